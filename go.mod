@@ -1,0 +1,3 @@
+module liaison
+
+go 1.26.8

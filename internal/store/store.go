@@ -1,0 +1,117 @@
+// Package store declares how a node keeps its data. The sqlite and postgres
+// sub-packages implement Store with hand-written SQL and embedded migrations;
+// storetest holds the conformance suite both must pass.
+//
+// Errors are *fault.Error values: fault.NotFound when a row does not exist,
+// fault.Conflict for a version or uniqueness conflict. Every mutating method
+// appends its audit events in the same transaction as the change, so a change
+// is never stored without its audit entry or the other way round.
+package store
+
+import (
+	"context"
+	"time"
+
+	"liaison/internal/audit"
+	"liaison/internal/intel"
+)
+
+// Node is the identity of the node a database belongs to.
+type Node struct {
+	Code    string // administration code, e.g. "HK"
+	Created time.Time
+}
+
+// Roles of users.
+const (
+	RoleAdmin   = "admin"
+	RoleLiaison = "liaison"
+	RoleAnalyst = "analyst"
+	RoleAuditor = "auditor"
+)
+
+// User is a person or system allowed to call the API. The token itself is
+// never stored, only its hash.
+type User struct {
+	Name      string
+	Role      string
+	TokenHash string
+	Created   time.Time
+	Disabled  bool
+}
+
+// RecordQuery filters and pages a record listing. Results are ordered by id
+// descending (newest first, ids being ULIDs).
+type RecordQuery struct {
+	Kind       intel.Kind
+	Category   string // exact category, or a section ("drugs") matching all below it
+	Text       string // full-text query over intel.SearchText
+	From, To   string // inclusive bounds on intel.EventDate, YYYY-MM-DD
+	Originator string
+	Status     intel.Status
+	Cursor     string // id of the last record of the previous page; "" for the first
+	Limit      int    // 1..1000
+}
+
+// RecordPage is one page of a listing. Next is "" on the last page.
+type RecordPage struct {
+	Records []*intel.Record
+	Next    string
+}
+
+// AuditQuery selects audit entries by time, in sequence order.
+type AuditQuery struct {
+	From, To time.Time // zero means unbounded
+	AfterSeq int64
+	Limit    int
+}
+
+// Store is everything a node persists.
+type Store interface {
+	// InitNode records the node identity once; a second call is a conflict.
+	InitNode(ctx context.Context, n Node, ev audit.Event) error
+	// Node returns the node identity, or NotFound before InitNode.
+	Node(ctx context.Context) (Node, error)
+
+	// CreateRecords stores new records at the version they carry (1), with
+	// one audit event each (evs[i] for rs[i]), all in one transaction.
+	// A record whose id exists is a Conflict and nothing is stored.
+	CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error
+	// UpdateRecord stores r as a new version. r.Version must be exactly one
+	// more than the stored version, otherwise Conflict. Earlier versions stay
+	// readable.
+	UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event) error
+	// GetRecord returns the latest version.
+	GetRecord(ctx context.Context, id string) (*intel.Record, error)
+	// GetRecordVersion returns one version.
+	GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error)
+	// RecordHistory returns every version, oldest first.
+	RecordHistory(ctx context.Context, id string) ([]*intel.Record, error)
+	// ListRecords filters and pages records.
+	ListRecords(ctx context.Context, q RecordQuery) (RecordPage, error)
+	// CountRecords returns how many records are stored.
+	CountRecords(ctx context.Context) (int64, error)
+
+	// CreateUser adds a user; an existing name is a Conflict.
+	CreateUser(ctx context.Context, u User, ev audit.Event) error
+	// UserByTokenHash finds the enabled user holding a token.
+	UserByTokenHash(ctx context.Context, hash string) (User, error)
+	// Users lists users by name.
+	Users(ctx context.Context) ([]User, error)
+
+	// Audit appends events that are not part of another change (reads,
+	// failed authentication) and returns the entries written.
+	Audit(ctx context.Context, evs ...audit.Event) ([]audit.Entry, error)
+	// AuditEntries lists entries in sequence order.
+	AuditEntries(ctx context.Context, q AuditQuery) ([]audit.Entry, error)
+	// WalkAudit streams every entry in sequence order to fn, stopping at the
+	// first error fn returns.
+	WalkAudit(ctx context.Context, fn func(audit.Entry) error) error
+
+	// PutRefdata replaces a loaded reference list (e.g. "hs", "countries").
+	PutRefdata(ctx context.Context, set string, data []byte, ev audit.Event) error
+	// Refdata returns a loaded reference list, or NotFound.
+	Refdata(ctx context.Context, set string) ([]byte, error)
+
+	Close() error
+}
