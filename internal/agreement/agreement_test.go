@@ -1,0 +1,139 @@
+package agreement
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+)
+
+func valid() Agreement {
+	return Agreement{
+		ID: "hk-jp-cmaa", Title: "Customs Mutual Assistance Agreement between Hong Kong and Japan",
+		Kind: KindAgreement, Binding: true,
+		Parties: []Party{{Code: "HK"}, {Code: "JP"}},
+		Signed:  Day(2020, time.March, 1), InForce: Day(2020, time.June, 1),
+		Scope: Scope{Kinds: []intel.Kind{intel.KindSeizure}, PersonalData: true},
+		Modes: Modes{OnRequest: true},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		mod   func(*Agreement)
+		field string // "" when valid
+	}{
+		{"valid", func(*Agreement) {}, ""},
+		{"valid with partial dates", func(a *Agreement) { a.Signed, a.InForce = Year(2020), YearMonth(2020, time.January) }, ""},
+		{"valid bloc party", func(a *Agreement) { a.Parties[1] = Party{Code: "EU", Bloc: true} }, ""},
+		{"id with capitals", func(a *Agreement) { a.ID = "HK-JP" }, "id"},
+		{"id too short", func(a *Agreement) { a.ID = "hk" }, "id"},
+		{"id ends in hyphen", func(a *Agreement) { a.ID = "hk-jp-" }, "id"},
+		{"no title", func(a *Agreement) { a.Title = "" }, "title"},
+		{"unknown kind", func(a *Agreement) { a.Kind = "treaty" }, "kind"},
+		{"binding arrangement", func(a *Agreement) { a.Kind = KindArrangement }, "binding"},
+		{"one party", func(a *Agreement) { a.Parties = a.Parties[:1] }, "parties"},
+		{"bad party code", func(a *Agreement) { a.Parties[1].Code = "jp" }, "parties[1].code"},
+		{"duplicate party", func(a *Agreement) { a.Parties[1].Code = "HK" }, "parties[1].code"},
+		{"in force before signature", func(a *Agreement) { a.InForce = Day(2019, time.December, 31) }, "in_force"},
+		{"terminated before in force", func(a *Agreement) { a.Terminated = Year(2019) }, "terminated"},
+		{"terminated before signature with in force unknown", func(a *Agreement) {
+			a.InForce = Date{}
+			a.Terminated = YearMonth(2020, time.February)
+		}, "terminated"},
+		{"impossible day", func(a *Agreement) { a.Signed = Day(2021, time.February, 29) }, "signed"},
+		{"unknown record kind", func(a *Agreement) { a.Scope.Kinds = []intel.Kind{"gossip"} }, "scope.kinds[0]"},
+		{"no mode", func(a *Agreement) { a.Modes = Modes{} }, "modes"},
+		{"negative retention", func(a *Agreement) { a.Conditions.RetentionDays = -1 }, "conditions.retention_days"},
+		{"unknown field name", func(a *Agreement) { a.Unknown = []string{"colour"} }, "unknown[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := valid()
+			tt.mod(&a)
+			err := a.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var list fault.List
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("Validate() = %v, want a fault.List", err)
+			}
+			if list[0].Field != tt.field || list[0].Kind != fault.Invalid {
+				t.Errorf("first error = %v (field %q), want field %q", list[0], list[0].Field, tt.field)
+			}
+			if !fault.Is(err, fault.Invalid) {
+				t.Errorf("error kind = %v, want invalid", fault.KindOf(err))
+			}
+		})
+	}
+}
+
+func TestInForceOn(t *testing.T) {
+	tests := []struct {
+		name       string
+		signed     Date
+		inForce    Date
+		terminated Date
+		on         string
+		want       bool
+	}{
+		{"day before entry", Date{}, Day(2020, time.June, 1), Date{}, "2020-05-31", false},
+		{"day of entry", Date{}, Day(2020, time.June, 1), Date{}, "2020-06-01", true},
+		{"year known: not before its last day", Date{}, Year(1991), Date{}, "1991-12-30", false},
+		{"year known: from its last day", Date{}, Year(1991), Date{}, "1991-12-31", true},
+		{"month known", Date{}, YearMonth(2020, time.February), Date{}, "2020-02-28", false},
+		{"month known: last day of leap February", Date{}, YearMonth(2020, time.February), Date{}, "2020-02-29", true},
+		{"in force unknown: from signature", Day(1999, time.May, 13), Date{}, Date{}, "1999-05-13", true},
+		{"in force unknown: before signature", Day(1999, time.May, 13), Date{}, Date{}, "1999-05-12", false},
+		{"nothing known", Date{}, Date{}, Date{}, "2026-10-14", false},
+		{"day before termination", Date{}, Year(2000), Day(2020, time.January, 31), "2020-01-30", true},
+		{"day of termination", Date{}, Year(2000), Day(2020, time.January, 31), "2020-01-31", false},
+		{"termination year: from its first day", Date{}, Year(2000), Year(2020), "2020-01-01", false},
+		{"termination year: before it", Date{}, Year(2000), Year(2020), "2019-12-31", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Agreement{Signed: tt.signed, InForce: tt.inForce, Terminated: tt.terminated}
+			// Late in the day in a zone behind UTC is still the same UTC day
+			// only when the offset keeps it there; use noon UTC.
+			on := MustDay(t, tt.on).Add(12 * time.Hour)
+			if got := a.InForceOn(on); got != tt.want {
+				t.Errorf("InForceOn(%s) = %v, want %v", tt.on, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestInvolves(t *testing.T) {
+	eu := Agreement{Parties: []Party{{Code: "HK"}, {Code: "EU", Bloc: true}}}
+	tests := []struct {
+		admin string
+		on    string
+		dir   Directory
+		want  bool
+	}{
+		{"HK", "2026-10-14", fakeDir{}, true},
+		{"EU", "2026-10-14", fakeDir{}, true},
+		{"DE", "2026-10-14", fakeDir{}, true},
+		{"DE", "2026-10-14", nil, false},
+		{"HR", "2013-06-30", fakeDir{}, false},
+		{"HR", "2013-07-01", fakeDir{}, true},
+		{"GB", "2020-01-31", fakeDir{}, true},
+		{"GB", "2020-02-01", fakeDir{}, false},
+		{"JP", "2026-10-14", fakeDir{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.admin+" "+tt.on, func(t *testing.T) {
+			if got := eu.Involves(tt.admin, tt.dir, MustDay(t, tt.on)); got != tt.want {
+				t.Errorf("Involves(%s, %s) = %v, want %v", tt.admin, tt.on, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,166 @@
+package agreement
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSeedHK(t *testing.T) {
+	got := Seed("HK")
+	if len(got) != 31 {
+		t.Fatalf("Seed(HK) has %d agreements, want 31", len(got))
+	}
+	ids := map[string]bool{}
+	var arrangements, binding []Agreement
+	for _, a := range got {
+		if ids[a.ID] {
+			t.Errorf("duplicate id %s", a.ID)
+		}
+		ids[a.ID] = true
+		if err := a.Validate(); err != nil {
+			t.Errorf("seed agreement %s invalid: %v", a.ID, err)
+		}
+		if !a.HasParty("HK") {
+			t.Errorf("%s: HK is not a party", a.ID)
+		}
+		if !slices.Contains(a.Unknown, "in_force") || !slices.Contains(a.Unknown, "scope") {
+			t.Errorf("%s: unknown = %v, want in_force and scope marked unknown", a.ID, a.Unknown)
+		}
+		if !a.Scope.Assumed || !a.Modes.Assumed || !a.Conditions.Assumed {
+			t.Errorf("%s: assumed scope, modes and conditions must be flagged", a.ID)
+		}
+		switch {
+		case a.Kind == KindArrangement && !a.Binding:
+			arrangements = append(arrangements, a)
+		case a.Kind == KindAgreement && a.Binding:
+			binding = append(binding, a)
+		default:
+			t.Errorf("%s: kind %s binding %v", a.ID, a.Kind, a.Binding)
+		}
+	}
+	if len(arrangements) != 30 {
+		t.Errorf("%d non-binding arrangements, want 30", len(arrangements))
+	}
+	for _, a := range arrangements {
+		if a.InForce != Year(1991) || a.Signed.Known() {
+			t.Errorf("%s: signed %q in force %q, want signed unknown and in force 1991", a.ID, a.Signed, a.InForce)
+		}
+		if len(a.Parties) != 2 || a.Parties[1].Bloc || a.ID != SeedArrangementID(a.Parties[1].Code) {
+			t.Errorf("%s: parties %v do not match the id", a.ID, a.Parties)
+		}
+		if !strings.HasPrefix(a.Title, "Customs Cooperative Arrangement between Hong Kong Customs and ") {
+			t.Errorf("%s: title %q", a.ID, a.Title)
+		}
+	}
+	if len(binding) != 1 {
+		t.Fatalf("%d binding agreements, want 1", len(binding))
+	}
+	eu := binding[0]
+	if eu.ID != SeedEUAgreement || eu.Signed != Year(1999) || eu.InForce.Known() {
+		t.Errorf("EU agreement = %s signed %q in force %q, want %s signed 1999 in force unknown", eu.ID, eu.Signed, eu.InForce, SeedEUAgreement)
+	}
+	if !slices.Equal(eu.Parties, []Party{{Code: "HK"}, {Code: "EU", Bloc: true}}) {
+		t.Errorf("EU agreement parties = %v", eu.Parties)
+	}
+
+	// The seed names exactly these 30 partners.
+	want := []string{"AR", "AU", "BE", "KH", "CA", "FJ", "FR", "GE", "IN", "ID", "IL", "IT", "JP", "KR", "MG",
+		"MV", "MX", "MN", "NZ", "PE", "SG", "TH", "NL", "CN", "CG", "RU", "UA", "GB", "US", "VN"}
+	for _, code := range want {
+		if !ids[SeedArrangementID(code)] {
+			t.Errorf("no arrangement with %s", code)
+		}
+	}
+}
+
+func TestSeedJSON(t *testing.T) {
+	var eu Agreement
+	for _, a := range Seed("HK") {
+		if a.ID == SeedEUAgreement {
+			eu = a
+		}
+	}
+	b, err := json.Marshal(eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"id":"hk-eu-cca-1999"`, `"kind":"agreement"`, `"binding":true`,
+		`"parties":[{"code":"HK"},{"code":"EU","bloc":true}]`, `"signed":"1999"`, `"in_force":null`,
+		`"scope":{"personal_data":true,"assumed":true}`, `"unknown":["signed","in_force","scope","modes","conditions"]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("json %s lacks %s", b, want)
+		}
+	}
+	var back Agreement
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	b2, _ := json.Marshal(back)
+	if string(b) != string(b2) {
+		t.Errorf("round trip changed the agreement:\n%s\n%s", b, b2)
+	}
+}
+
+func TestSeedReciprocal(t *testing.T) {
+	tests := []struct {
+		node  string
+		blocs []string
+		want  []string
+	}{
+		{"JP", nil, []string{"hk-jp-arrangement"}},
+		{"CN", []string{"APEC"}, []string{"hk-cn-arrangement"}},
+		{"FR", []string{"EU"}, []string{"hk-fr-arrangement", SeedEUAgreement}},
+		{"DE", []string{"EU"}, []string{SeedEUAgreement}},
+		{"GB", nil, []string{"hk-gb-arrangement"}},
+		{"BR", nil, nil},
+		{"RILO-AP", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.node, func(t *testing.T) {
+			var got []string
+			for _, a := range Seed(tt.node, tt.blocs...) {
+				got = append(got, a.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Seed(%s, %v) = %v, want %v", tt.node, tt.blocs, got, tt.want)
+			}
+		})
+	}
+	// Both sides hold the same agreement.
+	hk, jp := Seed("HK"), Seed("JP")
+	i := slices.IndexFunc(hk, func(a Agreement) bool { return a.ID == "hk-jp-arrangement" })
+	a, _ := json.Marshal(hk[i])
+	b, _ := json.Marshal(jp[0])
+	if string(a) != string(b) {
+		t.Errorf("HK and JP hold different versions of hk-jp-arrangement:\n%s\n%s", a, b)
+	}
+}
+
+func TestSeedInvolves(t *testing.T) {
+	day := MustDay(t, "2026-10-14")
+	tests := []struct {
+		party string
+		want  int
+	}{
+		{"HK", 31},
+		{"JP", 1},
+		{"FR", 2}, // its arrangement and the EU agreement
+		{"DE", 1},
+		{"BR", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.party, func(t *testing.T) {
+			n := 0
+			for _, a := range Seed("HK") {
+				if a.Involves(tt.party, fakeDir{}, day) {
+					n++
+				}
+			}
+			if n != tt.want {
+				t.Errorf("%d agreements involve %s, want %d", n, tt.party, tt.want)
+			}
+		})
+	}
+}
