@@ -17,13 +17,14 @@ type Directory interface {
 	// MemberOf reports whether administration admin belongs to bloc on the
 	// calendar day of on (for example "HR" to "EU" from 1 July 2013).
 	MemberOf(bloc, admin string, on time.Time) bool
-	// Region returns the code of the WCO region administration admin belongs
-	// to (e.g. "AP"); ok is false when admin is not known as a WCO member.
-	Region(admin string) (region string, ok bool)
-	// RILO returns the code of the region served by the regional
+	// RegionOf returns the code of the WCO region administration admin
+	// belongs to (e.g. "AP"); ok is false when admin is not known as a WCO
+	// member.
+	RegionOf(admin string) (region string, ok bool)
+	// RILORegion returns the code of the region served by the regional
 	// intelligence liaison office whose node code is code (e.g. "RILO-AP");
 	// ok is false when code is not a RILO.
-	RILO(code string) (region string, ok bool)
+	RILORegion(code string) (region string, ok bool)
 	// Name returns the name an officer knows an administration, bloc, region
 	// or RILO by ("Japan", "the European Union", "Asia/Pacific", "RILO
 	// Asia/Pacific"), or "" when code is unknown.
@@ -398,14 +399,14 @@ func (d *decider) regionBasis() (candidate, bool) {
 		return candidate{}, false
 	}
 	member, rilo := d.in.Sender, d.in.Recipient
-	served, isRILO := dir.RILO(rilo)
+	served, isRILO := dir.RILORegion(rilo)
 	if !isRILO {
 		member, rilo = rilo, member
-		if served, isRILO = dir.RILO(rilo); !isRILO {
+		if served, isRILO = dir.RILORegion(rilo); !isRILO {
 			return candidate{}, false
 		}
 	}
-	region, ok := dir.Region(member)
+	region, ok := dir.RegionOf(member)
 	if !ok || region != served {
 		return candidate{}, false
 	}
@@ -488,10 +489,10 @@ func (d *decider) noBasis(linked bool) string {
 	if dir == nil {
 		return head + ", and WCO regions are not known to this node."
 	}
-	if served, ok := dir.RILO(d.in.Recipient); ok {
+	if served, ok := dir.RILORegion(d.in.Recipient); ok {
 		return head + fmt.Sprintf(", and %s is not a member of the WCO %s region that %s serves.", s, d.name(served), r)
 	}
-	if served, ok := dir.RILO(d.in.Sender); ok {
+	if served, ok := dir.RILORegion(d.in.Sender); ok {
 		return head + fmt.Sprintf(", and %s is not a member of the WCO %s region that %s serves.", r, d.name(served), s)
 	}
 	return head + fmt.Sprintf(", and %s is not the RILO of %s's WCO region; there is no legal basis for sharing.", r, s)
@@ -533,11 +534,11 @@ func (d *decider) checkDistribution() {
 	case intel.ScopeWCO:
 		dir := in.Directory
 		if dir != nil {
-			if _, ok := dir.Region(in.Recipient); ok {
+			if _, ok := dir.RegionOf(in.Recipient); ok {
 				d.add(RuleDistribution, true, "Distribution is open to all WCO members, and %s is one.", r)
 				return
 			}
-			if _, ok := dir.RILO(in.Recipient); ok {
+			if _, ok := dir.RILORegion(in.Recipient); ok {
 				d.add(RuleDistribution, true, "Distribution is open to all WCO members and their regional offices, and %s is one.", r)
 				return
 			}
@@ -561,13 +562,13 @@ func (d *decider) checkRegionDistribution(dist intel.Distribution) {
 	region := dist.Region
 	if region == "" {
 		var ok bool
-		if region, ok = dir.Region(d.originator); !ok {
+		if region, ok = dir.RegionOf(d.originator); !ok {
 			d.add(RuleDistribution, false, "Distribution is limited to the originator's WCO region, but the region of %s is not known to this node.", d.name(d.originator))
 			return
 		}
 	}
 	rname := d.name(region)
-	if got, ok := dir.Region(in.Recipient); ok {
+	if got, ok := dir.RegionOf(in.Recipient); ok {
 		if got == region {
 			d.add(RuleDistribution, true, "Distribution covers the WCO %s region, and %s is a member of it.", rname, r)
 			return
@@ -575,7 +576,7 @@ func (d *decider) checkRegionDistribution(dist intel.Distribution) {
 		d.add(RuleDistribution, false, "Distribution is limited to the WCO %s region; %s is in the %s region.", rname, r, d.name(got))
 		return
 	}
-	if got, ok := dir.RILO(in.Recipient); ok {
+	if got, ok := dir.RILORegion(in.Recipient); ok {
 		if got == region {
 			d.add(RuleDistribution, true, "Distribution covers the WCO %s region, and %s is its regional intelligence liaison office.", rname, r)
 			return

@@ -35,7 +35,7 @@ func (f fakeDir) MemberOf(bloc, admin string, on time.Time) bool {
 	return false
 }
 
-func (fakeDir) Region(admin string) (string, bool) {
+func (fakeDir) RegionOf(admin string) (string, bool) {
 	r, ok := map[string]string{
 		"HK": "AP", "JP": "AP", "KR": "AP", "CN": "AP", "AU": "AP",
 		"DE": "EUR", "FR": "EUR", "NL": "EUR", "HR": "EUR", "GB": "EUR",
@@ -44,7 +44,7 @@ func (fakeDir) Region(admin string) (string, bool) {
 	return r, ok
 }
 
-func (fakeDir) RILO(code string) (string, bool) {
+func (fakeDir) RILORegion(code string) (string, bool) {
 	r, ok := map[string]string{"RILO-AP": "AP", "RILO-WE": "EUR"}[code]
 	return r, ok
 }

@@ -238,8 +238,8 @@ func TestDecideProperties(t *testing.T) {
 			if HasPersonalData(in.Record) {
 				fail("personal data allowed on region membership")
 			}
-			_, s := fakeDir{}.RILO(in.Sender)
-			_, r := fakeDir{}.RILO(in.Recipient)
+			_, s := fakeDir{}.RILORegion(in.Sender)
+			_, r := fakeDir{}.RILORegion(in.Recipient)
 			if s == r {
 				fail("region basis without exactly one RILO")
 			}
