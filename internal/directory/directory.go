@@ -341,6 +341,56 @@ func memberOn(b Bloc, code string, on time.Time) bool {
 	return false
 }
 
+// RegionOf returns the code of the WCO region administration admin
+// (case-insensitive) belongs to; ok is false when admin is not a WCO Member.
+func (d *Directory) RegionOf(admin string) (region string, ok bool) {
+	i, ok := d.adminIdx[strings.ToUpper(admin)]
+	if !ok {
+		return "", false
+	}
+	return d.admins[i].Region, true
+}
+
+// RILORegion returns the code of the region served by the RILO whose id is
+// code (case-insensitive, e.g. "RILO-AP"); ok is false when code is not a
+// RILO.
+func (d *Directory) RILORegion(code string) (region string, ok bool) {
+	code = strings.ToUpper(code)
+	for _, r := range d.regions {
+		for _, ro := range r.RILOs {
+			if ro.ID == code {
+				return r.Code, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Name returns the English name of an administration ("Japan"), bloc
+// ("European Union"), region ("Asia/Pacific") or RILO ("RILO Asia/Pacific")
+// by its code (case-insensitive), in that order of precedence, or "" when
+// the code is none of these.
+func (d *Directory) Name(code string) string {
+	code = strings.ToUpper(code)
+	if i, ok := d.adminIdx[code]; ok {
+		return d.admins[i].Name
+	}
+	if i, ok := d.blocIdx[code]; ok {
+		return d.blocs[i].Name
+	}
+	if i, ok := d.regionIdx[code]; ok {
+		return d.regions[i].Name
+	}
+	for _, r := range d.regions {
+		for _, ro := range r.RILOs {
+			if ro.ID == code {
+				return ro.Name
+			}
+		}
+	}
+	return ""
+}
+
 // RILOFor returns the RILOs of the region an administration belongs to, or a
 // not_found error for an unknown administration.
 func (d *Directory) RILOFor(admin string) ([]RILO, error) {

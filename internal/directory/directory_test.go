@@ -696,3 +696,47 @@ func BenchmarkMemberOf(b *testing.B) {
 		d.MemberOf("EU", "HR", on)
 	}
 }
+
+func TestRegionsAndNamesForSharingDecisions(t *testing.T) {
+	d := MustLoad(t)
+	regionOf := []struct {
+		admin, region string
+		ok            bool
+	}{
+		{"HK", "AP", true}, {"jp", "AP", true}, {"FR", "EUR", true}, {"BR", "AMC", true},
+		{"KE", "ESA", true}, {"SN", "WCA", true}, {"SA", "NANME", true}, {"TW", "", false}, {"EU", "", false},
+	}
+	for _, tt := range regionOf {
+		t.Run("RegionOf/"+tt.admin, func(t *testing.T) {
+			r, ok := d.RegionOf(tt.admin)
+			if r != tt.region || ok != tt.ok {
+				t.Errorf("got %q %v, want %q %v", r, ok, tt.region, tt.ok)
+			}
+		})
+	}
+	riloRegion := []struct {
+		code, region string
+		ok           bool
+	}{
+		{"RILO-AP", "AP", true}, {"rilo-we", "EUR", true}, {"RILO-ESA", "ESA", true}, {"HK", "", false}, {"AP", "", false},
+	}
+	for _, tt := range riloRegion {
+		t.Run("RILORegion/"+tt.code, func(t *testing.T) {
+			r, ok := d.RILORegion(tt.code)
+			if r != tt.region || ok != tt.ok {
+				t.Errorf("got %q %v, want %q %v", r, ok, tt.region, tt.ok)
+			}
+		})
+	}
+	names := []struct{ code, want string }{
+		{"JP", "Japan"}, {"HK", "Hong Kong, China"}, {"EU", "European Union"}, {"AP", "Asia/Pacific"},
+		{"RILO-AP", "RILO Asia/Pacific"}, {"ZZ", ""},
+	}
+	for _, tt := range names {
+		t.Run("Name/"+tt.code, func(t *testing.T) {
+			if got := d.Name(tt.code); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
