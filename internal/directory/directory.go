@@ -11,7 +11,8 @@
 // them into a Directory, which is read-only: WithHS and WithCountries return a
 // new Directory that also knows a full official list loaded by an
 // administrator, and never change the receiver. A Directory is safe for
-// concurrent use.
+// concurrent use. Lookups return copies of slices, but label maps are shared:
+// callers must not modify a Labels value they are given.
 package directory
 
 import (
