@@ -1,0 +1,199 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"liaison/internal/access"
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/store"
+)
+
+// userInfo is a user as the API shows it; the token hash never leaves the
+// server.
+type userInfo struct {
+	Name     string    `json:"name"`
+	Role     string    `json:"role"`
+	Created  time.Time `json:"created"`
+	Disabled bool      `json:"disabled,omitempty"`
+}
+
+type usersResponse struct {
+	Users []userInfo `json:"users"`
+}
+
+type createUserRequest struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// createUserResponse carries the new user's token: the only time it is
+// ever shown.
+type createUserResponse struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Token string `json:"token"`
+}
+
+// maxUserName bounds user names.
+const maxUserName = 64
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	us, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	out := usersResponse{Users: make([]userInfo, len(us))}
+	for i, u := range us {
+		out.Users[i] = userInfo{Name: u.Name, Role: u.Role, Created: u.Created, Disabled: u.Disabled}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	var req createUserRequest
+	if err := decodeBody(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	if err := checkUserName(req.Name); err != nil {
+		return err
+	}
+	if !access.ValidRole(req.Role) {
+		return fault.Field("role", "must be one of %s", strings.Join(access.Roles(), ", "))
+	}
+	token, err := access.GenerateToken()
+	if err != nil {
+		return err
+	}
+	u := store.User{Name: req.Name, Role: req.Role, TokenHash: access.HashToken(token),
+		Created: time.Now().UTC().Truncate(time.Millisecond)}
+	ev := audit.Event{Actor: userFrom(r.Context()).Name, Action: audit.ActionUserCreate, Target: req.Name,
+		Detail: "role " + req.Role}
+	if err := s.store.CreateUser(r.Context(), u, ev); err != nil {
+		if fault.Is(err, fault.Conflict) {
+			return &fault.Error{Kind: fault.Conflict, Field: "name", Message: "a user with this name exists", Err: err}
+		}
+		return err
+	}
+	writeJSON(w, http.StatusCreated, createUserResponse{Name: u.Name, Role: u.Role, Token: token})
+	return nil
+}
+
+// checkUserName accepts 1 to 64 letters, digits and . _ - @ characters,
+// enough for account names and e-mail addresses, nothing that needs
+// escaping in a log or a path.
+func checkUserName(name string) error {
+	if name == "" {
+		return fault.Field("name", "is required")
+	}
+	if len(name) > maxUserName {
+		return fault.Field("name", "must be at most %d characters", maxUserName)
+	}
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-', c == '@':
+		default:
+			return fault.Field("name", "may only hold letters, digits and . _ - @")
+		}
+	}
+	return nil
+}
+
+type auditResponse struct {
+	Entries []audit.Entry `json:"entries"`
+}
+
+// verifyResponse reports the audit chain check: Entries when it holds,
+// BrokenAt and Reason when it does not.
+type verifyResponse struct {
+	OK       bool   `json:"ok"`
+	Entries  *int64 `json:"entries,omitempty"`
+	BrokenAt int64  `json:"broken_at,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Audit listing limits.
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 1000
+)
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	var q store.AuditQuery
+	var errs fault.List
+	var err error
+	if q.From, err = parseTime(v.Get("from"), false); err != nil {
+		errs = append(errs, fault.Field("from", "must be an RFC 3339 time or a date YYYY-MM-DD"))
+	}
+	if q.To, err = parseTime(v.Get("to"), true); err != nil {
+		errs = append(errs, fault.Field("to", "must be an RFC 3339 time or a date YYYY-MM-DD"))
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		errs = append(errs, fault.Field("to", "must not be before from"))
+	}
+	if a := v.Get("after"); a != "" {
+		if q.AfterSeq, err = strconv.ParseInt(a, 10, 64); err != nil || q.AfterSeq < 0 {
+			errs = append(errs, fault.Field("after", "must be a sequence number"))
+		}
+	}
+	q.Limit = defaultAuditLimit
+	if l := v.Get("limit"); l != "" {
+		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > maxAuditLimit {
+			errs = append(errs, fault.Field("limit", "must be between 1 and %d", maxAuditLimit))
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	es, err := s.store.AuditEntries(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	if es == nil {
+		es = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, auditResponse{Entries: es})
+	return nil
+}
+
+// parseTime parses an RFC 3339 time or a date. A date given as an upper
+// bound stands for the whole day: the store treats To as exclusive, so the
+// bound becomes the next midnight.
+func parseTime(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		return d.AddDate(0, 0, 1), nil
+	}
+	return d, nil
+}
+
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	var v audit.Verifier
+	err := s.store.WalkAudit(r.Context(), v.Add)
+	var br *audit.Break
+	switch {
+	case errors.As(err, &br):
+		writeJSON(w, http.StatusOK, verifyResponse{OK: false, BrokenAt: br.Seq, Reason: br.Reason})
+		return nil
+	case err != nil:
+		return err
+	}
+	n := v.Count
+	writeJSON(w, http.StatusOK, verifyResponse{OK: true, Entries: &n})
+	return nil
+}

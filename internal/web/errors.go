@@ -1,0 +1,197 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"liaison/internal/fault"
+)
+
+// errorBody is the JSON shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Field   string        `json:"field,omitempty"`
+	Details []fieldDetail `json:"details,omitempty"`
+}
+
+type fieldDetail struct {
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// codeMethodNotAllowed is the error code for a path served with other
+// methods; it is the one code that no fault.Kind maps to.
+const codeMethodNotAllowed = "method_not_allowed"
+
+// statusOf maps a fault kind to its HTTP status.
+func statusOf(k fault.Kind) int {
+	switch k {
+	case fault.Invalid:
+		return http.StatusBadRequest
+	case fault.Unauthorized:
+		return http.StatusUnauthorized
+	case fault.Forbidden:
+		return http.StatusForbidden
+	case fault.NotFound:
+		return http.StatusNotFound
+	case fault.Conflict:
+		return http.StatusConflict
+	case fault.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorResponse converts err to its status and body. Internal errors get a
+// generic message; their details only go to the log.
+func errorResponse(err error) (int, errorBody) {
+	kind := fault.KindOf(err)
+	status := statusOf(kind)
+	if status == http.StatusInternalServerError {
+		return status, errorBody{Error: errorDetail{Code: string(fault.Internal), Message: "internal error"}}
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return status, errorBody{Error: errorDetail{Code: string(kind), Message: fe.Message, Field: fe.Field}}
+	}
+	var l fault.List
+	if errors.As(err, &l) && len(l) > 0 {
+		d := errorDetail{Code: string(fault.Invalid), Message: l[0].Message, Field: l[0].Field,
+			Details: make([]fieldDetail, len(l))}
+		for i, e := range l {
+			d.Details[i] = fieldDetail{Field: e.Field, Message: e.Message}
+		}
+		return status, errorBody{Error: d}
+	}
+	return status, errorBody{Error: errorDetail{Code: string(kind), Message: string(kind)}}
+}
+
+// writeError sends err as a JSON error response and logs internal errors.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := errorResponse(err)
+	if status >= http.StatusInternalServerError {
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("route", r.Pattern), slog.Any("err", err))
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="liaison"`)
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON sends v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Every response type is marshalable; reaching here is a bug.
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// errEmptyBody is returned by decodeBody for a request without a body.
+var errEmptyBody = fault.E(fault.Invalid, "request body is empty; a JSON object is expected")
+
+// decodeBody reads exactly one JSON value from the request body into v,
+// refusing unknown fields, trailing data and bodies over max bytes. Errors
+// are faults naming the field or offset at fault.
+func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+	body := http.MaxBytesReader(w, r.Body, max)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, max)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return decodeError(err, max)
+		}
+		return fault.E(fault.Invalid, "unexpected data after the JSON object at offset %d", dec.InputOffset())
+	}
+	return nil
+}
+
+// decodeError turns an encoding/json error into a client-facing fault.
+func decodeError(err error, max int64) error {
+	var (
+		mbe *http.MaxBytesError
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return fault.Wrap(fault.TooLarge, err, "request body exceeds %d bytes", max)
+	case errors.Is(err, io.EOF):
+		return errEmptyBody
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fault.E(fault.Invalid, "malformed JSON: the body ends before the value is complete")
+	case errors.As(err, &se):
+		return fault.Wrap(fault.Invalid, err, "malformed JSON at offset %d", se.Offset)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return fault.E(fault.Invalid, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
+		}
+		return fault.Field(field, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
+	}
+	if name, ok := unknownField(err); ok {
+		return fault.Field(name, "unknown field")
+	}
+	return fault.Wrap(fault.Invalid, err, "malformed JSON")
+}
+
+// unknownField extracts the field name from the error encoding/json returns
+// for an unknown field: `json: unknown field "colour"`.
+func unknownField(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "unknown field ")
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len("unknown field "):]
+	if len(rest) >= 2 && rest[0] == '"' {
+		if j := strings.LastIndexByte(rest, '"'); j > 0 {
+			var name string
+			if err := json.Unmarshal([]byte(rest[:j+1]), &name); err == nil {
+				return name, true
+			}
+			return rest[1:j], true
+		}
+	}
+	return rest, rest != ""
+}
+
+// jsonType names the JSON type that decodes into a Go kind.
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return fmt.Sprintf("a %s", goKind)
+}

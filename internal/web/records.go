@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+// recordBody is a record as the API accepts and returns it: the canonical
+// JSON of intel.Record.
+type recordBody = intel.Record
+
+// recordResponse is a stored record plus the warnings its validation
+// raised, present only when there are some.
+type recordResponse struct {
+	*intel.Record
+	Warnings []intel.FieldWarning `json:"warnings,omitempty"`
+}
+
+// listResponse is one page of a record listing; Next is the cursor of the
+// following page, "" on the last.
+type listResponse struct {
+	Records []*intel.Record `json:"records"`
+	Next    string          `json:"next"`
+}
+
+// versionsResponse lists every version of a record, oldest first.
+type versionsResponse struct {
+	Versions []*intel.Record `json:"versions"`
+}
+
+// retractRequest is the optional body of a retraction.
+type retractRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+func withWarnings(r *intel.Record, ws []intel.FieldWarning) recordResponse {
+	return recordResponse{Record: r, Warnings: ws}
+}
+
+func (s *Server) createRecord(w http.ResponseWriter, r *http.Request) error {
+	var rec intel.Record
+	if err := decodeBody(w, r, s.maxBody, &rec); err != nil {
+		return err
+	}
+	stored, warnings, err := s.records.Create(r.Context(), userFrom(r.Context()).Name, &rec)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/records/"+url.PathEscape(stored.ID))
+	writeJSON(w, http.StatusCreated, withWarnings(stored, warnings))
+	return nil
+}
+
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.records.Get(r.Context(), userFrom(r.Context()).Name, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	q := store.RecordQuery{
+		Kind:       intel.Kind(v.Get("kind")),
+		Category:   v.Get("category"),
+		Text:       v.Get("q"),
+		From:       v.Get("from"),
+		To:         v.Get("to"),
+		Originator: v.Get("originator"),
+		Status:     intel.Status(v.Get("status")),
+		Cursor:     v.Get("cursor"),
+	}
+	if err := s.checkCategory(q.Category); err != nil {
+		return err
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return fault.Field("limit", "must be an integer")
+		}
+		if n < 1 {
+			return fault.Field("limit", "must be between 1 and 1000")
+		}
+		q.Limit = n
+	}
+	page, err := s.records.List(r.Context(), userFrom(r.Context()).Name, q)
+	if err != nil {
+		return err
+	}
+	recs := page.Records
+	if recs == nil {
+		recs = []*intel.Record{}
+	}
+	writeJSON(w, http.StatusOK, listResponse{Records: recs, Next: page.Next})
+	return nil
+}
+
+func (s *Server) updateRecord(w http.ResponseWriter, r *http.Request) error {
+	var rec intel.Record
+	if err := decodeBody(w, r, s.maxBody, &rec); err != nil {
+		return err
+	}
+	stored, warnings, err := s.records.Update(r.Context(), userFrom(r.Context()).Name, r.PathValue("id"), &rec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, withWarnings(stored, warnings))
+	return nil
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.records.History(r.Context(), userFrom(r.Context()).Name, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, versionsResponse{Versions: vs})
+	return nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		return fault.Field("n", "version must be a positive integer")
+	}
+	rec, err := s.records.Version(r.Context(), userFrom(r.Context()).Name, r.PathValue("id"), n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+func (s *Server) retractRecord(w http.ResponseWriter, r *http.Request) error {
+	var req retractRequest
+	if err := decodeBody(w, r, s.maxBody, &req); err != nil && !errors.Is(err, errEmptyBody) {
+		return err
+	}
+	rec, err := s.records.Retract(r.Context(), userFrom(r.Context()).Name, r.PathValue("id"), req.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}

@@ -1,0 +1,410 @@
+// Package web serves the node's REST API under /api/v1 (DESIGN §4), its
+// OpenAPI description at /api/openapi.json and Prometheus metrics at
+// /metrics. Every route is declared once in a route table from which both the
+// request multiplexer and the OpenAPI document are built, so the two cannot
+// drift apart.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"liaison/internal/access"
+	"liaison/internal/directory"
+	"liaison/internal/fault"
+	"liaison/internal/records"
+	"liaison/internal/store"
+)
+
+// DefaultMaxBody is the request body limit when Config.MaxBody is zero.
+const DefaultMaxBody = 1 << 20
+
+// Config is what a Server needs. Store, Records and Directory are required.
+type Config struct {
+	// Node is the code of the administration running this node, e.g. "HK".
+	Node      string
+	Store     store.Store
+	Records   *records.Service
+	Directory *directory.Directory
+	// Logger receives one line per request; slog.Default() when nil.
+	Logger *slog.Logger
+	// MaxBody bounds request bodies in bytes; DefaultMaxBody when zero.
+	MaxBody int64
+	// Version is the software version reported by health; taken from the
+	// build information when empty.
+	Version string
+	// TokenCacheTTL is how long a successful token lookup is reused
+	// without asking the store again; 0 means DefaultTokenCacheTTL and a
+	// negative value disables the cache.
+	TokenCacheTTL time.Duration
+}
+
+// Server is the node's HTTP API. It implements http.Handler and is safe for
+// concurrent use.
+type Server struct {
+	node      string
+	store     store.Store
+	records   *records.Service
+	dir       *directory.Directory
+	log       *slog.Logger
+	maxBody   int64
+	version   string
+	routes    []route
+	mux       *http.ServeMux
+	metrics   *metrics
+	tokens    *tokenCache
+	openapi   []byte
+	startTime time.Time
+}
+
+// New builds a Server from cfg. It panics if the route table is
+// inconsistent, which is a programming error caught by any test.
+func New(cfg Config) *Server {
+	s := &Server{
+		node:      cfg.Node,
+		store:     cfg.Store,
+		records:   cfg.Records,
+		dir:       cfg.Directory,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxBody,
+		version:   cfg.Version,
+		mux:       http.NewServeMux(),
+		metrics:   newMetrics(),
+		startTime: time.Now(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
+	}
+	if s.version == "" {
+		s.version = buildVersion()
+	}
+	ttl := cfg.TokenCacheTTL
+	if ttl == 0 {
+		ttl = DefaultTokenCacheTTL
+	}
+	if ttl > 0 {
+		s.tokens = newTokenCache(ttl, 4096)
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.key(), s.wrap(rt))
+	}
+	doc, err := openAPIDocument(s.routes, s.version)
+	if err != nil {
+		panic(fmt.Sprintf("web: build openapi document: %v", err))
+	}
+	s.openapi = doc
+	return s
+}
+
+// buildVersion returns the main module's version from the build
+// information, or "dev".
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// handlerFunc is a route handler. A returned error is sent as a JSON error
+// response; a handler that returns nil has written its response.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the route table: what is served and what the
+// OpenAPI document says about it.
+type route struct {
+	method  string
+	pattern string            // ServeMux path pattern, e.g. /api/v1/records/{id}
+	perm    access.Permission // "" for public routes
+	handler handlerFunc
+
+	// For the OpenAPI document.
+	id       string // operationId
+	summary  string
+	tag      string
+	query    []param
+	request  any    // sample request body type, nil if none
+	optional bool   // the request body may be omitted
+	status   int    // success status
+	response any    // sample response body type, nil for non-JSON responses
+	content  string // response media type when not JSON
+	extra    []int  // error statuses beyond those implied by the route's shape
+}
+
+// param is a documented query parameter.
+type param struct {
+	name, typ, desc string
+}
+
+func (rt route) key() string { return rt.method + " " + rt.pattern }
+
+// ServeHTTP routes the request. Requests no route matches get a JSON 404
+// or 405 instead of the multiplexer's plain text.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.serveUnmatched(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// serveUnmatched answers a request that matches no route, letting the
+// multiplexer decide between 404 and 405 (and set Allow) but writing the
+// body as a JSON error.
+func (s *Server) serveUnmatched(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	h, _ := s.mux.Handler(r)
+	uw := &unmatchedWriter{ResponseWriter: w, method: r.Method, path: r.URL.Path}
+	h.ServeHTTP(uw, r)
+	s.observe(r, "unmatched", uw.status, start, "")
+}
+
+// unmatchedWriter replaces the multiplexer's plain-text 404 and 405 bodies
+// by JSON errors, keeping the status and the Allow header.
+type unmatchedWriter struct {
+	http.ResponseWriter
+	method, path string
+	status       int
+}
+
+func (w *unmatchedWriter) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	w.Header().Del("Content-Length")
+	body := errorBody{Error: errorDetail{Code: string(fault.NotFound), Message: "no route for " + w.method + " " + w.path}}
+	if code == http.StatusMethodNotAllowed {
+		body.Error = errorDetail{Code: codeMethodNotAllowed,
+			Message: fmt.Sprintf("method %s is not allowed here; allowed: %s", w.method, w.Header().Get("Allow"))}
+	}
+	writeJSON(w.ResponseWriter, code, body)
+}
+
+func (w *unmatchedWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return len(b), nil
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type ctxKey int
+
+const userKey ctxKey = 0
+
+// userFrom returns the authenticated user of a request; the zero User on
+// public routes.
+func userFrom(ctx context.Context) store.User {
+	u, _ := ctx.Value(userKey).(store.User)
+	return u
+}
+
+// wrap returns the handler served for rt: panic recovery, authentication
+// and authorisation, error responses, metrics and the request log line.
+func (s *Server) wrap(rt route) http.Handler {
+	label := rt.key()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		role := ""
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "handler panic", slog.String("route", label),
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					s.writeError(sw, r, fmt.Errorf("panic in %s: %v", label, v))
+				}
+			}
+			s.observe(r, label, sw.status, start, role)
+		}()
+		if rt.perm != "" {
+			u, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(sw, r, err)
+				return
+			}
+			role = u.Role
+			if !access.Allowed(u.Role, rt.perm) {
+				s.writeError(sw, r, fault.E(fault.Forbidden, "role %s may not %s", u.Role, access.Describe(rt.perm)))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+		}
+		if err := rt.handler(sw, r); err != nil {
+			s.writeError(sw, r, err)
+		}
+	})
+}
+
+// observe records metrics and writes the request log line. It logs neither
+// bodies, nor names, nor query strings.
+func (s *Server) observe(r *http.Request, label string, status int, start time.Time, role string) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	d := time.Since(start)
+	s.metrics.observe(label, status, d)
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("route", label),
+		slog.Int("status", status),
+		slog.Duration("duration", d),
+	}
+	if role != "" {
+		attrs = append(attrs, slog.String("role", role))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// Routes lists the served routes as "METHOD /pattern", in table order.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.key()
+	}
+	return out
+}
+
+// routeTable is the single declaration of every route.
+func (s *Server) routeTable() []route {
+	return []route{
+		{method: "GET", pattern: "/api/v1/health", handler: s.health, tag: "node",
+			id: "getHealth", summary: "Liveness, node code, software version and record count",
+			status: 200, response: healthResponse{}},
+		{method: "GET", pattern: "/api/openapi.json", handler: s.serveOpenAPI, tag: "node",
+			id: "getOpenAPI", summary: "This OpenAPI document",
+			status: 200, content: "application/json"},
+		{method: "GET", pattern: "/metrics", handler: s.serveMetrics, tag: "node",
+			id: "getMetrics", summary: "Prometheus metrics: request counts and latency by route pattern and status",
+			status: 200, content: "text/plain"},
+
+		{method: "GET", pattern: "/api/v1/directory/regions", perm: access.PermDirectoryRead, handler: s.listRegions,
+			tag: "directory", id: "listRegions", summary: "WCO regions with their RILOs",
+			status: 200, response: regionsResponse{}},
+		{method: "GET", pattern: "/api/v1/directory/administrations", perm: access.PermDirectoryRead, handler: s.listAdministrations,
+			tag: "directory", id: "listAdministrations", summary: "Customs administrations, optionally of one WCO region",
+			query:  []param{{"region", "string", "WCO region code"}},
+			status: 200, response: administrationsResponse{}},
+		{method: "GET", pattern: "/api/v1/directory/administrations/{code}", perm: access.PermDirectoryRead, handler: s.getAdministration,
+			tag: "directory", id: "getAdministration", summary: "One administration with its profile, roles and timeline",
+			status: 200, response: administrationResponse{}},
+		{method: "GET", pattern: "/api/v1/directory/codes/{list}", perm: access.PermDirectoryRead, handler: s.getCodeList,
+			tag: "directory", id: "getCodeList",
+			summary: "A code list: " + strings.Join(codeListNames(), ", "),
+			status:  200, response: codeListResponse{}},
+
+		{method: "POST", pattern: "/api/v1/records", perm: access.PermRecordWrite, handler: s.createRecord,
+			tag: "records", id: "createRecord", summary: "Create a record; the server assigns id, originator, version, times and status",
+			request: recordBody{}, status: 201, response: recordResponse{}},
+		{method: "GET", pattern: "/api/v1/records", perm: access.PermRecordRead, handler: s.listRecords,
+			tag: "records", id: "listRecords", summary: "Search records, newest first, with cursor pagination",
+			query: []param{
+				{"kind", "string", "record kind"},
+				{"category", "string", "commodity category or section, e.g. drugs or drugs/cocaine"},
+				{"q", "string", "words searched in the record's free text"},
+				{"from", "string", "earliest event date, YYYY-MM-DD"},
+				{"to", "string", "latest event date, YYYY-MM-DD"},
+				{"originator", "string", "originating administration code"},
+				{"status", "string", "active or retracted"},
+				{"cursor", "string", "the next value of the previous page"},
+				{"limit", "integer", "page size, 1 to 1000 (default 50)"},
+			},
+			status: 200, response: listResponse{}},
+		{method: "GET", pattern: "/api/v1/records/{id}", perm: access.PermRecordRead, handler: s.getRecord,
+			tag: "records", id: "getRecord", summary: "The latest version of a record",
+			status: 200, response: recordBody{}},
+		{method: "PUT", pattern: "/api/v1/records/{id}", perm: access.PermRecordWrite, handler: s.updateRecord,
+			tag: "records", id: "updateRecord", summary: "Store a new version of a record this node originated; a non-zero version must be the current one",
+			request: recordBody{}, status: 200, response: recordResponse{}, extra: []int{409}},
+		{method: "GET", pattern: "/api/v1/records/{id}/versions", perm: access.PermRecordRead, handler: s.listVersions,
+			tag: "records", id: "listRecordVersions", summary: "Every version of a record, oldest first",
+			status: 200, response: versionsResponse{}},
+		{method: "GET", pattern: "/api/v1/records/{id}/versions/{n}", perm: access.PermRecordRead, handler: s.getVersion,
+			tag: "records", id: "getRecordVersion", summary: "One version of a record",
+			status: 200, response: recordBody{}},
+		{method: "POST", pattern: "/api/v1/records/{id}/retract", perm: access.PermRecordWrite, handler: s.retractRecord,
+			tag: "records", id: "retractRecord", summary: "Retract a record this node originated (a new version with status retracted)",
+			request: retractRequest{}, optional: true, status: 200, response: recordBody{}, extra: []int{409}},
+
+		{method: "GET", pattern: "/api/v1/users", perm: access.PermUserManage, handler: s.listUsers,
+			tag: "users", id: "listUsers", summary: "Users of this node",
+			status: 200, response: usersResponse{}},
+		{method: "POST", pattern: "/api/v1/users", perm: access.PermUserManage, handler: s.createUser,
+			tag: "users", id: "createUser", summary: "Create a user; the response carries its token, which is never shown again",
+			request: createUserRequest{}, status: 201, response: createUserResponse{}, extra: []int{409}},
+
+		{method: "GET", pattern: "/api/v1/audit", perm: access.PermAuditRead, handler: s.listAudit,
+			tag: "audit", id: "listAudit", summary: "Audit entries in sequence order",
+			query: []param{
+				{"from", "string", "earliest time, RFC 3339 or YYYY-MM-DD"},
+				{"to", "string", "latest time, RFC 3339 or YYYY-MM-DD (the whole day)"},
+				{"after", "integer", "only entries with a greater sequence number"},
+				{"limit", "integer", "at most this many entries, 1 to 1000 (default 100)"},
+			},
+			status: 200, response: auditResponse{}},
+		{method: "GET", pattern: "/api/v1/audit/verify", perm: access.PermAuditRead, handler: s.verifyAudit,
+			tag: "audit", id: "verifyAudit", summary: "Verify the hash chain of the whole audit log",
+			status: 200, response: verifyResponse{}},
+	}
+}
+
+// healthResponse is the body of GET /api/v1/health.
+type healthResponse struct {
+	Status  string `json:"status"`
+	Node    string `json:"node"`
+	Version string `json:"version"`
+	Records int64  `json:"records"`
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.store.CountRecords(r.Context())
+	if err != nil {
+		return fault.Wrap(fault.Unavailable, err, "store unavailable")
+	}
+	writeJSON(w, http.StatusOK, healthResponse{Status: "ok", Node: s.node, Version: s.version, Records: n})
+	return nil
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(s.openapi)
+	if err != nil {
+		s.log.DebugContext(r.Context(), "write openapi document", slog.Any("err", err))
+	}
+	return nil
+}
