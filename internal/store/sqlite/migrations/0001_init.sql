@@ -1,0 +1,81 @@
+-- Initial schema. Times are UTC text in a fixed-width format
+-- (2006-01-02T15:04:05.000000Z) so that they compare and sort as text.
+
+CREATE TABLE node (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	code    TEXT NOT NULL,
+	created TEXT NOT NULL
+);
+
+-- records holds what listings filter on for the latest version of each record;
+-- its body is the row of record_versions at the same version, so that a body
+-- is written once. rid is the rowid that the full-text index is keyed by; id
+-- is the ULID everything else refers to.
+CREATE TABLE records (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	kind       TEXT NOT NULL,
+	originator TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	status     TEXT NOT NULL,
+	event_date TEXT NOT NULL,
+	created    TEXT,
+	updated    TEXT
+);
+CREATE INDEX records_kind ON records (kind, id);
+CREATE INDEX records_originator ON records (originator, id);
+CREATE INDEX records_event_date ON records (event_date);
+CREATE INDEX records_status ON records (status);
+
+-- record_versions keeps the canonical JSON of every version, the latest
+-- included. Foreign keys to records are checked at commit because a batch
+-- writes each table a chunk of rows at a time.
+CREATE TABLE record_versions (
+	id      TEXT NOT NULL REFERENCES records (id) DEFERRABLE INITIALLY DEFERRED,
+	version INTEGER NOT NULL,
+	body    TEXT NOT NULL,
+	PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+
+-- record_categories lists the commodity categories of the latest version.
+CREATE TABLE record_categories (
+	id       TEXT NOT NULL REFERENCES records (id) DEFERRABLE INITIALLY DEFERRED,
+	category TEXT NOT NULL,
+	PRIMARY KEY (id, category)
+) WITHOUT ROWID;
+CREATE INDEX record_categories_category ON record_categories (category, id);
+
+-- records_fts indexes intel.SearchText of the latest version by records.rid.
+-- It keeps no copy of the text; rows are deleted by rowid on update.
+CREATE VIRTUAL TABLE records_fts USING fts5 (
+	text,
+	content = '',
+	contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE users (
+	name       TEXT PRIMARY KEY,
+	role       TEXT NOT NULL,
+	token_hash TEXT NOT NULL UNIQUE,
+	created    TEXT NOT NULL,
+	disabled   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE audit (
+	seq    INTEGER PRIMARY KEY,
+	time   TEXT NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	prev   TEXT NOT NULL,
+	hash   TEXT NOT NULL
+);
+CREATE INDEX audit_time ON audit (time);
+
+CREATE TABLE refdata (
+	name   TEXT PRIMARY KEY,
+	data   BLOB NOT NULL,
+	loaded TEXT NOT NULL
+);

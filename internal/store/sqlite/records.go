@@ -1,0 +1,487 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+const (
+	sqlMaxRID       = `SELECT coalesce(max(rid), 0) FROM records`
+	sqlNewRIDs      = `SELECT coalesce(max(rid), 0), count(*) FROM records WHERE rid > ?`
+	sqlRecordExists = `SELECT count(*) FROM records WHERE id = ?`
+	sqlUpdateRecord = `UPDATE records SET kind = ?, originator = ?, version = ?, status = ?, event_date = ?,
+		created = ?, updated = ?
+		WHERE id = ? AND version = ? RETURNING rid`
+	sqlRecordVersion  = `SELECT version FROM records WHERE id = ?`
+	sqlDeleteCategory = `DELETE FROM record_categories WHERE id = ?`
+	sqlDeleteFTS      = `DELETE FROM records_fts WHERE rowid = ?`
+	sqlGetRecord      = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
+		WHERE r.id = ?`
+	sqlGetVersion   = `SELECT body FROM record_versions WHERE id = ? AND version = ?`
+	sqlHistory      = `SELECT body FROM record_versions WHERE id = ? ORDER BY version`
+	sqlCountRecords = `SELECT count(*) FROM records`
+)
+
+// The inserts of a record's rows, shared by creation and update.
+func recordInserter(tx *sql.Tx) *inserter {
+	return newInserter(tx, chunkRows, "records", "id", "kind", "originator", "version", "status", "event_date",
+		"created", "updated")
+}
+
+func versionInserter(tx *sql.Tx) *inserter {
+	return newInserter(tx, chunkRows, "record_versions", "id", "version", "body")
+}
+
+func categoryInserter(tx *sql.Tx) *inserter {
+	return newInserter(tx, chunkRows, "record_categories", "id", "category")
+}
+
+func ftsInserter(tx *sql.Tx) *inserter {
+	return newInserter(tx, 1, "records_fts", "rowid", "text")
+}
+
+// row is a record ready to be written: everything derived from it is
+// computed outside the write transaction or alongside it.
+type row struct {
+	r         *intel.Record
+	body      []byte
+	text      string
+	cats      []string
+	eventDate string
+}
+
+// checkRecord refuses a record the store cannot keep.
+func checkRecord(r *intel.Record) error {
+	switch {
+	case r == nil:
+		return fault.E(fault.Invalid, "record is missing")
+	case r.ID == "":
+		return fault.Field("id", "is required")
+	case r.Version < 1:
+		return fault.Field("version", "must be at least 1")
+	}
+	return nil
+}
+
+func encode(r *intel.Record) (row, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
+	}
+	return row{r: r, body: body, text: intel.SearchText(r), cats: intel.Categories(r), eventDate: intel.EventDate(r)}, nil
+}
+
+// checkBatch refuses a batch with a record the store cannot keep or an id
+// that appears twice.
+func checkBatch(rs []*intel.Record) error {
+	seen := make(map[string]struct{}, len(rs))
+	for i, r := range rs {
+		if err := checkRecord(r); err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		if _, dup := seen[r.ID]; dup {
+			return fault.E(fault.Conflict, "record %s appears twice in the batch", r.ID)
+		}
+		seen[r.ID] = struct{}{}
+	}
+	return nil
+}
+
+// encodeChunk is how many records the encoder hands over at a time.
+const encodeChunk = 64
+
+// encoder encodes a batch in a goroutine, a chunk at a time and in order,
+// so that encoding later records overlaps writing earlier ones. Its owner
+// calls stop before returning.
+type encoder struct {
+	rs    []*intel.Record
+	rows  []row
+	ready []chan struct{} // closed when a chunk's rows (or its error) are set
+	errs  []error
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func startEncoder(rs []*intel.Record) *encoder {
+	n := (len(rs) + encodeChunk - 1) / encodeChunk
+	e := &encoder{rs: rs, rows: make([]row, len(rs)), ready: make([]chan struct{}, n), errs: make([]error, n),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	for k := range e.ready {
+		e.ready[k] = make(chan struct{})
+	}
+	go e.run()
+	return e
+}
+
+func (e *encoder) run() {
+	defer close(e.done)
+	for k := range e.ready {
+		select {
+		case <-e.quit:
+			return
+		default:
+		}
+		for i := k * encodeChunk; i < min((k+1)*encodeChunk, len(e.rs)); i++ {
+			var err error
+			if e.rows[i], err = encode(e.rs[i]); err != nil {
+				e.errs[k] = fmt.Errorf("record %d: %w", i, err)
+				break
+			}
+		}
+		close(e.ready[k])
+		if e.errs[k] != nil {
+			return
+		}
+	}
+}
+
+// chunk waits for chunk k and returns its rows.
+func (e *encoder) chunk(ctx context.Context, k int) ([]row, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-e.ready[k]:
+	}
+	if e.errs[k] != nil {
+		return nil, e.errs[k]
+	}
+	return e.rows[k*encodeChunk : min((k+1)*encodeChunk, len(e.rows))], nil
+}
+
+// stop ends the goroutine and waits for it.
+func (e *encoder) stop() {
+	close(e.quit)
+	<-e.done
+}
+
+// CreateRecords stores new records and their audit entries in one
+// transaction. Records are encoded and their audit entries hashed in the
+// background while earlier rows are written, a chunk of rows per statement,
+// each prepared statement reused across the batch.
+func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error {
+	if len(rs) != len(evs) {
+		return fault.E(fault.Invalid, "%d records but %d audit events", len(rs), len(evs))
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	if err := checkBatch(rs); err != nil {
+		return fmt.Errorf("create records: %w", err)
+	}
+	enc := startEncoder(rs)
+	defer enc.stop()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		entries, err := db.linkAudit(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
+		defer entries() // never leave the hashing goroutine behind
+		// SQLite numbers new rows one above the largest rowid, and the write
+		// lock is held, so the i-th record gets rowid base+i+1; this is
+		// checked below. Leaving rowids to SQLite keeps multi-row inserts
+		// free of statement journals (see chunkRows).
+		var base int64
+		if err := tx.QueryRowContext(ctx, sqlMaxRID).Scan(&base); err != nil {
+			return err
+		}
+		recs, vers, cats, fts := recordInserter(tx), versionInserter(tx), categoryInserter(tx), ftsInserter(tx)
+		for _, in := range []*inserter{recs, vers, cats, fts} {
+			defer in.close()
+		}
+		for k := range enc.ready {
+			rows, err := enc.chunk(ctx, k)
+			if err != nil {
+				return err
+			}
+			for j, w := range rows {
+				r, rid := w.r, base+int64(k*encodeChunk+j)+1
+				if err := recs.add(ctx, r.ID, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
+					nullTime(r.Created), nullTime(r.Updated)); err != nil {
+					return existing(ctx, tx, rs, err)
+				}
+				if err := vers.add(ctx, r.ID, r.Version, w.body); err != nil {
+					return err
+				}
+				for _, c := range w.cats {
+					if err := cats.add(ctx, r.ID, c); err != nil {
+						return err
+					}
+				}
+				if err := fts.add(ctx, rid, w.text); err != nil {
+					return err
+				}
+			}
+		}
+		if err := recs.flush(ctx); err != nil {
+			return existing(ctx, tx, rs, err)
+		}
+		var last, n int64
+		if err := tx.QueryRowContext(ctx, sqlNewRIDs, base).Scan(&last, &n); err != nil {
+			return err
+		}
+		if last != base+int64(len(rs)) || n != int64(len(rs)) {
+			return fmt.Errorf("records got rowids up to %d for %d rows above %d, not consecutive ones", last, n, base)
+		}
+		for _, in := range []*inserter{vers, cats, fts} {
+			if err := in.flush(ctx); err != nil {
+				return err
+			}
+		}
+		return db.insertAudit(ctx, tx, entries())
+	})
+	if err != nil {
+		return fmt.Errorf("create records: %w", err)
+	}
+	return nil
+}
+
+// existing turns a failed insert into records into a Conflict naming the
+// first record of the batch that was already stored, when that is the cause.
+// The failed INSERT OR ROLLBACK has undone the whole transaction, so an id
+// found now was stored before the batch began.
+func existing(ctx context.Context, tx *sql.Tx, rs []*intel.Record, err error) error {
+	if !fault.Is(mapErr(err, "record"), fault.Conflict) {
+		return mapErr(err, "record")
+	}
+	for _, r := range rs {
+		var n int
+		if qerr := tx.QueryRowContext(ctx, sqlRecordExists, r.ID).Scan(&n); qerr == nil && n > 0 {
+			return fault.Wrap(fault.Conflict, err, "record %s already exists", r.ID)
+		}
+	}
+	return mapErr(err, "record")
+}
+
+// UpdateRecord stores r as the next version of its record.
+func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event) error {
+	if err := checkRecord(r); err != nil {
+		return fmt.Errorf("update record: %w", err)
+	}
+	w, err := encode(r)
+	if err != nil {
+		return fmt.Errorf("update record %s: %w", r.ID, err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var rid int64
+		err := tx.QueryRowContext(ctx, sqlUpdateRecord, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
+			nullTime(r.Created), nullTime(r.Updated), r.ID, r.Version-1).Scan(&rid)
+		if errors.Is(err, sql.ErrNoRows) {
+			var stored int
+			if err := tx.QueryRowContext(ctx, sqlRecordVersion, r.ID).Scan(&stored); err != nil {
+				return mapErr(err, "record "+r.ID)
+			}
+			return fault.E(fault.Conflict, "record %s is at version %d; version %d cannot follow it", r.ID, stored, r.Version)
+		}
+		if err != nil {
+			return mapErr(err, "record "+r.ID)
+		}
+		if _, err := tx.ExecContext(ctx, sqlDeleteCategory, r.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, sqlDeleteFTS, rid); err != nil {
+			return err
+		}
+		vers, cats, fts := versionInserter(tx), categoryInserter(tx), ftsInserter(tx)
+		for _, in := range []*inserter{vers, cats, fts} {
+			defer in.close()
+		}
+		if err := vers.add(ctx, r.ID, r.Version, w.body); err != nil {
+			return err
+		}
+		for _, c := range w.cats {
+			if err := cats.add(ctx, r.ID, c); err != nil {
+				return err
+			}
+		}
+		if err := fts.add(ctx, rid, w.text); err != nil {
+			return err
+		}
+		for _, in := range []*inserter{vers, cats, fts} {
+			if err := in.flush(ctx); err != nil {
+				return mapErr(err, "record "+r.ID)
+			}
+		}
+		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update record %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// GetRecord returns the latest version of a record.
+func (db *DB) GetRecord(ctx context.Context, id string) (*intel.Record, error) {
+	r, err := db.getOne(ctx, "record "+id, sqlGetRecord, id)
+	if err != nil {
+		return nil, fmt.Errorf("get record %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// GetRecordVersion returns one version of a record.
+func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error) {
+	r, err := db.getOne(ctx, fmt.Sprintf("record %s version %d", id, version), sqlGetVersion, id, version)
+	if err != nil {
+		return nil, fmt.Errorf("get record %s version %d: %w", id, version, err)
+	}
+	return r, nil
+}
+
+func (db *DB) getOne(ctx context.Context, subject, query string, args ...any) (*intel.Record, error) {
+	var body []byte
+	if err := db.queryRow(ctx, []any{&body}, query, args...); err != nil {
+		return nil, mapErr(err, subject)
+	}
+	return decode(body)
+}
+
+// RecordHistory returns every version of a record, oldest first.
+func (db *DB) RecordHistory(ctx context.Context, id string) ([]*intel.Record, error) {
+	rs, err := db.queryRecords(ctx, sqlHistory, id)
+	if err != nil {
+		return nil, fmt.Errorf("record history %s: %w", id, err)
+	}
+	if len(rs) == 0 {
+		return nil, fault.E(fault.NotFound, "record %s not found", id)
+	}
+	return rs, nil
+}
+
+// ListRecords filters and pages records, newest id first.
+func (db *DB) ListRecords(ctx context.Context, q store.RecordQuery) (store.RecordPage, error) {
+	q, err := q.Checked()
+	if err != nil {
+		return store.RecordPage{}, err
+	}
+	if q.Text != "" && ftsQuery(q.Text) == "" {
+		return store.RecordPage{}, nil
+	}
+	query, args := listQuery(q)
+	rs, err := db.queryRecords(ctx, query, args...)
+	if err != nil {
+		return store.RecordPage{}, fmt.Errorf("list records: %w", err)
+	}
+	var page store.RecordPage
+	if len(rs) > q.Limit {
+		rs = rs[:q.Limit]
+		page.Next = rs[len(rs)-1].ID
+	}
+	page.Records = rs
+	return page, nil
+}
+
+// listQuery builds the one listing query from a checked RecordQuery. It asks
+// for one row more than the limit to learn whether another page exists.
+func listQuery(q store.RecordQuery) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if q.Kind != "" {
+		add("r.kind = ?", q.Kind)
+	}
+	if q.Originator != "" {
+		add("r.originator = ?", q.Originator)
+	}
+	if q.Status != "" {
+		add("r.status = ?", q.Status)
+	}
+	if q.From != "" {
+		add("r.event_date >= ?", q.From)
+	}
+	if q.To != "" {
+		add("r.event_date <= ?", q.To)
+	}
+	if q.Category != "" {
+		lo, hi := store.CategoryBounds(q.Category)
+		// EXISTS rather than IN: walking records in id order and stopping
+		// at the limit beats sorting every record of a common category.
+		add(`EXISTS (SELECT 1 FROM record_categories c WHERE c.id = r.id
+			AND (c.category = ? OR (c.category >= ? AND c.category < ?)))`, q.Category, lo, hi)
+	}
+	if q.Text != "" {
+		add("r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)", ftsQuery(q.Text))
+	}
+	if q.Cursor != "" {
+		add("r.id < ?", q.Cursor)
+	}
+	// The page is chosen on records alone and only its rows are joined to
+	// their bodies, so that a filter matching many records sorts ids rather
+	// than documents.
+	var b strings.Builder
+	b.WriteString("SELECT v.body FROM (SELECT r.id, r.version FROM records r")
+	if len(where) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY r.id DESC LIMIT ?) p JOIN record_versions v ON v.id = p.id AND v.version = p.version")
+	b.WriteString(" ORDER BY p.id DESC")
+	args = append(args, q.Limit+1)
+	return b.String(), args
+}
+
+// ftsQuery turns what a person typed into an FTS5 query that cannot be a
+// syntax error: each of its store.SearchTerms is quoted, so that operators
+// (AND, NOT, NEAR), column filters, parentheses, stars and quotes are never
+// interpreted, and the terms are ANDed. It returns "" when nothing is left
+// to search for.
+func ftsQuery(text string) string {
+	terms := store.SearchTerms(text)
+	for i, t := range terms {
+		terms[i] = `"` + t + `"`
+	}
+	return strings.Join(terms, " ")
+}
+
+func (db *DB) queryRecords(ctx context.Context, query string, args ...any) ([]*intel.Record, error) {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err, "records")
+	}
+	defer rows.Close()
+	var rs []*intel.Record
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		r, err := decode(body)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "records")
+	}
+	return rs, nil
+}
+
+// CountRecords returns how many records are stored.
+func (db *DB) CountRecords(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.queryRow(ctx, []any{&n}, sqlCountRecords); err != nil {
+		return 0, fmt.Errorf("count records: %w", mapErr(err, "records"))
+	}
+	return n, nil
+}
+
+func decode(body []byte) (*intel.Record, error) {
+	var r intel.Record
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("decode stored record: %w", err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,380 @@
+// Package sqlite implements store.Store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go) kept in one file, DIR/liaison.db.
+//
+// The database runs in WAL mode. All writes go through a single connection
+// whose transactions begin IMMEDIATE, which serialises writers (and with them
+// audit appends) even across processes, while a separate read-only pool
+// serves reads that never wait for a writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"liaison/internal/fault"
+	"liaison/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "liaison.db"
+
+// timeLayout is how times are stored: UTC, fixed width, microseconds, so that
+// stored times compare and sort correctly as text.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// pageSize is the page size of a new database. Larger pages than SQLite's
+// default 4 KiB cut the number of pages written per record by about half,
+// since a record's JSON body is a few KiB.
+const pageSize = 16384
+
+// writerCacheKiB is the page cache of the writer connection, large enough
+// to keep the indexes a batch of records touches in memory.
+const writerCacheKiB = 64 << 10
+
+// readerMmapBytes is how much of the database file readers map into memory
+// rather than copy in with a system call per page.
+const readerMmapBytes = 1 << 30
+
+// checkpointDelay is how long the checkpointer lets commits accumulate.
+const checkpointDelay = time.Second
+
+// autoCheckpointPages is the WAL size, in pages, at which the writer
+// checkpoints by itself: a safety net behind the checkpointer.
+const autoCheckpointPages = 16384
+
+// busyTimeout is how long a statement waits for a lock held by another
+// process before failing with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+// Options adjust how a database is opened. The zero value is ready to use.
+type Options struct {
+	// Now is the clock audit entries and default creation times are taken
+	// from; time.Now when nil.
+	Now func() time.Time
+	// Logger receives one line per applied migration; slog.Default when nil.
+	Logger *slog.Logger
+}
+
+// DB is a store.Store backed by SQLite. It is safe for concurrent use.
+type DB struct {
+	path  string
+	write *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
+	read  *sql.DB // read-only pool
+	now   func() time.Time
+	log   *slog.Logger
+
+	// The checkpointer goroutine copies committed WAL frames into the
+	// database file off the writer's path; dirty wakes it after a commit,
+	// stop ends it and stopped reports that it has.
+	dirty   chan struct{}
+	stop    chan struct{}
+	stopped chan struct{}
+
+	// stmts caches the read pool's prepared statements by query text. The
+	// queries are built from constants only, so the set is bounded.
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database in dir with default options.
+func Open(ctx context.Context, dir string) (*DB, error) {
+	return OpenWith(ctx, dir, Options{})
+}
+
+// OpenWith opens (creating dir and the database if needed) the database in
+// dir and applies pending migrations before returning. A database written by
+// a newer build, with migrations this one does not know, is refused.
+func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db := &DB{path: path, now: opts.Now, log: opts.Logger, stmts: map[string]*sql.Stmt{}}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.log == nil {
+		db.log = slog.Default()
+	}
+
+	var err error
+	db.write, err = sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.setup(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+
+	db.read, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	if err := db.read.PingContext(ctx); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, mapErr(err, "database"))
+	}
+	db.dirty = make(chan struct{}, 1)
+	db.stop = make(chan struct{})
+	db.stopped = make(chan struct{})
+	go db.checkpointer()
+	return db, nil
+}
+
+// checkpointer runs passive checkpoints after commits, at most once per
+// checkpointDelay so that one checkpoint (and its fsync) covers many
+// transactions. A passive checkpoint never blocks the writer or readers; the
+// writer's own automatic checkpoint, set much higher, only acts if this one
+// falls far behind.
+func (db *DB) checkpointer() {
+	defer close(db.stopped)
+	timer := time.NewTimer(0)
+	<-timer.C
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-db.dirty:
+		}
+		timer.Reset(checkpointDelay)
+		select {
+		case <-db.stop:
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		if _, err := db.read.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			db.log.Warn("checkpoint failed", "store", "sqlite", "err", err)
+		}
+	}
+}
+
+// dsn builds the connection string of the writer or of a reader.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if writer {
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpointPages))
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(ON)")
+		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readerMmapBytes))
+	}
+	return path + "?" + q.Encode()
+}
+
+// setup puts the database in WAL mode. The page size is set first because
+// it can only change before the first write, and switching to WAL writes the
+// header; on an existing database setting it does nothing.
+func (db *DB) setup(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return fmt.Errorf("set page size: %w", mapErr(err, "database"))
+	}
+	var mode string
+	if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("set journal mode: %w", mapErr(err, "database"))
+	}
+	if mode != "wal" {
+		return fmt.Errorf("set journal mode: database stays in %s mode", mode)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not yet recorded in
+// schema_migrations, each in its own transaction with its record.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := store.LoadMigrations(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", mapErr(err, "schema_migrations"))
+	}
+	var current int
+	if err := db.write.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", mapErr(err, "schema version"))
+	}
+	if current > len(ms) {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		err := db.inTx(ctx, func(tx *sql.Tx) error {
+			// Re-check inside the write lock: another process may have
+			// applied it since the version was read.
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done); err != nil {
+				return err
+			}
+			if done > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				m.Version, formatTime(db.now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.Name, err)
+		}
+		db.log.Info("applied migration", "store", "sqlite", "migration", m.Name)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err, "transaction"))
+	}
+	select {
+	case db.dirty <- struct{}{}:
+	default: // a checkpoint is already due
+	}
+	return nil
+}
+
+// Close optimises and checkpoints the database, then closes both pools.
+func (db *DB) Close() error {
+	close(db.stop)
+	<-db.stopped
+	ctx := context.Background()
+	var errs []error
+	db.mu.Lock()
+	for _, st := range db.stmts {
+		if err := st.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	db.stmts = nil
+	db.mu.Unlock()
+	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		errs = append(errs, fmt.Errorf("optimize: %w", err))
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+	}
+	if err := db.read.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := db.write.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// prepared returns the read pool's prepared statement for query, preparing
+// it on first use. Parsing a statement costs about as much as running a
+// point lookup, so reads reuse them.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	if db.stmts == nil {
+		return nil, fault.E(fault.Unavailable, "store is closed")
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	db.stmts[query] = st
+	return st, nil
+}
+
+// query runs a read through a cached prepared statement.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a one-row read through a cached prepared statement.
+func (db *DB) queryRow(ctx context.Context, dest []any, query string, args ...any) error {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// nullTime stores an optional time as NULL when absent.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
