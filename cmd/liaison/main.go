@@ -1,0 +1,361 @@
+// Command liaison runs and administers a Liaison node: the software customs
+// administrations use to exchange enforcement intelligence under their
+// agreements. See README.md for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"liaison/internal/app"
+	"liaison/internal/audit"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+const usage = `liaison — customs intelligence exchange node
+
+Usage:
+  liaison init --data DIR --node CODE          create a node; prints the admin token once
+  liaison serve --data DIR [--db URL] [--listen ADDR]
+  liaison demo [--data DIR] [--listen HOST:PORT] [--records N]
+  liaison user add NAME --role admin|liaison|analyst|auditor
+  liaison refdata load [--hs FILE] [--countries FILE]
+  liaison import FILE [--format jsonl|csv]
+  liaison export [--format jsonl|csv] [--out FILE] [--kind KIND]
+  liaison audit verify
+
+Every command takes --data DIR and --db URL (or LIAISON_DATA, LIAISON_DB).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			fmt.Fprintln(os.Stderr, "liaison:", ee.msg)
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "liaison:", oneLine(err.Error()))
+		os.Exit(1)
+	}
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "init":
+		return cmdInit(ctx, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, stdout, stderr)
+	case "user":
+		if len(rest) > 0 && rest[0] == "add" {
+			return cmdUserAdd(ctx, rest[1:], stdout, stderr)
+		}
+		return errors.New("usage: liaison user add NAME --role admin|liaison|analyst|auditor")
+	case "refdata":
+		if len(rest) > 0 && rest[0] == "load" {
+			return cmdRefdataLoad(ctx, rest[1:], stdout, stderr)
+		}
+		return errors.New("usage: liaison refdata load [--hs FILE] [--countries FILE]")
+	case "import":
+		return cmdImport(ctx, rest, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, stdout, stderr)
+	case "audit":
+		if len(rest) > 0 && rest[0] == "verify" {
+			return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
+		}
+		return errors.New("usage: liaison audit verify")
+	}
+	return fmt.Errorf("unknown command %q (run `liaison help`)", cmd)
+}
+
+// flags is a flag set with the options every command shares.
+type flags struct {
+	fs  *flag.FlagSet
+	cfg app.Config
+	log string
+}
+
+func newFlags(name string, stderr io.Writer) *flags {
+	f := &flags{fs: flag.NewFlagSet(name, flag.ContinueOnError), cfg: app.FromEnv()}
+	f.fs.SetOutput(stderr)
+	f.fs.StringVar(&f.cfg.DataDir, "data", f.cfg.DataDir, "node data folder (SQLite database and files)")
+	f.fs.StringVar(&f.cfg.DB, "db", f.cfg.DB, "PostgreSQL URL; SQLite in --data when empty")
+	f.fs.StringVar(&f.log, "log", "info", "log level: debug, info, warn, error")
+	return f
+}
+
+// parse parses flags wherever they appear among the arguments, so that
+// `liaison user add NAME --role analyst` works, and returns the positional
+// arguments.
+func (f *flags) parse(args []string, stderr io.Writer) ([]string, error) {
+	var pos []string
+	rest := args
+	for {
+		if err := f.fs.Parse(rest); err != nil {
+			return nil, exitError{code: 2, msg: oneLine(err.Error())}
+		}
+		rest = f.fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		rest = rest[1:]
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.log)); err != nil {
+		return nil, exitError{code: 2, msg: fmt.Sprintf("--log %q: want debug, info, warn or error", f.log)}
+	}
+	f.cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return pos, nil
+}
+
+func noArgs(pos []string, cmd string) error {
+	if len(pos) > 0 {
+		return exitError{code: 2, msg: fmt.Sprintf("%s takes no arguments, got %q", cmd, strings.Join(pos, " "))}
+	}
+	return nil
+}
+
+func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("init", stderr)
+	node := f.fs.String("node", "", "administration code of this node (ISO 3166 alpha-2, e.g. HK)")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "init"); err != nil {
+		return err
+	}
+	if *node == "" {
+		return exitError{code: 2, msg: "init needs --node CODE (e.g. --node HK)"}
+	}
+	token, err := app.Init(ctx, f.cfg, *node)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "node %s initialised\n", strings.ToUpper(*node))
+	fmt.Fprintf(stdout, "admin token: %s\n", token)
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
+	f := newFlags("serve", stderr)
+	f.fs.StringVar(&f.cfg.Listen, "listen", f.cfg.Listen, "HTTP listen address")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "serve"); err != nil {
+		return err
+	}
+	n, err := app.Open(ctx, f.cfg)
+	if err != nil {
+		return err
+	}
+	if err := n.Start(); err != nil {
+		n.Close(context.Background())
+		return err
+	}
+	waitErr := n.Wait(ctx)
+	f.cfg.Logger.Info("shutting down", "node", n.Code)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return errors.Join(waitErr, n.Close(shutdownCtx))
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("demo", stderr)
+	var o app.DemoOptions
+	f.fs.StringVar(&o.Listen, "listen", "127.0.0.1:8470", "address of the first node; the others take the next ports (port 0: any free port)")
+	f.fs.IntVar(&o.Records, "records", 300, "synthetic records per node")
+	f.fs.Int64Var(&o.Seed, "seed", 1987, "seed of the synthetic data")
+	f.log = "warn"
+	f.fs.Lookup("log").DefValue = "warn"
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "demo"); err != nil {
+		return err
+	}
+	if f.fs.Lookup("data") != nil && isSet(f.fs, "data") {
+		o.DataDir = f.cfg.DataDir
+	}
+	return app.Demo(ctx, f.cfg, o, stdout)
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("user add", stderr)
+	role := f.fs.String("role", "", "admin, liaison, analyst or auditor")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return exitError{code: 2, msg: "usage: liaison user add NAME --role admin|liaison|analyst|auditor"}
+	}
+	if *role == "" {
+		return exitError{code: 2, msg: "user add needs --role admin|liaison|analyst|auditor"}
+	}
+	token, err := app.AddUser(ctx, f.cfg, pos[0], *role)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s (%s) token: %s\n", pos[0], *role, token)
+	return nil
+}
+
+func cmdRefdataLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("refdata load", stderr)
+	hs := f.fs.String("hs", "", "HS nomenclature CSV (section,hscode,description,parent,level)")
+	countries := f.fs.String("countries", "", "ISO 3166 country CSV (country-codes.csv shape)")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "refdata load"); err != nil {
+		return err
+	}
+	sum, err := app.LoadRefdata(ctx, f.cfg, *hs, *countries)
+	if err != nil {
+		return err
+	}
+	if *hs != "" {
+		fmt.Fprintf(stdout, "HS loaded: %d chapters, %d headings, %d subheadings\n", sum.HSChapters, sum.HSHeadings, sum.HSSubheadings)
+	}
+	if *countries != "" {
+		fmt.Fprintf(stdout, "countries loaded: %d\n", sum.Countries)
+	}
+	return nil
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("import", stderr)
+	format := f.fs.String("format", "", "jsonl or csv (default: from the file extension)")
+	quiet := f.fs.Bool("quiet", false, "no progress bar")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return exitError{code: 2, msg: "usage: liaison import FILE [--format jsonl|csv]"}
+	}
+	n, err := app.Import(ctx, f.cfg, pos[0], *format, newProgress(stderr, *quiet))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d records\n", n)
+	return nil
+}
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("export", stderr)
+	format := f.fs.String("format", app.FormatJSONL, "jsonl or csv")
+	out := f.fs.String("out", "", "output file (default: standard output)")
+	kind := f.fs.String("kind", "", "only records of this kind")
+	quiet := f.fs.Bool("quiet", false, "no progress bar")
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "export"); err != nil {
+		return err
+	}
+	w := stdout
+	var file *os.File
+	if *out != "" {
+		// Write to a temporary file and rename, so a failed export never
+		// leaves a truncated file under the requested name.
+		if file, err = os.CreateTemp(dirOf(*out), ".liaison-export-*"); err != nil {
+			return fmt.Errorf("create %s: %w", *out, err)
+		}
+		defer os.Remove(file.Name())
+		w = file
+	}
+	n, err := app.Export(ctx, f.cfg, w, *format, store.RecordQuery{Kind: intel.Kind(*kind)}, newProgress(stderr, *quiet || *out == ""))
+	if err != nil {
+		if file != nil {
+			file.Close()
+		}
+		return err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", *out, err)
+		}
+		if err := os.Rename(file.Name(), *out); err != nil {
+			return fmt.Errorf("write %s: %w", *out, err)
+		}
+		fmt.Fprintf(stderr, "exported %d records to %s\n", n, *out)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("audit verify", stderr)
+	pos, err := f.parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "audit verify"); err != nil {
+		return err
+	}
+	n, err := app.VerifyAudit(ctx, f.cfg)
+	var br *audit.Break
+	if errors.As(err, &br) {
+		fmt.Fprintf(stdout, "audit chain BROKEN: %d entries verified before entry %d\n", n, br.Seq)
+		return exitError{code: 1, msg: br.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
+	return nil
+}

@@ -1,0 +1,104 @@
+// Package app wires Liaison's packages into a running node: it opens the
+// store, loads the directory and any official reference lists, builds the
+// record service and the HTTP server, and shuts them down in order. The
+// command in cmd/liaison only parses flags and calls into this package.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"liaison/internal/store"
+	"liaison/internal/store/postgres"
+	"liaison/internal/store/sqlite"
+)
+
+// Config is the one explicit configuration of a node. Flags override the
+// environment (LIAISON_DATA, LIAISON_DB, LIAISON_LISTEN), which overrides the
+// defaults below.
+type Config struct {
+	// DataDir holds the SQLite database (unless DB is set) and the node's
+	// files. Default "./liaison-data".
+	DataDir string
+	// DB is a PostgreSQL URL (postgres://…); empty means SQLite in DataDir.
+	DB string
+	// Listen is the HTTP address, default 127.0.0.1:8470.
+	Listen string
+	// MaxBody caps request bodies in bytes; default 1 MiB.
+	MaxBody int64
+	// Logger receives structured logs; default discards below Info to stderr.
+	Logger *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Defaults used when neither a flag nor the environment sets a value.
+const (
+	DefaultDataDir = "./liaison-data"
+	DefaultListen  = "127.0.0.1:8470"
+	DefaultMaxBody = 1 << 20
+)
+
+// FromEnv returns a Config filled from the environment and the defaults.
+// Flags parsed afterwards override it.
+func FromEnv() Config {
+	c := Config{DataDir: DefaultDataDir, Listen: DefaultListen, MaxBody: DefaultMaxBody}
+	if v := os.Getenv("LIAISON_DATA"); v != "" {
+		c.DataDir = v
+	}
+	if v := os.Getenv("LIAISON_DB"); v != "" {
+		c.DB = v
+	}
+	if v := os.Getenv("LIAISON_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	return c
+}
+
+func (c *Config) fill() {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// OpenStore opens the configured database: PostgreSQL when DB is set,
+// otherwise SQLite in DataDir. Migrations are applied.
+func OpenStore(ctx context.Context, c Config) (store.Store, error) {
+	c.fill()
+	if c.DB != "" {
+		if !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+			return nil, fmt.Errorf("--db must be a postgres:// URL")
+		}
+		s, err := postgres.Open(ctx, c.DB)
+		if err != nil {
+			return nil, fmt.Errorf("open postgresql: %w", err)
+		}
+		return s, nil
+	}
+	dir, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", c.DataDir, err)
+	}
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite in %s: %w", dir, err)
+	}
+	return s, nil
+}

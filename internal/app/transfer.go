@@ -1,0 +1,255 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+// Formats of import and export files.
+const (
+	FormatJSONL = "jsonl"
+	FormatCSV   = "csv"
+)
+
+// Progress receives progress of long work: Start with the total (or -1 when
+// unknown), Add as work is done, Done at the end.
+type Progress interface {
+	Start(total int64, what string)
+	Add(n int)
+	Done()
+}
+
+type noProgress struct{}
+
+func (noProgress) Start(int64, string) {}
+func (noProgress) Add(int)             {}
+func (noProgress) Done()               {}
+
+// FormatOf guesses a file's format from its extension.
+func FormatOf(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson", ".json":
+		return FormatJSONL, nil
+	case ".csv":
+		return FormatCSV, nil
+	}
+	return "", fmt.Errorf("cannot tell the format of %s from its extension: use --format jsonl or --format csv", path)
+}
+
+// Import reads records from a JSON lines or CSV file, validates every one of
+// them, and stores them all in one transaction: either the whole file is
+// imported or, on the first invalid record, nothing is and the error names the
+// line and the field.
+func Import(ctx context.Context, c Config, path, format string, p Progress) (int, error) {
+	if p == nil {
+		p = noProgress{}
+	}
+	if format == "" {
+		var err error
+		if format, err = FormatOf(path); err != nil {
+			return 0, err
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	var size int64 = -1
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	p.Start(size, "reading "+filepath.Base(path))
+	cr := &countingReader{r: f, p: p}
+	var recs []*intel.Record
+	var lines []int
+	switch format {
+	case FormatJSONL:
+		recs, lines, err = readJSONL(cr)
+	case FormatCSV:
+		recs, lines, err = readCSV(cr)
+	default:
+		return 0, fmt.Errorf("unknown format %q: use jsonl or csv", format)
+	}
+	p.Done()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(recs) == 0 {
+		return 0, fmt.Errorf("%s holds no records", path)
+	}
+	n, err := Open(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	defer n.Close(ctx)
+	p.Start(int64(len(recs)), "importing")
+	defer p.Done()
+	if _, err := n.Records.CreateBatch(ctx, "cli", recs); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, lineOf(err, lines))
+	}
+	p.Add(len(recs))
+	return len(recs), nil
+}
+
+// lineOf rewrites a batch error's "records[i]" prefix into the file line.
+func lineOf(err error, lines []int) error {
+	var fe *fault.Error
+	var fl fault.List
+	if errors.As(err, &fl) && len(fl) > 0 {
+		fe = fl[0]
+	} else if !errors.As(err, &fe) {
+		return err
+	}
+	if !strings.HasPrefix(fe.Field, "records[") {
+		return err
+	}
+	end := strings.Index(fe.Field, "]")
+	i, convErr := strconv.Atoi(fe.Field[len("records["):max(end, 0)])
+	if end < 0 || convErr != nil || i < 0 || i >= len(lines) {
+		return err
+	}
+	field := strings.TrimPrefix(fe.Field[end+1:], ".")
+	msg := fmt.Sprintf("line %d: %s: %s", lines[i], field, fe.Message)
+	if len(fl) > 1 {
+		msg += fmt.Sprintf(" (and %d more errors)", len(fl)-1)
+	}
+	return errors.New(msg)
+}
+
+type countingReader struct {
+	r io.Reader
+	p Progress
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(n)
+	return n, err
+}
+
+const maxLine = 4 << 20
+
+func decodeRecord(b []byte) (*intel.Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var r intel.Record
+	if err := dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the record")
+	}
+	return &r, nil
+}
+
+func readJSONL(r io.Reader) ([]*intel.Record, []int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	var recs []*intel.Record
+	var lines []int
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		rec, err := decodeRecord(b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		recs = append(recs, rec)
+		lines = append(lines, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, fmt.Errorf("after line %d: %w", line, err)
+	}
+	return recs, lines, nil
+}
+
+// Export writes every record (latest version), optionally filtered, as JSON
+// lines or CSV. It returns the number written.
+func Export(ctx context.Context, c Config, w io.Writer, format string, q store.RecordQuery, p Progress) (int, error) {
+	if p == nil {
+		p = noProgress{}
+	}
+	if format != FormatJSONL && format != FormatCSV {
+		return 0, fmt.Errorf("unknown format %q: use jsonl or csv", format)
+	}
+	n, err := Open(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	defer n.Close(ctx)
+	total, err := n.Store.CountRecords(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count records: %w", err)
+	}
+	p.Start(total, "exporting")
+	defer p.Done()
+	bw := bufio.NewWriter(w)
+	var cw *csv.Writer
+	if format == FormatCSV {
+		cw = csv.NewWriter(bw)
+		if err := cw.Write(csvExportHeader); err != nil {
+			return 0, fmt.Errorf("write csv header: %w", err)
+		}
+	}
+	count := 0
+	q.Limit = 1000
+	for {
+		page, err := n.Records.List(ctx, "cli", q)
+		if err != nil {
+			return count, fmt.Errorf("list records: %w", err)
+		}
+		for _, r := range page.Records {
+			if cw != nil {
+				row, err := csvExportRow(r)
+				if err != nil {
+					return count, err
+				}
+				if err := cw.Write(row); err != nil {
+					return count, fmt.Errorf("write csv: %w", err)
+				}
+			} else {
+				b, err := json.Marshal(r)
+				if err != nil {
+					return count, fmt.Errorf("encode record %s: %w", r.ID, err)
+				}
+				bw.Write(b)
+				bw.WriteByte('\n')
+			}
+			count++
+		}
+		p.Add(len(page.Records))
+		if page.Next == "" {
+			break
+		}
+		q.Cursor = page.Next
+	}
+	if cw != nil {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return count, fmt.Errorf("write csv: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return count, fmt.Errorf("write export: %w", err)
+	}
+	return count, nil
+}
