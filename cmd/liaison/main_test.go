@@ -20,6 +20,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"liaison/internal/store/pgtest"
 )
 
 // The tests in this file build the real binary and drive it as an
@@ -74,9 +76,9 @@ func mustLiaison(t *testing.T, args ...string) string {
 
 var tokenRE = regexp.MustCompile(`admin token: (\S+)`)
 
-func initNode(t *testing.T, dir, code string) string {
+func initNode(t *testing.T, dir, code string, extra ...string) string {
 	t.Helper()
-	out := mustLiaison(t, "init", "--data", dir, "--node", code)
+	out := mustLiaison(t, append([]string{"init", "--data", dir, "--node", code}, extra...)...)
 	m := tokenRE.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("init printed no admin token line: %q", out)
@@ -92,9 +94,9 @@ type server struct {
 
 var addrRE = regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
 
-func serve(t *testing.T, dir string) *server {
+func serve(t *testing.T, dir string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	cmd := exec.Command(binary, append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -179,19 +181,59 @@ func canonical(t *testing.T) map[string]any {
 	return m
 }
 
-// TestNodeEndToEnd walks the node foundation as an administrator and an
-// analyst would, against a real `liaison serve` process.
-func TestNodeEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	admin := initNode(t, dir, "HK")
+// backend is a database a node can run on in these tests.
+type backend struct {
+	name string
+	// db holds the extra flags that select the database (none for SQLite).
+	db func(t *testing.T, dir string) []string
+	// tamper alters the audit entry with the given sequence number.
+	tamper func(t *testing.T, dir string, db []string, seq int)
+}
 
-	if _, errOut, code := liaison(t, "init", "--data", dir, "--node", "HK"); code == 0 || !strings.Contains(errOut, "already") {
+var backends = []backend{
+	{
+		name: "sqlite",
+		db:   func(*testing.T, string) []string { return nil },
+		tamper: func(t *testing.T, dir string, _ []string, seq int) {
+			db, err := sql.Open("sqlite", filepath.Join(dir, "liaison.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(`UPDATE audit SET actor = 'mallory' WHERE seq = ?`, seq); err != nil {
+				t.Fatal(err)
+			}
+		},
+	},
+	{
+		name: "postgres",
+		db:   func(t *testing.T, _ string) []string { return []string{"--db", pgtest.MustSchema(t)} },
+		tamper: func(t *testing.T, _ string, db []string, seq int) {
+			pgtest.Exec(t, db[1], `UPDATE audit SET actor = 'mallory' WHERE seq = $1`, seq)
+		},
+	},
+}
+
+// TestNodeEndToEnd walks the node foundation as an administrator and an
+// analyst would, against a real `liaison serve` process, on each database.
+func TestNodeEndToEnd(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { testNodeEndToEnd(t, b) })
+	}
+}
+
+func testNodeEndToEnd(t *testing.T, b backend) {
+	dir := t.TempDir()
+	db := b.db(t, dir)
+	admin := initNode(t, dir, "HK", db...)
+
+	if _, errOut, code := liaison(t, append([]string{"init", "--data", dir, "--node", "HK"}, db...)...); code == 0 || !strings.Contains(errOut, "already") {
 		t.Fatalf("second init: exit %d, stderr %q; want a refusal", code, errOut)
 	}
-	out := mustLiaison(t, "user", "add", "alice", "--role", "analyst", "--data", dir)
+	out := mustLiaison(t, append([]string{"user", "add", "alice", "--role", "analyst", "--data", dir}, db...)...)
 	analyst := regexp.MustCompile(`token: (\S+)`).FindStringSubmatch(out)[1]
 
-	srv := serve(t, dir)
+	srv := serve(t, dir, db...)
 
 	// Health needs no token; everything else does.
 	if code, m := call(t, "GET", srv.url+"/api/v1/health", "", nil); code != 200 || m["node"] != "HK" {
@@ -270,19 +312,12 @@ func TestNodeEndToEnd(t *testing.T) {
 	}
 
 	// The audit chain verifies, then fails once a row is altered.
-	out = mustLiaison(t, "audit", "verify", "--data", dir)
+	out = mustLiaison(t, append([]string{"audit", "verify", "--data", dir}, db...)...)
 	if !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify: %q", out)
 	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, "liaison.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`UPDATE audit SET actor = 'mallory' WHERE seq = 3`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	out, errOut, code := liaison(t, "audit", "verify", "--data", dir)
+	b.tamper(t, dir, db, 3)
+	out, errOut, code := liaison(t, append([]string{"audit", "verify", "--data", dir}, db...)...)
 	if code != 1 || !strings.Contains(errOut, "entry 3") {
 		t.Fatalf("tampered audit verify: exit %d, stdout %q, stderr %q; want exit 1 naming entry 3", code, out, errOut)
 	}
