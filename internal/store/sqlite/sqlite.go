@@ -55,7 +55,7 @@ const checkpointDelay = time.Second
 
 // autoCheckpointPages is the WAL size, in pages, at which the writer
 // checkpoints by itself: a safety net behind the checkpointer.
-const autoCheckpointPages = 16384
+const autoCheckpointPages = 4096
 
 // busyTimeout is how long a statement waits for a lock held by another
 // process before failing with SQLITE_BUSY.
@@ -89,6 +89,9 @@ type DB struct {
 	// queries are built from constants only, so the set is bounded.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ store.Store = (*DB)(nil)
@@ -159,8 +162,8 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 // falls far behind.
 func (db *DB) checkpointer() {
 	defer close(db.stopped)
-	timer := time.NewTimer(0)
-	<-timer.C
+	timer := time.NewTimer(checkpointDelay)
+	timer.Stop()
 	for {
 		select {
 		case <-db.stop:
@@ -282,7 +285,13 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // Close optimises and checkpoints the database, then closes both pools.
+// Later calls return the first call's result.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	close(db.stop)
 	<-db.stopped
 	ctx := context.Background()

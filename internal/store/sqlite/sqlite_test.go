@@ -63,6 +63,8 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 		{"write", "synchronous", "1"},
 		{"write", "foreign_keys", "1"},
 		{"write", "busy_timeout", "10000"},
+		{"write", "page_size", "16384"},
+		{"write", "wal_autocheckpoint", "4096"},
 		{"read", "journal_mode", "wal"},
 		{"read", "foreign_keys", "1"},
 		{"read", "query_only", "1"},

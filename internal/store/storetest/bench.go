@@ -24,38 +24,48 @@ const BatchSize = 1000
 type Gen struct {
 	rnd *rand.Rand
 	t   time.Time
+	tab genTables
 }
 
 // NewGen returns a generator seeded with seed.
 func NewGen(seed uint64) *Gen {
-	return &Gen{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), t: Base()}
+	return &Gen{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), t: Base(), tab: newGenTables()}
 }
 
-var (
-	genGoods = []struct{ category, description, hs, unit string }{
-		{"revenue/cigarettes", "cigarettes, assorted brands", "240220", "piece"},
-		{"drugs/cocaine", "cocaine hydrochloride in bricks", "293999", "kg"},
-		{"drugs/methamphetamine", "crystal methamphetamine in tea packets", "293990", "kg"},
-		{"drugs/cannabis", "cannabis buds vacuum packed", "121190", "kg"},
-		{"environment/cites-fauna", "pangolin scales in sacks", "050790", "kg"},
-		{"environment/cites-flora", "rosewood logs", "440349", "m3"},
-		{"ipr-health-safety/counterfeits", "counterfeit handbags and watches", "420221", "piece"},
-		{"security/weapons", "pistol parts hidden in machinery", "930590", "piece"},
-		{"money-laundering/cash", "undeclared banknotes", "490700", "piece"},
+// genTables are the values Gen picks from.
+type genTables struct {
+	goods                                       []struct{ category, description, hs, unit string }
+	places                                      []struct{ country, locode string }
+	words, concealments, detections, transports []string
+}
+
+func newGenTables() genTables {
+	return genTables{
+		goods: []struct{ category, description, hs, unit string }{
+			{"revenue/cigarettes", "cigarettes, assorted brands", "240220", "piece"},
+			{"drugs/cocaine", "cocaine hydrochloride in bricks", "293999", "kg"},
+			{"drugs/methamphetamine", "crystal methamphetamine in tea packets", "293990", "kg"},
+			{"drugs/cannabis", "cannabis buds vacuum packed", "121190", "kg"},
+			{"environment/cites-fauna", "pangolin scales in sacks", "050790", "kg"},
+			{"environment/cites-flora", "rosewood logs", "440349", "m3"},
+			{"ipr-health-safety/counterfeits", "counterfeit handbags and watches", "420221", "piece"},
+			{"security/weapons", "pistol parts hidden in machinery", "930590", "piece"},
+			{"money-laundering/cash", "undeclared banknotes", "490700", "piece"},
+		},
+		places: []struct{ country, locode string }{
+			{"HK", "HKHKG"}, {"VN", "VNSGN"}, {"JP", "JPTYO"}, {"FR", "FRLEH"}, {"CN", "CNSHA"}, {"TH", "THBKK"},
+			{"NL", "NLRTM"}, {"BR", "BRSSZ"}, {"ZA", "ZADUR"}, {"AE", "AEJEA"},
+		},
+		words: strings.Fields(`declared as frozen fish found behind first row of cartons x-ray image showed
+			anomalies in the container false bottom under pallets of ceramic tiles consignee could not be traced
+			profiling selected the shipment because of the route and the new importer detector dog reacted at
+			the terminal goods mixed with legitimate cargo invoice undervalued seals replaced after loading
+			courier swallowed pellets passenger travelling alone paid ticket in cash`),
+		concealments: []string{"mixed-with-legitimate-cargo", "false-bottom", "body-concealment", "inside-machinery"},
+		detections:   []string{"x-ray", "dog", "profiling", "intelligence", "random-check"},
+		transports:   []string{"sea", "air", "road", "rail", "postal"},
 	}
-	genPlaces = []struct{ country, locode string }{
-		{"HK", "HKHKG"}, {"VN", "VNSGN"}, {"JP", "JPTYO"}, {"FR", "FRLEH"}, {"CN", "CNSHA"}, {"TH", "THBKK"},
-		{"NL", "NLRTM"}, {"BR", "BRSSZ"}, {"ZA", "ZADUR"}, {"AE", "AEJEA"},
-	}
-	genWords = strings.Fields(`declared as frozen fish found behind first row of cartons x-ray image showed
-		anomalies in the container false bottom under pallets of ceramic tiles consignee could not be traced
-		profiling selected the shipment because of the route and the new importer detector dog reacted at
-		the terminal goods mixed with legitimate cargo invoice undervalued seals replaced after loading
-		courier swallowed pellets passenger travelling alone paid ticket in cash`)
-	genConcealments = []string{"mixed-with-legitimate-cargo", "false-bottom", "body-concealment", "inside-machinery"}
-	genDetections   = []string{"x-ray", "dog", "profiling", "intelligence", "random-check"}
-	genTransports   = []string{"sea", "air", "road", "rail", "postal"}
-)
+}
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
@@ -64,17 +74,17 @@ func (g *Gen) Record() *intel.Record {
 	r := g.rnd
 	g.t = g.t.Add(time.Duration(1+r.IntN(600)) * time.Second)
 	created := g.t
-	goods := pick(r, genGoods)
-	from, to := pick(r, genPlaces), pick(r, genPlaces)
+	goods := pick(r, g.tab.goods)
+	from, to := pick(r, g.tab.places), pick(r, g.tab.places)
 	words := make([]string, 12+r.IntN(30))
 	for i := range words {
-		words[i] = pick(r, genWords)
+		words[i] = pick(r, g.tab.words)
 	}
 	qty := float64(1 + r.IntN(100000))
 	return &intel.Record{
 		ID:           ulid.Make().String(),
 		Kind:         intel.KindSeizure,
-		Originator:   pick(r, genPlaces).country,
+		Originator:   pick(r, g.tab.places).country,
 		Version:      1,
 		Created:      &created,
 		Updated:      &created,
@@ -87,8 +97,8 @@ func (g *Gen) Record() *intel.Record {
 			Date:       created.AddDate(0, 0, -r.IntN(30)).Format(time.DateOnly),
 			Place:      intel.Place{Country: to.country, Locode: to.locode},
 			Direction:  "import",
-			Detection:  pick(r, genDetections),
-			Transport:  pick(r, genTransports),
+			Detection:  pick(r, g.tab.detections),
+			Transport:  pick(r, g.tab.transports),
 			Conveyance: &intel.Conveyance{VesselIMO: fmt.Sprintf("9%06d", r.IntN(1000000))},
 			Containers: []string{fmt.Sprintf("MSCU%07d", r.IntN(10000000))},
 			Route: []intel.RouteLeg{
@@ -97,7 +107,7 @@ func (g *Gen) Record() *intel.Record {
 			},
 			Goods: []intel.Goods{{Category: goods.category, Description: goods.description, HS: goods.hs,
 				Quantity: qty, Unit: goods.unit, Value: &intel.Money{Amount: qty * 3, Currency: "USD"}}},
-			Concealment: pick(r, genConcealments),
+			Concealment: pick(r, g.tab.concealments),
 			Parties: []intel.Party{
 				{Type: "person", Role: "consignee", Name: fmt.Sprintf("Person %d", r.IntN(100000)),
 					BirthDate: "1980-01-01", Nationality: from.country,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,11 +157,15 @@ func testFailedBatchStoresNothing(t *testing.T, s store.Store) {
 	dup := NewRecord(t, func(r *intel.Record) { r.ID = a.ID })
 	rs := []*intel.Record{a, b, dup}
 	evs := []audit.Event{CreateEvent(a), CreateEvent(b), CreateEvent(dup)}
-	WantKind(t, s.CreateRecords(ctx, rs, evs), fault.Conflict)
+	err := s.CreateRecords(ctx, rs, evs)
+	WantKind(t, err, fault.Conflict)
+	if !strings.Contains(err.Error(), a.ID) {
+		t.Errorf("conflict %q does not name the repeated record %s", err, a.ID)
+	}
 	if n, _ := s.CountRecords(ctx); n != 0 {
 		t.Fatalf("count = %d after a failed batch, want 0", n)
 	}
-	_, err := s.GetRecord(ctx, b.ID)
+	_, err = s.GetRecord(ctx, b.ID)
 	WantKind(t, err, fault.NotFound)
 	if got := auditCount(t, s); got != 0 {
 		t.Fatalf("audit has %d entries after a failed batch, want 0", got)
@@ -172,6 +177,9 @@ func testFailedBatchStoresNothing(t *testing.T, s store.Store) {
 	again := NewRecord(t, func(r *intel.Record) { r.ID = a.ID })
 	err = s.CreateRecords(ctx, []*intel.Record{c, again}, []audit.Event{CreateEvent(c), CreateEvent(again)})
 	WantKind(t, err, fault.Conflict)
+	if !strings.Contains(err.Error(), a.ID) {
+		t.Errorf("conflict %q does not name the stored record %s", err, a.ID)
+	}
 	if n, _ := s.CountRecords(ctx); n != 1 {
 		t.Errorf("count = %d, want 1", n)
 	}
@@ -186,6 +194,39 @@ func testFailedBatchStoresNothing(t *testing.T, s store.Store) {
 	}
 	if len(page.Records) != 1 {
 		t.Errorf("text search finds %d records after failed batches, want 1", len(page.Records))
+	}
+
+	// A large batch failing at its last record leaves nothing of the rows
+	// written before it, in any table or index.
+	big := make([]*intel.Record, 100)
+	bigEvs := make([]audit.Event, len(big))
+	for i := range big {
+		big[i] = NewRecord(t, Narrative("Zebra skins in a diplomatic bag."), Category("environment/cites-fauna"))
+		bigEvs[i] = CreateEvent(big[i])
+	}
+	big[len(big)-1].ID = a.ID
+	WantKind(t, s.CreateRecords(ctx, big, bigEvs), fault.Conflict)
+	for _, tc := range []struct {
+		q    store.RecordQuery
+		want int
+	}{
+		{store.RecordQuery{Text: "zebra"}, 0},
+		{store.RecordQuery{Category: "environment"}, 0},
+		{store.RecordQuery{}, 1},
+	} {
+		page, err := s.ListRecords(ctx, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Records) != tc.want {
+			t.Errorf("%+v finds %d records after a failed large batch, want %d", tc.q, len(page.Records), tc.want)
+		}
+	}
+	if _, err := s.RecordHistory(ctx, big[0].ID); !fault.Is(err, fault.NotFound) {
+		t.Errorf("history of a record of the failed batch: %v, want not found", err)
+	}
+	if got := auditCount(t, s); got != 1 {
+		t.Errorf("audit has %d entries after a failed large batch, want 1", got)
 	}
 }
 
