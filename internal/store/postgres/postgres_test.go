@@ -2,70 +2,18 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"liaison/internal/audit"
 	"liaison/internal/intel"
 	"liaison/internal/store"
+	"liaison/internal/store/pgtest"
 	"liaison/internal/store/storetest"
 )
-
-// MustSchema creates a schema of its own for the calling test in the
-// database named by LIAISON_TEST_POSTGRES, drops it when the test ends, and
-// returns a URL whose connections use it. Without the variable the test is
-// skipped.
-func MustSchema(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv("LIAISON_TEST_POSTGRES")
-	if dsn == "" {
-		tb.Skip("LIAISON_TEST_POSTGRES is not set; set it to a PostgreSQL DSN " +
-			"(e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) to run the PostgreSQL tests")
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("connect to LIAISON_TEST_POSTGRES: %v", err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "liaison_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close(ctx)
-	})
-	return withSearchPath(tb, dsn, schema)
-}
-
-// withSearchPath adds search_path to a URL or key=value DSN.
-func withSearchPath(tb testing.TB, dsn, schema string) string {
-	tb.Helper()
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		tb.Fatalf("LIAISON_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // mustOpenAt opens the database at url with a deterministic clock, closed
 // when the test ends.
@@ -85,11 +33,11 @@ func mustOpenAt(tb testing.TB, url string) *DB {
 // MustOpenDB opens a fresh, empty database in a schema of its own.
 func MustOpenDB(tb testing.TB) *DB {
 	tb.Helper()
-	return mustOpenAt(tb, MustSchema(tb))
+	return mustOpenAt(tb, pgtest.MustSchema(tb))
 }
 
 func TestConformance(t *testing.T) {
-	MustSchema(t) // skip early, once, without the variable
+	pgtest.MustSchema(t) // skip early, once, without the variable
 	storetest.Run(t, func(t *testing.T) store.Store { return MustOpenDB(t) })
 }
 
@@ -102,7 +50,7 @@ func TestTamperedAuditIsDetected(t *testing.T) {
 }
 
 func TestReplicasMigrateOnce(t *testing.T) {
-	url := MustSchema(t)
+	url := pgtest.MustSchema(t)
 	ms, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +81,7 @@ func TestReplicasMigrateOnce(t *testing.T) {
 }
 
 func TestReplicasShareOneAuditChain(t *testing.T) {
-	url := MustSchema(t)
+	url := pgtest.MustSchema(t)
 	a, b := mustOpenAt(t, url), mustOpenAt(t, url)
 	ctx := context.Background()
 	const rounds = 20
@@ -166,7 +114,7 @@ func TestReplicasShareOneAuditChain(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
-	url := MustSchema(t)
+	url := pgtest.MustSchema(t)
 	db := mustOpenAt(t, url)
 	if _, err := db.pool.Exec(context.Background(), `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, now())`); err != nil {
 		t.Fatal(err)
