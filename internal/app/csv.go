@@ -60,7 +60,7 @@ var seizureRequired = []string{"date", "country", "direction", "category", "quan
 // field is.
 func readCSV(r io.Reader) ([]*intel.Record, []int, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 0
+	cr.FieldsPerRecord = 0 // every row must have as many fields as the header
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, nil, errors.New("empty file: no header row")
@@ -93,10 +93,11 @@ func readCSV(r io.Reader) ([]*intel.Record, []int, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: %w", line, err)
+			// A csv.ParseError already names its line and column.
+			return nil, nil, err
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
 				return strings.TrimSpace(row[i])
