@@ -36,6 +36,12 @@ type Consent struct {
 	// Reference identifies the originator's message granting consent, e.g. a
 	// letter or message number, so that an auditor can trace it.
 	Reference string `json:"reference,omitempty"`
+	// GrantedBy names the person at the originator who gave consent, as the
+	// originator's message states it. It is personal data: it is kept with
+	// the consent for officers and auditors and never put in AuditDetail.
+	GrantedBy string `json:"granted_by,omitempty"`
+	// Note is what the officer recording the consent adds, e.g. its limits.
+	Note string `json:"note,omitempty"`
 }
 
 // Validate checks a consent before it is recorded. It returns nil or a

@@ -12,6 +12,7 @@ import (
 	"context"
 	"time"
 
+	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/intel"
 )
@@ -112,6 +113,29 @@ type Store interface {
 	PutRefdata(ctx context.Context, set string, data []byte, ev audit.Event) error
 	// Refdata returns a loaded reference list, or NotFound.
 	Refdata(ctx context.Context, set string) ([]byte, error)
+
+	// Agreements and consents: the legal bases of exchange and the
+	// originators' consents to onward transmission.
+
+	// PutAgreement adds an agreement to the registry with its audit event,
+	// in one transaction. An existing id is a Conflict and nothing is
+	// written. Agreements are stored as given; callers validate them.
+	PutAgreement(ctx context.Context, a agreement.Agreement, ev audit.Event) error
+	// Agreement returns one agreement, or NotFound.
+	Agreement(ctx context.Context, id string) (agreement.Agreement, error)
+	// Agreements lists the registry ordered by id (byte order).
+	Agreements(ctx context.Context) ([]agreement.Agreement, error)
+	// SeedAgreements adds several agreements and one audit event, all in one
+	// transaction: if any id exists already (or repeats) it is a Conflict
+	// naming that id and nothing is written. An empty list writes nothing.
+	SeedAgreements(ctx context.Context, as []agreement.Agreement, ev audit.Event) error
+	// AddConsent stores an originator's consent with its audit event in one
+	// transaction. A consent for a record the store does not hold is
+	// NotFound.
+	AddConsent(ctx context.Context, c agreement.Consent, ev audit.Event) error
+	// Consents lists the consents on file for a record in the order they
+	// were recorded; none is an empty list, not an error.
+	Consents(ctx context.Context, recordID string) ([]agreement.Consent, error)
 
 	Close() error
 }

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"liaison/internal/agreement"
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+)
+
+const (
+	sqlInsertAgreement = `INSERT INTO agreements (id, body, created) VALUES (?, ?, ?)`
+	sqlAgreement       = `SELECT body FROM agreements WHERE id = ?`
+	sqlAgreements      = `SELECT body FROM agreements ORDER BY id`
+
+	sqlConsentRecord = `SELECT 1 FROM records WHERE id = ?`
+	sqlInsertConsent = `INSERT INTO consents (record_id, body, created) VALUES (?, ?, ?)`
+	sqlConsents      = `SELECT body FROM consents WHERE record_id = ? ORDER BY seq`
+)
+
+// PutAgreement adds an agreement; an existing id is a Conflict.
+func (db *DB) PutAgreement(ctx context.Context, a agreement.Agreement, ev audit.Event) error {
+	if err := db.insertAgreements(ctx, []agreement.Agreement{a}, ev); err != nil {
+		return fmt.Errorf("put agreement %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// SeedAgreements adds agreements and one audit event in one transaction.
+func (db *DB) SeedAgreements(ctx context.Context, as []agreement.Agreement, ev audit.Event) error {
+	if len(as) == 0 {
+		return nil
+	}
+	if err := db.insertAgreements(ctx, as, ev); err != nil {
+		return fmt.Errorf("seed %d agreements: %w", len(as), err)
+	}
+	return nil
+}
+
+// insertAgreements writes as one row at a time, so that a repeated id is
+// reported by name, and appends ev, all in one transaction.
+func (db *DB) insertAgreements(ctx context.Context, as []agreement.Agreement, ev audit.Event) error {
+	bodies := make([][]byte, len(as))
+	for i, a := range as {
+		if a.ID == "" {
+			return fault.Field("id", "is required")
+		}
+		b, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode agreement %s: %w", a.ID, err)
+		}
+		bodies[i] = b
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		created := formatTime(db.now())
+		for i, a := range as {
+			if _, err := tx.ExecContext(ctx, sqlInsertAgreement, a.ID, string(bodies[i]), created); err != nil {
+				return mapErr(err, "agreement "+a.ID)
+			}
+		}
+		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+}
+
+// Agreement returns one agreement, or NotFound.
+func (db *DB) Agreement(ctx context.Context, id string) (agreement.Agreement, error) {
+	var body string
+	if err := db.queryRow(ctx, []any{&body}, sqlAgreement, id); err != nil {
+		return agreement.Agreement{}, fmt.Errorf("read agreement %s: %w", id, mapErr(err, "agreement "+id))
+	}
+	var a agreement.Agreement
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		return agreement.Agreement{}, fmt.Errorf("decode stored agreement %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Agreements lists the registry ordered by id.
+func (db *DB) Agreements(ctx context.Context) ([]agreement.Agreement, error) {
+	out := []agreement.Agreement{}
+	err := db.scanBodies(ctx, "agreements", sqlAgreements, nil, func(b []byte) error {
+		var a agreement.Agreement
+		if err := json.Unmarshal(b, &a); err != nil {
+			return fmt.Errorf("decode stored agreement: %w", err)
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agreements: %w", err)
+	}
+	return out, nil
+}
+
+// AddConsent stores a consent and its audit event in one transaction.
+func (db *DB) AddConsent(ctx context.Context, c agreement.Consent, ev audit.Event) error {
+	if c.Record == "" {
+		return fault.Field("record", "is required")
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode consent for record %s: %w", c.Record, err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		switch err := tx.QueryRowContext(ctx, sqlConsentRecord, c.Record).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			return fault.E(fault.NotFound, "record %s not found", c.Record)
+		case err != nil:
+			return mapErr(err, "record "+c.Record)
+		}
+		if _, err := tx.ExecContext(ctx, sqlInsertConsent, c.Record, string(body), formatTime(db.now())); err != nil {
+			return mapErr(err, "consent for record "+c.Record)
+		}
+		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add consent for record %s: %w", c.Record, err)
+	}
+	return nil
+}
+
+// Consents lists the consents on file for a record, oldest first.
+func (db *DB) Consents(ctx context.Context, recordID string) ([]agreement.Consent, error) {
+	out := []agreement.Consent{}
+	err := db.scanBodies(ctx, "consents", sqlConsents, []any{recordID}, func(b []byte) error {
+		var c agreement.Consent
+		if err := json.Unmarshal(b, &c); err != nil {
+			return fmt.Errorf("decode stored consent: %w", err)
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list consents for record %s: %w", recordID, err)
+	}
+	return out, nil
+}
+
+// scanBodies runs a query whose rows are one JSON body each and hands every
+// body to fn.
+func (db *DB) scanBodies(ctx context.Context, subject, query string, args []any, fn func([]byte) error) error {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return mapErr(err, subject)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return err
+		}
+		if err := fn([]byte(body)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr(err, subject)
+	}
+	return nil
+}
