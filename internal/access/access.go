@@ -64,11 +64,17 @@ const (
 	PermUserManage    Permission = "user.manage"
 	PermAuditRead     Permission = "audit.read"
 	PermDirectoryRead Permission = "directory.read"
+	// PermAgreementWrite is adding agreements to the registry.
+	PermAgreementWrite Permission = "agreement.write"
+	// PermConsent is recording an originator's consent to onward
+	// transmission.
+	PermConsent Permission = "consent.record"
 )
 
 // Permissions lists every permission in a stable order.
 func Permissions() []Permission {
-	return []Permission{PermRecordRead, PermRecordWrite, PermUserManage, PermAuditRead, PermDirectoryRead}
+	return []Permission{PermRecordRead, PermRecordWrite, PermUserManage, PermAuditRead, PermDirectoryRead,
+		PermAgreementWrite, PermConsent}
 }
 
 // Roles lists every role in a stable order.
@@ -87,13 +93,18 @@ func ValidRole(role string) bool {
 
 // Allowed reports whether a user of role may exercise p. The admin may do
 // everything; liaison officers and analysts read and write records and read
-// the directory; auditors read records, the audit log and the directory and
-// never write. An unknown role may do nothing.
+// the directory (which includes the agreement registry), and liaison
+// officers, who decide what goes to partners, also add agreements and record
+// originators' consents; auditors read records, the audit log and the
+// directory and never write. An unknown role may do nothing.
 func Allowed(role string, p Permission) bool {
 	switch role {
 	case store.RoleAdmin:
 		return true
-	case store.RoleLiaison, store.RoleAnalyst:
+	case store.RoleLiaison:
+		return p == PermRecordRead || p == PermRecordWrite || p == PermDirectoryRead ||
+			p == PermAgreementWrite || p == PermConsent
+	case store.RoleAnalyst:
 		return p == PermRecordRead || p == PermRecordWrite || p == PermDirectoryRead
 	case store.RoleAuditor:
 		return p == PermRecordRead || p == PermAuditRead || p == PermDirectoryRead
@@ -115,6 +126,10 @@ func Describe(p Permission) string {
 		return "read the audit log"
 	case PermDirectoryRead:
 		return "read the directory"
+	case PermAgreementWrite:
+		return "add agreements"
+	case PermConsent:
+		return "record consents"
 	}
 	return string(p)
 }

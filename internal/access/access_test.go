@@ -76,7 +76,7 @@ func TestAllowed(t *testing.T) {
 	// want lists the permissions each role holds; every other pair is denied.
 	want := map[string][]Permission{
 		store.RoleAdmin:   Permissions(),
-		store.RoleLiaison: {PermRecordRead, PermRecordWrite, PermDirectoryRead},
+		store.RoleLiaison: {PermRecordRead, PermRecordWrite, PermDirectoryRead, PermAgreementWrite, PermConsent},
 		store.RoleAnalyst: {PermRecordRead, PermRecordWrite, PermDirectoryRead},
 		store.RoleAuditor: {PermRecordRead, PermAuditRead, PermDirectoryRead},
 		"":                nil,
@@ -98,7 +98,7 @@ func TestAllowed(t *testing.T) {
 }
 
 func TestAuditorNeverWrites(t *testing.T) {
-	for _, p := range []Permission{PermRecordWrite, PermUserManage} {
+	for _, p := range []Permission{PermRecordWrite, PermUserManage, PermAgreementWrite, PermConsent} {
 		if Allowed(store.RoleAuditor, p) {
 			t.Errorf("auditor allowed %s", p)
 		}
@@ -114,6 +114,14 @@ func TestValidRole(t *testing.T) {
 	for _, r := range []string{"", "Admin", "superuser", "analyst "} {
 		if ValidRole(r) {
 			t.Errorf("ValidRole(%q) = true", r)
+		}
+	}
+}
+
+func TestDescribeEveryPermission(t *testing.T) {
+	for _, p := range Permissions() {
+		if d := Describe(p); d == string(p) || d == "" {
+			t.Errorf("Describe(%s) = %q, want a phrase", p, d)
 		}
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 
+	"liaison/internal/agreement"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/sharing"
 )
 
 // codeListNames returns the code lists GET /api/v1/directory/codes/{list}
@@ -24,13 +26,16 @@ type administrationsResponse struct {
 }
 
 // administrationResponse is an administration with its profile (roles and
-// timeline), the name of its region, the RILOs serving it and its bloc
-// memberships over time.
+// timeline), the name of its region, the RILOs serving it, its bloc
+// memberships over time, the agreements it is in that are in force today and
+// its partners with the basis for each.
 type administrationResponse struct {
 	directory.Administration
-	RegionName  string           `json:"region_name,omitempty"`
-	RILOs       []directory.RILO `json:"rilos"`
-	Memberships []blocMembership `json:"memberships"`
+	RegionName  string                `json:"region_name,omitempty"`
+	RILOs       []directory.RILO      `json:"rilos"`
+	Memberships []blocMembership      `json:"memberships"`
+	Agreements  []agreement.Agreement `json:"agreements"`
+	Partners    []sharing.Partner     `json:"partners"`
 }
 
 // blocMembership is one period of an administration in a bloc.
@@ -86,6 +91,9 @@ func (s *Server) getAdministration(w http.ResponseWriter, r *http.Request) error
 				resp.Memberships = append(resp.Memberships, blocMembership{Bloc: b.Code, From: m.From, To: m.To})
 			}
 		}
+	}
+	if resp.Agreements, resp.Partners, err = s.administrationAgreements(r, a.Code); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"liaison/internal/agreement"
 )
 
 // openAPIDocument builds the OpenAPI 3.1 document for the route table.
@@ -35,7 +37,7 @@ func openAPIDocument(routes []route, version string) ([]byte, error) {
 		"info": map[string]any{
 			"title":       "Liaison node API",
 			"version":     version,
-			"description": "REST API of a Liaison node: directory, intelligence records, users and the audit log. Errors are {\"error\":{\"code\",\"message\",\"field\"}}.",
+			"description": "REST API of a Liaison node: directory, agreements and the sharing decision, intelligence records, users and the audit log. Errors are {\"error\":{\"code\",\"message\",\"field\"}}.",
 		},
 		"paths": paths,
 		"components": map[string]any{
@@ -136,7 +138,10 @@ type schemaGen struct {
 	names      map[string]reflect.Type
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(agreement.Date{})
+)
 
 func (sg *schemaGen) schema(t reflect.Type) map[string]any {
 	for t.Kind() == reflect.Pointer {
@@ -145,6 +150,9 @@ func (sg *schemaGen) schema(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == dateType:
+		return map[string]any{"type": []string{"string", "null"}, "pattern": `^\d{4}(-\d{2}(-\d{2})?)?$`,
+			"description": "a date known to the year, month or day (YYYY, YYYY-MM or YYYY-MM-DD); null when unknown"}
 	case t.Kind() == reflect.Struct:
 		if t.Name() == "" {
 			return sg.object(t)

@@ -15,22 +15,29 @@ import (
 	"time"
 
 	"liaison/internal/access"
+	"liaison/internal/agreement"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/records"
+	"liaison/internal/sharing"
 	"liaison/internal/store"
 )
 
 // DefaultMaxBody is the request body limit when Config.MaxBody is zero.
 const DefaultMaxBody = 1 << 20
 
-// Config is what a Server needs. Store, Records and Directory are required.
+// Config is what a Server needs. Store, Records, Directory and Sharing are
+// required.
 type Config struct {
 	// Node is the code of the administration running this node, e.g. "HK".
 	Node      string
 	Store     store.Store
 	Records   *records.Service
 	Directory *directory.Directory
+	// Sharing serves the agreement registry, the sharing decision and
+	// consents. Without it those routes answer 503 and administrations are
+	// shown without agreements.
+	Sharing *sharing.Service
 	// Logger receives one line per request; slog.Default() when nil.
 	Logger *slog.Logger
 	// MaxBody bounds request bodies in bytes; DefaultMaxBody when zero.
@@ -51,6 +58,7 @@ type Server struct {
 	store     store.Store
 	records   *records.Service
 	dir       *directory.Directory
+	sharing   *sharing.Service
 	log       *slog.Logger
 	maxBody   int64
 	version   string
@@ -70,6 +78,7 @@ func New(cfg Config) *Server {
 		store:     cfg.Store,
 		records:   cfg.Records,
 		dir:       cfg.Directory,
+		sharing:   cfg.Sharing,
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxBody,
 		version:   cfg.Version,
@@ -320,7 +329,7 @@ func (s *Server) routeTable() []route {
 			query:  []param{{"region", "string", "WCO region code"}},
 			status: 200, response: administrationsResponse{}},
 		{method: "GET", pattern: "/api/v1/directory/administrations/{code}", perm: access.PermDirectoryRead, handler: s.getAdministration,
-			tag: "directory", id: "getAdministration", summary: "One administration with its profile, roles and timeline",
+			tag: "directory", id: "getAdministration", summary: "One administration with its profile, roles, timeline, agreements in force and partners with the basis for each",
 			status: 200, response: administrationResponse{}},
 		{method: "GET", pattern: "/api/v1/directory/codes/{list}", perm: access.PermDirectoryRead, handler: s.getCodeList,
 			tag: "directory", id: "getCodeList",
@@ -359,6 +368,30 @@ func (s *Server) routeTable() []route {
 		{method: "POST", pattern: "/api/v1/records/{id}/retract", perm: access.PermRecordWrite, handler: s.retractRecord,
 			tag: "records", id: "retractRecord", summary: "Retract a record this node originated (a new version with status retracted)",
 			request: retractRequest{}, optional: true, status: 200, response: recordBody{}, extra: []int{409}},
+
+		{method: "GET", pattern: "/api/v1/records/{id}/decision", perm: access.PermRecordRead, handler: s.needSharing(s.decideRecord),
+			tag: "sharing", id: "decideRecord",
+			summary: "May this node give the record to a recipient now? The answer, its legal basis and every rule checked as a sentence; the question is audited",
+			query:   []param{{"recipient", "string", "administration code (e.g. JP) or RILO id (e.g. RILO-AP)"}},
+			status:  200, response: decisionResponse{}},
+		{method: "POST", pattern: "/api/v1/records/{id}/consents", perm: access.PermConsent, handler: s.needSharing(s.createConsent),
+			tag: "sharing", id: "createConsent",
+			summary: "Record the originator's consent to pass a received record on to a recipient (or * for any); audited",
+			request: consentRequest{}, status: 201, response: consentBody{}},
+		{method: "GET", pattern: "/api/v1/records/{id}/consents", perm: access.PermRecordRead, handler: s.needSharing(s.listConsents),
+			tag: "sharing", id: "listConsents", summary: "The originators' consents on file for a record, oldest first",
+			status: 200, response: consentsResponse{}},
+
+		{method: "GET", pattern: "/api/v1/agreements", perm: access.PermDirectoryRead, handler: s.needSharing(s.listAgreements),
+			tag: "agreements", id: "listAgreements", summary: "The agreement registry, optionally only the agreements a party is in today",
+			query:  []param{{"party", "string", "administration, bloc or RILO code; bloc members count as parties"}},
+			status: 200, response: agreementsResponse{}},
+		{method: "GET", pattern: "/api/v1/agreements/{id}", perm: access.PermDirectoryRead, handler: s.needSharing(s.getAgreement),
+			tag: "agreements", id: "getAgreement", summary: "One agreement, with what its source does not state listed in unknown",
+			status: 200, response: agreement.Agreement{}},
+		{method: "POST", pattern: "/api/v1/agreements", perm: access.PermAgreementWrite, handler: s.needSharing(s.createAgreement),
+			tag: "agreements", id: "createAgreement", summary: "Add an agreement to the registry; audited",
+			request: agreementRequest{}, status: 201, response: agreement.Agreement{}, extra: []int{409}},
 
 		{method: "GET", pattern: "/api/v1/users", perm: access.PermUserManage, handler: s.listUsers,
 			tag: "users", id: "listUsers", summary: "Users of this node",

@@ -19,6 +19,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/intel"
 	"liaison/internal/records"
+	"liaison/internal/sharing"
 	"liaison/internal/store"
 	"liaison/internal/store/sqlite"
 	"liaison/internal/web"
@@ -30,6 +31,7 @@ type node struct {
 	url     string
 	store   store.Store
 	records *records.Service
+	sharing *sharing.Service
 	server  *web.Server
 	tokens  map[string]string // role -> token
 	logs    *syncBuffer
@@ -69,8 +71,8 @@ func MustNode(tb testing.TB) *node {
 	return MustNodeWith(tb, web.Config{})
 }
 
-// MustNodeWith starts node HK with cfg; Node, Store, Records, Directory and
-// Logger are filled in.
+// MustNodeWith starts node HK with cfg; Node, Store, Records, Directory,
+// Sharing and Logger are filled in. The agreement registry starts empty.
 func MustNodeWith(tb testing.TB, cfg web.Config) *node {
 	tb.Helper()
 	ctx := context.Background()
@@ -85,6 +87,10 @@ func MustNodeWith(tb testing.TB, cfg web.Config) *node {
 	n := &node{store: db, tokens: map[string]string{}, logs: &syncBuffer{}}
 	n.records = records.New(records.Config{Node: "HK", Store: db, Codes: dir})
 	cfg.Node, cfg.Store, cfg.Records, cfg.Directory = "HK", db, n.records, dir
+	if cfg.Sharing == nil {
+		cfg.Sharing = &sharing.Service{Store: db, Directory: dir, Node: "HK"}
+	}
+	n.sharing = cfg.Sharing
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(n.logs, nil))
 	}
