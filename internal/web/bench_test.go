@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -45,13 +47,28 @@ func MustRecords(tb testing.TB, nd *node, n int) []string {
 	return ids
 }
 
+// benchRecords is how many records BenchmarkGetRecordHTTP stores: 10,000 by
+// default, LIAISON_BENCH_RECORDS when set (`make bench` sets 1,000,000).
+func benchRecords(tb testing.TB) int {
+	v := os.Getenv("LIAISON_BENCH_RECORDS")
+	if v == "" {
+		return 10000
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		tb.Fatalf("LIAISON_BENCH_RECORDS=%q: want a positive number", v)
+	}
+	return n
+}
+
 // BenchmarkGetRecordHTTP measures GET /api/v1/records/{id} over a real
-// loopback HTTP server on a database of 10,000 records, including
+// loopback HTTP server on a database of benchRecords records, including
 // authentication, the audited read and JSON encoding. It reports the median
-// and 99th percentile latency of single requests.
+// and 99th percentile latency of single requests to random records.
 func BenchmarkGetRecordHTTP(b *testing.B) {
 	nd := MustNodeWith(b, web.Config{Logger: slog.New(slog.DiscardHandler)})
-	ids := MustRecords(b, nd, 10000)
+	ids := MustRecords(b, nd, benchRecords(b))
+	b.ReportMetric(float64(len(ids)), "records")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	auth := "Bearer " + nd.tokens[store.RoleAnalyst]
 	get := func(id string) time.Duration {
