@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: test vet build bench fuzz demo
+.PHONY: test vet build bench bench-run fuzz demo
 
 # The whole suite: vet, then every test. Database tests run on SQLite always and
 # on PostgreSQL too when LIAISON_TEST_POSTGRES holds a DSN (.ci/run sets it).
@@ -14,9 +14,17 @@ vet:
 build:
 	$(GO) build -o bin/liaison ./cmd/liaison
 
-# Benchmarks named in docs/BENCHMARKS.md. Long: not part of `make test`.
+# Benchmarks named in docs/BENCHMARKS.md, on SQLite and, in the same run, on a
+# throwaway PostgreSQL server. Long (the HTTP read benchmark stores 1,000,000
+# records first): not part of `make test`.
+BENCH_RECORDS ?= 1000000
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./internal/store/... ./internal/intel/ ./internal/web/
+	scripts/with-postgres $(MAKE) bench-run
+
+bench-run:
+	$(GO) test -run '^$$' -bench 'CreateBatchValidated' -benchtime 30x -count 3 -timeout 60m ./internal/records/
+	LIAISON_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench 'GetRecordHTTP' -benchtime 20000x -count 3 -timeout 60m ./internal/web/
+	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/intel/ ./internal/audit/ ./internal/agreement/ ./internal/store/...
 
 # Short fuzzing pass over every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 20s
