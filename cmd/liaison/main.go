@@ -33,6 +33,7 @@ Usage:
   liaison import FILE [--format jsonl|csv]
   liaison export [--format jsonl|csv] [--out FILE] [--kind KIND]
   liaison audit verify
+  liaison agreements list [--party CODE] | show ID | add FILE.json
 
 Every command takes --data DIR and --db URL (or LIAISON_DATA, LIAISON_DB).
 `
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
 		}
 		return errors.New("usage: liaison audit verify")
+	case "agreements":
+		return cmdAgreements(ctx, rest, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q (run `liaison help`)", cmd)
 }

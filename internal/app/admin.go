@@ -12,6 +12,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/sharing"
 	"liaison/internal/store"
 )
 
@@ -21,9 +22,11 @@ const (
 	adminUser        = "admin"
 )
 
-// Init creates a new node: the database and its schema, the node identity
-// and the first administrator. It returns the administrator's token, which is
-// shown once and never stored in clear.
+// Init creates a new node: the database and its schema, the node identity,
+// the agreements the seed gives it (for HK the 30 arrangements and the EU
+// agreement; for another node its side of those, if any; see
+// agreement.Seed) and the first administrator. It returns the administrator's
+// token, which is shown once and never stored in clear.
 func Init(ctx context.Context, c Config, code string) (string, error) {
 	c.fill()
 	code = strings.ToUpper(strings.TrimSpace(code))
@@ -46,6 +49,10 @@ func Init(ctx context.Context, c Config, code string) (string, error) {
 	}
 	if err := st.InitNode(ctx, store.Node{Code: code, Created: c.Now().UTC()},
 		audit.Event{Actor: "system", Action: audit.ActionNodeInit, Target: code}); err != nil {
+		return "", fmt.Errorf("initialise node: %w", err)
+	}
+	sh := &sharing.Service{Store: st, Directory: dir, Node: code, Now: c.Now}
+	if _, err := sh.Seed(ctx, "system"); err != nil {
 		return "", fmt.Errorf("initialise node: %w", err)
 	}
 	return addUser(ctx, st, c, "system", adminUser, store.RoleAdmin)

@@ -12,18 +12,20 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/records"
+	"liaison/internal/sharing"
 	"liaison/internal/store"
 	"liaison/internal/web"
 )
 
-// Node is one running Liaison node: its store, directory, services and HTTP
-// server. Open builds it, Start serves it, Close stops it.
+// Node is one running Liaison node: its store, directory, services (records,
+// sharing) and HTTP server. Open builds it, Start serves it, Close stops it.
 type Node struct {
 	Config    Config
 	Code      string
 	Store     store.Store
 	Directory *directory.Directory
 	Records   *records.Service
+	Sharing   *sharing.Service
 	Web       *web.Server
 
 	ln     net.Listener
@@ -60,8 +62,10 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 		return nil, err
 	}
 	rs := records.New(records.Config{Node: info.Code, Store: st, Codes: dir, Now: c.Now})
-	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Logger: c.Logger, MaxBody: c.MaxBody})
-	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Web: w}, nil
+	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
+	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh,
+		Logger: c.Logger, MaxBody: c.MaxBody})
+	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Web: w}, nil
 }
 
 func where(c Config) string {
