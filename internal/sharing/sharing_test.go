@@ -638,3 +638,19 @@ func TestPartnersIgnoreAgreementsNotInForce(t *testing.T) {
 		t.Errorf("the registry lists %v for KR, want the terminated agreement still", ids(all))
 	}
 }
+
+// BenchmarkDecide measures one audited sharing decision against the seeded
+// HK registry on SQLite: reading the record, the registry and the consents,
+// deciding, and appending the audit entry.
+func BenchmarkDecide(b *testing.B) {
+	s := MustSeeded(b, "HK")
+	r := storetest.NewRecord(b)
+	storetest.MustCreate(b, s.Store, r)
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := s.Decide(ctx, "bench", r.ID, "JP")
+		if err != nil || !d.Allowed {
+			b.Fatalf("decide: %+v %v", d, err)
+		}
+	}
+}
