@@ -86,7 +86,7 @@ func OpenStore(ctx context.Context, c Config) (store.Store, error) {
 		if !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 			return nil, fmt.Errorf("--db must be a postgres:// URL")
 		}
-		s, err := postgres.Open(ctx, c.DB)
+		s, err := postgres.OpenWith(ctx, c.DB, postgres.Options{Now: c.Now, Logger: c.Logger})
 		if err != nil {
 			return nil, fmt.Errorf("open postgresql: %w", err)
 		}
@@ -96,7 +96,7 @@ func OpenStore(ctx context.Context, c Config) (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", c.DataDir, err)
 	}
-	s, err := sqlite.Open(ctx, dir)
+	s, err := sqlite.OpenWith(ctx, dir, sqlite.Options{Now: c.Now, Logger: c.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite in %s: %w", dir, err)
 	}
