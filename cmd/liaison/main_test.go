@@ -21,6 +21,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"liaison/internal/shareddata"
 	"liaison/internal/store/pgtest"
 )
 
@@ -47,7 +48,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const sharedData = "../../../shared/data"
+var sharedData = shareddata.Dir()
 
 func liaison(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()

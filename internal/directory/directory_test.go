@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"liaison/internal/fault"
+	"liaison/internal/shareddata"
 )
 
 // sharedData is the read-only reference data beside the repository.
-const sharedData = "../../../shared/data/"
+var sharedData = shareddata.Dir() + "/"
 
 // MustLoad loads the embedded directory or fails the test.
 func MustLoad(tb testing.TB) *Directory {

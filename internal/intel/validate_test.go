@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"liaison/internal/fault"
+	"liaison/internal/shareddata"
 )
 
 // canonicalNow is the time the canonical seizure of DESIGN §4 is validated
@@ -108,7 +109,7 @@ func MustReadCSV(tb testing.TB, path string) (rows [][]string, col map[string]in
 // 2022 nomenclature come from the shared reference data files.
 func MustLoadReferenceCodes(tb testing.TB) *fakeCodes {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data")
+	dir := shareddata.Dir()
 	c := newFakeCodes()
 
 	rows, col := MustReadCSV(tb, filepath.Join(dir, "country-codes.csv"))

@@ -5,11 +5,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
+
+	"liaison/internal/shareddata"
 )
 
 // MustTables loads the embedded data tables.
@@ -60,7 +63,7 @@ func dataFileNames(tb testing.TB) []string {
 // those a sample of records might not reach, against the HS 2022
 // nomenclature.
 func TestHSCodesExist(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/data/harmonized-system.csv")
+	b, err := os.ReadFile(filepath.Join(shareddata.Dir(), "harmonized-system.csv"))
 	if err != nil {
 		t.Fatalf("read reference data: %v", err)
 	}

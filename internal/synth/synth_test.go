@@ -14,12 +14,13 @@ import (
 	"unicode"
 
 	"liaison/internal/intel"
+	"liaison/internal/shareddata"
 	"liaison/internal/synth"
 )
 
 // sharedData is the reference data directory, read-only, outside the
 // project tree.
-const sharedData = "../../../shared/data/"
+var sharedData = shareddata.Dir() + "/"
 
 // now is the fixed "now" of the tests.
 var now = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
