@@ -1,0 +1,272 @@
+package match
+
+import (
+	"slices"
+	"unsafe"
+
+	"liaison/internal/match/norm"
+)
+
+// Name comparison. A name is one or more renderings (norm.Rendering): the
+// Latin spelling of a Latin name, or the pinyin, Wade-Giles and Hong Kong
+// renderings of a Han name, and so on. Two names score the best of their
+// comparable renderings; two renderings are compared token by token:
+//
+//   - each token of one side is paired with at most one token of the other,
+//     best pairs first (token order does not matter);
+//   - a token may also pair with two or three adjacent tokens of the other
+//     side written together, so "Dawen" meets "Da Wen" and "Chendawen"
+//     meets "Chen Da Wen";
+//   - pairs score the Jaro-Winkler similarity of their best spellings; for
+//     renderings of a script that does not write short vowels (Arabic),
+//     their consonant skeletons are compared too; a single letter pairs
+//     with a token it begins (an initial) at 0.8;
+//   - the score is the pairs' similarity weighted by the length of the
+//     tokens they cover, over the length of all tokens, where tokens left
+//     unpaired weigh only unpairedWeight of their length: a missing middle
+//     name lowers the score a little, a different family name a lot.
+const (
+	maxTokens      = 8
+	maxSpan        = 3
+	unpairedWeight = 0.3
+	minPairSim     = 0.6
+)
+
+// rend is a rendering prepared for comparison: tokens as their spellings.
+type rend struct {
+	scheme string
+	cons   bool
+	toks   [][]string
+}
+
+// comparator holds scratch space so that comparisons do not allocate. It
+// is not safe for concurrent use.
+type comparator struct {
+	buf   []byte
+	units [2][]unit
+	pairs []pair
+}
+
+type unit struct {
+	start, n int
+	strs     [2]string // the primary spelling and, for a multi-token unit, the concatenation of second spellings
+	nstr     int
+	length   int // characters of the primary spelling
+	single   []string
+	skels    [2]string
+}
+
+type pair struct {
+	a, b int // unit indexes
+	sim  float64
+	w    int
+}
+
+func newComparator() *comparator {
+	return &comparator{buf: make([]byte, 0, 4096)}
+}
+
+// str copies b into the scratch buffer and returns a string over it; the
+// string is valid until the next reset.
+func (c *comparator) str(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if len(c.buf)+n > cap(c.buf) {
+		// Out of scratch: allocate rather than overwrite strings in use.
+		s := make([]byte, 0, n)
+		for _, p := range parts {
+			s = append(s, p...)
+		}
+		return string(s)
+	}
+	start := len(c.buf)
+	for _, p := range parts {
+		c.buf = append(c.buf, p...)
+	}
+	b := c.buf[start:]
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// nameScore compares two names and returns the score, the indexes of the
+// renderings that gave it.
+func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
+	ia, ib = -1, -1
+	for i := range a {
+		for j := range b {
+			if a[i].scheme != "" && b[j].scheme != "" && a[i].scheme != b[j].scheme {
+				continue
+			}
+			if s := c.rendScore(&a[i], &b[j]); s > best {
+				best, ia, ib = s, i, j
+			}
+		}
+	}
+	return best, ia, ib
+}
+
+func (c *comparator) buildUnits(side int, r *rend, cons bool) {
+	us := c.units[side][:0]
+	toks := r.toks
+	if len(toks) > maxTokens {
+		toks = toks[:maxTokens]
+	}
+	for n := 1; n <= maxSpan; n++ {
+		for s := 0; s+n <= len(toks); s++ {
+			u := unit{start: s, n: n}
+			if n == 1 {
+				u.single = toks[s]
+				u.length = len(toks[s][0])
+			} else {
+				var p1, p2 [maxSpan]string
+				alt := false
+				for k := 0; k < n; k++ {
+					t := toks[s+k]
+					p1[k] = t[0]
+					p2[k] = t[0]
+					if len(t) > 1 {
+						p2[k] = t[1]
+						alt = true
+					}
+					u.length += len(t[0])
+				}
+				u.strs[0] = c.str(p1[:n]...)
+				u.nstr = 1
+				if alt {
+					u.strs[1] = c.str(p2[:n]...)
+					u.nstr = 2
+				}
+			}
+			if cons {
+				if n == 1 {
+					u.skels[0] = norm.Skeleton(toks[s][0])
+				} else {
+					u.skels[0] = norm.Skeleton(u.strs[0])
+				}
+			}
+			us = append(us, u)
+		}
+	}
+	c.units[side] = us
+}
+
+// spellings calls f with each spelling of u until f returns false.
+func (u *unit) spellings() []string {
+	if u.single != nil {
+		return u.single
+	}
+	return u.strs[:u.nstr]
+}
+
+func unitSim(a, b *unit, cons bool) float64 {
+	best := 0.0
+	for _, x := range a.spellings() {
+		for _, y := range b.spellings() {
+			var s float64
+			switch {
+			case len(x) == 1 && len(y) > 1 && y[0] == x[0], len(y) == 1 && len(x) > 1 && x[0] == y[0]:
+				s = 0.8
+			default:
+				s = norm.JaroWinkler(x, y)
+			}
+			if s > best {
+				best = s
+				if best == 1 {
+					return 1
+				}
+			}
+		}
+	}
+	if cons && len(a.skels[0]) >= 2 && len(b.skels[0]) >= 2 {
+		if s := 0.95 * norm.JaroWinkler(a.skels[0], b.skels[0]); s > best {
+			best = s
+		}
+	}
+	return best
+}
+
+func (c *comparator) rendScore(a, b *rend) float64 {
+	c.buf = c.buf[:0]
+	cons := a.cons || b.cons
+	if cons {
+		// Skeletons are needed for single tokens too.
+		c.buildUnits(0, a, true)
+		c.buildUnits(1, b, true)
+		for _, side := range c.units {
+			for i := range side {
+				if side[i].n == 1 && side[i].skels[0] == "" {
+					side[i].skels[0] = norm.Skeleton(side[i].single[0])
+				}
+			}
+		}
+	} else {
+		c.buildUnits(0, a, false)
+		c.buildUnits(1, b, false)
+	}
+	ua, ub := c.units[0], c.units[1]
+	pairs := c.pairs[:0]
+	for i := range ua {
+		for j := range ub {
+			if ua[i].n > 1 && ub[j].n > 1 {
+				continue
+			}
+			if s := unitSim(&ua[i], &ub[j], cons); s >= minPairSim {
+				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(x, y pair) int {
+		switch {
+		case x.sim > y.sim:
+			return -1
+		case x.sim < y.sim:
+			return 1
+		}
+		return y.w - x.w
+	})
+	c.pairs = pairs
+	var usedA, usedB uint16
+	matched, total := 0.0, 0.0
+	for _, p := range pairs {
+		u, v := &ua[p.a], &ub[p.b]
+		ma := spanMask(u.start, u.n)
+		mb := spanMask(v.start, v.n)
+		if usedA&ma != 0 || usedB&mb != 0 {
+			continue
+		}
+		usedA |= ma
+		usedB |= mb
+		matched += p.sim * float64(p.w)
+		total += float64(p.w)
+	}
+	if matched == 0 {
+		return 0
+	}
+	for i := range ua {
+		if ua[i].n == 1 && usedA&spanMask(ua[i].start, 1) == 0 {
+			total += unpairedWeight * float64(ua[i].length)
+		}
+	}
+	for i := range ub {
+		if ub[i].n == 1 && usedB&spanMask(ub[i].start, 1) == 0 {
+			total += unpairedWeight * float64(ub[i].length)
+		}
+	}
+	return matched / total
+}
+
+func spanMask(start, n int) uint16 { return uint16((1<<n)-1) << start }
+
+// rends converts normalised renderings to comparable ones.
+func rends(rs []norm.Rendering) []rend {
+	out := make([]rend, len(rs))
+	for i, r := range rs {
+		toks := make([][]string, len(r.Tokens))
+		for j, t := range r.Tokens {
+			toks[j] = t
+		}
+		out[i] = rend{scheme: r.Scheme, cons: r.Consonantal, toks: toks}
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+// Package match finds the same person, company, vessel, container or other
+// entity across intelligence records, in any script. Extract lists the
+// entities a record mentions; an Index holds them in memory with compact
+// posting lists and answers fuzzy name queries and exact identifier
+// lookups with scored, explained results; Compare scores two entities. It
+// does no I/O: the caller rebuilds the index from the store at start,
+// feeds it on every ingest and applies visibility through the filter it
+// passes.
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"liaison/internal/intel"
+	"liaison/internal/match/norm"
+)
+
+// Type is the kind of an entity.
+type Type string
+
+// Entity types (DESIGN §2).
+const (
+	Person       Type = "person"
+	Organisation Type = "organisation"
+	Vessel       Type = "vessel"
+	Container    Type = "container"
+	Vehicle      Type = "vehicle"
+	Flight       Type = "flight"
+	Address      Type = "address"
+	Phone        Type = "phone"
+	Email        Type = "email"
+	Document     Type = "document"
+)
+
+// Types lists the entity types in a stable order.
+var Types = []Type{Person, Organisation, Vessel, Container, Vehicle, Flight, Address, Phone, Email, Document}
+
+// named reports whether entities of type t are matched by name (fuzzy)
+// rather than by an identifier value (exact).
+func (t Type) named() bool { return t == Person || t == Organisation || t == Vessel }
+
+// Entity is one thing a record mentions. Persons and organisations carry a
+// Name and the facts that add or subtract evidence; identifiers carry
+// their canonical Value (a vessel has both: its name and its IMO number).
+type Entity struct {
+	Type Type `json:"type"`
+	// Path is where the entity is in the record's JSON, e.g.
+	// "seizure.parties[0]" or "seizure.containers[1]".
+	Path string `json:"path"`
+	Name string `json:"name,omitempty"`
+	// Value is the canonical identifier: an ISO 6346 container number,
+	// the seven digits of an IMO number, an E.164 phone number, a
+	// lower-case e-mail address, "COUNTRY:NUMBER" for a travel document,
+	// a plate or flight number without separators, a folded address.
+	Value        string `json:"value,omitempty"`
+	BirthDate    string `json:"birth_date,omitempty"`
+	Nationality  string `json:"nationality,omitempty"`
+	Country      string `json:"country,omitempty"`
+	Document     string `json:"document,omitempty"`     // person: "COUNTRY:NUMBER"
+	Registration string `json:"registration,omitempty"` // organisation: "COUNTRY:NUMBER"
+}
+
+// Extract returns the entities a record mentions, in the order they appear
+// in its JSON: parties (persons and organisations, with their aliases,
+// documents, phones, e-mail addresses and addresses), warning targets,
+// request and response parties, vessels, containers, vehicles and flights.
+// Identifiers that fail validation (a container with a wrong check digit,
+// an impossible phone number) are left out rather than matched wrongly;
+// validation of the record itself reports them. A phone number without a
+// country code is read as a number of the party's country or nationality.
+func Extract(r *intel.Record) []Entity {
+	var out []Entity
+	switch {
+	case r.Seizure != nil:
+		s := r.Seizure
+		out = parties(out, "seizure.parties", s.Parties)
+		out = conveyance(out, "seizure.conveyance", s.Conveyance)
+		out = containers(out, "seizure.containers", s.Containers)
+	case r.Warning != nil:
+		w := r.Warning
+		out = parties(out, "warning.targets", w.Targets)
+		out = conveyance(out, "warning.conveyance", w.Conveyance)
+		out = containers(out, "warning.containers", w.Containers)
+	case r.Request != nil:
+		out = parties(out, "request.parties", r.Request.Parties)
+	case r.Response != nil:
+		out = parties(out, "response.parties", r.Response.Parties)
+	}
+	return out
+}
+
+func parties(out []Entity, base string, ps []intel.Party) []Entity {
+	for i, p := range ps {
+		path := fmt.Sprintf("%s[%d]", base, i)
+		e := Entity{Path: path, Name: strings.TrimSpace(p.Name)}
+		region := p.Country
+		switch p.Type {
+		case "organisation":
+			e.Type = Organisation
+			e.Country = p.Country
+			if reg := norm.Identifier(p.Registration); reg != "" {
+				e.Registration = strings.ToUpper(p.Country) + ":" + reg
+			}
+		default:
+			e.Type = Person
+			e.BirthDate = p.BirthDate
+			e.Nationality = p.Nationality
+			if region == "" {
+				region = p.Nationality
+			}
+			if d := p.Document; d != nil {
+				if v, err := norm.Document(d.Country, d.Number); err == nil {
+					e.Document = v
+				}
+			}
+		}
+		if e.Name != "" {
+			out = append(out, e)
+			for j, a := range p.Aliases {
+				if a = strings.TrimSpace(a); a != "" {
+					alias := e
+					alias.Path = fmt.Sprintf("%s.aliases[%d]", path, j)
+					alias.Name = a
+					out = append(out, alias)
+				}
+			}
+		}
+		if e.Document != "" {
+			out = append(out, Entity{Type: Document, Path: path + ".document", Value: e.Document})
+		}
+		for j, ph := range p.Phones {
+			if v, err := norm.Phone(ph, region); err == nil {
+				out = append(out, Entity{Type: Phone, Path: fmt.Sprintf("%s.phones[%d]", path, j), Value: v})
+			}
+		}
+		for j, em := range p.Emails {
+			if v, err := norm.Email(em); err == nil {
+				out = append(out, Entity{Type: Email, Path: fmt.Sprintf("%s.emails[%d]", path, j), Value: v})
+			}
+		}
+		if a := addressValue(p.Address); a != "" {
+			out = append(out, Entity{Type: Address, Path: path + ".address", Name: strings.TrimSpace(p.Address), Value: a, Country: p.Country})
+		}
+	}
+	return out
+}
+
+// addressValue folds an address to lower-case words without punctuation,
+// so that "12/F, 88 Queen's Road" and "12/f 88 queens road" compare equal.
+func addressValue(s string) string {
+	f := norm.Fold(s)
+	var b strings.Builder
+	space := false
+	for _, r := range f {
+		switch {
+		case r == '\'' || r == '.':
+			continue
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f:
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	if b.Len() < 6 {
+		return ""
+	}
+	return b.String()
+}
+
+func conveyance(out []Entity, path string, c *intel.Conveyance) []Entity {
+	if c == nil {
+		return out
+	}
+	if c.VesselIMO != "" || c.VesselName != "" {
+		e := Entity{Type: Vessel, Path: path, Name: strings.TrimSpace(c.VesselName), Country: c.Flag}
+		if v, err := norm.IMO(c.VesselIMO); err == nil {
+			e.Value = v
+		}
+		if e.Value != "" || e.Name != "" {
+			out = append(out, e)
+		}
+	}
+	if v, err := norm.Flight(c.Flight); err == nil {
+		out = append(out, Entity{Type: Flight, Path: path + ".flight", Value: v})
+	}
+	if v := norm.Identifier(c.Vehicle); len(v) >= 3 {
+		out = append(out, Entity{Type: Vehicle, Path: path + ".vehicle", Value: v})
+	}
+	return out
+}
+
+func containers(out []Entity, base string, cs []string) []Entity {
+	for i, c := range cs {
+		if v, err := norm.Container(c); err == nil {
+			out = append(out, Entity{Type: Container, Path: fmt.Sprintf("%s[%d]", base, i), Value: v})
+		}
+	}
+	return out
+}

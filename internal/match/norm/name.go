@@ -1,0 +1,319 @@
+package norm
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Normalizer turns names into comparable tokens. It holds the Han reading
+// table and is safe for concurrent use once made.
+type Normalizer struct {
+	han map[rune]*hanReading
+}
+
+// New parses the embedded tables. It fails only if they are corrupt, which
+// the package's tests rule out.
+func New() (*Normalizer, error) {
+	han, err := parseHan(hanTable)
+	if err != nil {
+		return nil, fmt.Errorf("load han readings: %w", err)
+	}
+	return &Normalizer{han: han}, nil
+}
+
+// Token is one word of a normalised name as its alternative spellings, the
+// usual one first. Most tokens have one spelling; a Chinese character read
+// in Hong Kong romanisation has several ("lei", "lee").
+type Token []string
+
+// Rendering is a name written in Latin letters by one scheme. A name in
+// Latin script has one rendering; a name in Han characters has three
+// (Hanyu Pinyin, Wade-Giles, Hong Kong Cantonese), each character a token.
+type Rendering struct {
+	// Scheme names the transliteration, "" for a name already in Latin
+	// script: "pinyin", "wade-giles", "hk" (Hong Kong Government
+	// Cantonese romanisation), "icao" (Cyrillic, ICAO 9303), "elot"
+	// (Greek, ELOT 743), "arabic", "rr" (Korean Revised Romanisation),
+	// "hepburn" (kana), "hindi" (Devanagari).
+	Scheme string
+	Tokens []Token
+	// Consonantal is true when the source script does not write short
+	// vowels (Arabic), so tokens should be compared by consonants.
+	Consonantal bool
+}
+
+// Kind says what a name belongs to, which decides what is stripped.
+type Kind uint8
+
+// Name kinds.
+const (
+	Person Kind = iota
+	Organisation
+	Other // vessels and other named things: folded and transliterated only
+)
+
+// word is a token under construction: either Latin text or a Han
+// character.
+type word struct {
+	text string
+	han  *hanReading
+	alts []string // further spellings of text, e.g. Korean surnames
+}
+
+// Name normalises a name: it folds case and accents, transliterates other
+// scripts, splits it into tokens, and for organisations strips legal forms
+// ("Co., Ltd.", "GmbH", "有限公司", "ООО") and expands common abbreviations
+// of business words. Token order is kept; comparison decides how much it
+// matters. A name with nothing left (only a legal form, or no letters)
+// gives no renderings.
+func (n *Normalizer) Name(s string, kind Kind) []Rendering {
+	if kind == Organisation {
+		s = stripNativeForms(s)
+	}
+	words, scheme, consonantal := n.words(Fold(s))
+	if len(words) == 0 {
+		return nil
+	}
+	hasHan := slices.ContainsFunc(words, func(w word) bool { return w.han != nil })
+	if !hasHan {
+		r := Rendering{Scheme: scheme, Consonantal: consonantal, Tokens: clean(words, kind, func(w word) Token {
+			return append(Token{w.text}, w.alts...)
+		})}
+		if len(r.Tokens) == 0 {
+			return nil
+		}
+		return []Rendering{r}
+	}
+	var out []Rendering
+	for _, sc := range [...]string{"hk", "pinyin", "wade-giles"} {
+		r := Rendering{Scheme: sc, Tokens: clean(words, kind, func(w word) Token {
+			if w.han == nil {
+				return Token{w.text}
+			}
+			switch sc {
+			case "hk":
+				return Token(w.han.hk)
+			case "pinyin":
+				return Token(w.han.pinyin)
+			}
+			return Token(w.han.wadeGiles)
+		})}
+		if len(r.Tokens) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// words splits folded text into words, transliterating as it goes, and
+// reports the scheme of the script it transliterated (the last one seen).
+func (n *Normalizer) words(s string) (out []word, scheme string, consonantal bool) {
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			j := i
+			for j < len(rs) && rs[j] < utf8.RuneSelf && (rs[j] >= 'a' && rs[j] <= 'z' || rs[j] >= '0' && rs[j] <= '9') {
+				j++
+			}
+			out = append(out, word{text: string(rs[i:j])})
+			i = j
+		case n.han[r] != nil && unicode.Is(unicode.Han, r):
+			out = append(out, word{han: n.han[r]})
+			i++
+		case r >= 0xAC00 && r <= 0xD7A3:
+			// Hangul: one token per syllable. A name of two to four
+			// syllables starts with the family name.
+			j := i
+			for j < len(rs) && rs[j] >= 0xAC00 && rs[j] <= 0xD7A3 {
+				j++
+			}
+			for k := i; k < j; k++ {
+				w := word{text: HangulSyllable(rs[k])}
+				if k == i && j-i >= 2 && j-i <= 4 {
+					if alts := KoreanSurname(rs[k]); alts != nil {
+						w.alts = slices.DeleteFunc(slices.Clone(alts), func(a string) bool { return a == w.text })
+					}
+				}
+				out = append(out, w)
+			}
+			scheme = "rr"
+			i = j
+		default:
+			tr, sch, cons := scriptOf(r)
+			if tr == nil {
+				i++
+				continue
+			}
+			j := i
+			for j < len(rs) {
+				if t, _, _ := scriptOf(rs[j]); t == nil && !unicode.Is(unicode.Mn, rs[j]) && !unicode.Is(unicode.Mc, rs[j]) {
+					break
+				}
+				j++
+			}
+			if t := tr(string(rs[i:j])); t != "" {
+				out = append(out, word{text: t})
+				scheme, consonantal = sch, cons
+			}
+			i = j
+		}
+	}
+	// Korean names written as syllables: "김민준" → kim, min, jun.
+	return out, scheme, consonantal
+}
+
+// scriptOf returns the transliteration for a letter of a script that has
+// one, its scheme, and whether the scheme is consonantal.
+func scriptOf(r rune) (func(string) string, string, bool) {
+	switch {
+	case r >= 0x0400 && r <= 0x04FF:
+		return Cyrillic, "icao", false
+	case r >= 0x0370 && r <= 0x03FF:
+		return Greek, "elot", false
+	case r >= 0x0600 && r <= 0x06FF:
+		return Arabic, "arabic", true
+	case r >= 0x3041 && r <= 0x30FF && r != 0x30FB:
+		return Kana, "hepburn", false
+	case r >= 0x0900 && r <= 0x097F:
+		return Devanagari, "hindi", false
+	case unicode.IsLetter(r):
+		// A script without a transliteration here keeps its letters, so
+		// that the same spelling still matches exactly.
+		return keep, "", false
+	}
+	return nil, "", false
+}
+
+func keep(s string) string { return s }
+
+// clean turns words into tokens and, for persons and organisations,
+// removes what does not identify: legal forms, the Arabic article,
+// honorifics, conjunctions; and expands abbreviations.
+func clean(words []word, kind Kind, tok func(word) Token) []Token {
+	toks := make([]Token, 0, len(words))
+	for _, w := range words {
+		toks = append(toks, tok(w))
+	}
+	switch kind {
+	case Person:
+		toks = slices.DeleteFunc(toks, func(t Token) bool { return personNoise[t[0]] })
+		for i, t := range toks {
+			// "Alhassan", "Elhassan": also without the article.
+			if len(t) == 1 && len(t[0]) >= 6 && (strings.HasPrefix(t[0], "al") || strings.HasPrefix(t[0], "el")) && !isVowel(t[0][2]) {
+				toks[i] = Token{t[0], t[0][2:]}
+			}
+		}
+	case Organisation:
+		for i, t := range toks {
+			if v, ok := orgAbbrev[t[0]]; ok && len(t) == 1 {
+				toks[i] = Token{v}
+			}
+		}
+		toks = stripLegalForms(toks)
+		toks = slices.DeleteFunc(toks, func(t Token) bool { return orgNoise[t[0]] })
+	}
+	return toks
+}
+
+func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
+
+// personNoise are tokens that do not identify a person: titles, the Arabic
+// article and the "son of" particles of Arabic and Malay names, and the
+// Burmese honorifics.
+var personNoise = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "dr": true, "al": true, "el": true,
+	"bin": true, "binti": true, "bint": true, "ibn": true, "b": true, "bt": true, "daw": true, "u": true,
+}
+
+// orgNoise are tokens that do not identify a company.
+var orgNoise = map[string]bool{"and": true, "the": true, "of": true, "al": true, "el": true, "e": true, "y": true, "et": true, "und": true}
+
+// orgAbbrev expands abbreviations of business words so that "Trdg" meets
+// "Trading" and "Int'l" "International".
+var orgAbbrev = map[string]string{
+	"trdg": "trading", "intl": "international", "int": "international", "imp": "import", "exp": "export",
+	"gen": "general", "ent": "enterprise", "enterprises": "enterprise", "mfg": "manufacturing", "mgmt": "management",
+	"svcs": "services", "svc": "services", "dist": "distribution", "xnk": "xuat", "tech": "technology",
+	"logistik": "logistics", "logistiek": "logistics", "logistique": "logistics", "logistica": "logistics",
+	"logistyka": "logistics", "lojistik": "logistics", "foods": "food", "chemicals": "chemical",
+}
+
+// nativeForms are legal forms written in scripts where they are not
+// separated by spaces, or with quotation marks around the name; they are
+// removed before transliteration. Longer forms come first.
+var nativeForms = []string{
+	"股份有限公司", "有限責任公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社", "(주)", "㈜", "주식회사", "유한회사",
+	"бүлэг", "«", "»", "„", "“", "”", "\"",
+	"شركة", "ذ.م.م", "م.م.ح", "ش.م.ح", "ش.م.م", "ش.م.ع", "ذ م م",
+	"บริษัท", "จำกัด", "(มหาชน)",
+}
+
+func stripNativeForms(s string) string {
+	for _, f := range nativeForms {
+		if strings.Contains(s, f) {
+			s = strings.ReplaceAll(s, f, " ")
+		}
+	}
+	return s
+}
+
+// legalForms are the legal forms of companies in many countries, as token
+// sequences after folding and transliteration. They are removed from the
+// start and the end of an organisation's name.
+var legalForms = func() [][]string {
+	forms := []string{
+		"co ltd", "company limited", "company ltd", "co limited", "limited", "ltd", "llc", "l l c", "llp", "plc",
+		"inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "g m b h", "gmbh co kg", "gmbh co", "kg", "ag", "ug",
+		"ug haftungsbeschrankt", "haftungsbeschrankt", "e k", "ohg", "sarl", "s a r l", "sas", "s a s", "sa", "s a", "sasu", "eurl",
+		"sa de cv", "s a de c v", "s de rl de cv", "s de r l de c v", "de cv", "sl", "s l", "slu", "srl", "s r l", "spa", "s p a",
+		"sp z oo", "sp z o o", "spzoo", "sp zoo", "ltda", "lda", "cia ltda", "cia", "eireli", "me", "sac", "s a c", "saa",
+		"bv", "b v", "nv", "n v", "vof", "v o f", "cv", "c v", "bvba", "sprl", "ab", "as", "a s", "oy", "aps", "asa",
+		"pte ltd", "pte", "private limited", "pvt ltd", "pvt", "private ltd", "pty ltd", "pty", "proprietary limited", "proprietary",
+		"sdn bhd", "sdn", "bhd", "berhad", "pt", "p t", "tbk", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "ip",
+		"tov", "pp", "pat", "prat", "fze", "f z e", "fzco", "fz co", "fzc", "fz llc", "est", "kk", "k k", "kabushiki kaisha", "yk", "gk",
+		"ltee", "inc ltee", "sti", "ltd sti", "a s", "as", "cong ty tnhh", "cong ty co phan", "cong ty", "tnhh", "co phan",
+		"joint stock company", "nig ltd",
+	}
+	out := make([][]string, 0, len(forms))
+	for _, f := range forms {
+		out = append(out, strings.Fields(f))
+	}
+	// Longest first, so "co ltd" goes before "ltd".
+	slices.SortStableFunc(out, func(a, b []string) int { return len(b) - len(a) })
+	return out
+}()
+
+// stripLegalForms removes legal forms at the end and the start of a name,
+// repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name.
+func stripLegalForms(toks []Token) []Token {
+	for changed := true; changed; {
+		changed = false
+		for _, f := range legalForms {
+			if len(toks) > len(f) && hasForm(toks[len(toks)-len(f):], f) {
+				toks = toks[:len(toks)-len(f)]
+				changed = true
+				break
+			}
+			if len(toks) > len(f) && hasForm(toks[:len(f)], f) {
+				toks = toks[len(f):]
+				changed = true
+				break
+			}
+		}
+	}
+	return toks
+}
+
+func hasForm(toks []Token, form []string) bool {
+	for i, f := range form {
+		if toks[i][0] != f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,212 @@
+package norm
+
+// JaroWinkler returns the Jaro-Winkler similarity of a and b, from 0 (no
+// letters in common) to 1 (equal), with the usual prefix scale of 0.1 over
+// at most four letters. It compares bytes, which for the lower-case ASCII
+// tokens of a Rendering are letters. It does not allocate for strings of
+// up to 64 bytes.
+func JaroWinkler(a, b string) float64 {
+	if a == b {
+		if a == "" {
+			return 0
+		}
+		return 1
+	}
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	window := lb/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	var fa, fb [64]bool
+	var ma, mb []bool
+	if lb <= 64 {
+		ma, mb = fa[:la], fb[:lb]
+	} else {
+		ma, mb = make([]bool, la), make([]bool, lb)
+	}
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := i-window, i+window+1
+		if lo < 0 {
+			lo = 0
+		}
+		if hi > lb {
+			hi = lb
+		}
+		for j := lo; j < hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, k := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if a[i] != b[k] {
+			t++
+		}
+		k++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t/2))/fm) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// Skeleton returns a phonetic key of a lower-case ASCII token: its
+// consonants in classes that romanisations of one sound share, vowels
+// dropped, repeats collapsed. Two spellings of one name in different
+// romanisations usually share a skeleton: Chan, Chen and Tsang's relatives;
+// Mohammed, Muhammad and Mohamed (MHMT); Sergei and Sergey; Zhukov and
+// Joukov; Sato, Satou and Satoh. The classes are:
+//
+//	P b p · T d t th · K g k q hard c, ck · F f v w ph · S s z sh sch ß soft c ·
+//	C ch tch tsch ts tz · J j zh dj dzh · H h unless silent ·
+//	L l · R r · M m · N n ng · KS x
+//
+// A token that starts with a vowel starts its skeleton with A; one that
+// starts with y, j or i before a vowel starts it with Y (Yuri, Juri, Iouri
+// and Iurii share YR). An h after a vowel and before a consonant or at
+// the end is silent (John, Satoh). It is a key for
+// finding candidates, not a measure: different names can share one.
+func Skeleton(s string) string {
+	var out [32]byte
+	n := 0
+	put := func(c byte) {
+		if n > 0 && out[n-1] == c || n == len(out) {
+			return
+		}
+		out[n] = c
+		n++
+	}
+	i := 0
+	if len(s) > 1 && (s[0] == 'y' || s[0] == 'j' || s[0] == 'i') && isVowelOrY(s[1]) {
+		put('Y')
+		i = 1
+		for i < len(s) && isVowelOrY(s[i]) {
+			i++
+		}
+	} else if len(s) > 0 && isVowel(s[0]) {
+		put('A')
+		for i < len(s) && isVowelOrY(s[i]) {
+			i++
+		}
+	}
+	for i < len(s) {
+		c := s[i]
+		rest := s[i:]
+		switch {
+		case isVowelOrY(c):
+			i++
+			continue
+		case hasPrefix(rest, "tsch"):
+			put('C')
+			i += 4
+		case hasPrefix(rest, "shch"), hasPrefix(rest, "sch"):
+			put('S')
+			i += len(pick(hasPrefix(rest, "shch"), "shch", "sch"))
+		case hasPrefix(rest, "dzh"):
+			put('J')
+			i += 3
+		case hasPrefix(rest, "tch"):
+			put('C')
+			i += 3
+		case hasPrefix(rest, "ch"), hasPrefix(rest, "ts"), hasPrefix(rest, "tz"):
+			put('C')
+			i += 2
+		case hasPrefix(rest, "sh"):
+			put('S')
+			i += 2
+		case hasPrefix(rest, "zh"), hasPrefix(rest, "dj"):
+			put('J')
+			i += 2
+		case hasPrefix(rest, "kh"), hasPrefix(rest, "gh"), hasPrefix(rest, "ck"):
+			put('K')
+			i += 2
+		case hasPrefix(rest, "ph"):
+			put('F')
+			i += 2
+		case hasPrefix(rest, "th"):
+			put('T')
+			i += 2
+		case hasPrefix(rest, "ng"):
+			put('N')
+			i += 2
+		default:
+			switch c {
+			case 'b', 'p':
+				put('P')
+			case 'd', 't':
+				put('T')
+			case 'g', 'k', 'q':
+				put('K')
+			case 'c':
+				if i+1 < len(s) && (s[i+1] == 'e' || s[i+1] == 'i' || s[i+1] == 'y') {
+					put('S')
+				} else {
+					put('K')
+				}
+			case 'f', 'v', 'w':
+				put('F')
+			case 's', 'z':
+				put('S')
+			case 'j':
+				put('J')
+			case 'h':
+				// Silent after a vowel before a consonant or at the end
+				// (John, Satoh); sounded elsewhere (Hassan, Mohammed, and
+				// after a consonant in consonantal renderings: mhmd).
+				if i == 0 || !isVowelOrY(s[i-1]) || i+1 < len(s) && isVowelOrY(s[i+1]) {
+					put('H')
+				}
+			case 'l':
+				put('L')
+			case 'r':
+				put('R')
+			case 'm':
+				put('M')
+			case 'n':
+				put('N')
+			case 'x':
+				put('K')
+				put('S')
+			default:
+				if c >= '0' && c <= '9' {
+					put(c)
+				}
+			}
+			i++
+		}
+	}
+	return string(out[:n])
+}
+
+func isVowelOrY(c byte) bool { return isVowel(c) || c == 'y' }
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+func pick(c bool, a, b string) string {
+	if c {
+		return a
+	}
+	return b
+}

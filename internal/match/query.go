@@ -1,0 +1,322 @@
+package match
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"liaison/internal/intel"
+	"liaison/internal/match/norm"
+)
+
+// Result is an indexed entity found for a query: the record it is in, the
+// score (0 to 1), the entity and why it matched. Results are returned best
+// first; ties keep the order of indexing.
+type Result struct {
+	Record  string   `json:"record"`
+	Score   float64  `json:"score"`
+	Entity  Entity   `json:"entity"`
+	Reasons []string `json:"reasons"`
+}
+
+// Link is a match between an entity of one record (Entity) and an entity
+// of another record (Matched), shaped as GET /api/v1/records/{id}/matches
+// returns it.
+type Link struct {
+	Record  string   `json:"record"`
+	Score   float64  `json:"score"`
+	Entity  Entity   `json:"entity"`
+	Matched Entity   `json:"matched"`
+	Reasons []string `json:"reasons"`
+}
+
+// Query is an ad-hoc search (GET /api/v1/entities/search).
+type Query struct {
+	Name string
+	// Type is person, organisation or vessel for a name search, any
+	// identifier type for an exact lookup of Name as a value, or empty for
+	// persons and organisations together.
+	Type        Type
+	Country     string // the organisation's country or the person's nationality
+	BirthDate   string
+	Limit       int     // default 10
+	MinScore    float64 // default Threshold
+	Nationality string
+}
+
+// Visible reports whether the caller may be told about a record. A nil
+// Visible allows every record.
+type Visible func(recordID string) bool
+
+// scratch is per-query working memory, pooled.
+type scratch struct {
+	acc     []uint16
+	touched []uint32
+	cands   []cand
+	cmp     *comparator
+	rends   []rend
+	toks    [][]string
+	keys    []key
+}
+
+type cand struct {
+	id    uint32
+	acc   uint16
+	score float64
+	ri    int // query rendering that matched
+	ci    int // candidate rendering that matched
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{cmp: newComparator()}
+}
+
+// Match returns the indexed entities that match e, best first, at most
+// limit (default 10) and only those scoring at least Threshold, in records
+// that visible allows.
+func (ix *Index) Match(e Entity, limit int, visible Visible) []Result {
+	return ix.match(&e, limit, Threshold, visible, "")
+}
+
+// Search runs an ad-hoc query.
+func (ix *Index) Search(q Query, visible Visible) []Result {
+	min := q.MinScore
+	if min <= 0 {
+		min = Threshold
+	}
+	e := Entity{Type: q.Type, Name: q.Name, BirthDate: q.BirthDate, Nationality: q.Nationality}
+	switch q.Type {
+	case "", Person, Organisation, Vessel:
+		if q.Type == Person && e.Nationality == "" {
+			e.Nationality = q.Country
+		} else {
+			e.Country = q.Country
+		}
+	default:
+		v, err := canonical(q.Type, q.Name)
+		if err != nil {
+			return nil
+		}
+		e.Value, e.Name = v, ""
+	}
+	if q.Type != "" {
+		return ix.match(&e, q.Limit, min, visible, "")
+	}
+	e.Type = Person
+	e.Nationality = q.Country
+	out := ix.match(&e, q.Limit, min, visible, "")
+	o := Entity{Type: Organisation, Name: q.Name, Country: q.Country}
+	out = append(out, ix.match(&o, q.Limit, min, visible, "")...)
+	slices.SortStableFunc(out, func(a, b Result) int { return cmp.Compare(b.Score, a.Score) })
+	if lim := limitOr(q.Limit); len(out) > lim {
+		out = out[:lim]
+	}
+	return out
+}
+
+func limitOr(n int) int {
+	if n <= 0 {
+		return 10
+	}
+	return n
+}
+
+// MatchRecord matches every entity of a record against the entities of
+// all other records, and returns the links at or above Threshold in
+// records visible allows, best first, at most perEntity for each of the
+// record's entities (default 10). The record need not be indexed.
+func (ix *Index) MatchRecord(r *intel.Record, perEntity int, visible Visible) []Link {
+	var out []Link
+	for _, e := range Extract(r) {
+		for _, res := range ix.match(&e, perEntity, Threshold, visible, r.ID) {
+			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: e, Matched: res.Entity, Reasons: res.Reasons})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self string) []Result {
+	limit = limitOr(limit)
+	if _, ok := typeCodes[e.Type]; !ok {
+		return nil
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []Result
+	typ := typeCodes[e.Type]
+	if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
+		out = ix.exact(e, typ, limit, visible, self)
+	}
+	if e.Type.named() && e.Name != "" {
+		out = ix.fuzzy(e, typ, limit, min, visible, self, out)
+	}
+	return out
+}
+
+// exact looks an identifier up.
+func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
+	h := ix.hash(typ, keyValue, e.Value)
+	var out []Result
+	for _, id := range ix.post[h] {
+		en := &ix.ents[id]
+		rec := ix.recs[en.rec].id
+		if rec == self || visible != nil && !visible(rec) {
+			continue
+		}
+		m := ix.entity(id)
+		out = append(out, Result{Record: rec, Score: 1, Entity: m, Reasons: []string{fmt.Sprintf("same %s %s", e.Type, e.Value)}})
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out
+}
+
+// fuzzy finds named entities: it gathers candidates from the posting lists
+// of the query's blocking keys, rarest first and within the budget, keeps
+// those sharing the most weight with the query, scores them in full and
+// returns the best.
+func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result) []Result {
+	qr := rends(ix.nm.Name(e.Name, nameKind(e.Type)))
+	if len(qr) == 0 {
+		return out
+	}
+	s := ix.getScratch()
+	defer ix.scratch.Put(s)
+	if len(s.acc) < len(ix.ents) {
+		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
+	}
+	s.keys = ix.nameKeys(s.keys[:0], typ, qr)
+	keys := s.keys
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(len(ix.post[a.h]), len(ix.post[b.h])) })
+	budget := ix.opt.Budget
+	s.touched = s.touched[:0]
+	for _, k := range keys {
+		list := ix.post[k.h]
+		if len(list) == 0 {
+			continue
+		}
+		if _, capped := ix.shared[k.h]; capped && k.kind == keyWhole {
+			continue
+		}
+		if len(list) > budget {
+			if len(s.touched) > 0 {
+				break
+			}
+			list = list[len(list)-budget:] // the most recent, when nothing rarer matched
+		}
+		budget -= len(list)
+		w := uint16(min16(kindWeight(k.kind) * idf(len(list), ix.live)))
+		for _, id := range list {
+			if s.acc[id] == 0 {
+				s.touched = append(s.touched, id)
+			}
+			s.acc[id] = satAdd(s.acc[id], w)
+		}
+	}
+	cands := s.cands[:0]
+	for _, id := range s.touched {
+		cands = append(cands, cand{id: id, acc: s.acc[id]})
+		s.acc[id] = 0
+	}
+	if len(cands) > ix.opt.Candidates {
+		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(b.acc, a.acc) })
+		cands = cands[:ix.opt.Candidates]
+	}
+	for i := range cands {
+		c := &cands[i]
+		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
+		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
+		c.score, c.ri, c.ci = ns, ri, ci
+		if ns < min-0.35 {
+			c.score = 0
+			continue
+		}
+		m := ix.entity(c.id)
+		c.score, _ = evidence(e, &m, ns, nil)
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
+	for _, c := range cands {
+		if c.score < min || len(out) >= limit {
+			break
+		}
+		en := &ix.ents[c.id]
+		rec := ix.recs[en.rec].id
+		if rec == self || visible != nil && !visible(rec) {
+			continue
+		}
+		m := ix.entity(c.id)
+		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
+		ns, _, _ := s.cmp.nameScore(qr, s.rends)
+		reasons := []string{nameReason(e.Name, m.Name, ns, qr[c.ri].scheme, s.rends[c.ci].scheme)}
+		score, reasons := evidence(e, &m, ns, reasons)
+		out = append(out, Result{Record: rec, Score: round2(score), Entity: m, Reasons: reasons})
+	}
+	s.cands = cands
+	return out
+}
+
+func kindWeight(k uint8) float64 {
+	switch k {
+	case keyWhole:
+		return 12
+	case keyPair:
+		return 8
+	}
+	return 3
+}
+
+func min16(v float64) float64 {
+	if v > 60000 {
+		return 60000
+	}
+	if v < 1 {
+		return 1
+	}
+	return v
+}
+
+func satAdd(a, b uint16) uint16 {
+	if s := uint32(a) + uint32(b); s < 65535 {
+		return uint16(s)
+	}
+	return 65535
+}
+
+func round2(f float64) float64 {
+	return float64(int(f*100+0.5)) / 100
+}
+
+// Compare scores two entities of the same type as the index would, with
+// reasons. Identifiers compare equal or not at all.
+func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
+	if a.Type != b.Type {
+		return 0, nil
+	}
+	if !a.Type.named() {
+		if a.Value != "" && a.Value == b.Value {
+			return 1, []string{fmt.Sprintf("same %s %s", a.Type, a.Value)}
+		}
+		return 0, nil
+	}
+	ra := rends(nm.Name(a.Name, nameKind(a.Type)))
+	rb := rends(nm.Name(b.Name, nameKind(b.Type)))
+	c := newComparator()
+	ns, ia, ib := c.nameScore(ra, rb)
+	if ia < 0 {
+		if a.Type == Vessel && a.Value != "" && a.Value == b.Value {
+			return 1, []string{"same IMO number " + a.Value}
+		}
+		return 0, nil
+	}
+	reasons := []string{nameReason(a.Name, b.Name, ns, ra[ia].scheme, rb[ib].scheme)}
+	return evidence(&a, &b, ns, reasons)
+}
+
+// Normalizer returns the index's name normaliser, for Compare.
+func (ix *Index) Normalizer() *norm.Normalizer { return ix.nm }
+
