@@ -21,15 +21,19 @@ import (
 //     renderings of a script that does not write short vowels (Arabic),
 //     their consonant skeletons are compared too; a single letter pairs
 //     with a token it begins (an initial) at 0.8;
+//   - renderings of the same Han characters compare syllables exactly, since
+//     two different characters with close readings are different names;
 //   - the score is the pairs' similarity weighted by the length of the
-//     tokens they cover, over the length of all tokens, where tokens left
-//     unpaired weigh only unpairedWeight of their length: a missing middle
-//     name lowers the score a little, a different family name a lot.
+//     tokens they cover, over the length of all tokens. Tokens left unpaired
+//     on one side only weigh missingWeight of their length for persons (a
+//     missing middle name lowers the score a little) and fully for
+//     organisations; when both sides have unpaired tokens they conflict (a
+//     different given name) and weigh fully.
 const (
-	maxTokens      = 8
-	maxSpan        = 3
-	unpairedWeight = 0.3
-	minPairSim     = 0.6
+	maxTokens     = 8
+	maxSpan       = 3
+	missingWeight = 0.3
+	minPairSim    = 0.6
 )
 
 // rend is a rendering prepared for comparison: tokens as their spellings.
@@ -42,6 +46,7 @@ type rend struct {
 // comparator holds scratch space so that comparisons do not allocate. It
 // is not safe for concurrent use.
 type comparator struct {
+	org   bool // comparing organisations: unpaired tokens weigh fully
 	buf   []byte
 	units [2][]unit
 	pairs []pair
@@ -159,7 +164,20 @@ func (u *unit) spellings() []string {
 	return u.strs[:u.nstr]
 }
 
-func unitSim(a, b *unit, cons bool) float64 {
+func unitSim(a, b *unit, cons, exact bool) float64 {
+	if exact {
+		if a.n != b.n {
+			return 0
+		}
+		for _, x := range a.spellings() {
+			for _, y := range b.spellings() {
+				if x == y {
+					return 1
+				}
+			}
+		}
+		return 0
+	}
 	best := 0.0
 	for _, x := range a.spellings() {
 		for _, y := range b.spellings() {
@@ -189,6 +207,7 @@ func unitSim(a, b *unit, cons bool) float64 {
 func (c *comparator) rendScore(a, b *rend) float64 {
 	c.buf = c.buf[:0]
 	cons := a.cons || b.cons
+	exact := a.scheme == b.scheme && (a.scheme == "hk" || a.scheme == "pinyin" || a.scheme == "wade-giles")
 	if cons {
 		// Skeletons are needed for single tokens too.
 		c.buildUnits(0, a, true)
@@ -211,7 +230,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			if ua[i].n > 1 && ub[j].n > 1 {
 				continue
 			}
-			if s := unitSim(&ua[i], &ub[j], cons); s >= minPairSim {
+			if s := unitSim(&ua[i], &ub[j], cons, exact); s >= minPairSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
 			}
 		}
@@ -243,17 +262,22 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 	if matched == 0 {
 		return 0
 	}
+	var lenA, lenB int
 	for i := range ua {
 		if ua[i].n == 1 && usedA&spanMask(ua[i].start, 1) == 0 {
-			total += unpairedWeight * float64(ua[i].length)
+			lenA += ua[i].length
 		}
 	}
 	for i := range ub {
 		if ub[i].n == 1 && usedB&spanMask(ub[i].start, 1) == 0 {
-			total += unpairedWeight * float64(ub[i].length)
+			lenB += ub[i].length
 		}
 	}
-	return matched / total
+	w := missingWeight
+	if c.org || lenA > 0 && lenB > 0 {
+		w = 1
+	}
+	return matched / (total + w*float64(lenA+lenB))
 }
 
 func spanMask(start, n int) uint16 { return uint16((1<<n)-1) << start }

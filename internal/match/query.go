@@ -230,6 +230,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	for i := range cands {
 		c := &cands[i]
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
+		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
 		c.score, c.ri, c.ci = ns, ri, ci
 		if ns < min-0.35 {
@@ -306,6 +307,7 @@ func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
 	ra := rends(nm.Name(a.Name, nameKind(a.Type)))
 	rb := rends(nm.Name(b.Name, nameKind(b.Type)))
 	c := newComparator()
+	c.org = a.Type == Organisation
 	ns, ia, ib := c.nameScore(ra, rb)
 	if ia < 0 {
 		if a.Type == Vessel && a.Value != "" && a.Value == b.Value {
@@ -319,4 +321,3 @@ func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
 
 // Normalizer returns the index's name normaliser, for Compare.
 func (ix *Index) Normalizer() *norm.Normalizer { return ix.nm }
-

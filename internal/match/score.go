@@ -16,15 +16,16 @@ const Threshold = 0.86
 // Evidence weights. A name score is adjusted by what else the two
 // entities state; facts stated on one side only change nothing.
 const (
-	sameBirthDate       = 0.08
-	differentBirthDate  = -0.30
-	sameBirthYear       = -0.10 // same year, different day: a typing slip or a different person
-	sameNationality     = 0.02
-	differentNationalty = -0.06
-	sameCountry         = 0.03
-	differentCountry    = -0.08
-	sameIdentifier      = 0.95 // a shared passport or registration number lifts the score to at least this
-	differentIdentifier = -0.08
+	sameBirthDate         = 0.08
+	differentBirthDate    = -0.30
+	sameBirthYear         = -0.10 // same year, different day: a typing slip or a different person
+	sameNationality       = 0.02
+	differentNationalty   = -0.06
+	sameCountry           = 0.03
+	differentCountry      = -0.08
+	sameIdentifier        = 0.95  // a shared passport or registration number lifts the score to at least this
+	differentDocument     = -0.08 // passports are renewed
+	differentRegistration = -0.20 // a company keeps its registration number
 )
 
 // schemeNames are the readable names of the romanisations, for reasons.
@@ -75,10 +76,10 @@ func evidence(q, c *Entity, score float64, reasons []string) (float64, []string)
 			reasons = append(reasons, fmt.Sprintf("country differs: %s vs %s", strings.ToUpper(q.Country), strings.ToUpper(c.Country)))
 		}
 	}
-	score, reasons = identifier(score, reasons, "passport or document", q.Document, c.Document)
-	score, reasons = identifier(score, reasons, "registration", q.Registration, c.Registration)
+	score, reasons = identifier(score, reasons, "passport or document", q.Document, c.Document, differentDocument)
+	score, reasons = identifier(score, reasons, "registration", q.Registration, c.Registration, differentRegistration)
 	if q.Type == Vessel && q.Value != "" && c.Value != "" {
-		score, reasons = identifier(score, reasons, "IMO number", "IMO:"+q.Value, "IMO:"+c.Value)
+		score, reasons = identifier(score, reasons, "IMO number", "IMO:"+q.Value, "IMO:"+c.Value, differentRegistration)
 	}
 	return min(max(score, 0), 1), reasons
 }
@@ -86,7 +87,7 @@ func evidence(q, c *Entity, score float64, reasons []string) (float64, []string)
 // identifier weighs two "COUNTRY:NUMBER" identifiers: the same one is
 // strong evidence; different numbers from the same issuer are weak
 // evidence against (documents are renewed, companies re-register).
-func identifier(score float64, reasons []string, what, a, b string) (float64, []string) {
+func identifier(score float64, reasons []string, what, a, b string, differ float64) (float64, []string) {
 	if a == "" || b == "" {
 		return score, reasons
 	}
@@ -97,7 +98,7 @@ func identifier(score float64, reasons []string, what, a, b string) (float64, []
 	ca, _, _ := strings.Cut(a, ":")
 	cb, _, _ := strings.Cut(b, ":")
 	if ca == cb {
-		return score + differentIdentifier, append(reasons, what+" differs")
+		return score + differ, append(reasons, what+" differs")
 	}
 	return score, reasons
 }

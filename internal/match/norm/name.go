@@ -241,6 +241,7 @@ var orgAbbrev = map[string]string{
 	"svcs": "services", "svc": "services", "dist": "distribution", "xnk": "xuat", "tech": "technology",
 	"logistik": "logistics", "logistiek": "logistics", "logistique": "logistics", "logistica": "logistics",
 	"logistyka": "logistics", "lojistik": "logistics", "foods": "food", "chemicals": "chemical",
+	"pharma": "pharmaceutical", "pharmaceuticals": "pharmaceutical", "electronic": "electronics", "industries": "industrial",
 }
 
 // nativeForms are legal forms written in scripts where they are not
@@ -259,7 +260,34 @@ func stripNativeForms(s string) string {
 			s = strings.ReplaceAll(s, f, " ")
 		}
 	}
+	for _, w := range businessWords {
+		if strings.Contains(s, w[0]) {
+			s = strings.ReplaceAll(s, w[0], " "+w[1]+" ")
+		}
+	}
 	return s
+}
+
+// businessWords translates the common business words of company names in
+// Chinese, Japanese and Arabic to the English that the same companies use
+// in Latin script, so that 金桥医药有限公司 meets "Jinqiao Pharmaceutical
+// Co., Ltd." on both words. The distinctive part of a name is never
+// translated, only transliterated. The city suffix 市 is dropped. Longer
+// words come first.
+var businessWords = [][2]string{
+	{"国际货运代理", "international freight forwarding"}, {"國際貨運代理", "international freight forwarding"},
+	{"供应链管理", "supply chain management"}, {"供應鏈管理", "supply chain management"},
+	{"电子商务", "ecommerce"}, {"電子商務", "ecommerce"}, {"進出口", "import export"}, {"进出口", "import export"},
+	{"貿易", "trading"}, {"贸易", "trading"}, {"物流", "logistics"}, {"國際", "international"}, {"国际", "international"},
+	{"船務", "shipping"}, {"船务", "shipping"}, {"航運", "shipping"}, {"航运", "shipping"}, {"電子", "electronics"}, {"电子", "electronics"},
+	{"食品", "food"}, {"實業", "industrial"}, {"实业", "industrial"}, {"工業", "industrial"}, {"工业", "industrial"},
+	{"貨運", "freight"}, {"货运", "freight"}, {"科技", "technology"}, {"化工", "chemical"}, {"醫藥", "pharmaceutical"},
+	{"医药", "pharmaceutical"}, {"製藥", "pharmaceutical"}, {"制药", "pharmaceutical"}, {"投資", "investment"}, {"投资", "investment"},
+	{"集團", "group"}, {"集团", "group"}, {"控股", "holdings"}, {"企業", "enterprise"}, {"企业", "enterprise"},
+	{"商事", "trading"}, {"物産", "trading"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
+	{"무역", "trading"}, {"물류", "logistics"}, {"해운", "shipping"},
+	{"للتجارة العامة", "general trading"}, {"للتجارة", "trading"}, {"للشحن", "shipping"}, {"للنقل", "transport"},
+	{"市", ""},
 }
 
 // legalForms are the legal forms of companies in many countries, as token
