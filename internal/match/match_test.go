@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,6 +93,104 @@ func TestCyrillicCompanyMatchesLatin(t *testing.T) {
 				t.Errorf("reasons %v do not name the transliteration", links[0].Reasons)
 			}
 			t.Logf("%.2f %v", links[0].Score, links[0].Reasons)
+		})
+	}
+}
+
+func TestIndexIdentifiersRemoveVisibility(t *testing.T) {
+	ix := MustIndex(t)
+	a := seizure(intel.Party{Type: "person", Name: "Ivan Petrov", Phones: []string{"+7 912 345 67 89"}})
+	a.ID = "A"
+	a.Seizure.Containers = []string{"CSQU3054383"}
+	b := seizure(intel.Party{Type: "person", Name: "Someone Else", Phones: []string{"8 912 345-67-89"}, Nationality: "RU"})
+	b.ID = "B"
+	b.Seizure.Containers = []string{"csqu 305438 3"}
+	ix.AddRecord(a)
+	ix.AddRecord(b)
+
+	res := ix.Search(Query{Type: Container, Name: "CSQU3054383"}, nil)
+	if len(res) != 2 {
+		t.Fatalf("container search: %d results, want 2", len(res))
+	}
+	links := ix.MatchRecord(b, 10, nil)
+	var phone, container bool
+	for _, l := range links {
+		if l.Record != "A" {
+			t.Errorf("link to %s", l.Record)
+		}
+		phone = phone || l.Entity.Type == Phone
+		container = container || l.Entity.Type == Container
+	}
+	if !phone || !container {
+		t.Errorf("links %+v: want the phone (national format read as RU) and the container", links)
+	}
+	if got := ix.MatchRecord(b, 10, func(id string) bool { return id != "A" }); len(got) != 0 {
+		t.Errorf("invisible record reported: %+v", got)
+	}
+	ix.Remove("A")
+	if got := ix.MatchRecord(b, 10, nil); len(got) != 0 {
+		t.Errorf("removed record still matches: %+v", got)
+	}
+	if n := ix.Len(); n != 3 {
+		t.Errorf("Len = %d, want 3 (B's person, phone, container)", n)
+	}
+}
+
+func TestOvercorrelationAndExclude(t *testing.T) {
+	ix, err := New(Options{MaxShared: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		r := seizure(intel.Party{Type: "person", Name: fmt.Sprintf("Person %c", 'A'+i), Document: &intel.Document{Type: "passport", Number: "X1234567", Country: "HK"}, Phones: []string{"+85291234567"}})
+		r.ID = fmt.Sprintf("R%d", i)
+		ix.AddRecord(r)
+	}
+	over := ix.Overcorrelated()
+	found := false
+	for _, o := range over {
+		if o.Type == Document && o.Value == "HK:X1234567" {
+			found = true
+			if o.Records != 8 {
+				t.Errorf("document shared by %d records, want 8", o.Records)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("overcorrelated %+v lacks the shared passport", over)
+	}
+	if err := ix.Exclude(Phone, "+852 9123 4567"); err != nil {
+		t.Fatal(err)
+	}
+	if res := ix.Search(Query{Type: Phone, Name: "+85291234567"}, nil); len(res) != 0 {
+		t.Errorf("excluded phone still found: %+v", res)
+	}
+	if ex := ix.Excluded(); len(ex) != 1 || ex[0].Value != "+85291234567" {
+		t.Errorf("Excluded = %+v", ex)
+	}
+	if err := ix.Exclude(Container, "nonsense"); err == nil {
+		t.Error("Exclude accepted an invalid container")
+	}
+}
+
+func TestSearchReordersAndTolerates(t *testing.T) {
+	ix := MustIndex(t)
+	for i, name := range []string{"Chen Da Wen", "Maria Fernanda Lopez Garcia", "Mohammed Al-Hassan"} {
+		r := seizure(intel.Party{Type: "person", Name: name})
+		r.ID = fmt.Sprintf("R%d", i)
+		ix.AddRecord(r)
+	}
+	tests := []struct{ q, want string }{
+		{"Dawen Chen", "R0"}, {"Chendawen", "R0"}, {"陈大文", "R0"},
+		{"Maria Lopez", "R1"}, {"LOPEZ GARCIA, Maria", "R1"},
+		{"محمد الحسن", "R2"}, {"Muhammad Alhassan", "R2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.q, func(t *testing.T) {
+			res := ix.Search(Query{Name: tc.q, Type: Person, MinScore: 0.5}, nil)
+			if len(res) == 0 || res[0].Record != tc.want {
+				t.Fatalf("Search(%q) = %+v, want %s first", tc.q, res, tc.want)
+			}
 		})
 	}
 }
