@@ -1,0 +1,334 @@
+package envelope
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	josejson "github.com/go-jose/go-jose/v4/json"
+
+	"liaison/internal/fault"
+	"liaison/internal/federation/identity"
+)
+
+// JWS "typ" header values.
+const (
+	// TypEnvelope marks an originator's envelope.
+	TypEnvelope = "liaison-envelope+jws"
+	// TypRelay marks a relay's wrapper around an originator's envelope.
+	TypRelay = "liaison-relay+jws"
+)
+
+// maxHeader bounds the encoded JWS protected header; a genuine one is about
+// 200 bytes.
+const maxHeader = 1024
+
+// relayOverhead bounds what a relay's wrapper adds to the envelope it
+// carries, besides base64url encoding it: the wrapper's own fields (up to
+// MaxRecipients recipients), header and signature.
+const relayOverhead = 8 << 10
+
+// RelayLimit is the size limit of a relay's wrapper around an originator's
+// envelope of at most maxSize bytes.
+func RelayLimit(maxSize int) int {
+	return base64.RawURLEncoding.EncodedLen(maxSize+relayOverhead) + relayOverhead
+}
+
+// Sign returns e as a JWS in compact serialisation, signed by key with EdDSA.
+// The protected header carries exactly alg "EdDSA", kid (key's fingerprint)
+// and typ TypEnvelope; the JWS payload is the JSON object of e's id, type,
+// from, to, created (RFC 3339, UTC) and payload. e.Key is ignored and e.Via
+// must be empty: relays record themselves with Relay. Sign refuses an
+// envelope that Parse would refuse, including one over MaxSize.
+func Sign(key identity.Key, e Envelope) ([]byte, error) {
+	if len(e.Via) > 0 {
+		return nil, fault.Field("via", "is added by relays and is not signed by the originator")
+	}
+	if e.Type == TypeRelay {
+		return nil, fault.Field("type", "relay envelopes are made by Relay")
+	}
+	return sign(key, e, TypEnvelope, MaxSize)
+}
+
+func sign(key identity.Key, e Envelope, typ string, limit int) ([]byte, error) {
+	if err := key.Check(); err != nil {
+		return nil, fmt.Errorf("sign envelope: %w", err)
+	}
+	e.Created = e.Created.UTC()
+	if err := check(e); err != nil {
+		return nil, err
+	}
+	var payload bytes.Buffer
+	enc := json.NewEncoder(&payload)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(body{ID: e.ID, Type: e.Type, From: e.From, To: e.To, Created: e.Created, Payload: e.Payload})
+	if err != nil {
+		return nil, &fault.Error{Kind: fault.Invalid, Field: "payload", Message: "payload must be a JSON object", Err: err}
+	}
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: key.Private, KeyID: key.Fingerprint()}},
+		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	if err != nil {
+		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
+	}
+	obj, err := signer.Sign(bytes.TrimRight(payload.Bytes(), "\n"))
+	if err != nil {
+		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
+	}
+	s, err := obj.CompactSerialize()
+	if err != nil {
+		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
+	}
+	if len(s) > limit {
+		return nil, tooLarge(typ, len(s), limit)
+	}
+	return []byte(s), nil
+}
+
+// Unverified is an envelope as read by Parse: well formed, but nothing in it
+// is to be trusted until Verify succeeds with the key pinned for its sender.
+type Unverified struct {
+	// Envelope is what the envelope claims, with Key set from the JWS kid.
+	Envelope Envelope
+	// Typ is the JWS typ header: TypEnvelope or TypRelay.
+	Typ string
+
+	jws *jose.JSONWebSignature
+	err error
+}
+
+// Parse reads a compact JWS envelope without trusting it. It refuses, with a
+// *fault.Error, anything that is not exactly one envelope in the format Sign
+// writes: more than maxSize bytes (RelayLimit(maxSize) for a relay's
+// wrapper; maxSize <= 0 means MaxSize), an algorithm other than EdDSA, a
+// protected header with fields other than alg, kid and typ, a kid that is not
+// a fingerprint, duplicate or malformed JSON, or an envelope whose fields are
+// wrong (missing or bad id, unknown type, no recipient, …).
+//
+// When the JWS is readable but the envelope in it is wrong, Parse returns the
+// error together with what it could read, so that a refusal can name the
+// envelope's id; Verify on such a value fails.
+func Parse(b []byte, maxSize int) (Unverified, error) {
+	if maxSize <= 0 {
+		maxSize = MaxSize
+	}
+	h, err := parseHeader(b)
+	if err != nil {
+		return Unverified{err: err}, err
+	}
+	limit := maxSize
+	if h.Typ == TypRelay {
+		limit = RelayLimit(maxSize)
+	}
+	if len(b) > limit {
+		err := tooLarge(h.Typ, len(b), limit)
+		return Unverified{err: err}, err
+	}
+	jws, err := jose.ParseSignedCompact(string(b), []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		err := fault.Wrap(fault.Invalid, err, "envelope is not a compact JWS")
+		return Unverified{err: err}, err
+	}
+	if !canonical(b) {
+		err := fault.E(fault.Invalid, "envelope is not in canonical base64url")
+		return Unverified{err: err}, err
+	}
+	var bd body
+	if err := josejson.Unmarshal(jws.UnsafePayloadWithoutVerification(), &bd); err != nil {
+		err := fault.Wrap(fault.Invalid, err, "JWS payload is not an envelope")
+		return Unverified{err: err}, err
+	}
+	u := Unverified{
+		Envelope: Envelope{ID: bd.ID, Type: bd.Type, From: bd.From, To: bd.To, Created: bd.Created,
+			Payload: bd.Payload, Key: h.Kid},
+		Typ: h.Typ,
+		jws: jws,
+	}
+	if err := check(u.Envelope); err != nil {
+		u.err = err
+		return u, err
+	}
+	if (h.Typ == TypRelay) != (bd.Type == TypeRelay) {
+		u.err = fault.Field("type", "envelope type %q does not match JWS typ %q", bd.Type, h.Typ)
+		return u, u.err
+	}
+	return u, nil
+}
+
+// header is the protected JWS header of an envelope.
+type header struct {
+	Alg, Kid, Typ string
+}
+
+// parseHeader reads and checks the protected header before anything else,
+// so that an unacceptable algorithm or size is refused without decoding the
+// rest.
+func parseHeader(b []byte) (header, error) {
+	dot := bytes.IndexByte(b[:min(len(b), maxHeader+1)], '.')
+	if dot < 0 {
+		return header{}, fault.E(fault.Invalid, "envelope is not a compact JWS (header.payload.signature)")
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(b[:dot]))
+	if err != nil {
+		return header{}, fault.Wrap(fault.Invalid, err, "JWS header is not base64url")
+	}
+	var fields map[string]any
+	if err := josejson.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return header{}, fault.Wrap(fault.Invalid, err, "JWS header is not a JSON object")
+	}
+	var h header
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		var dst *string
+		switch k {
+		case "alg":
+			dst = &h.Alg
+		case "kid":
+			dst = &h.Kid
+		case "typ":
+			dst = &h.Typ
+		default:
+			return header{}, fault.E(fault.Invalid, "JWS header field %q is not accepted; only alg, kid and typ are", clip(k))
+		}
+		v, ok := fields[k].(string)
+		if !ok {
+			return header{}, fault.E(fault.Invalid, "JWS header field %q is not a string", k)
+		}
+		*dst = v
+	}
+	if h.Alg != string(jose.EdDSA) {
+		return header{}, fault.E(fault.Unauthorized, "algorithm %q is not accepted; envelopes are signed with EdDSA", clip(h.Alg))
+	}
+	if h.Typ != TypEnvelope && h.Typ != TypRelay {
+		return header{}, fault.E(fault.Invalid, "JWS typ %q is not %q or %q", clip(h.Typ), TypEnvelope, TypRelay)
+	}
+	if fp, err := identity.ParseFingerprint(h.Kid); err != nil || fp != h.Kid {
+		return header{}, fault.E(fault.Invalid, "JWS kid %q is not a key fingerprint", clip(h.Kid))
+	}
+	return h, nil
+}
+
+// Verify checks u's signature with pub, the key pinned for u.Envelope.From,
+// and returns the envelope, now trusted. The kid must be pub's fingerprint
+// and the signature must verify; otherwise the error is an Unauthorized
+// *fault.Error. Verify on a value Parse returned with an error returns that
+// error.
+func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
+	if u.err != nil {
+		return Envelope{}, u.err
+	}
+	if u.jws == nil {
+		return Envelope{}, errors.New("verify envelope: not parsed")
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return Envelope{}, fmt.Errorf("verify envelope %s: pinned key has %d bytes, want %d", u.Envelope.ID, len(pub), ed25519.PublicKeySize)
+	}
+	e := u.Envelope
+	if want := identity.Fingerprint(pub); e.Key != want {
+		return Envelope{}, fault.E(fault.Unauthorized,
+			"envelope from %s signed with key %s which is not the key pinned for %s (%s)", e.From, e.Key, e.From, want)
+	}
+	if _, err := u.jws.Verify(pub); err != nil {
+		return Envelope{}, fault.E(fault.Unauthorized, "signature does not verify")
+	}
+	return e, nil
+}
+
+// Verify parses b with the default MaxSize and verifies it with pub, the key
+// pinned for its sender (see Parse and Unverified.Verify).
+func Verify(b []byte, pub ed25519.PublicKey) (Envelope, error) {
+	u, err := Parse(b, MaxSize)
+	if err != nil {
+		return Envelope{}, err
+	}
+	return u.Verify(pub)
+}
+
+// CheckWindow refuses an envelope created more than window before or after
+// now, which protects against replays of old envelopes and against clocks
+// that have drifted. It applies to the envelope as delivered: the hop's own
+// envelope when it came through a relay.
+func CheckWindow(e Envelope, now time.Time, window time.Duration) error {
+	d := e.Created.Sub(now)
+	if d < 0 {
+		d = -d
+	}
+	if d <= window {
+		return nil
+	}
+	return fault.Field("created", "envelope created %s is outside the accepted window of ±%s around %s",
+		e.Created.UTC().Format(time.RFC3339), shortDuration(window), now.UTC().Format(time.RFC3339))
+}
+
+// shortDuration writes 5m rather than 5m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func tooLarge(typ string, n, limit int) error {
+	what := "envelope"
+	if typ == TypRelay {
+		what = "relayed envelope"
+	}
+	return fault.E(fault.TooLarge, "%s too large: %s bytes (limit %s)", what, thousands(n), thousands(limit))
+}
+
+// thousands writes n with comma separators: 1,048,576.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// canonical reports whether every part of a compact JWS is base64url in its
+// only canonical form, with the unused bits of its last character zero, so
+// that one envelope has one encoding.
+func canonical(b []byte) bool {
+	for part := range bytes.SplitSeq(b, []byte{'.'}) {
+		if len(part) == 0 {
+			continue
+		}
+		last := strings.IndexByte(b64url, part[len(part)-1])
+		switch len(part) % 4 {
+		case 1:
+			return false
+		case 2:
+			if last&0x0f != 0 {
+				return false
+			}
+		case 3:
+			if last&0x03 != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+const b64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
