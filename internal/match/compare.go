@@ -41,12 +41,20 @@ type rend struct {
 	scheme string
 	cons   bool
 	toks   [][]string
+	// ids are the tokens' vocabulary ids when known (noID otherwise); they
+	// let comparisons of the same two tokens be looked up, not recomputed.
+	ids []uint32
 }
+
+const noID = ^uint32(0)
 
 // comparator holds scratch space so that comparisons do not allocate. It
 // is not safe for concurrent use.
 type comparator struct {
 	org   bool // comparing organisations: unpaired tokens weigh fully
+	// cache holds similarities of token pairs by vocabulary ids while one
+	// query is compared with many candidates; reset calls clear it.
+	cache map[uint64]float64
 	buf   []byte
 	units [2][]unit
 	pairs []pair
@@ -58,6 +66,7 @@ type unit struct {
 	nstr     int
 	length   int // characters of the primary spelling
 	single   []string
+	id       uint32 // vocabulary id of a single token, or noID
 	skels    [2]string
 }
 
@@ -66,6 +75,9 @@ type pair struct {
 	sim  float64
 	w    int
 }
+
+// reset forgets cached similarities (the vocabulary may have changed).
+func (c *comparator) reset() { clear(c.cache) }
 
 func newComparator() *comparator {
 	return &comparator{buf: make([]byte, 0, 4096)}
@@ -122,6 +134,10 @@ func (c *comparator) buildUnits(side int, r *rend, cons bool) {
 			u := unit{start: s, n: n}
 			if n == 1 {
 				u.single = toks[s]
+				u.id = noID
+				if r.ids != nil {
+					u.id = r.ids[s]
+				}
 				u.length = len(toks[s][0])
 			} else {
 				var p1, p2 [maxSpan]string
@@ -230,7 +246,31 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			if ua[i].n > 1 && ub[j].n > 1 {
 				continue
 			}
-			if s := unitSim(&ua[i], &ub[j], cons, exact); s >= minPairSim {
+			var s float64
+			if u, v := &ua[i], &ub[j]; u.n == 1 && v.n == 1 && u.id != noID && v.id != noID {
+				if u.id == v.id {
+					s = 1
+				} else {
+					k := uint64(u.id)<<32 | uint64(v.id)
+					if exact {
+						k |= 1 << 63
+					}
+					if cons {
+						k |= 1 << 31
+					}
+					var ok bool
+					if s, ok = c.cache[k]; !ok {
+						s = unitSim(u, v, cons, exact)
+						if c.cache == nil {
+							c.cache = make(map[uint64]float64, 256)
+						}
+						c.cache[k] = s
+					}
+				}
+			} else {
+				s = unitSim(&ua[i], &ub[j], cons, exact)
+			}
+			if s >= minPairSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
 			}
 		}

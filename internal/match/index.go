@@ -21,7 +21,9 @@ type Options struct {
 	// listed by Overcorrelated. Default 200.
 	MaxShared int
 	// Candidates is how many candidates a fuzzy query scores in full,
-	// chosen by the blocking keys they share with the query. Default 128.
+	// chosen by the blocking keys they share with the query; candidates
+	// sharing less than a third of the best candidate's weight are not
+	// scored. Default 64.
 	Candidates int
 	// Budget bounds the posting-list entries a fuzzy query reads, so that
 	// names made only of very common tokens stay fast. Default 60,000.
@@ -33,7 +35,7 @@ func (o Options) withDefaults() Options {
 		o.MaxShared = 200
 	}
 	if o.Candidates <= 0 {
-		o.Candidates = 128
+		o.Candidates = 64
 	}
 	if o.Budget <= 0 {
 		o.Budget = 60000
@@ -340,8 +342,8 @@ func (ix *Index) rendsOf(id uint32, buf []rend, toks [][]string) ([]rend, [][]st
 		for k := 0; k < nt; k++ {
 			toks = append(toks, ix.vocab[c[p+k]].alts)
 		}
+		buf = append(buf, rend{scheme: schemes[h&0x7f], cons: h&(1<<7) != 0, toks: toks[start:len(toks):len(toks)], ids: c[p : p+nt : p+nt]})
 		p += nt
-		buf = append(buf, rend{scheme: schemes[h&0x7f], cons: h&(1<<7) != 0, toks: toks[start:len(toks):len(toks)]})
 	}
 	return buf, toks
 }

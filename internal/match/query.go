@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"liaison/internal/intel"
 	"liaison/internal/match/norm"
@@ -185,14 +186,36 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if len(qr) == 0 {
 		return out
 	}
+	for i := range qr {
+		qr[i].ids = make([]uint32, len(qr[i].toks))
+		for j, t := range qr[i].toks {
+			id, ok := ix.vocabID[strings.Join(t, "|")]
+			if !ok {
+				id = noID
+			}
+			qr[i].ids[j] = id
+		}
+	}
 	s := ix.getScratch()
 	defer ix.scratch.Put(s)
+	s.cmp.reset()
 	if len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
 	}
 	s.keys = ix.nameKeys(s.keys[:0], typ, qr)
 	keys := s.keys
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(len(ix.post[a.h]), len(ix.post[b.h])) })
+	// Whole names and token pairs first, rarest first; single tokens only
+	// when those found few candidates (a typing slip in a two-token name).
+	slices.SortFunc(keys, func(a, b key) int {
+		ta, tb := a.kind == keyToken, b.kind == keyToken
+		switch {
+		case ta && !tb:
+			return 1
+		case tb && !ta:
+			return -1
+		}
+		return cmp.Compare(len(ix.post[a.h]), len(ix.post[b.h]))
+	})
 	budget := ix.opt.Budget
 	s.touched = s.touched[:0]
 	for _, k := range keys {
@@ -200,12 +223,15 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if len(list) == 0 {
 			continue
 		}
+		if k.kind == keyToken && len(s.touched) >= ix.opt.Candidates/2 {
+			break
+		}
 		if _, capped := ix.shared[k.h]; capped && k.kind == keyWhole {
 			continue
 		}
 		if len(list) > budget {
 			if len(s.touched) > 0 {
-				break
+				continue
 			}
 			list = list[len(list)-budget:] // the most recent, when nothing rarer matched
 		}
@@ -218,9 +244,17 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
+	// Keep the candidates with at least a third of the best weight, at
+	// most Options.Candidates of them.
+	var best uint16
+	for _, id := range s.touched {
+		best = max(best, s.acc[id])
+	}
 	cands := s.cands[:0]
 	for _, id := range s.touched {
-		cands = append(cands, cand{id: id, acc: s.acc[id]})
+		if a := s.acc[id]; a >= best/3 {
+			cands = append(cands, cand{id: id, acc: a})
+		}
 		s.acc[id] = 0
 	}
 	if len(cands) > ix.opt.Candidates {
@@ -321,3 +355,24 @@ func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
 
 // Normalizer returns the index's name normaliser, for Compare.
 func (ix *Index) Normalizer() *norm.Normalizer { return ix.nm }
+
+// Lookup appends to buf the ids of the records, visible ones only, that
+// hold the identifier value of type t, which must be in canonical form
+// (as Entity.Value holds it; Search normalises for you). It is the fast
+// path for exact identifiers and does not allocate when buf has room.
+func (ix *Index) Lookup(t Type, value string, visible Visible, buf []string) []string {
+	code, ok := typeCodes[t]
+	if !ok {
+		return buf
+	}
+	h := ix.hash(code, keyValue, value)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, id := range ix.post[h] {
+		rec := ix.recs[ix.ents[id].rec].id
+		if visible == nil || visible(rec) {
+			buf = append(buf, rec)
+		}
+	}
+	return buf
+}

@@ -1,0 +1,256 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"liaison/internal/intel"
+	"liaison/internal/synth"
+)
+
+// Benchmarks of issue 5. The corpus is made of synthetic records (package
+// synth) from many generators, each with its own pool of recurring
+// identities. At most two mentions of each identity are indexed; other
+// mentions, under other spellings, are the queries, so top-5 recall
+// measures finding a person or company under a spelling the index has not
+// seen. The size is LIAISON_BENCH_ENTITIES named entities (default
+// 1,000,000); 10,000,000 is the long run of the issue.
+//
+//	go test ./internal/match -run '^$' -bench . -benchtime 2000x -timeout 60m
+//	LIAISON_BENCH_ENTITIES=10000000 go test ./internal/match -run '^$' -bench 'Fuzzy|Exact' -benchtime 2000x -timeout 120m
+
+type benchQuery struct {
+	e        Entity
+	identity string
+}
+
+type benchCorpus struct {
+	ix        *Index
+	queries   []benchQuery
+	labels    map[string]string // record id + path → identity
+	values    []string          // container numbers, for exact lookups
+	named     int
+	buildTime time.Duration
+}
+
+func benchEntities(tb testing.TB) int {
+	if s := os.Getenv("LIAISON_BENCH_ENTITIES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			tb.Fatalf("LIAISON_BENCH_ENTITIES: %v", err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// genBatch is the output of one generator.
+type genBatch struct {
+	recs   []*intel.Record
+	labels [][]synth.PartyLabel
+}
+
+// mustCorpus builds the corpus: records are generated in parallel, then
+// indexed in order.
+func mustCorpus(tb testing.TB, named int) *benchCorpus {
+	tb.Helper()
+	const perGen = 20000
+	origins := []string{"HK", "CN", "FR", "RU", "AE", "JP", "NG", "US", "DE", "VN", "TH", "IN", "BR", "MX", "KR", "GB", "ES", "TR", "MY", "ZA"}
+	gens := named/(perGen*2) + 1
+	batches := make([]genBatch, gens)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for gi := range work {
+				g := synth.New(int64(1000+gi), origins[gi%len(origins)])
+				now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+				b := genBatch{recs: make([]*intel.Record, perGen), labels: make([][]synth.PartyLabel, perGen)}
+				for i := range perGen {
+					b.recs[i], b.labels[i] = g.Labelled(now)
+					b.recs[i].ID = fmt.Sprintf("G%04dR%06d", gi, i)
+				}
+				batches[gi] = b
+			}
+		}()
+	}
+	for gi := range gens {
+		work <- gi
+	}
+	close(work)
+	wg.Wait()
+
+	ix := MustIndex(tb)
+	c := &benchCorpus{ix: ix, labels: map[string]string{}}
+	indexed := map[string]int{}
+	rng := rand.New(rand.NewPCG(7, 7))
+	start := time.Now()
+	for gi, b := range batches {
+		for i, r := range b.recs {
+			if c.named >= named {
+				break
+			}
+			byPath := map[string]string{}
+			for _, l := range b.labels[i] {
+				if l.Identity != "" {
+					byPath[l.Path] = fmt.Sprintf("%d-%s", gi, l.Identity)
+				}
+			}
+			es := Extract(r)
+			keep := es[:0]
+			for _, e := range es {
+				id := byPath[e.Path]
+				if e.Type == Person || e.Type == Organisation {
+					if id == "" && strings.Contains(e.Path, ".aliases[") {
+						continue
+					}
+					if id != "" {
+						if indexed[id] >= 2 {
+							if rng.IntN(4) == 0 {
+								c.queries = append(c.queries, benchQuery{e: e, identity: id})
+							}
+							continue
+						}
+						indexed[id]++
+						c.labels[r.ID+" "+e.Path] = id
+					}
+					c.named++
+				}
+				if e.Type == Container && len(c.values) < 100000 {
+					c.values = append(c.values, e.Value)
+				}
+				keep = append(keep, e)
+			}
+			ix.Add(r.ID, keep)
+		}
+	}
+	c.buildTime = time.Since(start)
+	// Only queries whose identity is indexed can be found.
+	c.queries = slices.DeleteFunc(c.queries, func(q benchQuery) bool { return indexed[q.identity] == 0 })
+	rng.Shuffle(len(c.queries), func(i, j int) { c.queries[i], c.queries[j] = c.queries[j], c.queries[i] })
+	tb.Logf("corpus: %d named entities, %d entities in all, %d queries, built in %v", c.named, ix.Len(), len(c.queries), c.buildTime)
+	return c
+}
+
+func percentile(ds []time.Duration, p float64) float64 {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return float64(s[int(float64(len(s)-1)*p)]) / float64(time.Millisecond)
+}
+
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkFuzzy measures fuzzy name queries on the corpus: latency
+// percentiles and top-5 recall one query at a time, throughput with
+// parallel queries, and the index's size and build time.
+func BenchmarkFuzzy(b *testing.B) {
+	c := mustCorpus(b, benchEntities(b))
+	runtime.GC()
+	rss := rssMiB()
+	b.Run("latency", func(b *testing.B) {
+		durs := make([]time.Duration, 0, b.N)
+		found := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			q := c.queries[i%len(c.queries)]
+			t0 := time.Now()
+			res := c.ix.Match(q.e, 5, nil)
+			durs = append(durs, time.Since(t0))
+			_ = res
+		}
+		b.StopTimer()
+		for i := 0; i < b.N && i < len(c.queries); i++ {
+			q := c.queries[i]
+			res := c.ix.Search(Query{Name: q.e.Name, Type: q.e.Type, BirthDate: q.e.BirthDate, Nationality: q.e.Nationality, Country: q.e.Country, Limit: 5, MinScore: 0.01}, nil)
+			for _, r := range res {
+				if c.labels[r.Record+" "+r.Entity.Path] == q.identity {
+					found++
+					break
+				}
+			}
+		}
+		b.ReportMetric(percentile(durs, 0.5), "p50-ms")
+		b.ReportMetric(percentile(durs, 0.99), "p99-ms")
+		b.ReportMetric(float64(found)/float64(min(b.N, len(c.queries))), "top5-recall")
+		b.ReportMetric(float64(c.named), "entities")
+		b.ReportMetric(rss, "rss-MiB")
+		b.ReportMetric(c.buildTime.Seconds(), "build-s")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var next int64
+		var mu sync.Mutex
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				q := c.queries[int(i)%len(c.queries)]
+				c.ix.Match(q.e, 5, nil)
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "qps")
+	})
+	b.Run("exact", func(b *testing.B) {
+		var buf []string
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			buf = c.ix.Lookup(Container, c.values[i%len(c.values)], nil, buf[:0])
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+	})
+}
+
+// BenchmarkIngest measures extraction, indexing and matching of new
+// records against an index of LIAISON_BENCH_INGEST_BASE records (default
+// 100,000).
+func BenchmarkIngest(b *testing.B) {
+	base := 100000
+	if s := os.Getenv("LIAISON_BENCH_INGEST_BASE"); s != "" {
+		base, _ = strconv.Atoi(s)
+	}
+	g := synth.New(42, "HK")
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ix := MustIndex(b)
+	for i := range base {
+		r := g.Record(now)
+		r.ID = fmt.Sprintf("B%07d", i)
+		ix.AddRecord(r)
+	}
+	recs := make([]*intel.Record, b.N)
+	for i := range recs {
+		recs[i] = g.Record(now)
+		recs[i].ID = fmt.Sprintf("N%07d", i)
+	}
+	b.ResetTimer()
+	links := 0
+	for _, r := range recs {
+		ix.AddRecord(r)
+		links += len(ix.MatchRecord(r, 10, nil))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(links)/float64(b.N), "links/record")
+}
