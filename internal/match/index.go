@@ -22,7 +22,7 @@ type Options struct {
 	MaxShared int
 	// Candidates is how many candidates a fuzzy query scores in full,
 	// chosen by the blocking keys they share with the query; candidates
-	// sharing less than a third of the best candidate's weight are not
+	// sharing less than a fifth of the best candidate's weight are not
 	// scored. Default 64.
 	Candidates int
 	// Budget bounds the posting-list entries a fuzzy query reads, so that

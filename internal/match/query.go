@@ -244,7 +244,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
-	// Keep the candidates with at least a third of the best weight, at
+	// Keep the candidates with at least a fifth of the best weight, at
 	// most Options.Candidates of them.
 	var best uint16
 	for _, id := range s.touched {
@@ -252,7 +252,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	cands := s.cands[:0]
 	for _, id := range s.touched {
-		if a := s.acc[id]; a >= best/3 {
+		if a := s.acc[id]; a >= best/5 {
 			cands = append(cands, cand{id: id, acc: a})
 		}
 		s.acc[id] = 0
@@ -267,7 +267,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
 		c.score, c.ri, c.ci = ns, ri, ci
-		if ns < min-0.35 {
+		if ri < 0 || ns == 0 || ns < min-0.35 {
 			c.score = 0
 			continue
 		}
@@ -276,7 +276,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {
-		if c.score < min || len(out) >= limit {
+		if c.score < min || c.score == 0 || len(out) >= limit {
 			break
 		}
 		en := &ix.ents[c.id]

@@ -197,7 +197,10 @@ func keep(s string) string { return s }
 func clean(words []word, kind Kind, tok func(word) Token) []Token {
 	toks := make([]Token, 0, len(words))
 	for _, w := range words {
-		toks = append(toks, tok(w))
+		// A character without a reading in a scheme is left out of it.
+		if t := tok(w); len(t) > 0 && t[0] != "" {
+			toks = append(toks, t)
+		}
 	}
 	switch kind {
 	case Person:

@@ -164,3 +164,19 @@ func TestIdentifiers(t *testing.T) {
 		t.Errorf("Flight = %q, %v", v, err)
 	}
 }
+
+// TestNameNeverEmptyTokens checks that characters without a reading in a
+// scheme (here 㐃, which has a Cantonese but no Mandarin reading) give no
+// empty tokens.
+func TestNameNeverEmptyTokens(t *testing.T) {
+	n := MustNew(t)
+	for _, s := range []string{"㐃㐁", "陳㐃", "", "---", "A.", "株式会社"} {
+		for _, r := range n.Name(s, Person) {
+			for _, tok := range r.Tokens {
+				if len(tok) == 0 || tok[0] == "" {
+					t.Errorf("%q: empty token in %+v", s, r)
+				}
+			}
+		}
+	}
+}
