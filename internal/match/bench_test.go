@@ -238,7 +238,9 @@ func diversify(name string, first bool, rng *rand.Rand) string {
 
 func isHan(r rune) bool { return r >= 0x4E00 && r <= 0x9FA5 }
 
-func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) }
+func isLetter(r rune) bool {
+	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
 
 // percentiles and top-5 recall one query at a time, throughput with
 // parallel queries, and the index's size and build time.

@@ -51,7 +51,7 @@ const noID = ^uint32(0)
 // comparator holds scratch space so that comparisons do not allocate. It
 // is not safe for concurrent use.
 type comparator struct {
-	org   bool // comparing organisations: unpaired tokens weigh fully
+	org bool // comparing organisations: unpaired tokens weigh fully
 	// cache holds similarities of token pairs by vocabulary ids while one
 	// query is compared with many candidates; reset calls clear it.
 	cache map[uint64]float64
