@@ -34,6 +34,9 @@ Usage:
   liaison export [--format jsonl|csv] [--out FILE] [--kind KIND]
   liaison audit verify
   liaison agreements list [--party CODE] | show ID | add FILE.json
+  liaison peers add URL [--fingerprint FP] | peers list
+  liaison deliveries [--record ID] | deliveries retry ID
+  liaison keys rotate
 
 Every command takes --data DIR and --db URL (or LIAISON_DATA, LIAISON_DB).
 `
@@ -97,6 +100,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("usage: liaison audit verify")
 	case "agreements":
 		return cmdAgreements(ctx, rest, stdout, stderr)
+	case "peers":
+		return cmdPeers(ctx, rest, stdout, stderr)
+	case "deliveries":
+		return cmdDeliveries(ctx, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q (run `liaison help`)", cmd)
 }

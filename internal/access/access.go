@@ -69,12 +69,16 @@ const (
 	// PermConsent is recording an originator's consent to onward
 	// transmission.
 	PermConsent Permission = "consent.record"
+	// PermShare is sending records to partners.
+	PermShare Permission = "record.share"
+	// PermPeerManage is pinning peers and re-queueing deliveries.
+	PermPeerManage Permission = "peer.manage"
 )
 
 // Permissions lists every permission in a stable order.
 func Permissions() []Permission {
 	return []Permission{PermRecordRead, PermRecordWrite, PermUserManage, PermAuditRead, PermDirectoryRead,
-		PermAgreementWrite, PermConsent}
+		PermAgreementWrite, PermConsent, PermShare, PermPeerManage}
 }
 
 // Roles lists every role in a stable order.
@@ -103,7 +107,7 @@ func Allowed(role string, p Permission) bool {
 		return true
 	case store.RoleLiaison:
 		return p == PermRecordRead || p == PermRecordWrite || p == PermDirectoryRead ||
-			p == PermAgreementWrite || p == PermConsent
+			p == PermAgreementWrite || p == PermConsent || p == PermShare
 	case store.RoleAnalyst:
 		return p == PermRecordRead || p == PermRecordWrite || p == PermDirectoryRead
 	case store.RoleAuditor:
@@ -130,6 +134,10 @@ func Describe(p Permission) string {
 		return "add agreements"
 	case PermConsent:
 		return "record consents"
+	case PermShare:
+		return "share records with partners"
+	case PermPeerManage:
+		return "manage peers and deliveries"
 	}
 	return string(p)
 }

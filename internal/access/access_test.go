@@ -76,7 +76,7 @@ func TestAllowed(t *testing.T) {
 	// want lists the permissions each role holds; every other pair is denied.
 	want := map[string][]Permission{
 		store.RoleAdmin:   Permissions(),
-		store.RoleLiaison: {PermRecordRead, PermRecordWrite, PermDirectoryRead, PermAgreementWrite, PermConsent},
+		store.RoleLiaison: {PermRecordRead, PermRecordWrite, PermDirectoryRead, PermAgreementWrite, PermConsent, PermShare},
 		store.RoleAnalyst: {PermRecordRead, PermRecordWrite, PermDirectoryRead},
 		store.RoleAuditor: {PermRecordRead, PermAuditRead, PermDirectoryRead},
 		"":                nil,

@@ -12,6 +12,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
 )
@@ -34,8 +35,9 @@ func Init(ctx context.Context, c Config, code string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("load directory: %w", err)
 	}
-	if _, err := dir.Administration(code); err != nil {
-		return "", fmt.Errorf("--node %q is not a WCO member administration in the directory (use its ISO 3166 code, e.g. HK)", code)
+	_, rilo := dir.RILORegion(code)
+	if _, err := dir.Administration(code); err != nil && !rilo {
+		return "", fmt.Errorf("--node %q is not a WCO member administration or a RILO in the directory (use an ISO 3166 code such as HK, or a RILO such as RILO-AP)", code)
 	}
 	st, err := OpenStore(ctx, c)
 	if err != nil {
@@ -51,9 +53,14 @@ func Init(ctx context.Context, c Config, code string) (string, error) {
 		audit.Event{Actor: "system", Action: audit.ActionNodeInit, Target: code}); err != nil {
 		return "", fmt.Errorf("initialise node: %w", err)
 	}
-	sh := &sharing.Service{Store: st, Directory: dir, Node: code, Now: c.Now}
-	if _, err := sh.Seed(ctx, "system"); err != nil {
+	if _, err := federation.CreateIdentity(ctx, st, "system", c.Now()); err != nil {
 		return "", fmt.Errorf("initialise node: %w", err)
+	}
+	if !rilo {
+		sh := &sharing.Service{Store: st, Directory: dir, Node: code, Now: c.Now}
+		if _, err := sh.Seed(ctx, "system"); err != nil {
+			return "", fmt.Errorf("initialise node: %w", err)
+		}
 	}
 	return addUser(ctx, st, c, "system", adminUser, store.RoleAdmin)
 }

@@ -35,6 +35,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// DeadAfter is how long a delivery is retried before it is dead;
+	// default 7 days (LIAISON_DEAD_AFTER, e.g. "72h").
+	DeadAfter time.Duration
+	// DeliveryPoll is how often idle delivery workers look for due
+	// deliveries; default 1s (LIAISON_DELIVERY_POLL).
+	DeliveryPoll time.Duration
 }
 
 // Defaults used when neither a flag nor the environment sets a value.
@@ -50,6 +56,12 @@ func FromEnv() Config {
 	c := Config{DataDir: DefaultDataDir, Listen: DefaultListen, MaxBody: DefaultMaxBody}
 	if v := os.Getenv("LIAISON_DATA"); v != "" {
 		c.DataDir = v
+	}
+	if d, err := time.ParseDuration(os.Getenv("LIAISON_DEAD_AFTER")); err == nil && d > 0 {
+		c.DeadAfter = d
+	}
+	if d, err := time.ParseDuration(os.Getenv("LIAISON_DELIVERY_POLL")); err == nil && d > 0 {
+		c.DeliveryPoll = d
 	}
 	if v := os.Getenv("LIAISON_DB"); v != "" {
 		c.DB = v

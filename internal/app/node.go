@@ -11,6 +11,7 @@ import (
 
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
@@ -26,7 +27,13 @@ type Node struct {
 	Directory *directory.Directory
 	Records   *records.Service
 	Sharing   *sharing.Service
-	Web       *web.Server
+	// Federation keeps peers, the outbox and the inbox; its delivery
+	// workers run from Start to Close.
+	Federation *federation.Service
+	Web        *web.Server
+
+	stopWorkers context.CancelFunc
+	workersDone chan struct{}
 
 	ln     net.Listener
 	server *http.Server
@@ -63,9 +70,11 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	}
 	rs := records.New(records.Config{Node: info.Code, Store: st, Codes: dir, Now: c.Now})
 	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
-	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh,
+	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
+		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll})
+	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh, Federation: fed,
 		Logger: c.Logger, MaxBody: c.MaxBody})
-	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Web: w}, nil
+	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Federation: fed, Web: w}, nil
 }
 
 func where(c Config) string {
@@ -126,6 +135,12 @@ func (n *Node) Start() error {
 		}
 		n.done <- err
 	}()
+	wctx, cancel := context.WithCancel(context.Background())
+	n.stopWorkers, n.workersDone = cancel, make(chan struct{})
+	go func() {
+		defer close(n.workersDone)
+		n.Federation.Run(wctx)
+	}()
 	n.Config.Logger.Info("node serving", "node", n.Code, "addr", ln.Addr().String())
 	return nil
 }
@@ -157,6 +172,14 @@ func (n *Node) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("shut down http server: %w", err))
 		}
 		<-n.done
+	}
+	if n.stopWorkers != nil {
+		n.stopWorkers()
+		select {
+		case <-n.workersDone:
+		case <-ctx.Done():
+			errs = append(errs, errors.New("delivery workers did not finish before the deadline"))
+		}
 	}
 	if err := n.Store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close store: %w", err))

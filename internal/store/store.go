@@ -137,5 +137,62 @@ type Store interface {
 	// were recorded; none is an empty list, not an error.
 	Consents(ctx context.Context, recordID string) ([]agreement.Consent, error)
 
+	// Federation keeps keys, peers, the outbox and the inbox.
+	Federation
+
 	Close() error
+}
+
+// Federation: the node's keys, its pinned peers, the outbox of deliveries
+// and the inbox of envelopes received. See docs/FEDERATION.md.
+type Federation interface {
+	// PutNodeKey stores a key of this node with its audit event in one
+	// transaction. A Current key makes every other key non-current and
+	// retired at k.Created. A fingerprint already stored is a Conflict.
+	PutNodeKey(ctx context.Context, k NodeKey, ev audit.Event) error
+	// NodeKeys lists the node's keys, oldest first; none is an empty list.
+	NodeKeys(ctx context.Context) ([]NodeKey, error)
+
+	// PutPeer pins a peer (or re-pins it with a new URL or key) with its
+	// audit event in one transaction.
+	PutPeer(ctx context.Context, p Peer, ev audit.Event) error
+	// Peers lists the pinned peers by code, each with its Queued count.
+	Peers(ctx context.Context) ([]Peer, error)
+	// Peer returns one pinned peer, or NotFound.
+	Peer(ctx context.Context, code string) (Peer, error)
+
+	// Share writes outbox rows and audit events in one transaction and
+	// returns the rows with their ids. Rows without an EnvelopeID are
+	// refused as Invalid. Either list may be empty.
+	Share(ctx context.Context, ds []Delivery, evs []audit.Event) ([]Delivery, error)
+	// Deliveries lists the outbox rows of a record in id order ("" lists
+	// every row).
+	Deliveries(ctx context.Context, recordID string) ([]Delivery, error)
+	// Delivery returns one outbox row, or NotFound.
+	Delivery(ctx context.Context, id int64) (Delivery, error)
+	// ClaimDeliveries leases one peer with deliveries due at now to owner
+	// for lease, and returns up to max of its due rows (queued or failed,
+	// NextAttempt reached) in id order, having given an EnvelopeID to any
+	// row without one. A peer leased to another owner whose lease has not
+	// ended is skipped, so that replicas sharing one database never send
+	// the same row at once; a crashed owner's lease simply runs out.
+	// No due peer returns "" and no rows.
+	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []Delivery, error)
+	// FinishDeliveries records the outcomes of an attempt, the peer's
+	// contact (errMsg "" for a successful exchange) and audit events, and
+	// releases owner's lease on the peer, in one transaction. An outcome
+	// for a row already delivered or refused is ignored.
+	FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []DeliveryOutcome, errMsg string, evs []audit.Event) error
+	// RetryDelivery puts a dead, failed or refused row back in the queue,
+	// due at once, with its audit event. A delivered row is a Conflict.
+	RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error
+
+	// Receive stores an accepted envelope: its id in the inbox, its
+	// record version (if newer than the one held), rewritten earlier
+	// versions, a re-pinned peer and its audit event, all in one
+	// transaction. An envelope id already received stores nothing and
+	// reports duplicate.
+	Receive(ctx context.Context, rc Received, ev audit.Event) (duplicate bool, err error)
+	// Received reports whether an envelope id is in the inbox.
+	Received(ctx context.Context, envelopeID string) (bool, error)
 }

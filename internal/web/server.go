@@ -18,6 +18,7 @@ import (
 	"liaison/internal/agreement"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
@@ -38,6 +39,9 @@ type Config struct {
 	// consents. Without it those routes answer 503 and administrations are
 	// shown without agreements.
 	Sharing *sharing.Service
+	// Federation serves peers, sharing, deliveries and the federation
+	// endpoints. Without it those routes answer 503.
+	Federation *federation.Service
 	// Logger receives one line per request; slog.Default() when nil.
 	Logger *slog.Logger
 	// MaxBody bounds request bodies in bytes; DefaultMaxBody when zero.
@@ -59,6 +63,7 @@ type Server struct {
 	records   *records.Service
 	dir       *directory.Directory
 	sharing   *sharing.Service
+	fed       *federation.Service
 	log       *slog.Logger
 	maxBody   int64
 	version   string
@@ -79,6 +84,7 @@ func New(cfg Config) *Server {
 		records:   cfg.Records,
 		dir:       cfg.Directory,
 		sharing:   cfg.Sharing,
+		fed:       cfg.Federation,
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxBody,
 		version:   cfg.Version,
@@ -392,6 +398,31 @@ func (s *Server) routeTable() []route {
 		{method: "POST", pattern: "/api/v1/agreements", perm: access.PermAgreementWrite, handler: s.needSharing(s.createAgreement),
 			tag: "agreements", id: "createAgreement", summary: "Add an agreement to the registry; audited",
 			request: agreementRequest{}, status: 201, response: agreement.Agreement{}, extra: []int{409}},
+
+		{method: "POST", pattern: "/api/v1/records/{id}/share", perm: access.PermShare, handler: s.needFed(s.shareRecord),
+			tag: "federation", id: "shareRecord",
+			summary: "Decide for each recipient and queue a signed delivery to each allowed recipient with a pinned peer; decisions and queueing are one audited transaction",
+			request: shareRequest{}, status: 200, response: shareResponse{}},
+		{method: "GET", pattern: "/api/v1/deliveries", perm: access.PermRecordRead, handler: s.needFed(s.listDeliveries),
+			tag: "federation", id: "listDeliveries", summary: "Per-recipient delivery state of a record's envelopes (queued, delivered, refused, failed, dead)",
+			query:  []param{{"record", "string", "record id"}},
+			status: 200, response: deliveriesResponse{}},
+		{method: "POST", pattern: "/api/v1/deliveries/{id}/retry", perm: access.PermPeerManage, handler: s.needFed(s.retryDelivery),
+			tag: "federation", id: "retryDelivery", summary: "Put a dead, failed or refused delivery back in the queue",
+			status: 200, response: deliveryBody{}, extra: []int{409}},
+		{method: "GET", pattern: "/api/v1/peers", perm: access.PermDirectoryRead, handler: s.needFed(s.listPeers),
+			tag: "federation", id: "listPeers", summary: "Pinned peers with state, last contact, last error and queued count",
+			status: 200, response: peersResponse{}},
+		{method: "POST", pattern: "/api/v1/peers", perm: access.PermPeerManage, handler: s.needFed(s.addPeer),
+			tag: "federation", id: "addPeer", summary: "Fetch a node's document and pin it if its fingerprint is the one given",
+			request: peerRequest{}, status: 201, response: peerBody{}},
+		{method: "GET", pattern: "/federation/v1/node", handler: s.needFed(s.nodeDocument),
+			tag: "federation", id: "getNodeDocument", summary: "This node's code, public key, fingerprint, endpoints and key rotations",
+			status: 200, response: federation.NodeInfo{}},
+		{method: "POST", pattern: "/federation/v1/inbox", handler: s.needFed(s.inbox),
+			tag: "federation", id: "postInbox",
+			summary: "One signed envelope (compact JWS) or a JSON array of them; answers accepted, duplicate or refused per envelope, signed, after storing",
+			request: []string{}, status: 200, response: inboxResponse{}, extra: []int{413}},
 
 		{method: "GET", pattern: "/api/v1/users", perm: access.PermUserManage, handler: s.listUsers,
 			tag: "users", id: "listUsers", summary: "Users of this node",

@@ -1,0 +1,263 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"liaison/internal/agreement"
+	"liaison/internal/fault"
+	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
+	"liaison/internal/store"
+)
+
+// Run starts the delivery workers and blocks until ctx ends and every
+// worker has finished the batch it was sending (drained). A batch cut off
+// by shutdown is simply delivered again later: the receiver deduplicates
+// by envelope id.
+func (s *Service) Run(ctx context.Context) {
+	for range s.cfg.Workers {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.work(ctx)
+		}()
+	}
+	s.wg.Wait()
+}
+
+func (s *Service) work(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+		for ctx.Err() == nil {
+			n, err := s.DeliverOnce(context.WithoutCancel(ctx))
+			if err != nil {
+				s.log.Warn("delivery round failed", "err", err)
+				break
+			}
+			if n == 0 {
+				break
+			}
+		}
+		t.Reset(s.cfg.Poll)
+	}
+}
+
+// DeliverOnce claims one peer's due deliveries, sends them as one batch and
+// records the outcome. It returns how many deliveries it attempted (0 when
+// nothing was due).
+func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
+	now := s.now()
+	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, s.owner, now, s.cfg.Lease, envelope.MaxBatch)
+	if err != nil || peerCode == "" {
+		return 0, err
+	}
+	peer, err := s.cfg.Store.Peer(ctx, peerCode)
+	if err != nil {
+		return 0, err
+	}
+	outs, contactErr := s.send(ctx, peer, ds)
+	if err := s.cfg.Store.FinishDeliveries(ctx, s.owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
+		return 0, err
+	}
+	return len(ds), nil
+}
+
+// send signs and posts the batch and turns the answer into outcomes; the
+// string is the transport error for the peer's state ("" when it answered).
+func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery) ([]store.DeliveryOutcome, string) {
+	cur, all, _, err := s.keys(ctx)
+	if err != nil {
+		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
+	}
+	var (
+		items [][]byte
+		sent  []store.Delivery
+		outs  []store.DeliveryOutcome
+	)
+	now := s.now()
+	for _, d := range ds {
+		key := cur
+		if d.SignKey != "" {
+			if k, ok := all[d.SignKey]; ok {
+				key = k
+			}
+		}
+		b, err := s.sign(ctx, key, d, now)
+		if err != nil {
+			// The envelope cannot be built (e.g. the record version is
+			// gone): it will not get better by waiting.
+			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: err.Error()})
+			continue
+		}
+		items = append(items, b)
+		sent = append(sent, d)
+	}
+	if len(items) == 0 {
+		return outs, ""
+	}
+	body, err := envelope.EncodeBatch(items)
+	if err != nil {
+		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, peer.URL+InboxPath, bytes.NewReader(body))
+	if err != nil {
+		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		msg := "peer unreachable: " + err.Error()
+		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		msg := "reading the answer: " + err.Error()
+		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg := fmt.Sprintf("peer answered %d: %s", resp.StatusCode, clip(string(bytes.TrimSpace(raw)), 300))
+		return append(outs, s.failAll(sent, msg, retryAfter(resp, now))...), msg
+	}
+	var r envelope.Response
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Results) != len(sent) {
+		msg := fmt.Sprintf("peer's answer does not read or does not answer %d envelopes", len(sent))
+		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
+	}
+	pub, err := identity.ParsePublic(peer.PublicKey)
+	if err != nil {
+		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+	}
+	for i, res := range r.Results {
+		d := sent[i]
+		if res.ID != d.EnvelopeID {
+			outs = append(outs, s.fail(d, fmt.Sprintf("answer %d is for %s, not %s", i, res.ID, d.EnvelopeID), time.Time{}))
+			continue
+		}
+		if _, err := envelope.VerifyResult(res, pub); err != nil {
+			outs = append(outs, s.fail(d, "answer does not verify: "+reasonOf(err), time.Time{}))
+			continue
+		}
+		switch res.Status {
+		case envelope.Accepted, envelope.Duplicate:
+			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDelivered})
+		case envelope.Refused:
+			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryRefused, Error: res.Reason,
+				RefusalReason: res.Reason, RefusalSigned: string(res.Signed)})
+		}
+	}
+	return outs, ""
+}
+
+// sign builds the envelope of a delivery and signs it with a fresh created
+// time; the id stays the delivery's.
+func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, now time.Time) ([]byte, error) {
+	e := envelope.Envelope{ID: d.EnvelopeID, Type: envelope.Type(d.Type), From: s.cfg.Node, To: []string{d.Peer}, Created: now}
+	switch e.Type {
+	case envelope.TypeRecordCreate, envelope.TypeRecordUpdate:
+		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
+		if err != nil {
+			return nil, err
+		}
+		var dec agreement.Decision
+		if len(d.Decision) > 0 {
+			if err := json.Unmarshal(d.Decision, &dec); err != nil {
+				return nil, fmt.Errorf("decode stored decision: %w", err)
+			}
+		}
+		if e.Payload, err = envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: dec}); err != nil {
+			return nil, err
+		}
+	case envelope.TypeRecordRetract:
+		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
+		if err != nil {
+			return nil, err
+		}
+		p := envelope.RetractPayload{RecordID: d.RecordID, Version: d.Version}
+		if rec.Retraction != nil {
+			p.Reason = rec.Retraction.Reason
+		}
+		if e.Payload, err = envelope.NewPayload(p); err != nil {
+			return nil, err
+		}
+	default:
+		if len(d.Payload) == 0 {
+			return nil, fault.E(fault.Invalid, "delivery %d of type %s has no payload", d.ID, d.Type)
+		}
+		e.Payload = d.Payload
+	}
+	return envelope.Sign(key, e)
+}
+
+func (s *Service) failAll(ds []store.Delivery, msg string, notBefore time.Time) []store.DeliveryOutcome {
+	out := make([]store.DeliveryOutcome, len(ds))
+	for i, d := range ds {
+		out[i] = s.fail(d, msg, notBefore)
+	}
+	return out
+}
+
+// fail schedules the next attempt of d with a full-jitter exponential
+// backoff (not before notBefore, a Retry-After), or declares it dead once
+// it has been failing for DeadAfter.
+func (s *Service) fail(d store.Delivery, msg string, notBefore time.Time) store.DeliveryOutcome {
+	now := s.now()
+	if now.Sub(d.Created) >= s.cfg.DeadAfter {
+		return store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: msg}
+	}
+	next := now.Add(Backoff(d.Attempts+1, s.cfg.BackoffBase, s.cfg.BackoffCap, rand.Float64()))
+	if next.Before(notBefore) {
+		next = notBefore
+	}
+	return store.DeliveryOutcome{ID: d.ID, State: store.DeliveryFailed, Error: msg, NextAttempt: next}
+}
+
+// Backoff is the delay before attempt n (1 for the first retry): a uniform
+// draw (u in [0,1)) from zero to base·2^(n-1), capped at cap ("full
+// jitter"), so that many senders retrying at once spread out.
+func Backoff(n int, base, cap time.Duration, u float64) time.Duration {
+	ceil := cap
+	if n < 1 {
+		n = 1
+	}
+	if n < 40 {
+		if d := base << (n - 1); d > 0 && d < cap {
+			ceil = d
+		}
+	}
+	return time.Duration(u * float64(ceil))
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date) of a 429
+// or 503 answer; zero otherwise.
+func retryAfter(resp *http.Response, now time.Time) time.Time {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return time.Time{}
+	}
+	v := resp.Header.Get("Retry-After")
+	if v == "" {
+		return time.Time{}
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return now.Add(time.Duration(n) * time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t
+	}
+	return time.Time{}
+}

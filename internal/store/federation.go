@@ -1,0 +1,120 @@
+package store
+
+import (
+	"time"
+
+	"liaison/internal/intel"
+)
+
+// NodeKey is one of the node's Ed25519 identity keys. Exactly one key is
+// Current: the one that signs. Keys rotated away stay, marked Retired, so
+// that what they signed can still be verified.
+type NodeKey struct {
+	Fingerprint string
+	// Private is the PKCS #8 PEM block of identity.MarshalPrivate.
+	Private []byte
+	// Public is identity.EncodePublic of the public half.
+	Public  string
+	Created time.Time
+	Retired *time.Time
+	Current bool
+	// Rotation is the signed statement (identity.SignRotation) that made
+	// this key current; empty for the key created at init.
+	Rotation []byte
+}
+
+// Peer states.
+const (
+	PeerActive      = "active"
+	PeerUnreachable = "unreachable"
+	PeerRefusing    = "refusing"
+)
+
+// Peer is a node this node exchanges with, pinned by the fingerprint of its
+// key like an SSH known host.
+type Peer struct {
+	Code        string
+	URL         string // base URL, e.g. https://jp.example
+	PublicKey   string // identity.EncodePublic
+	Fingerprint string
+	// State is PeerActive, PeerUnreachable or PeerRefusing, as the last
+	// delivery found it.
+	State       string
+	Added       time.Time
+	LastContact *time.Time
+	LastError   string
+	// Queued counts the deliveries to this peer not yet delivered, refused
+	// or dead; filled by Peers.
+	Queued int
+}
+
+// Delivery states.
+const (
+	DeliveryQueued    = "queued"
+	DeliveryDelivered = "delivered"
+	DeliveryRefused   = "refused"
+	DeliveryFailed    = "failed" // a retryable failure; the row is retried at NextAttempt
+	DeliveryDead      = "dead"
+)
+
+// Delivery is one outbox row: an envelope for one peer, unsigned. The
+// delivery worker signs it at send time with a fresh created time and the
+// same EnvelopeID.
+type Delivery struct {
+	ID int64
+	// EnvelopeID is the ULID the envelope carries. Rows enqueued by the
+	// database itself (the updates and retractions of records already
+	// shared) get theirs when first claimed; it never changes after.
+	EnvelopeID string
+	Peer       string
+	Type       string // an envelope type, e.g. "record.create"
+	RecordID   string
+	Version    int
+	// Payload is the envelope payload for types that do not carry a
+	// record (key.rotate); record payloads are built at send time from
+	// the stored version.
+	Payload []byte
+	// Decision is the JSON of the agreement.Decision that allowed it.
+	Decision []byte
+	// SignKey is the fingerprint of the key that must sign it; "" for the
+	// current key.
+	SignKey       string
+	State         string
+	Attempts      int
+	LastError     string
+	NextAttempt   time.Time
+	Created       time.Time
+	DeliveredAt   *time.Time
+	RefusalReason string
+	// RefusalSigned is the receiver's signed refusal, verified.
+	RefusalSigned string
+}
+
+// DeliveryOutcome is what one attempt at a delivery found.
+type DeliveryOutcome struct {
+	ID    int64
+	State string // DeliveryDelivered, DeliveryRefused, DeliveryFailed or DeliveryDead
+	Error string
+	// NextAttempt is when a failed delivery is tried again.
+	NextAttempt   time.Time
+	RefusalReason string
+	RefusalSigned string
+}
+
+// Received is an envelope the inbox accepted, to be stored with its effect
+// in one transaction.
+type Received struct {
+	EnvelopeID string
+	From       string
+	Type       string
+	Signed     []byte
+	// Record is the record version to store (create, update, retract);
+	// nil for envelopes that store no record. A version not newer than the
+	// one held is not stored (an older version arriving late).
+	Record *intel.Record
+	// Rewrite replaces the stored bodies of earlier versions of Record,
+	// e.g. with their personal data purged on retraction.
+	Rewrite []*intel.Record
+	// Peer, when set, re-pins the sender (a key rotation).
+	Peer *Peer
+}

@@ -1,0 +1,505 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/federation/envelope"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+const (
+	sqlKeyCurrentOff = `UPDATE node_keys SET current = false, retired = coalesce(retired, $1) WHERE current`
+	sqlInsertKey     = `INSERT INTO node_keys (fingerprint, private, public, created, retired, current, rotation)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	sqlKeys = `SELECT fingerprint, private, public, created, retired, current, rotation FROM node_keys
+		ORDER BY created, fingerprint`
+
+	sqlUpsertPeer = `INSERT INTO peers (code, url, public_key, fingerprint, state, added) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (code) DO UPDATE SET url = excluded.url, public_key = excluded.public_key,
+			fingerprint = excluded.fingerprint, state = excluded.state`
+	sqlPeerColumns = `SELECT p.code, p.url, p.public_key, p.fingerprint, p.state, p.added, p.last_contact, p.last_error,
+		(SELECT count(*) FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed')) FROM peers p`
+	sqlPeers = sqlPeerColumns + ` ORDER BY p.code`
+	sqlPeer  = sqlPeerColumns + ` WHERE p.code = $1`
+
+	sqlInsertDelivery = `INSERT INTO outbox (envelope_id, peer, type, record_id, version, payload, decision, sign_key,
+		state, next_attempt, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
+	sqlDeliveryColumns = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
+		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason, refusal_signed FROM outbox`
+	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
+	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = $1 ORDER BY id`
+	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = $1`
+
+	// The peer row is locked while its lease is taken; SKIP LOCKED lets
+	// another replica pass over a peer being claimed and take the next.
+	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < $1 OR p.lease_owner = $2)
+		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= $1)
+		ORDER BY p.lease_until, p.code LIMIT 1 FOR UPDATE SKIP LOCKED`
+	sqlLeasePeer = `UPDATE peers SET lease_owner = $1, lease_until = $2 WHERE code = $3`
+	sqlDueRows   = sqlDeliveryColumns + ` WHERE peer = $1 AND state IN ('queued', 'failed') AND next_attempt <= $2
+		ORDER BY type <> 'key.rotate', id LIMIT $3 FOR UPDATE SKIP LOCKED`
+	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = $1 WHERE id = $2 AND envelope_id IS NULL`
+	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '-infinity' WHERE code = $1 AND lease_owner = $2`
+	sqlPeerContact   = `UPDATE peers SET state = $1, last_contact = coalesce($2, last_contact), last_error = $3 WHERE code = $4`
+	sqlFinishRow     = `UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt = $3,
+		delivered_at = $4, refusal_reason = $5, refusal_signed = $6
+		WHERE id = $7 AND state IN ('queued', 'failed')`
+	sqlRetryRow = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
+		refusal_reason = '', refusal_signed = '', created = $1 WHERE id = $2 AND state <> 'delivered'`
+
+	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (envelope_id) DO NOTHING`
+	sqlInboxHas      = `SELECT count(*) FROM inbox WHERE envelope_id = $1`
+	sqlHeldVersion   = `SELECT version FROM records WHERE id = $1 FOR UPDATE`
+	sqlReceiveUpdate = `UPDATE records SET kind = $2, originator = $3, version = $4, status = $5, event_date = $6,
+		created = $7, updated = $8, search = to_tsvector('simple', $9) WHERE id = $1`
+	sqlReceiveInsert = `INSERT INTO records (id, kind, originator, version, status, event_date, created, updated, search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_tsvector('simple', $9))`
+	sqlReceiveVersion  = `INSERT INTO record_versions (id, version, body) VALUES ($1, $2, $3::json)`
+	sqlRewriteVersion  = `UPDATE record_versions SET body = $1::json WHERE id = $2 AND version = $3`
+	sqlReceiveCategory = `INSERT INTO record_categories (id, category) VALUES ($1, $2)`
+)
+
+// PutNodeKey stores a key; a current key retires the others.
+func (db *DB) PutNodeKey(ctx context.Context, k store.NodeKey, ev audit.Event) error {
+	if k.Fingerprint == "" || len(k.Private) == 0 || k.Public == "" {
+		return fault.E(fault.Invalid, "node key needs a fingerprint, a private and a public key")
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if k.Current {
+			if _, err := tx.Exec(ctx, sqlKeyCurrentOff, k.Created); err != nil {
+				return mapErr(err, "node keys")
+			}
+		}
+		if _, err := tx.Exec(ctx, sqlInsertKey, k.Fingerprint, string(k.Private), k.Public, k.Created, k.Retired,
+			k.Current, string(k.Rotation)); err != nil {
+			return mapErr(err, "node key "+k.Fingerprint)
+		}
+		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put node key: %w", err)
+	}
+	return nil
+}
+
+// NodeKeys lists the node's keys, oldest first.
+func (db *DB) NodeKeys(ctx context.Context) ([]store.NodeKey, error) {
+	rows, err := db.pool.Query(ctx, sqlKeys)
+	if err != nil {
+		return nil, fmt.Errorf("list node keys: %w", mapErr(err, "node keys"))
+	}
+	defer rows.Close()
+	out := []store.NodeKey{}
+	for rows.Next() {
+		var (
+			k             store.NodeKey
+			priv, rotated string
+		)
+		if err := rows.Scan(&k.Fingerprint, &priv, &k.Public, &k.Created, &k.Retired, &k.Current, &rotated); err != nil {
+			return nil, fmt.Errorf("list node keys: %w", err)
+		}
+		k.Private = []byte(priv)
+		k.Created = k.Created.UTC()
+		if rotated != "" {
+			k.Rotation = []byte(rotated)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list node keys: %w", mapErr(err, "node keys"))
+	}
+	return out, nil
+}
+
+// PutPeer pins or re-pins a peer.
+func (db *DB) PutPeer(ctx context.Context, p store.Peer, ev audit.Event) error {
+	if p.Code == "" || p.URL == "" || p.PublicKey == "" || p.Fingerprint == "" {
+		return fault.E(fault.Invalid, "peer needs a code, a URL, a public key and a fingerprint")
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := putPeer(ctx, tx, p, db.now()); err != nil {
+			return err
+		}
+		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pin peer %s: %w", p.Code, err)
+	}
+	return nil
+}
+
+func putPeer(ctx context.Context, tx pgx.Tx, p store.Peer, now time.Time) error {
+	added := p.Added
+	if added.IsZero() {
+		added = now
+	}
+	if p.State == "" {
+		p.State = store.PeerActive
+	}
+	_, err := tx.Exec(ctx, sqlUpsertPeer, p.Code, p.URL, p.PublicKey, p.Fingerprint, p.State, added)
+	return mapErr(err, "peer "+p.Code)
+}
+
+// Peers lists the pinned peers by code.
+func (db *DB) Peers(ctx context.Context) ([]store.Peer, error) {
+	ps, err := db.queryPeers(ctx, sqlPeers)
+	if err != nil {
+		return nil, fmt.Errorf("list peers: %w", err)
+	}
+	return ps, nil
+}
+
+// Peer returns one pinned peer.
+func (db *DB) Peer(ctx context.Context, code string) (store.Peer, error) {
+	ps, err := db.queryPeers(ctx, sqlPeer, code)
+	if err != nil {
+		return store.Peer{}, fmt.Errorf("read peer %s: %w", code, err)
+	}
+	if len(ps) == 0 {
+		return store.Peer{}, fault.E(fault.NotFound, "peer %s is not pinned", code)
+	}
+	return ps[0], nil
+}
+
+func (db *DB) queryPeers(ctx context.Context, query string, args ...any) ([]store.Peer, error) {
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err, "peers")
+	}
+	defer rows.Close()
+	out := []store.Peer{}
+	for rows.Next() {
+		var (
+			p store.Peer
+			n int64
+		)
+		if err := rows.Scan(&p.Code, &p.URL, &p.PublicKey, &p.Fingerprint, &p.State, &p.Added, &p.LastContact,
+			&p.LastError, &n); err != nil {
+			return nil, err
+		}
+		p.Queued, p.Added = int(n), p.Added.UTC()
+		if p.LastContact != nil {
+			t := p.LastContact.UTC()
+			p.LastContact = &t
+		}
+		out = append(out, p)
+	}
+	return out, mapErr(rows.Err(), "peers")
+}
+
+// Share writes outbox rows and audit events in one transaction.
+func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event) ([]store.Delivery, error) {
+	for _, d := range ds {
+		if d.EnvelopeID == "" || d.Peer == "" || d.Type == "" {
+			return nil, fault.E(fault.Invalid, "a delivery needs an envelope id, a peer and a type")
+		}
+	}
+	out := make([]store.Delivery, len(ds))
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		now := db.now()
+		for i, d := range ds {
+			if d.State == "" {
+				d.State = store.DeliveryQueued
+			}
+			if d.Created.IsZero() {
+				d.Created = now
+			}
+			if d.NextAttempt.IsZero() {
+				d.NextAttempt = d.Created
+			}
+			err := tx.QueryRow(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
+				string(d.Payload), string(d.Decision), d.SignKey, d.State, d.NextAttempt, d.Created).Scan(&d.ID)
+			if err != nil {
+				return mapErr(err, "delivery "+d.EnvelopeID)
+			}
+			out[i] = d
+		}
+		_, err := db.appendAudit(ctx, tx, evs)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
+	}
+	return out, nil
+}
+
+// Deliveries lists the outbox rows of a record.
+func (db *DB) Deliveries(ctx context.Context, recordID string) ([]store.Delivery, error) {
+	var (
+		ds  []store.Delivery
+		err error
+	)
+	if recordID == "" {
+		ds, err = scanDeliveries(db.pool.Query(ctx, sqlDeliveriesAll))
+	} else {
+		ds, err = scanDeliveries(db.pool.Query(ctx, sqlDeliveriesRecord, recordID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// Delivery returns one outbox row.
+func (db *DB) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	ds, err := scanDeliveries(db.pool.Query(ctx, sqlDelivery, id))
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("read delivery %d: %w", id, err)
+	}
+	if len(ds) == 0 {
+		return store.Delivery{}, fault.E(fault.NotFound, "delivery %d not found", id)
+	}
+	return ds[0], nil
+}
+
+func scanDeliveries(rows pgx.Rows, err error) ([]store.Delivery, error) {
+	if err != nil {
+		return nil, mapErr(err, "deliveries")
+	}
+	defer rows.Close()
+	out := []store.Delivery{}
+	for rows.Next() {
+		var (
+			d                 store.Delivery
+			payload, decision string
+		)
+		if err := rows.Scan(&d.ID, &d.EnvelopeID, &d.Peer, &d.Type, &d.RecordID, &d.Version, &payload, &decision,
+			&d.SignKey, &d.State, &d.Attempts, &d.LastError, &d.NextAttempt, &d.Created, &d.DeliveredAt,
+			&d.RefusalReason, &d.RefusalSigned); err != nil {
+			return nil, err
+		}
+		if payload != "" {
+			d.Payload = []byte(payload)
+		}
+		if decision != "" {
+			d.Decision = []byte(decision)
+		}
+		d.NextAttempt, d.Created = d.NextAttempt.UTC(), d.Created.UTC()
+		if d.DeliveredAt != nil {
+			t := d.DeliveredAt.UTC()
+			d.DeliveredAt = &t
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err(), "deliveries")
+}
+
+// ClaimDeliveries leases a due peer with FOR UPDATE SKIP LOCKED and returns
+// its due rows.
+func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
+	if max <= 0 || max > envelope.MaxBatch {
+		max = envelope.MaxBatch
+	}
+	var (
+		peer string
+		ds   []store.Delivery
+	)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		switch err := tx.QueryRow(ctx, sqlDuePeer, now, owner).Scan(&peer); {
+		case errors.Is(err, pgx.ErrNoRows):
+			peer = ""
+			return nil
+		case err != nil:
+			return mapErr(err, "peers")
+		}
+		if _, err := tx.Exec(ctx, sqlLeasePeer, owner, now.Add(lease), peer); err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		var err error
+		ds, err = scanDeliveries(tx.Query(ctx, sqlDueRows, peer, now, max))
+		if err != nil {
+			return err
+		}
+		for i := range ds {
+			if ds[i].EnvelopeID != "" {
+				continue
+			}
+			id, err := envelope.NewID(now)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, sqlSetEnvelopeID, id, ds[i].ID); err != nil {
+				return mapErr(err, "delivery")
+			}
+			ds[i].EnvelopeID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return peer, ds, nil
+}
+
+// FinishDeliveries records outcomes and releases the lease.
+func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []store.DeliveryOutcome, errMsg string, evs []audit.Event) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, o := range outs {
+			var delivered *time.Time
+			if o.State == store.DeliveryDelivered {
+				delivered = &now
+			}
+			next := o.NextAttempt
+			if next.IsZero() {
+				next = now
+			}
+			if _, err := tx.Exec(ctx, sqlFinishRow, o.State, o.Error, next, delivered, o.RefusalReason,
+				o.RefusalSigned, o.ID); err != nil {
+				return mapErr(err, "delivery")
+			}
+		}
+		state, contact := store.PeerActive, &now
+		if errMsg != "" {
+			state, contact = store.PeerUnreachable, nil
+		}
+		if _, err := tx.Exec(ctx, sqlPeerContact, state, contact, errMsg, peer); err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		if _, err := tx.Exec(ctx, sqlReleasePeer, peer, owner); err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		_, err := db.appendAudit(ctx, tx, evs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("finish deliveries to %s: %w", peer, err)
+	}
+	return nil
+}
+
+// RetryDelivery re-queues a row that is not delivered.
+func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlRetryRow, now, id)
+		if err != nil {
+			return mapErr(err, "delivery")
+		}
+		if tag.RowsAffected() == 0 {
+			var state string
+			if err := tx.QueryRow(ctx, `SELECT state FROM outbox WHERE id = $1`, id).Scan(&state); err != nil {
+				return mapErr(err, fmt.Sprintf("delivery %d", id))
+			}
+			return fault.E(fault.Conflict, "delivery %d is %s and cannot be retried", id, state)
+		}
+		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("retry delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// Received reports whether an envelope id is in the inbox.
+func (db *DB) Received(ctx context.Context, envelopeID string) (bool, error) {
+	var n int64
+	if err := db.pool.QueryRow(ctx, sqlInboxHas, envelopeID).Scan(&n); err != nil {
+		return false, fmt.Errorf("read inbox: %w", mapErr(err, "inbox"))
+	}
+	return n > 0, nil
+}
+
+// Receive stores an accepted envelope and its effect in one transaction.
+// Two replicas receiving the same envelope at once serialise on the inbox
+// key: the second finds it and reports a duplicate.
+func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (bool, error) {
+	var (
+		rid string
+		ver int
+	)
+	if rc.Record != nil {
+		if err := checkRecord(rc.Record); err != nil {
+			return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+		}
+		rid, ver = rc.Record.ID, rc.Record.Version
+	}
+	dup := false
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlInboxInsert, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed), db.now())
+		if err != nil {
+			return mapErr(err, "envelope "+rc.EnvelopeID)
+		}
+		if tag.RowsAffected() == 0 {
+			dup = true
+			return nil
+		}
+		if rc.Record != nil {
+			if err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
+				return err
+			}
+		}
+		if rc.Peer != nil {
+			if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
+				return err
+			}
+		}
+		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+	}
+	return dup, nil
+}
+
+func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) error {
+	var held int
+	switch err := tx.QueryRow(ctx, sqlHeldVersion, r.ID).Scan(&held); {
+	case errors.Is(err, pgx.ErrNoRows):
+		held = 0
+	case err != nil:
+		return mapErr(err, "record "+r.ID)
+	}
+	if r.Version <= held {
+		return nil // an older version arriving late: the inbox row is enough
+	}
+	w, err := encode(r)
+	if err != nil {
+		return err
+	}
+	args := []any{r.ID, string(r.Kind), r.Originator, r.Version, string(r.Status), w.eventDate, r.Created, r.Updated, w.words}
+	if held == 0 {
+		_, err = tx.Exec(ctx, sqlReceiveInsert, args...)
+	} else {
+		_, err = tx.Exec(ctx, sqlReceiveUpdate, args...)
+	}
+	if err != nil {
+		return mapErr(err, "record "+r.ID)
+	}
+	if _, err := tx.Exec(ctx, sqlReceiveVersion, r.ID, r.Version, w.body); err != nil {
+		return mapErr(err, "record "+r.ID)
+	}
+	if _, err := tx.Exec(ctx, sqlDeleteCategories, r.ID); err != nil {
+		return mapErr(err, "record "+r.ID)
+	}
+	for _, c := range w.cats {
+		if _, err := tx.Exec(ctx, sqlReceiveCategory, r.ID, c); err != nil {
+			return mapErr(err, "record "+r.ID)
+		}
+	}
+	for _, old := range rewrite {
+		if old.ID != r.ID || old.Version >= r.Version {
+			continue
+		}
+		b, err := json.Marshal(old)
+		if err != nil {
+			return fmt.Errorf("encode record %s: %w", old.ID, err)
+		}
+		if _, err := tx.Exec(ctx, sqlRewriteVersion, string(b), old.ID, old.Version); err != nil {
+			return mapErr(err, "record "+old.ID)
+		}
+	}
+	return nil
+}

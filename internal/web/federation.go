@@ -1,0 +1,202 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"liaison/internal/fault"
+	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
+	"liaison/internal/store"
+)
+
+var errNoFederation = fault.E(fault.Unavailable, "federation is not available on this server")
+
+func (s *Server) needFed(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.fed == nil {
+			return errNoFederation
+		}
+		return h(w, r)
+	}
+}
+
+// shareRequest is the body of POST /api/v1/records/{id}/share.
+type shareRequest struct {
+	Recipients []string `json:"recipients"`
+}
+
+// shareResponse answers it per recipient: the decision and the delivery id
+// (null when refused).
+type shareResponse struct {
+	Record  string                   `json:"record"`
+	Results []federation.ShareResult `json:"results"`
+}
+
+// deliveryBody is one delivery as the API shows it.
+type deliveryBody struct {
+	Delivery      string     `json:"delivery"`
+	Envelope      string     `json:"envelope"`
+	Recipient     string     `json:"recipient"`
+	Type          string     `json:"type"`
+	Record        string     `json:"record,omitempty"`
+	Version       int        `json:"version"`
+	State         string     `json:"state"`
+	Attempts      int        `json:"attempts"`
+	LastError     string     `json:"last_error"`
+	NextAttempt   *time.Time `json:"next_attempt"`
+	DeliveredAt   *time.Time `json:"delivered_at"`
+	RefusalReason string     `json:"refusal_reason"`
+	Created       time.Time  `json:"created"`
+}
+
+type deliveriesResponse struct {
+	Deliveries []deliveryBody `json:"deliveries"`
+}
+
+func deliveryView(d store.Delivery) deliveryBody {
+	b := deliveryBody{Delivery: strconv.FormatInt(d.ID, 10), Envelope: d.EnvelopeID, Recipient: d.Peer, Type: d.Type,
+		Record: d.RecordID, Version: d.Version, State: d.State, Attempts: d.Attempts, LastError: d.LastError,
+		DeliveredAt: d.DeliveredAt, RefusalReason: d.RefusalReason, Created: d.Created}
+	if d.State == store.DeliveryQueued || d.State == store.DeliveryFailed {
+		t := d.NextAttempt
+		b.NextAttempt = &t
+	}
+	return b
+}
+
+// peerRequest is the body of POST /api/v1/peers.
+type peerRequest struct {
+	URL         string `json:"url"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// peerBody is a pinned peer as the API shows it.
+type peerBody struct {
+	Code        string     `json:"code"`
+	URL         string     `json:"url"`
+	Fingerprint string     `json:"fingerprint"`
+	State       string     `json:"state"`
+	LastContact *time.Time `json:"last_contact"`
+	LastError   string     `json:"last_error"`
+	Queued      int        `json:"queued"`
+}
+
+type peersResponse struct {
+	Peers []peerBody `json:"peers"`
+}
+
+func peerView(p store.Peer) peerBody {
+	return peerBody{Code: p.Code, URL: p.URL, Fingerprint: p.Fingerprint, State: p.State, LastContact: p.LastContact,
+		LastError: p.LastError, Queued: p.Queued}
+}
+
+// inboxResponse is the answer of POST /federation/v1/inbox.
+type inboxResponse = envelope.Response
+
+func (s *Server) shareRecord(w http.ResponseWriter, r *http.Request) error {
+	var req shareRequest
+	if err := decodeBody(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	res, err := s.fed.Share(r.Context(), userFrom(r.Context()).Name, id, req.Recipients)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, shareResponse{Record: id, Results: res})
+	return nil
+}
+
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
+	ds, err := s.fed.Deliveries(r.Context(), r.URL.Query().Get("record"))
+	if err != nil {
+		return err
+	}
+	out := deliveriesResponse{Deliveries: make([]deliveryBody, 0, len(ds))}
+	for _, d := range ds {
+		out.Deliveries = append(out.Deliveries, deliveryView(d))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return fault.Field("id", "%q is not a delivery id", r.PathValue("id"))
+	}
+	if err := s.fed.Retry(r.Context(), userFrom(r.Context()).Name, id); err != nil {
+		return err
+	}
+	ds, err := s.store.Delivery(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, deliveryView(ds))
+	return nil
+}
+
+func (s *Server) listPeers(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.fed.Peers(r.Context())
+	if err != nil {
+		return err
+	}
+	out := peersResponse{Peers: make([]peerBody, 0, len(ps))}
+	for _, p := range ps {
+		out.Peers = append(out.Peers, peerView(p))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) addPeer(w http.ResponseWriter, r *http.Request) error {
+	var req peerRequest
+	if err := decodeBody(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	if req.Fingerprint == "" {
+		return fault.Field("fingerprint", "is required: compare it with the peer's administrator first")
+	}
+	p, err := s.fed.PinPeer(r.Context(), userFrom(r.Context()).Name, req.URL, req.Fingerprint, nil)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, peerView(p))
+	return nil
+}
+
+func (s *Server) nodeDocument(w http.ResponseWriter, r *http.Request) error {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	info, err := s.fed.Info(r.Context(), fmt.Sprintf("%s://%s", scheme, r.Host))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, info)
+	return nil
+}
+
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
+	limit := s.fed.MaxInbox()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fault.E(fault.TooLarge, "inbox request larger than %d bytes", limit)
+		}
+		return fault.Wrap(fault.Invalid, err, "read request body")
+	}
+	resp, err := s.fed.Receive(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
