@@ -542,4 +542,3 @@ func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*
 	_, err = tx.ExecContext(ctx, sqlReceiveChanges)
 	return mapErr(err, "record changes")
 }
-
