@@ -10,9 +10,10 @@ import (
 // execution costs a few microseconds on top of the rows it writes, so a
 // batch is written a chunk at a time.
 //
-// Full-text rows are the exception and go one at a time: a statement that
-// writes several rows opens a statement savepoint, and FTS5 writes its
-// pending index to disk at every savepoint instead of once per transaction.
+// Full-text rows are the exception and go one at a time (see docWriter): a
+// statement that writes several rows to an FTS5 table opens a statement
+// savepoint, and FTS5 writes its pending index to disk at every savepoint
+// instead of once per transaction.
 const chunkRows = 32
 
 // inserter writes rows to one table inside a transaction: full chunks go
@@ -30,6 +31,9 @@ type inserter struct {
 }
 
 // newInserter prepares to insert into table's cols, chunk rows at a time.
+// A row that breaks a constraint rolls back the whole transaction (INSERT OR
+// ROLLBACK), which spares multi-row statements a statement journal; the
+// caller must return the error without running anything else in tx.
 func newInserter(tx *sql.Tx, chunk int, table string, cols ...string) *inserter {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	return &inserter{

@@ -23,7 +23,6 @@ const (
 		WHERE id = ? AND version = ? RETURNING rid`
 	sqlRecordVersion  = `SELECT version FROM records WHERE id = ?`
 	sqlDeleteCategory = `DELETE FROM record_categories WHERE id = ?`
-	sqlDeleteFTS      = `DELETE FROM records_fts WHERE rowid = ?`
 	sqlGetRecord      = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
 		WHERE r.id = ?`
 	sqlGetVersion   = `SELECT body FROM record_versions WHERE id = ? AND version = ?`
@@ -43,10 +42,6 @@ func versionInserter(tx *sql.Tx) *inserter {
 
 func categoryInserter(tx *sql.Tx) *inserter {
 	return newInserter(tx, chunkRows, "record_categories", "id", "category")
-}
-
-func ftsInserter(tx *sql.Tx) *inserter {
-	return newInserter(tx, 1, "records_fts", "rowid", "text")
 }
 
 // row is a record ready to be written: everything derived from it is
@@ -157,6 +152,25 @@ func (e *encoder) chunk(ctx context.Context, k int) ([]row, error) {
 	return e.rows[k*encodeChunk : min((k+1)*encodeChunk, len(e.rows))], nil
 }
 
+// docs hands the batch's documents for the full-text index over as they are
+// encoded; the i-th record has rowid base+i+1.
+func (e *encoder) docs(base int64) docSource {
+	return func(ctx context.Context, yield func(doc) error) error {
+		for k := range e.ready {
+			rows, err := e.chunk(ctx, k)
+			if err != nil {
+				return err
+			}
+			for j, w := range rows {
+				if err := yield(doc{rid: base + int64(k*encodeChunk+j) + 1, version: w.r.Version, text: w.text}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
 // stop ends the goroutine and waits for it.
 func (e *encoder) stop() {
 	close(e.quit)
@@ -166,7 +180,8 @@ func (e *encoder) stop() {
 // CreateRecords stores new records and their audit entries in one
 // transaction. Records are encoded and their audit entries hashed in the
 // background while earlier rows are written, a chunk of rows per statement,
-// each prepared statement reused across the batch.
+// each prepared statement reused across the batch; their full-text entries
+// are written to search.db alongside and committed right after.
 func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error {
 	if len(rs) != len(evs) {
 		return fault.E(fault.Invalid, "%d records but %d audit events", len(rs), len(evs))
@@ -179,7 +194,14 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 	}
 	enc := startEncoder(rs)
 	defer enc.stop()
+	db.smu.Lock()
+	defer db.smu.Unlock()
+	job := db.startIndex(ctx)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, sqlBumpChanges).Scan(&seq); err != nil {
+			return err
+		}
 		entries, err := db.linkAudit(ctx, tx, evs)
 		if err != nil {
 			return err
@@ -193,8 +215,9 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		if err := tx.QueryRowContext(ctx, sqlMaxRID).Scan(&base); err != nil {
 			return err
 		}
-		recs, vers, cats, fts := recordInserter(tx), versionInserter(tx), categoryInserter(tx), ftsInserter(tx)
-		for _, in := range []*inserter{recs, vers, cats, fts} {
+		job.plan <- indexPlan{seq: seq, docs: enc.docs(base)}
+		recs, vers, cats := recordInserter(tx), versionInserter(tx), categoryInserter(tx)
+		for _, in := range []*inserter{recs, vers, cats} {
 			defer in.close()
 		}
 		for k := range enc.ready {
@@ -202,8 +225,8 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 			if err != nil {
 				return err
 			}
-			for j, w := range rows {
-				r, rid := w.r, base+int64(k*encodeChunk+j)+1
+			for _, w := range rows {
+				r := w.r
 				if err := recs.add(ctx, r.ID, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
 					nullTime(r.Created), nullTime(r.Updated)); err != nil {
 					return existing(ctx, tx, rs, err)
@@ -215,9 +238,6 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 					if err := cats.add(ctx, r.ID, c); err != nil {
 						return err
 					}
-				}
-				if err := fts.add(ctx, rid, w.text); err != nil {
-					return err
 				}
 			}
 		}
@@ -231,16 +251,19 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		if last != base+int64(len(rs)) || n != int64(len(rs)) {
 			return fmt.Errorf("records got rowids up to %d for %d rows above %d, not consecutive ones", last, n, base)
 		}
-		for _, in := range []*inserter{vers, cats, fts} {
+		for _, in := range []*inserter{vers, cats} {
 			if err := in.flush(ctx); err != nil {
 				return err
 			}
 		}
 		return db.insertAudit(ctx, tx, entries())
 	})
+	close(job.plan)
+	ierr := job.finish(err == nil)
 	if err != nil {
 		return fmt.Errorf("create records: %w", err)
 	}
+	db.afterIndex(ctx, ierr)
 	return nil
 }
 
@@ -270,6 +293,9 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 	if err != nil {
 		return fmt.Errorf("update record %s: %w", r.ID, err)
 	}
+	db.smu.Lock()
+	defer db.smu.Unlock()
+	job := db.startIndex(ctx)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var rid int64
 		err := tx.QueryRowContext(ctx, sqlUpdateRecord, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
@@ -284,14 +310,19 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		if err != nil {
 			return mapErr(err, "record "+r.ID)
 		}
+		var seq int64
+		if err := tx.QueryRowContext(ctx, sqlBumpChanges).Scan(&seq); err != nil {
+			return err
+		}
+		d := doc{rid: rid, version: r.Version, text: w.text}
+		job.plan <- indexPlan{seq: seq, replace: true, docs: func(_ context.Context, yield func(doc) error) error {
+			return yield(d)
+		}}
 		if _, err := tx.ExecContext(ctx, sqlDeleteCategory, r.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, sqlDeleteFTS, rid); err != nil {
-			return err
-		}
-		vers, cats, fts := versionInserter(tx), categoryInserter(tx), ftsInserter(tx)
-		for _, in := range []*inserter{vers, cats, fts} {
+		vers, cats := versionInserter(tx), categoryInserter(tx)
+		for _, in := range []*inserter{vers, cats} {
 			defer in.close()
 		}
 		if err := vers.add(ctx, r.ID, r.Version, w.body); err != nil {
@@ -302,10 +333,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 				return err
 			}
 		}
-		if err := fts.add(ctx, rid, w.text); err != nil {
-			return err
-		}
-		for _, in := range []*inserter{vers, cats, fts} {
+		for _, in := range []*inserter{vers, cats} {
 			if err := in.flush(ctx); err != nil {
 				return mapErr(err, "record "+r.ID)
 			}
@@ -313,9 +341,12 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
 		return err
 	})
+	close(job.plan)
+	ierr := job.finish(err == nil)
 	if err != nil {
 		return fmt.Errorf("update record %s: %w", r.ID, err)
 	}
+	db.afterIndex(ctx, ierr)
 	return nil
 }
 
@@ -363,8 +394,13 @@ func (db *DB) ListRecords(ctx context.Context, q store.RecordQuery) (store.Recor
 	if err != nil {
 		return store.RecordPage{}, err
 	}
-	if q.Text != "" && ftsQuery(q.Text) == "" {
-		return store.RecordPage{}, nil
+	if q.Text != "" {
+		if ftsQuery(q.Text) == "" {
+			return store.RecordPage{}, nil
+		}
+		if err := db.searchCurrent(ctx); err != nil {
+			return store.RecordPage{}, fmt.Errorf("list records: %w", err)
+		}
 	}
 	query, args := listQuery(q)
 	rs, err := db.queryRecords(ctx, query, args...)
@@ -412,7 +448,7 @@ func listQuery(q store.RecordQuery) (string, []any) {
 			AND (c.category = ? OR (c.category >= ? AND c.category < ?)))`, q.Category, lo, hi)
 	}
 	if q.Text != "" {
-		add("r.rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)", ftsQuery(q.Text))
+		add("r.rid IN (SELECT rowid FROM search.records_fts WHERE records_fts MATCH ?)", ftsQuery(q.Text))
 	}
 	if q.Cursor != "" {
 		add("r.id < ?", q.Cursor)

@@ -1,15 +1,24 @@
 // Package sqlite implements store.Store on an embedded SQLite database
-// (modernc.org/sqlite, pure Go) kept in one file, DIR/liaison.db.
+// (modernc.org/sqlite, pure Go) kept in DIR/liaison.db, with its full-text
+// index in DIR/search.db.
 //
 // The database runs in WAL mode. All writes go through a single connection
 // whose transactions begin IMMEDIATE, which serialises writers (and with them
 // audit appends) even across processes, while a separate read-only pool
 // serves reads that never wait for a writer.
+//
+// The full-text index is derived data kept in a file of its own with its own
+// writer, so that indexing a batch runs beside the writing of its records
+// instead of on the same connection. Its transaction commits right after the
+// records' (and is rolled back when theirs fails); the index records how many
+// changes to records it reflects, and a search or Open that finds it behind
+// (a crash between the two commits) repairs it from the records first.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,7 +30,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite"
 
 	"liaison/internal/fault"
 	"liaison/internal/store"
@@ -74,9 +83,18 @@ type Options struct {
 type DB struct {
 	path  string
 	write *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
-	read  *sql.DB // read-only pool
+	read  *sql.DB // read-only pool, search.db attached as "search"
 	now   func() time.Time
 	log   *slog.Logger
+
+	// searchW is search.db's writer, one connection like write. smu
+	// serialises the changes to the index made by this process, so that
+	// they reach it in the order of the record changes they follow; a
+	// write of records holds it from before its transaction until its
+	// index commit.
+	searchPath string
+	searchW    *sql.DB
+	smu        sync.Mutex
 
 	// The checkpointer goroutine copies committed WAL frames into the
 	// database file off the writer's path; dirty wakes it after a commit,
@@ -109,7 +127,8 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	db := &DB{path: path, now: opts.Now, log: opts.Logger, stmts: map[string]*sql.Stmt{}}
+	db := &DB{path: path, searchPath: filepath.Join(dir, SearchFileName), now: opts.Now, log: opts.Logger,
+		stmts: map[string]*sql.Stmt{}}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -122,11 +141,8 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db.write.SetMaxOpenConns(1)
-	db.write.SetMaxIdleConns(1)
-	db.write.SetConnMaxLifetime(0)
-	db.write.SetConnMaxIdleTime(0)
-	if err := db.setup(ctx); err != nil {
+	oneConn(db.write)
+	if err := setup(ctx, db.write); err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -135,18 +151,35 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 
-	db.read, err = sql.Open("sqlite", dsn(path, false))
+	db.searchW, err = sql.Open("sqlite", dsn(db.searchPath, true))
 	if err != nil {
 		db.write.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", db.searchPath, err)
 	}
+	oneConn(db.searchW)
+	if err := setup(ctx, db.searchW); err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open store %s: %w", db.searchPath, err)
+	}
+	if err := db.setupSearch(ctx); err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open store %s: create search index: %w", db.searchPath, mapErr(err, "search index"))
+	}
+
+	db.read = sql.OpenDB(readConnector(dsn(path, false), db.searchPath))
 	n := max(4, runtime.NumCPU())
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
 	if err := db.read.PingContext(ctx); err != nil {
-		db.read.Close()
-		db.write.Close()
+		db.closePools()
 		return nil, fmt.Errorf("open store %s: %w", path, mapErr(err, "database"))
+	}
+	db.smu.Lock()
+	err = db.reconcile(ctx)
+	db.smu.Unlock()
+	if err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open store %s: repair search index: %w", path, err)
 	}
 	db.dirty = make(chan struct{}, 1)
 	db.stop = make(chan struct{})
@@ -183,6 +216,37 @@ func (db *DB) checkpointer() {
 	}
 }
 
+// oneConn keeps a pool to the single connection a writer uses.
+func oneConn(p *sql.DB) {
+	p.SetMaxOpenConns(1)
+	p.SetMaxIdleConns(1)
+	p.SetConnMaxLifetime(0)
+	p.SetConnMaxIdleTime(0)
+}
+
+// connector opens connections through a driver of this database's own, so
+// that its connection hook (attaching search.db) applies to no other pool.
+type connector struct {
+	drv *msqlite.Driver
+	dsn string
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.drv }
+
+// readConnector opens readers of the database at dsn with the full-text
+// index at searchPath attached as "search". Readers are query-only, which
+// covers the attached file too.
+func readConnector(dsn, searchPath string) driver.Connector {
+	drv := &msqlite.Driver{}
+	drv.RegisterConnectionHook(func(c msqlite.ExecQuerierContext, _ string) error {
+		_, err := c.ExecContext(context.Background(), "ATTACH DATABASE ? AS "+searchSchema,
+			[]driver.NamedValue{{Ordinal: 1, Value: searchPath}})
+		return err
+	})
+	return connector{drv: drv, dsn: dsn}
+}
+
 // dsn builds the connection string of the writer or of a reader.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
@@ -200,15 +264,16 @@ func dsn(path string, writer bool) string {
 	return path + "?" + q.Encode()
 }
 
-// setup puts the database in WAL mode. The page size is set first because
-// it can only change before the first write, and switching to WAL writes the
-// header; on an existing database setting it does nothing.
-func (db *DB) setup(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+// setup puts the database behind a writer pool in WAL mode. The page size
+// is set first because it can only change before the first write, and
+// switching to WAL writes the header; on an existing database setting it
+// does nothing.
+func setup(ctx context.Context, w *sql.DB) error {
+	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
 		return fmt.Errorf("set page size: %w", mapErr(err, "database"))
 	}
 	var mode string
-	if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
 		return fmt.Errorf("set journal mode: %w", mapErr(err, "database"))
 	}
 	if mode != "wal" {
@@ -263,10 +328,22 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a write transaction, committing when fn returns nil and
-// rolling back otherwise.
+// inTx runs fn in a write transaction of the database, committing when fn
+// returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	if err := inTxOn(ctx, db.write, fn); err != nil {
+		return err
+	}
+	select {
+	case db.dirty <- struct{}{}:
+	default: // a checkpoint is already due
+	}
+	return nil
+}
+
+// inTxOn runs fn in a write transaction of the writer pool w.
+func inTxOn(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
 	}
@@ -277,14 +354,19 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err, "transaction"))
 	}
-	select {
-	case db.dirty <- struct{}{}:
-	default: // a checkpoint is already due
-	}
 	return nil
 }
 
-// Close optimises and checkpoints the database, then closes both pools.
+// closePools closes whichever pools are open, for a failed Open.
+func (db *DB) closePools() {
+	for _, p := range []*sql.DB{db.read, db.searchW, db.write} {
+		if p != nil {
+			p.Close()
+		}
+	}
+}
+
+// Close optimises and checkpoints the database, then closes every pool.
 // Later calls return the first call's result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { db.closeErr = db.close() })
@@ -294,6 +376,9 @@ func (db *DB) Close() error {
 func (db *DB) close() error {
 	close(db.stop)
 	<-db.stopped
+	// Let a write finish its index commit.
+	db.smu.Lock()
+	defer db.smu.Unlock()
 	ctx := context.Background()
 	var errs []error
 	db.mu.Lock()
@@ -307,14 +392,15 @@ func (db *DB) close() error {
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
-	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+	for _, w := range []*sql.DB{db.write, db.searchW} {
+		if _, err := w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+		}
 	}
-	if err := db.read.Close(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := db.write.Close(); err != nil {
-		errs = append(errs, err)
+	for _, p := range []*sql.DB{db.read, db.searchW, db.write} {
+		if err := p.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close store %s: %w", db.path, err)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -51,8 +52,10 @@ func TestTamperedAuditIsDetected(t *testing.T) {
 func TestOpenConfiguresDatabase(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "node")
 	db := mustOpenIn(t, dir)
-	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
-		t.Fatalf("database file: %v", err)
+	for _, f := range []string{FileName, SearchFileName} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("database file: %v", err)
+		}
 	}
 	tests := []struct {
 		pool   string
@@ -68,13 +71,15 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 		{"read", "journal_mode", "wal"},
 		{"read", "foreign_keys", "1"},
 		{"read", "query_only", "1"},
+		{"read", "search.journal_mode", "wal"},
+		{"search", "journal_mode", "wal"},
+		{"search", "synchronous", "1"},
+		{"search", "busy_timeout", "10000"},
+		{"search", "page_size", "16384"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pool+" "+tc.pragma, func(t *testing.T) {
-			pool := db.write
-			if tc.pool == "read" {
-				pool = db.read
-			}
+			pool := map[string]*sql.DB{"write": db.write, "read": db.read, "search": db.searchW}[tc.pool]
 			var got string
 			if err := pool.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil {
 				t.Fatal(err)
@@ -84,8 +89,13 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 			}
 		})
 	}
-	if _, err := db.read.Exec(`INSERT INTO refdata (name, data, loaded) VALUES ('x', 'y', 'z')`); err == nil {
-		t.Error("the read pool accepted a write")
+	for _, q := range []string{
+		`INSERT INTO refdata (name, data, loaded) VALUES ('x', 'y', 'z')`,
+		`DELETE FROM search.docs`,
+	} {
+		if _, err := db.read.Exec(q); err == nil {
+			t.Errorf("the read pool accepted %s", q)
+		}
 	}
 }
 

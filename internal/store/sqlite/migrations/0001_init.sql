@@ -9,8 +9,8 @@ CREATE TABLE node (
 
 -- records holds what listings filter on for the latest version of each record;
 -- its body is the row of record_versions at the same version, so that a body
--- is written once. rid is the rowid that the full-text index is keyed by; id
--- is the ULID everything else refers to.
+-- is written once. rid is the rowid that the full-text index in search.db is
+-- keyed by; id is the ULID everything else refers to.
 CREATE TABLE records (
 	rid        INTEGER PRIMARY KEY,
 	id         TEXT NOT NULL UNIQUE,
@@ -45,14 +45,15 @@ CREATE TABLE record_categories (
 ) WITHOUT ROWID;
 CREATE INDEX record_categories_category ON record_categories (category, id);
 
--- records_fts indexes intel.SearchText of the latest version by records.rid.
--- It keeps no copy of the text; rows are deleted by rowid on update.
-CREATE VIRTUAL TABLE records_fts USING fts5 (
-	text,
-	content = '',
-	contentless_delete = 1,
-	tokenize = 'unicode61 remove_diacritics 2'
+-- record_changes counts the transactions that changed records. The full-text
+-- index lives in its own file (search.db, derived data) and stores the count
+-- it reflects, so that an index that missed a change, such as one cut off by
+-- a crash between the two commits, is noticed and repaired.
+CREATE TABLE record_changes (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL
 );
+INSERT INTO record_changes (id, seq) VALUES (1, 0);
 
 CREATE TABLE users (
 	name       TEXT PRIMARY KEY,

@@ -1,0 +1,488 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"liaison/internal/intel"
+)
+
+// SearchFileName is the name of the full-text index inside the data
+// directory. It holds derived data only: Open rebuilds whatever it lacks
+// from the records, so deleting it loses nothing.
+const SearchFileName = "search.db"
+
+// searchSchema is the alias under which readers attach search.db.
+const searchSchema = "search"
+
+// searchVersion is the layout of search.db. Open empties and rebuilds a file
+// of another layout.
+const searchVersion = 1
+
+// The full-text index keeps no copy of the text (contentless), so that it is
+// small; docs records which version of each record it holds and state the
+// record_changes count it reflects. state starts at -1, below any count, so
+// that a new index is filled from the records at once.
+const searchDDL = `
+CREATE TABLE state (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL
+);
+INSERT INTO state (id, seq) VALUES (1, -1);
+CREATE TABLE docs (
+	rid     INTEGER PRIMARY KEY,
+	version INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE records_fts USING fts5 (
+	text,
+	content = '',
+	contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 2'
+);`
+
+const (
+	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
+	sqlSearchState = `SELECT seq FROM state`
+	sqlSetState    = `UPDATE state SET seq = ?`
+	sqlInsertFTS   = `INSERT OR ROLLBACK INTO records_fts (rowid, text) VALUES (?, ?)`
+	sqlDeleteFTS   = `DELETE FROM records_fts WHERE rowid = ?`
+	sqlDeleteDoc   = `DELETE FROM docs WHERE rid = ?`
+	sqlFlushFTS    = `INSERT INTO records_fts (records_fts) VALUES ('flush')`
+	sqlSearchLag   = `SELECT (SELECT seq FROM record_changes), (SELECT seq FROM search.state)`
+	sqlStaleDocs   = `SELECT r.rid, d.rid IS NOT NULL FROM records r LEFT JOIN search.docs d ON d.rid = r.rid
+		WHERE d.version IS NOT r.version ORDER BY r.rid`
+	sqlOrphanDocs  = `SELECT d.rid FROM search.docs d WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.rid = d.rid)`
+	sqlLatestByRID = `SELECT r.version, v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
+		WHERE r.rid = ?`
+)
+
+// reconcileChunk is how many documents a repair writes per transaction, so
+// that rebuilding a large index neither holds the index's write lock nor
+// grows its log without bound.
+const reconcileChunk = 2000
+
+// setupSearch creates the tables of search.db, or empties and recreates
+// them when the file has another layout.
+func (db *DB) setupSearch(ctx context.Context) error {
+	return inTxOn(ctx, db.searchW, func(tx *sql.Tx) error {
+		var v int
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		if v == searchVersion {
+			return nil
+		}
+		if v != 0 {
+			for _, t := range []string{"records_fts", "docs", "state"} {
+				if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, searchDDL); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, searchVersion))
+		return err
+	})
+}
+
+// doc is one record's entry in the full-text index.
+type doc struct {
+	rid     int64
+	version int
+	text    string
+}
+
+// docSource hands the documents of a write to yield, in order.
+type docSource func(ctx context.Context, yield func(doc) error) error
+
+// indexPlan is what an indexJob learns from the write it follows once the
+// write holds the lock: the record_changes count its transaction reaches and
+// where to find its documents.
+type indexPlan struct {
+	seq     int64
+	replace bool // documents may already be indexed under their rowid
+	docs    docSource
+}
+
+// indexJob updates search.db alongside one write of records, in its own
+// goroutine and transaction, so that full-text indexing runs beside the
+// writer rather than on it. The writer sends the plan once its transaction
+// holds the lock, then the outcome; the job commits only if the records
+// were committed, and reports in done.
+type indexJob struct {
+	plan    chan indexPlan
+	outcome chan bool
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+// errIndexBehind reports that search.db missed an earlier change, so that
+// adding this write's documents alone would not make it current.
+var errIndexBehind = errors.New("search index is behind the records")
+
+// startIndex starts the job that follows a write. The caller holds db.smu,
+// sends a plan (or closes plan when its transaction fails before it has
+// one), sends the outcome, and waits for done. The job outlives the caller's
+// context between the two commits: records once committed are indexed.
+func (db *DB) startIndex(ctx context.Context) *indexJob {
+	// Statements run under a context that is never cancelled: the driver
+	// watches a cancellable one with a goroutine per statement, and the
+	// index runs a statement per record. The job stops early through
+	// abort instead, which finish cancels when the records fail.
+	sctx := context.WithoutCancel(ctx)
+	abort, cancel := context.WithCancel(sctx)
+	j := &indexJob{plan: make(chan indexPlan, 1), outcome: make(chan bool, 1), cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		defer cancel()
+		j.done <- db.runIndex(sctx, abort, j)
+	}()
+	return j
+}
+
+// finish tells the job whether the records were committed and waits for it.
+func (j *indexJob) finish(committed bool) error {
+	if !committed {
+		j.cancel()
+	}
+	j.outcome <- committed
+	return <-j.done
+}
+
+func (db *DB) runIndex(ctx, abort context.Context, j *indexJob) error {
+	tx, err := db.searchW.BeginTx(ctx, nil)
+	if err != nil {
+		// The records go ahead without the index, which is repaired later.
+		if <-j.outcome {
+			return fmt.Errorf("begin: %w", err)
+		}
+		return nil
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	plan, ok := <-j.plan
+	if ok {
+		err = db.writeDocs(ctx, abort, tx, plan)
+	}
+	if !<-j.outcome || !ok {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, sqlSetState, plan.seq); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// writeDocs indexes a plan's documents inside tx, provided the index
+// reflects every change before the plan's. It gives up when abort is done.
+func (db *DB) writeDocs(ctx, abort context.Context, tx *sql.Tx, plan indexPlan) error {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, sqlSearchState).Scan(&seq); err != nil {
+		return err
+	}
+	if seq != plan.seq-1 {
+		return errIndexBehind
+	}
+	w, err := newDocWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	err = plan.docs(abort, func(d doc) error {
+		if err := abort.Err(); err != nil {
+			return err
+		}
+		if plan.replace {
+			if err := w.drop(ctx, d.rid); err != nil {
+				return err
+			}
+		}
+		return w.add(ctx, d)
+	})
+	if err != nil {
+		return err
+	}
+	return w.finish(ctx)
+}
+
+// docWriter writes documents to the index inside a transaction.
+//
+// FTS5 writes the text it has pending to disk whenever a statement opens a
+// savepoint, which any statement that may fail halfway does (a multi-row
+// INSERT, a DELETE from the index). So a writer inserts text one row at a
+// time with INSERT OR ROLLBACK, which needs none, and keeps the rows of docs
+// for finish, which first writes the pending text out once.
+type docWriter struct {
+	tx          *sql.Tx
+	insert, del *sql.Stmt
+	docs        []doc // text unused
+	gone        []int64
+}
+
+func newDocWriter(ctx context.Context, tx *sql.Tx) (*docWriter, error) {
+	w := &docWriter{tx: tx}
+	var err error
+	if w.insert, err = tx.PrepareContext(ctx, sqlInsertFTS); err != nil {
+		return nil, err
+	}
+	if w.del, err = tx.PrepareContext(ctx, sqlDeleteFTS); err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// drop removes whatever the index holds under rid. Drops should precede the
+// adds of a transaction, since each writes out the text pending before it.
+func (w *docWriter) drop(ctx context.Context, rid int64) error {
+	_, err := w.del.ExecContext(ctx, rid)
+	return err
+}
+
+// add indexes d under a rowid the index does not hold (any more).
+func (w *docWriter) add(ctx context.Context, d doc) error {
+	if _, err := w.insert.ExecContext(ctx, d.rid, d.text); err != nil {
+		return err
+	}
+	w.docs = append(w.docs, doc{rid: d.rid, version: d.version})
+	return nil
+}
+
+// forget drops rid from docs, for a rowid no record has.
+func (w *docWriter) forget(rid int64) { w.gone = append(w.gone, rid) }
+
+// finish writes the pending text to disk, now rather than at commit (so
+// that, for a write of records, the work overlaps the records' commit
+// instead of following it), then the rows of docs.
+func (w *docWriter) finish(ctx context.Context) error {
+	if _, err := w.tx.ExecContext(ctx, sqlFlushFTS); err != nil {
+		return err
+	}
+	ins := newInserter(w.tx, chunkRows, "docs", "rid", "version")
+	ins.head = "INSERT OR REPLACE INTO docs (rid, version) VALUES "
+	defer ins.close()
+	for _, d := range w.docs {
+		if err := ins.add(ctx, d.rid, d.version); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	for _, rid := range w.gone {
+		if _, err := w.tx.ExecContext(ctx, sqlDeleteDoc, rid); err != nil {
+			return err
+		}
+	}
+	w.docs, w.gone = w.docs[:0], w.gone[:0]
+	return nil
+}
+
+// close releases the prepared statements; a nil writer has none.
+func (w *docWriter) close() {
+	if w == nil {
+		return
+	}
+	for _, s := range []*sql.Stmt{w.insert, w.del} {
+		if s != nil {
+			s.Close()
+		}
+	}
+	w.insert, w.del = nil, nil
+}
+
+// afterIndex deals with the outcome of an index job whose records were
+// committed: an index that was behind is repaired at once, and any other
+// failure is logged and left to the next search or write to repair, since
+// the records themselves are stored. The caller holds db.smu.
+func (db *DB) afterIndex(ctx context.Context, err error) {
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, errIndexBehind) {
+		db.log.Warn("search index update failed; it will be repaired", "store", "sqlite", "err", err)
+	}
+	if err := db.reconcile(context.WithoutCancel(ctx)); err != nil {
+		db.log.Warn("search index repair failed", "store", "sqlite", "err", err)
+	}
+}
+
+// searchCurrent makes sure the full-text index reflects every change to
+// records committed before it was called, repairing it when it does not
+// (after a crash between the two commits, or a failed index write). When a
+// write of this process is between its two commits, it waits for it.
+func (db *DB) searchCurrent(ctx context.Context) error {
+	var changes, indexed int64
+	if err := db.queryRow(ctx, []any{&changes, &indexed}, sqlSearchLag); err != nil {
+		return fmt.Errorf("read search index state: %w", mapErr(err, "search index"))
+	}
+	if indexed >= changes {
+		return nil
+	}
+	db.smu.Lock()
+	defer db.smu.Unlock()
+	if err := db.reconcile(ctx); err != nil {
+		return fmt.Errorf("repair search index: %w", err)
+	}
+	return nil
+}
+
+// reconcile brings search.db in line with the records: it indexes the
+// latest version of every record the index lacks or holds at another
+// version, drops entries of rowids no record has, and records the
+// record_changes count it reflects. It does nothing when the counts agree.
+// The caller holds db.smu; search.db's write lock keeps other processes out
+// while the differences are read.
+func (db *DB) reconcile(ctx context.Context) error {
+	tx, err := db.searchW.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err, "search index"))
+	}
+	defer func() { _ = tx.Rollback() }()
+	changes, stale, had, orphans, err := db.searchDiff(ctx)
+	if err != nil {
+		return fmt.Errorf("compare search index: %w", mapErr(err, "search index"))
+	}
+	if stale == nil && orphans == nil {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, sqlSearchState).Scan(&seq); err != nil {
+			return err
+		}
+		if seq == changes {
+			return nil
+		}
+	}
+	if len(stale)+len(orphans) > 0 {
+		db.log.Info("repairing search index", "store", "sqlite", "documents", len(stale), "orphans", len(orphans))
+	}
+	w, err := newDocWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer func() { w.close() }()
+	for _, rid := range orphans {
+		if err := w.drop(ctx, rid); err != nil {
+			return fmt.Errorf("drop search entry %d: %w", rid, err)
+		}
+		w.forget(rid)
+	}
+	for lo := 0; lo < len(stale); lo += reconcileChunk {
+		if lo > 0 {
+			// Commit the work so far and go on in a new transaction.
+			w.close()
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("commit: %w", mapErr(err, "search index"))
+			}
+			if tx, err = db.searchW.BeginTx(ctx, nil); err != nil {
+				return fmt.Errorf("begin: %w", mapErr(err, "search index"))
+			}
+			if w, err = newDocWriter(ctx, tx); err != nil {
+				return err
+			}
+		}
+		hi := min(lo+reconcileChunk, len(stale))
+		docs, err := db.latestDocs(ctx, stale[lo:hi])
+		if err != nil {
+			return err
+		}
+		for i, d := range docs {
+			if had[lo+i] {
+				if err := w.drop(ctx, d.rid); err != nil {
+					return err
+				}
+			}
+		}
+		for _, d := range docs {
+			if err := w.add(ctx, d); err != nil {
+				return fmt.Errorf("index record %d: %w", d.rid, err)
+			}
+		}
+		if err := w.finish(ctx); err != nil {
+			return err
+		}
+	}
+	if len(stale) == 0 {
+		if err := w.finish(ctx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, sqlSetState, changes); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err, "search index"))
+	}
+	return nil
+}
+
+// latestDocs reads the documents of the latest versions of records by rowid.
+func (db *DB) latestDocs(ctx context.Context, rids []int64) ([]doc, error) {
+	docs := make([]doc, len(rids))
+	for i, rid := range rids {
+		var body []byte
+		docs[i].rid = rid
+		if err := db.queryRow(ctx, []any{&docs[i].version, &body}, sqlLatestByRID, rid); err != nil {
+			return nil, fmt.Errorf("read record %d: %w", rid, mapErr(err, "record"))
+		}
+		r, err := decode(body)
+		if err != nil {
+			return nil, err
+		}
+		docs[i].text = intel.SearchText(r)
+	}
+	return docs, nil
+}
+
+// searchDiff reads, in one read transaction, the record_changes count and
+// the differences between the records and the index: the rowids to
+// (re)index, whether each is indexed already, and the indexed rowids no
+// record has.
+func (db *DB) searchDiff(ctx context.Context) (changes int64, stale []int64, had []bool, orphans []int64, err error) {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	defer conn.Close()
+	rtx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	defer func() { _ = rtx.Rollback() }()
+	if err := rtx.QueryRowContext(ctx, `SELECT seq FROM record_changes`).Scan(&changes); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	rows, err := rtx.QueryContext(ctx, sqlStaleDocs)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	for rows.Next() {
+		var rid int64
+		var h bool
+		if err := rows.Scan(&rid, &h); err != nil {
+			rows.Close()
+			return 0, nil, nil, nil, err
+		}
+		stale, had = append(stale, rid), append(had, h)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	rows, err = rtx.QueryContext(ctx, sqlOrphanDocs)
+	if err != nil {
+		return 0, nil, nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
+			return 0, nil, nil, nil, err
+		}
+		orphans = append(orphans, rid)
+	}
+	return changes, stale, had, orphans, rows.Err()
+}
