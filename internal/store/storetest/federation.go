@@ -1,0 +1,650 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+)
+
+// RunFederation runs the conformance suite of store.Federation against an
+// implementation: keys, peers, the outbox (share, claim, lease, finish,
+// dead letter, retry) and the inbox (dedupe, version order, retraction).
+// open must return a fresh, empty store for every call.
+func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"NodeKeys", testNodeKeys},
+		{"Peers", testPeers},
+		{"ShareWritesRowsAndAuditTogether", testShare},
+		{"ShareFailureStoresNothing", testShareFailure},
+		{"ClaimLeasesOnePeer", testClaimLease},
+		{"ClaimAfterLeaseExpiry", testClaimReclaim},
+		{"ClaimRespectsDueTimeAndMax", testClaimDue},
+		{"FinishAppliesOutcomes", testFinish},
+		{"DeadLetterAndRetry", testDeadRetry},
+		{"UpdateOfSharedRecordFollows", testFollow},
+		{"ReceiveDedupes", testReceiveDedupe},
+		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
+		{"ReceiveRetractionPurges", testReceivePurge},
+		{"ReceiveRepinsPeer", testReceiveRepin},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+// NewPeer returns a pinned peer with a made-up key for code.
+func NewPeer(code string) store.Peer {
+	return store.Peer{Code: code, URL: "http://" + strings.ToLower(code) + ".test", PublicKey: "pub-" + code,
+		Fingerprint: "SHA256:" + strings.Repeat(strings.ToLower(code[:1]), 64), State: store.PeerActive}
+}
+
+// MustPeer pins p.
+func MustPeer(tb testing.TB, s store.Store, p store.Peer) {
+	tb.Helper()
+	if err := s.PutPeer(context.Background(), p, ev("peer.pin", p.Code)); err != nil {
+		tb.Fatalf("pin %s: %v", p.Code, err)
+	}
+}
+
+// NewDelivery returns a queued record.create row for peer, due at Base.
+func NewDelivery(peer, recordID string) store.Delivery {
+	return store.Delivery{EnvelopeID: ulid.Make().String(), Peer: peer, Type: "record.create", RecordID: recordID,
+		Version: 1, Decision: []byte(`{"allowed":true}`), Created: Base(), NextAttempt: Base()}
+}
+
+// MustShare writes ds and returns them with their ids.
+func MustShare(tb testing.TB, s store.Store, ds ...store.Delivery) []store.Delivery {
+	tb.Helper()
+	out, err := s.Share(context.Background(), ds, nil)
+	if err != nil {
+		tb.Fatalf("share %d rows: %v", len(ds), err)
+	}
+	return out
+}
+
+func mustDelivery(tb testing.TB, s store.Store, id int64) store.Delivery {
+	tb.Helper()
+	d, err := s.Delivery(context.Background(), id)
+	if err != nil {
+		tb.Fatalf("delivery %d: %v", id, err)
+	}
+	return d
+}
+
+func rowIDs(ds []store.Delivery) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}
+
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func testNodeKeys(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ks, err := s.NodeKeys(ctx)
+	if err != nil || ks == nil || len(ks) != 0 {
+		t.Fatalf("NodeKeys on an empty store = %v, %v; want an empty list", ks, err)
+	}
+	first := store.NodeKey{Fingerprint: "SHA256:" + strings.Repeat("a", 64), Private: []byte("PRIVATE A"), Public: "pubA",
+		Created: Base(), Current: true}
+	if err := s.PutNodeKey(ctx, first, ev("key.create", first.Fingerprint)); err != nil {
+		t.Fatal(err)
+	}
+	second := store.NodeKey{Fingerprint: "SHA256:" + strings.Repeat("b", 64), Private: []byte("PRIVATE B"), Public: "pubB",
+		Created: Base().Add(time.Hour), Current: true, Rotation: []byte("statement")}
+	if err := s.PutNodeKey(ctx, second, ev("key.rotate", second.Fingerprint)); err != nil {
+		t.Fatal(err)
+	}
+	WantKind(t, s.PutNodeKey(ctx, first, ev("key.create", first.Fingerprint)), fault.Conflict)
+	if n := auditCount(t, s); n != 2 {
+		t.Errorf("audit holds %d entries, want 2 (the refused key wrote none)", n)
+	}
+	ks, err = s.NodeKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 2 || ks[0].Fingerprint != first.Fingerprint || ks[1].Fingerprint != second.Fingerprint {
+		t.Fatalf("keys = %+v, want A then B", ks)
+	}
+	a, b := ks[0], ks[1]
+	if a.Current || a.Retired == nil || !a.Retired.Equal(second.Created) {
+		t.Errorf("old key current=%v retired=%v, want retired at %v", a.Current, a.Retired, second.Created)
+	}
+	if !b.Current || b.Retired != nil || string(b.Rotation) != "statement" || string(b.Private) != "PRIVATE B" ||
+		b.Public != "pubB" || !b.Created.Equal(second.Created) {
+		t.Errorf("new key = %+v, want current with its rotation statement", b)
+	}
+	if a.Rotation != nil {
+		t.Errorf("first key has rotation %q, want none", a.Rotation)
+	}
+}
+
+func testPeers(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	_, err := s.Peer(ctx, "JP")
+	WantKind(t, err, fault.NotFound)
+	WantKind(t, s.PutPeer(ctx, store.Peer{Code: "JP"}, ev("peer.pin", "JP")), fault.Invalid)
+	MustPeer(t, s, NewPeer("JP"))
+	MustPeer(t, s, NewPeer("FR"))
+	MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"))
+	ps, err := s.Peers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].Code != "FR" || ps[1].Code != "JP" {
+		t.Fatalf("peers = %+v, want FR, JP", ps)
+	}
+	if ps[1].Queued != 2 || ps[0].Queued != 0 {
+		t.Errorf("queued FR %d JP %d, want 0 and 2", ps[0].Queued, ps[1].Queued)
+	}
+	if ps[1].State != store.PeerActive || ps[1].LastContact != nil || ps[1].Added.IsZero() {
+		t.Errorf("JP = %+v, want active, never contacted, with an added time", ps[1])
+	}
+	re := NewPeer("JP")
+	re.PublicKey, re.Fingerprint, re.URL = "pub-JP-2", "SHA256:"+strings.Repeat("k", 64), "http://jp2.test"
+	MustPeer(t, s, re)
+	p, err := s.Peer(ctx, "JP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.PublicKey != re.PublicKey || p.Fingerprint != re.Fingerprint || p.URL != re.URL || !p.Added.Equal(ps[1].Added) {
+		t.Errorf("re-pinned JP = %+v, want the new key and URL, the first added time", p)
+	}
+}
+
+func testShare(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	before := auditCount(t, s)
+	d1, d2 := NewDelivery("JP", "R1"), NewDelivery("JP", "R2")
+	d2.Type, d2.Payload, d2.SignKey = "key.rotate", []byte(`{"statement":"x"}`), "SHA256:old"
+	out, err := s.Share(ctx, []store.Delivery{d1, d2}, []audit.Event{ev("record.share", "R1"), ev("record.share", "R2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || out[0].ID == 0 || out[1].ID <= out[0].ID {
+		t.Fatalf("shared rows = %+v, want increasing ids", out)
+	}
+	if n := auditCount(t, s) - before; n != 2 {
+		t.Errorf("share wrote %d audit entries, want 2", n)
+	}
+	got := mustDelivery(t, s, out[1].ID)
+	if got.EnvelopeID != d2.EnvelopeID || got.Type != "key.rotate" || string(got.Payload) != `{"statement":"x"}` ||
+		got.SignKey != "SHA256:old" || got.State != store.DeliveryQueued || got.Attempts != 0 || got.DeliveredAt != nil {
+		t.Errorf("stored row = %+v", got)
+	}
+	all, err := s.Deliveries(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameIDs(rowIDs(all), rowIDs(out)) {
+		t.Errorf("Deliveries(\"\") = %v, want %v", rowIDs(all), rowIDs(out))
+	}
+	r1, err := s.Deliveries(ctx, "R1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r1) != 1 || r1[0].ID != out[0].ID || string(r1[0].Decision) != `{"allowed":true}` {
+		t.Errorf("Deliveries(R1) = %+v, want the one row with its decision", r1)
+	}
+	_, err = s.Delivery(ctx, 999999)
+	WantKind(t, err, fault.NotFound)
+}
+
+func testShareFailure(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	before := auditCount(t, s)
+	noID := NewDelivery("JP", "R1")
+	noID.EnvelopeID = ""
+	_, err := s.Share(ctx, []store.Delivery{NewDelivery("JP", "R0"), noID}, []audit.Event{ev("record.share", "R1")})
+	WantKind(t, err, fault.Invalid)
+	// A row that fails in the database (a repeated envelope id) rolls back
+	// the rows and audit entries before it.
+	d := NewDelivery("JP", "R2")
+	_, err = s.Share(ctx, []store.Delivery{NewDelivery("JP", "R3"), d, d}, []audit.Event{ev("record.share", "R2")})
+	WantKind(t, err, fault.Conflict)
+	all, err := s.Deliveries(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 0 {
+		t.Errorf("%d rows stored by failed shares, want 0", len(all))
+	}
+	if n := auditCount(t, s) - before; n != 0 {
+		t.Errorf("%d audit entries written by failed shares, want 0", n)
+	}
+}
+
+func testClaimLease(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	MustPeer(t, s, NewPeer("FR"))
+	jp := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"))
+	fr := MustShare(t, s, NewDelivery("FR", "R1"))
+	now := Base().Add(time.Minute)
+	peerA, dsA, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peerB, dsB, err := s.ClaimDeliveries(ctx, "B", now, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peerA == "" || peerB == "" || peerA == peerB {
+		t.Fatalf("A claimed %q, B claimed %q; want the two peers, one each", peerA, peerB)
+	}
+	want := map[string][]int64{"JP": rowIDs(jp), "FR": rowIDs(fr)}
+	if !sameIDs(rowIDs(dsA), want[peerA]) || !sameIDs(rowIDs(dsB), want[peerB]) {
+		t.Errorf("A got %v of %s, B got %v of %s; want every due row of its peer in id order", rowIDs(dsA), peerA, rowIDs(dsB), peerB)
+	}
+	// Both peers are leased: a third owner finds nothing.
+	peerC, dsC, err := s.ClaimDeliveries(ctx, "C", now, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peerC != "" || len(dsC) != 0 {
+		t.Errorf("C claimed %q %v while both peers are leased, want nothing", peerC, rowIDs(dsC))
+	}
+	for _, d := range append(dsA, dsB...) {
+		if d.EnvelopeID == "" {
+			t.Errorf("claimed row %d has no envelope id", d.ID)
+		}
+	}
+}
+
+func testClaimReclaim(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"))
+	now := Base().Add(time.Minute)
+	if p, got, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 10); err != nil || p != "JP" || len(got) != 1 {
+		t.Fatalf("A claims %q %v %v, want JP's row", p, rowIDs(got), err)
+	}
+	if p, _, err := s.ClaimDeliveries(ctx, "B", now.Add(30*time.Second), time.Minute, 10); err != nil || p != "" {
+		t.Fatalf("B claims %q (%v) during A's lease, want nothing", p, err)
+	}
+	// A crashed: its lease runs out and B takes the same rows.
+	p, got, err := s.ClaimDeliveries(ctx, "B", now.Add(2*time.Minute), time.Minute, 10)
+	if err != nil || p != "JP" || !sameIDs(rowIDs(got), rowIDs(ds)) {
+		t.Fatalf("B claims %q %v %v after A's lease ended, want JP's row", p, rowIDs(got), err)
+	}
+	// A, back, finds the peer leased to B and its finish does not free it.
+	if err := s.FinishDeliveries(ctx, "A", "JP", now.Add(2*time.Minute), nil, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := s.ClaimDeliveries(ctx, "A", now.Add(150*time.Second), time.Minute, 10); err != nil || p != "" {
+		t.Errorf("A claims %q (%v) during B's lease, want nothing", p, err)
+	}
+}
+
+func testClaimDue(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	var ds []store.Delivery
+	for i := range 5 {
+		d := NewDelivery("JP", "R")
+		d.RecordID = d.RecordID + string(rune('0'+i))
+		ds = append(ds, d)
+	}
+	later := NewDelivery("JP", "LATER")
+	later.NextAttempt = Base().Add(time.Hour)
+	ds = append(ds, later)
+	stored := MustShare(t, s, ds...)
+	_, got, err := s.ClaimDeliveries(ctx, "A", Base().Add(time.Minute), time.Minute, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameIDs(rowIDs(got), rowIDs(stored[:3])) {
+		t.Errorf("claimed %v, want the first 3 due rows %v", rowIDs(got), rowIDs(stored[:3]))
+	}
+	// The owner's lease lets it claim again (the next batch).
+	_, got, err = s.ClaimDeliveries(ctx, "A", Base().Add(time.Minute), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameIDs(rowIDs(got), rowIDs(stored[:5])) {
+		t.Errorf("claimed %v, want every due row %v and not the one due later", rowIDs(got), rowIDs(stored[:5]))
+	}
+	_, got, err = s.ClaimDeliveries(ctx, "A", Base().Add(2*time.Hour), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 {
+		t.Errorf("claimed %d rows once every row is due, want 6", len(got))
+	}
+}
+
+func testFinish(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"), NewDelivery("JP", "R3"), NewDelivery("JP", "R4"))
+	now := Base().Add(time.Minute)
+	if _, _, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	next := now.Add(10 * time.Second)
+	outs := []store.DeliveryOutcome{
+		{ID: ds[0].ID, State: store.DeliveryDelivered},
+		{ID: ds[1].ID, State: store.DeliveryRefused, Error: "no agreement", RefusalReason: "no agreement", RefusalSigned: "eyJ.refusal"},
+		{ID: ds[2].ID, State: store.DeliveryFailed, Error: "peer answered 503", NextAttempt: next},
+		{ID: ds[3].ID, State: store.DeliveryDead, Error: "record gone"},
+	}
+	before := auditCount(t, s)
+	if err := s.FinishDeliveries(ctx, "A", "JP", now, outs, "", []audit.Event{ev("delivery.attempt", "JP")}); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, s) - before; n != 1 {
+		t.Errorf("finish wrote %d audit entries, want 1", n)
+	}
+	d := mustDelivery(t, s, ds[0].ID)
+	if d.State != store.DeliveryDelivered || d.Attempts != 1 || d.DeliveredAt == nil || !d.DeliveredAt.Equal(now) {
+		t.Errorf("delivered row = %+v", d)
+	}
+	d = mustDelivery(t, s, ds[1].ID)
+	if d.State != store.DeliveryRefused || d.RefusalReason != "no agreement" || d.RefusalSigned != "eyJ.refusal" || d.DeliveredAt != nil {
+		t.Errorf("refused row = %+v", d)
+	}
+	d = mustDelivery(t, s, ds[2].ID)
+	if d.State != store.DeliveryFailed || d.LastError != "peer answered 503" || !d.NextAttempt.Equal(next) || d.Attempts != 1 {
+		t.Errorf("failed row = %+v", d)
+	}
+	d = mustDelivery(t, s, ds[3].ID)
+	if d.State != store.DeliveryDead || d.LastError != "record gone" {
+		t.Errorf("dead row = %+v", d)
+	}
+	p, err := s.Peer(ctx, "JP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.State != store.PeerActive || p.LastContact == nil || !p.LastContact.Equal(now) || p.Queued != 1 {
+		t.Errorf("peer after an answered batch = %+v, want active, contacted, 1 queued", p)
+	}
+	// The lease is released: another owner may claim at once (the failed
+	// row once it is due).
+	if pc, got, err := s.ClaimDeliveries(ctx, "B", next, time.Minute, 100); err != nil || pc != "JP" || len(got) != 1 || got[0].ID != ds[2].ID {
+		t.Fatalf("B claims %q %v %v after A finished, want the failed row", pc, rowIDs(got), err)
+	}
+	// An outcome for a row already delivered is ignored; a transport error
+	// marks the peer unreachable and keeps its last contact.
+	late := []store.DeliveryOutcome{{ID: ds[0].ID, State: store.DeliveryFailed, Error: "late", NextAttempt: next},
+		{ID: ds[2].ID, State: store.DeliveryFailed, Error: "connection refused", NextAttempt: next.Add(time.Minute)}}
+	if err := s.FinishDeliveries(ctx, "B", "JP", next, late, "peer unreachable: connection refused", nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := mustDelivery(t, s, ds[0].ID); d.State != store.DeliveryDelivered || d.Attempts != 1 {
+		t.Errorf("delivered row changed by a late outcome: %+v", d)
+	}
+	if d := mustDelivery(t, s, ds[2].ID); d.Attempts != 2 || d.LastError != "connection refused" {
+		t.Errorf("failed row after a second attempt = %+v", d)
+	}
+	p, err = s.Peer(ctx, "JP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.State != store.PeerUnreachable || p.LastError != "peer unreachable: connection refused" || p.LastContact == nil || !p.LastContact.Equal(now) {
+		t.Errorf("peer after a transport error = %+v, want unreachable with the error and the earlier contact", p)
+	}
+}
+
+func testDeadRetry(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"))
+	now := Base().Add(8 * 24 * time.Hour)
+	if _, _, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	outs := []store.DeliveryOutcome{{ID: ds[0].ID, State: store.DeliveryDead, Error: "failing for 8 days"},
+		{ID: ds[1].ID, State: store.DeliveryDelivered}}
+	if err := s.FinishDeliveries(ctx, "A", "JP", now, outs, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	// A dead row is visible and not claimed again.
+	if p, _, err := s.ClaimDeliveries(ctx, "A", now.Add(time.Hour), time.Minute, 100); err != nil || p != "" {
+		t.Fatalf("claimed %q (%v) with only dead and delivered rows, want nothing", p, err)
+	}
+	if p, _ := s.Peer(ctx, "JP"); p.Queued != 0 {
+		t.Errorf("peer counts %d queued, want 0 (dead rows are not queued)", p.Queued)
+	}
+	before := auditCount(t, s)
+	retryAt := now.Add(2 * time.Hour)
+	if err := s.RetryDelivery(ctx, ds[0].ID, retryAt, ev("delivery.retry", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, s) - before; n != 1 {
+		t.Errorf("retry wrote %d audit entries, want 1", n)
+	}
+	d := mustDelivery(t, s, ds[0].ID)
+	if d.State != store.DeliveryQueued || d.Attempts != 0 || d.LastError != "" || !d.NextAttempt.Equal(retryAt) || !d.Created.Equal(retryAt) {
+		t.Errorf("retried row = %+v, want queued afresh at %v", d, retryAt)
+	}
+	if p, got, err := s.ClaimDeliveries(ctx, "A", retryAt, time.Minute, 100); err != nil || p != "JP" || len(got) != 1 || got[0].ID != ds[0].ID {
+		t.Errorf("claim after retry: %q %v %v, want the retried row", p, rowIDs(got), err)
+	}
+	WantKind(t, s.RetryDelivery(ctx, ds[1].ID, retryAt, ev("delivery.retry", "2")), fault.Conflict)
+	WantKind(t, s.RetryDelivery(ctx, 999999, retryAt, ev("delivery.retry", "x")), fault.NotFound)
+}
+
+func testFollow(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	MustPeer(t, s, NewPeer("FR"))
+	r := NewRecord(t)
+	MustCreate(t, s, r)
+	jp := NewDelivery("JP", r.ID)
+	fr := NewDelivery("FR", r.ID)
+	stored := MustShare(t, s, jp, fr)
+	if _, _, err := s.ClaimDeliveries(ctx, "A", Base().Add(time.Minute), time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	// FR refused the record: only JP follows its versions.
+	var refused, sent store.Delivery
+	for _, d := range stored {
+		if d.Peer == "FR" {
+			refused = d
+		} else {
+			sent = d
+		}
+	}
+	if _, _, err := s.ClaimDeliveries(ctx, "B", Base().Add(time.Minute), time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishDeliveries(ctx, "B", "FR", Base().Add(time.Minute), []store.DeliveryOutcome{{ID: refused.ID, State: store.DeliveryRefused, Error: "no"}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishDeliveries(ctx, "A", "JP", Base().Add(time.Minute), []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	v2 := NextVersion(t, r, Narrative("updated"))
+	if err := s.UpdateRecord(ctx, v2, ev("record.update", r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.Deliveries(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 3 {
+		t.Fatalf("%d rows after the update, want the 2 creates and one update for JP", len(ds))
+	}
+	up := ds[2]
+	if up.Peer != "JP" || up.Type != "record.update" || up.Version != 2 || up.State != store.DeliveryQueued ||
+		string(up.Decision) != `{"allowed":true}` {
+		t.Errorf("follow row = %+v, want a queued record.update v2 to JP with the first decision", up)
+	}
+	_, got, err := s.ClaimDeliveries(ctx, "A", time.Now().Add(time.Minute), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != up.ID || got[0].EnvelopeID == "" {
+		t.Fatalf("claimed %+v, want the update row with an envelope id", got)
+	}
+	if d := mustDelivery(t, s, up.ID); d.EnvelopeID != got[0].EnvelopeID {
+		t.Errorf("stored envelope id %q, claimed %q; want it kept", d.EnvelopeID, got[0].EnvelopeID)
+	}
+}
+
+// NewReceived returns an accepted envelope from HK carrying r.
+func NewReceived(r *intel.Record) store.Received {
+	return store.Received{EnvelopeID: ulid.Make().String(), From: r.Originator, Type: "record.create",
+		Signed: []byte("eyJ.signed." + r.ID), Record: r}
+}
+
+func mustReceive(tb testing.TB, s store.Store, rc store.Received) bool {
+	tb.Helper()
+	dup, err := s.Receive(context.Background(), rc, ev("envelope.receive", rc.EnvelopeID))
+	if err != nil {
+		tb.Fatalf("receive %s: %v", rc.EnvelopeID, err)
+	}
+	return dup
+}
+
+func testReceiveDedupe(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := NewRecord(t)
+	rc := NewReceived(r)
+	if has, err := s.Received(ctx, rc.EnvelopeID); err != nil || has {
+		t.Fatalf("Received before receiving = %v, %v", has, err)
+	}
+	before := auditCount(t, s)
+	if dup := mustReceive(t, s, rc); dup {
+		t.Fatal("first receipt reported duplicate")
+	}
+	got, err := s.GetRecord(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Originator != "HK" || got.Version != 1 || got.Seizure.Narrative != r.Seizure.Narrative {
+		t.Errorf("stored record = %+v", got)
+	}
+	again := rc
+	again.Record = NextVersion(t, r, Narrative("a replay must not store this"))
+	if dup := mustReceive(t, s, again); !dup {
+		t.Fatal("second receipt of the same envelope id not reported duplicate")
+	}
+	if has, err := s.Received(ctx, rc.EnvelopeID); err != nil || !has {
+		t.Errorf("Received after receiving = %v, %v", has, err)
+	}
+	got, err = s.GetRecord(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 1 {
+		t.Errorf("a duplicate envelope stored version %d", got.Version)
+	}
+	if n := auditCount(t, s) - before; n != 1 {
+		t.Errorf("%d audit entries for one envelope received twice, want 1", n)
+	}
+	if n, err := s.CountRecords(ctx); err != nil || n != 1 {
+		t.Errorf("CountRecords = %d, %v; want 1", n, err)
+	}
+}
+
+func testReceiveOlder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := NewRecord(t)
+	v2 := NextVersion(t, r, Narrative("second"))
+	mustReceive(t, s, NewReceived(v2))
+	if dup := mustReceive(t, s, NewReceived(r)); dup {
+		t.Fatal("an older version under a new envelope id reported duplicate")
+	}
+	got, err := s.GetRecord(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || got.Seizure.Narrative != "second" {
+		t.Errorf("held version %d %q after a late older version, want 2 \"second\"", got.Version, got.Seizure.Narrative)
+	}
+	if _, err := s.GetRecordVersion(ctx, r.ID, 1); !fault.Is(err, fault.NotFound) {
+		t.Errorf("version 1 arriving late was stored (err %v)", err)
+	}
+	v3 := NextVersion(t, v2, Narrative("third"))
+	mustReceive(t, s, NewReceived(v3))
+	if got, err := s.GetRecord(ctx, r.ID); err != nil || got.Version != 3 {
+		t.Errorf("after version 3: %v, %v", got, err)
+	}
+}
+
+func testReceivePurge(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := NewRecord(t)
+	mustReceive(t, s, NewReceived(r))
+	v2 := NextVersion(t, r, Narrative("Chan Tai Man again"))
+	mustReceive(t, s, NewReceived(v2))
+	hist, err := s.RecordHistory(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret := NextVersion(t, v2, func(x *intel.Record) {
+		x.Status = intel.StatusRetracted
+		x.Seizure.Parties, x.Seizure.Narrative = nil, ""
+		x.Retraction = &intel.Retraction{At: Base(), Reason: "entered in error"}
+	})
+	for _, h := range hist {
+		h.Seizure.Parties, h.Seizure.Narrative = nil, ""
+	}
+	rc := NewReceived(ret)
+	rc.Type, rc.Rewrite = "record.retract", hist
+	before := auditCount(t, s)
+	mustReceive(t, s, rc)
+	got, err := s.GetRecord(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != intel.StatusRetracted || got.Version != 3 || got.Retraction == nil {
+		t.Errorf("held record = %+v, want retracted at version 3", got)
+	}
+	for v := 1; v <= 3; v++ {
+		old, err := s.GetRecordVersion(ctx, r.ID, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(old.Seizure.Parties) != 0 || strings.Contains(old.Seizure.Narrative, "Chan") {
+			t.Errorf("version %d keeps personal data after the retraction: %+v", v, old.Seizure)
+		}
+	}
+	if n := auditCount(t, s) - before; n != 1 {
+		t.Errorf("retraction wrote %d audit entries, want 1 (earlier entries stay)", n)
+	}
+}
+
+func testReceiveRepin(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("HK"))
+	p := NewPeer("HK")
+	p.PublicKey, p.Fingerprint = "pub-HK-2", "SHA256:"+strings.Repeat("n", 64)
+	rc := store.Received{EnvelopeID: ulid.Make().String(), From: "HK", Type: "key.rotate", Signed: []byte("eyJ.rot"), Peer: &p}
+	mustReceive(t, s, rc)
+	got, err := s.Peer(ctx, "HK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PublicKey != "pub-HK-2" || got.Fingerprint != p.Fingerprint {
+		t.Errorf("peer after a rotation = %+v, want the new key", got)
+	}
+}
