@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -412,53 +411,5 @@ func TestImportExport(t *testing.T) {
 		"2026-09-01,HK,HKHKG,import,revenue/cigarettes,cigarettes,240220,120000,piece,CSQU3054383,B,2,H0,originator,Found in a reefer container.\n"), 0o600)
 	if out := mustLiaison(t, "import", sheet, "--data", src, "--quiet"); !strings.Contains(out, "imported 1 records") {
 		t.Fatalf("spreadsheet import: %q", out)
-	}
-}
-
-// TestDemo starts the demo, reads its lines, queries the seeded node and
-// stops it with SIGINT.
-func TestDemo(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "demo", "--listen", "127.0.0.1:0", "--records", "120")
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	lineRE := regexp.MustCompile(`^node (\S+) (http://\S+) token=(\S+)$`)
-	nodes := map[string][2]string{}
-	sc := bufio.NewScanner(stdout)
-	ready := false
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "ready" {
-			ready = true
-			break
-		}
-		if m := lineRE.FindStringSubmatch(line); m != nil {
-			nodes[m[1]] = [2]string{m[2], m[3]}
-		}
-	}
-	if !ready {
-		t.Fatalf("demo never printed ready; stderr: %s", stderr.String())
-	}
-	hk, ok := nodes["HK"]
-	if !ok {
-		t.Fatalf("demo printed no HK node line: %v", nodes)
-	}
-	code, h := call(t, "GET", hk[0]+"/api/v1/health", "", nil)
-	if code != 200 || h["records"] != 120.0 {
-		t.Fatalf("demo HK health: %d %v (want 120 records)", code, h)
-	}
-	code, list := call(t, "GET", hk[0]+"/api/v1/records?kind=seizure&limit=5", hk[1], nil)
-	if code != 200 || len(list["records"].([]any)) != 5 {
-		t.Fatalf("demo HK records: %d %v", code, list)
-	}
-	cmd.Process.Signal(os.Interrupt)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("demo after SIGINT: %v; stderr: %s", err, stderr.String())
 	}
 }

@@ -71,7 +71,7 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	rs := records.New(records.Config{Node: info.Code, Store: st, Codes: dir, Now: c.Now})
 	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
 	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
-		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll})
+		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Relay: federation.RegionRelay(dir, info.Code)})
 	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh, Federation: fed,
 		Logger: c.Logger, MaxBody: c.MaxBody})
 	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Federation: fed, Web: w}, nil

@@ -154,6 +154,7 @@ func New(cfg Config) *Service {
 		envelope.TypeRecordRetract: s.receiveRetract,
 		envelope.TypeKeyRotate:     s.receiveRotation,
 	}
+	s.extend()
 	return s
 }
 

@@ -73,23 +73,26 @@ func (s *Service) receiveOne(ctx context.Context, b []byte, p envelope.Policy) (
 		return s.refuse(ctx, id, from, reasonOf(err))
 	}
 	e := v.Envelope
+	// The answer names the envelope as delivered: a relay's wrapper is
+	// answered with its own id, a direct envelope with the originator's.
+	ans := v.Hop.ID
 	dup, err := s.cfg.Store.Received(ctx, e.ID)
 	if err != nil {
 		return envelope.Result{}, "", err
 	}
 	if dup {
-		return envelope.Result{ID: e.ID, Status: envelope.Duplicate}, v.Hop.From, nil
+		return envelope.Result{ID: ans, Status: envelope.Duplicate}, v.Hop.From, nil
 	}
 	h, ok := s.handler(e.Type)
 	if !ok {
-		return s.refuse(ctx, e.ID, v.Hop.From, fmt.Sprintf("%s does not accept %s envelopes", s.cfg.Node, e.Type))
+		return s.refuse(ctx, ans, v.Hop.From, fmt.Sprintf("%s does not accept %s envelopes", s.cfg.Node, e.Type))
 	}
 	rc, ev, reason, err := h(ctx, v)
 	if err != nil {
 		return envelope.Result{}, "", err
 	}
 	if reason != "" {
-		return s.refuse(ctx, e.ID, v.Hop.From, reason)
+		return s.refuse(ctx, ans, v.Hop.From, reason)
 	}
 	rc.EnvelopeID, rc.From, rc.Type, rc.Signed = e.ID, e.From, string(e.Type), v.Signed
 	dup, err = s.cfg.Store.Receive(ctx, rc, ev)
@@ -97,9 +100,9 @@ func (s *Service) receiveOne(ctx context.Context, b []byte, p envelope.Policy) (
 		return envelope.Result{}, "", err
 	}
 	if dup {
-		return envelope.Result{ID: e.ID, Status: envelope.Duplicate}, v.Hop.From, nil
+		return envelope.Result{ID: ans, Status: envelope.Duplicate}, v.Hop.From, nil
 	}
-	return envelope.Result{ID: e.ID, Status: envelope.Accepted}, v.Hop.From, nil
+	return envelope.Result{ID: ans, Status: envelope.Accepted}, v.Hop.From, nil
 }
 
 func validULID(id string) bool {

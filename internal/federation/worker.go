@@ -183,6 +183,9 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 		if e.Payload, err = envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: dec}); err != nil {
 			return nil, err
 		}
+		if e.To, err = s.addressees(ctx, d.Peer, rec, false); err != nil {
+			return nil, err
+		}
 	case envelope.TypeRecordRetract:
 		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
 		if err != nil {
@@ -195,6 +198,11 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 		if e.Payload, err = envelope.NewPayload(p); err != nil {
 			return nil, err
 		}
+		if e.To, err = s.addressees(ctx, d.Peer, rec, true); err != nil {
+			return nil, err
+		}
+	case envelope.TypeRelay:
+		return s.signRelay(key, d, now)
 	default:
 		if len(d.Payload) == 0 {
 			return nil, fault.E(fault.Invalid, "delivery %d of type %s has no payload", d.ID, d.Type)

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"liaison/internal/fault"
+	"liaison/internal/federation"
+	"liaison/internal/intel"
+)
+
+// loopResponse is a record created by a loop (feedback, request, response)
+// and the decision and delivery of sending it.
+type loopResponse struct {
+	Record *intel.Record          `json:"record"`
+	Result federation.ShareResult `json:"result"`
+}
+
+// feedbackResponse lists the feedback on a warning.
+type feedbackResponse struct {
+	Warning  string          `json:"warning"`
+	Feedback []*intel.Record `json:"feedback"`
+}
+
+// requestsResponse lists requests for assistance with their state.
+type requestsResponse struct {
+	Requests []federation.RequestView `json:"requests"`
+}
+
+// declineRequest is the body of POST /api/v1/records/{id}/decline.
+type declineRequest struct {
+	Reason string `json:"reason"`
+}
+
+// receiptsResponse lists the envelopes of a record this node accepted.
+type receiptsResponse struct {
+	Record   string               `json:"record"`
+	Receipts []federation.Receipt `json:"receipts"`
+}
+
+func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request) error {
+	var in federation.FeedbackInput
+	if err := decodeBody(w, r, s.maxBody, &in); err != nil {
+		return err
+	}
+	rec, res, err := s.fed.GiveFeedback(r.Context(), s.records, userFrom(r.Context()).Name, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/records/"+url.PathEscape(rec.ID))
+	writeJSON(w, http.StatusCreated, loopResponse{Record: rec, Result: res})
+	return nil
+}
+
+func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	fs, err := s.fed.Feedback(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, feedbackResponse{Warning: id, Feedback: fs})
+	return nil
+}
+
+func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
+	var rec intel.Record
+	if err := decodeBody(w, r, s.maxBody, &rec); err != nil {
+		return err
+	}
+	if rec.Kind == "" {
+		rec.Kind = intel.KindRequest
+	}
+	if rec.Kind != intel.KindRequest || rec.Request == nil {
+		return fault.Field("request", "a request for assistance has kind request and a request section")
+	}
+	if rec.Request.Requesting == "" {
+		rec.Request.Requesting = s.node
+	}
+	if rec.Request.Requesting != s.node {
+		return fault.Field("request.requesting", "is this node, %s", s.node)
+	}
+	rec.Request.State = federation.StateSent
+	if rec.Distribution.Scope == "" {
+		rec.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{rec.Request.Requested}}
+	}
+	actor := userFrom(r.Context()).Name
+	stored, _, err := s.records.Create(r.Context(), actor, &rec)
+	if err != nil {
+		return err
+	}
+	res, err := s.fed.SendRequest(r.Context(), actor, stored.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/records/"+url.PathEscape(stored.ID))
+	writeJSON(w, http.StatusCreated, loopResponse{Record: stored, Result: res})
+	return nil
+}
+
+func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.fed.Requests(r.Context(), r.URL.Query().Get("state"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, requestsResponse{Requests: rs})
+	return nil
+}
+
+func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request) error {
+	var in federation.AnswerInput
+	if err := decodeBody(w, r, s.maxBody, &in); err != nil {
+		return err
+	}
+	rec, res, err := s.fed.Answer(r.Context(), s.records, userFrom(r.Context()).Name, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, loopResponse{Record: rec, Result: res})
+	return nil
+}
+
+func (s *Server) declineRequest(w http.ResponseWriter, r *http.Request) error {
+	var in declineRequest
+	if err := decodeBody(w, r, s.maxBody, &in); err != nil {
+		return err
+	}
+	rec, res, err := s.fed.Decline(r.Context(), s.records, userFrom(r.Context()).Name, r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, loopResponse{Record: rec, Result: res})
+	return nil
+}
+
+func (s *Server) riloStatistics(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.fed.Statistics(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) listReceipts(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.store.GetRecord(r.Context(), id); err != nil {
+		return err
+	}
+	rs, err := s.fed.Receipts(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, receiptsResponse{Record: id, Receipts: rs})
+	return nil
+}
