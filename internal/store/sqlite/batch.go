@@ -21,6 +21,10 @@ const chunkRows = 32
 // one-row INSERT. Both statements are prepared on first use and reused for
 // the whole batch. Rows reach the table only as chunks fill or at flush, so
 // foreign keys between tables written this way must be deferred.
+//
+// Statements run under a context that is never cancelled, since the driver
+// watches a cancellable one with a goroutine per statement; the caller's
+// context is checked before each instead.
 type inserter struct {
 	tx        *sql.Tx
 	head, row string
@@ -28,6 +32,19 @@ type inserter struct {
 	chunk     int // rows per multi-row statement; 1 writes every row alone
 	many, one *sql.Stmt
 	args      []any
+	run       context.Context // the first caller's context without its cancellation
+}
+
+// exec runs st on args once ctx allows it.
+func (in *inserter) exec(ctx context.Context, st *sql.Stmt, args []any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if in.run == nil {
+		in.run = context.WithoutCancel(ctx)
+	}
+	_, err := st.ExecContext(in.run, args...)
+	return err
 }
 
 // newInserter prepares to insert into table's cols, chunk rows at a time.
@@ -62,7 +79,7 @@ func (in *inserter) add(ctx context.Context, vals ...any) error {
 			return err
 		}
 	}
-	_, err := in.many.ExecContext(ctx, in.args...)
+	err := in.exec(ctx, in.many, in.args)
 	in.args = in.args[:0]
 	return err
 }
@@ -79,7 +96,7 @@ func (in *inserter) flush(ctx context.Context) error {
 		}
 	}
 	for i := 0; i < len(in.args); i += in.cols {
-		if _, err := in.one.ExecContext(ctx, in.args[i:i+in.cols]...); err != nil {
+		if err := in.exec(ctx, in.one, in.args[i:i+in.cols]); err != nil {
 			return err
 		}
 	}

@@ -1,12 +1,15 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
@@ -45,13 +48,14 @@ func categoryInserter(tx *sql.Tx) *inserter {
 }
 
 // row is a record ready to be written: everything derived from it is
-// computed outside the write transaction or alongside it.
+// computed outside the write transaction or alongside it, down to the
+// arguments of its row in records.
 type row struct {
-	r         *intel.Record
-	body      []byte
-	text      string
-	cats      []string
-	eventDate string
+	r    *intel.Record
+	body []byte
+	text string
+	cats []string
+	args [8]any // id, kind, originator, version, status, event_date, created, updated
 }
 
 // checkRecord refuses a record the store cannot keep.
@@ -72,7 +76,14 @@ func encode(r *intel.Record) (row, error) {
 	if err != nil {
 		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
-	return row{r: r, body: body, text: intel.SearchText(r), cats: intel.Categories(r), eventDate: intel.EventDate(r)}, nil
+	return derive(r, body), nil
+}
+
+// derive completes the row of a record whose body is encoded.
+func derive(r *intel.Record, body []byte) row {
+	return row{r: r, body: body, text: intel.SearchText(r), cats: intel.Categories(r),
+		args: [8]any{r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
+			nullTime(r.Created), nullTime(r.Updated)}}
 }
 
 // checkBatch refuses a batch with a record the store cannot keep or an id
@@ -94,22 +105,51 @@ func checkBatch(rs []*intel.Record) error {
 // encodeChunk is how many records the encoder hands over at a time.
 const encodeChunk = 64
 
-// encoder encodes a batch in a goroutine, a chunk at a time and in order,
-// so that encoding later records overlaps writing earlier ones. Its owner
-// calls stop before returning.
+// bodyBlock is the size of the blocks an encoder writes bodies into; a
+// body over a quarter of it gets a buffer of its own.
+const bodyBlock = 256 << 10
+
+// newBodyBlock makes an empty block for DB.blocks.
+func newBodyBlock() any {
+	b := make([]byte, 0, bodyBlock)
+	return &b
+}
+
+// encoder turns a batch into rows a chunk at a time, in order, in a
+// goroutine, so that encoding later records overlaps writing earlier ones.
+// The writer takes on a chunk itself when the goroutine has not started it
+// yet (say, because another goroutine holds the other core), so that it
+// never idles waiting for one. Bodies are written into blocks reused from
+// one batch to the next, rather than into a buffer per record. The owner
+// calls stop before returning; rows stay valid until every user has called
+// release.
 type encoder struct {
 	rs    []*intel.Record
 	rows  []row
 	ready []chan struct{} // closed when a chunk's rows (or its error) are set
 	errs  []error
+	next  atomic.Int64 // the first chunk nobody has started
 	quit  chan struct{}
 	done  chan struct{}
+
+	bg, fg bodyWriter // the goroutine's and the writer's
+	pool   *sync.Pool
+	users  atomic.Int32 // the owner, and an index job reading the texts
 }
 
-func startEncoder(rs []*intel.Record) *encoder {
+// bodyWriter encodes bodies into blocks taken from a pool.
+type bodyWriter struct {
+	buf    bytes.Buffer
+	json   *json.Encoder
+	block  []byte
+	blocks []*[]byte
+}
+
+func startEncoder(rs []*intel.Record, pool *sync.Pool) *encoder {
 	n := (len(rs) + encodeChunk - 1) / encodeChunk
 	e := &encoder{rs: rs, rows: make([]row, len(rs)), ready: make([]chan struct{}, n), errs: make([]error, n),
-		quit: make(chan struct{}), done: make(chan struct{})}
+		quit: make(chan struct{}), done: make(chan struct{}), pool: pool}
+	e.users.Store(1)
 	for k := range e.ready {
 		e.ready[k] = make(chan struct{})
 	}
@@ -117,30 +157,68 @@ func startEncoder(rs []*intel.Record) *encoder {
 	return e
 }
 
+// encode encodes r exactly as json.Marshal does.
+func (w *bodyWriter) encode(r *intel.Record, pool *sync.Pool) (row, error) {
+	if w.json == nil {
+		w.json = json.NewEncoder(&w.buf)
+	}
+	w.buf.Reset()
+	if err := w.json.Encode(r); err != nil {
+		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
+	}
+	b := bytes.TrimSuffix(w.buf.Bytes(), []byte("\n")) // Encode ends a value with a newline
+	var body []byte
+	if len(b) > bodyBlock/4 {
+		body = bytes.Clone(b)
+	} else {
+		if cap(w.block)-len(w.block) < len(b) {
+			p := pool.Get().(*[]byte)
+			w.blocks = append(w.blocks, p)
+			w.block = (*p)[:0]
+		}
+		start := len(w.block)
+		w.block = append(w.block, b...)
+		body = w.block[start:len(w.block):len(w.block)]
+	}
+	return derive(r, body), nil
+}
+
+// encodeChunk fills chunk k's rows with w and marks it ready.
+func (e *encoder) encodeChunk(k int, w *bodyWriter) {
+	for i := k * encodeChunk; i < min((k+1)*encodeChunk, len(e.rs)); i++ {
+		var err error
+		if e.rows[i], err = w.encode(e.rs[i], e.pool); err != nil {
+			e.errs[k] = fmt.Errorf("record %d: %w", i, err)
+			break
+		}
+	}
+	close(e.ready[k])
+}
+
 func (e *encoder) run() {
 	defer close(e.done)
-	for k := range e.ready {
+	for {
 		select {
 		case <-e.quit:
 			return
 		default:
 		}
-		for i := k * encodeChunk; i < min((k+1)*encodeChunk, len(e.rs)); i++ {
-			var err error
-			if e.rows[i], err = encode(e.rs[i]); err != nil {
-				e.errs[k] = fmt.Errorf("record %d: %w", i, err)
-				break
-			}
+		k := int(e.next.Add(1) - 1)
+		if k >= len(e.ready) {
+			return
 		}
-		close(e.ready[k])
-		if e.errs[k] != nil {
+		if e.encodeChunk(k, &e.bg); e.errs[k] != nil {
 			return
 		}
 	}
 }
 
-// chunk waits for chunk k and returns its rows.
-func (e *encoder) chunk(ctx context.Context, k int) ([]row, error) {
+// chunk returns the rows of chunk k once they are ready. The writer passes
+// help, to encode the chunk itself when nobody has started it.
+func (e *encoder) chunk(ctx context.Context, k int, help bool) ([]row, error) {
+	if help && e.next.CompareAndSwap(int64(k), int64(k+1)) {
+		e.encodeChunk(k, &e.fg)
+	}
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -157,7 +235,7 @@ func (e *encoder) chunk(ctx context.Context, k int) ([]row, error) {
 func (e *encoder) docs(base int64) docSource {
 	return func(ctx context.Context, yield func(doc) error) error {
 		for k := range e.ready {
-			rows, err := e.chunk(ctx, k)
+			rows, err := e.chunk(ctx, k, false)
 			if err != nil {
 				return err
 			}
@@ -171,17 +249,37 @@ func (e *encoder) docs(base int64) docSource {
 	}
 }
 
-// stop ends the goroutine and waits for it.
+// stop ends the goroutine, waits for it and lets go of the rows.
 func (e *encoder) stop() {
 	close(e.quit)
 	<-e.done
+	e.release()
+}
+
+// hold keeps the rows for another user, who calls release when done.
+func (e *encoder) hold() { e.users.Add(1) }
+
+// release lets go of the rows; the last user gives the blocks back.
+func (e *encoder) release() {
+	if e.users.Add(-1) > 0 {
+		return
+	}
+	for _, w := range []*bodyWriter{&e.bg, &e.fg} {
+		for _, p := range w.blocks {
+			*p = (*p)[:0]
+			e.pool.Put(p)
+		}
+		w.blocks, w.block = nil, nil
+	}
+	e.rows = nil
 }
 
 // CreateRecords stores new records and their audit entries in one
 // transaction. Records are encoded and their audit entries hashed in the
 // background while earlier rows are written, a chunk of rows per statement,
 // each prepared statement reused across the batch; their full-text entries
-// are written to search.db alongside and committed right after.
+// are written to search.db alongside and committed after them, in the
+// background (see the package documentation).
 func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error {
 	if len(rs) != len(evs) {
 		return fault.E(fault.Invalid, "%d records but %d audit events", len(rs), len(evs))
@@ -192,7 +290,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 	if err := checkBatch(rs); err != nil {
 		return fmt.Errorf("create records: %w", err)
 	}
-	enc := startEncoder(rs)
+	enc := startEncoder(rs, &db.blocks)
 	defer enc.stop()
 	db.smu.Lock()
 	defer db.smu.Unlock()
@@ -215,27 +313,28 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		if err := tx.QueryRowContext(ctx, sqlMaxRID).Scan(&base); err != nil {
 			return err
 		}
-		job.plan <- indexPlan{seq: seq, docs: enc.docs(base)}
+		enc.hold()
+		job.plan <- indexPlan{seq: seq, docs: enc.docs(base), release: enc.release}
 		recs, vers, cats := recordInserter(tx), versionInserter(tx), categoryInserter(tx)
 		for _, in := range []*inserter{recs, vers, cats} {
 			defer in.close()
 		}
 		for k := range enc.ready {
-			rows, err := enc.chunk(ctx, k)
+			rows, err := enc.chunk(ctx, k, true)
 			if err != nil {
 				return err
 			}
-			for _, w := range rows {
-				r := w.r
-				if err := recs.add(ctx, r.ID, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
-					nullTime(r.Created), nullTime(r.Updated)); err != nil {
+			for i := range rows {
+				w := &rows[i]
+				if err := recs.add(ctx, w.args[:]...); err != nil {
 					return existing(ctx, tx, rs, err)
 				}
-				if err := vers.add(ctx, r.ID, r.Version, w.body); err != nil {
+				id := w.args[0]
+				if err := vers.add(ctx, id, w.args[3], w.body); err != nil {
 					return err
 				}
 				for _, c := range w.cats {
-					if err := cats.add(ctx, r.ID, c); err != nil {
+					if err := cats.add(ctx, id, c); err != nil {
 						return err
 					}
 				}
@@ -259,11 +358,10 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		return db.insertAudit(ctx, tx, entries())
 	})
 	close(job.plan)
-	ierr := job.finish(err == nil)
+	job.end(err == nil)
 	if err != nil {
 		return fmt.Errorf("create records: %w", err)
 	}
-	db.afterIndex(ctx, ierr)
 	return nil
 }
 
@@ -298,8 +396,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 	job := db.startIndex(ctx)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var rid int64
-		err := tx.QueryRowContext(ctx, sqlUpdateRecord, r.Kind, r.Originator, r.Version, r.Status, w.eventDate,
-			nullTime(r.Created), nullTime(r.Updated), r.ID, r.Version-1).Scan(&rid)
+		err := tx.QueryRowContext(ctx, sqlUpdateRecord, append(w.args[1:], r.ID, r.Version-1)...).Scan(&rid)
 		if errors.Is(err, sql.ErrNoRows) {
 			var stored int
 			if err := tx.QueryRowContext(ctx, sqlRecordVersion, r.ID).Scan(&stored); err != nil {
@@ -342,11 +439,10 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		return err
 	})
 	close(job.plan)
-	ierr := job.finish(err == nil)
+	job.end(err == nil)
 	if err != nil {
 		return fmt.Errorf("update record %s: %w", r.ID, err)
 	}
-	db.afterIndex(ctx, ierr)
 	return nil
 }
 

@@ -19,12 +19,17 @@ const searchSchema = "search"
 
 // searchVersion is the layout of search.db. Open empties and rebuilds a file
 // of another layout.
-const searchVersion = 1
+const searchVersion = 2
 
 // The full-text index keeps no copy of the text (contentless), so that it is
 // small; docs records which version of each record it holds and state the
 // record_changes count it reflects. state starts at -1, below any count, so
 // that a new index is filled from the records at once.
+//
+// Each write adds a segment to the index, which FTS5 merges into larger
+// ones as they accumulate. Merging eight at a time rather than four (the
+// default) rewrites each entry about a third less often, for a few more
+// segments for a search to look into.
 const searchDDL = `
 CREATE TABLE state (
 	id  INTEGER PRIMARY KEY CHECK (id = 1),
@@ -40,7 +45,8 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
 	content = '',
 	contentless_delete = 1,
 	tokenize = 'unicode61 remove_diacritics 2'
-);`
+);
+INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 8);`
 
 const (
 	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
@@ -101,23 +107,28 @@ type docSource func(ctx context.Context, yield func(doc) error) error
 
 // indexPlan is what an indexJob learns from the write it follows once the
 // write holds the lock: the record_changes count its transaction reaches and
-// where to find its documents.
+// where to find its documents, and what to call once it is done with them.
 type indexPlan struct {
 	seq     int64
 	replace bool // documents may already be indexed under their rowid
 	docs    docSource
+	release func()
 }
 
-// indexJob updates search.db alongside one write of records, in its own
-// goroutine and transaction, so that full-text indexing runs beside the
-// writer rather than on it. The writer sends the plan once its transaction
-// holds the lock, then the outcome; the job commits only if the records
-// were committed, and reports in done.
+// indexJob updates search.db for one write of records, in its own goroutine
+// and transaction, so that full-text indexing runs beside the writer rather
+// than on it. The writer sends the plan once its transaction holds the lock,
+// then the outcome, and returns; the job commits only if the records were
+// committed.
+//
+// Jobs run one after the other in the order of their writes, each starting
+// when the one before has ended, and a write waits for the job before the
+// previous one: so the index lags the records by at most two writes, while
+// one write's indexing overlaps the next write.
 type indexJob struct {
 	plan    chan indexPlan
 	outcome chan bool
 	cancel  context.CancelFunc
-	done    chan error
 }
 
 // errIndexBehind reports that search.db missed an earlier change, so that
@@ -126,43 +137,68 @@ var errIndexBehind = errors.New("search index is behind the records")
 
 // startIndex starts the job that follows a write. The caller holds db.smu,
 // sends a plan (or closes plan when its transaction fails before it has
-// one), sends the outcome, and waits for done. The job outlives the caller's
-// context between the two commits: records once committed are indexed.
+// one) and then the outcome. The job outlives the caller's context: records
+// once committed are indexed.
 func (db *DB) startIndex(ctx context.Context) *indexJob {
+	if db.prevJob != nil {
+		<-db.prevJob
+	}
 	// Statements run under a context that is never cancelled: the driver
 	// watches a cancellable one with a goroutine per statement, and the
 	// index runs a statement per record. The job stops early through
-	// abort instead, which finish cancels when the records fail.
+	// abort instead, which end cancels when the records fail.
 	sctx := context.WithoutCancel(ctx)
 	abort, cancel := context.WithCancel(sctx)
-	j := &indexJob{plan: make(chan indexPlan, 1), outcome: make(chan bool, 1), cancel: cancel, done: make(chan error, 1)}
+	j := &indexJob{plan: make(chan indexPlan, 1), outcome: make(chan bool, 1), cancel: cancel}
+	after, ended := db.lastJob, make(chan struct{})
+	db.prevJob, db.lastJob = db.lastJob, ended
 	go func() {
+		defer close(ended)
 		defer cancel()
-		j.done <- db.runIndex(sctx, abort, j)
+		if after != nil {
+			<-after
+		}
+		db.afterIndex(sctx, db.runIndex(sctx, abort, j))
 	}()
 	return j
 }
 
-// finish tells the job whether the records were committed and waits for it.
-func (j *indexJob) finish(committed bool) error {
+// end tells the job whether the records were committed.
+func (j *indexJob) end(committed bool) {
 	if !committed {
 		j.cancel()
 	}
 	j.outcome <- committed
-	return <-j.done
+}
+
+// indexIdle waits until every index job started has ended, or ctx is done.
+// The caller holds db.smu, so that no other starts meanwhile.
+func (db *DB) indexIdle(ctx context.Context) error {
+	if db.lastJob == nil {
+		return nil
+	}
+	select {
+	case <-db.lastJob:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (db *DB) runIndex(ctx, abort context.Context, j *indexJob) error {
+	plan, ok := <-j.plan
+	if ok && plan.release != nil {
+		defer plan.release()
+	}
 	tx, err := db.searchW.BeginTx(ctx, nil)
 	if err != nil {
 		// The records go ahead without the index, which is repaired later.
-		if <-j.outcome {
+		if <-j.outcome && ok {
 			return fmt.Errorf("begin: %w", err)
 		}
 		return nil
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	plan, ok := <-j.plan
 	if ok {
 		err = db.writeDocs(ctx, abort, tx, plan)
 	}
@@ -297,9 +333,9 @@ func (w *docWriter) close() {
 }
 
 // afterIndex deals with the outcome of an index job whose records were
-// committed: an index that was behind is repaired at once, and any other
-// failure is logged and left to the next search or write to repair, since
-// the records themselves are stored. The caller holds db.smu.
+// committed: the index is repaired at once when it was behind or the job
+// failed (and failing that, by the next search or write), since the records
+// themselves are stored. It runs in the job's turn.
 func (db *DB) afterIndex(ctx context.Context, err error) {
 	if err == nil {
 		return
@@ -313,9 +349,10 @@ func (db *DB) afterIndex(ctx context.Context, err error) {
 }
 
 // searchCurrent makes sure the full-text index reflects every change to
-// records committed before it was called, repairing it when it does not
-// (after a crash between the two commits, or a failed index write). When a
-// write of this process is between its two commits, it waits for it.
+// records committed before it was called: it waits for this process's index
+// jobs, and repairs the index when it is still behind (after a crash between
+// the two commits, a failed index write or a change by a path that leaves
+// indexing to the next search).
 func (db *DB) searchCurrent(ctx context.Context) error {
 	var changes, indexed int64
 	if err := db.queryRow(ctx, []any{&changes, &indexed}, sqlSearchLag); err != nil {
@@ -326,6 +363,9 @@ func (db *DB) searchCurrent(ctx context.Context) error {
 	}
 	db.smu.Lock()
 	defer db.smu.Unlock()
+	if err := db.indexIdle(ctx); err != nil {
+		return err
+	}
 	if err := db.reconcile(ctx); err != nil {
 		return fmt.Errorf("repair search index: %w", err)
 	}
@@ -336,8 +376,9 @@ func (db *DB) searchCurrent(ctx context.Context) error {
 // latest version of every record the index lacks or holds at another
 // version, drops entries of rowids no record has, and records the
 // record_changes count it reflects. It does nothing when the counts agree.
-// The caller holds db.smu; search.db's write lock keeps other processes out
-// while the differences are read.
+// The caller has the index to itself in this process (db.smu held and no
+// job running, or an index job's turn); search.db's write lock keeps other
+// processes out while the differences are read.
 func (db *DB) reconcile(ctx context.Context) error {
 	tx, err := db.searchW.BeginTx(ctx, nil)
 	if err != nil {

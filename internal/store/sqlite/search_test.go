@@ -88,11 +88,18 @@ func wantIDs(tb testing.TB, what string, got []string, want ...string) {
 	}
 }
 
-// indexState returns the change count the index reflects, the number of
-// records it holds and the number of changes to records.
+// indexState returns, once the index jobs started have ended, the change
+// count the index reflects, the number of records it holds and the number
+// of changes to records.
 func indexState(tb testing.TB, db *DB) (indexed, docs, changes int64) {
 	tb.Helper()
-	err := db.read.QueryRow(`SELECT (SELECT seq FROM search.state), (SELECT count(*) FROM search.docs),
+	db.smu.Lock()
+	err := db.indexIdle(context.Background())
+	db.smu.Unlock()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = db.read.QueryRow(`SELECT (SELECT seq FROM search.state), (SELECT count(*) FROM search.docs),
 		(SELECT seq FROM record_changes)`).Scan(&indexed, &docs, &changes)
 	if err != nil {
 		tb.Fatal(err)

@@ -8,11 +8,14 @@
 // serves reads that never wait for a writer.
 //
 // The full-text index is derived data kept in a file of its own with its own
-// writer, so that indexing a batch runs beside the writing of its records
-// instead of on the same connection. Its transaction commits right after the
-// records' (and is rolled back when theirs fails); the index records how many
-// changes to records it reflects, and a search or Open that finds it behind
-// (a crash between the two commits) repairs it from the records first.
+// writer, so that indexing runs beside the writing of records instead of on
+// the same connection. A write of records returns once they are committed;
+// its index transaction commits after theirs in the background (and is
+// rolled back when theirs fails), overlapping the next write. The index
+// records how many changes to records it reflects, so that a search first
+// waits for it to reflect every write that returned before the search
+// began, and a search or Open that finds it behind for any other reason (a
+// crash between the two commits) repairs it from the records.
 package sqlite
 
 import (
@@ -88,13 +91,14 @@ type DB struct {
 	log   *slog.Logger
 
 	// searchW is search.db's writer, one connection like write. smu
-	// serialises the changes to the index made by this process, so that
-	// they reach it in the order of the record changes they follow; a
-	// write of records holds it from before its transaction until its
-	// index commit.
-	searchPath string
-	searchW    *sql.DB
-	smu        sync.Mutex
+	// orders this process's changes to the index after the record changes
+	// they follow: a write of records holds it until its records commit,
+	// and starts an index job chained after the last one (lastJob, closed
+	// when that job ends; prevJob the one before it).
+	searchPath       string
+	searchW          *sql.DB
+	smu              sync.Mutex
+	lastJob, prevJob chan struct{}
 
 	// The checkpointer goroutine copies committed WAL frames into the
 	// database file off the writer's path; dirty wakes it after a commit,
@@ -107,6 +111,9 @@ type DB struct {
 	// queries are built from constants only, so the set is bounded.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	// blocks holds the buffers batches encode record bodies into.
+	blocks sync.Pool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,7 +135,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	db := &DB{path: path, searchPath: filepath.Join(dir, SearchFileName), now: opts.Now, log: opts.Logger,
-		stmts: map[string]*sql.Stmt{}}
+		stmts: map[string]*sql.Stmt{}, blocks: sync.Pool{New: newBodyBlock}}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -376,9 +383,10 @@ func (db *DB) Close() error {
 func (db *DB) close() error {
 	close(db.stop)
 	<-db.stopped
-	// Let a write finish its index commit.
+	// Let the index jobs finish.
 	db.smu.Lock()
 	defer db.smu.Unlock()
+	_ = db.indexIdle(context.Background())
 	ctx := context.Background()
 	var errs []error
 	db.mu.Lock()
