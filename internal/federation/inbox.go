@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/oklog/ulid/v2"
 
@@ -24,6 +27,12 @@ import (
 // stored with its effect and audit entry in one transaction before it is
 // answered. Every answer is signed. An error is returned only when the
 // batch itself does not read or the node cannot answer at all.
+//
+// Signatures are checked and answers signed on every core at once; the
+// envelopes are applied one after another in batch order, so that versions
+// of one record and a key rotation take effect in the order sent. An
+// envelope that follows an accepted key.rotate in the same batch is opened
+// again with the key the rotation pinned.
 func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, error) {
 	items, err := envelope.DecodeBatch(body, envelope.MaxBatch)
 	if err != nil {
@@ -33,35 +42,132 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 	if err != nil {
 		return envelope.Response{}, err
 	}
-	peers, err := s.cfg.Store.Peers(ctx)
+	policy, err := s.inboxPolicy(ctx)
 	if err != nil {
 		return envelope.Response{}, err
 	}
-	policy := envelope.Policy{Self: s.cfg.Node, Region: s.region, Window: s.cfg.Window,
-		Key: pinnedKeys(peers), Relay: s.cfg.Relay}
-	resp := envelope.Response{Results: make([]envelope.Result, 0, len(items))}
-	for _, it := range items {
-		policy.Now = s.now()
-		r, to, err := s.receiveOne(ctx, it, policy)
+	opened := make([]openedEnvelope, len(items))
+	parallel(len(items), func(i int) {
+		opened[i].v, opened[i].err = envelope.Open(items[i], policy)
+	})
+	ctx = withBatch(ctx)
+	results := make([]envelope.Result, len(items))
+	tos := make([]string, len(items))
+	repinned := false
+	for i, it := range items {
+		o := opened[i]
+		if repinned {
+			policy.Now = s.now()
+			o.v, o.err = envelope.Open(it, policy)
+		}
+		r, to, err := s.receiveOne(ctx, o, policy)
 		if err != nil {
 			return envelope.Response{}, err
 		}
-		signed, err := envelope.SignResult(key, s.cfg.Node, to, r, s.now())
-		if err != nil {
-			return envelope.Response{}, err
-		}
-		resp.Results = append(resp.Results, signed)
+		results[i], tos[i] = r, to
 		if r.Status == envelope.Refused {
 			s.log.InfoContext(ctx, "envelope refused", "id", r.ID, "from", to)
 		}
+		if r.Status == envelope.Accepted && o.err == nil && o.v.Envelope.Type == envelope.TypeKeyRotate {
+			if policy, err = s.inboxPolicy(ctx); err != nil {
+				return envelope.Response{}, err
+			}
+			repinned = true
+		}
 	}
-	return resp, nil
+	now := s.now()
+	errs := make([]error, len(items))
+	parallel(len(items), func(i int) {
+		results[i], errs[i] = envelope.SignResult(key, s.cfg.Node, tos[i], results[i], now)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return envelope.Response{}, err
+		}
+	}
+	return envelope.Response{Results: results}, nil
 }
 
-// receiveOne handles one envelope. It returns the result and the node the
-// answer goes to; an error means the store failed and nothing was answered.
-func (s *Service) receiveOne(ctx context.Context, b []byte, p envelope.Policy) (envelope.Result, string, error) {
-	v, err := envelope.Open(b, p)
+// inboxPolicy is what envelope.Open checks against: this node, its region,
+// the window and the keys pinned now.
+func (s *Service) inboxPolicy(ctx context.Context) (envelope.Policy, error) {
+	peers, err := s.cfg.Store.Peers(ctx)
+	if err != nil {
+		return envelope.Policy{}, err
+	}
+	return envelope.Policy{Self: s.cfg.Node, Region: s.region, Window: s.cfg.Window, Now: s.now(),
+		Key: pinnedKeys(peers), Relay: s.cfg.Relay}, nil
+}
+
+// openedEnvelope is what envelope.Open made of one envelope of a batch.
+type openedEnvelope struct {
+	v   envelope.Verified
+	err error
+}
+
+// parallel calls fn(0)…fn(n-1) on as many goroutines as there are cores
+// and returns when every call has.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// batchState is what the envelopes of one inbox batch share: the
+// agreement registry, read once per batch rather than once per envelope.
+type batchState struct {
+	agreements []agreement.Agreement
+	loaded     bool
+}
+
+type batchKey struct{}
+
+func withBatch(ctx context.Context) context.Context {
+	return context.WithValue(ctx, batchKey{}, &batchState{})
+}
+
+// agreements returns the registry, from the batch when one is being
+// received.
+func (s *Service) agreements(ctx context.Context) ([]agreement.Agreement, error) {
+	b, _ := ctx.Value(batchKey{}).(*batchState)
+	if b == nil {
+		return s.cfg.Store.Agreements(ctx)
+	}
+	if !b.loaded {
+		as, err := s.cfg.Store.Agreements(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b.agreements, b.loaded = as, true
+	}
+	return b.agreements, nil
+}
+
+// receiveOne handles one opened envelope. It returns the result and the
+// node the answer goes to; an error means the store failed and nothing was
+// answered.
+func (s *Service) receiveOne(ctx context.Context, o openedEnvelope, p envelope.Policy) (envelope.Result, string, error) {
+	v, err := o.v, o.err
 	if err != nil {
 		id, from := v.Hop.ID, v.Hop.From
 		if id != "" && !validULID(id) {
@@ -180,7 +286,7 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	} else if !fault.Is(err, fault.NotFound) {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	as, err := s.cfg.Store.Agreements(ctx)
+	as, err := s.agreements(ctx)
 	if err != nil {
 		return store.Received{}, audit.Event{}, "", err
 	}

@@ -90,21 +90,25 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 		outs  []store.DeliveryOutcome
 	)
 	now := s.now()
-	for _, d := range ds {
+	signed := make([][]byte, len(ds))
+	errs := make([]error, len(ds))
+	parallel(len(ds), func(i int) {
 		key := cur
-		if d.SignKey != "" {
-			if k, ok := all[d.SignKey]; ok {
+		if ds[i].SignKey != "" {
+			if k, ok := all[ds[i].SignKey]; ok {
 				key = k
 			}
 		}
-		b, err := s.sign(ctx, key, d, now)
-		if err != nil {
+		signed[i], errs[i] = s.sign(ctx, key, ds[i], now)
+	})
+	for i, d := range ds {
+		if errs[i] != nil {
 			// The envelope cannot be built (e.g. the record version is
 			// gone): it will not get better by waiting.
-			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: err.Error()})
+			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: errs[i].Error()})
 			continue
 		}
-		items = append(items, b)
+		items = append(items, signed[i])
 		sent = append(sent, d)
 	}
 	if len(items) == 0 {
@@ -143,14 +147,20 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 	if err != nil {
 		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
 	}
+	verr := make([]error, len(r.Results))
+	parallel(len(r.Results), func(i int) {
+		if r.Results[i].ID == sent[i].EnvelopeID {
+			_, verr[i] = envelope.VerifyResult(r.Results[i], pub)
+		}
+	})
 	for i, res := range r.Results {
 		d := sent[i]
 		if res.ID != d.EnvelopeID {
 			outs = append(outs, s.fail(d, fmt.Sprintf("answer %d is for %s, not %s", i, res.ID, d.EnvelopeID), time.Time{}))
 			continue
 		}
-		if _, err := envelope.VerifyResult(res, pub); err != nil {
-			outs = append(outs, s.fail(d, "answer does not verify: "+reasonOf(err), time.Time{}))
+		if verr[i] != nil {
+			outs = append(outs, s.fail(d, "answer does not verify: "+reasonOf(verr[i]), time.Time{}))
 			continue
 		}
 		switch res.Status {

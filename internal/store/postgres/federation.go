@@ -53,7 +53,11 @@ const (
 	sqlFinishRow     = `UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt = $3,
 		delivered_at = $4, refusal_reason = $5, refusal_signed = $6
 		WHERE id = $7 AND state IN ('queued', 'failed')`
-	sqlRetryRow = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
+	// A peer that answers has recovered: its rows waiting out a backoff
+	// are due at once, so that a backlog built during an outage drains
+	// as soon as the peer is back rather than over the backoff period.
+	sqlPeerRecovered = `UPDATE outbox SET next_attempt = $1 WHERE peer = $2 AND state = 'failed' AND next_attempt > $1`
+	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
 		refusal_reason = '', refusal_signed = '', created = $1 WHERE id = $2 AND state <> 'delivered'`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
@@ -346,6 +350,11 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 // FinishDeliveries records outcomes and releases the lease.
 func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []store.DeliveryOutcome, errMsg string, evs []audit.Event) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if errMsg == "" {
+			if _, err := tx.Exec(ctx, sqlPeerRecovered, now, peer); err != nil {
+				return mapErr(err, "peer "+peer)
+			}
+		}
 		for _, o := range outs {
 			var delivered *time.Time
 			if o.State == store.DeliveryDelivered {

@@ -50,7 +50,11 @@ const (
 	sqlFinishRow     = `UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
 		delivered_at = ?, refusal_reason = ?, refusal_signed = ?
 		WHERE id = ? AND state IN ('queued', 'failed')`
-	sqlRetryRow = `UPDATE outbox SET state = 'queued', next_attempt = ?, last_error = '', attempts = 0,
+	// A peer that answers has recovered: its rows waiting out a backoff
+	// are due at once, so that a backlog built during an outage drains
+	// as soon as the peer is back rather than over the backoff period.
+	sqlPeerRecovered = `UPDATE outbox SET next_attempt = ? WHERE peer = ? AND state = 'failed' AND next_attempt > ?`
+	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = ?, last_error = '', attempts = 0,
 		refusal_reason = '', refusal_signed = '', created = ? WHERE id = ? AND state <> 'delivered'`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
@@ -379,6 +383,12 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 // FinishDeliveries records outcomes and releases the lease.
 func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []store.DeliveryOutcome, errMsg string, evs []audit.Event) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if errMsg == "" {
+			n := formatTime(now)
+			if _, err := tx.ExecContext(ctx, sqlPeerRecovered, n, peer, n); err != nil {
+				return mapErr(err, "peer "+peer)
+			}
+		}
 		for _, o := range outs {
 			var delivered any
 			if o.State == store.DeliveryDelivered {

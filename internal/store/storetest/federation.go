@@ -31,6 +31,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimAfterLeaseExpiry", testClaimReclaim},
 		{"ClaimRespectsDueTimeAndMax", testClaimDue},
 		{"FinishAppliesOutcomes", testFinish},
+		{"AnsweringPeerRecovers", testRecovered},
 		{"DeadLetterAndRetry", testDeadRetry},
 		{"UpdateOfSharedRecordFollows", testFollow},
 		{"ReceiveDedupes", testReceiveDedupe},
@@ -409,6 +410,46 @@ func testFinish(t *testing.T, s store.Store) {
 	}
 	if p.State != store.PeerUnreachable || p.LastError != "peer unreachable: connection refused" || p.LastContact == nil || !p.LastContact.Equal(now) {
 		t.Errorf("peer after a transport error = %+v, want unreachable with the error and the earlier contact", p)
+	}
+}
+
+// testRecovered: rows backing off after failures become due as soon as the
+// peer answers again, so that a backlog drains when the peer is back.
+func testRecovered(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"), NewDelivery("JP", "R3"))
+	now := Base().Add(time.Minute)
+	if _, _, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	var outs []store.DeliveryOutcome
+	for _, d := range ds {
+		outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryFailed, Error: "connection refused", NextAttempt: now.Add(time.Hour)})
+	}
+	if err := s.FinishDeliveries(ctx, "A", "JP", now, outs, "peer unreachable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := s.ClaimDeliveries(ctx, "A", now.Add(time.Second), time.Minute, 100); err != nil || p != "" {
+		t.Fatalf("claimed %q (%v) during the backoff, want nothing", p, err)
+	}
+	// A retried row goes through and the peer answers: the others are due.
+	back := now.Add(2 * time.Minute)
+	if err := s.RetryDelivery(ctx, ds[0].ID, back, ev("delivery.retry", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := s.ClaimDeliveries(ctx, "A", back, time.Minute, 100); err != nil || len(got) != 1 {
+		t.Fatalf("claim of the retried row: %v %v", rowIDs(got), err)
+	}
+	if err := s.FinishDeliveries(ctx, "A", "JP", back, []store.DeliveryOutcome{{ID: ds[0].ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := s.ClaimDeliveries(ctx, "B", back.Add(time.Second), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameIDs(rowIDs(got), rowIDs(ds[1:])) {
+		t.Errorf("claimed %v after the peer answered, want the rows that were backing off %v", rowIDs(got), rowIDs(ds[1:]))
 	}
 }
 

@@ -1,0 +1,240 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"liaison/internal/agreement"
+	"liaison/internal/audit"
+	"liaison/internal/federation/envelope"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+	"liaison/internal/store/storetest"
+)
+
+// The federation benchmarks run two whole nodes, Hong Kong and Japan, in
+// this process on loopback with their own SQLite databases and keys: every
+// envelope is signed by HK, sent over HTTP, verified, re-checked and stored
+// durably by JP, whose signed answer HK verifies and records.
+
+// benchNode initialises and starts a node in dir listening on listen.
+func benchNode(tb testing.TB, dir, code, listen string) *Node {
+	tb.Helper()
+	ctx := context.Background()
+	c := Config{DataDir: dir, Listen: listen, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DeliveryPoll: 50 * time.Millisecond}
+	if _, err := os.Stat(dir + "/liaison.db"); err != nil {
+		if _, err := Init(ctx, c, code); err != nil {
+			tb.Fatalf("init %s: %v", code, err)
+		}
+	}
+	n, err := Open(ctx, c)
+	if err != nil {
+		tb.Fatalf("open %s: %v", code, err)
+	}
+	if err := n.Start(); err != nil {
+		tb.Fatalf("start %s: %v", code, err)
+	}
+	return n
+}
+
+func closeNode(tb testing.TB, n *Node) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := n.Close(ctx); err != nil {
+		tb.Errorf("close %s: %v", n.Code, err)
+	}
+}
+
+// pinEachOther pins a on b and b on a by their published fingerprints.
+func pinEachOther(tb testing.TB, a, b *Node) {
+	tb.Helper()
+	ctx := context.Background()
+	for _, p := range [][2]*Node{{a, b}, {b, a}} {
+		info, err := p[1].Federation.Info(ctx, p[1].URL())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := p[0].Federation.PinPeer(ctx, "admin", p[1].URL(), info.Fingerprint, nil); err != nil {
+			tb.Fatalf("pin %s on %s: %v", p[1].Code, p[0].Code, err)
+		}
+	}
+}
+
+// benchRecords stores n seizures on hk, each for JP, and returns one
+// record.create delivery to JP per record, with the decision that allows
+// it (the same for every record: same kind, date, handling and
+// distribution).
+func benchRecords(tb testing.TB, hk *Node, n int) []store.Delivery {
+	tb.Helper()
+	ctx := context.Background()
+	rs := make([]*intel.Record, 0, n)
+	for range n {
+		rs = append(rs, storetest.NewRecord(tb))
+	}
+	as, err := hk.Store.Agreements(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := agreement.Decide(agreement.Input{Record: rs[0], Sender: "HK", Recipient: "JP", On: time.Now(),
+		Agreements: as, Directory: hk.Directory})
+	if !d.Allowed {
+		tb.Fatalf("HK may not share the benchmark record with JP: %+v", d.Reasons)
+	}
+	dj, err := json.Marshal(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ds := make([]store.Delivery, 0, n)
+	for i := 0; i < n; i += 1000 {
+		chunk := rs[i:min(i+1000, n)]
+		evs := make([]audit.Event, len(chunk))
+		for j, r := range chunk {
+			evs[j] = storetest.CreateEvent(r)
+		}
+		if err := hk.Store.CreateRecords(ctx, chunk, evs); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for _, r := range rs {
+		id, err := envelope.NewID(time.Now())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ds = append(ds, store.Delivery{EnvelopeID: id, Peer: "JP", Type: string(envelope.TypeRecordCreate),
+			RecordID: r.ID, Version: 1, Decision: dj})
+	}
+	return ds
+}
+
+// enqueue writes ds to hk's outbox in transactions of 1,000 rows.
+func enqueue(tb testing.TB, hk *Node, ds []store.Delivery) {
+	tb.Helper()
+	for i := 0; i < len(ds); i += 1000 {
+		if _, err := hk.Federation.Enqueue(context.Background(), ds[i:min(i+1000, len(ds))], nil); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// waitDelivered waits until hk has nothing queued for JP and checks that
+// JP holds exactly n records and n inbox rows.
+func waitDelivered(tb testing.TB, hk, jp *Node, n int, limit time.Duration) {
+	tb.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(limit)
+	for {
+		p, err := hk.Store.Peer(ctx, "JP")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if p.Queued == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d deliveries still queued after %s (last error %q)", p.Queued, limit, p.LastError)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got, err := jp.Store.CountRecords(ctx); err != nil || got != int64(n) {
+		tb.Fatalf("JP holds %d records (%v), want %d", got, err, n)
+	}
+}
+
+func benchSize(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// BenchmarkFederationThroughput measures envelopes per second from HK to
+// JP, from the moment LIAISON_BENCH_ENVELOPES (default 20,000) deliveries
+// are enqueued to the moment the last is recorded delivered. Storing the
+// records on HK is not timed.
+func BenchmarkFederationThroughput(b *testing.B) {
+	n := benchSize("LIAISON_BENCH_ENVELOPES", 20000)
+	for b.Loop() {
+		b.StopTimer()
+		hk := benchNode(b, b.TempDir(), "HK", "127.0.0.1:0")
+		jp := benchNode(b, b.TempDir(), "JP", "127.0.0.1:0")
+		pinEachOther(b, hk, jp)
+		ds := benchRecords(b, hk, n)
+		b.StartTimer()
+		start := time.Now()
+		enqueue(b, hk, ds)
+		waitDelivered(b, hk, jp, n, 30*time.Minute)
+		el := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
+		closeNode(b, hk)
+		closeNode(b, jp)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkFederationBacklog builds a backlog of LIAISON_BENCH_BACKLOG
+// envelopes (default 100,000) on HK while JP is down, lets HK fail to
+// deliver every one of them at least once, then restarts JP on the same
+// address and measures how long the backlog takes to drain. It is long:
+// it runs only when LIAISON_BENCH_BACKLOG is set.
+func BenchmarkFederationBacklog(b *testing.B) {
+	if os.Getenv("LIAISON_BENCH_BACKLOG") == "" {
+		b.Skip("set LIAISON_BENCH_BACKLOG (e.g. 100000) to run the backlog benchmark")
+	}
+	n := benchSize("LIAISON_BENCH_BACKLOG", 100000)
+	for b.Loop() {
+		b.StopTimer()
+		jpDir := b.TempDir()
+		hk := benchNode(b, b.TempDir(), "HK", "127.0.0.1:0")
+		jp := benchNode(b, jpDir, "JP", "127.0.0.1:0")
+		pinEachOther(b, hk, jp)
+		addr := jp.URL()[len("http://"):]
+		closeNode(b, jp)
+		ds := benchRecords(b, hk, n)
+		enqueue(b, hk, ds)
+		waitAllAttempted(b, hk, n)
+		b.StartTimer()
+		start := time.Now()
+		jp = benchNode(b, jpDir, "JP", addr)
+		waitDelivered(b, hk, jp, n, 30*time.Minute)
+		el := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(el.Seconds(), "drain-s")
+		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
+		closeNode(b, hk)
+		closeNode(b, jp)
+		b.StartTimer()
+	}
+}
+
+// waitAllAttempted waits until each of hk's n deliveries has failed at
+// least once, so that the backlog is really a backlog of retries.
+func waitAllAttempted(tb testing.TB, hk *Node, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Minute)
+	for time.Now().Before(deadline) {
+		ds, err := hk.Federation.Deliveries(context.Background(), "")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		failed := 0
+		for _, d := range ds {
+			if d.State == store.DeliveryFailed {
+				failed++
+			}
+		}
+		if failed == n {
+			return
+		}
+		time.Sleep(2 * time.Second)
+	}
+	tb.Fatalf("the backlog was not attempted within 30 minutes")
+}

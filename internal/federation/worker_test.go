@@ -1,0 +1,105 @@
+package federation
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"liaison/internal/store"
+)
+
+func TestBackoff(t *testing.T) {
+	base, cap := time.Second, 10*time.Minute
+	tests := []struct {
+		name string
+		n    int
+		u    float64
+		want time.Duration
+	}{
+		{"first retry, top of the range", 1, 0.999999, 999999 * time.Microsecond},
+		{"first retry, bottom of the range", 1, 0, 0},
+		{"second retry doubles the ceiling", 2, 0.5, time.Second},
+		{"fifth retry", 5, 0.5, 8 * time.Second},
+		{"ceiling below the cap", 10, 0.5, 256 * time.Second},
+		{"ceiling reaches the cap", 11, 0.5, 5 * time.Minute},
+		{"far beyond the cap", 60, 0.5, 5 * time.Minute},
+		{"attempt 0 counts as the first", 0, 0.5, 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Backoff(tt.n, base, cap, tt.u); got != tt.want {
+				t.Errorf("Backoff(%d, u=%v) = %v, want %v", tt.n, tt.u, got, tt.want)
+			}
+		})
+	}
+	t.Run("full jitter stays within [0, min(cap, base·2^(n-1)))", func(t *testing.T) {
+		for n := 1; n <= 30; n++ {
+			ceil := min(cap, base<<(n-1))
+			for _, u := range []float64{0, 0.1, 0.5, 0.9, 0.999999} {
+				d := Backoff(n, base, cap, u)
+				if d < 0 || d >= ceil {
+					t.Fatalf("Backoff(%d, u=%v) = %v, outside [0, %v)", n, u, d, ceil)
+				}
+			}
+		}
+	})
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 10, 14, 9, 30, 0, 0, time.UTC)
+	at := now.Add(90 * time.Second)
+	tests := []struct {
+		name   string
+		status int
+		header string
+		want   time.Time
+	}{
+		{"seconds on 503", http.StatusServiceUnavailable, "120", now.Add(2 * time.Minute)},
+		{"seconds on 429", http.StatusTooManyRequests, "5", now.Add(5 * time.Second)},
+		{"HTTP date on 503", http.StatusServiceUnavailable, at.Format(http.TimeFormat), at},
+		{"ignored on 500", http.StatusInternalServerError, "120", time.Time{}},
+		{"absent", http.StatusServiceUnavailable, "", time.Time{}},
+		{"unreadable", http.StatusServiceUnavailable, "soon", time.Time{}},
+		{"negative", http.StatusServiceUnavailable, "-3", time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tt.status, Header: http.Header{}}
+			if tt.header != "" {
+				resp.Header.Set("Retry-After", tt.header)
+			}
+			if got := retryAfter(resp, now); !got.Equal(tt.want) {
+				t.Errorf("retryAfter(%d %q) = %v, want %v", tt.status, tt.header, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFail(t *testing.T) {
+	now := time.Date(2026, 10, 14, 9, 30, 0, 0, time.UTC)
+	s := &Service{cfg: Config{Now: func() time.Time { return now }, DeadAfter: 3 * 24 * time.Hour,
+		BackoffBase: time.Second, BackoffCap: 10 * time.Minute}}
+	t.Run("retried with backoff before N days", func(t *testing.T) {
+		d := store.Delivery{ID: 1, Attempts: 3, Created: now.Add(-3*24*time.Hour + time.Minute)}
+		o := s.fail(d, "peer unreachable", time.Time{})
+		if o.State != store.DeliveryFailed || o.Error != "peer unreachable" {
+			t.Fatalf("outcome = %+v, want failed with the error", o)
+		}
+		if o.NextAttempt.Before(now) || !o.NextAttempt.Before(now.Add(8*time.Second)) {
+			t.Errorf("next attempt %v, want within the 4th retry's 8 s", o.NextAttempt.Sub(now))
+		}
+	})
+	t.Run("dead after N days", func(t *testing.T) {
+		d := store.Delivery{ID: 1, Attempts: 300, Created: now.Add(-3 * 24 * time.Hour)}
+		if o := s.fail(d, "peer unreachable", time.Time{}); o.State != store.DeliveryDead || o.Error != "peer unreachable" {
+			t.Errorf("outcome = %+v, want dead with the last error", o)
+		}
+	})
+	t.Run("Retry-After is a floor", func(t *testing.T) {
+		d := store.Delivery{ID: 1, Attempts: 0, Created: now}
+		nb := now.Add(time.Hour)
+		if o := s.fail(d, "busy", nb); !o.NextAttempt.Equal(nb) {
+			t.Errorf("next attempt %v, want the Retry-After time %v", o.NextAttempt, nb)
+		}
+	})
+}
