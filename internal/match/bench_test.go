@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,13 +68,14 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 	origins := []string{"HK", "CN", "FR", "RU", "AE", "JP", "NG", "US", "DE", "VN", "TH", "IN", "BR", "MX", "KR", "GB", "ES", "TR", "MY", "ZA"}
 	gens := named*10/(perGen*12) + 1
 	batches := make([]genBatch, gens)
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for gi := range work {
+	workers := runtime.GOMAXPROCS(0)
+	// generate makes the batches of generators from, to in parallel.
+	generate := func(from, to int) {
+		var wg sync.WaitGroup
+		for gi := from; gi < to; gi++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				g := synth.New(int64(1000+gi), origins[gi%len(origins)])
 				now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 				b := genBatch{recs: make([]*intel.Record, perGen), labels: make([][]synth.PartyLabel, perGen)}
@@ -82,21 +84,24 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 					b.recs[i].ID = fmt.Sprintf("G%04dR%06d", gi, i)
 				}
 				batches[gi] = b
-			}
-		}()
+			}()
+		}
+		wg.Wait()
 	}
-	for gi := range gens {
-		work <- gi
-	}
-	close(work)
-	wg.Wait()
 
 	ix := MustIndex(tb)
 	c := &benchCorpus{ix: ix, labels: map[string]string{}}
 	indexed := map[string]int{}
 	rng := rand.New(rand.NewPCG(7, 7))
 	start := time.Now()
-	for gi, b := range batches {
+	var genTime time.Duration
+	for gi := range batches {
+		if gi%workers == 0 {
+			t0 := time.Now()
+			generate(gi, min(gi+workers, len(batches)))
+			genTime += time.Since(t0)
+		}
+		b := batches[gi]
 		for i, r := range b.recs {
 			if c.named >= named {
 				break
@@ -139,7 +144,7 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 		}
 		batches[gi] = genBatch{}
 	}
-	c.buildTime = time.Since(start)
+	c.buildTime = time.Since(start) - genTime
 	// Only queries whose identity is indexed can be found.
 	c.queries = slices.DeleteFunc(c.queries, func(q benchQuery) bool { return indexed[q.identity] == 0 })
 	rng.Shuffle(len(c.queries), func(i, j int) { c.queries[i], c.queries[j] = c.queries[j], c.queries[i] })
@@ -247,7 +252,10 @@ func isLetter(r rune) bool {
 func BenchmarkFuzzy(b *testing.B) {
 	c := mustCorpus(b, benchEntities(b))
 	runtime.GC()
+	debug.FreeOSMemory()
 	rss := rssMiB()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	b.Run("latency", func(b *testing.B) {
 		durs := make([]time.Duration, 0, b.N)
 		found := 0
@@ -275,6 +283,7 @@ func BenchmarkFuzzy(b *testing.B) {
 		b.ReportMetric(float64(found)/float64(min(b.N, len(c.queries))), "top5-recall")
 		b.ReportMetric(float64(c.named), "entities")
 		b.ReportMetric(rss, "rss-MiB")
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
 		b.ReportMetric(c.buildTime.Seconds(), "build-s")
 	})
 	b.Run("parallel", func(b *testing.B) {

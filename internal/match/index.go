@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
@@ -21,12 +20,12 @@ type Options struct {
 	// listed by Overcorrelated. Default 200.
 	MaxShared int
 	// Candidates is how many candidates a fuzzy query scores in full,
-	// chosen by the blocking keys they share with the query; candidates
-	// sharing less than a fifth of the best candidate's weight are not
-	// scored. Default 64.
+	// chosen by the weight of the blocking keys they share with the query
+	// and, among many, by agreeing birth date, nationality or country.
+	// Default 64.
 	Candidates int
 	// Budget bounds the posting-list entries a fuzzy query reads, so that
-	// names made only of very common tokens stay fast. Default 60,000.
+	// names made only of very common tokens stay fast. Default 30,000.
 	Budget int
 }
 
@@ -38,7 +37,7 @@ func (o Options) withDefaults() Options {
 		o.Candidates = 64
 	}
 	if o.Budget <= 0 {
-		o.Budget = 60000
+		o.Budget = 30000
 	}
 	return o
 }
@@ -58,7 +57,7 @@ type Index struct {
 	seed maphash.Seed
 
 	recs    []recEntry
-	recByID map[string]uint32
+	recByID map[uint64]uint32 // hash of the id → record, probing on collision
 	freeRec []uint32
 
 	ents    []ent
@@ -73,28 +72,36 @@ type Index struct {
 
 	strs  byteArena
 	codes arena[uint32]
+	lists arena[uint32] // entity ids of each record
 
-	post     map[uint64][]uint32
+	post     *postings
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
 	scratch sync.Pool
 }
 
+// recEntry is an indexed record: its id and its entities, all in arenas.
 type recEntry struct {
-	id   string
-	ents []uint32
+	id   strRef
+	ents uint32 // position in the lists arena
+	n    uint32
+	used bool
 }
 
 // ent is an indexed entity. data holds the display fields joined by
-// fieldSep; code locates the name's renderings in the code arena.
+// fieldSep; code locates the name's renderings in the code arena; birth,
+// nat and ctry repeat what ranking candidates compares.
 type ent struct {
-	data string
-	rec  uint32
-	code uint32 // 1-based position in the code arena, 0 for none
-	path uint32
-	typ  uint8
-	dead bool
+	data  strRef
+	rec   uint32
+	code  uint32 // 1-based position in the code arena, 0 for none
+	path  uint32
+	birth uint32 // YYYYMMDD, 0 when unknown
+	nat   [2]byte
+	ctry  [2]byte
+	typ   uint8
+	dead  bool
 }
 
 type vocabTok struct {
@@ -140,10 +147,10 @@ func New(opt Options) (*Index, error) {
 		opt:      opt.withDefaults(),
 		nm:       nm,
 		seed:     maphash.MakeSeed(),
-		recByID:  map[string]uint32{},
+		recByID:  map[uint64]uint32{},
 		pathID:   map[string]uint32{},
 		vocabID:  map[string]uint32{},
-		post:     map[uint64][]uint32{},
+		post:     newPostings(),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 	}, nil
@@ -175,15 +182,23 @@ func (ix *Index) Add(recordID string, es []Entity) {
 	defer ix.mu.Unlock()
 	ix.remove(recordID)
 	var ri uint32
+	re := recEntry{id: ix.strs.put(recordID), used: true}
 	if n := len(ix.freeRec); n > 0 {
 		ri = ix.freeRec[n-1]
 		ix.freeRec = ix.freeRec[:n-1]
-		ix.recs[ri] = recEntry{id: recordID}
+		ix.recs[ri] = re
 	} else {
 		ri = uint32(len(ix.recs))
-		ix.recs = append(ix.recs, recEntry{id: recordID})
+		ix.recs = append(ix.recs, re)
 	}
-	ix.recByID[recordID] = ri
+	h := ix.recHash(recordID)
+	for {
+		if _, taken := ix.recByID[h]; !taken {
+			break
+		}
+		h++
+	}
+	ix.recByID[h] = ri
 	ids := make([]uint32, 0, len(es))
 	var keys []key
 	for i := range es {
@@ -195,7 +210,7 @@ func (ix *Index) Add(recordID string, es []Entity) {
 			ix.post1(k, id)
 		}
 	}
-	ix.recs[ri].ents = ids
+	ix.recs[ri].ents, ix.recs[ri].n = ix.lists.put(ids), uint32(len(ids))
 	ix.live += len(ids)
 }
 
@@ -208,33 +223,48 @@ func (ix *Index) Remove(recordID string) {
 }
 
 func (ix *Index) remove(recordID string) {
-	ri, ok := ix.recByID[recordID]
+	h, ri, ok := ix.findRec(recordID)
 	if !ok {
 		return
 	}
 	var keys []key
-	for _, id := range ix.recs[ri].ents {
+	ids := ix.lists.slice(ix.recs[ri].ents, int(ix.recs[ri].n))
+	for _, id := range ids {
 		keys = ix.entKeys(keys[:0], id)
 		for _, k := range keys {
-			list := ix.post[k.h]
-			if j := slices.Index(list, id); j >= 0 {
-				list = slices.Delete(list, j, j+1)
-				if len(list) == 0 {
-					delete(ix.post, k.h)
-				} else {
-					ix.post[k.h] = list
-				}
-			}
+			ix.post.remove(k.h, id)
 		}
-		ix.ents[id].dead = true
-		ix.ents[id].data = ""
+		ix.ents[id] = ent{dead: true}
 		ix.freeEnt = append(ix.freeEnt, id)
 	}
-	ix.live -= len(ix.recs[ri].ents)
+	ix.live -= len(ids)
 	ix.recs[ri] = recEntry{}
 	ix.freeRec = append(ix.freeRec, ri)
-	delete(ix.recByID, recordID)
+	ix.recByID[h] = tombstone
 }
+
+// tombstone marks a removed record in recByID, so that probing goes on.
+const tombstone = ^uint32(0)
+
+func (ix *Index) recHash(id string) uint64 { return maphash.String(ix.seed, id) }
+
+// findRec returns the slot and index of a record.
+func (ix *Index) findRec(id string) (h uint64, ri uint32, ok bool) {
+	h = ix.recHash(id)
+	for {
+		ri, ok = ix.recByID[h]
+		if !ok {
+			return h, 0, false
+		}
+		if ri != tombstone && ix.strs.str(ix.recs[ri].id) == id {
+			return h, ri, true
+		}
+		h++
+	}
+}
+
+// recID returns the id of record ri.
+func (ix *Index) recID(ri uint32) string { return ix.strs.str(ix.recs[ri].id) }
 
 func nameKind(t Type) norm.Kind {
 	switch t {
@@ -254,9 +284,9 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
 		ix.paths = append(ix.paths, strings.Clone(e.Path))
 		ix.pathID[e.Path] = pid
 	}
-	data := ix.strs.string(e.Name, fieldSep, e.Value, fieldSep, e.BirthDate, fieldSep, e.Nationality, fieldSep,
+	data := ix.strs.put(e.Name, fieldSep, e.Value, fieldSep, e.BirthDate, fieldSep, e.Nationality, fieldSep,
 		e.Country, fieldSep, e.Document, fieldSep, e.Registration)
-	en := ent{data: data, rec: ri, path: pid, typ: typeCodes[e.Type]}
+	en := ent{data: data, rec: ri, path: pid, typ: typeCodes[e.Type], birth: packDate(e.BirthDate), nat: code2(e.Nationality), ctry: code2(e.Country)}
 	if len(rs) > 0 {
 		code := make([]uint32, 0, 16)
 		code = append(code, uint32(len(rs)))
@@ -305,7 +335,7 @@ func (ix *Index) intern(t norm.Token) uint32 {
 func (ix *Index) entity(id uint32) Entity {
 	en := &ix.ents[id]
 	var f [7]string
-	splitFields(en.data, &f)
+	splitFields(ix.strs.str(en.data), &f)
 	return Entity{
 		Type: Types[en.typ], Path: ix.paths[en.path], Name: f[0], Value: f[1], BirthDate: f[2],
 		Nationality: f[3], Country: f[4], Document: f[5], Registration: f[6],
@@ -356,21 +386,20 @@ type key struct {
 
 const (
 	keyValue uint8 = iota // an identifier value: exact
+	keyName               // a whole name as normalised: exact, for the over-correlation guard
 	keyWhole              // the skeleton of a whole name
 	keyPair               // the skeletons of two tokens
 	keyToken              // the skeleton of one token
 )
 
 func (ix *Index) hash(typ uint8, kind uint8, parts ...string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(ix.seed)
-	h.WriteByte(typ)
-	h.WriteByte(kind)
+	var stack [96]byte
+	b := append(stack[:0], typ, kind)
 	for _, p := range parts {
-		h.WriteString(p)
-		h.WriteByte(0)
+		b = append(b, p...)
+		b = append(b, 0)
 	}
-	return h.Sum64()
+	return maphash.Bytes(ix.seed, b)
 }
 
 // entKeys appends the keys of a stored entity.
@@ -382,7 +411,7 @@ func (ix *Index) entKeys(keys []key, id uint32) []key {
 	t := Types[en.typ]
 	if !t.named() || t == Vessel {
 		var f [7]string
-		splitFields(en.data, &f)
+		splitFields(ix.strs.str(en.data), &f)
 		if f[1] != "" {
 			keys = append(keys, key{ix.hash(en.typ, keyValue, f[1]), keyValue})
 		}
@@ -396,9 +425,11 @@ func (ix *Index) entKeys(keys []key, id uint32) []key {
 }
 
 // nameKeys appends the blocking keys of a name: the skeleton of each
-// spelling of each token, of each pair of tokens (and of a token with two
-// adjacent tokens written together), and of the whole name written
-// together.
+// spelling of each token, of each pair of tokens (every combination of
+// their distinct skeletons), of a token with two adjacent tokens written
+// together, and of the whole name written together (with each token's
+// second spelling in turn, so that 厦门 read sha men or xia men both give
+// a key).
 func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 	start := len(keys)
 	add := func(k key) {
@@ -409,31 +440,51 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		}
 		keys = append(keys, k)
 	}
-	var skel [maxTokens]string
+	if len(rs) > 0 {
+		add(key{ix.nameHash(typ, &rs[0]), keyName})
+	}
+	var skels [maxTokens][]string
+	var buf [maxTokens * 3]string
 	for _, r := range rs {
 		n := min(len(r.toks), maxTokens)
-		var whole strings.Builder
-		for i := 0; i < n; i++ {
-			t := r.toks[i]
-			skel[i] = norm.Skeleton(t[0])
-			whole.WriteString(t[0])
-			for j, a := range t {
-				s := skel[i]
-				if j > 0 {
-					s = norm.Skeleton(a)
-				}
-				if s != "" {
-					add(key{ix.hash(typ, keyToken, s), keyToken})
-				}
-			}
-		}
 		if n == 0 {
 			continue
 		}
-		add(key{ix.hash(typ, keyWhole, norm.Skeleton(whole.String())), keyWhole})
+		used := 0
+		for i := 0; i < n; i++ {
+			skels[i] = buf[used:used]
+			for _, a := range r.toks[i] {
+				sk := norm.Skeleton(a)
+				if sk != "" && !slices.Contains(skels[i], sk) && len(skels[i]) < 3 {
+					skels[i] = append(skels[i], sk)
+				}
+			}
+			used += len(skels[i])
+			for _, sk := range skels[i] {
+				add(key{ix.hash(typ, keyToken, sk), keyToken})
+			}
+		}
+		for v := -1; v < n; v++ {
+			if v >= 0 && len(r.toks[v]) < 2 {
+				continue
+			}
+			var whole strings.Builder
+			for i := 0; i < n; i++ {
+				if i == v {
+					whole.WriteString(r.toks[i][1])
+				} else {
+					whole.WriteString(r.toks[i][0])
+				}
+			}
+			add(key{ix.hash(typ, keyWhole, norm.Skeleton(whole.String())), keyWhole})
+		}
 		for i := 0; i < n && i < 6; i++ {
 			for j := i + 1; j < n && j < 6; j++ {
-				add(key{ix.pairHash(typ, skel[i], skel[j]), keyPair})
+				for _, a := range skels[i] {
+					for _, b := range skels[j] {
+						add(key{ix.pairHash(typ, a, b), keyPair})
+					}
+				}
 			}
 		}
 		// A token written together with its neighbour, paired with the
@@ -442,14 +493,27 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 			for i := 0; i+1 < n && i < 5; i++ {
 				m := norm.Skeleton(r.toks[i][0] + r.toks[i+1][0])
 				for k := 0; k < n && k < 6; k++ {
-					if k != i && k != i+1 {
-						add(key{ix.pairHash(typ, m, skel[k]), keyPair})
+					if k != i && k != i+1 && len(skels[k]) > 0 {
+						add(key{ix.pairHash(typ, m, skels[k][0]), keyPair})
 					}
 				}
 			}
 		}
 	}
 	return keys
+}
+
+// nameHash is the key of a whole name as normalised: its tokens' usual
+// spellings in order.
+func (ix *Index) nameHash(typ uint8, r *rend) uint64 {
+	var b strings.Builder
+	for i, t := range r.toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t[0])
+	}
+	return ix.hash(typ, keyName, b.String())
 }
 
 func (ix *Index) pairHash(typ uint8, a, b string) uint64 {
@@ -469,27 +533,51 @@ func (ix *Index) post1(k key, id uint32) {
 		st.Records++
 		return
 	}
-	list := ix.post[k.h]
-	if (k.kind == keyValue || k.kind == keyWhole) && len(list) >= ix.opt.MaxShared && ix.distinctRecords(list) >= ix.opt.MaxShared {
+	list := ix.post.get(k.h)
+	if k.kind == keyValue || k.kind == keyName {
+		// One posting per record is enough for values and whole names.
+		if n := len(list); n > 0 && ix.ents[list[n-1]].rec == ix.ents[id].rec {
+			return
+		}
+	}
+	if (k.kind == keyValue || k.kind == keyName) && len(list) >= ix.opt.MaxShared {
 		en := &ix.ents[id]
 		var f [7]string
-		splitFields(en.data, &f)
+		splitFields(ix.strs.str(en.data), &f)
 		v := f[1]
-		if k.kind == keyWhole {
+		if k.kind == keyName {
 			v = f[0]
 		}
 		ix.shared[k.h] = &KeyStat{Type: Types[en.typ], Value: strings.Clone(v), Records: len(list) + 1}
 		return
 	}
-	ix.post[k.h] = append(list, id)
+	ix.post.add(k.h, id)
 }
 
-func (ix *Index) distinctRecords(list []uint32) int {
-	seen := make(map[uint32]struct{}, len(list))
-	for _, id := range list {
-		seen[ix.ents[id].rec] = struct{}{}
+// packDate packs "YYYY-MM-DD" as YYYYMMDD, or 0.
+func packDate(s string) uint32 {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0
 	}
-	return len(seen)
+	v := uint32(0)
+	for i := 0; i < 10; i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if s[i] < '0' || s[i] > '9' {
+			return 0
+		}
+		v = v*10 + uint32(s[i]-'0')
+	}
+	return v
+}
+
+// code2 is an upper-case two-letter code, or zero.
+func code2(s string) [2]byte {
+	if len(s) != 2 {
+		return [2]byte{}
+	}
+	return [2]byte{s[0] &^ 0x20, s[1] &^ 0x20}
 }
 
 // Overcorrelated lists the values and names shared by more records than
@@ -518,6 +606,9 @@ func (ix *Index) Overcorrelated() []KeyStat {
 // it is no longer used to find candidates. It returns an invalid error for
 // a value that does not normalise.
 func (ix *Index) Exclude(t Type, value string) error {
+	if _, ok := typeCodes[t]; !ok {
+		return fault.Field("type", "unknown entity type %q", t)
+	}
 	var keys []key
 	var canon string
 	if t.named() {
@@ -526,13 +617,8 @@ func (ix *Index) Exclude(t Type, value string) error {
 			return fault.Field("value", "name has no letters")
 		}
 		canon = value
-		for _, r := range rends(rs) {
-			var whole strings.Builder
-			for _, tok := range r.toks {
-				whole.WriteString(tok[0])
-			}
-			keys = append(keys, key{ix.hash(typeCodes[t], keyWhole, norm.Skeleton(whole.String())), keyWhole})
-		}
+		r := rends(rs)
+		keys = append(keys, key{ix.nameHash(typeCodes[t], &r[0]), keyName})
 	}
 	if !t.named() || t == Vessel {
 		v, err := canonical(t, value)
@@ -544,15 +630,11 @@ func (ix *Index) Exclude(t Type, value string) error {
 			keys = append(keys, key{ix.hash(typeCodes[t], keyValue, v), keyValue})
 		}
 	}
-	if _, ok := typeCodes[t]; !ok {
-		return fault.Field("type", "unknown entity type %q", t)
-	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, k := range keys {
-		n := len(ix.post[k.h])
-		ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: n}
-		delete(ix.post, k.h)
+		ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.post.size(k.h)}
+		ix.post.drop(k.h)
 	}
 	return nil
 }
@@ -599,64 +681,6 @@ func canonical(t Type, v string) (string, error) {
 		return "", fault.E(fault.Invalid, "address too short")
 	}
 	return norm.Identifier(v), nil
-}
-
-// arena stores values in fixed chunks so that what is stored never moves
-// and growing never copies.
-type arena[T any] struct {
-	chunks [][]T
-}
-
-const arenaChunk = 1 << 20
-
-func (a *arena[T]) reserve(n int) []T {
-	if len(a.chunks) == 0 || len(a.chunks[len(a.chunks)-1])+n > cap(a.chunks[len(a.chunks)-1]) {
-		a.chunks = append(a.chunks, make([]T, 0, max(arenaChunk, n)))
-	}
-	return a.chunks[len(a.chunks)-1]
-}
-
-// put stores vs and returns their position; at returns them again,
-// followed by whatever was stored after them (callers know the length).
-func (a *arena[T]) put(vs []T) uint32 {
-	c := a.reserve(len(vs))
-	i := len(a.chunks) - 1
-	off := len(c)
-	a.chunks[i] = append(c, vs...)
-	return uint32(i)<<22 | uint32(off)
-}
-
-func (a *arena[T]) at(pos uint32) []T {
-	c := a.chunks[pos>>22]
-	return c[pos&(1<<22-1):]
-}
-
-// byteArena stores strings in fixed chunks; the strings it returns point
-// into the chunks, which never move.
-type byteArena struct {
-	chunks [][]byte
-}
-
-func (a *byteArena) string(parts ...string) string {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	if n == 0 {
-		return ""
-	}
-	if len(a.chunks) == 0 || len(a.chunks[len(a.chunks)-1])+n > cap(a.chunks[len(a.chunks)-1]) {
-		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, n)))
-	}
-	i := len(a.chunks) - 1
-	c := a.chunks[i]
-	start := len(c)
-	for _, p := range parts {
-		c = append(c, p...)
-	}
-	a.chunks[i] = c
-	b := c[start:]
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // idf is the weight of a posting list of length n among total entities.

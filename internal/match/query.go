@@ -162,9 +162,9 @@ func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self 
 func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
 	var out []Result
-	for _, id := range ix.post[h] {
+	for _, id := range ix.post.get(h) {
 		en := &ix.ents[id]
-		rec := ix.recs[en.rec].id
+		rec := ix.recID(en.rec)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
@@ -204,6 +204,18 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	s.keys = ix.nameKeys(s.keys[:0], typ, qr)
 	keys := s.keys
+	// A name shared by too many records, or excluded, links nothing.
+	for _, k := range keys {
+		if k.kind != keyName {
+			continue
+		}
+		if _, ok := ix.shared[k.h]; ok {
+			return out
+		}
+		if _, ok := ix.excluded[k.h]; ok {
+			return out
+		}
+	}
 	// Whole names and token pairs first, rarest first; single tokens only
 	// when those found few candidates (a typing slip in a two-token name).
 	slices.SortFunc(keys, func(a, b key) int {
@@ -214,20 +226,17 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		case tb && !ta:
 			return -1
 		}
-		return cmp.Compare(len(ix.post[a.h]), len(ix.post[b.h]))
+		return cmp.Compare(ix.post.size(a.h), ix.post.size(b.h))
 	})
 	budget := ix.opt.Budget
 	s.touched = s.touched[:0]
 	for _, k := range keys {
-		list := ix.post[k.h]
+		list := ix.post.get(k.h)
 		if len(list) == 0 {
 			continue
 		}
 		if k.kind == keyToken && len(s.touched) >= ix.opt.Candidates/2 {
 			break
-		}
-		if _, capped := ix.shared[k.h]; capped && k.kind == keyWhole {
-			continue
 		}
 		if len(list) > budget {
 			if len(s.touched) > 0 {
@@ -244,20 +253,50 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
-	// Keep the candidates with at least a fifth of the best weight, at
-	// most Options.Candidates of them.
+	// Keep about four times Options.Candidates, those sharing the most
+	// weight: a histogram of the weights gives the cut without sorting.
 	var best uint16
 	for _, id := range s.touched {
 		best = max(best, s.acc[id])
 	}
+	cut := uint16(0)
+	if want := 4 * ix.opt.Candidates; len(s.touched) > want {
+		var hist [1024]int32
+		for _, id := range s.touched {
+			hist[s.acc[id]>>6]++
+		}
+		n := 0
+		for b := len(hist) - 1; b >= 0; b-- {
+			n += int(hist[b])
+			if n >= want {
+				cut = uint16(b) << 6
+				break
+			}
+		}
+	}
 	cands := s.cands[:0]
 	for _, id := range s.touched {
-		if a := s.acc[id]; a >= best/5 {
+		if a := s.acc[id]; a >= cut {
 			cands = append(cands, cand{id: id, acc: a})
 		}
 		s.acc[id] = 0
 	}
 	if len(cands) > ix.opt.Candidates {
+		// Too many: rank by shared keys and by what else agrees (birth
+		// date, nationality, country), which is cheap to check and tells
+		// namesakes apart.
+		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
+		for i := range cands {
+			en := &ix.ents[cands[i].id]
+			bonus := uint16(0)
+			if birth != 0 && en.birth == birth {
+				bonus += best / 2
+			}
+			if nat != [2]byte{} && en.nat == nat || ctry != [2]byte{} && en.ctry == ctry {
+				bonus += best / 8
+			}
+			cands[i].acc = satAdd(cands[i].acc, bonus)
+		}
 		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(b.acc, a.acc) })
 		cands = cands[:ix.opt.Candidates]
 	}
@@ -280,7 +319,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			break
 		}
 		en := &ix.ents[c.id]
-		rec := ix.recs[en.rec].id
+		rec := ix.recID(en.rec)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
@@ -297,8 +336,10 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 
 func kindWeight(k uint8) float64 {
 	switch k {
+	case keyName:
+		return 48
 	case keyWhole:
-		return 12
+		return 40
 	case keyPair:
 		return 8
 	}
@@ -368,8 +409,8 @@ func (ix *Index) Lookup(t Type, value string, visible Visible, buf []string) []s
 	h := ix.hash(code, keyValue, value)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, id := range ix.post[h] {
-		rec := ix.recs[ix.ents[id].rec].id
+	for _, id := range ix.post.get(h) {
+		rec := ix.recID(ix.ents[id].rec)
 		if visible == nil || visible(rec) {
 			buf = append(buf, rec)
 		}

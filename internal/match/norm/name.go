@@ -300,7 +300,7 @@ var legalForms = func() [][]string {
 	forms := []string{
 		"co ltd", "company limited", "company ltd", "co limited", "limited", "ltd", "llc", "l l c", "llp", "plc",
 		"inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "g m b h", "gmbh co kg", "gmbh co", "kg", "ag", "ug",
-		"ug haftungsbeschrankt", "haftungsbeschrankt", "e k", "ohg", "sarl", "s a r l", "sas", "s a s", "sa", "s a", "sasu", "eurl",
+		"ug haftungsbeschrankt", "haftungsbeschrankt", "ug haftungsbeschraenkt", "haftungsbeschraenkt", "e k", "ohg", "sarl", "s a r l", "sas", "s a s", "sa", "s a", "sasu", "eurl",
 		"sa de cv", "s a de c v", "s de rl de cv", "s de r l de c v", "de cv", "sl", "s l", "slu", "srl", "s r l", "spa", "s p a",
 		"sp z oo", "sp z o o", "spzoo", "sp zoo", "ltda", "lda", "cia ltda", "cia", "eireli", "me", "sac", "s a c", "saa",
 		"bv", "b v", "nv", "n v", "vof", "v o f", "cv", "c v", "bvba", "sprl", "ab", "as", "a s", "oy", "aps", "asa",
