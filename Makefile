@@ -18,6 +18,7 @@ build:
 # throwaway PostgreSQL server. Long (the HTTP read benchmark stores 1,000,000
 # records first): not part of `make test`.
 BENCH_RECORDS ?= 1000000
+BENCH_BACKLOG ?= 100000
 bench:
 	scripts/with-postgres $(MAKE) bench-run
 
@@ -25,6 +26,8 @@ bench-run:
 	$(GO) test -run '^$$' -bench 'CreateBatchValidated' -benchtime 30x -count 3 -timeout 60m ./internal/records/
 	LIAISON_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench 'GetRecordHTTP' -benchtime 20000x -count 3 -timeout 60m ./internal/web/
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/intel/ ./internal/audit/ ./internal/agreement/ ./internal/store/...
+	LIAISON_BENCH_ENVELOPES=20000 $(GO) test -run '^$$' -bench 'FederationThroughput' -benchtime 1x -count 3 -timeout 60m ./internal/app/
+	LIAISON_BENCH_BACKLOG=$(BENCH_BACKLOG) $(GO) test -run '^$$' -bench 'FederationBacklog' -benchtime 1x -count 3 -timeout 120m ./internal/app/
 
 # Short fuzzing pass over every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 20s
