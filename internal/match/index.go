@@ -94,6 +94,7 @@ type recEntry struct {
 // nat and ctry repeat what ranking candidates compares.
 type ent struct {
 	data  strRef
+	recID strRef // the record's id, repeated to save a lookup
 	rec   uint32
 	code  uint32 // 1-based position in the code arena, 0 for none
 	path  uint32
@@ -286,7 +287,7 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
 	}
 	data := ix.strs.put(e.Name, fieldSep, e.Value, fieldSep, e.BirthDate, fieldSep, e.Nationality, fieldSep,
 		e.Country, fieldSep, e.Document, fieldSep, e.Registration)
-	en := ent{data: data, rec: ri, path: pid, typ: typeCodes[e.Type], birth: packDate(e.BirthDate), nat: code2(e.Nationality), ctry: code2(e.Country)}
+	en := ent{data: data, recID: ix.recs[ri].id, rec: ri, path: pid, typ: typeCodes[e.Type], birth: packDate(e.BirthDate), nat: code2(e.Nationality), ctry: code2(e.Country)}
 	if len(rs) > 0 {
 		code := make([]uint32, 0, 16)
 		code = append(code, uint32(len(rs)))

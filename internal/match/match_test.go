@@ -194,3 +194,37 @@ func TestSearchReordersAndTolerates(t *testing.T) {
 		})
 	}
 }
+
+func TestNameOvercorrelationAndExclude(t *testing.T) {
+	ix, err := New(Options{MaxShared: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		r := seizure(intel.Party{Type: "person", Name: "UNKNOWN"})
+		r.ID = fmt.Sprintf("U%d", i)
+		ix.AddRecord(r)
+	}
+	r := seizure(intel.Party{Type: "person", Name: "Wong Ka Fai"})
+	r.ID = "W"
+	ix.AddRecord(r)
+	var listed bool
+	for _, o := range ix.Overcorrelated() {
+		listed = listed || o.Type == Person && o.Value == "UNKNOWN"
+	}
+	if !listed {
+		t.Errorf("Overcorrelated() = %+v, want the name UNKNOWN", ix.Overcorrelated())
+	}
+	if res := ix.Search(Query{Name: "Unknown", Type: Person, MinScore: 0.1}, nil); len(res) != 0 {
+		t.Errorf("over-correlated name still links: %+v", res)
+	}
+	if res := ix.Search(Query{Name: "Wong Ka Fai", Type: Person}, nil); len(res) != 1 {
+		t.Fatalf("Wong Ka Fai: %+v", res)
+	}
+	if err := ix.Exclude(Person, "WONG Ka-fai"); err != nil {
+		t.Fatal(err)
+	}
+	if res := ix.Search(Query{Name: "Wong Ka Fai", Type: Person}, nil); len(res) != 0 {
+		t.Errorf("excluded name still links: %+v", res)
+	}
+}

@@ -164,7 +164,7 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 	var out []Result
 	for _, id := range ix.post.get(h) {
 		en := &ix.ents[id]
-		rec := ix.recID(en.rec)
+		rec := ix.strs.str(en.recID)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
@@ -319,7 +319,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			break
 		}
 		en := &ix.ents[c.id]
-		rec := ix.recID(en.rec)
+		rec := ix.strs.str(en.recID)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
@@ -410,7 +410,7 @@ func (ix *Index) Lookup(t Type, value string, visible Visible, buf []string) []s
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for _, id := range ix.post.get(h) {
-		rec := ix.recID(ix.ents[id].rec)
+		rec := ix.strs.str(ix.ents[id].recID)
 		if visible == nil || visible(rec) {
 			buf = append(buf, rec)
 		}
