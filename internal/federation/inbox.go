@@ -24,15 +24,21 @@ import (
 // a batch. Each envelope is opened with the pinned keys (signature, key,
 // window, addressee), deduplicated by id, checked by its type's handler
 // (for records: the sharing decision from this side) and, when accepted,
-// stored with its effect and audit entry in one transaction before it is
-// answered. Every answer is signed. An error is returned only when the
-// batch itself does not read or the node cannot answer at all.
+// stored with its effect and audit entry before it is answered. Every
+// answer is signed. An error is returned only when the batch itself does
+// not read or the node cannot answer at all (then nothing is answered and
+// the sender delivers the batch again).
 //
-// Signatures are checked and answers signed on every core at once; the
-// envelopes are applied one after another in batch order, so that versions
-// of one record and a key rotation take effect in the order sent. An
-// envelope that follows an accepted key.rotate in the same batch is opened
-// again with the key the rotation pinned.
+// Signatures are checked and answers signed on every core at once. The
+// envelopes are decided one after another in batch order, and the accepted
+// record versions of a batch are stored together in one transaction, with
+// the audit entries of its refusals, before anything is answered. An
+// envelope that depends on one still pending (the same envelope id or
+// record) or of any other type (retraction, key rotation, loops) is
+// decided only after what precedes it is stored, so that versions of one
+// record and a key rotation take effect in the order sent. An envelope
+// that follows an accepted key.rotate in the same batch is opened again
+// with the key the rotation pinned.
 func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, error) {
 	items, err := envelope.DecodeBatch(body, envelope.MaxBatch)
 	if err != nil {
@@ -50,9 +56,20 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 	parallel(len(items), func(i int) {
 		opened[i].v, opened[i].err = envelope.Open(items[i], policy)
 	})
+	ids := make([]string, 0, len(items))
+	for _, o := range opened {
+		if o.err == nil {
+			ids = append(ids, o.v.Envelope.ID)
+		}
+	}
+	known, err := s.cfg.Store.ReceivedAmong(ctx, ids)
+	if err != nil {
+		return envelope.Response{}, err
+	}
+	_, rilo := s.riloRegion()
+	b := &inboxBatch{s: s, known: known, results: make([]envelope.Result, len(items)), tos: make([]string, len(items)),
+		envelopes: map[string]bool{}, records: map[string]bool{}}
 	ctx = withBatch(ctx)
-	results := make([]envelope.Result, len(items))
-	tos := make([]string, len(items))
 	repinned := false
 	for i, it := range items {
 		o := opened[i]
@@ -60,25 +77,50 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 			policy.Now = s.now()
 			o.v, o.err = envelope.Open(it, policy)
 		}
-		r, to, err := s.receiveOne(ctx, o, policy)
+		// A relay queues its copies while deciding, and types other than
+		// record versions read what earlier envelopes stored: they are
+		// decided alone, after everything before them is stored.
+		alone := rilo || (o.err == nil && !batchable(o.v.Envelope.Type))
+		if alone || (o.err == nil && b.envelopes[o.v.Envelope.ID]) {
+			if err := b.flush(ctx); err != nil {
+				return envelope.Response{}, err
+			}
+		}
+		d, err := s.decide(ctx, o, policy, b.known)
 		if err != nil {
 			return envelope.Response{}, err
 		}
-		results[i], tos[i] = r, to
-		if r.Status == envelope.Refused {
-			s.log.InfoContext(ctx, "envelope refused", "id", r.ID, "from", to)
+		if d.receipt.Received != nil && d.receipt.Received.Record != nil && b.records[d.receipt.Received.Record.ID] {
+			// The decision read the record before a pending version of it
+			// was stored: store that version and decide again.
+			if err := b.flush(ctx); err != nil {
+				return envelope.Response{}, err
+			}
+			if d, err = s.decide(ctx, o, policy, b.known); err != nil {
+				return envelope.Response{}, err
+			}
 		}
-		if r.Status == envelope.Accepted && o.err == nil && o.v.Envelope.Type == envelope.TypeKeyRotate {
+		b.add(i, d)
+		if alone {
+			if err := b.flush(ctx); err != nil {
+				return envelope.Response{}, err
+			}
+		}
+		if b.results[i].Status == envelope.Accepted && o.err == nil && o.v.Envelope.Type == envelope.TypeKeyRotate {
 			if policy, err = s.inboxPolicy(ctx); err != nil {
 				return envelope.Response{}, err
 			}
 			repinned = true
 		}
 	}
+	if err := b.flush(ctx); err != nil {
+		return envelope.Response{}, err
+	}
+	results := b.results
 	now := s.now()
 	errs := make([]error, len(items))
 	parallel(len(items), func(i int) {
-		results[i], errs[i] = envelope.SignResult(key, s.cfg.Node, tos[i], results[i], now)
+		results[i], errs[i] = envelope.SignResult(key, s.cfg.Node, b.tos[i], results[i], now)
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -88,6 +130,87 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 	return envelope.Response{Results: results}, nil
 }
 
+// batchable reports whether envelopes of type t may be decided while
+// earlier envelopes of the batch are not yet stored: record versions, whose
+// decision reads only the record they carry.
+func batchable(t envelope.Type) bool {
+	return t == envelope.TypeRecordCreate || t == envelope.TypeRecordUpdate
+}
+
+// decision is what the inbox decided for one envelope: the answer, the
+// node it goes to and what to store (the accepted envelope, or only the
+// audit event of a refusal; nothing for a duplicate).
+type decision struct {
+	result  envelope.Result
+	to      string
+	receipt store.Receipt
+	store   bool
+}
+
+// inboxBatch holds the decided envelopes of a batch not yet stored.
+type inboxBatch struct {
+	s       *Service
+	known   map[string]bool // envelope ids in the inbox
+	results []envelope.Result
+	tos     []string
+	pending []store.Receipt
+	index   []int // the batch position of each pending receipt
+	// envelopes and records are the envelope and record ids pending.
+	envelopes, records map[string]bool
+}
+
+func (b *inboxBatch) add(i int, d decision) {
+	b.results[i], b.tos[i] = d.result, d.to
+	if d.result.Status == envelope.Refused {
+		b.s.log.Info("envelope refused", "id", d.result.ID, "from", d.to)
+	}
+	if !d.store {
+		return
+	}
+	b.pending = append(b.pending, d.receipt)
+	b.index = append(b.index, i)
+	if rc := d.receipt.Received; rc != nil {
+		b.envelopes[rc.EnvelopeID] = true
+		if rc.Record != nil {
+			b.records[rc.Record.ID] = true
+		}
+	}
+}
+
+// flush stores the pending receipts in one transaction and turns the
+// answers of those the store found duplicate or refused.
+func (b *inboxBatch) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	if err := b.s.cfg.Store.ReceiveBatch(ctx, b.pending); err != nil {
+		return err
+	}
+	var refusals []audit.Event
+	for k, r := range b.pending {
+		i := b.index[k]
+		switch {
+		case r.Err != nil:
+			reason := reasonOf(r.Err)
+			b.results[i] = envelope.Result{ID: b.results[i].ID, Status: envelope.Refused, Reason: reason}
+			refusals = append(refusals, refusalEvent(b.results[i].ID, b.tos[i], reason))
+		case r.Duplicate:
+			b.results[i].Status = envelope.Duplicate
+		}
+		if rc := r.Received; rc != nil && r.Err == nil {
+			b.known[rc.EnvelopeID] = true
+		}
+	}
+	if len(refusals) > 0 {
+		if _, err := b.s.cfg.Store.Audit(ctx, refusals...); err != nil {
+			return err
+		}
+	}
+	b.pending, b.index = b.pending[:0], b.index[:0]
+	clear(b.envelopes)
+	clear(b.records)
+	return nil
+}
 // inboxPolicy is what envelope.Open checks against: this node, its region,
 // the window and the keys pinned now.
 func (s *Service) inboxPolicy(ctx context.Context) (envelope.Policy, error) {
@@ -163,10 +286,9 @@ func (s *Service) agreements(ctx context.Context) ([]agreement.Agreement, error)
 	return b.agreements, nil
 }
 
-// receiveOne handles one opened envelope. It returns the result and the
-// node the answer goes to; an error means the store failed and nothing was
-// answered.
-func (s *Service) receiveOne(ctx context.Context, o openedEnvelope, p envelope.Policy) (envelope.Result, string, error) {
+// decide handles one opened envelope; known holds the envelope ids already
+// received. An error means the store failed and nothing is answered.
+func (s *Service) decide(ctx context.Context, o openedEnvelope, p envelope.Policy, known map[string]bool) (decision, error) {
 	v, err := o.v, o.err
 	if err != nil {
 		id, from := v.Hop.ID, v.Hop.From
@@ -176,39 +298,29 @@ func (s *Service) receiveOne(ctx context.Context, o openedEnvelope, p envelope.P
 		if _, ok := p.Key(from); !ok {
 			from = ""
 		}
-		return s.refuse(ctx, id, from, reasonOf(err))
+		return refusal(id, from, reasonOf(err)), nil
 	}
 	e := v.Envelope
 	// The answer names the envelope as delivered: a relay's wrapper is
 	// answered with its own id, a direct envelope with the originator's.
 	ans := v.Hop.ID
-	dup, err := s.cfg.Store.Received(ctx, e.ID)
-	if err != nil {
-		return envelope.Result{}, "", err
-	}
-	if dup {
-		return envelope.Result{ID: ans, Status: envelope.Duplicate}, v.Hop.From, nil
+	if known[e.ID] {
+		return decision{result: envelope.Result{ID: ans, Status: envelope.Duplicate}, to: v.Hop.From}, nil
 	}
 	h, ok := s.handler(e.Type)
 	if !ok {
-		return s.refuse(ctx, ans, v.Hop.From, fmt.Sprintf("%s does not accept %s envelopes", s.cfg.Node, e.Type))
+		return refusal(ans, v.Hop.From, fmt.Sprintf("%s does not accept %s envelopes", s.cfg.Node, e.Type)), nil
 	}
 	rc, ev, reason, err := h(ctx, v)
 	if err != nil {
-		return envelope.Result{}, "", err
+		return decision{}, err
 	}
 	if reason != "" {
-		return s.refuse(ctx, ans, v.Hop.From, reason)
+		return refusal(ans, v.Hop.From, reason), nil
 	}
 	rc.EnvelopeID, rc.From, rc.Type, rc.Signed = e.ID, e.From, string(e.Type), v.Signed
-	dup, err = s.cfg.Store.Receive(ctx, rc, ev)
-	if err != nil {
-		return envelope.Result{}, "", err
-	}
-	if dup {
-		return envelope.Result{ID: ans, Status: envelope.Duplicate}, v.Hop.From, nil
-	}
-	return envelope.Result{ID: ans, Status: envelope.Accepted}, v.Hop.From, nil
+	return decision{result: envelope.Result{ID: ans, Status: envelope.Accepted}, to: v.Hop.From,
+		receipt: store.Receipt{Received: &rc, Event: ev}, store: true}, nil
 }
 
 func validULID(id string) bool {
@@ -216,8 +328,14 @@ func validULID(id string) bool {
 	return err == nil
 }
 
-// refuse audits a refusal (the reason, never the content) and answers it.
-func (s *Service) refuse(ctx context.Context, id, from, reason string) (envelope.Result, string, error) {
+// refusal answers a refusal and audits it (the reason, never the content).
+func refusal(id, from, reason string) decision {
+	return decision{result: envelope.Result{ID: id, Status: envelope.Refused, Reason: reason}, to: from,
+		receipt: store.Receipt{Event: refusalEvent(id, from, reason)}, store: true}
+}
+
+// refusalEvent is the audit event of a refusal.
+func refusalEvent(id, from, reason string) audit.Event {
 	target := id
 	if target == "" {
 		target = "unreadable envelope"
@@ -226,11 +344,7 @@ func (s *Service) refuse(ctx context.Context, id, from, reason string) (envelope
 	if from != "" {
 		detail = "from " + from + ": " + reason
 	}
-	if _, err := s.cfg.Store.Audit(ctx, audit.Event{Actor: "federation", Action: ActionRefuse, Target: target,
-		Detail: clip(detail, 500)}); err != nil {
-		return envelope.Result{}, "", err
-	}
-	return envelope.Result{ID: id, Status: envelope.Refused, Reason: reason}, from, nil
+	return audit.Event{Actor: "federation", Action: ActionRefuse, Target: target, Detail: clip(detail, 500)}
 }
 
 func clip(s string, n int) string {

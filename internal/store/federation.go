@@ -3,6 +3,7 @@ package store
 import (
 	"time"
 
+	"liaison/internal/audit"
 	"liaison/internal/intel"
 )
 
@@ -117,4 +118,18 @@ type Received struct {
 	Rewrite []*intel.Record
 	// Peer, when set, re-pins the sender (a key rotation).
 	Peer *Peer
+}
+
+// Receipt is one envelope of an inbox batch for ReceiveBatch: an accepted
+// envelope with its audit event, or, with Received nil, only the audit
+// event of a refusal.
+type Receipt struct {
+	Received *Received
+	Event    audit.Event
+	// Duplicate is set by ReceiveBatch when the envelope id was already in
+	// the inbox: nothing of the receipt was stored.
+	Duplicate bool
+	// Err is set by ReceiveBatch when the store refused the envelope (an
+	// invalid record): nothing of the receipt was stored.
+	Err error
 }

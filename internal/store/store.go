@@ -195,4 +195,16 @@ type Federation interface {
 	Receive(ctx context.Context, rc Received, ev audit.Event) (duplicate bool, err error)
 	// Received reports whether an envelope id is in the inbox.
 	Received(ctx context.Context, envelopeID string) (bool, error)
+	// ReceivedAmong returns the envelope ids of ids that are in the inbox,
+	// in one query.
+	ReceivedAmong(ctx context.Context, ids []string) (map[string]bool, error)
+	// ReceiveBatch stores the receipts of one inbox batch in their order,
+	// all in one transaction: for each accepted envelope what Receive
+	// stores (older versions arriving late keep only their inbox row),
+	// and every receipt's audit event, linked to the chain in order. A
+	// receipt whose envelope id is already in the inbox stores nothing
+	// and gets Duplicate; one the store itself refuses (an invalid record)
+	// stores nothing and gets Err, without affecting the others. An error
+	// returned means nothing of the batch was stored.
+	ReceiveBatch(ctx context.Context, rs []Receipt) error
 }

@@ -63,6 +63,7 @@ const (
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (envelope_id) DO NOTHING`
 	sqlInboxHas      = `SELECT count(*) FROM inbox WHERE envelope_id = $1`
+	sqlInboxAmong    = `SELECT envelope_id FROM inbox WHERE envelope_id = ANY($1)`
 	sqlHeldVersion   = `SELECT version FROM records WHERE id = $1 FOR UPDATE`
 	sqlReceiveUpdate = `UPDATE records SET kind = $2, originator = $3, version = $4, status = $5, event_date = $6,
 		created = $7, updated = $8, search = to_tsvector('simple', $9) WHERE id = $1`
@@ -461,6 +462,96 @@ func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (b
 		return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
 	}
 	return dup, nil
+}
+
+// ReceivedAmong returns which of ids are in the inbox.
+func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, sqlInboxAmong, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox: %w", mapErr(err, "inbox"))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read inbox: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read inbox: %w", mapErr(err, "inbox"))
+	}
+	return out, nil
+}
+
+// ReceiveBatch stores the receipts of one inbox batch in one transaction
+// with one append to the audit chain. Two replicas receiving the same
+// envelope at once serialise on the inbox key: the second finds it and
+// marks it a duplicate.
+func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
+	for i := range rs {
+		rs[i].Duplicate, rs[i].Err = false, nil
+		if rc := rs[i].Received; rc != nil && rc.Record != nil {
+			if err := checkRecord(rc.Record); err != nil {
+				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+			}
+		}
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		received := db.now()
+		evs := make([]audit.Event, 0, len(rs))
+		for i := range rs {
+			r := &rs[i]
+			r.Duplicate = false
+			if r.Err != nil {
+				continue
+			}
+			rc := r.Received
+			if rc == nil {
+				evs = append(evs, r.Event)
+				continue
+			}
+			var (
+				rid string
+				ver int
+			)
+			if rc.Record != nil {
+				rid, ver = rc.Record.ID, rc.Record.Version
+			}
+			tag, err := tx.Exec(ctx, sqlInboxInsert, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed), received)
+			if err != nil {
+				return mapErr(err, "envelope "+rc.EnvelopeID)
+			}
+			if tag.RowsAffected() == 0 {
+				r.Duplicate = true
+				continue
+			}
+			if rc.Record != nil {
+				if err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
+					return err
+				}
+			}
+			if rc.Peer != nil {
+				if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
+					return err
+				}
+			}
+			evs = append(evs, r.Event)
+		}
+		_, err := db.appendAudit(ctx, tx, evs)
+		return err
+	})
+	if err != nil {
+		for i := range rs {
+			rs[i].Duplicate = false
+		}
+		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
+	}
+	return nil
 }
 
 func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) error {

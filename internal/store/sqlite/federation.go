@@ -60,6 +60,7 @@ const (
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (envelope_id) DO NOTHING`
 	sqlInboxHas      = `SELECT count(*) FROM inbox WHERE envelope_id = ?`
+	sqlInboxAmong    = `SELECT envelope_id FROM inbox WHERE envelope_id IN (SELECT value FROM json_each(?))`
 	sqlHeldVersion   = `SELECT version FROM records WHERE id = ?`
 	sqlReceiveUpdate = `UPDATE records SET kind = ?, originator = ?, version = ?, status = ?, event_date = ?,
 		created = ?, updated = ? WHERE id = ?`
@@ -483,8 +484,14 @@ func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (b
 			return nil
 		}
 		if rc.Record != nil {
-			if err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
+			stored, err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite)
+			if err != nil {
 				return err
+			}
+			if stored {
+				if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {
+					return mapErr(err, "record changes")
+				}
 			}
 		}
 		if rc.Peer != nil {
@@ -501,17 +508,131 @@ func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (b
 	return dup, nil
 }
 
-func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*intel.Record) error {
+// ReceivedAmong returns which of ids are in the inbox.
+func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("read inbox: %w", err)
+	}
+	rows, err := db.query(ctx, sqlInboxAmong, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("read inbox: %w", mapErr(err, "inbox"))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read inbox: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read inbox: %w", mapErr(err, "inbox"))
+	}
+	return out, nil
+}
+
+// ReceiveBatch stores the receipts of one inbox batch in one transaction,
+// with one append to the audit chain and one bump of the change count.
+func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
+	for i := range rs {
+		rs[i].Duplicate, rs[i].Err = false, nil
+		if rc := rs[i].Received; rc != nil && rc.Record != nil {
+			if err := checkRecord(rc.Record); err != nil {
+				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+			}
+		}
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		inbox, err := tx.PrepareContext(ctx, sqlInboxInsert)
+		if err != nil {
+			return mapErr(err, "inbox")
+		}
+		defer inbox.Close()
+		received := formatTime(db.now())
+		evs := make([]audit.Event, 0, len(rs))
+		changed := false
+		for i := range rs {
+			r := &rs[i]
+			r.Duplicate = false
+			if r.Err != nil {
+				continue
+			}
+			rc := r.Received
+			if rc == nil {
+				evs = append(evs, r.Event)
+				continue
+			}
+			var (
+				rid string
+				ver int
+			)
+			if rc.Record != nil {
+				rid, ver = rc.Record.ID, rc.Record.Version
+			}
+			res, err := inbox.ExecContext(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed), received)
+			if err != nil {
+				return mapErr(err, "envelope "+rc.EnvelopeID)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				r.Duplicate = true
+				continue
+			}
+			if rc.Record != nil {
+				stored, err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite)
+				if err != nil {
+					return err
+				}
+				changed = changed || stored
+			}
+			if rc.Peer != nil {
+				if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
+					return err
+				}
+			}
+			evs = append(evs, r.Event)
+		}
+		if changed {
+			if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {
+				return mapErr(err, "record changes")
+			}
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		_, err = db.appendAudit(ctx, tx, evs)
+		return err
+	})
+	if err != nil {
+		for i := range rs {
+			rs[i].Duplicate = false
+		}
+		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
+	}
+	return nil
+}
+
+// receiveRecord stores r if it is newer than the version held and reports
+// whether it did; the caller bumps the change count.
+func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*intel.Record) (bool, error) {
 	var held int
 	switch err := tx.QueryRowContext(ctx, sqlHeldVersion, r.ID).Scan(&held); {
 	case errors.Is(err, sql.ErrNoRows):
 		held = 0
 	case err != nil:
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
 	if r.Version <= held {
-		return nil // an older version arriving late: the inbox row is enough
+		return false, nil // an older version arriving late: the inbox row is enough
 	}
+	return true, storeReceived(ctx, tx, r, held, rewrite)
+}
+
+func storeReceived(ctx context.Context, tx *sql.Tx, r *intel.Record, held int, rewrite []*intel.Record) error {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode record %s: %w", r.ID, err)
@@ -549,6 +670,5 @@ func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*
 			return mapErr(err, "record "+old.ID)
 		}
 	}
-	_, err = tx.ExecContext(ctx, sqlReceiveChanges)
-	return mapErr(err, "record changes")
+	return nil
 }

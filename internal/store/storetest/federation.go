@@ -38,6 +38,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
 		{"ReceiveRetractionPurges", testReceivePurge},
 		{"ReceiveRepinsPeer", testReceiveRepin},
+		{"ReceiveBatchStoresTogether", testReceiveBatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -687,5 +688,69 @@ func testReceiveRepin(t *testing.T, s store.Store) {
 	}
 	if got.PublicKey != "pub-HK-2" || got.Fingerprint != p.Fingerprint {
 		t.Errorf("peer after a rotation = %+v, want the new key", got)
+	}
+}
+
+func testReceiveBatch(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	old := NewReceived(NewRecord(t))
+	mustReceive(t, s, old)
+	a := NewReceived(NewRecord(t))
+	b1 := NewRecord(t)
+	b2 := NewReceived(NextVersion(t, b1, Narrative("second")))
+	late := NewReceived(b1)
+	bad := NewReceived(NewRecord(t))
+	bad.Record.Version = 0
+	replay := old
+	replay.Record = NextVersion(t, old.Record, Narrative("a replay must not store this"))
+	before := auditCount(t, s)
+	rs := []store.Receipt{
+		{Received: &a, Event: ev("envelope.receive", a.EnvelopeID)},
+		{Received: &b2, Event: ev("envelope.receive", b2.EnvelopeID)},
+		{Received: &late, Event: ev("envelope.receive", late.EnvelopeID)},
+		{Event: ev("envelope.refuse", "unreadable envelope")},
+		{Received: &bad, Event: ev("envelope.receive", bad.EnvelopeID)},
+		{Received: &replay, Event: ev("envelope.receive", replay.EnvelopeID)},
+	}
+	if err := s.ReceiveBatch(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		dup, err bool
+	}{{false, false}, {false, false}, {false, false}, {false, false}, {false, true}, {true, false}} {
+		if rs[i].Duplicate != want.dup || (rs[i].Err != nil) != want.err {
+			t.Errorf("receipt %d: duplicate %v, err %v; want duplicate %v, error %v", i, rs[i].Duplicate, rs[i].Err, want.dup, want.err)
+		}
+	}
+	if !fault.Is(rs[4].Err, fault.Invalid) {
+		t.Errorf("invalid record: err %v, want Invalid", rs[4].Err)
+	}
+	if n := auditCount(t, s) - before; n != 4 {
+		t.Errorf("%d audit entries, want 4 (three stored envelopes and one refusal)", n)
+	}
+	got, err := s.ReceivedAmong(ctx, []string{a.EnvelopeID, b2.EnvelopeID, late.EnvelopeID, bad.EnvelopeID, old.EnvelopeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{a.EnvelopeID: true, b2.EnvelopeID: true, late.EnvelopeID: true, old.EnvelopeID: true}
+	if len(got) != len(want) {
+		t.Errorf("ReceivedAmong = %v, want %v", got, want)
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("ReceivedAmong misses %s", id)
+		}
+	}
+	if r, err := s.GetRecord(ctx, b1.ID); err != nil || r.Version != 2 || r.Seizure.Narrative != "second" {
+		t.Errorf("record after versions 2 then 1 in one batch: %+v, %v; want version 2", r, err)
+	}
+	if r, err := s.GetRecord(ctx, old.Record.ID); err != nil || r.Version != 1 {
+		t.Errorf("a replay in a batch changed the record: %+v, %v", r, err)
+	}
+	if _, err := s.GetRecord(ctx, bad.Record.ID); !fault.Is(err, fault.NotFound) {
+		t.Errorf("the invalid record was stored (err %v)", err)
+	}
+	if n, err := s.CountRecords(ctx); err != nil || n != 3 {
+		t.Errorf("CountRecords = %d, %v; want 3", n, err)
 	}
 }
