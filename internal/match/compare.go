@@ -246,6 +246,12 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			if ua[i].n > 1 && ub[j].n > 1 {
 				continue
 			}
+			// Tokens more than twice as long as each other are different
+			// names unless one begins the other (Chris, Christopher); an
+			// initial is handled by unitSim.
+			if la, lb := ua[i].length, ub[j].length; la > 1 && lb > 1 && (la*2 < lb || lb*2 < la) && !prefixed(&ua[i], &ub[j]) {
+				continue
+			}
 			var s float64
 			if u, v := &ua[i], &ub[j]; u.n == 1 && v.n == 1 && u.id != noID && v.id != noID {
 				if u.id == v.id {
@@ -318,6 +324,16 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 		w = 1
 	}
 	return matched / (total + w*float64(lenA+lenB))
+}
+
+// prefixed reports whether the usual spelling of one unit begins the
+// other's.
+func prefixed(a, b *unit) bool {
+	x, y := a.spellings()[0], b.spellings()[0]
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	return len(y) >= len(x) && y[:len(x)] == x
 }
 
 func spanMask(start, n int) uint16 { return uint16((1<<n)-1) << start }

@@ -24,6 +24,10 @@ type Options struct {
 	// and, among many, by agreeing birth date, nationality or country.
 	// Default 64.
 	Candidates int
+	// IngestCandidates is how many candidates Ingest scores for each
+	// named entity of a new record, reading at most 250 posting entries
+	// per candidate and no single-token keys. Default 8.
+	IngestCandidates int
 	// Budget bounds the posting-list entries a fuzzy query reads, so that
 	// names made only of very common tokens stay fast. Default 30,000.
 	Budget int
@@ -35,6 +39,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Candidates <= 0 {
 		o.Candidates = 64
+	}
+	if o.IngestCandidates <= 0 {
+		o.IngestCandidates = 8
 	}
 	if o.Budget <= 0 {
 		o.Budget = 30000
@@ -74,7 +81,8 @@ type Index struct {
 	codes arena[uint32]
 	lists arena[uint32] // entity ids of each record
 
-	post     *postings
+	post     *postings // blocking keys of names
+	vals     *postings // identifier values, apart so that exact lookups touch a small map
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
@@ -152,6 +160,7 @@ func New(opt Options) (*Index, error) {
 		pathID:   map[string]uint32{},
 		vocabID:  map[string]uint32{},
 		post:     newPostings(),
+		vals:     newPostings(),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 	}, nil
@@ -233,7 +242,7 @@ func (ix *Index) remove(recordID string) {
 	for _, id := range ids {
 		keys = ix.entKeys(keys[:0], id)
 		for _, k := range keys {
-			ix.post.remove(k.h, id)
+			ix.postings(k.kind).remove(k.h, id)
 		}
 		ix.ents[id] = ent{dead: true}
 		ix.freeEnt = append(ix.freeEnt, id)
@@ -504,6 +513,14 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 	return keys
 }
 
+// postings returns the posting lists of a kind of key.
+func (ix *Index) postings(kind uint8) *postings {
+	if kind == keyValue {
+		return ix.vals
+	}
+	return ix.post
+}
+
 // nameHash is the key of a whole name as normalised: its tokens' usual
 // spellings in order.
 func (ix *Index) nameHash(typ uint8, r *rend) uint64 {
@@ -534,7 +551,7 @@ func (ix *Index) post1(k key, id uint32) {
 		st.Records++
 		return
 	}
-	list := ix.post.get(k.h)
+	list := ix.postings(k.kind).get(k.h)
 	if k.kind == keyValue || k.kind == keyName {
 		// One posting per record is enough for values and whole names.
 		if n := len(list); n > 0 && ix.ents[list[n-1]].rec == ix.ents[id].rec {
@@ -552,7 +569,7 @@ func (ix *Index) post1(k key, id uint32) {
 		ix.shared[k.h] = &KeyStat{Type: Types[en.typ], Value: strings.Clone(v), Records: len(list) + 1}
 		return
 	}
-	ix.post.add(k.h, id)
+	ix.postings(k.kind).add(k.h, id)
 }
 
 // packDate packs "YYYY-MM-DD" as YYYYMMDD, or 0.
@@ -634,8 +651,8 @@ func (ix *Index) Exclude(t Type, value string) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, k := range keys {
-		ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.post.size(k.h)}
-		ix.post.drop(k.h)
+		ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.postings(k.kind).size(k.h)}
+		ix.postings(k.kind).drop(k.h)
 	}
 	return nil
 }

@@ -228,3 +228,21 @@ func TestNameOvercorrelationAndExclude(t *testing.T) {
 		t.Errorf("excluded name still links: %+v", res)
 	}
 }
+
+func TestIngestLinks(t *testing.T) {
+	ix := MustIndex(t)
+	cn := seizure(intel.Party{Type: "person", Name: "陳大文", BirthDate: "1975-03-02"})
+	cn.ID = "CN1"
+	if links := ix.Ingest(cn, 10); len(links) != 0 {
+		t.Fatalf("first record linked to %+v", links)
+	}
+	hk := seizure(intel.Party{Type: "person", Name: "CHAN Tai-man", BirthDate: "1975-03-02"})
+	hk.ID = "HK1"
+	links := ix.Ingest(hk, 10)
+	if len(links) != 1 || links[0].Record != "CN1" || links[0].Matched.Name != "陳大文" {
+		t.Fatalf("links %+v, want one to CN1", links)
+	}
+	if ix.Len() != 2 {
+		t.Errorf("Len = %d, want 2", ix.Len())
+	}
+}

@@ -140,7 +140,41 @@ func (ix *Index) MatchRecord(r *intel.Record, perEntity int, visible Visible) []
 	return out
 }
 
+// effort bounds the work of one fuzzy query.
+type effort struct {
+	candidates int  // scored in full
+	budget     int  // posting entries read
+	tokens     bool // read single-token keys when few candidates were found
+}
+
+func (ix *Index) thorough() effort {
+	return effort{candidates: ix.opt.Candidates, budget: ix.opt.Budget, tokens: true}
+}
+
+// Ingest indexes a new or updated record and returns its links to other
+// records, as MatchRecord does but with the lighter effort of
+// Options.IngestCandidates: it is meant to run on every record stored or
+// received, where only confident links matter. Visibility is not applied:
+// links are stored and filtered when shown.
+func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
+	es := Extract(r)
+	ix.Add(r.ID, es)
+	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250}
+	var out []Link
+	for _, e := range es {
+		for _, res := range ix.matchWith(&e, perEntity, Threshold, nil, r.ID, ef) {
+			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: e, Matched: res.Entity, Reasons: res.Reasons})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
 func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self string) []Result {
+	return ix.matchWith(e, limit, min, visible, self, ix.thorough())
+}
+
+func (ix *Index) matchWith(e *Entity, limit int, min float64, visible Visible, self string, ef effort) []Result {
 	limit = limitOr(limit)
 	if _, ok := typeCodes[e.Type]; !ok {
 		return nil
@@ -153,7 +187,7 @@ func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self 
 		out = ix.exact(e, typ, limit, visible, self)
 	}
 	if e.Type.named() && e.Name != "" {
-		out = ix.fuzzy(e, typ, limit, min, visible, self, out)
+		out = ix.fuzzy(e, typ, limit, min, visible, self, out, ef)
 	}
 	return out
 }
@@ -162,7 +196,7 @@ func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self 
 func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
 	var out []Result
-	for _, id := range ix.post.get(h) {
+	for _, id := range ix.vals.get(h) {
 		en := &ix.ents[id]
 		rec := ix.strs.str(en.recID)
 		if rec == self || visible != nil && !visible(rec) {
@@ -181,7 +215,7 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 // of the query's blocking keys, rarest first and within the budget, keeps
 // those sharing the most weight with the query, scores them in full and
 // returns the best.
-func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result) []Result {
+func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, ef effort) []Result {
 	qr := rends(ix.nm.Name(e.Name, nameKind(e.Type)))
 	if len(qr) == 0 {
 		return out
@@ -228,14 +262,14 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		return cmp.Compare(ix.post.size(a.h), ix.post.size(b.h))
 	})
-	budget := ix.opt.Budget
+	budget := ef.budget
 	s.touched = s.touched[:0]
 	for _, k := range keys {
 		list := ix.post.get(k.h)
 		if len(list) == 0 {
 			continue
 		}
-		if k.kind == keyToken && len(s.touched) >= ix.opt.Candidates/2 {
+		if k.kind == keyToken && (!ef.tokens || len(s.touched) >= ef.candidates/2) {
 			break
 		}
 		if len(list) > budget {
@@ -260,7 +294,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		best = max(best, s.acc[id])
 	}
 	cut := uint16(0)
-	if want := 4 * ix.opt.Candidates; len(s.touched) > want {
+	if want := 4 * ef.candidates; len(s.touched) > want {
 		var hist [1024]int32
 		for _, id := range s.touched {
 			hist[s.acc[id]>>6]++
@@ -281,7 +315,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		s.acc[id] = 0
 	}
-	if len(cands) > ix.opt.Candidates {
+	if len(cands) > ef.candidates {
 		// Too many: rank by shared keys and by what else agrees (birth
 		// date, nationality, country), which is cheap to check and tells
 		// namesakes apart.
@@ -298,7 +332,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			cands[i].acc = satAdd(cands[i].acc, bonus)
 		}
 		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(b.acc, a.acc) })
-		cands = cands[:ix.opt.Candidates]
+		cands = cands[:ef.candidates]
 	}
 	for i := range cands {
 		c := &cands[i]
@@ -409,7 +443,7 @@ func (ix *Index) Lookup(t Type, value string, visible Visible, buf []string) []s
 	h := ix.hash(code, keyValue, value)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, id := range ix.post.get(h) {
+	for _, id := range ix.vals.get(h) {
 		rec := ix.strs.str(ix.ents[id].recID)
 		if visible == nil || visible(rec) {
 			buf = append(buf, rec)
