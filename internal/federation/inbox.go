@@ -211,6 +211,7 @@ func (b *inboxBatch) flush(ctx context.Context) error {
 	clear(b.records)
 	return nil
 }
+
 // inboxPolicy is what envelope.Open checks against: this node, its region,
 // the window and the keys pinned now.
 func (s *Service) inboxPolicy(ctx context.Context) (envelope.Policy, error) {

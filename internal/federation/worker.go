@@ -3,12 +3,14 @@ package federation
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"liaison/internal/agreement"
@@ -21,19 +23,21 @@ import (
 // Run starts the delivery workers and blocks until ctx ends and every
 // worker has finished the batch it was sending (drained). A batch cut off
 // by shutdown is simply delivered again later: the receiver deduplicates
-// by envelope id.
+// by envelope id. Each worker leases peers under its own owner name, so
+// that two workers never send the same peer's rows at once.
 func (s *Service) Run(ctx context.Context) {
-	for range s.cfg.Workers {
+	for i := range s.cfg.Workers {
+		owner := fmt.Sprintf("%s/%d", s.owner, i)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.work(ctx)
+			s.work(ctx, owner)
 		}()
 	}
 	s.wg.Wait()
 }
 
-func (s *Service) work(ctx context.Context) {
+func (s *Service) work(ctx context.Context, owner string) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -44,7 +48,7 @@ func (s *Service) work(ctx context.Context) {
 		case <-s.wake:
 		}
 		for ctx.Err() == nil {
-			n, err := s.DeliverOnce(context.WithoutCancel(ctx))
+			n, err := s.deliver(context.WithoutCancel(ctx), owner)
 			if err != nil {
 				s.log.Warn("delivery round failed", "err", err)
 				break
@@ -57,12 +61,16 @@ func (s *Service) work(ctx context.Context) {
 	}
 }
 
-// DeliverOnce claims one peer's due deliveries, sends them as one batch and
-// records the outcome. It returns how many deliveries it attempted (0 when
-// nothing was due).
+// DeliverOnce claims one peer's due deliveries, sends them and records the
+// outcome. It returns how many deliveries it attempted (0 when nothing was
+// due).
 func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
+	return s.deliver(ctx, s.owner)
+}
+
+func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 	now := s.now()
-	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, s.owner, now, s.cfg.Lease, envelope.MaxBatch)
+	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, owner, now, s.cfg.Lease, envelope.MaxBatch)
 	if err != nil || peerCode == "" {
 		return 0, err
 	}
@@ -71,24 +79,79 @@ func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	outs, contactErr := s.send(ctx, peer, ds)
-	if err := s.cfg.Store.FinishDeliveries(ctx, s.owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
+	if err := s.cfg.Store.FinishDeliveries(ctx, owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
 		return 0, err
 	}
 	return len(ds), nil
 }
 
-// send signs and posts the batch and turns the answer into outcomes; the
-// string is the transport error for the peer's state ("" when it answered).
+// pipelineBatch is the number of envelopes of one request of a pipelined
+// delivery: the next request is signed while the previous is in flight.
+const pipelineBatch = 250
+
+// signedBatch is one request of a delivery, signed: the envelopes to post
+// (sent, in claim order) and the outcomes of rows that could not be built.
+type signedBatch struct {
+	items [][]byte
+	sent  []store.Delivery
+	outs  []store.DeliveryOutcome
+}
+
+// send signs the claimed rows and posts them in requests of at most
+// pipelineBatch envelopes, one after another in claim order (so that the
+// versions of a record arrive in the order they were made), signing the
+// next request while the previous is in flight. It turns the answers into
+// outcomes; the string is the transport error for the peer's state (""
+// when it answered). After a request fails, the rest are not posted and
+// fail with it.
 func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery) ([]store.DeliveryOutcome, string) {
 	cur, all, _, err := s.keys(ctx)
 	if err != nil {
 		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
 	}
+	pub, err := identity.ParsePublic(peer.PublicKey)
+	if err != nil {
+		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
+	}
+	var failed atomic.Bool
+	batches := make(chan signedBatch, 1)
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(ds); start += pipelineBatch {
+			part := ds[start:min(start+pipelineBatch, len(ds))]
+			if failed.Load() {
+				batches <- signedBatch{sent: part}
+				continue
+			}
+			batches <- s.signBatch(ctx, cur, all, part)
+		}
+	}()
 	var (
-		items [][]byte
-		sent  []store.Delivery
-		outs  []store.DeliveryOutcome
+		outs      []store.DeliveryOutcome
+		contact   string
+		notBefore time.Time
 	)
+	for b := range batches {
+		outs = append(outs, b.outs...)
+		if len(b.sent) == 0 {
+			continue
+		}
+		if contact != "" {
+			outs = append(outs, s.failAll(b.sent, contact, notBefore)...)
+			continue
+		}
+		o, msg, nb := s.post(ctx, peer, pub, b.items, b.sent)
+		outs = append(outs, o...)
+		if msg != "" {
+			contact, notBefore = msg, nb
+			failed.Store(true)
+		}
+	}
+	return outs, contact
+}
+
+// signBatch signs the envelopes of ds on every core.
+func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[string]identity.Key, ds []store.Delivery) signedBatch {
 	now := s.now()
 	signed := make([][]byte, len(ds))
 	errs := make([]error, len(ds))
@@ -101,51 +164,53 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 		}
 		signed[i], errs[i] = s.sign(ctx, key, ds[i], now)
 	})
+	var b signedBatch
 	for i, d := range ds {
 		if errs[i] != nil {
 			// The envelope cannot be built (e.g. the record version is
 			// gone): it will not get better by waiting.
-			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: errs[i].Error()})
+			b.outs = append(b.outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: errs[i].Error()})
 			continue
 		}
-		items = append(items, signed[i])
-		sent = append(sent, d)
+		b.items = append(b.items, signed[i])
+		b.sent = append(b.sent, d)
 	}
-	if len(items) == 0 {
-		return outs, ""
+	return b
+}
+
+// post sends one request and turns the answer into outcomes. The string is
+// the transport error ("" when the peer answered) and the time the time
+// the peer asked not to be retried before.
+func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicKey, items [][]byte, sent []store.Delivery) ([]store.DeliveryOutcome, string, time.Time) {
+	now := s.now()
+	fail := func(msg string, notBefore time.Time) ([]store.DeliveryOutcome, string, time.Time) {
+		return s.failAll(sent, msg, notBefore), msg, notBefore
 	}
 	body, err := envelope.EncodeBatch(items)
 	if err != nil {
-		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+		return fail(err.Error(), time.Time{})
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, peer.URL+InboxPath, bytes.NewReader(body))
 	if err != nil {
-		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+		return fail(err.Error(), time.Time{})
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
-		msg := "peer unreachable: " + err.Error()
-		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
+		return fail("peer unreachable: "+err.Error(), time.Time{})
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		msg := "reading the answer: " + err.Error()
-		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
+		return fail("reading the answer: "+err.Error(), time.Time{})
 	}
 	if resp.StatusCode != http.StatusOK {
 		msg := fmt.Sprintf("peer answered %d: %s", resp.StatusCode, clip(string(bytes.TrimSpace(raw)), 300))
-		return append(outs, s.failAll(sent, msg, retryAfter(resp, now))...), msg
+		return fail(msg, retryAfter(resp, now))
 	}
 	var r envelope.Response
 	if err := json.Unmarshal(raw, &r); err != nil || len(r.Results) != len(sent) {
-		msg := fmt.Sprintf("peer's answer does not read or does not answer %d envelopes", len(sent))
-		return append(outs, s.failAll(sent, msg, time.Time{})...), msg
-	}
-	pub, err := identity.ParsePublic(peer.PublicKey)
-	if err != nil {
-		return append(outs, s.failAll(sent, err.Error(), time.Time{})...), err.Error()
+		return fail(fmt.Sprintf("peer's answer does not read or does not answer %d envelopes", len(sent)), time.Time{})
 	}
 	verr := make([]error, len(r.Results))
 	parallel(len(r.Results), func(i int) {
@@ -153,6 +218,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 			_, verr[i] = envelope.VerifyResult(r.Results[i], pub)
 		}
 	})
+	outs := make([]store.DeliveryOutcome, 0, len(sent))
 	for i, res := range r.Results {
 		d := sent[i]
 		if res.ID != d.EnvelopeID {
@@ -171,7 +237,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 				RefusalReason: res.Reason, RefusalSigned: string(res.Signed)})
 		}
 	}
-	return outs, ""
+	return outs, "", time.Time{}
 }
 
 // sign builds the envelope of a delivery and signs it with a fresh created
