@@ -81,8 +81,8 @@ type Index struct {
 	codes arena[uint32]
 	lists arena[uint32] // entity ids of each record
 
-	post     *postings // blocking keys of names
-	vals     *postings // identifier values, apart so that exact lookups touch a small map
+	post     *postings           // blocking keys of names
+	vals     *postings           // identifier values, apart so that exact lookups touch a small map
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
