@@ -74,24 +74,29 @@ func sign(key identity.Key, e Envelope, typ string, limit int) ([]byte, error) {
 	if err != nil {
 		return nil, &fault.Error{Kind: fault.Invalid, Field: "payload", Message: "payload must be a JSON object", Err: err}
 	}
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: key.Private, KeyID: key.Fingerprint()}},
-		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	header, err := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{string(jose.EdDSA), key.Fingerprint(), typ})
 	if err != nil {
 		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
 	}
-	obj, err := signer.Sign(bytes.TrimRight(payload.Bytes(), "\n"))
-	if err != nil {
-		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
+	claims := bytes.TrimRight(payload.Bytes(), "\n")
+	enc64 := base64.RawURLEncoding
+	hl, pl := enc64.EncodedLen(len(header)), enc64.EncodedLen(len(claims))
+	n := hl + 1 + pl + 1 + enc64.EncodedLen(ed25519.SignatureSize)
+	if n > limit {
+		return nil, tooLarge(typ, n, limit)
 	}
-	s, err := obj.CompactSerialize()
-	if err != nil {
-		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
-	}
-	if len(s) > limit {
-		return nil, tooLarge(typ, len(s), limit)
-	}
-	return []byte(s), nil
+	out := make([]byte, n)
+	enc64.Encode(out, header)
+	out[hl] = '.'
+	enc64.Encode(out[hl+1:], claims)
+	out[hl+1+pl] = '.'
+	sig := ed25519.Sign(key.Private, out[:hl+1+pl])
+	enc64.Encode(out[hl+1+pl+1:], sig)
+	return out, nil
 }
 
 // Unverified is an envelope as read by Parse: well formed, but nothing in it
@@ -102,8 +107,10 @@ type Unverified struct {
 	// Typ is the JWS typ header: TypEnvelope or TypRelay.
 	Typ string
 
-	jws *jose.JSONWebSignature
-	err error
+	// input is the JWS signing input (header.payload) and sig the
+	// decoded signature.
+	input, sig []byte
+	err        error
 }
 
 // Parse reads a compact JWS envelope without trusting it. It refuses, with a
@@ -133,25 +140,40 @@ func Parse(b []byte, maxSize int) (Unverified, error) {
 		err := tooLarge(h.Typ, len(b), limit)
 		return Unverified{err: err}, err
 	}
-	jws, err := jose.ParseSignedCompact(string(b), []jose.SignatureAlgorithm{jose.EdDSA})
-	if err != nil {
-		err := fault.Wrap(fault.Invalid, err, "envelope is not a compact JWS")
+	first := bytes.IndexByte(b, '.')
+	last := bytes.LastIndexByte(b, '.')
+	if first == last || bytes.IndexByte(b[first+1:last], '.') >= 0 || first+1 == last || last+1 == len(b) {
+		err := fault.E(fault.Invalid, "envelope is not a compact JWS (header.payload.signature)")
 		return Unverified{err: err}, err
 	}
 	if !canonical(b) {
 		err := fault.E(fault.Invalid, "envelope is not in canonical base64url")
 		return Unverified{err: err}, err
 	}
+	claims := make([]byte, base64.RawURLEncoding.DecodedLen(last-first-1))
+	n, err := base64.RawURLEncoding.Strict().Decode(claims, b[first+1:last])
+	if err != nil {
+		err := fault.Wrap(fault.Invalid, err, "envelope is not a compact JWS: payload is not base64url")
+		return Unverified{err: err}, err
+	}
+	claims = claims[:n]
+	sig := make([]byte, base64.RawURLEncoding.DecodedLen(len(b)-last-1))
+	n, err = base64.RawURLEncoding.Strict().Decode(sig, b[last+1:])
+	if err != nil || n != ed25519.SignatureSize {
+		err := fault.E(fault.Invalid, "envelope is not a compact JWS: the signature is not %d bytes of base64url", ed25519.SignatureSize)
+		return Unverified{err: err}, err
+	}
 	var bd body
-	if err := josejson.Unmarshal(jws.UnsafePayloadWithoutVerification(), &bd); err != nil {
+	if err := josejson.Unmarshal(claims, &bd); err != nil {
 		err := fault.Wrap(fault.Invalid, err, "JWS payload is not an envelope")
 		return Unverified{err: err}, err
 	}
 	u := Unverified{
 		Envelope: Envelope{ID: bd.ID, Type: bd.Type, From: bd.From, To: bd.To, Created: bd.Created,
 			Payload: bd.Payload, Key: h.Kid},
-		Typ: h.Typ,
-		jws: jws,
+		Typ:   h.Typ,
+		input: bytes.Clone(b[:last]),
+		sig:   sig[:ed25519.SignatureSize],
 	}
 	if err := check(u.Envelope); err != nil {
 		u.err = err
@@ -225,7 +247,7 @@ func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
 	if u.err != nil {
 		return Envelope{}, u.err
 	}
-	if u.jws == nil {
+	if u.input == nil {
 		return Envelope{}, errors.New("verify envelope: not parsed")
 	}
 	if len(pub) != ed25519.PublicKeySize {
@@ -236,7 +258,7 @@ func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
 		return Envelope{}, fault.E(fault.Unauthorized,
 			"envelope from %s signed with key %s which is not the key pinned for %s (%s)", e.From, e.Key, e.From, want)
 	}
-	if _, err := u.jws.Verify(pub); err != nil {
+	if !ed25519.Verify(pub, u.input, u.sig) {
 		return Envelope{}, fault.E(fault.Unauthorized, "signature does not verify")
 	}
 	return e, nil
