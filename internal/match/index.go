@@ -2,6 +2,7 @@ package match
 
 import (
 	"hash/maphash"
+	"runtime"
 	"math"
 	"slices"
 	"strings"
@@ -86,7 +87,10 @@ type Index struct {
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
-	scratch sync.Pool
+	// scratch holds per-query working memory for reuse. Not a sync.Pool:
+	// the weights array is as long as the index and must survive garbage
+	// collections rather than be allocated again after each.
+	scratch chan *scratch
 }
 
 // recEntry is an indexed record: its id and its entities, all in arenas.
@@ -163,6 +167,7 @@ func New(opt Options) (*Index, error) {
 		vals:     newPostings(),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
+		scratch:  make(chan *scratch, 2*runtime.GOMAXPROCS(0)),
 	}, nil
 }
 

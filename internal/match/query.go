@@ -69,10 +69,19 @@ type cand struct {
 }
 
 func (ix *Index) getScratch() *scratch {
-	if s, ok := ix.scratch.Get().(*scratch); ok {
+	select {
+	case s := <-ix.scratch:
 		return s
+	default:
+		return &scratch{cmp: newComparator()}
 	}
-	return &scratch{cmp: newComparator()}
+}
+
+func (ix *Index) putScratch(s *scratch) {
+	select {
+	case ix.scratch <- s:
+	default:
+	}
 }
 
 // Match returns the indexed entities that match e, best first, at most
@@ -231,7 +240,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 	}
 	s := ix.getScratch()
-	defer ix.scratch.Put(s)
+	defer ix.putScratch(s)
 	s.cmp.reset()
 	if len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
