@@ -28,7 +28,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([
 		return nil, err
 	}
 	es := entries()
-	if err := db.insertAudit(ctx, tx, es); err != nil {
+	if err := db.insertAudit(ctx, tx, nil, es); err != nil {
 		return nil, err
 	}
 	return es, nil
@@ -73,14 +73,15 @@ func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (fun
 	return sync.OnceValue(func() []audit.Entry { return <-ch }), nil
 }
 
-// insertAudit writes linked entries. seq is left to SQLite, which numbers a
-// row one above the largest, as audit.Next does; the check at the end makes
-// sure they agree.
-func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) error {
+// insertAudit writes linked entries inside tx (on its driver connection
+// conn when given; see inserter). seq is left to SQLite, which numbers a row
+// one above the largest, as audit.Next does; the check at the end makes sure
+// they agree.
+func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, es []audit.Entry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	ins := newInserter(tx, chunkRows, "audit", "time", "actor", "action", "target", "detail", "prev", "hash")
+	ins := newInserter(tx, conn, chunkRows, "audit", "time", "actor", "action", "target", "detail", "prev", "hash")
 	defer ins.close()
 	for _, e := range es {
 		if err := ins.add(ctx, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"strings"
 )
 
@@ -22,45 +24,133 @@ const chunkRows = 32
 // the whole batch. Rows reach the table only as chunks fill or at flush, so
 // foreign keys between tables written this way must be deferred.
 //
+// Given the connection the transaction runs on, an inserter prepares and
+// runs its statements on the driver's connection directly, with one
+// argument slice for all its executions: database/sql would otherwise copy
+// and convert every argument of every execution, which for bulk writes is
+// most of what is left for the garbage collector. Arguments must then be
+// driver values already (int64, not int).
+//
 // Statements run under a context that is never cancelled, since the driver
 // watches a cancellable one with a goroutine per statement; the caller's
 // context is checked before each instead.
 type inserter struct {
-	tx        *sql.Tx
-	head, row string
-	cols      int
-	chunk     int // rows per multi-row statement; 1 writes every row alone
-	many, one *sql.Stmt
-	args      []any
-	run       context.Context // the first caller's context without its cancellation
+	tx              *sql.Tx
+	conn            *sql.Conn // the connection of tx, or nil to go through tx
+	manySQL, oneSQL string
+	cols            int
+	chunk           int // rows per multi-row statement; 1 writes every row alone
+	many, one       *sql.Stmt
+	rawMany, rawOne driver.Stmt
+	args            []any
+	run             context.Context // the first caller's context without its cancellation
+
+	// The statement, query and arguments of the driver call in progress,
+	// and the call itself, made once so that an execution allocates
+	// nothing.
+	raw     *driver.Stmt
+	rawSQL  string
+	nv      []driver.NamedValue
+	rawCall func(any) error
 }
 
-// exec runs st on args once ctx allows it.
-func (in *inserter) exec(ctx context.Context, st *sql.Stmt, args []any) error {
+// newInserter prepares to insert into table's cols, chunk rows at a time,
+// inside tx, on the driver connection conn when it is not nil (see
+// inserter). A row that breaks a constraint rolls back the whole transaction
+// (INSERT OR ROLLBACK), which spares multi-row statements a statement
+// journal; the caller must return the error without running anything else
+// in tx.
+func newInserter(tx *sql.Tx, conn *sql.Conn, chunk int, table string, cols ...string) *inserter {
+	return newWriter(tx, conn, chunk, "INSERT OR ROLLBACK INTO", table, cols...)
+}
+
+// newUpserter is newInserter for rows that replace those with the same key
+// (INSERT OR REPLACE), at the cost of a statement journal.
+func newUpserter(tx *sql.Tx, conn *sql.Conn, chunk int, table string, cols ...string) *inserter {
+	return newWriter(tx, conn, chunk, "INSERT OR REPLACE INTO", table, cols...)
+}
+
+func newWriter(tx *sql.Tx, conn *sql.Conn, chunk int, verb, table string, cols ...string) *inserter {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := verb + " " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	in := &inserter{
+		tx:      tx,
+		conn:    conn,
+		manySQL: head + strings.TrimSuffix(strings.Repeat(row+", ", chunk), ", "),
+		oneSQL:  head + row,
+		cols:    len(cols),
+		chunk:   chunk,
+		args:    make([]any, 0, chunk*len(cols)),
+	}
+	if conn != nil {
+		in.rawCall = in.call
+	}
+	return in
+}
+
+// call prepares the statement in progress if need be and executes it; it
+// runs on the driver connection through sql.Conn.Raw.
+func (in *inserter) call(dc any) error {
+	if *in.raw == nil {
+		p, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot prepare with a context", dc)
+		}
+		st, err := p.PrepareContext(in.run, in.rawSQL)
+		if err != nil {
+			return err
+		}
+		*in.raw = st
+	}
+	x, ok := (*in.raw).(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("driver statement %T cannot execute with a context", *in.raw)
+	}
+	_, err := x.ExecContext(in.run, in.nv)
+	return err
+}
+
+// exec runs the multi-row statement (many) or the one-row statement on args
+// once ctx allows it.
+func (in *inserter) exec(ctx context.Context, many bool, args []any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if in.run == nil {
 		in.run = context.WithoutCancel(ctx)
 	}
-	_, err := st.ExecContext(in.run, args...)
-	return err
-}
-
-// newInserter prepares to insert into table's cols, chunk rows at a time.
-// A row that breaks a constraint rolls back the whole transaction (INSERT OR
-// ROLLBACK), which spares multi-row statements a statement journal; the
-// caller must return the error without running anything else in tx.
-func newInserter(tx *sql.Tx, chunk int, table string, cols ...string) *inserter {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	return &inserter{
-		tx:    tx,
-		head:  "INSERT OR ROLLBACK INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ",
-		row:   row,
-		cols:  len(cols),
-		chunk: chunk,
-		args:  make([]any, 0, chunk*len(cols)),
+	query := in.oneSQL
+	if many {
+		query = in.manySQL
 	}
+	if in.conn == nil {
+		st := &in.one
+		if many {
+			st = &in.many
+		}
+		if *st == nil {
+			var err error
+			if *st, err = in.tx.PrepareContext(ctx, query); err != nil {
+				return err
+			}
+		}
+		_, err := (*st).ExecContext(in.run, args...)
+		return err
+	}
+	in.raw, in.rawSQL = &in.rawOne, query
+	if many {
+		in.raw = &in.rawMany
+	}
+	in.nv = in.nv[:0]
+	for i, v := range args {
+		if n, ok := v.(int); ok {
+			v = int64(n)
+		}
+		in.nv = append(in.nv, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	err := in.conn.Raw(in.rawCall)
+	clear(in.nv)
+	return err
 }
 
 // add queues one row, writing a chunk when it is full.
@@ -72,31 +162,15 @@ func (in *inserter) add(ctx context.Context, vals ...any) error {
 	if in.chunk == 1 {
 		return in.flush(ctx)
 	}
-	if in.many == nil {
-		rows := strings.TrimSuffix(strings.Repeat(in.row+", ", in.chunk), ", ")
-		var err error
-		if in.many, err = in.tx.PrepareContext(ctx, in.head+rows); err != nil {
-			return err
-		}
-	}
-	err := in.exec(ctx, in.many, in.args)
+	err := in.exec(ctx, true, in.args)
 	in.args = in.args[:0]
 	return err
 }
 
 // flush writes the rows still queued, one at a time.
 func (in *inserter) flush(ctx context.Context) error {
-	if len(in.args) == 0 {
-		return nil
-	}
-	if in.one == nil {
-		var err error
-		if in.one, err = in.tx.PrepareContext(ctx, in.head+in.row); err != nil {
-			return err
-		}
-	}
 	for i := 0; i < len(in.args); i += in.cols {
-		if err := in.exec(ctx, in.one, in.args[i:i+in.cols]); err != nil {
+		if err := in.exec(ctx, false, in.args[i:i+in.cols]); err != nil {
 			return err
 		}
 	}
@@ -111,4 +185,15 @@ func (in *inserter) close() {
 			s.Close()
 		}
 	}
+	if in.conn != nil && (in.rawMany != nil || in.rawOne != nil) {
+		_ = in.conn.Raw(func(any) error {
+			for _, s := range []driver.Stmt{in.rawMany, in.rawOne} {
+				if s != nil {
+					s.Close()
+				}
+			}
+			return nil
+		})
+	}
+	in.many, in.one, in.rawMany, in.rawOne = nil, nil, nil, nil
 }

@@ -34,17 +34,17 @@ const (
 )
 
 // The inserts of a record's rows, shared by creation and update.
-func recordInserter(tx *sql.Tx) *inserter {
-	return newInserter(tx, chunkRows, "records", "id", "kind", "originator", "version", "status", "event_date",
+func recordInserter(tx *sql.Tx, conn *sql.Conn) *inserter {
+	return newInserter(tx, conn, chunkRows, "records", "id", "kind", "originator", "version", "status", "event_date",
 		"created", "updated")
 }
 
-func versionInserter(tx *sql.Tx) *inserter {
-	return newInserter(tx, chunkRows, "record_versions", "id", "version", "body")
+func versionInserter(tx *sql.Tx, conn *sql.Conn) *inserter {
+	return newInserter(tx, conn, chunkRows, "record_versions", "id", "version", "body")
 }
 
-func categoryInserter(tx *sql.Tx) *inserter {
-	return newInserter(tx, chunkRows, "record_categories", "id", "category")
+func categoryInserter(tx *sql.Tx, conn *sql.Conn) *inserter {
+	return newInserter(tx, conn, chunkRows, "record_categories", "id", "category")
 }
 
 // row is a record ready to be written: everything derived from it is
@@ -295,7 +295,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 	db.smu.Lock()
 	defer db.smu.Unlock()
 	job := db.startIndex(ctx)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, sqlBumpChanges).Scan(&seq); err != nil {
 			return err
@@ -315,7 +315,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		}
 		enc.hold()
 		job.plan <- indexPlan{seq: seq, docs: enc.docs(base), release: enc.release}
-		recs, vers, cats := recordInserter(tx), versionInserter(tx), categoryInserter(tx)
+		recs, vers, cats := recordInserter(tx, conn), versionInserter(tx, conn), categoryInserter(tx, conn)
 		for _, in := range []*inserter{recs, vers, cats} {
 			defer in.close()
 		}
@@ -355,7 +355,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 				return err
 			}
 		}
-		return db.insertAudit(ctx, tx, entries())
+		return db.insertAudit(ctx, tx, conn, entries())
 	})
 	close(job.plan)
 	job.end(err == nil)
@@ -418,7 +418,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		if _, err := tx.ExecContext(ctx, sqlDeleteCategory, r.ID); err != nil {
 			return err
 		}
-		vers, cats := versionInserter(tx), categoryInserter(tx)
+		vers, cats := versionInserter(tx, nil), categoryInserter(tx, nil)
 		for _, in := range []*inserter{vers, cats} {
 			defer in.close()
 		}

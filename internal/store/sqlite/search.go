@@ -190,17 +190,18 @@ func (db *DB) runIndex(ctx, abort context.Context, j *indexJob) error {
 	if ok && plan.release != nil {
 		defer plan.release()
 	}
-	tx, err := db.searchW.BeginTx(ctx, nil)
+	conn, tx, err := db.beginSearch(ctx)
 	if err != nil {
 		// The records go ahead without the index, which is repaired later.
 		if <-j.outcome && ok {
-			return fmt.Errorf("begin: %w", err)
+			return err
 		}
 		return nil
 	}
+	defer conn.Close()
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	if ok {
-		err = db.writeDocs(ctx, abort, tx, plan)
+		err = db.writeDocs(ctx, abort, conn, tx, plan)
 	}
 	if !<-j.outcome || !ok {
 		return nil
@@ -216,7 +217,7 @@ func (db *DB) runIndex(ctx, abort context.Context, j *indexJob) error {
 
 // writeDocs indexes a plan's documents inside tx, provided the index
 // reflects every change before the plan's. It gives up when abort is done.
-func (db *DB) writeDocs(ctx, abort context.Context, tx *sql.Tx, plan indexPlan) error {
+func (db *DB) writeDocs(ctx, abort context.Context, conn *sql.Conn, tx *sql.Tx, plan indexPlan) error {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, sqlSearchState).Scan(&seq); err != nil {
 		return err
@@ -224,7 +225,7 @@ func (db *DB) writeDocs(ctx, abort context.Context, tx *sql.Tx, plan indexPlan) 
 	if seq != plan.seq-1 {
 		return errIndexBehind
 	}
-	w, err := newDocWriter(ctx, tx)
+	w, err := newDocWriter(ctx, conn, tx)
 	if err != nil {
 		return err
 	}
@@ -254,18 +255,19 @@ func (db *DB) writeDocs(ctx, abort context.Context, tx *sql.Tx, plan indexPlan) 
 // time with INSERT OR ROLLBACK, which needs none, and keeps the rows of docs
 // for finish, which first writes the pending text out once.
 type docWriter struct {
-	tx          *sql.Tx
-	insert, del *sql.Stmt
-	docs        []doc // text unused
-	gone        []int64
+	conn   *sql.Conn
+	tx     *sql.Tx
+	insert *inserter
+	del    *sql.Stmt
+	docs   []doc // text unused
+	gone   []int64
 }
 
-func newDocWriter(ctx context.Context, tx *sql.Tx) (*docWriter, error) {
-	w := &docWriter{tx: tx}
+// newDocWriter prepares to write documents inside tx, on its connection
+// conn.
+func newDocWriter(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (*docWriter, error) {
+	w := &docWriter{conn: conn, tx: tx, insert: newInserter(tx, conn, 1, "records_fts", "rowid", "text")}
 	var err error
-	if w.insert, err = tx.PrepareContext(ctx, sqlInsertFTS); err != nil {
-		return nil, err
-	}
 	if w.del, err = tx.PrepareContext(ctx, sqlDeleteFTS); err != nil {
 		w.close()
 		return nil, err
@@ -282,7 +284,7 @@ func (w *docWriter) drop(ctx context.Context, rid int64) error {
 
 // add indexes d under a rowid the index does not hold (any more).
 func (w *docWriter) add(ctx context.Context, d doc) error {
-	if _, err := w.insert.ExecContext(ctx, d.rid, d.text); err != nil {
+	if err := w.insert.add(ctx, d.rid, d.text); err != nil {
 		return err
 	}
 	w.docs = append(w.docs, doc{rid: d.rid, version: d.version})
@@ -299,11 +301,10 @@ func (w *docWriter) finish(ctx context.Context) error {
 	if _, err := w.tx.ExecContext(ctx, sqlFlushFTS); err != nil {
 		return err
 	}
-	ins := newInserter(w.tx, chunkRows, "docs", "rid", "version")
-	ins.head = "INSERT OR REPLACE INTO docs (rid, version) VALUES "
+	ins := newUpserter(w.tx, w.conn, chunkRows, "docs", "rid", "version")
 	defer ins.close()
 	for _, d := range w.docs {
-		if err := ins.add(ctx, d.rid, d.version); err != nil {
+		if err := ins.add(ctx, d.rid, int64(d.version)); err != nil {
 			return err
 		}
 	}
@@ -324,12 +325,30 @@ func (w *docWriter) close() {
 	if w == nil {
 		return
 	}
-	for _, s := range []*sql.Stmt{w.insert, w.del} {
-		if s != nil {
-			s.Close()
-		}
+	if w.insert != nil {
+		w.insert.close()
+	}
+	if w.del != nil {
+		w.del.Close()
 	}
 	w.insert, w.del = nil, nil
+}
+
+// beginSearch begins a write transaction of search.db on a connection of
+// its own, which the caller closes after the transaction ends. As with
+// inConnTxOn, the transaction is not bound to ctx, so that nothing rolls it
+// back between the statements the caller runs on the connection directly.
+func (db *DB) beginSearch(ctx context.Context) (*sql.Conn, *sql.Tx, error) {
+	conn, err := db.searchW.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("begin: %w", mapErr(err, "search index"))
+	}
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("begin: %w", mapErr(err, "search index"))
+	}
+	return conn, tx, nil
 }
 
 // afterIndex deals with the outcome of an index job whose records were
@@ -380,10 +399,11 @@ func (db *DB) searchCurrent(ctx context.Context) error {
 // job running, or an index job's turn); search.db's write lock keeps other
 // processes out while the differences are read.
 func (db *DB) reconcile(ctx context.Context) error {
-	tx, err := db.searchW.BeginTx(ctx, nil)
+	conn, tx, err := db.beginSearch(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", mapErr(err, "search index"))
+		return err
 	}
+	defer conn.Close()
 	defer func() { _ = tx.Rollback() }()
 	changes, stale, had, orphans, err := db.searchDiff(ctx)
 	if err != nil {
@@ -401,7 +421,7 @@ func (db *DB) reconcile(ctx context.Context) error {
 	if len(stale)+len(orphans) > 0 {
 		db.log.Info("repairing search index", "store", "sqlite", "documents", len(stale), "orphans", len(orphans))
 	}
-	w, err := newDocWriter(ctx, tx)
+	w, err := newDocWriter(ctx, conn, tx)
 	if err != nil {
 		return err
 	}
@@ -419,10 +439,10 @@ func (db *DB) reconcile(ctx context.Context) error {
 			if err := tx.Commit(); err != nil {
 				return fmt.Errorf("commit: %w", mapErr(err, "search index"))
 			}
-			if tx, err = db.searchW.BeginTx(ctx, nil); err != nil {
+			if tx, err = conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
 				return fmt.Errorf("begin: %w", mapErr(err, "search index"))
 			}
-			if w, err = newDocWriter(ctx, tx); err != nil {
+			if w, err = newDocWriter(ctx, conn, tx); err != nil {
 				return err
 			}
 		}

@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"liaison/internal/audit"
@@ -283,6 +285,64 @@ func TestSearchIndexIsRebuiltWhenMissingOrOfAnotherLayout(t *testing.T) {
 			if v != searchVersion {
 				t.Errorf("index layout %d, want %d", v, searchVersion)
 			}
+		})
+	}
+}
+
+// cancelAfter is a context that ends after its Err has been asked n times,
+// to cancel a write between two of its statements.
+type cancelAfter struct {
+	context.Context
+	mu   sync.Mutex
+	n    int
+	done chan struct{}
+}
+
+func newCancelAfter(n int) *cancelAfter {
+	return &cancelAfter{Context: context.Background(), n: n, done: make(chan struct{})}
+}
+
+func (c *cancelAfter) Done() <-chan struct{} { return c.done }
+
+func (c *cancelAfter) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n > 0 {
+		if c.n--; c.n == 0 {
+			close(c.done)
+		}
+	}
+	if c.n == 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+func TestCancelledBatchStoresNothing(t *testing.T) {
+	for _, after := range []int{1, 3, 10, 30} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			db := MustOpenDB(t)
+			rs := make([]*intel.Record, 300)
+			evs := make([]audit.Event, len(rs))
+			for i := range rs {
+				rs[i] = storetest.NewRecord(t, storetest.Narrative("Zebra skins in a diplomatic bag."))
+				evs[i] = storetest.CreateEvent(rs[i])
+			}
+			if err := db.CreateRecords(newCancelAfter(after), rs, evs); err == nil {
+				t.Fatal("a batch whose context ended midway was stored")
+			}
+			if n, err := db.CountRecords(context.Background()); err != nil || n != 0 {
+				t.Errorf("count = %d (%v) after a cancelled batch, want 0", n, err)
+			}
+			if es, err := db.AuditEntries(context.Background(), store.AuditQuery{}); err != nil || len(es) != 0 {
+				t.Errorf("audit has %d entries (%v) after a cancelled batch, want 0", len(es), err)
+			}
+			wantIDs(t, "text of the cancelled batch", searchIDs(t, db, "zebra"))
+			if indexed, docs, changes := indexState(t, db); indexed != 0 || docs != 0 || changes != 0 {
+				t.Errorf("index at %d with %d records for %d changes after a cancelled batch, want 0, 0, 0", indexed, docs, changes)
+			}
+			storetest.MustCreate(t, db, rs...)
+			wantIDs(t, "text of the batch stored after", searchIDs(t, db, "diplomatic")[:1], rs[len(rs)-1].ID)
 		})
 	}
 }

@@ -341,11 +341,26 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := inTxOn(ctx, db.write, fn); err != nil {
 		return err
 	}
+	db.wrote()
+	return nil
+}
+
+// inConnTx is inTx for a function that also uses the transaction's
+// connection directly (see inserter).
+func (db *DB) inConnTx(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) error {
+	if err := inConnTxOn(ctx, db.write, fn); err != nil {
+		return err
+	}
+	db.wrote()
+	return nil
+}
+
+// wrote wakes the checkpointer after a commit.
+func (db *DB) wrote() {
 	select {
 	case db.dirty <- struct{}{}:
 	default: // a checkpoint is already due
 	}
-	return nil
 }
 
 // inTxOn runs fn in a write transaction of the writer pool w.
@@ -355,6 +370,34 @@ func inTxOn(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
 	}
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err, "transaction"))
+	}
+	return nil
+}
+
+// inConnTxOn is inTxOn for a function that also uses the transaction's
+// connection.
+//
+// The transaction itself is not bound to ctx: database/sql would roll it
+// back from another goroutine when ctx ends, and a statement run on the
+// connection directly after that would run, and commit, on its own. fn
+// checks ctx between statements instead (its statements through tx fail
+// once ctx has ended), and the transaction is rolled back when fn fails.
+func inConnTxOn(ctx context.Context, w *sql.DB, fn func(*sql.Conn, *sql.Tx) error) error {
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
+	}
+	if err := fn(conn, tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
