@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"liaison/internal/intel"
@@ -244,5 +245,40 @@ func TestIngestLinks(t *testing.T) {
 	}
 	if ix.Len() != 2 {
 		t.Errorf("Len = %d, want 2", ix.Len())
+	}
+}
+
+// TestConcurrentUse runs queries while records are added and removed; run
+// it with -race.
+func TestConcurrentUse(t *testing.T) {
+	ix := MustIndex(t)
+	names := []string{"Chan Tai Man", "陳大文", "Ivan Petrov", "Иван Петров", "Golden Harvest Trading Co., Ltd."}
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				r := seizure(intel.Party{Type: "person", Name: names[i%len(names)]})
+				r.ID = fmt.Sprintf("W%dR%d", w, i)
+				ix.Ingest(r, 5)
+				if i%3 == 0 {
+					ix.Remove(fmt.Sprintf("W%dR%d", w, i-1))
+				}
+			}
+		}()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				ix.Search(Query{Name: names[i%len(names)], Limit: 3}, nil)
+			}
+		}()
+	}
+	wg.Wait()
+	if res := ix.Search(Query{Name: "Chan Tai Man", Type: Person}, nil); len(res) == 0 {
+		t.Error("nothing found after concurrent use")
 	}
 }
