@@ -2,8 +2,8 @@ package match
 
 import (
 	"hash/maphash"
-	"runtime"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
