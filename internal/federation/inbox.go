@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,13 +25,13 @@ import (
 // a batch. Each envelope is opened with the pinned keys (signature, key,
 // window, addressee), deduplicated by id, checked by its type's handler
 // (for records: the sharing decision from this side) and, when accepted,
-// stored with its effect and audit entry before it is answered. Every
-// answer is signed. An error is returned only when the batch itself does
-// not read or the node cannot answer at all (then nothing is answered and
-// the sender delivers the batch again).
+// stored with its effect and audit entry before it is answered. The answer
+// is signed once, over every result of the batch and the digest of body.
+// An error is returned only when the batch itself does not read or the
+// node cannot answer at all (then nothing is answered and the sender
+// delivers the batch again).
 //
-// Signatures are checked and answers signed on every core at once. The
-// envelopes are decided one after another in batch order, and the accepted
+// Signatures are checked on every core at once. The envelopes are decided one after another in batch order, and the accepted
 // record versions of a batch are stored together in one transaction, with
 // the audit entries of its refusals, before anything is answered. An
 // envelope that depends on one still pending (the same envelope id or
@@ -116,18 +117,20 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 	if err := b.flush(ctx); err != nil {
 		return envelope.Response{}, err
 	}
-	results := b.results
-	now := s.now()
-	errs := make([]error, len(items))
-	parallel(len(items), func(i int) {
-		results[i], errs[i] = envelope.SignResult(key, s.cfg.Node, b.tos[i], results[i], now)
-	})
-	for _, err := range errs {
-		if err != nil {
-			return envelope.Response{}, err
+	return envelope.SignResponse(key, s.cfg.Node, answered(b.tos), body, b.results, s.now())
+}
+
+// answered lists the distinct known senders of a batch, sorted: the
+// addressees of its signed answer.
+func answered(tos []string) []string {
+	var out []string
+	for _, to := range tos {
+		if to != "" {
+			out = append(out, to)
 		}
 	}
-	return envelope.Response{Results: results}, nil
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // batchable reports whether envelopes of type t may be decided while

@@ -212,12 +212,9 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	if err := json.Unmarshal(raw, &r); err != nil || len(r.Results) != len(sent) {
 		return fail(fmt.Sprintf("peer's answer does not read or does not answer %d envelopes", len(sent)), time.Time{})
 	}
-	verr := make([]error, len(r.Results))
-	parallel(len(r.Results), func(i int) {
-		if r.Results[i].ID == sent[i].EnvelopeID {
-			_, verr[i] = envelope.VerifyResult(r.Results[i], pub)
-		}
-	})
+	if _, err := envelope.VerifyResponse(r, body, pub); err != nil {
+		return fail("answer does not verify: "+reasonOf(err), time.Time{})
+	}
 	outs := make([]store.DeliveryOutcome, 0, len(sent))
 	for i, res := range r.Results {
 		d := sent[i]
@@ -225,16 +222,12 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 			outs = append(outs, s.fail(d, fmt.Sprintf("answer %d is for %s, not %s", i, res.ID, d.EnvelopeID), time.Time{}))
 			continue
 		}
-		if verr[i] != nil {
-			outs = append(outs, s.fail(d, "answer does not verify: "+reasonOf(verr[i]), time.Time{}))
-			continue
-		}
 		switch res.Status {
 		case envelope.Accepted, envelope.Duplicate:
 			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDelivered})
 		case envelope.Refused:
 			outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryRefused, Error: res.Reason,
-				RefusalReason: res.Reason, RefusalSigned: string(res.Signed)})
+				RefusalReason: res.Reason, RefusalSigned: r.Signed})
 		}
 	}
 	return outs, "", time.Time{}

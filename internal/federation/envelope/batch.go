@@ -3,6 +3,8 @@ package envelope
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -80,130 +82,127 @@ const (
 // answer a batch in its order.
 type Result struct {
 	// ID is the envelope's id, "" when the envelope was unreadable.
-	ID     string
-	Status Status
-	// Reason says why the envelope was refused, as a sentence.
-	Reason string
-	// Signed is the receiver's signed ack (accepted, duplicate) or refusal
-	// envelope saying the same thing, in compact serialisation; it is what
-	// the sender keeps as proof of the answer.
-	Signed []byte
-}
-
-// resultJSON is Result on the wire, with Signed as a string.
-type resultJSON struct {
 	ID     string `json:"id"`
 	Status Status `json:"status"`
+	// Reason says why the envelope was refused, as a sentence.
 	Reason string `json:"reason,omitempty"`
-	Signed string `json:"signed,omitempty"`
 }
 
-// MarshalJSON writes r as {"id","status","reason","signed"} with signed the
-// compact JWS as a string.
-func (r Result) MarshalJSON() ([]byte, error) {
-	return json.Marshal(resultJSON{ID: r.ID, Status: r.Status, Reason: r.Reason, Signed: string(r.Signed)})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (r *Result) UnmarshalJSON(b []byte) error {
-	var w resultJSON
-	if err := josejson.Unmarshal(b, &w); err != nil {
-		return fault.Wrap(fault.Invalid, err, "result does not read")
-	}
-	*r = Result{ID: w.ID, Status: w.Status, Reason: w.Reason}
-	if w.Signed != "" {
-		r.Signed = []byte(w.Signed)
+// check refuses a result that says nothing definite.
+func (r Result) check(i int) error {
+	switch r.Status {
+	case Accepted, Duplicate:
+		if r.ID == "" {
+			return fault.Field(fmt.Sprintf("results[%d].id", i), "an %s result names the envelope", r.Status)
+		}
+	case Refused:
+		if r.Reason == "" {
+			return fault.Field(fmt.Sprintf("results[%d].reason", i), "a refusal gives its reason")
+		}
+	default:
+		return fault.Field(fmt.Sprintf("results[%d].status", i), "%q is not accepted, duplicate or refused", r.Status)
 	}
 	return nil
 }
 
-// Response is the body of the answer to POST /federation/v1/inbox.
+// Response is the body of the answer to POST /federation/v1/inbox: the
+// results in batch order and Signed, the receiver's TypeResults envelope
+// (compact JWS) saying exactly the same about the same request. One
+// signature covers the whole answer, refusals and their reasons included;
+// Signed is what the sender keeps as proof of the answer.
 type Response struct {
+	Results []Result `json:"results"`
+	Signed  string   `json:"signed"`
+}
+
+// ResultsPayload is the payload of a receiver's signed answer
+// (TypeResults): the digest of the request body answered and the results.
+type ResultsPayload struct {
+	// Batch is BatchDigest of the request body, exactly as received.
+	Batch   string   `json:"batch"`
 	Results []Result `json:"results"`
 }
 
-// SignResult returns r with Signed set: an envelope from self to to (the
-// sender of the envelope answered; "" when unknown) created at now, of type
-// TypeAck with an AckPayload for Accepted and Duplicate, or TypeRefusal with
-// a RefusalPayload for Refused, which must give a Reason.
-func SignResult(key identity.Key, self, to string, r Result, now time.Time) (Result, error) {
-	var (
-		typ     Type
-		payload any
-	)
-	switch r.Status {
-	case Accepted, Duplicate:
-		if r.ID == "" {
-			return Result{}, fault.Field("id", "an %s result names the envelope", r.Status)
-		}
-		typ, payload = TypeAck, AckPayload{Envelope: r.ID, Status: r.Status}
-	case Refused:
-		if r.Reason == "" {
-			return Result{}, fault.Field("reason", "a refusal gives its reason")
-		}
-		typ, payload = TypeRefusal, RefusalPayload{Envelope: r.ID, Reason: r.Reason}
-	default:
-		return Result{}, fault.Field("status", "%q is not accepted, duplicate or refused", r.Status)
+// MaxResponse is the size limit of a signed answer in compact
+// serialisation: MaxBatch results with reasons of a few hundred bytes each.
+const MaxResponse = 8 << 20
+
+// BatchDigest names a request body in a signed answer: "sha256:" and the
+// hex SHA-256 of the bytes.
+func BatchDigest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// SignResponse returns the answer to the request body batch: results (one
+// per envelope of the batch, in order) and one TypeResults envelope over
+// them, from self to the senders answered (to; none when unknown) created
+// at now. Every result must be definite: accepted or duplicate with the
+// envelope's id, or refused with a reason.
+func SignResponse(key identity.Key, self string, to []string, batch []byte, results []Result, now time.Time) (Response, error) {
+	if len(results) == 0 {
+		return Response{}, fault.Field("results", "an answer has at least one result")
 	}
-	p, err := NewPayload(payload)
+	for i, r := range results {
+		if err := r.check(i); err != nil {
+			return Response{}, err
+		}
+	}
+	if len(to) > MaxRecipients {
+		to = nil
+	}
+	p, err := NewPayload(ResultsPayload{Batch: BatchDigest(batch), Results: results})
 	if err != nil {
-		return Result{}, fmt.Errorf("sign result for %s: %w", r.ID, err)
+		return Response{}, fmt.Errorf("sign answer: %w", err)
 	}
 	id, err := NewID(now)
 	if err != nil {
-		return Result{}, err
+		return Response{}, err
 	}
-	e := Envelope{ID: id, Type: typ, From: self, Created: now, Payload: p}
-	if to != "" {
-		e.To = []string{to}
-	}
-	signed, err := Sign(key, e)
+	signed, err := sign(key, Envelope{ID: id, Type: TypeResults, From: self, To: to, Created: now, Payload: p},
+		TypEnvelope, MaxResponse)
 	if err != nil {
-		return Result{}, fmt.Errorf("sign result for %s: %w", r.ID, err)
+		return Response{}, fmt.Errorf("sign answer: %w", err)
 	}
-	r.Signed = signed
-	return r, nil
+	return Response{Results: results, Signed: string(signed)}, nil
 }
 
-// VerifyResult checks that r.Signed is signed by pub, the key pinned for the
-// receiver, and says exactly what r says: the same envelope id, status and,
-// for a refusal, reason. It returns the signed envelope.
-func VerifyResult(r Result, pub ed25519.PublicKey) (Envelope, error) {
-	if len(r.Signed) == 0 {
-		return Envelope{}, fault.E(fault.Unauthorized, "result for %s is not signed", r.ID)
+// VerifyResponse checks that r.Signed is signed by pub, the key pinned for
+// the receiver, answers the request body batch and says exactly what
+// r.Results say, result by result. It returns the signed envelope. Any
+// mismatch is an Unauthorized *fault.Error.
+func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, error) {
+	if r.Signed == "" {
+		return Envelope{}, fault.E(fault.Unauthorized, "answer is not signed")
 	}
-	e, err := Verify(r.Signed, pub)
+	u, err := Parse([]byte(r.Signed), MaxResponse)
 	if err != nil {
 		return Envelope{}, err
 	}
-	mismatch := func(what string) error {
-		return fault.E(fault.Unauthorized, "signed result for %s does not match the result given: %s", r.ID, what)
+	e, err := u.Verify(pub)
+	if err != nil {
+		return Envelope{}, err
 	}
-	switch r.Status {
-	case Accepted, Duplicate:
-		var a AckPayload
-		if e.Type != TypeAck {
-			return Envelope{}, mismatch(fmt.Sprintf("%s is signed as %s", r.Status, e.Type))
+	mismatch := func(format string, args ...any) error {
+		return fault.E(fault.Unauthorized, "signed answer does not match the answer given: "+format, args...)
+	}
+	if e.Type != TypeResults {
+		return Envelope{}, mismatch("it is signed as %s", e.Type)
+	}
+	var p ResultsPayload
+	if err := e.Decode(&p); err != nil {
+		return Envelope{}, err
+	}
+	if want := BatchDigest(batch); p.Batch != want {
+		return Envelope{}, mismatch("it answers batch %s, not %s", clip(p.Batch), want)
+	}
+	if len(p.Results) != len(r.Results) {
+		return Envelope{}, mismatch("%d results signed, %d given", len(p.Results), len(r.Results))
+	}
+	for i, got := range r.Results {
+		if p.Results[i] != got {
+			return Envelope{}, mismatch("result %d is signed as %s %q for %q", i, p.Results[i].Status, p.Results[i].Reason, p.Results[i].ID)
 		}
-		if err := e.Decode(&a); err != nil {
-			return Envelope{}, err
-		}
-		if a.Envelope != r.ID || a.Status != r.Status {
-			return Envelope{}, mismatch(fmt.Sprintf("signed %s for %s", a.Status, a.Envelope))
-		}
-	case Refused:
-		var f RefusalPayload
-		if e.Type != TypeRefusal {
-			return Envelope{}, mismatch(fmt.Sprintf("refused is signed as %s", e.Type))
-		}
-		if err := e.Decode(&f); err != nil {
-			return Envelope{}, err
-		}
-		if f.Envelope != r.ID || f.Reason != r.Reason {
-			return Envelope{}, mismatch(fmt.Sprintf("signed refusal of %q for %q", f.Envelope, f.Reason))
-		}
-	default:
-		return Envelope{}, fault.Field("status", "%q is not accepted, duplicate or refused", r.Status)
 	}
 	return e, nil
 }

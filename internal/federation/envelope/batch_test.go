@@ -72,122 +72,141 @@ func TestDecodeBatchRefuses(t *testing.T) {
 	}
 }
 
-// MustResult signs r as Japan's answer to HK.
-func MustResult(tb testing.TB, r envelope.Result) envelope.Result {
+// MustResponse signs results as Japan's answer to HK's request body.
+func MustResponse(tb testing.TB, body []byte, results ...envelope.Result) envelope.Response {
 	tb.Helper()
-	out, err := envelope.SignResult(keyJP, "JP", "HK", r, t0)
+	r, err := envelope.SignResponse(keyJP, "JP", []string{"HK"}, body, results, t0)
 	if err != nil {
-		tb.Fatalf("sign result: %v", err)
+		tb.Fatalf("sign response: %v", err)
 	}
-	return out
+	return r
 }
 
-func TestResultsSignedAndVerified(t *testing.T) {
+func TestResponseSignedAndVerified(t *testing.T) {
+	body := []byte(`["a.b.c","d.e.f","g.h.i","j.k.l"]`)
 	id := MustID(t)
-	tests := []struct {
-		name string
-		in   envelope.Result
-		typ  envelope.Type
-	}{
-		{"accepted", envelope.Result{ID: id, Status: envelope.Accepted}, envelope.TypeAck},
-		{"duplicate", envelope.Result{ID: id, Status: envelope.Duplicate}, envelope.TypeAck},
-		{"refused", envelope.Result{ID: id, Status: envelope.Refused, Reason: "No agreement in force links Hong Kong and Brazil."}, envelope.TypeRefusal},
-		{"refused unreadable", envelope.Result{Status: envelope.Refused, Reason: "envelope is not a compact JWS"}, envelope.TypeRefusal},
+	results := []envelope.Result{
+		{ID: id, Status: envelope.Accepted},
+		{ID: MustID(t), Status: envelope.Duplicate},
+		{ID: MustID(t), Status: envelope.Refused, Reason: "No agreement in force links Hong Kong and Brazil."},
+		{Status: envelope.Refused, Reason: "envelope is not a compact JWS"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := MustResult(t, tt.in)
-			e, err := envelope.VerifyResult(r, keyJP.Public)
-			if err != nil {
-				t.Fatalf("verify result: %v", err)
-			}
-			if e.Type != tt.typ || e.From != "JP" || len(e.To) != 1 || e.To[0] != "HK" {
-				t.Fatalf("signed result envelope = %+v, want a %s from JP to HK", e, tt.typ)
-			}
-			if _, err := envelope.VerifyResult(r, keyHK.Public); !fault.Is(err, fault.Unauthorized) {
-				t.Fatalf("result verifies with another node's key: %v", err)
-			}
-		})
+	r := MustResponse(t, body, results...)
+	e, err := envelope.VerifyResponse(r, body, keyJP.Public)
+	if err != nil {
+		t.Fatalf("verify response: %v", err)
+	}
+	if e.Type != envelope.TypeResults || e.From != "JP" || len(e.To) != 1 || e.To[0] != "HK" {
+		t.Fatalf("signed answer = %+v, want a results envelope from JP to HK", e)
+	}
+	var p envelope.ResultsPayload
+	if err := e.Decode(&p); err != nil || p.Batch != envelope.BatchDigest(body) || len(p.Results) != len(results) {
+		t.Fatalf("signed payload = %+v, %v; want the batch digest and %d results", p, err, len(results))
+	}
+	if _, err := envelope.VerifyResponse(r, body, keyHK.Public); !fault.Is(err, fault.Unauthorized) {
+		t.Fatalf("answer verifies with another node's key: %v", err)
 	}
 }
 
-func TestResultForUnknownSender(t *testing.T) {
-	r, err := envelope.SignResult(keyJP, "JP", "", envelope.Result{Status: envelope.Refused, Reason: "batch is empty"}, t0)
+func TestResponseForUnknownSender(t *testing.T) {
+	body := []byte("not a batch")
+	r, err := envelope.SignResponse(keyJP, "JP", nil, body, []envelope.Result{{Status: envelope.Refused, Reason: "batch is empty"}}, t0)
 	if err != nil {
 		t.Fatalf("sign: %v", err)
 	}
-	e, err := envelope.VerifyResult(r, keyJP.Public)
+	e, err := envelope.VerifyResponse(r, body, keyJP.Public)
 	if err != nil || len(e.To) != 0 {
-		t.Fatalf("VerifyResult = %+v, %v; want a refusal to no one in particular", e, err)
+		t.Fatalf("VerifyResponse = %+v, %v; want an answer to no one in particular", e, err)
 	}
 }
 
-func TestVerifyResultRefusesMismatch(t *testing.T) {
+func TestVerifyResponseRefusesMismatch(t *testing.T) {
+	body := []byte(`["a.b.c","d.e.f"]`)
 	id, other := MustID(t), MustID(t)
-	refusal := MustResult(t, envelope.Result{ID: id, Status: envelope.Refused, Reason: "signature does not verify"})
-	ack := MustResult(t, envelope.Result{ID: id, Status: envelope.Accepted})
+	good := MustResponse(t, body,
+		envelope.Result{ID: id, Status: envelope.Refused, Reason: "signature does not verify"},
+		envelope.Result{ID: other, Status: envelope.Accepted})
+	with := func(rs ...envelope.Result) envelope.Response {
+		return envelope.Response{Results: rs, Signed: good.Signed}
+	}
 	tests := []struct {
 		name string
-		r    envelope.Result
+		r    envelope.Response
+		body []byte
 		want string
 	}{
-		{"refusal presented as accepted", envelope.Result{ID: id, Status: envelope.Accepted, Signed: refusal.Signed}, "accepted is signed as refusal"},
-		{"ack presented as refused", envelope.Result{ID: id, Status: envelope.Refused, Reason: "x", Signed: ack.Signed}, "refused is signed as ack"},
-		{"ack for another envelope", envelope.Result{ID: other, Status: envelope.Accepted, Signed: ack.Signed}, "signed accepted for " + id},
-		{"accepted presented as duplicate", envelope.Result{ID: id, Status: envelope.Duplicate, Signed: ack.Signed}, "signed accepted for"},
-		{"reason changed", envelope.Result{ID: id, Status: envelope.Refused, Reason: "duplicate", Signed: refusal.Signed}, "signed refusal"},
-		{"not signed", envelope.Result{ID: id, Status: envelope.Accepted}, "is not signed"},
+		{"refusal presented as accepted", with(envelope.Result{ID: id, Status: envelope.Accepted}, good.Results[1]), body, "result 0 is signed as refused"},
+		{"accepted presented as duplicate", with(good.Results[0], envelope.Result{ID: other, Status: envelope.Duplicate}), body, "result 1 is signed as accepted"},
+		{"reason changed", with(envelope.Result{ID: id, Status: envelope.Refused, Reason: "duplicate"}, good.Results[1]), body, "result 0"},
+		{"results swapped", with(good.Results[1], good.Results[0]), body, "result 0"},
+		{"result dropped", with(good.Results[0]), body, "2 results signed, 1 given"},
+		{"another batch", good, []byte(`["a.b.c"]`), "it answers batch sha256:"},
+		{"not signed", envelope.Response{Results: good.Results}, body, "not signed"},
+		{"signed by another node", envelope.Response{Results: good.Results,
+			Signed: func() string {
+				r, err := envelope.SignResponse(keyHK, "HK", nil, body, good.Results, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r.Signed
+			}()}, body, "not the key pinned"},
+		{"a record envelope as the answer", envelope.Response{Results: good.Results, Signed: string(MustSign(t, keyJP, envelope.Envelope{
+			ID: MustID(t), Type: envelope.TypeAck, From: "JP", Created: t0, Payload: []byte("{}")}))}, body, "signed as ack"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := envelope.VerifyResult(tt.r, keyJP.Public)
+			_, err := envelope.VerifyResponse(tt.r, tt.body, keyJP.Public)
 			if !fault.Is(err, fault.Unauthorized) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("VerifyResult = %v, want an unauthorized error mentioning %q", err, tt.want)
+				t.Fatalf("VerifyResponse = %v, want an unauthorized error mentioning %q", err, tt.want)
 			}
 		})
 	}
 }
 
-func TestSignResultRefuses(t *testing.T) {
+func TestSignResponseRefuses(t *testing.T) {
 	tests := []struct {
 		name string
-		r    envelope.Result
+		rs   []envelope.Result
 		want string
 	}{
-		{"refusal without reason", envelope.Result{ID: MustID(t), Status: envelope.Refused}, "reason"},
-		{"ack without id", envelope.Result{Status: envelope.Accepted}, "names the envelope"},
-		{"unknown status", envelope.Result{ID: MustID(t), Status: "maybe"}, `"maybe" is not accepted, duplicate or refused`},
+		{"no results", nil, "at least one result"},
+		{"refusal without reason", []envelope.Result{{ID: MustID(t), Status: envelope.Refused}}, "results[0].reason"},
+		{"ack without id", []envelope.Result{{ID: MustID(t), Status: envelope.Accepted}, {Status: envelope.Accepted}}, "results[1].id"},
+		{"unknown status", []envelope.Result{{ID: MustID(t), Status: "maybe"}}, `"maybe" is not accepted, duplicate or refused`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := envelope.SignResult(keyJP, "JP", "HK", tt.r, t0); !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("SignResult = %v, want an invalid error mentioning %q", err, tt.want)
+			_, err := envelope.SignResponse(keyJP, "JP", []string{"HK"}, []byte("[]"), tt.rs, t0)
+			if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("SignResponse = %v, want an invalid error mentioning %q", err, tt.want)
 			}
 		})
 	}
 }
 
 func TestResponseJSON(t *testing.T) {
-	r := MustResult(t, envelope.Result{ID: MustID(t), Status: envelope.Refused, Reason: "No agreement."})
-	b, err := json.Marshal(envelope.Response{Results: []envelope.Result{r}})
+	body := []byte(`["a.b.c"]`)
+	r := MustResponse(t, body, envelope.Result{ID: MustID(t), Status: envelope.Refused, Reason: "No agreement."})
+	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wire struct {
 		Results []map[string]any `json:"results"`
+		Signed  string           `json:"signed"`
 	}
 	if err := json.Unmarshal(b, &wire); err != nil {
 		t.Fatal(err)
 	}
 	got := wire.Results[0]
-	if got["id"] != r.ID || got["status"] != "refused" || got["reason"] != "No agreement." || got["signed"] != string(r.Signed) {
-		t.Fatalf("result on the wire = %v, want id, status, reason and signed as a compact JWS string", got)
+	if len(got) != 3 || got["id"] != r.Results[0].ID || got["status"] != "refused" || got["reason"] != "No agreement." || wire.Signed != r.Signed {
+		t.Fatalf("answer on the wire = %s, want results of id, status and reason and signed as a compact JWS string", b)
 	}
 	var back envelope.Response
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	if _, err := envelope.VerifyResult(back.Results[0], keyJP.Public); err != nil {
-		t.Fatalf("result read back does not verify: %v", err)
+	if _, err := envelope.VerifyResponse(back, body, keyJP.Public); err != nil {
+		t.Fatalf("answer read back does not verify: %v", err)
 	}
 }

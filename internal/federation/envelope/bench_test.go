@@ -57,12 +57,36 @@ func BenchmarkOpenRelayed(b *testing.B) {
 	}
 }
 
-// BenchmarkSignResult is the receiver's signed answer for one envelope.
-func BenchmarkSignResult(b *testing.B) {
-	r := envelope.Result{ID: MustID(b), Status: envelope.Accepted}
+// BenchmarkSignResponse is the receiver's signed answer to a batch of
+// envelope.MaxBatch envelopes: one signature over every result.
+func BenchmarkSignResponse(b *testing.B) {
+	results := make([]envelope.Result, envelope.MaxBatch)
+	for i := range results {
+		results[i] = envelope.Result{ID: MustID(b), Status: envelope.Accepted}
+	}
+	body := []byte("[]")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := envelope.SignResult(keyJP, "JP", "HK", r, t0); err != nil {
+		if _, err := envelope.SignResponse(keyJP, "JP", []string{"HK"}, body, results, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyResponse is the sender's check of that answer.
+func BenchmarkVerifyResponse(b *testing.B) {
+	results := make([]envelope.Result, envelope.MaxBatch)
+	for i := range results {
+		results[i] = envelope.Result{ID: MustID(b), Status: envelope.Accepted}
+	}
+	body := []byte("[]")
+	r, err := envelope.SignResponse(keyJP, "JP", []string{"HK"}, body, results, t0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := envelope.VerifyResponse(r, body, keyJP.Public); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -51,6 +51,9 @@ const (
 	// TypeRefusal: a receiver's signed refusal of an envelope; payload
 	// RefusalPayload.
 	TypeRefusal Type = "refusal"
+	// TypeResults: a receiver's signed answer to an inbox batch; payload
+	// ResultsPayload. Only SignResponse makes one.
+	TypeResults Type = "results"
 	// TypeKeyRotate: a node announces its next key; payload RotatePayload.
 	TypeKeyRotate Type = "key.rotate"
 	// TypeRelay: a relay's wrapper around an originator's envelope; payload
@@ -61,14 +64,14 @@ const (
 // Types returns every envelope type in a stable order.
 func Types() []Type {
 	return []Type{TypeRecordCreate, TypeRecordUpdate, TypeRecordRetract, TypeConsent, TypeFeedback,
-		TypeRequest, TypeResponse, TypeAck, TypeRefusal, TypeKeyRotate, TypeRelay}
+		TypeRequest, TypeResponse, TypeAck, TypeRefusal, TypeResults, TypeKeyRotate, TypeRelay}
 }
 
 // Known reports whether t is one of the envelope types.
 func (t Type) Known() bool {
 	switch t {
 	case TypeRecordCreate, TypeRecordUpdate, TypeRecordRetract, TypeConsent, TypeFeedback,
-		TypeRequest, TypeResponse, TypeAck, TypeRefusal, TypeKeyRotate, TypeRelay:
+		TypeRequest, TypeResponse, TypeAck, TypeRefusal, TypeResults, TypeKeyRotate, TypeRelay:
 		return true
 	}
 	return false
@@ -179,7 +182,7 @@ func check(e Envelope) error {
 	case e.Created.Year() < 2000 || e.Created.Year() > 9999:
 		return fault.Field("created", "creation time %s is not plausible", e.Created.UTC().Format(time.RFC3339))
 	}
-	if len(e.To) == 0 && e.Type != TypeAck && e.Type != TypeRefusal {
+	if len(e.To) == 0 && e.Type != TypeAck && e.Type != TypeRefusal && e.Type != TypeResults {
 		return fault.Field("to", "envelope has no recipient")
 	}
 	if len(e.To) > MaxRecipients {

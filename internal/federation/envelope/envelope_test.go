@@ -409,8 +409,8 @@ func TestTypes(t *testing.T) {
 			t.Errorf("%q is known", typ)
 		}
 	}
-	if n := len(envelope.Types()); n != 11 {
-		t.Errorf("%d types, want 11", n)
+	if n := len(envelope.Types()); n != 12 {
+		t.Errorf("%d types, want 12", n)
 	}
 }
 
