@@ -390,6 +390,11 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				return mapErr(err, "peer "+peer)
 			}
 		}
+		finish, err := tx.PrepareContext(ctx, sqlFinishRow)
+		if err != nil {
+			return mapErr(err, "delivery")
+		}
+		defer finish.Close()
 		for _, o := range outs {
 			var delivered any
 			if o.State == store.DeliveryDelivered {
@@ -399,7 +404,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 			if next.IsZero() {
 				next = now
 			}
-			if _, err := tx.ExecContext(ctx, sqlFinishRow, o.State, o.Error, formatTime(next), delivered,
+			if _, err := finish.ExecContext(ctx, o.State, o.Error, formatTime(next), delivered,
 				o.RefusalReason, o.RefusalSigned, o.ID); err != nil {
 				return mapErr(err, "delivery")
 			}
@@ -417,7 +422,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 		if len(evs) == 0 {
 			return nil
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
+		_, err = db.appendAudit(ctx, tx, evs)
 		return err
 	})
 	if err != nil {
@@ -484,7 +489,12 @@ func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (b
 			return nil
 		}
 		if rc.Record != nil {
-			stored, err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite)
+			st, err := prepareReceive(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			stored, err := receiveRecord(ctx, tx, st, rc.Record, rc.Rewrite)
 			if err != nil {
 				return err
 			}
@@ -553,6 +563,11 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			return mapErr(err, "inbox")
 		}
 		defer inbox.Close()
+		st, err := prepareReceive(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
 		changed := false
@@ -583,7 +598,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				continue
 			}
 			if rc.Record != nil {
-				stored, err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite)
+				stored, err := receiveRecord(ctx, tx, st, rc.Record, rc.Rewrite)
 				if err != nil {
 					return err
 				}
@@ -616,11 +631,45 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	return nil
 }
 
+// receiveStmts are the statements that store received records, prepared
+// once per transaction.
+type receiveStmts struct {
+	held, insert, update, version, delCat, insCat *sql.Stmt
+}
+
+func prepareReceive(ctx context.Context, tx *sql.Tx) (*receiveStmts, error) {
+	st := &receiveStmts{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&st.held, sqlHeldVersion}, {&st.insert, sqlReceiveInsert}, {&st.update, sqlReceiveUpdate},
+		{&st.version, sqlReceiveVersion}, {&st.delCat, sqlDeleteCategory}, {&st.insCat, sqlReceiveCategory},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.query)
+		if err != nil {
+			st.Close()
+			return nil, mapErr(err, "records")
+		}
+		*p.dst = stmt
+	}
+	return st, nil
+}
+
+// Close closes the statements prepared.
+func (st *receiveStmts) Close() {
+	for _, stmt := range []*sql.Stmt{st.held, st.insert, st.update, st.version, st.delCat, st.insCat} {
+		if stmt != nil {
+			_ = stmt.Close()
+		}
+	}
+}
+
 // receiveRecord stores r if it is newer than the version held and reports
 // whether it did; the caller bumps the change count.
-func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*intel.Record) (bool, error) {
+func receiveRecord(ctx context.Context, tx *sql.Tx, st *receiveStmts, r *intel.Record, rewrite []*intel.Record) (bool, error) {
 	var held int
-	switch err := tx.QueryRowContext(ctx, sqlHeldVersion, r.ID).Scan(&held); {
+	switch err := st.held.QueryRowContext(ctx, r.ID).Scan(&held); {
 	case errors.Is(err, sql.ErrNoRows):
 		held = 0
 	case err != nil:
@@ -629,33 +678,29 @@ func receiveRecord(ctx context.Context, tx *sql.Tx, r *intel.Record, rewrite []*
 	if r.Version <= held {
 		return false, nil // an older version arriving late: the inbox row is enough
 	}
-	return true, storeReceived(ctx, tx, r, held, rewrite)
-}
-
-func storeReceived(ctx context.Context, tx *sql.Tx, r *intel.Record, held int, rewrite []*intel.Record) error {
 	body, err := json.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("encode record %s: %w", r.ID, err)
+		return false, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
 	args := []any{string(r.Kind), r.Originator, r.Version, string(r.Status), intel.EventDate(r), nullTime(r.Created),
 		nullTime(r.Updated), r.ID}
 	if held == 0 {
-		_, err = tx.ExecContext(ctx, sqlReceiveInsert, append([]any{r.ID}, args[:len(args)-1]...)...)
+		_, err = st.insert.ExecContext(ctx, append([]any{r.ID}, args[:len(args)-1]...)...)
 	} else {
-		_, err = tx.ExecContext(ctx, sqlReceiveUpdate, args...)
+		_, err = st.update.ExecContext(ctx, args...)
 	}
 	if err != nil {
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
-	if _, err := tx.ExecContext(ctx, sqlReceiveVersion, r.ID, r.Version, string(body)); err != nil {
-		return mapErr(err, "record "+r.ID)
+	if _, err := st.version.ExecContext(ctx, r.ID, r.Version, string(body)); err != nil {
+		return false, mapErr(err, "record "+r.ID)
 	}
-	if _, err := tx.ExecContext(ctx, sqlDeleteCategory, r.ID); err != nil {
-		return mapErr(err, "record "+r.ID)
+	if _, err := st.delCat.ExecContext(ctx, r.ID); err != nil {
+		return false, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
-		if _, err := tx.ExecContext(ctx, sqlReceiveCategory, r.ID, c); err != nil {
-			return mapErr(err, "record "+r.ID)
+		if _, err := st.insCat.ExecContext(ctx, r.ID, c); err != nil {
+			return false, mapErr(err, "record "+r.ID)
 		}
 	}
 	for _, old := range rewrite {
@@ -664,11 +709,11 @@ func storeReceived(ctx context.Context, tx *sql.Tx, r *intel.Record, held int, r
 		}
 		b, err := json.Marshal(old)
 		if err != nil {
-			return fmt.Errorf("encode record %s: %w", old.ID, err)
+			return false, fmt.Errorf("encode record %s: %w", old.ID, err)
 		}
 		if _, err := tx.ExecContext(ctx, sqlRewriteVersion, string(b), old.ID, old.Version); err != nil {
-			return mapErr(err, "record "+old.ID)
+			return false, mapErr(err, "record "+old.ID)
 		}
 	}
-	return nil
+	return true, nil
 }
