@@ -71,6 +71,28 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 	b := &inboxBatch{s: s, known: known, results: make([]envelope.Result, len(items)), tos: make([]string, len(items)),
 		envelopes: map[string]bool{}, records: map[string]bool{}}
 	ctx = withBatch(ctx)
+	// Record versions are decided on every core before anything of the
+	// batch is stored; such a decision reads the store as it was before the
+	// batch, so it is used only while nothing of the batch is stored yet.
+	var early []*decision
+	if !rilo {
+		if _, err := s.agreements(ctx); err != nil {
+			return envelope.Response{}, err
+		}
+		early = make([]*decision, len(items))
+		errs := make([]error, len(items))
+		parallel(len(items), func(i int) {
+			if o := opened[i]; o.err == nil && batchable(o.v.Envelope.Type) {
+				d, err := s.decide(ctx, o, policy, known)
+				early[i], errs[i] = &d, err
+			}
+		})
+		for _, err := range errs {
+			if err != nil {
+				return envelope.Response{}, err
+			}
+		}
+	}
 	repinned := false
 	for i, it := range items {
 		o := opened[i]
@@ -87,8 +109,10 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 				return envelope.Response{}, err
 			}
 		}
-		d, err := s.decide(ctx, o, policy, b.known)
-		if err != nil {
+		var d decision
+		if early != nil && early[i] != nil && b.flushes == 0 && !repinned {
+			d = *early[i]
+		} else if d, err = s.decide(ctx, o, policy, b.known); err != nil {
 			return envelope.Response{}, err
 		}
 		if d.receipt.Received != nil && d.receipt.Received.Record != nil && b.records[d.receipt.Received.Record.ID] {
@@ -160,6 +184,8 @@ type inboxBatch struct {
 	index   []int // the batch position of each pending receipt
 	// envelopes and records are the envelope and record ids pending.
 	envelopes, records map[string]bool
+	// flushes counts the transactions stored so far.
+	flushes int
 }
 
 func (b *inboxBatch) add(i int, d decision) {
@@ -189,6 +215,7 @@ func (b *inboxBatch) flush(ctx context.Context) error {
 	if err := b.s.cfg.Store.ReceiveBatch(ctx, b.pending); err != nil {
 		return err
 	}
+	b.flushes++
 	var refusals []audit.Event
 	for k, r := range b.pending {
 		i := b.index[k]
