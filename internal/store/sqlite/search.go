@@ -52,10 +52,8 @@ const (
 	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
 	sqlSearchState = `SELECT seq FROM state`
 	sqlSetState    = `UPDATE state SET seq = ?`
-	sqlInsertFTS   = `INSERT OR ROLLBACK INTO records_fts (rowid, text) VALUES (?, ?)`
 	sqlDeleteFTS   = `DELETE FROM records_fts WHERE rowid = ?`
 	sqlDeleteDoc   = `DELETE FROM docs WHERE rid = ?`
-	sqlFlushFTS    = `INSERT INTO records_fts (records_fts) VALUES ('flush')`
 	sqlSearchLag   = `SELECT (SELECT seq FROM record_changes), (SELECT seq FROM search.state)`
 	sqlStaleDocs   = `SELECT r.rid, d.rid IS NOT NULL FROM records r LEFT JOIN search.docs d ON d.rid = r.rid
 		WHERE d.version IS NOT r.version ORDER BY r.rid`
@@ -249,11 +247,12 @@ func (db *DB) writeDocs(ctx, abort context.Context, conn *sql.Conn, tx *sql.Tx, 
 
 // docWriter writes documents to the index inside a transaction.
 //
-// FTS5 writes the text it has pending to disk whenever a statement opens a
-// savepoint, which any statement that may fail halfway does (a multi-row
-// INSERT, a DELETE from the index). So a writer inserts text one row at a
-// time with INSERT OR ROLLBACK, which needs none, and keeps the rows of docs
-// for finish, which first writes the pending text out once.
+// FTS5 writes the text it has pending to disk whenever a statement of the
+// transaction opens a savepoint, which any statement that may fail halfway
+// does (a multi-row INSERT, a DELETE from the index). So a writer inserts
+// text one row at a time with INSERT OR ROLLBACK, which needs none, and
+// keeps the rows of docs for finish: written after all the text, they make
+// FTS5 write it out once rather than once per row.
 type docWriter struct {
 	conn   *sql.Conn
 	tx     *sql.Tx
@@ -294,13 +293,8 @@ func (w *docWriter) add(ctx context.Context, d doc) error {
 // forget drops rid from docs, for a rowid no record has.
 func (w *docWriter) forget(rid int64) { w.gone = append(w.gone, rid) }
 
-// finish writes the pending text to disk, now rather than at commit (so
-// that, for a write of records, the work overlaps the records' commit
-// instead of following it), then the rows of docs.
+// finish writes the rows of docs for the text added so far.
 func (w *docWriter) finish(ctx context.Context) error {
-	if _, err := w.tx.ExecContext(ctx, sqlFlushFTS); err != nil {
-		return err
-	}
 	ins := newUpserter(w.tx, w.conn, chunkRows, "docs", "rid", "version")
 	defer ins.close()
 	for _, d := range w.docs {

@@ -29,21 +29,26 @@ CREATE INDEX records_status ON records (status);
 
 -- record_versions keeps the canonical JSON of every version, the latest
 -- included. Foreign keys to records are checked at commit because a batch
--- writes each table a chunk of rows at a time.
+-- writes each table a chunk of rows at a time. It is a rowid table, with
+-- (id, version) a unique index beside it, because bodies of a few KiB
+-- appended in rowid order fill pages one after the other, where keyed by
+-- (id, version) every few inserts would split a page and move its bodies.
 CREATE TABLE record_versions (
+	vid     INTEGER PRIMARY KEY,
 	id      TEXT NOT NULL REFERENCES records (id) DEFERRABLE INITIALLY DEFERRED,
 	version INTEGER NOT NULL,
 	body    TEXT NOT NULL,
-	PRIMARY KEY (id, version)
-) WITHOUT ROWID;
+	UNIQUE (id, version)
+);
 
 -- record_categories lists the commodity categories of the latest version.
+-- Listings walk records in id order and look their categories up by id,
+-- so no index by category is kept.
 CREATE TABLE record_categories (
 	id       TEXT NOT NULL REFERENCES records (id) DEFERRABLE INITIALLY DEFERRED,
 	category TEXT NOT NULL,
 	PRIMARY KEY (id, category)
 ) WITHOUT ROWID;
-CREATE INDEX record_categories_category ON record_categories (category, id);
 
 -- record_changes counts the transactions that changed records. The full-text
 -- index lives in its own file (search.db, derived data) and stores the count
