@@ -25,6 +25,7 @@ import (
 // measures finding a person or company under a spelling the index has not
 // seen. The size is LIAISON_BENCH_ENTITIES named entities (default
 // 1,000,000); 10,000,000 is the long run of the issue.
+// LIAISON_BENCH_CANDIDATES sets Options.Candidates.
 //
 //	go test ./internal/match -run '^$' -bench . -benchtime 2000x -timeout 60m
 //	LIAISON_BENCH_ENTITIES=10000000 go test ./internal/match -run '^$' -bench 'Fuzzy|Exact' -benchtime 2000x -timeout 120m
@@ -40,6 +41,7 @@ type benchCorpus struct {
 	labels    map[string]string // record id + path → identity
 	values    []string          // container numbers, for exact lookups
 	named     int
+	ambiguous int // queries left out because another identity shares a spelling
 	buildTime time.Duration
 }
 
@@ -56,8 +58,9 @@ func benchEntities(tb testing.TB) int {
 
 // genBatch is the output of one generator.
 type genBatch struct {
-	recs   []*intel.Record
-	labels [][]synth.PartyLabel
+	recs       []*intel.Record
+	labels     [][]synth.PartyLabel
+	identities []synth.Identity
 }
 
 // mustCorpus builds the corpus: records are generated in parallel, then
@@ -78,7 +81,7 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 				defer wg.Done()
 				g := synth.New(int64(1000+gi), origins[gi%len(origins)])
 				now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-				b := genBatch{recs: make([]*intel.Record, perGen), labels: make([][]synth.PartyLabel, perGen)}
+				b := genBatch{recs: make([]*intel.Record, perGen), labels: make([][]synth.PartyLabel, perGen), identities: g.Identities()}
 				for i := range perGen {
 					b.recs[i], b.labels[i] = g.Labelled(now)
 					b.recs[i].ID = fmt.Sprintf("G%04dR%06d", gi, i)
@@ -89,12 +92,24 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 		wg.Wait()
 	}
 
-	ix := MustIndex(tb)
+	var opt Options
+	if s := os.Getenv("LIAISON_BENCH_CANDIDATES"); s != "" {
+		opt.Candidates, _ = strconv.Atoi(s)
+	}
+	ix, err := New(opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	c := &benchCorpus{ix: ix, labels: map[string]string{}}
 	indexed := map[string]int{}
 	rng := rand.New(rand.NewPCG(7, 7))
 	start := time.Now()
 	var genTime time.Duration
+	// Generators draw their recurring identities from the same small
+	// vocabularies, so two identities of different generators can share a
+	// spelling; such queries have no single right answer and are left out.
+	owners := map[string][]string{}
+	variants := map[string][]string{}
 	for gi := range batches {
 		if gi%workers == 0 {
 			t0 := time.Now()
@@ -102,6 +117,13 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 			genTime += time.Since(t0)
 		}
 		b := batches[gi]
+		for _, id := range b.identities {
+			key := fmt.Sprintf("%d-%s", gi, id.ID)
+			for _, v := range id.Variants {
+				owners[v] = append(owners[v], key)
+			}
+			variants[key] = id.Variants
+		}
 		for i, r := range b.recs {
 			if c.named >= named {
 				break
@@ -146,9 +168,20 @@ func mustCorpus(tb testing.TB, named int) *benchCorpus {
 	}
 	c.buildTime = time.Since(start) - genTime
 	// Only queries whose identity is indexed can be found.
-	c.queries = slices.DeleteFunc(c.queries, func(q benchQuery) bool { return indexed[q.identity] == 0 })
+	c.queries = slices.DeleteFunc(c.queries, func(q benchQuery) bool {
+		if indexed[q.identity] == 0 {
+			return true
+		}
+		for _, v := range variants[q.identity] {
+			if len(owners[v]) > 1 {
+				c.ambiguous++
+				return true
+			}
+		}
+		return false
+	})
 	rng.Shuffle(len(c.queries), func(i, j int) { c.queries[i], c.queries[j] = c.queries[j], c.queries[i] })
-	tb.Logf("corpus: %d named entities, %d entities in all, %d queries, built in %v", c.named, ix.Len(), len(c.queries), c.buildTime)
+	tb.Logf("corpus: %d named entities, %d entities in all, %d queries (%d ambiguous left out), built in %v", c.named, ix.Len(), len(c.queries), c.ambiguous, c.buildTime)
 	return c
 }
 
