@@ -312,12 +312,9 @@ func Devanagari(word string) string {
 			case j >= len(rs):
 				i = j - 1
 			default:
+				// The inherent vowel, before another consonant or a nasal.
 				if _, isCons := devanagariConsonants[rs[j]]; isCons || rs[j] == 'ं' || rs[j] == 'ँ' || rs[j] == 'ः' {
-					if j+1 < len(rs) || !isCons {
-						b.WriteByte('a')
-					} else {
-						b.WriteByte('a')
-					}
+					b.WriteByte('a')
 				}
 				i = j - 1
 			}
