@@ -10,7 +10,10 @@
 // normalisation (often a common surname such as Chan, Wong or Mohammed),
 // or have the same nationality, or score high on name alone.
 //
-// The output is deterministic for a seed:
+// The "similar name" non-pairs are chosen with match.Compare, so a change
+// to scoring can change which pairs are drawn; regenerate the set after
+// such a change. The output is deterministic for a seed and a version of
+// the engine:
 //
 //	go run ./internal/match/internal/evalgen -seed 5 -out internal/match/testdata/eval/pairs.jsonl
 package main
