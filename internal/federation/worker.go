@@ -153,6 +153,18 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 // signBatch signs the envelopes of ds on every core.
 func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[string]identity.Key, ds []store.Delivery) signedBatch {
 	now := s.now()
+	// Rows shared under the same decision carry the same JSON: decode each
+	// once.
+	decisions := map[string]decodedDecision{}
+	for _, d := range ds {
+		if _, ok := decisions[string(d.Decision)]; !ok && len(d.Decision) > 0 {
+			var dd decodedDecision
+			if err := json.Unmarshal(d.Decision, &dd.decision); err != nil {
+				dd.err = fmt.Errorf("decode stored decision: %w", err)
+			}
+			decisions[string(d.Decision)] = dd
+		}
+	}
 	signed := make([][]byte, len(ds))
 	errs := make([]error, len(ds))
 	parallel(len(ds), func(i int) {
@@ -162,7 +174,7 @@ func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[strin
 				key = k
 			}
 		}
-		signed[i], errs[i] = s.sign(ctx, key, ds[i], now)
+		signed[i], errs[i] = s.sign(ctx, key, ds[i], decisions, now)
 	})
 	var b signedBatch
 	for i, d := range ds {
@@ -233,9 +245,16 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	return outs, "", time.Time{}
 }
 
+// decodedDecision is a stored sharing decision, decoded.
+type decodedDecision struct {
+	decision agreement.Decision
+	err      error
+}
+
 // sign builds the envelope of a delivery and signs it with a fresh created
-// time; the id stays the delivery's.
-func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, now time.Time) ([]byte, error) {
+// time; the id stays the delivery's. decisions holds the stored decisions
+// of the rows being signed, decoded, by their JSON.
+func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, decisions map[string]decodedDecision, now time.Time) ([]byte, error) {
 	e := envelope.Envelope{ID: d.EnvelopeID, Type: envelope.Type(d.Type), From: s.cfg.Node, To: []string{d.Peer}, Created: now}
 	switch e.Type {
 	case envelope.TypeRecordCreate, envelope.TypeRecordUpdate:
@@ -245,9 +264,11 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 		}
 		var dec agreement.Decision
 		if len(d.Decision) > 0 {
-			if err := json.Unmarshal(d.Decision, &dec); err != nil {
-				return nil, fmt.Errorf("decode stored decision: %w", err)
+			dd := decisions[string(d.Decision)]
+			if dd.err != nil {
+				return nil, dd.err
 			}
+			dec = dd.decision
 		}
 		if e.Payload, err = envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: dec}); err != nil {
 			return nil, err
