@@ -27,12 +27,22 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([
 	if err != nil {
 		return nil, err
 	}
-	es := entries()
-	if err := db.insertAudit(ctx, tx, nil, es); err != nil {
+	l := entries()
+	if err := db.insertAudit(ctx, tx, nil, l); err != nil {
 		return nil, err
 	}
-	return es, nil
+	return l.es, nil
 }
+
+// linked is a run of entries linked to the chain, with the arguments of
+// their rows (auditCols of them per entry) ready for insertAudit.
+type linked struct {
+	es   []audit.Entry
+	args []any
+}
+
+// auditCols are the columns an entry is written to, seq aside.
+var auditCols = []string{"time", "actor", "action", "target", "detail", "prev", "hash"}
 
 // hashInBackground is the number of events from which linkAudit hashes in a
 // goroutine.
@@ -41,10 +51,10 @@ const hashInBackground = 64
 // linkAudit reads the head of the chain inside tx and links evs to it,
 // returning a function that yields the entries. The write transaction holds
 // SQLite's write lock from BEGIN IMMEDIATE, so the head cannot change before
-// the transaction ends. A large batch is hashed in a goroutine while the
-// caller writes its other rows; the function waits for it, and the caller
-// must call it before returning.
-func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (func() []audit.Entry, error) {
+// the transaction ends. A large batch is hashed, and its rows' arguments
+// made, in a goroutine while the caller writes its other rows; the function
+// waits for it, and the caller must call it before returning.
+func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (func() linked, error) {
 	var prev *audit.Entry
 	var head audit.Entry
 	switch err := tx.QueryRowContext(ctx, sqlAuditHead).Scan(&head.Seq, &head.Hash); {
@@ -55,36 +65,43 @@ func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (fun
 		return nil, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
 	}
 	now := db.now()
-	link := func() []audit.Entry {
-		out := make([]audit.Entry, len(evs))
+	link := func() linked {
+		l := linked{es: make([]audit.Entry, len(evs)), args: make([]any, 0, len(evs)*len(auditCols))}
 		p := prev
+		at := formatTime(now)
 		for i, ev := range evs {
-			out[i] = audit.Next(p, ev, now)
-			p = &out[i]
+			l.es[i] = audit.Next(p, ev, now)
+			p = &l.es[i]
+			if !p.Time.Equal(now) {
+				at = formatTime(p.Time)
+			}
+			l.args = append(l.args, at, p.Actor, p.Action, p.Target, p.Detail, p.Prev, p.Hash)
 		}
-		return out
+		return l
 	}
 	if len(evs) < hashInBackground {
-		es := link()
-		return func() []audit.Entry { return es }, nil
+		l := link()
+		return func() linked { return l }, nil
 	}
-	ch := make(chan []audit.Entry, 1)
+	ch := make(chan linked, 1)
 	go func() { ch <- link() }()
-	return sync.OnceValue(func() []audit.Entry { return <-ch }), nil
+	return sync.OnceValue(func() linked { return <-ch }), nil
 }
 
 // insertAudit writes linked entries inside tx (on its driver connection
 // conn when given; see inserter). seq is left to SQLite, which numbers a row
 // one above the largest, as audit.Next does; the check at the end makes sure
 // they agree.
-func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, es []audit.Entry) error {
+func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, l linked) error {
+	es := l.es
 	if len(es) == 0 {
 		return nil
 	}
-	ins := newInserter(tx, conn, chunkRows, "audit", "time", "actor", "action", "target", "detail", "prev", "hash")
+	ins := newInserter(tx, conn, chunkRows, "audit", auditCols...)
 	defer ins.close()
-	for _, e := range es {
-		if err := ins.add(ctx, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+	n := len(auditCols)
+	for i := range es {
+		if err := ins.add(ctx, l.args[i*n:(i+1)*n]...); err != nil {
 			return fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
 		}
 	}
