@@ -183,8 +183,8 @@ func (w *bodyWriter) encode(r *intel.Record, pool *sync.Pool) (row, error) {
 	return derive(r, body), nil
 }
 
-// encodeChunk fills chunk k's rows with w and marks it ready.
-func (e *encoder) encodeChunk(k int, w *bodyWriter) {
+// fill fills chunk k's rows with w and marks it ready.
+func (e *encoder) fill(k int, w *bodyWriter) {
 	for i := k * encodeChunk; i < min((k+1)*encodeChunk, len(e.rs)); i++ {
 		var err error
 		if e.rows[i], err = w.encode(e.rs[i], e.pool); err != nil {
@@ -207,7 +207,7 @@ func (e *encoder) run() {
 		if k >= len(e.ready) {
 			return
 		}
-		if e.encodeChunk(k, &e.bg); e.errs[k] != nil {
+		if e.fill(k, &e.bg); e.errs[k] != nil {
 			return
 		}
 	}
@@ -217,7 +217,7 @@ func (e *encoder) run() {
 // help, to encode the chunk itself when nobody has started it.
 func (e *encoder) chunk(ctx context.Context, k int, help bool) ([]row, error) {
 	if help && e.next.CompareAndSwap(int64(k), int64(k+1)) {
-		e.encodeChunk(k, &e.fg)
+		e.fill(k, &e.fg)
 	}
 	select {
 	case <-ctx.Done():
