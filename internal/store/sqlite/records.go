@@ -309,12 +309,15 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		// lock is held, so the i-th record gets rowid base+i+1; this is
 		// checked below. Leaving rowids to SQLite keeps multi-row inserts
 		// free of statement journals (see chunkRows).
-		var base int64
+		var base, updates int64
 		if err := tx.QueryRowContext(ctx, sqlMaxRID).Scan(&base); err != nil {
 			return err
 		}
+		if err := tx.QueryRowContext(ctx, sqlLastUpdate).Scan(&updates); err != nil {
+			return err
+		}
 		enc.hold()
-		job.plan <- indexPlan{seq: seq, docs: enc.docs(base), release: enc.release}
+		job.plan <- indexPlan{seq: seq, updates: updates, docs: enc.docs(base), release: enc.release}
 		recs, vers, cats := recordInserter(tx, conn), versionInserter(tx, conn), categoryInserter(tx, conn)
 		for _, in := range []*inserter{recs, vers, cats} {
 			defer in.close()
@@ -407,14 +410,16 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		if err != nil {
 			return mapErr(err, "record "+r.ID)
 		}
-		var seq int64
+		var seq, updates int64
 		if err := tx.QueryRowContext(ctx, sqlBumpChanges).Scan(&seq); err != nil {
 			return err
 		}
+		if err := tx.QueryRowContext(ctx, sqlLastUpdate).Scan(&updates); err != nil {
+			return err
+		}
 		d := doc{rid: rid, version: r.Version, text: w.text}
-		job.plan <- indexPlan{seq: seq, replace: true, docs: func(_ context.Context, yield func(doc) error) error {
-			return yield(d)
-		}}
+		job.plan <- indexPlan{seq: seq, updates: updates, replace: true,
+			docs: func(_ context.Context, yield func(doc) error) error { return yield(d) }}
 		if _, err := tx.ExecContext(ctx, sqlDeleteCategory, r.ID); err != nil {
 			return err
 		}

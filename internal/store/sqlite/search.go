@@ -19,12 +19,13 @@ const searchSchema = "search"
 
 // searchVersion is the layout of search.db. Open empties and rebuilds a file
 // of another layout.
-const searchVersion = 2
+const searchVersion = 3
 
 // The full-text index keeps no copy of the text (contentless), so that it is
-// small; docs records which version of each record it holds and state the
-// record_changes count it reflects. state starts at -1, below any count, so
-// that a new index is filled from the records at once.
+// small; docs records which version of each record it holds, and state the
+// record_changes count it reflects and the last record_updates entry it has
+// seen. state starts at -1, below any count, so that a new index is filled
+// from the records at once.
 //
 // Each write adds a segment to the index, which FTS5 merges into larger
 // ones as they accumulate. Merging eight at a time rather than four (the
@@ -32,10 +33,11 @@ const searchVersion = 2
 // segments for a search to look into.
 const searchDDL = `
 CREATE TABLE state (
-	id  INTEGER PRIMARY KEY CHECK (id = 1),
-	seq INTEGER NOT NULL
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	seq     INTEGER NOT NULL,
+	updates INTEGER NOT NULL
 );
-INSERT INTO state (id, seq) VALUES (1, -1);
+INSERT INTO state (id, seq, updates) VALUES (1, -1, 0);
 CREATE TABLE docs (
 	rid     INTEGER PRIMARY KEY,
 	version INTEGER NOT NULL
@@ -51,12 +53,20 @@ INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 8);`
 const (
 	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
 	sqlSearchState = `SELECT seq FROM state`
-	sqlSetState    = `UPDATE state SET seq = ?`
+	sqlSetState    = `UPDATE state SET seq = ?, updates = ?`
+	sqlLastUpdate  = `SELECT coalesce(max(id), 0) FROM record_updates`
+	sqlPruneLog    = `DELETE FROM record_updates WHERE id <= ?`
 	sqlDeleteFTS   = `DELETE FROM records_fts WHERE rowid = ?`
 	sqlDeleteDoc   = `DELETE FROM docs WHERE rid = ?`
 	sqlSearchLag   = `SELECT (SELECT seq FROM record_changes), (SELECT seq FROM search.state)`
-	sqlStaleDocs   = `SELECT r.rid, d.rid IS NOT NULL FROM records r LEFT JOIN search.docs d ON d.rid = r.rid
+	sqlReadState   = `SELECT (SELECT seq FROM record_changes), (SELECT coalesce(max(id), 0) FROM record_updates),
+		(SELECT seq FROM search.state), (SELECT updates FROM search.state)`
+	sqlStaleDocs = `SELECT r.rid, d.rid IS NOT NULL FROM records r LEFT JOIN search.docs d ON d.rid = r.rid
 		WHERE d.version IS NOT r.version ORDER BY r.rid`
+	sqlChangedDocs = `SELECT r.rid, d.rid IS NOT NULL FROM records r LEFT JOIN search.docs d ON d.rid = r.rid
+		WHERE r.rid IN (SELECT rid FROM records WHERE rid > (SELECT coalesce(max(rid), 0) FROM search.docs)
+			UNION SELECT rid FROM record_updates WHERE id > ?)
+		AND d.version IS NOT r.version ORDER BY r.rid`
 	sqlOrphanDocs  = `SELECT d.rid FROM search.docs d WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.rid = d.rid)`
 	sqlLatestByRID = `SELECT r.version, v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
 		WHERE r.rid = ?`
@@ -104,10 +114,12 @@ type doc struct {
 type docSource func(ctx context.Context, yield func(doc) error) error
 
 // indexPlan is what an indexJob learns from the write it follows once the
-// write holds the lock: the record_changes count its transaction reaches and
-// where to find its documents, and what to call once it is done with them.
+// write holds the lock: the record_changes count its transaction reaches,
+// the last record_updates entry it leaves, where to find its documents, and
+// what to call once it is done with them.
 type indexPlan struct {
 	seq     int64
+	updates int64
 	replace bool // documents may already be indexed under their rowid
 	docs    docSource
 	release func()
@@ -207,7 +219,7 @@ func (db *DB) runIndex(ctx, abort context.Context, j *indexJob) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, sqlSetState, plan.seq); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlSetState, plan.seq, plan.updates); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -385,10 +397,16 @@ func (db *DB) searchCurrent(ctx context.Context) error {
 	return nil
 }
 
-// reconcile brings search.db in line with the records: it indexes the
-// latest version of every record the index lacks or holds at another
-// version, drops entries of rowids no record has, and records the
-// record_changes count it reflects. It does nothing when the counts agree.
+// reconcile brings search.db in line with the records and records the
+// record_changes count it then reflects; it does nothing when the counts
+// agree. An index behind the records (the usual case: changes made while it
+// was not looking) is brought up to date from what changed since: records
+// above the highest rowid it holds and records logged in record_updates
+// since the last entry it saw. An index ahead of them (records restored from
+// an older copy) is compared with every record: the latest version of each
+// record it lacks or holds at another version is indexed, and entries of
+// rowids no record has are dropped.
+//
 // The caller has the index to itself in this process (db.smu held and no
 // job running, or an index job's turn); search.db's write lock keeps other
 // processes out while the differences are read.
@@ -399,34 +417,28 @@ func (db *DB) reconcile(ctx context.Context) error {
 	}
 	defer conn.Close()
 	defer func() { _ = tx.Rollback() }()
-	changes, stale, had, orphans, err := db.searchDiff(ctx)
+	d, err := db.searchDiff(ctx)
 	if err != nil {
 		return fmt.Errorf("compare search index: %w", mapErr(err, "search index"))
 	}
-	if stale == nil && orphans == nil {
-		var seq int64
-		if err := tx.QueryRowContext(ctx, sqlSearchState).Scan(&seq); err != nil {
-			return err
-		}
-		if seq == changes {
-			return nil
-		}
+	if d.indexed == d.changes {
+		return nil
 	}
-	if len(stale)+len(orphans) > 0 {
-		db.log.Info("repairing search index", "store", "sqlite", "documents", len(stale), "orphans", len(orphans))
+	if len(d.stale)+len(d.orphans) > 100 {
+		db.log.Info("updating search index", "store", "sqlite", "documents", len(d.stale), "orphans", len(d.orphans))
 	}
 	w, err := newDocWriter(ctx, conn, tx)
 	if err != nil {
 		return err
 	}
 	defer func() { w.close() }()
-	for _, rid := range orphans {
+	for _, rid := range d.orphans {
 		if err := w.drop(ctx, rid); err != nil {
 			return fmt.Errorf("drop search entry %d: %w", rid, err)
 		}
 		w.forget(rid)
 	}
-	for lo := 0; lo < len(stale); lo += reconcileChunk {
+	for lo := 0; lo < len(d.stale); lo += reconcileChunk {
 		if lo > 0 {
 			// Commit the work so far and go on in a new transaction.
 			w.close()
@@ -440,39 +452,119 @@ func (db *DB) reconcile(ctx context.Context) error {
 				return err
 			}
 		}
-		hi := min(lo+reconcileChunk, len(stale))
-		docs, err := db.latestDocs(ctx, stale[lo:hi])
+		hi := min(lo+reconcileChunk, len(d.stale))
+		docs, err := db.latestDocs(ctx, d.stale[lo:hi])
 		if err != nil {
 			return err
 		}
-		for i, d := range docs {
-			if had[lo+i] {
-				if err := w.drop(ctx, d.rid); err != nil {
+		for i, doc := range docs {
+			if d.had[lo+i] {
+				if err := w.drop(ctx, doc.rid); err != nil {
 					return err
 				}
 			}
 		}
-		for _, d := range docs {
-			if err := w.add(ctx, d); err != nil {
-				return fmt.Errorf("index record %d: %w", d.rid, err)
+		for _, doc := range docs {
+			if err := w.add(ctx, doc); err != nil {
+				return fmt.Errorf("index record %d: %w", doc.rid, err)
 			}
 		}
 		if err := w.finish(ctx); err != nil {
 			return err
 		}
 	}
-	if len(stale) == 0 {
+	if len(d.stale) == 0 {
 		if err := w.finish(ctx); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, sqlSetState, changes); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlSetState, d.changes, d.updates); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err, "search index"))
 	}
 	return nil
+}
+
+// searchDiff is what reconcile learns in one read transaction: the counts
+// of the records and of the index, the rowids to (re)index with whether each
+// is indexed already, and the indexed rowids no record has.
+type searchDiff struct {
+	changes, updates int64 // record_changes and the last record_updates entry
+	indexed          int64 // the record_changes count the index reflects
+	stale            []int64
+	had              []bool
+	orphans          []int64
+}
+
+func (db *DB) searchDiff(ctx context.Context) (searchDiff, error) {
+	var d searchDiff
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return d, err
+	}
+	defer conn.Close()
+	rtx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return d, err
+	}
+	defer func() { _ = rtx.Rollback() }()
+	var seen int64
+	if err := rtx.QueryRowContext(ctx, sqlReadState).Scan(&d.changes, &d.updates, &d.indexed, &seen); err != nil {
+		return d, err
+	}
+	if d.indexed == d.changes {
+		return d, nil
+	}
+	query, args := sqlChangedDocs, []any{seen}
+	if d.indexed > d.changes {
+		query, args = sqlStaleDocs, nil
+	}
+	err = scanRowids(ctx, rtx, query, args, func(rid int64, had bool) {
+		d.stale, d.had = append(d.stale, rid), append(d.had, had)
+	})
+	if err != nil || d.indexed < d.changes {
+		return d, err
+	}
+	err = scanRowids(ctx, rtx, sqlOrphanDocs, nil, func(rid int64, _ bool) { d.orphans = append(d.orphans, rid) })
+	return d, err
+}
+
+// scanRowids hands fn the rows of a query of a rowid and, when there is a
+// second column, a flag.
+func scanRowids(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(int64, bool)) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var flag bool
+		dest := []any{&rid, &flag}[:len(cols)]
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn(rid, flag)
+	}
+	return rows.Err()
+}
+
+// pruneUpdates drops the record_updates entries the index has seen.
+func (db *DB) pruneUpdates(ctx context.Context) error {
+	var seen int64
+	if err := db.queryRow(ctx, []any{&seen}, `SELECT updates FROM search.state`); err != nil {
+		return mapErr(err, "search index")
+	}
+	return inTxOn(ctx, db.write, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, sqlPruneLog, seen)
+		return err
+	})
 }
 
 // latestDocs reads the documents of the latest versions of records by rowid.
@@ -491,53 +583,4 @@ func (db *DB) latestDocs(ctx context.Context, rids []int64) ([]doc, error) {
 		docs[i].text = intel.SearchText(r)
 	}
 	return docs, nil
-}
-
-// searchDiff reads, in one read transaction, the record_changes count and
-// the differences between the records and the index: the rowids to
-// (re)index, whether each is indexed already, and the indexed rowids no
-// record has.
-func (db *DB) searchDiff(ctx context.Context) (changes int64, stale []int64, had []bool, orphans []int64, err error) {
-	conn, err := db.read.Conn(ctx)
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	defer conn.Close()
-	rtx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	defer func() { _ = rtx.Rollback() }()
-	if err := rtx.QueryRowContext(ctx, `SELECT seq FROM record_changes`).Scan(&changes); err != nil {
-		return 0, nil, nil, nil, err
-	}
-	rows, err := rtx.QueryContext(ctx, sqlStaleDocs)
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	for rows.Next() {
-		var rid int64
-		var h bool
-		if err := rows.Scan(&rid, &h); err != nil {
-			rows.Close()
-			return 0, nil, nil, nil, err
-		}
-		stale, had = append(stale, rid), append(had, h)
-	}
-	if err := rows.Err(); err != nil {
-		return 0, nil, nil, nil, err
-	}
-	rows, err = rtx.QueryContext(ctx, sqlOrphanDocs)
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rid int64
-		if err := rows.Scan(&rid); err != nil {
-			return 0, nil, nil, nil, err
-		}
-		orphans = append(orphans, rid)
-	}
-	return changes, stale, had, orphans, rows.Err()
 }

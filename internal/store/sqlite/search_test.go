@@ -215,6 +215,78 @@ func TestSearchCatchesUpWithChangesMadeWithoutIndexing(t *testing.T) {
 	}
 }
 
+func TestSearchFindsRecordsStoredWithoutIndexing(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpenAt(t, dir)
+	ctx := context.Background()
+	first := storetest.NewRecord(t, storetest.Narrative("Cocaine in banana boxes."))
+	storetest.MustCreate(t, db, first)
+	// Store a record as a path that leaves indexing to the next search
+	// does (records received from a peer): its rows and a bumped change
+	// count, no index entry.
+	r := storetest.NewRecord(t, storetest.Narrative("Heroin in mango boxes."))
+	w, err := encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO records (id, kind, originator, version, status, event_date) VALUES (?, ?, ?, 1, ?, ?)`,
+				[]any{r.ID, string(r.Kind), r.Originator, string(r.Status), w.args[5]}},
+			{`INSERT INTO record_versions (id, version, body) VALUES (?, 1, ?)`, []any{r.ID, w.body}},
+			{`UPDATE record_changes SET seq = seq + 1`, nil},
+		} {
+			if _, err := tx.Exec(q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIDs(t, "record stored without indexing", searchIDs(t, db, "mango"), r.ID)
+	wantIDs(t, "word of both", searchIDs(t, db, "boxes"), r.ID, first.ID)
+	if indexed, docs, changes := indexState(t, db); indexed != changes || docs != 2 {
+		t.Errorf("the index reflects %d of %d changes and holds %d records, want all and 2", indexed, changes, docs)
+	}
+	mustClose(t, db)
+}
+
+func TestUpdateLogIsPrunedAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpenAt(t, dir)
+	ctx := context.Background()
+	r := storetest.NewRecord(t, storetest.Narrative("Cocaine in banana boxes."))
+	storetest.MustCreate(t, db, r)
+	for _, n := range []string{"Heroin in mango boxes.", "Ivory in piano crates."} {
+		r = storetest.NextVersion(t, r, storetest.Narrative(n))
+		if err := db.UpdateRecord(ctx, r, storetest.CreateEvent(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(db *DB) (n int) {
+		if err := db.read.QueryRow(`SELECT count(*) FROM record_updates`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(db); n != 2 {
+		t.Errorf("record_updates has %d entries after two updates, want 2", n)
+	}
+	mustClose(t, db)
+	db = mustOpenAt(t, dir)
+	defer mustClose(t, db)
+	if n := count(db); n != 0 {
+		t.Errorf("record_updates has %d entries after a restart, want 0", n)
+	}
+	wantIDs(t, "latest text", searchIDs(t, db, "piano"), r.ID)
+	wantIDs(t, "earlier text", searchIDs(t, db, "mango"))
+}
+
 func TestFailedWritesLeaveTheIndexUnchanged(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()

@@ -184,9 +184,12 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	db.smu.Lock()
 	err = db.reconcile(ctx)
 	db.smu.Unlock()
+	if err == nil {
+		err = db.pruneUpdates(ctx)
+	}
 	if err != nil {
 		db.closePools()
-		return nil, fmt.Errorf("open store %s: repair search index: %w", path, err)
+		return nil, fmt.Errorf("open store %s: bring search index up to date: %w", path, err)
 	}
 	db.dirty = make(chan struct{}, 1)
 	db.stop = make(chan struct{})

@@ -60,6 +60,21 @@ CREATE TABLE record_changes (
 );
 INSERT INTO record_changes (id, seq) VALUES (1, 0);
 
+-- record_updates logs the rowids of records given a new version, whatever
+-- code path stored it, so that the index finds what changed since it was
+-- last current without comparing every record (new records it finds above
+-- the highest rowid it holds). Entries the index reflects are pruned at
+-- start-up.
+CREATE TABLE record_updates (
+	id  INTEGER PRIMARY KEY,
+	rid INTEGER NOT NULL
+);
+CREATE TRIGGER record_updates_log AFTER UPDATE OF version ON records
+WHEN NEW.version <> OLD.version
+BEGIN
+	INSERT INTO record_updates (rid) VALUES (NEW.rid);
+END;
+
 CREATE TABLE users (
 	name       TEXT PRIMARY KEY,
 	role       TEXT NOT NULL,
