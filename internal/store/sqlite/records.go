@@ -103,7 +103,7 @@ func checkBatch(rs []*intel.Record) error {
 }
 
 // encodeChunk is how many records the encoder hands over at a time.
-const encodeChunk = 64
+const encodeChunk = 16
 
 // bodyBlock is the size of the blocks an encoder writes bodies into; a
 // body over a quarter of it gets a buffer of its own.
@@ -117,9 +117,9 @@ func newBodyBlock() any {
 
 // encoder turns a batch into rows a chunk at a time, in order, in a
 // goroutine, so that encoding later records overlaps writing earlier ones.
-// The writer takes on a chunk itself when the goroutine has not started it
-// yet (say, because another goroutine holds the other core), so that it
-// never idles waiting for one. Bodies are written into blocks reused from
+// The writer takes on chunks itself while the one it needs is not ready
+// (say, because another goroutine holds the other core), so that it never
+// idles waiting for the encoder. Bodies are written into blocks reused from
 // one batch to the next, rather than into a buffer per record. The owner
 // calls stop before returning; rows stay valid until every user has called
 // release.
@@ -214,10 +214,24 @@ func (e *encoder) run() {
 }
 
 // chunk returns the rows of chunk k once they are ready. The writer passes
-// help, to encode the chunk itself when nobody has started it.
+// help: until chunk k is ready it encodes the chunks nobody has started
+// yet, k or later, rather than wait for the goroutine (which may be waiting
+// for a core).
 func (e *encoder) chunk(ctx context.Context, k int, help bool) ([]row, error) {
-	if help && e.next.CompareAndSwap(int64(k), int64(k+1)) {
-		e.fill(k, &e.fg)
+	for help {
+		select {
+		case <-e.ready[k]:
+			help = false
+			continue
+		default:
+		}
+		j := e.next.Load()
+		if j >= int64(len(e.ready)) {
+			break
+		}
+		if e.next.CompareAndSwap(j, j+1) {
+			e.fill(int(j), &e.fg)
+		}
 	}
 	select {
 	case <-ctx.Done():
