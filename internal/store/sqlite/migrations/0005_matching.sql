@@ -1,0 +1,1 @@
+-- Cross-matching: links between records and excluded values.
