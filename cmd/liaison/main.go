@@ -28,7 +28,7 @@ Usage:
   liaison init --data DIR --node CODE          create a node; prints the admin token once
   liaison serve --data DIR [--db URL] [--listen ADDR]
   liaison demo [--data DIR] [--listen HOST:PORT] [--records N]
-  liaison user add NAME --role admin|liaison|analyst|auditor
+  liaison user add NAME --role admin|liaison|analyst|auditor [--operation OP]...
   liaison refdata load [--hs FILE] [--countries FILE]
   liaison import FILE [--format jsonl|csv]
   liaison export [--format jsonl|csv] [--out FILE] [--kind KIND]
@@ -239,6 +239,11 @@ func isSet(fs *flag.FlagSet, name string) bool {
 func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("user add", stderr)
 	role := f.fs.String("role", "", "admin, liaison, analyst or auditor")
+	var ops []string
+	f.fs.Func("operation", "an operation the user is a member of (repeatable): records distributed to an operation are shown only to its members, administrators and auditors", func(v string) error {
+		ops = append(ops, v)
+		return nil
+	})
 	pos, err := f.parse(args, stderr)
 	if err != nil {
 		return err
@@ -249,7 +254,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *role == "" {
 		return exitError{code: 2, msg: "user add needs --role admin|liaison|analyst|auditor"}
 	}
-	token, err := app.AddUser(ctx, f.cfg, pos[0], *role)
+	token, err := app.AddUser(ctx, f.cfg, pos[0], *role, ops...)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"liaison/internal/access"
@@ -67,7 +68,10 @@ func Init(ctx context.Context, c Config, code string) (string, error) {
 
 // AddUser creates a user with a role on an initialised node and returns the
 // user's token.
-func AddUser(ctx context.Context, c Config, name, role string) (string, error) {
+//
+// ops are the operations the user is a member of: records distributed to
+// an operation are shown only to its members, administrators and auditors.
+func AddUser(ctx context.Context, c Config, name, role string, ops ...string) (string, error) {
 	c.fill()
 	st, err := OpenStore(ctx, c)
 	if err != nil {
@@ -77,10 +81,10 @@ func AddUser(ctx context.Context, c Config, name, role string) (string, error) {
 	if _, err := st.Node(ctx); err != nil {
 		return "", fmt.Errorf("node not initialised in %s: run `liaison init` first", where(c))
 	}
-	return addUser(ctx, st, c, "cli", name, role)
+	return addUser(ctx, st, c, "cli", name, role, ops...)
 }
 
-func addUser(ctx context.Context, st store.Store, c Config, actor, name, role string) (string, error) {
+func addUser(ctx context.Context, st store.Store, c Config, actor, name, role string, ops ...string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
 		return "", fmt.Errorf("user name %q must be 1 to 64 characters without spaces", name)
@@ -88,12 +92,26 @@ func addUser(ctx context.Context, st store.Store, c Config, actor, name, role st
 	if !access.ValidRole(role) {
 		return "", fmt.Errorf("role %q must be one of admin, liaison, analyst, auditor", role)
 	}
+	var operations []string
+	for _, op := range ops {
+		op = strings.TrimSpace(op)
+		if op == "" || len(op) > 200 || strings.Contains(op, ",") {
+			return "", fmt.Errorf("operation %q must be 1 to 200 characters without commas", op)
+		}
+		if !slices.Contains(operations, op) {
+			operations = append(operations, op)
+		}
+	}
 	token, err := access.GenerateToken()
 	if err != nil {
 		return "", fmt.Errorf("generate token: %w", err)
 	}
-	u := store.User{Name: name, Role: role, TokenHash: access.HashToken(token), Created: c.Now().UTC()}
-	if err := st.CreateUser(ctx, u, audit.Event{Actor: actor, Action: audit.ActionUserCreate, Target: name, Detail: "role " + role}); err != nil {
+	u := store.User{Name: name, Role: role, TokenHash: access.HashToken(token), Created: c.Now().UTC(), Operations: operations}
+	detail := "role " + role
+	if len(operations) > 0 {
+		detail += fmt.Sprintf("; %d operations", len(operations))
+	}
+	if err := st.CreateUser(ctx, u, audit.Event{Actor: actor, Action: audit.ActionUserCreate, Target: name, Detail: detail}); err != nil {
 		if fault.Is(err, fault.Conflict) {
 			return "", fmt.Errorf("user %q already exists", name)
 		}

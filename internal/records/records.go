@@ -300,6 +300,9 @@ func (s *Service) Get(ctx context.Context, actor, id string) (*intel.Record, err
 	if err != nil {
 		return nil, fmt.Errorf("get record %s: %w", id, err)
 	}
+	if !Visible(ctx, r) {
+		return nil, notFound(id)
+	}
 	return r, nil
 }
 
@@ -310,6 +313,9 @@ func (s *Service) Version(ctx context.Context, actor, id string, n int) (*intel.
 	}
 	if n < 1 {
 		return nil, fault.Field("version", "must be a positive integer")
+	}
+	if err := s.mustSee(ctx, id); err != nil {
+		return nil, err
 	}
 	r, err := s.store.GetRecordVersion(ctx, id, n)
 	if err != nil {
@@ -332,7 +338,7 @@ func (s *Service) History(ctx context.Context, actor, id string) ([]*intel.Recor
 	if err != nil {
 		return nil, fmt.Errorf("record %s history: %w", id, err)
 	}
-	if len(rs) == 0 {
+	if len(rs) == 0 || !Visible(ctx, rs[len(rs)-1]) {
 		return nil, notFound(id)
 	}
 	if err := s.audit(ctx, audit.Event{Actor: actor, Action: audit.ActionRecordRead, Target: id,
@@ -421,6 +427,9 @@ func (s *Service) current(ctx context.Context, id string) (*intel.Record, error)
 	if err != nil {
 		return nil, fmt.Errorf("get record %s: %w", id, err)
 	}
+	if !Visible(ctx, cur) {
+		return nil, notFound(id)
+	}
 	if cur.Originator != s.node {
 		return nil, fault.E(fault.Forbidden, "record %s was originated by %s; only its originator may change it", id, cur.Originator)
 	}
@@ -438,7 +447,7 @@ func (s *Service) List(ctx context.Context, actor string, q store.RecordQuery) (
 	if err := s.checkQuery(&q); err != nil {
 		return store.RecordPage{}, err
 	}
-	page, err := s.store.ListRecords(ctx, q)
+	page, err := s.listVisible(ctx, q)
 	if err != nil {
 		return store.RecordPage{}, fmt.Errorf("list records: %w", err)
 	}

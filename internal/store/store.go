@@ -39,6 +39,10 @@ type User struct {
 	TokenHash string
 	Created   time.Time
 	Disabled  bool
+	// Operations are the ids of the operations the user is a member of;
+	// records distributed to an operation are shown only to its members
+	// (see records.CanSee).
+	Operations []string
 }
 
 // RecordQuery filters and pages a record listing. Results are ordered by id

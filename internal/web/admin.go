@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,8 @@ type userInfo struct {
 	Role     string    `json:"role"`
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled,omitempty"`
+	// Operations are the operations the user is a member of.
+	Operations []string `json:"operations,omitempty"`
 }
 
 type usersResponse struct {
@@ -27,16 +31,18 @@ type usersResponse struct {
 }
 
 type createUserRequest struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Name       string   `json:"name"`
+	Role       string   `json:"role"`
+	Operations []string `json:"operations,omitempty"`
 }
 
 // createUserResponse carries the new user's token: the only time it is
 // ever shown.
 type createUserResponse struct {
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Token string `json:"token"`
+	Name       string   `json:"name"`
+	Role       string   `json:"role"`
+	Operations []string `json:"operations,omitempty"`
+	Token      string   `json:"token"`
 }
 
 // maxUserName bounds user names.
@@ -49,7 +55,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := usersResponse{Users: make([]userInfo, len(us))}
 	for i, u := range us {
-		out.Users[i] = userInfo{Name: u.Name, Role: u.Role, Created: u.Created, Disabled: u.Disabled}
+		out.Users[i] = userInfo{Name: u.Name, Role: u.Role, Created: u.Created, Disabled: u.Disabled, Operations: u.Operations}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -66,21 +72,29 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if !access.ValidRole(req.Role) {
 		return fault.Field("role", "must be one of %s", strings.Join(access.Roles(), ", "))
 	}
+	ops, err := checkOperations(req.Operations)
+	if err != nil {
+		return err
+	}
 	token, err := access.GenerateToken()
 	if err != nil {
 		return err
 	}
 	u := store.User{Name: req.Name, Role: req.Role, TokenHash: access.HashToken(token),
-		Created: time.Now().UTC().Truncate(time.Millisecond)}
+		Created: time.Now().UTC().Truncate(time.Millisecond), Operations: ops}
+	detail := "role " + req.Role
+	if len(ops) > 0 {
+		detail += fmt.Sprintf("; %d operations", len(ops))
+	}
 	ev := audit.Event{Actor: userFrom(r.Context()).Name, Action: audit.ActionUserCreate, Target: req.Name,
-		Detail: "role " + req.Role}
+		Detail: detail}
 	if err := s.store.CreateUser(r.Context(), u, ev); err != nil {
 		if fault.Is(err, fault.Conflict) {
 			return &fault.Error{Kind: fault.Conflict, Field: "name", Message: "a user with this name exists", Err: err}
 		}
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createUserResponse{Name: u.Name, Role: u.Role, Token: token})
+	writeJSON(w, http.StatusCreated, createUserResponse{Name: u.Name, Role: u.Role, Operations: u.Operations, Token: token})
 	return nil
 }
 
@@ -196,4 +210,20 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	n := v.Count
 	writeJSON(w, http.StatusOK, verifyResponse{OK: true, Entries: &n})
 	return nil
+}
+
+// checkOperations trims and deduplicates operation ids, refusing empty ones,
+// ones over 200 characters and ones with commas.
+func checkOperations(in []string) ([]string, error) {
+	var out []string
+	for i, op := range in {
+		op = strings.TrimSpace(op)
+		if op == "" || len(op) > 200 || strings.Contains(op, ",") {
+			return nil, fault.Field(fmt.Sprintf("operations[%d]", i), "must be 1 to 200 characters without commas")
+		}
+		if !slices.Contains(out, op) {
+			out = append(out, op)
+		}
+	}
+	return out, nil
 }

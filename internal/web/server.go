@@ -277,7 +277,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.writeError(sw, r, fault.E(fault.Forbidden, "role %s may not %s", u.Role, access.Describe(rt.perm)))
 				return
 			}
-			r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+			r = r.WithContext(records.WithViewer(context.WithValue(r.Context(), userKey, u), u))
+			if err := s.checkRecordVisible(r, rt); err != nil {
+				s.writeError(sw, r, err)
+				return
+			}
 		}
 		if err := rt.handler(sw, r); err != nil {
 			s.writeError(sw, r, err)
@@ -494,6 +498,20 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write(s.openapi)
 	if err != nil {
 		s.log.DebugContext(r.Context(), "write openapi document", slog.Any("err", err))
+	}
+	return nil
+}
+
+// checkRecordVisible answers "not found" for a route about a record (its
+// sub-resources under /records/{id}/, or ?record= on a listing) when the
+// user may not see that record, so that no route reveals a hidden record.
+// The record routes themselves are checked by the records service.
+func (s *Server) checkRecordVisible(r *http.Request, rt route) error {
+	if strings.Contains(rt.pattern, "/records/{id}/") {
+		return s.records.CheckVisible(r.Context(), r.PathValue("id"))
+	}
+	if id := r.URL.Query().Get("record"); id != "" && r.Method == http.MethodGet {
+		return s.records.CheckVisible(r.Context(), id)
 	}
 	return nil
 }

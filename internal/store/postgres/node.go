@@ -15,8 +15,8 @@ const (
 	sqlInsertNode = `INSERT INTO node (id, code, created) VALUES (1, $1, $2)`
 	sqlNode       = `SELECT code, created FROM node WHERE id = 1`
 
-	sqlInsertUser  = `INSERT INTO users (name, role, token_hash, created, disabled) VALUES ($1, $2, $3, $4, $5)`
-	sqlUserColumns = `SELECT name, role, token_hash, created, disabled FROM users`
+	sqlInsertUser  = `INSERT INTO users (name, role, token_hash, created, disabled, operations) VALUES ($1, $2, $3, $4, $5, $6)`
+	sqlUserColumns = `SELECT name, role, token_hash, created, disabled, operations FROM users`
 	sqlUserByToken = sqlUserColumns + ` WHERE token_hash = $1 AND NOT disabled`
 	sqlUsers       = sqlUserColumns + ` ORDER BY name`
 
@@ -67,7 +67,7 @@ func (db *DB) CreateUser(ctx context.Context, u store.User, ev audit.Event) erro
 		created = db.now()
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, sqlInsertUser, u.Name, u.Role, u.TokenHash, created, u.Disabled); err != nil {
+		if _, err := tx.Exec(ctx, sqlInsertUser, u.Name, u.Role, u.TokenHash, created, u.Disabled, operationsArg(u.Operations)); err != nil {
 			return mapErr(err, "user "+u.Name)
 		}
 		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
@@ -109,8 +109,11 @@ func (db *DB) queryUsers(ctx context.Context, query string, args ...any) ([]stor
 	var us []store.User
 	for rows.Next() {
 		var u store.User
-		if err := rows.Scan(&u.Name, &u.Role, &u.TokenHash, &u.Created, &u.Disabled); err != nil {
+		if err := rows.Scan(&u.Name, &u.Role, &u.TokenHash, &u.Created, &u.Disabled, &u.Operations); err != nil {
 			return nil, err
+		}
+		if len(u.Operations) == 0 {
+			u.Operations = nil
 		}
 		u.Created = u.Created.UTC()
 		us = append(us, u)
@@ -149,4 +152,12 @@ func (db *DB) Refdata(ctx context.Context, set string) ([]byte, error) {
 		return nil, fmt.Errorf("read reference list %s: %w", set, mapErr(err, "reference list "+set))
 	}
 	return data, nil
+}
+
+// operationsArg stores no operations as an empty array rather than NULL.
+func operationsArg(ops []string) []string {
+	if ops == nil {
+		return []string{}
+	}
+	return ops
 }

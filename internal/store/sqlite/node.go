@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
@@ -14,8 +15,8 @@ const (
 	sqlInsertNode = `INSERT INTO node (id, code, created) VALUES (1, ?, ?)`
 	sqlNode       = `SELECT code, created FROM node WHERE id = 1`
 
-	sqlInsertUser  = `INSERT INTO users (name, role, token_hash, created, disabled) VALUES (?, ?, ?, ?, ?)`
-	sqlUserColumns = `SELECT name, role, token_hash, created, disabled FROM users`
+	sqlInsertUser  = `INSERT INTO users (name, role, token_hash, created, disabled, operations) VALUES (?, ?, ?, ?, ?, ?)`
+	sqlUserColumns = `SELECT name, role, token_hash, created, disabled, operations FROM users`
 	sqlUserByToken = sqlUserColumns + ` WHERE token_hash = ? AND disabled = 0`
 	sqlUsers       = sqlUserColumns + ` ORDER BY name`
 
@@ -70,7 +71,7 @@ func (db *DB) CreateUser(ctx context.Context, u store.User, ev audit.Event) erro
 		if created.IsZero() {
 			created = db.now()
 		}
-		if _, err := tx.ExecContext(ctx, sqlInsertUser, u.Name, u.Role, u.TokenHash, formatTime(created), u.Disabled); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlInsertUser, u.Name, u.Role, u.TokenHash, formatTime(created), u.Disabled, strings.Join(u.Operations, ",")); err != nil {
 			return mapErr(err, "user "+u.Name)
 		}
 		_, err := db.appendAudit(ctx, tx, []audit.Event{ev})
@@ -112,9 +113,12 @@ func (db *DB) queryUsers(ctx context.Context, query string, args ...any) ([]stor
 	var us []store.User
 	for rows.Next() {
 		var u store.User
-		var created string
-		if err := rows.Scan(&u.Name, &u.Role, &u.TokenHash, &created, &u.Disabled); err != nil {
+		var created, ops string
+		if err := rows.Scan(&u.Name, &u.Role, &u.TokenHash, &created, &u.Disabled, &ops); err != nil {
 			return nil, err
+		}
+		if ops != "" {
+			u.Operations = strings.Split(ops, ",")
 		}
 		if u.Created, err = parseTime(created); err != nil {
 			return nil, err

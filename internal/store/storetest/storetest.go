@@ -628,6 +628,7 @@ func testUsers(t *testing.T, s store.Store) {
 	users := []store.User{
 		{Name: "zoe", Role: store.RoleAuditor, TokenHash: "h-zoe", Created: created},
 		{Name: "admin", Role: store.RoleAdmin, TokenHash: "h-admin", Created: created},
+		{Name: "op", Role: store.RoleAnalyst, TokenHash: "h-op", Created: created, Operations: []string{"OP-JADE", "OP-2026-07"}},
 		{Name: "gone", Role: store.RoleAnalyst, TokenHash: "h-gone", Created: created, Disabled: true},
 	}
 	for _, u := range users {
@@ -642,6 +643,16 @@ func testUsers(t *testing.T, s store.Store) {
 	if got.Name != "admin" || got.Role != store.RoleAdmin || got.TokenHash != "h-admin" || !got.Created.Equal(created) || got.Disabled {
 		t.Errorf("user by token = %+v", got)
 	}
+	if got.Operations != nil {
+		t.Errorf("user admin operations = %q, want none", got.Operations)
+	}
+	op, err := s.UserByTokenHash(ctx, "h-op")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"OP-JADE", "OP-2026-07"}; !slices.Equal(op.Operations, want) {
+		t.Errorf("user op operations = %q, want %q", op.Operations, want)
+	}
 	_, err = s.UserByTokenHash(ctx, "h-gone")
 	WantKind(t, err, fault.NotFound)
 
@@ -653,8 +664,11 @@ func testUsers(t *testing.T, s store.Store) {
 	for _, u := range list {
 		names = append(names, u.Name)
 	}
-	if want := []string{"admin", "gone", "zoe"}; !slices.Equal(names, want) {
+	if want := []string{"admin", "gone", "op", "zoe"}; !slices.Equal(names, want) {
 		t.Errorf("users = %v, want %v", names, want)
+	}
+	if !slices.Equal(list[2].Operations, []string{"OP-JADE", "OP-2026-07"}) {
+		t.Errorf("listed user op operations = %q", list[2].Operations)
 	}
 	if !list[1].Disabled {
 		t.Errorf("user gone is not listed as disabled")
