@@ -9,12 +9,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/intel"
+	"liaison/internal/match"
 )
 
 // Node is the identity of the node a database belongs to.
@@ -144,6 +148,11 @@ type Store interface {
 	// Federation keeps keys, peers, the outbox and the inbox.
 	Federation
 
+	// Matching keeps the links cross-matching found between records, the
+	// record versions already matched and the values administrators
+	// excluded from matching.
+	Matching
+
 	Close() error
 }
 
@@ -211,4 +220,101 @@ type Federation interface {
 	// stores nothing and gets Err, without affecting the others. An error
 	// returned means nothing of the batch was stored.
 	ReceiveBatch(ctx context.Context, rs []Receipt) error
+}
+
+// MatchLink is a link between an entity of one record (Record, Entity) and
+// an entity of another (Other, Matched), with its score and reasons. The
+// audiences are the matching service's encoding of who may see each record
+// when the link was found; the store keeps them as given, so that a link is
+// filtered by visibility without reading either record.
+type MatchLink struct {
+	Record         string
+	Other          string
+	RecordAudience string
+	OtherAudience  string
+	Score          float64
+	Entity         match.Entity
+	Matched        match.Entity
+	Reasons        []string
+	Created        time.Time
+}
+
+// MatchSet is the outcome of matching one version of a record: every link
+// it has (each with Record set to the set's Record), replacing those it had.
+type MatchSet struct {
+	Record  string
+	Version int
+	Links   []MatchLink
+}
+
+// MatchMark says that a record was matched at Version; Seq orders the
+// marks by when they were written (a higher Seq was written later).
+type MatchMark struct {
+	ID      string
+	Version int
+	Seq     int64
+}
+
+// MatchExclusion is a value an administrator excluded from matching: an
+// identifier of Type or, for persons, organisations and vessels, a whole
+// name.
+type MatchExclusion struct {
+	ID      int64
+	Type    string
+	Value   string
+	Reason  string
+	Actor   string
+	Created time.Time
+}
+
+// Matching is what cross-matching persists. See internal/matching.
+type Matching interface {
+	// WalkRecords streams the latest version of every record to fn,
+	// retracted ones included, without holding them all in memory, and
+	// stops at the first error fn returns.
+	WalkRecords(ctx context.Context, fn func(*intel.Record) error) error
+	// PutMatches stores sets in one transaction. For each set, unless the
+	// record is already marked matched at a newer version (the set is
+	// then stale and skipped), every link involving the record, on either
+	// side, is deleted, the set's links are inserted (a link repeating
+	// the same two records and entity paths is kept once) and the record
+	// is marked matched at the set's version with a new Seq.
+	PutMatches(ctx context.Context, sets []MatchSet) error
+	// Matches returns the links involving a record, on either side,
+	// oriented so that Record is recordID, best first (then by Other).
+	// A record without links gives an empty list, not an error.
+	Matches(ctx context.Context, recordID string) ([]MatchLink, error)
+	// Unmatched returns up to limit ids of records whose latest version is
+	// not the one marked matched, in storage order.
+	Unmatched(ctx context.Context, limit int) ([]string, error)
+	// MatchMarks returns up to limit marks with Seq above after, in Seq
+	// order.
+	MatchMarks(ctx context.Context, after int64, limit int) ([]MatchMark, error)
+	// AddMatchExclusion stores an exclusion with its audit event in one
+	// transaction and returns it with its ID and Created time. The same
+	// type and value twice is a Conflict.
+	AddMatchExclusion(ctx context.Context, x MatchExclusion, ev audit.Event) (MatchExclusion, error)
+	// MatchExclusions lists the exclusions in ID order.
+	MatchExclusions(ctx context.Context) ([]MatchExclusion, error)
+	// DeleteMatchExclusion removes an exclusion with its audit event in one
+	// transaction; an unknown id is NotFound.
+	DeleteMatchExclusion(ctx context.Context, id int64, ev audit.Event) error
+}
+
+// SortLinks orders links as Matches returns them: best score first, then
+// by the other record's id and the entities' paths, so that the order is
+// the same on every backend.
+func SortLinks(ls []MatchLink) {
+	slices.SortStableFunc(ls, func(a, b MatchLink) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Other, b.Other); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Entity.Path, b.Entity.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Matched.Path, b.Matched.Path)
+	})
 }
