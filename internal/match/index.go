@@ -141,7 +141,7 @@ var typeCodes = func() map[Type]uint8 {
 	return m
 }()
 
-var schemes = []string{"", "hk", "pinyin", "wade-giles", "icao", "elot", "arabic", "rr", "hepburn", "hindi"}
+var schemes = []string{"", "hk", "pinyin", "wade-giles", "icao", "elot", "arabic", "rr", "hepburn", "hindi", "rtgs"}
 
 func schemeCode(s string) uint32 {
 	if i := slices.Index(schemes, s); i >= 0 {

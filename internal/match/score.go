@@ -39,6 +39,7 @@ var schemeNames = map[string]string{
 	"rr":         "Korean Revised Romanisation",
 	"hepburn":    "kana in Hepburn romanisation",
 	"hindi":      "Devanagari transliterated",
+	"rtgs":       "Thai in Royal Thai General System",
 }
 
 // evidence adjusts a name score by birth dates, nationalities, countries

@@ -37,7 +37,8 @@ type Rendering struct {
 	// script: "pinyin", "wade-giles", "hk" (Hong Kong Government
 	// Cantonese romanisation), "icao" (Cyrillic, ICAO 9303), "elot"
 	// (Greek, ELOT 743), "arabic", "rr" (Korean Revised Romanisation),
-	// "hepburn" (kana), "hindi" (Devanagari).
+	// "hepburn" (kana), "hindi" (Devanagari), "rtgs" (Thai, Royal Thai
+	// General System).
 	Scheme string
 	Tokens []Token
 	// Consonantal is true when the source script does not write short
@@ -142,6 +143,17 @@ func (n *Normalizer) words(s string) (out []word, scheme string, consonantal boo
 				out = append(out, w)
 			}
 			scheme = "rr"
+			i = j
+		case r >= 0x0E01 && r <= 0x0E4F:
+			// Thai: its readings as spellings of one token.
+			j := i
+			for j < len(rs) && rs[j] >= 0x0E01 && rs[j] <= 0x0E4F {
+				j++
+			}
+			if rd := Thai(string(rs[i:j])); len(rd) > 0 {
+				out = append(out, word{text: rd[0], alts: rd[1:]})
+				scheme, consonantal = "rtgs", false
+			}
 			i = j
 		default:
 			tr, sch, cons := scriptOf(r)
@@ -272,9 +284,9 @@ func stripNativeForms(s string) string {
 }
 
 // businessWords translates the common business words of company names in
-// Chinese, Japanese and Arabic to the English that the same companies use
-// in Latin script, so that 金桥医药有限公司 meets "Jinqiao Pharmaceutical
-// Co., Ltd." on both words. The distinctive part of a name is never
+// Chinese, Japanese, Korean, Thai and Arabic to the English that the same
+// companies use in Latin script, so that 金桥医药有限公司 meets "Jinqiao
+// Pharmaceutical Co., Ltd." on both words. The distinctive part of a name is never
 // translated, only transliterated. The city suffix 市 is dropped. Longer
 // words come first.
 var businessWords = [][2]string{
@@ -288,6 +300,8 @@ var businessWords = [][2]string{
 	{"医药", "pharmaceutical"}, {"製藥", "pharmaceutical"}, {"制药", "pharmaceutical"}, {"投資", "investment"}, {"投资", "investment"},
 	{"集團", "group"}, {"集团", "group"}, {"控股", "holdings"}, {"企業", "enterprise"}, {"企业", "enterprise"},
 	{"商事", "trading"}, {"物産", "trading"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
+	{"อิมพอร์ต", "import"}, {"เอ็กซ์พอร์ต", "export"}, {"อินเตอร์เนชั่นแนล", "international"}, {"เทรดดิ้ง", "trading"},
+	{"โลจิสติกส์", "logistics"}, {"กรุ๊ป", "group"}, {"โฮลดิ้งส์", "holdings"},
 	{"무역", "trading"}, {"물류", "logistics"}, {"해운", "shipping"},
 	{"للتجارة العامة", "general trading"}, {"للتجارة", "trading"}, {"للشحن", "shipping"}, {"للنقل", "transport"},
 	{"市", ""},

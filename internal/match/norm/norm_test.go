@@ -69,6 +69,8 @@ func TestRenderings(t *testing.T) {
 		{"김민준", Person, "rr", "gim min jun"},
 		{"サトウ ケン", Person, "hepburn", "satou ken"},
 		{"राजेश शर्मा", Person, "hindi", "rajesh sharma"},
+		{"วิชัย วงศ์ไทย", Person, "rtgs", "wichai wongthai"},
+		{"บริษัท ทรัพย์เจริญ อินเตอร์เนชั่นแนล จำกัด", Organisation, "rtgs", "sapcharoen international"},
 		{"Mr Ahmad bin Ismail", Person, "", "ahmad ismail"},
 	}
 	for _, tc := range tests {
@@ -178,5 +180,36 @@ func TestNameNeverEmptyTokens(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestThai checks the readings of Thai words: the syllable-closing reading
+// first, the linking one when the script allows both, tone marks dropped
+// and letters under the thanthakhat silent.
+func TestThai(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"สมชาย", []string{"somchai", "samachai"}},
+		{"สมศักดิ์", []string{"somsak", "samasak"}},
+		{"สุรชัย", []string{"sunchai", "surachai"}},
+		{"ธนากร", []string{"thanakra", "thanakon"}},
+		{"ประเสริฐ", []string{"prasoet"}},
+		{"แก้วมณี", []string{"kaeomani"}},
+		{"ทองดี", []string{"thongdi", "thongadi"}},
+		{"เชียงใหม่", []string{"chiangmai"}},
+		{"ภูเก็ต", []string{"phuket"}},
+		{"เจ้าพระยา", []string{"chaophraya"}},
+		{"ทรัพย์", []string{"sap"}},
+		{"เจริญ", []string{"charoen"}},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := Thai(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("Thai(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }
