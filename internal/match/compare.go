@@ -17,7 +17,8 @@ import (
 //   - a token may also pair with two or three adjacent tokens of the other
 //     side written together, so "Dawen" meets "Da Wen" and "Chendawen"
 //     meets "Chen Da Wen";
-//   - pairs score the Jaro-Winkler similarity of their best spellings; for
+//   - pairs score the Jaro-Winkler similarity of their best spellings
+//     (lowered further below weakPair); for
 //     renderings of a script that does not write short vowels (Arabic),
 //     their consonant skeletons are compared too; a single letter pairs
 //     with a token it begins (an initial) at 0.8;
@@ -34,6 +35,12 @@ const (
 	maxSpan       = 3
 	missingWeight = 0.3
 	minPairSim    = 0.6
+	// weakPair is the similarity below which a pair of tokens counts for
+	// less than its similarity: sim - (weakPair - sim). Two spellings of
+	// one name are close (0.9 and more); different names of the same
+	// shape often score 0.7 to 0.85 and, added up over every token, made
+	// names of different companies or people look alike.
+	weakPair = 0.9
 )
 
 // rend is a rendering prepared for comparison: tokens as their spellings.
@@ -302,7 +309,11 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 		}
 		usedA |= ma
 		usedB |= mb
-		matched += p.sim * float64(p.w)
+		sim := p.sim
+		if sim < weakPair {
+			sim -= weakPair - sim
+		}
+		matched += sim * float64(p.w)
 		total += float64(p.w)
 	}
 	if matched == 0 {

@@ -45,10 +45,9 @@ func mustEvalPairs(tb testing.TB) []evalPair {
 type confusion struct{ tp, fp, fn, tn int }
 
 // outOfScope are true-pair categories whose names the engine cannot relate
-// yet: Japanese names in kanji (the Han table has no Japanese readings) and
-// Thai script (not transliterated). They are measured and printed but not
-// held to the goal.
-var outOfScope = map[string]bool{"person/ja": true, "organisation/jp": true, "person/th": true, "organisation/th": true}
+// yet: Japanese names in kanji (the Han table has no Japanese readings).
+// They are printed apart as well as counted in the overall figures.
+var outOfScope = map[string]bool{"person/ja": true, "organisation/jp": true}
 
 func (c confusion) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
 func (c confusion) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
@@ -61,8 +60,8 @@ func ratio(a, b int) float64 {
 }
 
 // TestEvaluation measures precision and recall of Compare at Threshold on
-// the labelled evaluation set and holds them to issue 5's goal: recall at
-// least 0.95 at precision at least 0.95. It prints the figures per
+// the labelled evaluation set and holds them to issue 5's goal on all
+// pairs: recall at least 0.95 at precision at least 0.95. It prints the figures per
 // category, and the same on names alone (without birth dates,
 // nationalities, countries and document or registration numbers).
 func TestEvaluation(t *testing.T) {
@@ -120,7 +119,7 @@ func TestEvaluation(t *testing.T) {
 	fmt.Fprintf(&b, "threshold %.2f, %d pairs\n", Threshold, len(pairs))
 	fmt.Fprintf(&b, "all evidence: precision %.3f recall %.3f (tp %d fp %d fn %d tn %d)\n", all.precision(), all.recall(), all.tp, all.fp, all.fn, all.tn)
 	fmt.Fprintf(&b, "names only:   precision %.3f recall %.3f\n", nameOnly.precision(), nameOnly.recall())
-	fmt.Fprintf(&b, "in scope (without Japanese kanji and Thai true pairs): precision %.3f recall %.3f\n", scoped.precision(), scoped.recall())
+	fmt.Fprintf(&b, "without Japanese kanji true pairs: precision %.3f recall %.3f\n", scoped.precision(), scoped.recall())
 	for _, k := range cats {
 		c := per[k]
 		if strings.HasPrefix(k, "nonpair/") {
@@ -148,7 +147,7 @@ func TestEvaluation(t *testing.T) {
 	if testing.Verbose() && os.Getenv("LIAISON_EVAL_MISSES") != "" {
 		t.Log("\n" + strings.Join(misses, "\n"))
 	}
-	if scoped.precision() < 0.95 || scoped.recall() < 0.95 {
-		t.Errorf("in scope: precision %.3f recall %.3f at threshold %.2f; goal: recall ≥ 0.95 at precision ≥ 0.95", scoped.precision(), scoped.recall(), Threshold)
+	if all.precision() < 0.95 || all.recall() < 0.95 {
+		t.Errorf("all pairs: precision %.3f recall %.3f at threshold %.2f; goal: recall ≥ 0.95 at precision ≥ 0.95", all.precision(), all.recall(), Threshold)
 	}
 }
