@@ -12,6 +12,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/matching"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
@@ -30,7 +31,10 @@ type Node struct {
 	// Federation keeps peers, the outbox and the inbox; its delivery
 	// workers run from Start to Close.
 	Federation *federation.Service
-	Web        *web.Server
+	// Matching cross-matches every record stored or received; Start
+	// rebuilds its index before serving and runs it until Close.
+	Matching *matching.Service
+	Web      *web.Server
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
@@ -68,13 +72,20 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	ms, err := matching.New(matching.Config{Store: st, Logger: c.Logger})
+	if err != nil {
+		return nil, err
+	}
+	// Every record written through the services is matched once committed.
+	st = matching.Observe(st, ms)
 	rs := records.New(records.Config{Node: info.Code, Store: st, Codes: dir, Now: c.Now})
 	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
 	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
 		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Relay: federation.RegionRelay(dir, info.Code)})
 	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh, Federation: fed,
-		Logger: c.Logger, MaxBody: c.MaxBody})
-	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Federation: fed, Web: w}, nil
+		Matching: ms, Logger: c.Logger, MaxBody: c.MaxBody})
+	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Federation: fed,
+		Matching: ms, Web: w}, nil
 }
 
 func where(c Config) string {
@@ -115,6 +126,9 @@ func loadDirectory(ctx context.Context, st store.Store) (*directory.Directory, e
 // Start listens on Config.Listen and serves in the background. URL reports
 // the address actually bound (useful with port 0).
 func (n *Node) Start() error {
+	if err := n.Matching.Rebuild(context.Background()); err != nil {
+		return fmt.Errorf("rebuild match index: %w", err)
+	}
 	ln, err := net.Listen("tcp", n.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", n.Config.Listen, err)
@@ -139,7 +153,13 @@ func (n *Node) Start() error {
 	n.stopWorkers, n.workersDone = cancel, make(chan struct{})
 	go func() {
 		defer close(n.workersDone)
+		matched := make(chan struct{})
+		go func() {
+			defer close(matched)
+			n.Matching.Run(wctx)
+		}()
 		n.Federation.Run(wctx)
+		<-matched
 	}()
 	n.Config.Logger.Info("node serving", "node", n.Code, "addr", ln.Addr().String())
 	return nil

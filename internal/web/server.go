@@ -19,6 +19,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/matching"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
@@ -42,6 +43,9 @@ type Config struct {
 	// Federation serves peers, sharing, deliveries and the federation
 	// endpoints. Without it those routes answer 503.
 	Federation *federation.Service
+	// Matching serves record matches, entity search and the matching
+	// administration. Without it those routes answer 503.
+	Matching *matching.Service
 	// Logger receives one line per request; slog.Default() when nil.
 	Logger *slog.Logger
 	// MaxBody bounds request bodies in bytes; DefaultMaxBody when zero.
@@ -64,6 +68,7 @@ type Server struct {
 	dir       *directory.Directory
 	sharing   *sharing.Service
 	fed       *federation.Service
+	matching  *matching.Service
 	log       *slog.Logger
 	maxBody   int64
 	version   string
@@ -85,6 +90,7 @@ func New(cfg Config) *Server {
 		dir:       cfg.Directory,
 		sharing:   cfg.Sharing,
 		fed:       cfg.Federation,
+		matching:  cfg.Matching,
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxBody,
 		version:   cfg.Version,
@@ -452,6 +458,38 @@ func (s *Server) routeTable() []route {
 			tag: "federation", id: "postInbox",
 			summary: "One signed envelope (compact JWS) or a JSON array of them; answers accepted, duplicate or refused per envelope, signed, after storing",
 			request: []string{}, status: 200, response: inboxResponse{}, extra: []int{413}},
+
+		{method: "GET", pattern: "/api/v1/records/{id}/matches", perm: access.PermRecordRead, handler: s.needMatching(s.recordMatches),
+			tag: "matching", id: "listRecordMatches",
+			summary: "Links cross-matching found between the record's entities and those of other records the user may see, best first, each with its score and reasons; audited",
+			status:  200, response: matchesResponse{}},
+		{method: "GET", pattern: "/api/v1/entities/search", perm: access.PermRecordRead, handler: s.needMatching(s.searchEntities),
+			tag: "matching", id: "searchEntities",
+			summary: "Ad-hoc screening: entities of records the user may see matching a name or identifier, best first, only at or above the match threshold (or min_score); an empty list means no match; audited",
+			query: []param{
+				{"name", "string", "the name, or the identifier for an identifier type (required)"},
+				{"type", "string", "person, organisation, vessel, container, vehicle, flight, address, phone, email or document; persons and organisations when empty"},
+				{"country", "string", "a person's nationality or an organisation's country, ISO 3166 alpha-2"},
+				{"birth_date", "string", "a person's birth date, YYYY-MM-DD"},
+				{"limit", "integer", "at most this many results, 1 to 100 (default 10)"},
+				{"min_score", "number", "lowest score returned, above 0 and at most 1 (default the match threshold)"},
+			},
+			status: 200, response: searchResponse{}},
+		{method: "GET", pattern: "/api/v1/matching/overcorrelated", perm: access.PermRecordRead, handler: s.needMatching(adminOnly(s.listOvercorrelated)),
+			tag: "matching", id: "listOvercorrelated",
+			summary: "Administrators only: values and names shared by too many records, no longer used to link them, most shared first",
+			status:  200, response: overcorrelatedResponse{}},
+		{method: "GET", pattern: "/api/v1/matching/exclusions", perm: access.PermRecordRead, handler: s.needMatching(adminOnly(s.listExclusions)),
+			tag: "matching", id: "listMatchExclusions", summary: "Administrators only: values excluded from matching, with who excluded them, when and why",
+			status: 200, response: exclusionsResponse{}},
+		{method: "POST", pattern: "/api/v1/matching/exclusions", perm: access.PermRecordRead, handler: s.needMatching(adminOnly(s.createExclusion)),
+			tag: "matching", id: "createMatchExclusion",
+			summary: "Administrators only: stop a value (an identifier, or a whole name) from linking records, at once and after restarts; audited",
+			request: exclusionRequest{}, status: 201, response: exclusionBody{}, extra: []int{409}},
+		{method: "DELETE", pattern: "/api/v1/matching/exclusions/{id}", perm: access.PermRecordRead, handler: s.needMatching(adminOnly(s.deleteExclusion)),
+			tag: "matching", id: "deleteMatchExclusion",
+			summary: "Administrators only: remove an exclusion; the index is rebuilt in the background, until then the value stays excluded; audited",
+			status:  204},
 
 		{method: "GET", pattern: "/api/v1/users", perm: access.PermUserManage, handler: s.listUsers,
 			tag: "users", id: "listUsers", summary: "Users of this node",

@@ -1,0 +1,677 @@
+// Package matching runs cross-matching for a node: it owns the node's
+// in-memory match index, rebuilds it from the store at start, feeds it every
+// record stored or received (through the store decorator Observe), stores
+// the links each record has so that they survive restarts, applies the
+// administrators' exclusions, and answers the questions users ask (a
+// record's matches, an ad-hoc search) showing only records they may see.
+//
+// Ingest runs off the request path: Observe hands committed records to a
+// buffered queue that one goroutine drains. Nothing is lost when the queue
+// is full or the process stops before draining it: the store keeps, per
+// record, the version whose links are stored (the watermark), and whatever
+// was stored after it is matched at the next start or catch-up.
+package matching
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/match"
+	"liaison/internal/records"
+	"liaison/internal/store"
+)
+
+// Audit actions of matching.
+const (
+	ActionExclude = "match.exclude"
+	ActionInclude = "match.include"
+)
+
+// Defaults of Config.
+const (
+	DefaultPerEntity = 10
+	DefaultQueue     = 256
+	DefaultCatchUp   = 30 * time.Second
+	// MaxLimit bounds the results of one search.
+	MaxLimit = 100
+)
+
+// Config is what a Service needs. Store is required.
+type Config struct {
+	Store  store.Store
+	Logger *slog.Logger
+	// Index tunes the match index.
+	Index match.Options
+	// PerEntity bounds the links stored for each entity of a record;
+	// DefaultPerEntity when zero.
+	PerEntity int
+	// Queue is how many batches of stored records wait for matching
+	// before further ones are left to the catch-up; DefaultQueue when
+	// zero.
+	Queue int
+	// CatchUp is how often the service indexes what other processes
+	// sharing the database matched (replicas on PostgreSQL, a command
+	// run beside the server) and matches what nobody matched yet;
+	// DefaultCatchUp when zero, never when negative.
+	CatchUp time.Duration
+}
+
+// Service is a node's cross-matching. It is safe for concurrent use.
+type Service struct {
+	st        store.Store
+	log       *slog.Logger
+	opt       match.Options
+	perEntity int
+	catchUp   time.Duration
+
+	ix atomic.Pointer[match.Index]
+
+	// aud holds the audience of every indexed record whose audience is
+	// not the zero one (records of an operation), so that filtering
+	// search results never reads the store.
+	mu  sync.RWMutex
+	aud map[string]records.Audience
+
+	queue    chan []item
+	running  atomic.Bool
+	behind   atomic.Bool // a batch was not queued, or not stored: catch up
+	rebuild  chan struct{}
+	mark     int64          // highest mark seen; worker only
+	matched  map[string]int // versions this process marked since the last catch-up; worker only
+	idleWait chan chan struct{}
+}
+
+// item is a record to match: the stored record itself, or only its id
+// when the version stored is not known (received records).
+type item struct {
+	rec *intel.Record
+	id  string
+}
+
+// New returns a Service with an empty index; call Rebuild before use.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("matching: no store")
+	}
+	s := &Service{st: cfg.Store, log: cfg.Logger, opt: cfg.Index, perEntity: cfg.PerEntity, catchUp: cfg.CatchUp,
+		aud: map[string]records.Audience{}, rebuild: make(chan struct{}, 1), idleWait: make(chan chan struct{})}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.perEntity <= 0 {
+		s.perEntity = DefaultPerEntity
+	}
+	if s.catchUp == 0 {
+		s.catchUp = DefaultCatchUp
+	}
+	q := cfg.Queue
+	if q <= 0 {
+		q = DefaultQueue
+	}
+	s.queue = make(chan []item, q)
+	ix, err := match.New(s.opt)
+	if err != nil {
+		return nil, fmt.Errorf("new match index: %w", err)
+	}
+	s.ix.Store(ix)
+	return s, nil
+}
+
+// Index returns the current match index.
+func (s *Service) Index() *match.Index { return s.ix.Load() }
+
+// Rebuild builds the index afresh from the store: the exclusions, then the
+// latest version of every record that is not retracted. It then matches
+// every record stored after the watermark (stored but never matched, or
+// changed since), so that no link is lost to a stop before the queue was
+// drained. It logs counts and duration, never names.
+func (s *Service) Rebuild(ctx context.Context) error {
+	start := time.Now()
+	ix, aud, mark, n, err := s.build(ctx)
+	if err != nil {
+		return err
+	}
+	s.ix.Store(ix)
+	s.mu.Lock()
+	s.aud = aud
+	s.mu.Unlock()
+	s.mark = mark
+	s.log.Info("match index rebuilt", "records", n, "entities", ix.Len(), "duration", time.Since(start).Round(time.Millisecond))
+	caught, err := s.matchUnmatched(ctx)
+	if err != nil {
+		return err
+	}
+	if caught > 0 {
+		s.log.Info("matched records stored after the watermark", "records", caught)
+	}
+	return nil
+}
+
+// build reads a new index, audience map and catch-up mark from the store.
+func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.Audience, int64, int, error) {
+	ix, err := match.New(s.opt)
+	if err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("new match index: %w", err)
+	}
+	xs, err := s.st.MatchExclusions(ctx)
+	if err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("rebuild match index: %w", err)
+	}
+	for _, x := range xs {
+		if err := ix.Exclude(match.Type(x.Type), x.Value); err != nil {
+			s.log.Warn("stored match exclusion no longer applies", "exclusion", x.ID, "err", err)
+		}
+	}
+	// The mark is read before the walk, so that whatever others mark
+	// during it is read again by the next catch-up.
+	mark, err := s.lastMark(ctx)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	aud := map[string]records.Audience{}
+	n := 0
+	err = s.st.WalkRecords(ctx, func(r *intel.Record) error {
+		if r.Status == intel.StatusRetracted {
+			return nil
+		}
+		ix.AddRecord(r)
+		if a := records.AudienceOf(r); a != (records.Audience{}) {
+			aud[r.ID] = a
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return nil, nil, 0, 0, fmt.Errorf("rebuild match index: %w", err)
+	}
+	return ix, aud, mark, n, nil
+}
+
+// markPage is how many marks are read at a time.
+const markPage = 10000
+
+func (s *Service) lastMark(ctx context.Context) (int64, error) {
+	var mark int64
+	for {
+		ms, err := s.st.MatchMarks(ctx, mark, markPage)
+		if err != nil {
+			return 0, fmt.Errorf("read match watermark: %w", err)
+		}
+		if len(ms) > 0 {
+			mark = ms[len(ms)-1].Seq
+		}
+		if len(ms) < markPage {
+			return mark, nil
+		}
+	}
+}
+
+// unmatchedPage is how many unmatched records are matched at a time.
+const unmatchedPage = 500
+
+// matchUnmatched matches every record whose latest version is not the one
+// whose links are stored, and returns how many.
+func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
+	total := 0
+	var last []string
+	for {
+		ids, err := s.st.Unmatched(ctx, unmatchedPage)
+		if err != nil {
+			return total, fmt.Errorf("find unmatched records: %w", err)
+		}
+		if len(ids) == 0 || equalIDs(ids, last) {
+			// The same page twice means its records could not be marked
+			// (each was changed again meanwhile): the next catch-up
+			// takes them.
+			return total, nil
+		}
+		last = ids
+		items := make([]item, len(ids))
+		for i, id := range ids {
+			items[i] = item{id: id}
+		}
+		if err := s.process(ctx, items); err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+func equalIDs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// notify queues committed records for matching without waiting. When the
+// queue is full the records are left to the catch-up, which finds them
+// through the watermark. Before Run, nothing is queued: Run catches up as
+// it starts, and a process that never runs it leaves them to the next
+// Rebuild.
+func (s *Service) notify(items []item) {
+	if len(items) == 0 {
+		return
+	}
+	if !s.running.Load() {
+		s.behind.Store(true)
+		return
+	}
+	select {
+	case s.queue <- items:
+	default:
+		s.behind.Store(true)
+	}
+}
+
+// Run drains the queue, matching each batch of records and storing their
+// links, until ctx ends. It also catches up every Config.CatchUp, and at
+// once after a batch could not be queued or stored.
+func (s *Service) Run(ctx context.Context) {
+	s.running.Store(true)
+	defer s.running.Store(false)
+	var tick <-chan time.Time
+	if s.catchUp > 0 {
+		t := time.NewTicker(s.catchUp)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		if s.behind.Swap(false) {
+			s.catchUpNow(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case batch := <-s.queue:
+			batch = s.drain(batch)
+			if err := s.process(ctx, batch); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.log.Error("match records", "records", len(batch), "err", err)
+				s.behind.Store(true)
+			}
+		case <-tick:
+			s.catchUpNow(ctx)
+		case <-s.rebuild:
+			if err := s.Rebuild(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("rebuild match index", "err", err)
+			}
+		case done := <-s.idleWait:
+			if len(s.queue) == 0 {
+				close(done)
+			} else {
+				go func() {
+					select {
+					case s.idleWait <- done:
+					case <-ctx.Done():
+					}
+				}()
+			}
+		}
+	}
+}
+
+// drainMax bounds the records matched and stored in one transaction.
+const drainMax = 2000
+
+// drain adds to batch whatever else is queued, up to drainMax records.
+func (s *Service) drain(batch []item) []item {
+	for len(batch) < drainMax {
+		select {
+		case more := <-s.queue:
+			batch = append(batch, more...)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// Idle waits until the queue is empty and the batch taken from it stored,
+// or ctx ends. Tests and tools use it to know that what they stored has
+// been matched.
+func (s *Service) Idle(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case s.idleWait <- done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// process matches items and stores their links and watermark in one
+// transaction. A record read by id that no longer exists is skipped.
+func (s *Service) process(ctx context.Context, items []item) error {
+	ix := s.ix.Load()
+	sets := make([]store.MatchSet, 0, len(items))
+	for _, it := range items {
+		r := it.rec
+		if r == nil {
+			var err error
+			r, err = s.st.GetRecord(ctx, it.id)
+			if fault.Is(err, fault.NotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("read record to match: %w", err)
+			}
+		}
+		sets = append(sets, s.matchOne(ix, r))
+	}
+	if err := s.st.PutMatches(ctx, sets); err != nil {
+		return err
+	}
+	if s.matched == nil {
+		s.matched = map[string]int{}
+	}
+	for _, set := range sets {
+		s.matched[set.Record] = set.Version
+	}
+	return nil
+}
+
+// matchOne indexes one record (or removes a retracted one) and returns its
+// links.
+func (s *Service) matchOne(ix *match.Index, r *intel.Record) store.MatchSet {
+	set := store.MatchSet{Record: r.ID, Version: r.Version}
+	if r.Status == intel.StatusRetracted {
+		ix.Remove(r.ID)
+		s.setAudience(r.ID, records.Audience{})
+		return set
+	}
+	a := records.AudienceOf(r)
+	s.setAudience(r.ID, a)
+	mine := encodeAudience(a)
+	for _, l := range ix.Ingest(r, s.perEntity) {
+		set.Links = append(set.Links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
+			OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
+			Reasons: l.Reasons})
+	}
+	return set
+}
+
+// index brings the index up to date with a record another process matched.
+func (s *Service) index(ix *match.Index, r *intel.Record) {
+	if r.Status == intel.StatusRetracted {
+		ix.Remove(r.ID)
+		s.setAudience(r.ID, records.Audience{})
+		return
+	}
+	ix.AddRecord(r)
+	s.setAudience(r.ID, records.AudienceOf(r))
+}
+
+// markWindow is how far behind the last mark seen a catch-up reads again:
+// on PostgreSQL a transaction may commit a lower sequence number after a
+// higher one was seen.
+const markWindow = 1000
+
+// catchUpNow indexes the records other processes matched since the last
+// mark seen, then matches the records nobody matched yet.
+func (s *Service) catchUpNow(ctx context.Context) {
+	start := time.Now()
+	ix := s.ix.Load()
+	from := max(0, s.mark-markWindow)
+	seen := 0
+	for {
+		ms, err := s.st.MatchMarks(ctx, from, markPage)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("match catch-up", "err", err)
+			}
+			return
+		}
+		for _, m := range ms {
+			if v, ok := s.matched[m.ID]; ok && v == m.Version {
+				continue
+			}
+			r, err := s.st.GetRecord(ctx, m.ID)
+			if err != nil {
+				continue
+			}
+			s.index(ix, r)
+			seen++
+		}
+		if len(ms) > 0 {
+			from = ms[len(ms)-1].Seq
+			s.mark = max(s.mark, from)
+		}
+		if len(ms) < markPage {
+			break
+		}
+	}
+	s.matched = nil
+	n, err := s.matchUnmatched(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("match catch-up", "err", err)
+		s.behind.Store(true)
+	}
+	if seen+n > 0 {
+		s.log.Info("match catch-up", "indexed", seen, "matched", n, "duration", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+func (s *Service) setAudience(id string, a records.Audience) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a == (records.Audience{}) {
+		delete(s.aud, id)
+		return
+	}
+	s.aud[id] = a
+}
+
+func (s *Service) audience(id string) records.Audience {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.aud[id]
+}
+
+// encodeAudience is how an audience is kept beside a link: "" for the zero
+// audience, JSON otherwise.
+func encodeAudience(a records.Audience) string {
+	if a == (records.Audience{}) {
+		return ""
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// decodeAudience reverses encodeAudience. An audience that does not decode
+// hides the record from everyone but those who see every record.
+func decodeAudience(s string) records.Audience {
+	if s == "" {
+		return records.Audience{}
+	}
+	var a records.Audience
+	if err := json.Unmarshal([]byte(s), &a); err != nil || a == (records.Audience{}) {
+		return records.Audience{Operation: "\x00undecodable"}
+	}
+	return a
+}
+
+// RecordMatches returns the links of a record to the records u may see,
+// best first, and audits the read. A record u may not see, or that does
+// not exist, is NotFound.
+func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID string) ([]match.Link, error) {
+	r, err := s.st.GetRecord(ctx, recordID)
+	if fault.Is(err, fault.NotFound) || err == nil && !records.CanSee(u, records.AudienceOf(r)) {
+		return nil, fault.E(fault.NotFound, "record %s not found", recordID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+	}
+	ls, err := s.st.Matches(ctx, recordID)
+	if err != nil {
+		return nil, err
+	}
+	out := []match.Link{}
+	for _, l := range ls {
+		if !records.CanSee(u, decodeAudience(l.OtherAudience)) || !records.CanSee(u, s.audience(l.Other)) {
+			continue
+		}
+		out = append(out, match.Link{Record: l.Other, Score: l.Score, Entity: l.Entity, Matched: l.Matched, Reasons: l.Reasons})
+	}
+	ev := audit.Event{Actor: u.Name, Action: audit.ActionRecordRead, Target: recordID, Detail: fmt.Sprintf("matches; %d results", len(out))}
+	if _, err := s.st.Audit(ctx, ev); err != nil {
+		return nil, fmt.Errorf("audit matches of %s: %w", recordID, err)
+	}
+	return out, nil
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// CheckQuery validates an ad-hoc search, naming the offending field, and
+// fills in the default limit.
+func CheckQuery(q *match.Query) error {
+	var errs fault.List
+	if q.Name == "" {
+		errs = append(errs, fault.Field("name", "is required"))
+	}
+	if q.Type != "" && !knownType(q.Type) {
+		errs = append(errs, fault.Field("type", "unknown entity type %q", q.Type))
+	}
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	if q.Limit < 1 || q.Limit > MaxLimit {
+		errs = append(errs, fault.Field("limit", "must be 1 to %d", MaxLimit))
+	}
+	if q.MinScore < 0 || q.MinScore > 1 {
+		errs = append(errs, fault.Field("min_score", "must be 0 to 1"))
+	}
+	if q.BirthDate != "" {
+		if _, err := time.Parse(time.DateOnly, q.BirthDate); err != nil || !dateRE.MatchString(q.BirthDate) {
+			errs = append(errs, fault.Field("birth_date", "must be a date YYYY-MM-DD"))
+		}
+	}
+	if q.Country != "" && !isCode(q.Country) {
+		errs = append(errs, fault.Field("country", "must be a two-letter country code"))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func knownType(t match.Type) bool {
+	for _, k := range match.Types {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+func isCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// Search runs an ad-hoc query over the index and returns the results in
+// records u may see, best first, and audits the search (the filters used
+// and the number of results, never their values).
+func (s *Service) Search(ctx context.Context, u store.User, q match.Query) ([]match.Result, error) {
+	if err := CheckQuery(&q); err != nil {
+		return nil, err
+	}
+	res := s.ix.Load().Search(q, func(id string) bool { return records.CanSee(u, s.audience(id)) })
+	if res == nil {
+		res = []match.Result{}
+	}
+	filters := "name"
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"type", q.Type != ""}, {"country", q.Country != ""}, {"birth_date", q.BirthDate != ""}, {"min_score", q.MinScore != 0}} {
+		if f.set {
+			filters += "," + f.name
+		}
+	}
+	ev := audit.Event{Actor: u.Name, Action: audit.ActionRecordSearch, Detail: fmt.Sprintf("entity search; filters %s; %d results", filters, len(res))}
+	if _, err := s.st.Audit(ctx, ev); err != nil {
+		return nil, fmt.Errorf("audit entity search: %w", err)
+	}
+	return res, nil
+}
+
+// Overcorrelated lists the values shared by too many records to link
+// them, most shared first.
+func (s *Service) Overcorrelated() []match.KeyStat {
+	out := s.ix.Load().Overcorrelated()
+	if out == nil {
+		out = []match.KeyStat{}
+	}
+	return out
+}
+
+// Exclusions lists the values administrators excluded, oldest first.
+func (s *Service) Exclusions(ctx context.Context) ([]store.MatchExclusion, error) {
+	return s.st.MatchExclusions(ctx)
+}
+
+// Exclude stops a value from linking records, at once and after every
+// restart, and audits it. The value is an identifier of type t, or a whole
+// name for persons, organisations and vessels.
+func (s *Service) Exclude(ctx context.Context, actor string, t match.Type, value, reason string) (store.MatchExclusion, error) {
+	if !knownType(t) {
+		return store.MatchExclusion{}, fault.Field("type", "unknown entity type %q", t)
+	}
+	if value == "" {
+		return store.MatchExclusion{}, fault.Field("value", "is required")
+	}
+	if len(reason) > 500 {
+		return store.MatchExclusion{}, fault.Field("reason", "must be at most 500 characters")
+	}
+	// The index validates the value; an exclusion the store then refuses
+	// (already excluded) leaves the index as it was.
+	if err := s.ix.Load().Exclude(t, value); err != nil {
+		return store.MatchExclusion{}, err
+	}
+	ev := audit.Event{Actor: actor, Action: ActionExclude, Target: string(t), Detail: "reason: " + reason}
+	x, err := s.st.AddMatchExclusion(ctx, store.MatchExclusion{Type: string(t), Value: value, Reason: reason, Actor: actor}, ev)
+	if err != nil {
+		return store.MatchExclusion{}, err
+	}
+	return x, nil
+}
+
+// Include removes an exclusion and audits it. The index, which cannot
+// forget an exclusion, is rebuilt in the background; until then the value
+// stays excluded.
+func (s *Service) Include(ctx context.Context, actor string, id int64) error {
+	ev := audit.Event{Actor: actor, Action: ActionInclude, Target: fmt.Sprint(id)}
+	if err := s.st.DeleteMatchExclusion(ctx, id, ev); err != nil {
+		return err
+	}
+	select {
+	case s.rebuild <- struct{}{}:
+	default:
+	}
+	return nil
+}

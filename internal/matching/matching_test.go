@@ -1,0 +1,250 @@
+package matching
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"liaison/internal/audit"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+	"liaison/internal/match"
+	"liaison/internal/store"
+	"liaison/internal/store/sqlite"
+	"liaison/internal/store/storetest"
+)
+
+// MustStore opens a SQLite store in a temporary directory, closed when the
+// test ends.
+func MustStore(tb testing.TB) (store.Store, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	return mustStoreIn(tb, dir), dir
+}
+
+func mustStoreIn(tb testing.TB, dir string) store.Store {
+	tb.Helper()
+	db, err := sqlite.OpenWith(context.Background(), dir, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MustService returns a rebuilt service over st, running until the test
+// ends.
+func MustService(tb testing.TB, st store.Store, opt match.Options) *Service {
+	tb.Helper()
+	svc, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler), Index: opt, CatchUp: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := svc.Rebuild(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(ctx) }()
+	tb.Cleanup(func() { cancel(); <-done })
+	return svc
+}
+
+func mustIdle(tb testing.TB, svc *Service) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.Idle(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// person makes a seizure naming one person and nothing else to match on.
+func person(tb testing.TB, name, birth, nationality string, mods ...func(*intel.Record)) *intel.Record {
+	tb.Helper()
+	r := storetest.NewRecord(tb, func(r *intel.Record) {
+		r.Seizure.Conveyance = nil
+		r.Seizure.Containers = nil
+		r.Seizure.Parties = []intel.Party{{Type: "person", Role: "consignee", Name: name, BirthDate: birth, Nationality: nationality}}
+	})
+	for _, m := range mods {
+		m(r)
+	}
+	return r
+}
+
+func operation(op string) func(*intel.Record) {
+	return func(r *intel.Record) {
+		r.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: op}
+	}
+}
+
+func others(ls []match.Link) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.Record)
+	}
+	slices.Sort(out)
+	return out
+}
+
+var (
+	admin   = store.User{Name: "root", Role: store.RoleAdmin}
+	member  = store.User{Name: "mei", Role: store.RoleAnalyst, Operations: []string{"OP-JADE"}}
+	outside = store.User{Name: "olaf", Role: store.RoleAnalyst}
+)
+
+func TestIngestLinksRespectVisibilityAndRetraction(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	obs := Observe(st, svc)
+	cn := person(t, "陳大文", "1975-03-02", "HK", func(r *intel.Record) { r.Originator = "CN" })
+	hk := person(t, "Chan Tai Man", "1975-03-02", "HK")
+	hidden := person(t, "CHAN Tai-man", "1975-03-02", "HK", operation("OP-JADE"))
+	stranger := person(t, "Pierre Dupont", "1960-01-01", "FR")
+	storetest.MustCreate(t, obs, cn, hk, hidden, stranger)
+	mustIdle(t, svc)
+
+	for _, tc := range []struct {
+		name string
+		u    store.User
+		want []string
+	}{
+		{"admin", admin, []string{hk.ID, hidden.ID}},
+		{"member", member, []string{hk.ID, hidden.ID}},
+		{"outsider", outside, []string{hk.ID}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls, err := svc.RecordMatches(ctx, tc.u, cn.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if got := others(ls); !slices.Equal(got, want) {
+				t.Fatalf("matches of the Han-character record: %v, want %v", got, want)
+			}
+			for _, l := range ls {
+				if l.Score < match.Threshold || len(l.Reasons) == 0 || l.Entity.Name != "陳大文" {
+					t.Errorf("link %+v: want a score at or above the threshold, reasons, and the record's own entity", l)
+				}
+			}
+			res, err := svc.Search(ctx, tc.u, match.Query{Name: "Chan Tai Man", Type: match.Person})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found []string
+			for _, r := range res {
+				found = append(found, r.Record)
+			}
+			if slices.Contains(found, hidden.ID) != slices.Contains(tc.want, hidden.ID) {
+				t.Errorf("search shows the operation record: %v, want %v", found, slices.Contains(tc.want, hidden.ID))
+			}
+			if slices.Contains(found, stranger.ID) {
+				t.Errorf("search found the unrelated record %s", stranger.ID)
+			}
+		})
+	}
+	// The operation record itself does not exist for an outsider.
+	_, err := svc.RecordMatches(ctx, outside, hidden.ID)
+	storetest.WantKind(t, err, fault.NotFound)
+
+	// A retraction removes the record from the index and its links.
+	v2 := storetest.NextVersion(t, hk, func(r *intel.Record) { r.Status = intel.StatusRetracted })
+	if err := obs.UpdateRecord(ctx, v2, audit.Event{Actor: "t", Action: audit.ActionRecordRetract, Target: hk.ID}); err != nil {
+		t.Fatal(err)
+	}
+	mustIdle(t, svc)
+	ls, err := svc.RecordMatches(ctx, admin, cn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := others(ls); slices.Contains(got, hk.ID) {
+		t.Errorf("after retraction the record still links to it: %v", got)
+	}
+	res, err := svc.Search(ctx, admin, match.Query{Name: "Chan Tai Man", Type: match.Person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Record == hk.ID {
+			t.Errorf("retracted record still found by search")
+		}
+	}
+}
+
+func TestRebuildMatchesWhatWasStoredWithoutIt(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	a := person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
+	b := person(t, "Иванов Сергей Петрович", "1980-05-05", "RU")
+	storetest.MustCreate(t, st, a, b) // not observed: nothing matched yet
+	MustService(t, st, match.Options{})
+	ls, err := st.Matches(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 || ls[0].Other != b.ID {
+		t.Fatalf("links of a after rebuild: %+v, want one to b", ls)
+	}
+	left, err := st.Unmatched(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("records left unmatched after rebuild: %v", left)
+	}
+}
+
+func TestExclusionsAndOvercorrelation(t *testing.T) {
+	ctx := context.Background()
+	st, dir := MustStore(t)
+	svc := MustService(t, st, match.Options{MaxShared: 2})
+	obs := Observe(st, svc)
+	var rs []*intel.Record
+	for range 4 {
+		rs = append(rs, person(t, "UNKNOWN", "", ""))
+	}
+	storetest.MustCreate(t, obs, rs...)
+	mustIdle(t, svc)
+	over := svc.Overcorrelated()
+	if len(over) == 0 || over[0].Type != match.Person || over[0].Records < 3 {
+		t.Fatalf("overcorrelated %+v, want the name shared by every record", over)
+	}
+
+	_, err := svc.Exclude(ctx, "root", "planet", "x", "")
+	storetest.WantField(t, err, "type")
+	x, err := svc.Exclude(ctx, "root", match.Person, "Chan Tai Man", "a placeholder in old reports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.ID == 0 || x.Actor != "root" {
+		t.Errorf("exclusion %+v", x)
+	}
+	_, err = svc.Exclude(ctx, "root", match.Person, "Chan Tai Man", "again")
+	storetest.WantKind(t, err, fault.Conflict)
+	res, err := svc.Search(ctx, admin, match.Query{Name: "Chan Tai Man", Type: match.Person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 0 {
+		t.Errorf("an excluded name still finds %v", res)
+	}
+	a := person(t, "Chan Tai Man", "1975-03-02", "HK")
+	b := person(t, "Chan Tai Man", "1975-03-02", "HK")
+	storetest.MustCreate(t, obs, a, b)
+	mustIdle(t, svc)
+	if ls, _ := svc.RecordMatches(ctx, admin, b.ID); len(ls) != 0 {
+		t.Errorf("an excluded name still links records: %+v", ls)
+	}
+
+	// A new process over the same database applies the exclusion.
+	again := MustService(t, mustStoreIn(t, dir), match.Options{})
+	ex := again.Index().Excluded()
+	if len(ex) != 1 || ex[0].Type != match.Person {
+		t.Errorf("excluded after restart: %+v, want the person name", ex)
+	}
+}
