@@ -17,6 +17,7 @@ import (
 	"liaison/internal/sharing"
 	"liaison/internal/store"
 	"liaison/internal/web"
+	"liaison/internal/web/ui"
 )
 
 // Node is one running Liaison node: its store, directory, services (records,
@@ -35,6 +36,8 @@ type Node struct {
 	// rebuilds its index before serving and runs it until Close.
 	Matching *matching.Service
 	Web      *web.Server
+	// UI is the officers' web interface, which Web serves under /ui/.
+	UI *ui.Handler
 
 	stopWorkers context.CancelFunc
 	workersDone chan struct{}
@@ -82,10 +85,15 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
 	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
 		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Relay: federation.RegionRelay(dir, info.Code)})
+	officers, err := ui.New(ui.Config{Node: info.Code, Store: st, Records: rs, Sharing: sh, Federation: fed,
+		Directory: dir, Matcher: ms, Screener: ms, Logger: c.Logger, Now: c.Now})
+	if err != nil {
+		return nil, fmt.Errorf("build web ui: %w", err)
+	}
 	w := web.New(web.Config{Node: info.Code, Store: st, Records: rs, Directory: dir, Sharing: sh, Federation: fed,
-		Matching: ms, Logger: c.Logger, MaxBody: c.MaxBody})
+		Matching: ms, Logger: c.Logger, MaxBody: c.MaxBody, UI: officers})
 	return &Node{Config: c, Code: info.Code, Store: st, Directory: dir, Records: rs, Sharing: sh, Federation: fed,
-		Matching: ms, Web: w}, nil
+		Matching: ms, Web: w, UI: officers}, nil
 }
 
 func where(c Config) string {

@@ -57,6 +57,9 @@ type Config struct {
 	// without asking the store again; 0 means DefaultTokenCacheTTL and a
 	// negative value disables the cache.
 	TokenCacheTTL time.Duration
+	// UI serves the officers' web interface: "/" and everything under
+	// "/ui/". Without it those paths answer like any unknown route.
+	UI http.Handler
 }
 
 // Server is the node's HTTP API. It implements http.Handler and is safe for
@@ -78,6 +81,7 @@ type Server struct {
 	tokens    *tokenCache
 	openapi   []byte
 	startTime time.Time
+	ui        http.Handler
 }
 
 // New builds a Server from cfg. It panics if the route table is
@@ -97,6 +101,7 @@ func New(cfg Config) *Server {
 		mux:       http.NewServeMux(),
 		metrics:   newMetrics(),
 		startTime: time.Now(),
+		ui:        cfg.UI,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -170,11 +175,21 @@ func (rt route) key() string { return rt.method + " " + rt.pattern }
 // ServeHTTP routes the request. Requests no route matches get a JSON 404
 // or 405 instead of the multiplexer's plain text.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.ui != nil && uiPath(r.URL.Path) {
+		s.ui.ServeHTTP(w, r)
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.serveUnmatched(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// uiPath reports whether a path belongs to the web UI rather than to the
+// API: the root and everything under /ui.
+func uiPath(p string) bool {
+	return p == "/" || p == "/ui" || strings.HasPrefix(p, "/ui/")
 }
 
 // serveUnmatched answers a request that matches no route, letting the
