@@ -47,7 +47,8 @@ const demoActor = "demo"
 // SQLite database and key, seeded with synthetic records (originated by the
 // node) and the agreements `liaison init` seeds, pinned to each other (the
 // RILO to its region's members, the members to the RILO). It prints one line
-// per node (`node CODE URL token=TOKEN`) and then `ready`, and serves until
+// per node (`node CODE URL token=TOKEN`), each followed by the address of
+// its web UI's login page (`ui CODE URL/ui/login`), and then `ready`, and serves until
 // ctx ends. Meanwhile the nodes exchange live: seizures shared bilaterally,
 // region reports sent to the RILO and relayed to the members their
 // originators' decisions allow, a warning answered with feedback and a
@@ -114,6 +115,8 @@ func Demo(ctx context.Context, c Config, o DemoOptions, out io.Writer) error {
 	}
 	for _, n := range order {
 		fmt.Fprintf(out, "node %s %s token=%s\n", n.Code, n.URL(), tokens[n.Code])
+		// The officers' UI signs in with the same token.
+		fmt.Fprintf(out, "ui %s %s/ui/login\n", n.Code, n.URL())
 	}
 	fmt.Fprintln(out, "ready")
 	for _, n := range order {
@@ -256,6 +259,9 @@ func (ex *exchange) start(ctx context.Context) error {
 			}
 		}
 	}
+	if err := ex.sameEntities(ctx); err != nil {
+		return err
+	}
 	hk := ex.nodes["HK"]
 	w := ex.gen.Warning(ex.now())
 	w.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{"JP"}}
@@ -281,6 +287,37 @@ func (ex *exchange) start(ctx context.Context) error {
 		return fmt.Errorf("demo request: %w", err)
 	}
 	ex.request = stored.ID
+	return nil
+}
+
+// sameEntities stores the records cross-matching is shown with: China
+// reports a person under his name in Han characters and France a
+// Russian-registered company in Latin letters, both shared with Hong Kong,
+// and a Hong Kong seizure names the person in Hong Kong romanisation and the
+// company in Cyrillic. Hong Kong links its seizure to both reports.
+func (ex *exchange) sameEntities(ctx context.Context) error {
+	cn := synth.New(8613, "CN").Seizure(ex.now())
+	cn.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{"HK"}}
+	cn.Seizure.Parties = []intel.Party{{Type: "person", Role: "consignee", Name: "陳大文", BirthDate: "1975-03-02",
+		Nationality: "CN"}}
+	if err := ex.createAndShare(ctx, "CN", cn, []string{"HK"}); err != nil {
+		return err
+	}
+	fr := synth.New(3301, "FR").Seizure(ex.now())
+	fr.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{"HK"}}
+	fr.Seizure.Parties = []intel.Party{{Type: "organisation", Role: "consignor", Name: "Severny Put LLC", Country: "RU"}}
+	if err := ex.createAndShare(ctx, "FR", fr, []string{"HK"}); err != nil {
+		return err
+	}
+	hk := synth.New(85201, "HK").Seizure(ex.now())
+	hk.Distribution = intel.Distribution{Scope: intel.ScopeOriginator}
+	hk.Seizure.Parties = []intel.Party{
+		{Type: "person", Role: "consignee", Name: "Chan Tai Man", BirthDate: "1975-03-02", Nationality: "HK"},
+		{Type: "organisation", Role: "consignor", Name: "ООО «Северный путь»", Country: "RU"},
+	}
+	if _, _, err := ex.nodes["HK"].Records.Create(ctx, demoActor, hk); err != nil {
+		return fmt.Errorf("demo record of HK: %w", err)
+	}
 	return nil
 }
 
