@@ -48,8 +48,8 @@ const demoActor = "demo"
 // node) and the agreements `liaison init` seeds, pinned to each other (the
 // RILO to its region's members, the members to the RILO). It prints one line
 // per node (`node CODE URL token=TOKEN`), each followed by the address of
-// its web UI's login page (`ui CODE URL/ui/login`), and then `ready`, and serves until
-// ctx ends. Meanwhile the nodes exchange live: seizures shared bilaterally,
+// its web UI's login page (`ui CODE URL/ui/login`), then `ready`, and serves
+// until ctx ends. Meanwhile the nodes exchange live: seizures shared bilaterally,
 // region reports sent to the RILO and relayed to the members their
 // originators' decisions allow, a warning answered with feedback and a
 // request for assistance acknowledged and answered.
