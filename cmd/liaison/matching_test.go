@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"io"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCrossMatching runs three real nodes: China reports a person under
@@ -248,5 +253,54 @@ func testCrossMatching(t *testing.T, b backend) {
 			}
 		}
 		return false
+	})
+}
+
+// TestDemoCrossMatching checks the demo's story: on Hong Kong, the seizure
+// naming "Chan Tai Man" and "ООО «Северный путь»" links to China's report of
+// 陳大文 and France's report of "Severny Put LLC", with reasons.
+func TestDemoCrossMatching(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "demo", "--listen", "127.0.0.1:0", "--records", "40")
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	lineRE := regexp.MustCompile(`^node HK (http://\S+) token=(\S+)$`)
+	var hkURL, hkTok string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := lineRE.FindStringSubmatch(sc.Text()); m != nil {
+			hkURL, hkTok = m[1], m[2]
+		}
+		if sc.Text() == "ready" {
+			break
+		}
+	}
+	if hkURL == "" {
+		t.Fatal("demo printed no HK node line")
+	}
+	go io.Copy(io.Discard, stdout)
+	var own string
+	for _, id := range searchRecords(t, hkURL, hkTok, "name=Chan+Tai+Man&type=person") {
+		if _, r := call(t, "GET", hkURL+"/api/v1/records/"+id, hkTok, nil); r["originator"] == "HK" {
+			own = id
+		}
+	}
+	if own == "" {
+		t.Fatal("no Hong Kong seizure naming Chan Tai Man on the demo")
+	}
+	waitFor(t, "Hong Kong's seizure linked to 陳大文 and Severny Put LLC", func() bool {
+		_, links := matchedRecords(t, hkURL, hkTok, own)
+		var person, company bool
+		for _, l := range links {
+			m := l["matched"].(map[string]any)
+			ok := len(l["reasons"].([]any)) > 0
+			person = person || ok && m["name"] == "陳大文"
+			company = company || ok && m["name"] == "Severny Put LLC"
+		}
+		return person && company
 	})
 }
