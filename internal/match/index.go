@@ -83,7 +83,7 @@ type Index struct {
 	lists arena[uint32] // entity ids of each record
 
 	post     *postings           // blocking keys of names
-	vals     *postings           // identifier values, apart so that exact lookups touch a small map
+	vals     *values             // identifier values, apart so that exact lookups touch a small map
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
@@ -164,7 +164,7 @@ func New(opt Options) (*Index, error) {
 		pathID:   map[string]uint32{},
 		vocabID:  map[string]uint32{},
 		post:     newPostings(),
-		vals:     newPostings(),
+		vals:     newValues(),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 		scratch:  make(chan *scratch, 2*runtime.GOMAXPROCS(0)),
@@ -247,7 +247,11 @@ func (ix *Index) remove(recordID string) {
 	for _, id := range ids {
 		keys = ix.entKeys(keys[:0], id)
 		for _, k := range keys {
-			ix.postings(k.kind).remove(k.h, id)
+			if k.kind == keyValue {
+				ix.vals.remove(k.h, id, ix.recOf)
+			} else {
+				ix.post.remove(k.h, id)
+			}
 		}
 		ix.ents[id] = ent{dead: true}
 		ix.freeEnt = append(ix.freeEnt, id)
@@ -417,6 +421,25 @@ func (ix *Index) hash(typ uint8, kind uint8, parts ...string) uint64 {
 	return maphash.Bytes(ix.seed, b)
 }
 
+// hash1 is hash with one part, without the variadic slice.
+func (ix *Index) hash1(typ uint8, kind uint8, part string) uint64 {
+	var stack [96]byte
+	b := append(stack[:0], typ, kind)
+	b = append(b, part...)
+	b = append(b, 0)
+	return maphash.Bytes(ix.seed, b)
+}
+
+// typeCode is typeCodes[t] without hashing t.
+func typeCode(t Type) (uint8, bool) {
+	for i, x := range Types {
+		if x == t {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
 // entKeys appends the keys of a stored entity.
 func (ix *Index) entKeys(keys []key, id uint32) []key {
 	en := &ix.ents[id]
@@ -518,12 +541,15 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 	return keys
 }
 
-// postings returns the posting lists of a kind of key.
-func (ix *Index) postings(kind uint8) *postings {
-	if kind == keyValue {
-		return ix.vals
+// recOf returns the record id of entity id.
+func (ix *Index) recOf(id uint32) strRef { return ix.ents[id].recID }
+
+// list returns the posting list of a key.
+func (ix *Index) list(k key) []uint32 {
+	if k.kind == keyValue {
+		return ix.vals.get(k.h)
 	}
-	return ix.post
+	return ix.post.get(k.h)
 }
 
 // nameHash is the key of a whole name as normalised: its tokens' usual
@@ -556,7 +582,7 @@ func (ix *Index) post1(k key, id uint32) {
 		st.Records++
 		return
 	}
-	list := ix.postings(k.kind).get(k.h)
+	list := ix.list(k)
 	if k.kind == keyValue || k.kind == keyName {
 		// One posting per record is enough for values and whole names.
 		if n := len(list); n > 0 && ix.ents[list[n-1]].rec == ix.ents[id].rec {
@@ -574,7 +600,11 @@ func (ix *Index) post1(k key, id uint32) {
 		ix.shared[k.h] = &KeyStat{Type: Types[en.typ], Value: strings.Clone(v), Records: len(list) + 1}
 		return
 	}
-	ix.postings(k.kind).add(k.h, id)
+	if k.kind == keyValue {
+		ix.vals.add(k.h, id, ix.ents[id].recID)
+		return
+	}
+	ix.post.add(k.h, id)
 }
 
 // packDate packs "YYYY-MM-DD" as YYYYMMDD, or 0.
@@ -656,8 +686,13 @@ func (ix *Index) Exclude(t Type, value string) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, k := range keys {
-		ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.postings(k.kind).size(k.h)}
-		ix.postings(k.kind).drop(k.h)
+		if k.kind == keyValue {
+			ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.vals.size(k.h)}
+			ix.vals.drop(k.h)
+		} else {
+			ix.excluded[k.h] = KeyStat{Type: t, Value: canon, Records: ix.post.size(k.h)}
+			ix.post.drop(k.h)
+		}
 	}
 	return nil
 }

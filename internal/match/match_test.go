@@ -2,6 +2,8 @@ package match
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -280,5 +282,85 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if res := ix.Search(Query{Name: "Chan Tai Man", Type: Person}, nil); len(res) == 0 {
 		t.Error("nothing found after concurrent use")
+	}
+}
+
+// TestLookupDoesNotAllocate checks that Lookup of a value held by one
+// record and of a value held by two appends to the caller's buffer without
+// allocating.
+func TestLookupDoesNotAllocate(t *testing.T) {
+	ix := MustIndex(t)
+	ix.Add("R1", []Entity{{Type: Container, Path: "seizure.containers[0]", Value: "CSQU3054383"}, {Type: Phone, Path: "p", Value: "+85291234567"}})
+	ix.Add("R2", []Entity{{Type: Phone, Path: "p", Value: "+85291234567"}})
+	buf := make([]string, 0, 4)
+	tests := []struct {
+		t     Type
+		value string
+		want  []string
+	}{
+		{Container, "CSQU3054383", []string{"R1"}},
+		{Phone, "+85291234567", []string{"R1", "R2"}},
+		{Phone, "+85200000000", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			if got := ix.Lookup(tc.t, tc.value, nil, buf[:0]); !slices.Equal(got, tc.want) {
+				t.Fatalf("Lookup = %v, want %v", got, tc.want)
+			}
+			if n := testing.AllocsPerRun(100, func() { buf = ix.Lookup(tc.t, tc.value, nil, buf[:0]) }); n != 0 {
+				t.Errorf("Lookup allocates %.0f times", n)
+			}
+		})
+	}
+	ix.Remove("R1")
+	if got := ix.Lookup(Phone, "+85291234567", nil, buf[:0]); !slices.Equal(got, []string{"R2"}) {
+		t.Errorf("after removing R1: Lookup = %v, want [R2]", got)
+	}
+}
+
+// TestValuesTable checks the identifier table against a map under random
+// adds, removals and drops, with hashes that collide in their home slot so
+// that probing and backward-shift deletion are exercised.
+func TestValuesTable(t *testing.T) {
+	v := newValues()
+	want := map[uint64][]uint32{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	recOf := func(id uint32) strRef { return strRef{pos: id, n: 1} }
+	for step := range 50000 {
+		h := uint64(1+rng.IntN(3000)) | uint64(rng.IntN(4))<<32 // few home slots; 0 is not a hash maphash gives
+		switch op := rng.IntN(10); {
+		case op < 6:
+			id := uint32(step)
+			v.add(h, id, recOf(id))
+			want[h] = append(want[h], id)
+		case op < 9 && len(want[h]) > 0:
+			l := want[h]
+			id := l[rng.IntN(len(l))]
+			v.remove(h, id, recOf)
+			want[h] = slices.DeleteFunc(l, func(x uint32) bool { return x == id })
+			if len(want[h]) == 0 {
+				delete(want, h)
+			}
+		case op == 9:
+			v.drop(h)
+			delete(want, h)
+		}
+	}
+	if v.n != len(want) {
+		t.Fatalf("table holds %d keys, want %d", v.n, len(want))
+	}
+	for h, l := range want {
+		if got := v.get(h); !slices.Equal(got, l) {
+			t.Fatalf("key %x: %v, want %v", h, got, l)
+		}
+		rec, many, ok := v.one(h)
+		if !ok || rec != recOf(l[0]) || many != (len(l) > 1) {
+			t.Fatalf("key %x: one = %v %v %v, want %v %v", h, rec, many, ok, recOf(l[0]), len(l) > 1)
+		}
+	}
+	for h := uint64(1); h <= 3000; h++ {
+		if _, ok := want[h]; !ok && v.get(h) != nil {
+			t.Fatalf("key %x: removed but found", h)
+		}
 	}
 }

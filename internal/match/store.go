@@ -188,3 +188,184 @@ func (p *postings) drop(h uint64) {
 		p.free = append(p.free, i)
 	}
 }
+
+// values maps identifier keys to the entities that hold them, like
+// postings, in an open-addressing table of its own: each slot holds the
+// key's hash and the record id of the key's first entity, and a parallel
+// array holds the list of entities. A value held by one record, the usual
+// case, is looked up by reading one slot, without going through a map's
+// control words, the list or the entity.
+type values struct {
+	slots []vslot // length a power of two; h == 0 marks an empty slot
+	lists []plist // the list of slot i's key
+	n     int     // used slots
+	data  arena[uint32]
+}
+
+type vslot struct {
+	h   uint64
+	rec strRef // record id of the first entity; rec.n has vmany set when the list has more than one
+}
+
+const vmany = 1 << 31
+
+func newValues() *values {
+	return &values{slots: make([]vslot, 1024), lists: make([]plist, 1024), data: arena[uint32]{size: 1 << 20}}
+}
+
+// vhash keeps 0 free for empty slots.
+func vhash(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+// find returns the slot of key h and whether it is there; when it is not,
+// the slot is where it would go.
+func (v *values) find(h uint64) (int, bool) {
+	h = vhash(h)
+	mask := len(v.slots) - 1
+	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+		switch v.slots[i].h {
+		case h:
+			return i, true
+		case 0:
+			return i, false
+		}
+	}
+}
+
+// one returns the record id of the first entity of key h, whether there
+// is more than one entity, and whether the key is there at all.
+func (v *values) one(h uint64) (rec strRef, many, ok bool) {
+	i, ok := v.find(h)
+	if !ok {
+		return strRef{}, false, false
+	}
+	r := v.slots[i].rec
+	many = r.n&vmany != 0
+	r.n &^= vmany
+	return r, many, true
+}
+
+// get returns the list of key h, nil if there is none. The slice is valid
+// until the list changes.
+func (v *values) get(h uint64) []uint32 {
+	i, ok := v.find(h)
+	if !ok {
+		return nil
+	}
+	l := &v.lists[i]
+	return v.data.slice(l.pos, int(l.n))
+}
+
+// size returns the length of the list of key h.
+func (v *values) size(h uint64) int {
+	i, ok := v.find(h)
+	if !ok {
+		return 0
+	}
+	return int(v.lists[i].n)
+}
+
+// add appends id, an entity of record rec, to the list of key h.
+func (v *values) add(h uint64, id uint32, rec strRef) {
+	i, ok := v.find(h)
+	if !ok {
+		if 4*(v.n+1) > 3*len(v.slots) {
+			v.grow()
+			i, _ = v.find(h)
+		}
+		pos, s := v.data.alloc(1)
+		s[0] = id
+		v.slots[i] = vslot{h: vhash(h), rec: rec}
+		v.lists[i] = plist{pos: pos, n: 1, cap: 1}
+		v.n++
+		return
+	}
+	l := &v.lists[i]
+	if l.n >= maxPosting {
+		return
+	}
+	if l.n == l.cap {
+		old := v.data.slice(l.pos, int(l.n))
+		pos, s := v.data.alloc(int(l.cap) * 2)
+		copy(s, old)
+		l.pos, l.cap = pos, l.cap*2
+	}
+	s := v.data.slice(l.pos, int(l.n)+1)
+	s[l.n] = id
+	l.n++
+	v.slots[i].rec.n |= vmany
+}
+
+func (v *values) grow() {
+	old, oldLists := v.slots, v.lists
+	v.slots = make([]vslot, 2*len(old))
+	v.lists = make([]plist, 2*len(old))
+	mask := len(v.slots) - 1
+	for j, s := range old {
+		if s.h == 0 {
+			continue
+		}
+		i := int(s.h>>32) & mask
+		for v.slots[i].h != 0 {
+			i = (i + 1) & mask
+		}
+		v.slots[i], v.lists[i] = s, oldLists[j]
+	}
+}
+
+// remove deletes id from the list of key h; recOf gives the record id of
+// the entity that becomes first.
+func (v *values) remove(h uint64, id uint32, recOf func(uint32) strRef) {
+	i, ok := v.find(h)
+	if !ok {
+		return
+	}
+	l := &v.lists[i]
+	s := v.data.slice(l.pos, int(l.n))
+	for j, x := range s {
+		if x == id {
+			copy(s[j:], s[j+1:])
+			l.n--
+			break
+		}
+	}
+	if l.n == 0 {
+		v.del(i)
+		return
+	}
+	v.slots[i].rec = recOf(s[0])
+	if l.n > 1 {
+		v.slots[i].rec.n |= vmany
+	}
+}
+
+// drop deletes the list of key h.
+func (v *values) drop(h uint64) {
+	if i, ok := v.find(h); ok {
+		v.del(i)
+	}
+}
+
+// del empties slot i and moves back the slots after it that probing would
+// no longer reach (backward-shift deletion: no tombstones).
+func (v *values) del(i int) {
+	mask := len(v.slots) - 1
+	v.n--
+	for j := (i + 1) & mask; ; j = (j + 1) & mask {
+		s := v.slots[j]
+		if s.h == 0 {
+			break
+		}
+		home := int(s.h>>32) & mask
+		// Move s into the hole at i when its home is not in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			v.slots[i], v.lists[i] = s, v.lists[j]
+			i = j
+		}
+	}
+	v.slots[i], v.lists[i] = vslot{}, plist{}
+}
