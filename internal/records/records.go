@@ -9,9 +9,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -154,29 +156,37 @@ func (s *Service) CreateBatch(ctx context.Context, actor string, rs []*intel.Rec
 	}
 	now := s.clock()
 	out := make([]*intel.Record, len(rs))
-	evs := make([]audit.Event, len(rs))
-	seen := make(map[string]int, len(rs))
-	var errs fault.List
 	for i, r := range rs {
-		prefix := fmt.Sprintf("records[%d]", i)
 		if r == nil {
-			errs = append(errs, fault.Field(prefix, "record is missing"))
 			continue
 		}
+		// Ids are drawn in input order, so that they increase along the
+		// batch as they would record by record.
 		rec, err := s.prepareImport(r, now)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := intel.Validate(rec, s.codes, now); err != nil {
-			errs = append(errs, prefixed(prefix, err)...)
+		out[i] = rec
+	}
+	verrs := s.validateAll(out, now)
+	evs := make([]audit.Event, len(rs))
+	seen := make(map[string]int, len(rs))
+	var errs fault.List
+	for i, rec := range out {
+		prefix := "records[" + strconv.Itoa(i) + "]"
+		if rec == nil {
+			errs = append(errs, fault.Field(prefix, "record is missing"))
+			continue
+		}
+		if verrs[i] != nil {
+			errs = append(errs, prefixed(prefix, verrs[i])...)
 		}
 		if j, dup := seen[rec.ID]; dup {
 			errs = append(errs, fault.Field(prefix+".id", "same id as records[%d]", j))
 		}
 		seen[rec.ID] = i
-		out[i] = rec
 		evs[i] = audit.Event{Actor: actor, Action: audit.ActionRecordCreate, Target: rec.ID,
-			Detail: fmt.Sprintf("import version %d", rec.Version)}
+			Detail: "import version " + strconv.Itoa(rec.Version)}
 		if len(errs) >= maxBatchErrors {
 			break
 		}
@@ -188,6 +198,39 @@ func (s *Service) CreateBatch(ctx context.Context, actor string, rs []*intel.Rec
 		return nil, fmt.Errorf("import %d records: %w", len(out), err)
 	}
 	return out, nil
+}
+
+// validateChunk is how many records a validating goroutine takes at a time.
+const validateChunk = 32
+
+// validateAll validates the records of a batch on every core and returns
+// each one's error (nil for a valid or missing record), in input order.
+// Validation is pure and reads only the code lists, so records are checked
+// independently of one another.
+func (s *Service) validateAll(rs []*intel.Record, now time.Time) []error {
+	errs := make([]error, len(rs))
+	chunks := (len(rs) + validateChunk - 1) / validateChunk
+	var next atomic.Int64
+	work := func() {
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= chunks {
+				return
+			}
+			for i := k * validateChunk; i < min((k+1)*validateChunk, len(rs)); i++ {
+				if rs[i] != nil {
+					_, errs[i] = intel.Validate(rs[i], s.codes, now)
+				}
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), chunks) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	return errs
 }
 
 // prepareImport returns a copy of r with the server-owned fields set for an

@@ -72,7 +72,7 @@ func checkRecord(r *intel.Record) error {
 }
 
 func encode(r *intel.Record) (row, error) {
-	body, err := json.Marshal(r)
+	body, err := intel.AppendJSON(nil, r)
 	if err != nil {
 		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
@@ -139,8 +139,7 @@ type encoder struct {
 
 // bodyWriter encodes bodies into blocks taken from a pool.
 type bodyWriter struct {
-	buf    bytes.Buffer
-	json   *json.Encoder
+	buf    []byte
 	block  []byte
 	blocks []*[]byte
 }
@@ -159,14 +158,11 @@ func startEncoder(rs []*intel.Record, pool *sync.Pool) *encoder {
 
 // encode encodes r exactly as json.Marshal does.
 func (w *bodyWriter) encode(r *intel.Record, pool *sync.Pool) (row, error) {
-	if w.json == nil {
-		w.json = json.NewEncoder(&w.buf)
-	}
-	w.buf.Reset()
-	if err := w.json.Encode(r); err != nil {
+	b, err := intel.AppendJSON(w.buf[:0], r)
+	if err != nil {
 		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
-	b := bytes.TrimSuffix(w.buf.Bytes(), []byte("\n")) // Encode ends a value with a newline
+	w.buf = b
 	var body []byte
 	if len(b) > bodyBlock/4 {
 		body = bytes.Clone(b)
