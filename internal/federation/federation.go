@@ -56,6 +56,11 @@ const (
 	DefaultLease       = time.Minute
 	DefaultPoll        = time.Second
 	DefaultWorkers     = 2
+	// DefaultProbeCap caps how long a peer found unreachable waits before
+	// it is tried again: trying costs one small request, and a backlog
+	// should start draining soon after the peer returns.
+	DefaultProbeCap     = 5 * time.Second
+	DefaultProbeTimeout = 5 * time.Second
 	// DefaultMaxInbox caps the body of POST /federation/v1/inbox.
 	DefaultMaxInbox = 64 << 20
 )
@@ -80,6 +85,10 @@ type Config struct {
 	// BackoffBase and BackoffCap shape the retry delays: a full-jitter
 	// exponential backoff.
 	BackoffBase, BackoffCap time.Duration
+	// ProbeCap caps the backoff of a peer found unreachable (all its rows
+	// wait together), and ProbeTimeout bounds the request that asks such a
+	// peer for its node document before anything is signed for it.
+	ProbeCap, ProbeTimeout time.Duration
 	// Lease is how long a worker holds a peer while delivering to it.
 	Lease time.Duration
 	// Poll is how often idle workers look for due deliveries.
@@ -132,6 +141,12 @@ func New(cfg Config) *Service {
 	}
 	if cfg.BackoffCap <= 0 {
 		cfg.BackoffCap = DefaultBackoffCap
+	}
+	if cfg.ProbeCap <= 0 {
+		cfg.ProbeCap = DefaultProbeCap
+	}
+	if cfg.ProbeTimeout <= 0 {
+		cfg.ProbeTimeout = DefaultProbeTimeout
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease

@@ -235,10 +235,39 @@ type Receipt struct {
 
 var receiptRE = regexp.MustCompile(`^(\S+) (\S+)(?: version (\d+))? from ([A-Z0-9-]+).*?; signed by \S+ key ([^;\s]+)(?:; via ([^;\s]+))?`)
 
+// receiptStore is a store that keeps receipts in their own table.
+type receiptStore interface {
+	Receipts(ctx context.Context, recordID string) ([]store.EnvelopeReceipt, error)
+}
+
 // Receipts lists the envelopes of a record this node accepted, oldest
-// first, read from the audit log (each receipt's entry is chained there
-// with the record it stored).
+// first, each with the audit entry that records it: from the store's
+// receipts when it keeps them (envelopes accepted before it did appear in
+// the audit log only), otherwise read back from the audit log.
 func (s *Service) Receipts(ctx context.Context, recordID string) ([]Receipt, error) {
+	rs, ok := s.cfg.Store.(receiptStore)
+	if !ok {
+		return s.auditReceipts(ctx, recordID)
+	}
+	stored, err := rs.Receipts(ctx, recordID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Receipt, 0, len(stored))
+	for _, r := range stored {
+		via := r.Via
+		if via == nil {
+			via = []string{}
+		}
+		out = append(out, Receipt{Envelope: r.EnvelopeID, Type: r.Type, From: r.From, Key: r.Key, Via: via,
+			Version: r.Version, Received: r.Received, Seq: r.AuditSeq})
+	}
+	return out, nil
+}
+
+// auditReceipts reads a record's receipts back from the audit log (each
+// receipt's entry is chained there with the record it stored).
+func (s *Service) auditReceipts(ctx context.Context, recordID string) ([]Receipt, error) {
 	out := []Receipt{}
 	err := s.cfg.Store.WalkAudit(ctx, func(en audit.Entry) error {
 		if en.Action != ActionReceive || en.Target != recordID {

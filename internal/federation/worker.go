@@ -78,7 +78,22 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	outs, contactErr := s.send(ctx, peer, ds)
+	var (
+		outs       []store.DeliveryOutcome
+		contactErr string
+	)
+	if peer.State == store.PeerUnreachable {
+		// A peer last found down is asked for its node document before
+		// anything is signed for it: while it stays down, an attempt costs
+		// one small request rather than a batch of signatures.
+		if err := s.probe(ctx, peer); err != nil {
+			contactErr = "peer unreachable: " + err.Error()
+			outs = s.failAll(ds, contactErr, time.Time{})
+		}
+	}
+	if contactErr == "" {
+		outs, contactErr = s.send(ctx, peer, ds)
+	}
 	if err := s.cfg.Store.FinishDeliveries(ctx, owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
 		return 0, err
 	}
@@ -157,10 +172,15 @@ func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[strin
 	// once.
 	decisions := map[string]decodedDecision{}
 	for _, d := range ds {
-		if _, ok := decisions[string(d.Decision)]; !ok && len(d.Decision) > 0 {
+		if _, ok := decisions[string(d.Decision)]; !ok {
 			var dd decodedDecision
-			if err := json.Unmarshal(d.Decision, &dd.decision); err != nil {
-				dd.err = fmt.Errorf("decode stored decision: %w", err)
+			if len(d.Decision) > 0 {
+				if err := json.Unmarshal(d.Decision, &dd.decision); err != nil {
+					dd.err = fmt.Errorf("decode stored decision: %w", err)
+				}
+			}
+			if dd.err == nil {
+				dd.encoded, dd.err = envelope.NewPayload(dd.decision)
 			}
 			decisions[string(d.Decision)] = dd
 		}
@@ -245,9 +265,11 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	return outs, "", time.Time{}
 }
 
-// decodedDecision is a stored sharing decision, decoded.
+// decodedDecision is a stored sharing decision, decoded, and encoded as
+// it goes in a record payload.
 type decodedDecision struct {
 	decision agreement.Decision
+	encoded  []byte
 	err      error
 }
 
@@ -258,18 +280,25 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 	e := envelope.Envelope{ID: d.EnvelopeID, Type: envelope.Type(d.Type), From: s.cfg.Node, To: []string{d.Peer}, Created: now}
 	switch e.Type {
 	case envelope.TypeRecordCreate, envelope.TypeRecordUpdate:
-		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
-		if err != nil {
-			return nil, err
-		}
-		var dec agreement.Decision
-		if len(d.Decision) > 0 {
+		if _, toRILO := s.cfg.Directory.RILORegion(d.Peer); d.Body != nil && !toRILO {
+			// The payload is spliced from the stored body and the encoded
+			// decision: the bytes encoding the decoded record would give.
 			dd := decisions[string(d.Decision)]
 			if dd.err != nil {
 				return nil, dd.err
 			}
-			dec = dd.decision
+			e.Payload = recordPayload(d.Body, dd.encoded)
+			return envelope.SignCompact(key, e)
 		}
+		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
+		if err != nil {
+			return nil, err
+		}
+		dd := decisions[string(d.Decision)]
+		if dd.err != nil {
+			return nil, dd.err
+		}
+		dec := dd.decision
 		if e.Payload, err = envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: dec}); err != nil {
 			return nil, err
 		}
@@ -302,10 +331,94 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 	return envelope.Sign(key, e)
 }
 
+// recordPayload writes the payload of a record envelope, as NewPayload
+// writes envelope.RecordPayload, from a record's stored body (as
+// json.Marshal writes it) and its decision as NewPayload writes it. The
+// two encoders differ only in that json.Marshal escapes "<", ">" and "&",
+// which NewPayload leaves as they are.
+func recordPayload(body, decision []byte) []byte {
+	p := make([]byte, 0, len(body)+len(decision)+24)
+	p = append(p, `{"record":`...)
+	p = appendUnescapedHTML(p, body)
+	p = append(p, `,"decision":`...)
+	p = append(p, decision...)
+	return append(p, '}')
+}
+
+// appendUnescapedHTML appends the JSON b with the escapes \u003c, \u003e
+// and \u0026 written as the characters they stand for.
+func appendUnescapedHTML(dst, b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u00`)) {
+		return append(dst, b...)
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			dst = append(dst, b[i])
+			continue
+		}
+		if b[i+1] == 'u' && i+5 < len(b) {
+			switch string(b[i+2 : i+6]) {
+			case "003c":
+				dst, i = append(dst, '<'), i+5
+				continue
+			case "003e":
+				dst, i = append(dst, '>'), i+5
+				continue
+			case "0026":
+				dst, i = append(dst, '&'), i+5
+				continue
+			}
+		}
+		// Any other escape is kept whole, so that an escaped backslash is
+		// not read as the start of another escape.
+		dst, i = append(dst, b[i], b[i+1]), i+1
+	}
+	return dst
+}
+
+// probe asks peer for its node document, within ProbeTimeout.
+func (s *Service) probe(ctx context.Context, peer store.Peer) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ProbeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, peer.URL+NodePath, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("node document answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// failAll fails every row of a request the peer did not answer (or of an
+// attempt that found it down). The peer backs off as a whole: every row
+// gets the same next attempt, a full-jitter backoff on the most attempts
+// any of them has had, capped at ProbeCap, and the store tries none of the
+// peer's rows before it (store.PeerRetry), however many are queued. A
+// row failing for DeadAfter is dead.
 func (s *Service) failAll(ds []store.Delivery, msg string, notBefore time.Time) []store.DeliveryOutcome {
+	now := s.now()
+	attempts := 0
+	for _, d := range ds {
+		attempts = max(attempts, d.Attempts)
+	}
+	next := now.Add(Backoff(attempts+1, s.cfg.BackoffBase, min(s.cfg.BackoffCap, s.cfg.ProbeCap), rand.Float64()))
+	if next.Before(notBefore) {
+		next = notBefore
+	}
 	out := make([]store.DeliveryOutcome, len(ds))
 	for i, d := range ds {
-		out[i] = s.fail(d, msg, notBefore)
+		if now.Sub(d.Created) >= s.cfg.DeadAfter {
+			out[i] = store.DeliveryOutcome{ID: d.ID, State: store.DeliveryDead, Error: msg}
+			continue
+		}
+		out[i] = store.DeliveryOutcome{ID: d.ID, State: store.DeliveryFailed, Error: msg, NextAttempt: next}
 	}
 	return out
 }

@@ -77,6 +77,12 @@ type Delivery struct {
 	Payload []byte
 	// Decision is the JSON of the agreement.Decision that allowed it.
 	Decision []byte
+	// Body is the stored body of the record at Version (the JSON
+	// json.Marshal writes for it), filled by ClaimDeliveries for
+	// record.create and record.update rows so that the worker need not
+	// read the record again; nil otherwise, or when that version is not
+	// held.
+	Body []byte
 	// SignKey is the fingerprint of the key that must sign it; "" for the
 	// current key.
 	SignKey       string
@@ -109,6 +115,10 @@ type Received struct {
 	From       string
 	Type       string
 	Signed     []byte
+	// Key is the fingerprint of the key that signed the envelope, and Via
+	// the relays it came through; both are kept with its receipt.
+	Key string
+	Via []string
 	// Record is the record version to store (create, update, retract);
 	// nil for envelopes that store no record. A version not newer than the
 	// one held is not stored (an older version arriving late).
@@ -132,4 +142,39 @@ type Receipt struct {
 	// Err is set by ReceiveBatch when the store refused the envelope (an
 	// invalid record): nothing of the receipt was stored.
 	Err error
+}
+
+// EnvelopeReceipt is the stored receipt of an envelope the inbox accepted:
+// who signed it, with which key, through which relays, the record version
+// it carried and the audit entry that records it.
+type EnvelopeReceipt struct {
+	EnvelopeID string
+	Type       string
+	From       string
+	Key        string
+	Via        []string
+	RecordID   string
+	Version    int
+	Received   time.Time
+	AuditSeq   int64
+	// Signed is the originator's envelope as received (compact JWS), kept
+	// with its inbox row.
+	Signed []byte
+}
+
+// PeerRetry is when a peer found unreachable at now is tried again, given
+// the outcomes of the attempt: when the first of its failed rows is due
+// (now when none failed). Until then none of its rows is claimed, so that
+// a peer that is down is backed off as a whole rather than row by row.
+func PeerRetry(now time.Time, outs []DeliveryOutcome) time.Time {
+	var at time.Time
+	for _, o := range outs {
+		if o.State == DeliveryFailed && (at.IsZero() || o.NextAttempt.Before(at)) {
+			at = o.NextAttempt
+		}
+	}
+	if at.IsZero() || at.Before(now) {
+		return now
+	}
+	return at
 }

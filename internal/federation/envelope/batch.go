@@ -19,11 +19,34 @@ import (
 const MaxBatch = 1000
 
 // EncodeBatch returns the body of POST /federation/v1/inbox for the given
-// signed envelopes: a JSON array of compact JWS strings, in order.
+// signed envelopes: a JSON array of compact JWS strings, in order. A compact
+// JWS is base64url and dots only, which JSON takes as it is; anything else
+// is escaped as encoding/json does.
 func EncodeBatch(items [][]byte) ([]byte, error) {
 	if len(items) == 0 {
 		return nil, fault.E(fault.Invalid, "batch is empty")
 	}
+	n := 1
+	for _, it := range items {
+		if !plainJWS(it) {
+			return encodeBatchJSON(items)
+		}
+		n += len(it) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, it...)
+		b = append(b, '"')
+	}
+	return append(b, ']'), nil
+}
+
+func encodeBatchJSON(items [][]byte) ([]byte, error) {
 	ss := make([]string, len(items))
 	for i, it := range items {
 		ss[i] = string(it)
@@ -33,6 +56,21 @@ func EncodeBatch(items [][]byte) ([]byte, error) {
 		return nil, fmt.Errorf("encode batch: %w", err)
 	}
 	return b, nil
+}
+
+// plainJWS reports whether b holds only the characters of a compact JWS
+// (base64url and dots), which a JSON string holds without escaping.
+func plainJWS(b []byte) bool {
+	for _, c := range b {
+		if !jwsChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func jwsChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
 
 // DecodeBatch reads the body of POST /federation/v1/inbox: a JSON array of
@@ -50,6 +88,12 @@ func DecodeBatch(b []byte, maxItems int) ([][]byte, error) {
 	if t[0] != '[' {
 		return [][]byte{t}, nil
 	}
+	if items, ok := scanPlainBatch(t); ok {
+		if len(items) > maxItems {
+			return nil, fault.E(fault.TooLarge, "batch too large: %s envelopes (limit %s)", thousands(len(items)), thousands(maxItems))
+		}
+		return items, nil
+	}
 	var ss []string
 	if err := josejson.Unmarshal(t, &ss); err != nil {
 		return nil, fault.Wrap(fault.Invalid, err, "batch is not a JSON array of compact JWS strings")
@@ -65,6 +109,57 @@ func DecodeBatch(b []byte, maxItems int) ([][]byte, error) {
 		items[i] = []byte(s)
 	}
 	return items, nil
+}
+
+// scanPlainBatch reads a batch in the form EncodeBatch writes: a JSON
+// array of strings holding only base64url characters and dots, with
+// optional whitespace between the tokens. The items share b's memory. It
+// reports false for anything else (an empty array, escapes, other
+// characters, syntax errors), which the full JSON decoder then reads or
+// refuses.
+func scanPlainBatch(b []byte) ([][]byte, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	items := make([][]byte, 0, 1+bytes.Count(b, []byte{','}))
+	i = skipSpace(b, i+1)
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return nil, false
+		}
+		start := i + 1
+		j := start
+		for j < len(b) && jwsChar(b[j]) {
+			j++
+		}
+		if j >= len(b) || b[j] != '"' {
+			return nil, false
+		}
+		items = append(items, b[start:j:j])
+		i = skipSpace(b, j+1)
+		if i >= len(b) {
+			return nil, false
+		}
+		if b[i] == ']' {
+			break
+		}
+		if b[i] != ',' {
+			return nil, false
+		}
+		i = skipSpace(b, i+1)
+	}
+	if skipSpace(b, i+1) != len(b) {
+		return nil, false
+	}
+	return items, true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // Status is a receiver's answer for one envelope.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,14 +35,16 @@ const (
 	sqlInsertDelivery = `INSERT INTO outbox (envelope_id, peer, type, record_id, version, payload, decision, sign_key,
 		state, next_attempt, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
 	sqlDeliveryColumns = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
-		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason, refusal_signed FROM outbox`
+		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
+		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = outbox.refusal_answer)
+			ELSE refusal_signed END FROM outbox`
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = $1 ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = $1`
 
 	// The peer row is locked while its lease is taken; SKIP LOCKED lets
 	// another replica pass over a peer being claimed and take the next.
-	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < $1 OR p.lease_owner = $2)
+	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < $1 OR p.lease_owner = $2) AND p.retry_at <= $1
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= $1)
 		ORDER BY p.lease_until, p.code LIMIT 1 FOR UPDATE SKIP LOCKED`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = $1, lease_until = $2 WHERE code = $3`
@@ -49,20 +52,30 @@ const (
 		ORDER BY type <> 'key.rotate', id LIMIT $3 FOR UPDATE SKIP LOCKED`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = $1 WHERE id = $2 AND envelope_id IS NULL`
 	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '-infinity' WHERE code = $1 AND lease_owner = $2`
-	sqlPeerContact   = `UPDATE peers SET state = $1, last_contact = coalesce($2, last_contact), last_error = $3 WHERE code = $4`
-	sqlFinishRow     = `UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt = $3,
-		delivered_at = $4, refusal_reason = $5, refusal_signed = $6
+	sqlPeerContact   = `UPDATE peers SET state = $1, last_contact = coalesce($2, last_contact), last_error = $3,
+		retry_at = coalesce($5::timestamptz, '-infinity') WHERE code = $4`
+	sqlPeerRetryNow = `UPDATE peers SET retry_at = '-infinity' WHERE code = (SELECT peer FROM outbox WHERE id = $1)`
+	sqlFinishRow    = `UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt = $3,
+		delivered_at = $4, refusal_reason = $5, refusal_signed = '', refusal_answer = $6
 		WHERE id = $7 AND state IN ('queued', 'failed')`
+	// A signed answer that refused deliveries, kept once for all of them.
+	sqlInsertAnswer = `INSERT INTO answers (peer, signed, received) VALUES ($1, $2, $3) RETURNING id`
 	// A peer that answers has recovered: its rows waiting out a backoff
 	// are due at once, so that a backlog built during an outage drains
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = $1 WHERE peer = $2 AND state = 'failed' AND next_attempt > $1`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', created = $1 WHERE id = $2 AND state <> 'delivered'`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = $1 WHERE id = $2 AND state <> 'delivered'`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (envelope_id) DO NOTHING`
-	sqlInboxHas      = `SELECT count(*) FROM inbox WHERE envelope_id = $1`
+	sqlInboxHas       = `SELECT count(*) FROM inbox WHERE envelope_id = $1`
+	sqlInsertReceipts = `INSERT INTO receipts (envelope_id, record_id, version, type, sender, key, via, received, audit_seq)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::timestamptz[], $9::bigint[])`
+	sqlReceipts = `SELECT r.envelope_id, r.record_id, r.version, r.type, r.sender, r.key, r.via, r.received, r.audit_seq,
+		coalesce(i.signed, '') FROM receipts r LEFT JOIN inbox i ON i.envelope_id = r.envelope_id
+		WHERE r.record_id = $1 ORDER BY r.audit_seq`
 	sqlInboxAmong    = `SELECT envelope_id FROM inbox WHERE envelope_id = ANY($1)`
 	sqlHeldVersion   = `SELECT version FROM records WHERE id = $1 FOR UPDATE`
 	sqlReceiveUpdate = `UPDATE records SET kind = $2, originator = $3, version = $4, status = $5, event_date = $6,
@@ -356,7 +369,18 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				return mapErr(err, "peer "+peer)
 			}
 		}
+		answers := map[string]int64{}
 		for _, o := range outs {
+			var answer int64
+			if o.RefusalSigned != "" {
+				var ok bool
+				if answer, ok = answers[o.RefusalSigned]; !ok {
+					if err := tx.QueryRow(ctx, sqlInsertAnswer, peer, o.RefusalSigned, now).Scan(&answer); err != nil {
+						return mapErr(err, "answer")
+					}
+					answers[o.RefusalSigned] = answer
+				}
+			}
 			var delivered *time.Time
 			if o.State == store.DeliveryDelivered {
 				delivered = &now
@@ -366,15 +390,16 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				next = now
 			}
 			if _, err := tx.Exec(ctx, sqlFinishRow, o.State, o.Error, next, delivered, o.RefusalReason,
-				o.RefusalSigned, o.ID); err != nil {
+				answer, o.ID); err != nil {
 				return mapErr(err, "delivery")
 			}
 		}
-		state, contact := store.PeerActive, &now
+		state, contact, retry := store.PeerActive, &now, (*time.Time)(nil)
 		if errMsg != "" {
-			state, contact = store.PeerUnreachable, nil
+			at := store.PeerRetry(now, outs)
+			state, contact, retry = store.PeerUnreachable, nil, &at
 		}
-		if _, err := tx.Exec(ctx, sqlPeerContact, state, contact, errMsg, peer); err != nil {
+		if _, err := tx.Exec(ctx, sqlPeerContact, state, contact, errMsg, peer, retry); err != nil {
 			return mapErr(err, "peer "+peer)
 		}
 		if _, err := tx.Exec(ctx, sqlReleasePeer, peer, owner); err != nil {
@@ -403,6 +428,9 @@ func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev aud
 			}
 			return fault.E(fault.Conflict, "delivery %d is %s and cannot be retried", id, state)
 		}
+		if _, err := tx.Exec(ctx, sqlPeerRetryNow, id); err != nil {
+			return mapErr(err, "delivery")
+		}
 		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
 		return err
 	})
@@ -425,43 +453,14 @@ func (db *DB) Received(ctx context.Context, envelopeID string) (bool, error) {
 // Two replicas receiving the same envelope at once serialise on the inbox
 // key: the second finds it and reports a duplicate.
 func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (bool, error) {
-	var (
-		rid string
-		ver int
-	)
-	if rc.Record != nil {
-		if err := checkRecord(rc.Record); err != nil {
-			return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
-		}
-		rid, ver = rc.Record.ID, rc.Record.Version
-	}
-	dup := false
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlInboxInsert, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed), db.now())
-		if err != nil {
-			return mapErr(err, "envelope "+rc.EnvelopeID)
-		}
-		if tag.RowsAffected() == 0 {
-			dup = true
-			return nil
-		}
-		if rc.Record != nil {
-			if err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
-				return err
-			}
-		}
-		if rc.Peer != nil {
-			if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
-				return err
-			}
-		}
-		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
-		return err
-	})
-	if err != nil {
+	rs := []store.Receipt{{Received: &rc, Event: ev}}
+	if err := db.ReceiveBatch(ctx, rs); err != nil {
 		return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
 	}
-	return dup, nil
+	if rs[0].Err != nil {
+		return false, rs[0].Err
+	}
+	return rs[0].Duplicate, nil
 }
 
 // ReceivedAmong returns which of ids are in the inbox.
@@ -504,6 +503,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		received := db.now()
 		evs := make([]audit.Event, 0, len(rs))
+		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
 		for i := range rs {
 			r := &rs[i]
 			r.Duplicate = false
@@ -512,7 +512,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			}
 			rc := r.Received
 			if rc == nil {
-				evs = append(evs, r.Event)
+				evs, accepted = append(evs, r.Event), append(accepted, -1)
 				continue
 			}
 			var (
@@ -540,10 +540,13 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					return err
 				}
 			}
-			evs = append(evs, r.Event)
+			evs, accepted = append(evs, r.Event), append(accepted, i)
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
-		return err
+		entries, err := db.appendAudit(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
+		return insertReceipts(ctx, tx, rs, accepted, entries, received)
 	})
 	if err != nil {
 		for i := range rs {
@@ -552,6 +555,67 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
 	}
 	return nil
+}
+
+// insertReceipts writes the receipts of the accepted envelopes of rs in
+// one statement, each with its audit entry: accepted[k] is the receipt of
+// entries[k] (-1 for a refusal, which has none).
+func insertReceipts(ctx context.Context, tx pgx.Tx, rs []store.Receipt, accepted []int, entries []audit.Entry, received time.Time) error {
+	var (
+		ids, records, types, senders, keys, vias []string
+		versions                                 []int32
+		seqs                                     []int64
+		times                                    []time.Time
+	)
+	for k, i := range accepted {
+		if i < 0 || k >= len(entries) {
+			continue
+		}
+		rc := rs[i].Received
+		rid, ver := "", 0
+		if rc.Record != nil {
+			rid, ver = rc.Record.ID, rc.Record.Version
+		}
+		ids, records, versions = append(ids, rc.EnvelopeID), append(records, rid), append(versions, int32(ver))
+		types, senders, keys = append(types, rc.Type), append(senders, rc.From), append(keys, rc.Key)
+		vias, times, seqs = append(vias, strings.Join(rc.Via, ",")), append(times, received), append(seqs, entries[k].Seq)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, sqlInsertReceipts, ids, records, versions, types, senders, keys, vias, times, seqs)
+	return mapErr(err, "receipts")
+}
+
+// Receipts lists the stored receipts of a record's envelopes, oldest first.
+func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeReceipt, error) {
+	rows, err := db.pool.Query(ctx, sqlReceipts, recordID)
+	if err != nil {
+		return nil, fmt.Errorf("receipts of %s: %w", recordID, mapErr(err, "receipts"))
+	}
+	defer rows.Close()
+	out := []store.EnvelopeReceipt{}
+	for rows.Next() {
+		var (
+			r        store.EnvelopeReceipt
+			via      string
+			signed   string
+			received time.Time
+		)
+		if err := rows.Scan(&r.EnvelopeID, &r.RecordID, &r.Version, &r.Type, &r.From, &r.Key, &via, &received,
+			&r.AuditSeq, &signed); err != nil {
+			return nil, fmt.Errorf("receipts of %s: %w", recordID, err)
+		}
+		if via != "" {
+			r.Via = strings.Split(via, ",")
+		}
+		r.Signed, r.Received = []byte(signed), received.UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("receipts of %s: %w", recordID, mapErr(err, "receipts"))
+	}
+	return out, nil
 }
 
 func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) error {

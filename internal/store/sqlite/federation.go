@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"liaison/internal/audit"
@@ -30,38 +31,55 @@ const (
 	sqlPeers = sqlPeerColumns + ` ORDER BY p.code`
 	sqlPeer  = sqlPeerColumns + ` WHERE p.code = ?`
 
-	sqlInsertDelivery = `INSERT INTO outbox (envelope_id, peer, type, record_id, version, payload, decision, sign_key,
-		state, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	sqlMaxOutboxID     = `SELECT coalesce(max(id), 0) FROM outbox`
 	sqlDeliveryColumns = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
-		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason, refusal_signed FROM outbox`
+		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
+		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = outbox.refusal_answer)
+			ELSE refusal_signed END FROM outbox`
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = ? ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = ?`
 
-	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < ? OR p.lease_owner = ?)
+	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < ? OR p.lease_owner = ?) AND p.retry_at <= ?
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= ?)
 		ORDER BY p.lease_until, p.code LIMIT 1`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = ?, lease_until = ? WHERE code = ?`
-	sqlDueRows   = sqlDeliveryColumns + ` WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
+	// The due rows of a peer, each with the body of the record version it
+	// sends (record.create and record.update).
+	sqlDueRows = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
+		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
+		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
+			ELSE refusal_signed END,
+		CASE WHEN type IN ('record.create', 'record.update') THEN
+			(SELECT v.body FROM record_versions v WHERE v.id = o.record_id AND v.version = o.version) END
+		FROM outbox o WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
 		ORDER BY type <> 'key.rotate', id LIMIT ?`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = ? WHERE id = ? AND envelope_id IS NULL`
 	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '' WHERE code = ? AND lease_owner = ?`
-	sqlPeerContact   = `UPDATE peers SET state = ?, last_contact = coalesce(?, last_contact), last_error = ? WHERE code = ?`
-	sqlFinishRow     = `UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
-		delivered_at = ?, refusal_reason = ?, refusal_signed = ?
+	sqlPeerContact   = `UPDATE peers SET state = ?, last_contact = coalesce(?, last_contact), last_error = ?, retry_at = ?
+		WHERE code = ?`
+	sqlPeerRetryNow = `UPDATE peers SET retry_at = '' WHERE code = (SELECT peer FROM outbox WHERE id = ?)`
+	sqlFinishRow    = `UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
+		delivered_at = ?, refusal_reason = ?, refusal_signed = '', refusal_answer = ?
 		WHERE id = ? AND state IN ('queued', 'failed')`
+	// A signed answer that refused deliveries, kept once for all of them.
+	sqlInsertAnswer = `INSERT INTO answers (peer, signed, received) VALUES (?, ?, ?) RETURNING id`
 	// A peer that answers has recovered: its rows waiting out a backoff
 	// are due at once, so that a backlog built during an outage drains
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = ? WHERE peer = ? AND state = 'failed' AND next_attempt > ?`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = ?, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', created = ? WHERE id = ? AND state <> 'delivered'`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = ? WHERE id = ? AND state <> 'delivered'`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (envelope_id) DO NOTHING`
-	sqlInboxHas      = `SELECT count(*) FROM inbox WHERE envelope_id = ?`
-	sqlInboxAmong    = `SELECT envelope_id FROM inbox WHERE envelope_id IN (SELECT value FROM json_each(?))`
-	sqlHeldVersion   = `SELECT version FROM records WHERE id = ?`
+	sqlInboxHas    = `SELECT count(*) FROM inbox WHERE envelope_id = ?`
+	sqlInboxAmong  = `SELECT envelope_id FROM inbox WHERE envelope_id IN (SELECT value FROM json_each(?))`
+	sqlHeldVersion = `SELECT version FROM records WHERE id = ?`
+	sqlHeldAmong   = `SELECT id, version FROM records WHERE id IN (SELECT value FROM json_each(?))`
+	sqlReceipts    = `SELECT r.envelope_id, r.record_id, r.version, r.type, r.sender, r.key, r.via, r.received, r.audit_seq,
+		coalesce(i.signed, '') FROM receipts r LEFT JOIN inbox i ON i.envelope_id = r.envelope_id
+		WHERE r.record_id = ? ORDER BY r.seq`
 	sqlReceiveUpdate = `UPDATE records SET kind = ?, originator = ?, version = ?, status = ?, event_date = ?,
 		created = ?, updated = ? WHERE id = ?`
 	sqlReceiveInsert = `INSERT INTO records (id, kind, originator, version, status, event_date, created, updated)
@@ -236,6 +254,16 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 	out := make([]store.Delivery, len(ds))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
+		// Rows get their ids here, after the largest in the table (what
+		// SQLite would give them), so that they are written many to a
+		// statement and still returned with their ids.
+		var last int64
+		if err := tx.QueryRowContext(ctx, sqlMaxOutboxID).Scan(&last); err != nil {
+			return mapErr(err, "outbox")
+		}
+		ins := newInserter(tx, nil, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
+			"payload", "decision", "sign_key", "state", "next_attempt", "created")
+		defer ins.close()
 		for i, d := range ds {
 			if d.State == "" {
 				d.State = store.DeliveryQueued
@@ -246,13 +274,16 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 			if d.NextAttempt.IsZero() {
 				d.NextAttempt = d.Created
 			}
-			err := tx.QueryRowContext(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
-				string(d.Payload), string(d.Decision), d.SignKey, d.State, formatTime(d.NextAttempt),
-				formatTime(d.Created)).Scan(&d.ID)
-			if err != nil {
-				return mapErr(err, "delivery "+d.EnvelopeID)
+			last++
+			d.ID = last
+			if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), string(d.Payload),
+				string(d.Decision), d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
+				return mapErr(err, "delivery")
 			}
 			out[i] = d
+		}
+		if err := ins.flush(ctx); err != nil {
+			return mapErr(err, "delivery")
 		}
 		if len(evs) == 0 {
 			return nil
@@ -296,6 +327,18 @@ func (db *DB) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
 }
 
 func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
+	return scanDeliveriesWith(false)(rows, err)
+}
+
+// scanDeliveriesWith returns a scanner of outbox rows; withBody when each
+// row ends with the body of its record version (NULL when none).
+func scanDeliveriesWith(withBody bool) func(*sql.Rows, error) ([]store.Delivery, error) {
+	return func(rows *sql.Rows, err error) ([]store.Delivery, error) {
+		return scanOutbox(rows, err, withBody)
+	}
+}
+
+func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, error) {
 	if err != nil {
 		return nil, mapErr(err, "deliveries")
 	}
@@ -308,9 +351,13 @@ func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
 			created                 string
 			delivered               sql.NullString
 		)
-		if err := rows.Scan(&d.ID, &d.EnvelopeID, &d.Peer, &d.Type, &d.RecordID, &d.Version, &payload, &decision,
+		dst := []any{&d.ID, &d.EnvelopeID, &d.Peer, &d.Type, &d.RecordID, &d.Version, &payload, &decision,
 			&d.SignKey, &d.State, &d.Attempts, &d.LastError, &next, &created, &delivered, &d.RefusalReason,
-			&d.RefusalSigned); err != nil {
+			&d.RefusalSigned}
+		if withBody {
+			dst = append(dst, &d.Body)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return nil, err
 		}
 		if payload != "" {
@@ -345,7 +392,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 	)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		n := formatTime(now)
-		switch err := tx.QueryRowContext(ctx, sqlDuePeer, n, owner, n).Scan(&peer); {
+		switch err := tx.QueryRowContext(ctx, sqlDuePeer, n, owner, n, n).Scan(&peer); {
 		case errors.Is(err, sql.ErrNoRows):
 			peer = ""
 			return nil
@@ -356,7 +403,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 			return mapErr(err, "peer "+peer)
 		}
 		var err error
-		ds, err = scanDeliveries(tx.QueryContext(ctx, sqlDueRows, peer, n, max))
+		ds, err = scanDeliveriesWith(true)(tx.QueryContext(ctx, sqlDueRows, peer, n, max))
 		if err != nil {
 			return err
 		}
@@ -395,7 +442,18 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 			return mapErr(err, "delivery")
 		}
 		defer finish.Close()
+		answers := map[string]int64{}
 		for _, o := range outs {
+			var answer int64
+			if o.RefusalSigned != "" {
+				var ok bool
+				if answer, ok = answers[o.RefusalSigned]; !ok {
+					if err := tx.QueryRowContext(ctx, sqlInsertAnswer, peer, o.RefusalSigned, formatTime(now)).Scan(&answer); err != nil {
+						return mapErr(err, "answer")
+					}
+					answers[o.RefusalSigned] = answer
+				}
+			}
 			var delivered any
 			if o.State == store.DeliveryDelivered {
 				delivered = formatTime(now)
@@ -405,15 +463,15 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				next = now
 			}
 			if _, err := finish.ExecContext(ctx, o.State, o.Error, formatTime(next), delivered,
-				o.RefusalReason, o.RefusalSigned, o.ID); err != nil {
+				o.RefusalReason, answer, o.ID); err != nil {
 				return mapErr(err, "delivery")
 			}
 		}
-		state, contact := store.PeerActive, any(formatTime(now))
+		state, contact, retry := store.PeerActive, any(formatTime(now)), ""
 		if errMsg != "" {
-			state, contact = store.PeerUnreachable, nil
+			state, contact, retry = store.PeerUnreachable, nil, formatTime(store.PeerRetry(now, outs))
 		}
-		if _, err := tx.ExecContext(ctx, sqlPeerContact, state, contact, errMsg, peer); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlPeerContact, state, contact, errMsg, retry, peer); err != nil {
 			return mapErr(err, "peer "+peer)
 		}
 		if _, err := tx.ExecContext(ctx, sqlReleasePeer, peer, owner); err != nil {
@@ -445,6 +503,9 @@ func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev aud
 			}
 			return fault.E(fault.Conflict, "delivery %d is %s and cannot be retried", id, state)
 		}
+		if _, err := tx.ExecContext(ctx, sqlPeerRetryNow, id); err != nil {
+			return mapErr(err, "delivery")
+		}
 		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
 		return err
 	})
@@ -463,59 +524,19 @@ func (db *DB) Received(ctx context.Context, envelopeID string) (bool, error) {
 	return n > 0, nil
 }
 
-// Receive stores an accepted envelope and its effect in one transaction.
-// The full-text index is derived: the bumped change count makes the next
-// search bring it up to date with the received version.
+// Receive stores an accepted envelope and its effect in one transaction,
+// as a batch of one (see ReceiveBatch). The full-text index is derived: the
+// bumped change count makes the next search bring it up to date with the
+// received version.
 func (db *DB) Receive(ctx context.Context, rc store.Received, ev audit.Event) (bool, error) {
-	var (
-		rid string
-		ver int
-	)
-	if rc.Record != nil {
-		if err := checkRecord(rc.Record); err != nil {
-			return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
-		}
-		rid, ver = rc.Record.ID, rc.Record.Version
-	}
-	dup := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, sqlInboxInsert, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed),
-			formatTime(db.now()))
-		if err != nil {
-			return mapErr(err, "envelope "+rc.EnvelopeID)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			dup = true
-			return nil
-		}
-		if rc.Record != nil {
-			st, err := prepareReceive(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			stored, err := receiveRecord(ctx, tx, st, rc.Record, rc.Rewrite)
-			if err != nil {
-				return err
-			}
-			if stored {
-				if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {
-					return mapErr(err, "record changes")
-				}
-			}
-		}
-		if rc.Peer != nil {
-			if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
-				return err
-			}
-		}
-		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
-		return err
-	})
-	if err != nil {
+	rs := []store.Receipt{{Received: &rc, Event: ev}}
+	if err := db.ReceiveBatch(ctx, rs); err != nil {
 		return false, fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
 	}
-	return dup, nil
+	if rs[0].Err != nil {
+		return false, rs[0].Err
+	}
+	return rs[0].Duplicate, nil
 }
 
 // ReceivedAmong returns which of ids are in the inbox.
@@ -548,6 +569,10 @@ func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool,
 
 // ReceiveBatch stores the receipts of one inbox batch in one transaction,
 // with one append to the audit chain and one bump of the change count.
+// Envelope ids already in the inbox are found with one query and records
+// not held yet are written many rows to a statement; each accepted
+// envelope gets its inbox row (with the signed envelope) and its receipt,
+// which names its audit entry.
 func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	for i := range rs {
 		rs[i].Duplicate, rs[i].Err = false, nil
@@ -558,28 +583,44 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		}
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		inbox, err := tx.PrepareContext(ctx, sqlInboxInsert)
-		if err != nil {
-			return mapErr(err, "inbox")
+		for i := range rs {
+			rs[i].Duplicate = false
 		}
-		defer inbox.Close()
-		st, err := prepareReceive(ctx, tx)
+		if err := markDuplicates(ctx, tx, rs); err != nil {
+			return err
+		}
+		held, bulk, err := heldVersions(ctx, tx, rs)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		var st *receiveStmts
+		defer func() {
+			if st != nil {
+				st.Close()
+			}
+		}()
+		inbox := newInserter(tx, nil, chunkRows, "inbox", "envelope_id", "sender", "type", "record_id", "version",
+			"signed", "received")
+		defer inbox.close()
+		recs := newInserter(tx, nil, chunkRows, "records", "id", "kind", "originator", "version", "status",
+			"event_date", "created", "updated")
+		defer recs.close()
+		vers := newInserter(tx, nil, chunkRows, "record_versions", "id", "version", "body")
+		defer vers.close()
+		cats := newInserter(tx, nil, chunkRows, "record_categories", "id", "category")
+		defer cats.close()
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
+		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
 		changed := false
 		for i := range rs {
 			r := &rs[i]
-			r.Duplicate = false
-			if r.Err != nil {
+			if r.Err != nil || r.Duplicate {
 				continue
 			}
 			rc := r.Received
 			if rc == nil {
-				evs = append(evs, r.Event)
+				evs, accepted = append(evs, r.Event), append(accepted, -1)
 				continue
 			}
 			var (
@@ -589,18 +630,28 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if rc.Record != nil {
 				rid, ver = rc.Record.ID, rc.Record.Version
 			}
-			res, err := inbox.ExecContext(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, ver, string(rc.Signed), received)
-			if err != nil {
+			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), string(rc.Signed), received); err != nil {
 				return mapErr(err, "envelope "+rc.EnvelopeID)
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				r.Duplicate = true
-				continue
-			}
-			if rc.Record != nil {
-				stored, err := receiveRecord(ctx, tx, st, rc.Record, rc.Rewrite)
-				if err != nil {
-					return err
+			if rec := rc.Record; rec != nil {
+				stored := false
+				switch h, ok := held[rec.ID]; {
+				case bulk && !ok:
+					if err := addRecord(ctx, recs, vers, cats, rec); err != nil {
+						return err
+					}
+					stored = true
+				case bulk && h >= rec.Version:
+					// An older version arriving late: the inbox row is enough.
+				default:
+					if st == nil {
+						if st, err = prepareReceive(ctx, tx); err != nil {
+							return err
+						}
+					}
+					if stored, err = receiveRecord(ctx, tx, st, rec, rc.Rewrite); err != nil {
+						return err
+					}
 				}
 				changed = changed || stored
 			}
@@ -609,7 +660,12 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					return err
 				}
 			}
-			evs = append(evs, r.Event)
+			evs, accepted = append(evs, r.Event), append(accepted, i)
+		}
+		for _, in := range []*inserter{inbox, recs, vers, cats} {
+			if err := in.flush(ctx); err != nil {
+				return mapErr(err, "received envelopes")
+			}
 		}
 		if changed {
 			if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {
@@ -619,8 +675,11 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if len(evs) == 0 {
 			return nil
 		}
-		_, err = db.appendAudit(ctx, tx, evs)
-		return err
+		entries, err := db.appendAudit(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
+		return insertReceipts(ctx, tx, rs, accepted, entries, received)
 	})
 	if err != nil {
 		for i := range rs {
@@ -629,6 +688,176 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
 	}
 	return nil
+}
+
+// markDuplicates sets Duplicate on the receipts whose envelope id is in the
+// inbox or earlier in rs, with one query.
+func markDuplicates(ctx context.Context, tx *sql.Tx, rs []store.Receipt) error {
+	ids := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if r.Received != nil && r.Err == nil {
+			ids = append(ids, r.Received.EnvelopeID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := among(ctx, tx, sqlInboxAmong, ids)
+	if err != nil {
+		return mapErr(err, "inbox")
+	}
+	for i := range rs {
+		if rc := rs[i].Received; rc != nil && rs[i].Err == nil {
+			if _, dup := known[rc.EnvelopeID]; dup {
+				rs[i].Duplicate = true
+			}
+			known[rc.EnvelopeID] = 0
+		}
+	}
+	return nil
+}
+
+// heldVersions returns the versions held of the records the new receipts
+// of rs carry, with one query, and whether they may be written in bulk:
+// no record comes twice and none rewrites earlier versions.
+func heldVersions(ctx context.Context, tx *sql.Tx, rs []store.Receipt) (map[string]int, bool, error) {
+	ids := make([]string, 0, len(rs))
+	seen := make(map[string]bool, len(rs))
+	bulk := true
+	for _, r := range rs {
+		rc := r.Received
+		if rc == nil || rc.Record == nil || r.Err != nil || r.Duplicate {
+			continue
+		}
+		if seen[rc.Record.ID] || len(rc.Rewrite) > 0 {
+			bulk = false
+		}
+		seen[rc.Record.ID] = true
+		ids = append(ids, rc.Record.ID)
+	}
+	if !bulk || len(ids) == 0 {
+		return nil, bulk, nil
+	}
+	held, err := among(ctx, tx, sqlHeldAmong, ids)
+	if err != nil {
+		return nil, false, mapErr(err, "records")
+	}
+	return held, true, nil
+}
+
+// among runs query, which selects an id (and an optional integer) for the
+// ids of a JSON array, and returns them by id.
+func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[string]int, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, query, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]int, len(ids))
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var (
+			id string
+			n  int
+		)
+		dst := []any{&id}
+		if len(cols) > 1 {
+			dst = append(dst, &n)
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// addRecord queues the rows of a record not held yet.
+func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode record %s: %w", r.ID, err)
+	}
+	if err := recs.add(ctx, r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
+		nullTime(r.Created), nullTime(r.Updated)); err != nil {
+		return mapErr(err, "record "+r.ID)
+	}
+	if err := vers.add(ctx, r.ID, int64(r.Version), string(body)); err != nil {
+		return mapErr(err, "record "+r.ID)
+	}
+	for _, c := range intel.Categories(r) {
+		if err := cats.add(ctx, r.ID, c); err != nil {
+			return mapErr(err, "record "+r.ID)
+		}
+	}
+	return nil
+}
+
+// insertReceipts writes the receipts of the accepted envelopes of rs, each
+// with its audit entry: accepted[k] is the receipt of entries[k] (-1 for a
+// refusal, which has none).
+func insertReceipts(ctx context.Context, tx *sql.Tx, rs []store.Receipt, accepted []int, entries []audit.Entry, received string) error {
+	ins := newInserter(tx, nil, chunkRows, "receipts", "envelope_id", "record_id", "version", "type", "sender", "key",
+		"via", "received", "audit_seq")
+	defer ins.close()
+	for k, i := range accepted {
+		if i < 0 || k >= len(entries) {
+			continue
+		}
+		rc := rs[i].Received
+		var (
+			rid string
+			ver int
+		)
+		if rc.Record != nil {
+			rid, ver = rc.Record.ID, rc.Record.Version
+		}
+		if err := ins.add(ctx, rc.EnvelopeID, rid, int64(ver), rc.Type, rc.From, rc.Key, strings.Join(rc.Via, ","),
+			received, entries[k].Seq); err != nil {
+			return mapErr(err, "receipt of "+rc.EnvelopeID)
+		}
+	}
+	return mapErr(ins.flush(ctx), "receipts")
+}
+
+// Receipts lists the stored receipts of a record's envelopes, oldest first.
+func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeReceipt, error) {
+	rows, err := db.query(ctx, sqlReceipts, recordID)
+	if err != nil {
+		return nil, fmt.Errorf("receipts of %s: %w", recordID, mapErr(err, "receipts"))
+	}
+	defer rows.Close()
+	out := []store.EnvelopeReceipt{}
+	for rows.Next() {
+		var (
+			r             store.EnvelopeReceipt
+			via, received string
+			signed        string
+		)
+		if err := rows.Scan(&r.EnvelopeID, &r.RecordID, &r.Version, &r.Type, &r.From, &r.Key, &via, &received,
+			&r.AuditSeq, &signed); err != nil {
+			return nil, fmt.Errorf("receipts of %s: %w", recordID, err)
+		}
+		if via != "" {
+			r.Via = strings.Split(via, ",")
+		}
+		r.Signed = []byte(signed)
+		if r.Received, err = parseTime(received); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("receipts of %s: %w", recordID, mapErr(err, "receipts"))
+	}
+	return out, nil
 }
 
 // receiveStmts are the statements that store received records, prepared

@@ -39,6 +39,8 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveRetractionPurges", testReceivePurge},
 		{"ReceiveRepinsPeer", testReceiveRepin},
 		{"ReceiveBatchStoresTogether", testReceiveBatch},
+		{"ReceiptsKeepSignedEnvelopeOnce", testReceipts},
+		{"UnreachablePeerBacksOffAsAWhole", testPeerBackoff},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -752,5 +754,100 @@ func testReceiveBatch(t *testing.T, s store.Store) {
 	}
 	if n, err := s.CountRecords(ctx); err != nil || n != 3 {
 		t.Errorf("CountRecords = %d, %v; want 3", n, err)
+	}
+}
+
+// receiptStore is a store that keeps receipts in their own table.
+type receiptStore interface {
+	Receipts(ctx context.Context, recordID string) ([]store.EnvelopeReceipt, error)
+}
+
+func testReceipts(t *testing.T, s store.Store) {
+	rst, ok := s.(receiptStore)
+	if !ok {
+		t.Skip("the store keeps no receipts of its own")
+	}
+	ctx := context.Background()
+	a := NewReceived(NewRecord(t))
+	a.Key = "SHA256:aa"
+	b := NewReceived(NewRecord(t))
+	b.Key, b.Via = "SHA256:bb", []string{"RILO-AP"}
+	rs := []store.Receipt{
+		{Received: &a, Event: ev("envelope.receive", a.Record.ID)},
+		{Event: ev("envelope.refuse", "unreadable envelope")},
+		{Received: &b, Event: ev("envelope.receive", b.Record.ID)},
+	}
+	if err := s.ReceiveBatch(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	again := a
+	if dup := mustReceive(t, s, again); !dup {
+		t.Fatal("the same envelope again is not a duplicate")
+	}
+	entries := MustVerifyAudit(t, s)
+	seqOf := map[string]int64{}
+	for _, en := range entries {
+		if en.Action == "envelope.receive" {
+			seqOf[en.Target] = en.Seq
+		}
+	}
+	for _, rc := range []store.Received{a, b} {
+		got, err := rst.Receipts(ctx, rc.Record.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("receipts of %s = %+v, want one", rc.Record.ID, got)
+		}
+		r := got[0]
+		if r.EnvelopeID != rc.EnvelopeID || r.Type != rc.Type || r.From != rc.From || r.Key != rc.Key ||
+			strings.Join(r.Via, ",") != strings.Join(rc.Via, ",") || r.RecordID != rc.Record.ID || r.Version != rc.Record.Version ||
+			string(r.Signed) != string(rc.Signed) || r.Received.IsZero() {
+			t.Errorf("receipt = %+v, want the envelope %+v", r, rc)
+		}
+		if r.AuditSeq != seqOf[rc.Record.ID] {
+			t.Errorf("receipt of %s names audit entry %d, want %d", rc.Record.ID, r.AuditSeq, seqOf[rc.Record.ID])
+		}
+		if _, err := s.GetRecord(ctx, rc.Record.ID); err != nil {
+			t.Errorf("record %s not stored: %v", rc.Record.ID, err)
+		}
+	}
+}
+
+func testPeerBackoff(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"), NewDelivery("JP", "R3"))
+	now := Base().Add(time.Minute)
+	_, got, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 1)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("claim = %v, %v", rowIDs(got), err)
+	}
+	retry := now.Add(5 * time.Second)
+	outs := []store.DeliveryOutcome{{ID: got[0].ID, State: store.DeliveryFailed, Error: "connection refused", NextAttempt: retry}}
+	if err := s.FinishDeliveries(ctx, "A", "JP", now, outs, "peer unreachable", nil); err != nil {
+		t.Fatal(err)
+	}
+	// The rows never tried are due, but the peer is not tried before retry.
+	if p, got, err := s.ClaimDeliveries(ctx, "B", now.Add(time.Second), time.Minute, 100); err != nil || p != "" {
+		t.Fatalf("claimed %q %v (%v) while the peer backs off, want nothing", p, rowIDs(got), err)
+	}
+	p, got, err := s.ClaimDeliveries(ctx, "B", retry, time.Minute, 100)
+	if err != nil || p != "JP" || !sameIDs(rowIDs(got), rowIDs(ds)) {
+		t.Fatalf("claimed %q %v (%v) when the peer is due again, want every row %v", p, rowIDs(got), err, rowIDs(ds))
+	}
+	// An operator's retry tries the peer at once.
+	outs = nil
+	for _, d := range got {
+		outs = append(outs, store.DeliveryOutcome{ID: d.ID, State: store.DeliveryFailed, Error: "connection refused", NextAttempt: retry.Add(time.Hour)})
+	}
+	if err := s.FinishDeliveries(ctx, "B", "JP", retry, outs, "peer unreachable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetryDelivery(ctx, ds[2].ID, retry.Add(time.Minute), ev("delivery.retry", "3")); err != nil {
+		t.Fatal(err)
+	}
+	if p, got, err := s.ClaimDeliveries(ctx, "B", retry.Add(time.Minute), time.Minute, 100); err != nil || p != "JP" || !sameIDs(rowIDs(got), []int64{ds[2].ID}) {
+		t.Fatalf("claimed %q %v (%v) after a retry, want the retried row", p, rowIDs(got), err)
 	}
 }

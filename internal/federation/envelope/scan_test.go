@@ -1,0 +1,122 @@
+package envelope
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"reflect"
+	"testing"
+	"time"
+
+	josejson "github.com/go-jose/go-jose/v4/json"
+
+	"liaison/internal/federation/identity"
+)
+
+// TestScanBodyAgreesWithDecoder checks that every payload scanBody reads
+// is read the same by the strict decoder, and that it leaves every other
+// form to that decoder.
+func TestScanBodyAgreesWithDecoder(t *testing.T) {
+	const good = `{"id":"01M8BMRD80Q7ZB1N6V3W8C2D4E","type":"record.create","from":"HK","to":["JP","region:AP"],"created":"2026-11-26T10:00:00.123Z","payload":{"a":[1,2,{"b":"<&>"}]}}`
+	tests := []struct {
+		name    string
+		in      string
+		scanned bool
+	}{
+		{"as signed", good, true},
+		{"no recipient", `{"id":"X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}`, true},
+		{"whitespace", `{"id": "X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}`, false},
+		{"members in another order", `{"type":"ack","id":"X","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}`, false},
+		{"escape in a string", `{"id":"X\u0041","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}`, false},
+		{"duplicate member after payload", `{"id":"X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{},"id":"Y"}`, false},
+		{"unknown member", `{"id":"X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{},"x":1}`, false},
+		{"payload not valid", `{"id":"X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{"a":}}`, false},
+		{"two values as payload", `{"id":"X","type":"ack","from":"HK","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}}`, false},
+		{"bad time", `{"id":"X","type":"ack","from":"HK","to":[],"created":"yesterday","payload":{}}`, false},
+		{"null recipients", `{"id":"X","type":"ack","from":"HK","to":null,"created":"2026-11-26T10:00:00Z","payload":{}}`, false},
+		{"non-ASCII", `{"id":"X","type":"ack","from":"HKé","to":[],"created":"2026-11-26T10:00:00Z","payload":{}}`, false},
+		{"trailing space", good + " ", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := scanBody([]byte(tt.in))
+			if ok != tt.scanned {
+				t.Fatalf("scanBody read it: %v, want %v", ok, tt.scanned)
+			}
+			if !ok {
+				return
+			}
+			var want body
+			if err := josejson.Unmarshal([]byte(tt.in), &want); err != nil {
+				t.Fatalf("the decoder refuses what scanBody read: %v", err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("scanBody = %+v, decoder = %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestScanPlainBatch(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []string
+		scanned bool
+	}{
+		{`["a.b.c"]`, []string{"a.b.c"}, true},
+		{" [ \"a.b.c\" ,\n\"d-_.e.f\" ] \n", []string{"a.b.c", "d-_.e.f"}, true},
+		{`[]`, nil, false},
+		{`["a\u002eb"]`, nil, false},
+		{`["a.b.c",]`, nil, false},
+		{`["a.b.c"] x`, nil, false},
+		{`["a.b.c"`, nil, false},
+		{`["a b"]`, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := scanPlainBatch([]byte(tt.in))
+			if ok != tt.scanned {
+				t.Fatalf("scanned %v, want %v", ok, tt.scanned)
+			}
+			if !ok {
+				return
+			}
+			var ss []string
+			for _, it := range got {
+				ss = append(ss, string(it))
+			}
+			if !reflect.DeepEqual(ss, tt.want) {
+				t.Errorf("items %q, want %q", ss, tt.want)
+			}
+		})
+	}
+}
+
+// TestSignCompactIsSign checks that SignCompact writes the bytes Sign
+// writes for a compact payload, whatever the creation time.
+func TestSignCompactIsSign(t *testing.T) {
+	base := Envelope{ID: "01M8BMRD80Q7ZB1N6V3W8C2D4E", Type: TypeRecordRetract, From: "HK", To: []string{"RILO-AP", "region:AP"},
+		Payload: []byte(`{"record":"01M8B0QJ00EJ8T6Y2R9P4N7QZB","version":2,"reason":"<a & b>"}`)}
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize))
+	key := identity.Key{Private: priv, Public: priv.Public().(ed25519.PublicKey)}
+	for _, created := range []time.Time{
+		time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 26, 10, 0, 0, 120000000, time.UTC),
+		time.Date(2026, 11, 26, 10, 0, 0, 123456789, time.FixedZone("HKT", 8*3600)),
+	} {
+		t.Run(created.String(), func(t *testing.T) {
+			e := base
+			e.Created = created
+			want, err := Sign(key, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := SignCompact(key, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("SignCompact = %s\nSign        = %s", got, want)
+			}
+		})
+	}
+}
