@@ -38,7 +38,7 @@ type node struct {
 }
 
 // MustNode serves the UI of node HK over a new SQLite database with the
-// seed agreements, Japan pinned as a peer and the given matcher and
+// seed agreements, France and Japan pinned as peers and the given matcher and
 // screener (either may be nil).
 func MustNode(tb testing.TB, m ui.Matcher, s ui.Screener) *node {
 	tb.Helper()
@@ -66,10 +66,12 @@ func MustNode(tb testing.TB, m ui.Matcher, s ui.Screener) *node {
 	if _, err := federation.CreateIdentity(ctx, db, "system", time.Now()); err != nil {
 		tb.Fatalf("create identity: %v", err)
 	}
-	peer := store.Peer{Code: "JP", URL: "http://127.0.0.1:1", PublicKey: identity.EncodePublic(key.Public),
-		Fingerprint: identity.Fingerprint(key.Public), State: store.PeerActive, Added: time.Now()}
-	if err := db.PutPeer(ctx, peer, audit.Event{Actor: "system", Action: "peer.pin", Target: "JP"}); err != nil {
-		tb.Fatalf("pin peer: %v", err)
+	for _, code := range []string{"FR", "JP"} {
+		peer := store.Peer{Code: code, URL: "http://127.0.0.1:1", PublicKey: identity.EncodePublic(key.Public),
+			Fingerprint: identity.Fingerprint(key.Public), State: store.PeerActive, Added: time.Now()}
+		if err := db.PutPeer(ctx, peer, audit.Event{Actor: "system", Action: "peer.pin", Target: code}); err != nil {
+			tb.Fatalf("pin peer: %v", err)
+		}
 	}
 	n := &node{store: db, tokens: map[string]string{}, users: map[string]store.User{}}
 	n.records = records.New(records.Config{Node: "HK", Store: db, Codes: dir})
@@ -446,6 +448,15 @@ func TestShareShowsDecisionAndQueues(t *testing.T) {
 	page := b.get("/ui/records/" + rec.ID)
 	if !strings.Contains(page.body, `name="recipient" value="JP"`) {
 		t.Fatalf("record page offers no share to JP:\n%s", page.body)
+	}
+	// The record is distributed to Japan only: France is refused, with the
+	// rule that fails shown, and not offered.
+	fr := regexp.MustCompile(`(?s)<tr>\s*<td>[^<]*<span class="mono">FR</span></td>.*?</tr>`).FindString(page.body)
+	if !strings.Contains(fr, "badge bad") || !strings.Contains(fr, `<li class="failed">`) {
+		t.Fatalf("France's decision row does not show the refusal and its reason:\n%s", fr)
+	}
+	if strings.Contains(page.body, `name="recipient" value="FR"`) {
+		t.Fatal("record page offers to send to France, which the decision refuses")
 	}
 	p := b.post("/ui/records/"+rec.ID+"/share", url.Values{"csrf": {csrfOf(t, page)}, "recipient": {"JP"}})
 	if p.status != 200 || !strings.Contains(p.body, "allowed") {
