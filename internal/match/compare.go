@@ -65,6 +65,16 @@ type comparator struct {
 	buf   []byte
 	units [2][]unit
 	pairs []pair
+	// qc holds the units of the query's renderings.
+	qc    [4]queryUnits
+	qnext int
+}
+
+type queryUnits struct {
+	a     *rend
+	cons  bool
+	units []unit
+	buf   []byte
 }
 
 type unit struct {
@@ -83,8 +93,38 @@ type pair struct {
 	w    int
 }
 
-// reset forgets cached similarities (the vocabulary may have changed).
-func (c *comparator) reset() { clear(c.cache) }
+// reset forgets cached similarities (the vocabulary may have changed) and
+// the units of the last query rendering.
+func (c *comparator) reset() {
+	clear(c.cache)
+	for i := range c.qc {
+		c.qc[i].a = nil
+	}
+}
+
+// queryUnits returns the units of a, built once for as long as a stays
+// among the last few renderings seen.
+func (c *comparator) queryUnits(a *rend, cons bool) []unit {
+	for i := range c.qc {
+		if q := &c.qc[i]; q.a == a && q.cons == cons {
+			return q.units
+		}
+	}
+	q := &c.qc[c.qnext%len(c.qc)]
+	c.qnext++
+	if q.buf == nil {
+		q.buf = make([]byte, 0, 1024)
+	}
+	// Build into the slot's own buffer, which str never grows, so the
+	// units' strings stay valid until the slot is reused.
+	saved := c.buf
+	c.buf = q.buf[:0]
+	c.buildUnits(0, a, cons)
+	q.buf, c.buf = c.buf, saved
+	q.units = append(q.units[:0], c.units[0]...)
+	q.a, q.cons = a, cons
+	return q.units
+}
 
 func newComparator() *comparator {
 	return &comparator{buf: make([]byte, 0, 4096)}
@@ -228,25 +268,14 @@ func unitSim(a, b *unit, cons, exact bool) float64 {
 }
 
 func (c *comparator) rendScore(a, b *rend) float64 {
-	c.buf = c.buf[:0]
 	cons := a.cons || b.cons
 	exact := a.scheme == b.scheme && (a.scheme == "hk" || a.scheme == "pinyin" || a.scheme == "wade-giles")
-	if cons {
-		// Skeletons are needed for single tokens too.
-		c.buildUnits(0, a, true)
-		c.buildUnits(1, b, true)
-		for _, side := range c.units {
-			for i := range side {
-				if side[i].n == 1 && side[i].skels[0] == "" {
-					side[i].skels[0] = norm.Skeleton(side[i].single[0])
-				}
-			}
-		}
-	} else {
-		c.buildUnits(0, a, false)
-		c.buildUnits(1, b, false)
-	}
-	ua, ub := c.units[0], c.units[1]
+	// The units of a are kept while a is the same rendering (a query
+	// compared with many candidates).
+	ua := c.queryUnits(a, cons)
+	c.buf = c.buf[:0]
+	c.buildUnits(1, b, cons)
+	ub := c.units[1]
 	pairs := c.pairs[:0]
 	for i := range ua {
 		for j := range ub {

@@ -87,6 +87,8 @@ type Index struct {
 	shared   map[uint64]*KeyStat // over-correlated keys
 	excluded map[uint64]KeyStat
 
+	names *nameCache
+
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
 	// collections rather than be allocated again after each.
@@ -168,6 +170,7 @@ func New(opt Options) (*Index, error) {
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 		scratch:  make(chan *scratch, 2*runtime.GOMAXPROCS(0)),
+		names:    newNameCache(1 << 16),
 	}, nil
 }
 
@@ -187,14 +190,27 @@ func (ix *Index) AddRecord(r *intel.Record) {
 // Add indexes entities under a record id, replacing what the record had.
 func (ix *Index) Add(recordID string, es []Entity) {
 	// Normalise outside the lock: it is the costly part.
+	names := ix.normalise(es)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.add(recordID, es, names)
+}
+
+// normalise returns the renderings of the names of es (nil for entities
+// without a name), through the index's cache of recent names.
+func (ix *Index) normalise(es []Entity) [][]norm.Rendering {
 	names := make([][]norm.Rendering, len(es))
 	for i := range es {
 		if es[i].Type.named() && es[i].Name != "" {
-			names[i] = ix.nm.Name(es[i].Name, nameKind(es[i].Type))
+			names[i] = ix.names.name(ix.nm, es[i].Name, nameKind(es[i].Type))
 		}
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	return names
+}
+
+// add indexes es with their renderings under a record id and returns the
+// entities' ids. The caller holds the write lock.
+func (ix *Index) add(recordID string, es []Entity, names [][]norm.Rendering) []uint32 {
 	ix.remove(recordID)
 	var ri uint32
 	re := recEntry{id: ix.strs.put(recordID), used: true}
@@ -227,6 +243,7 @@ func (ix *Index) Add(recordID string, es []Entity) {
 	}
 	ix.recs[ri].ents, ix.recs[ri].n = ix.lists.put(ids), uint32(len(ids))
 	ix.live += len(ids)
+	return ids
 }
 
 // Remove drops the entities of a record. Removing an unknown record does
@@ -744,4 +761,21 @@ func canonical(t Type, v string) (string, error) {
 // idf is the weight of a posting list of length n among total entities.
 func idf(n, total int) float64 {
 	return 1 + math.Log(float64(total+1)/float64(n+1))
+}
+
+// vocabOf returns the vocabulary id of a token, noID when it is not
+// indexed. It does not allocate for tokens of up to four spellings.
+func (ix *Index) vocabOf(t norm.Token) uint32 {
+	var stack [128]byte
+	b := stack[:0]
+	for i, a := range t {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, a...)
+	}
+	if id, ok := ix.vocabID[string(b)]; ok {
+		return id
+	}
+	return noID
 }

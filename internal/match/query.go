@@ -3,8 +3,10 @@ package match
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
-	"strings"
+	"sync"
+	"sync/atomic"
 
 	"liaison/internal/intel"
 	"liaison/internal/match/norm"
@@ -58,14 +60,22 @@ type scratch struct {
 	rends   []rend
 	toks    [][]string
 	keys    []key
+	qkeys   []qkey
+}
+
+// qkey is a blocking key of a query with its posting list.
+type qkey struct {
+	kind uint8
+	list []uint32
 }
 
 type cand struct {
-	id    uint32
-	acc   uint16
-	score float64
-	ri    int // query rendering that matched
-	ci    int // candidate rendering that matched
+	id     uint32
+	acc    uint16
+	score  float64 // with evidence
+	ns     float64 // of the names alone
+	ri     int     // query rendering that matched
+	scheme string  // of the candidate's rendering that matched
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -154,6 +164,10 @@ type effort struct {
 	candidates int  // scored in full
 	budget     int  // posting entries read
 	tokens     bool // read single-token keys when few candidates were found
+	// stored says the query is the indexed entity id of record self,
+	// whose renderings are read from the index rather than normalised.
+	stored bool
+	id     uint32
 }
 
 func (ix *Index) thorough() effort {
@@ -167,12 +181,75 @@ func (ix *Index) thorough() effort {
 // links are stored and filtered when shown.
 func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
 	es := Extract(r)
-	ix.Add(r.ID, es)
-	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250}
+	names := ix.normalise(es)
+	ix.mu.Lock()
+	ids := ix.add(r.ID, es, names)
+	ix.mu.Unlock()
+	return ix.ingestLinks(r.ID, es, ids, perEntity)
+}
+
+// IngestBatch is Ingest for many records: extraction and normalisation
+// run on every core, the records are indexed together, then each
+// record's entities are matched on every core. Each record is linked to
+// the other records of the index, the batch's included (Ingest of one
+// record after another links a record only to those before it). The
+// links of rs[i] are out[i]. A record id given twice keeps its last
+// version.
+func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
+	type prepared struct {
+		es    []Entity
+		names [][]norm.Rendering
+		ids   []uint32
+	}
+	ps := make([]prepared, len(rs))
+	parallel(len(rs), func(i int) {
+		ps[i].es = Extract(rs[i])
+		ps[i].names = ix.normalise(ps[i].es)
+	})
+	ix.mu.Lock()
+	for i, r := range rs {
+		ps[i].ids = ix.add(r.ID, ps[i].es, ps[i].names)
+	}
+	ix.mu.Unlock()
+	out := make([][]Link, len(rs))
+	parallel(len(rs), func(i int) {
+		out[i] = ix.ingestLinks(rs[i].ID, ps[i].es, ps[i].ids, perEntity)
+	})
+	return out
+}
+
+// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ingestLinks matches the entities of a record just indexed as ids.
+func (ix *Index) ingestLinks(recordID string, es []Entity, ids []uint32, perEntity int) []Link {
+	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
 	var out []Link
-	for _, e := range es {
-		for _, res := range ix.matchWith(&e, perEntity, Threshold, nil, r.ID, ef) {
-			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: e, Matched: res.Entity, Reasons: res.Reasons})
+	for i := range es {
+		e := &es[i]
+		ef.id = ids[i]
+		for _, res := range ix.matchWith(e, perEntity, Threshold, nil, recordID, ef) {
+			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: *e, Matched: res.Entity, Reasons: res.Reasons})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
@@ -225,19 +302,20 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 // those sharing the most weight with the query, scores them in full and
 // returns the best.
 func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, ef effort) []Result {
-	qr := rends(ix.nm.Name(e.Name, nameKind(e.Type)))
+	var qr []rend
+	if ix.isStored(ef, self) {
+		qr, _ = ix.rendsOf(ef.id, nil, nil)
+	} else {
+		qr = rends(ix.names.name(ix.nm, e.Name, nameKind(e.Type)))
+		for i := range qr {
+			qr[i].ids = make([]uint32, len(qr[i].toks))
+			for j, t := range qr[i].toks {
+				qr[i].ids[j] = ix.vocabOf(t)
+			}
+		}
+	}
 	if len(qr) == 0 {
 		return out
-	}
-	for i := range qr {
-		qr[i].ids = make([]uint32, len(qr[i].toks))
-		for j, t := range qr[i].toks {
-			id, ok := ix.vocabID[strings.Join(t, "|")]
-			if !ok {
-				id = noID
-			}
-			qr[i].ids[j] = id
-		}
 	}
 	s := ix.getScratch()
 	defer ix.putScratch(s)
@@ -261,7 +339,15 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	// Whole names and token pairs first, rarest first; single tokens only
 	// when those found few candidates (a typing slip in a two-token name).
-	slices.SortFunc(keys, func(a, b key) int {
+	// Each key's list is looked up once.
+	qkeys := s.qkeys[:0]
+	for _, k := range keys {
+		if list := ix.post.get(k.h); len(list) > 0 {
+			qkeys = append(qkeys, qkey{kind: k.kind, list: list})
+		}
+	}
+	s.qkeys = qkeys
+	slices.SortFunc(qkeys, func(a, b qkey) int {
 		ta, tb := a.kind == keyToken, b.kind == keyToken
 		switch {
 		case ta && !tb:
@@ -269,15 +355,12 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		case tb && !ta:
 			return -1
 		}
-		return cmp.Compare(ix.post.size(a.h), ix.post.size(b.h))
+		return cmp.Compare(len(a.list), len(b.list))
 	})
 	budget := ef.budget
 	s.touched = s.touched[:0]
-	for _, k := range keys {
-		list := ix.post.get(k.h)
-		if len(list) == 0 {
-			continue
-		}
+	for _, k := range qkeys {
+		list := k.list
 		if k.kind == keyToken && (!ef.tokens || len(s.touched) >= ef.candidates/2) {
 			break
 		}
@@ -345,14 +428,19 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	for i := range cands {
 		c := &cands[i]
+		c.score = 0
+		en := &ix.ents[c.id]
+		rec := ix.strs.str(en.recID)
+		if rec == self || visible != nil && !visible(rec) {
+			continue
+		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
-		c.score, c.ri, c.ci = ns, ri, ci
 		if ri < 0 || ns == 0 || ns < min-0.35 {
-			c.score = 0
 			continue
 		}
+		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
 		m := ix.entity(c.id)
 		c.score, _ = evidence(e, &m, ns, nil)
 	}
@@ -361,20 +449,23 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if c.score < min || c.score == 0 || len(out) >= limit {
 			break
 		}
-		en := &ix.ents[c.id]
-		rec := ix.strs.str(en.recID)
-		if rec == self || visible != nil && !visible(rec) {
-			continue
-		}
 		m := ix.entity(c.id)
-		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
-		ns, _, _ := s.cmp.nameScore(qr, s.rends)
-		reasons := []string{nameReason(e.Name, m.Name, ns, qr[c.ri].scheme, s.rends[c.ci].scheme)}
-		score, reasons := evidence(e, &m, ns, reasons)
-		out = append(out, Result{Record: rec, Score: round2(score), Entity: m, Reasons: reasons})
+		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
+		score, reasons := evidence(e, &m, c.ns, reasons)
+		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: m, Reasons: reasons})
 	}
 	s.cands = cands
 	return out
+}
+
+// isStored reports whether the query of ef is an indexed entity of record
+// self with a name (it may have been replaced since it was indexed).
+func (ix *Index) isStored(ef effort, self string) bool {
+	if !ef.stored || int(ef.id) >= len(ix.ents) {
+		return false
+	}
+	en := &ix.ents[ef.id]
+	return !en.dead && en.code != 0 && ix.strs.str(en.recID) == self
 }
 
 func kindWeight(k uint8) float64 {

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -118,7 +119,15 @@ func nameReason(qName, cName string, score float64, qScheme, cScheme string) str
 		note = " (" + schemeNames[qScheme] + ")"
 	}
 	if qName == cName {
-		return fmt.Sprintf("same name %q", qName)
+		return "same name " + strconv.Quote(qName)
 	}
-	return fmt.Sprintf("name %q matches %q%s, %.2f", qName, cName, note, score)
+	b := make([]byte, 0, 32+len(qName)+len(cName)+len(note))
+	b = append(b, "name "...)
+	b = strconv.AppendQuote(b, qName)
+	b = append(b, " matches "...)
+	b = strconv.AppendQuote(b, cName)
+	b = append(b, note...)
+	b = append(b, ", "...)
+	b = strconv.AppendFloat(b, score, 'f', 2, 64)
+	return string(b)
 }
