@@ -235,23 +235,18 @@ type Receipt struct {
 
 var receiptRE = regexp.MustCompile(`^(\S+) (\S+)(?: version (\d+))? from ([A-Z0-9-]+).*?; signed by \S+ key ([^;\s]+)(?:; via ([^;\s]+))?`)
 
-// receiptStore is a store that keeps receipts in their own table.
-type receiptStore interface {
-	Receipts(ctx context.Context, recordID string) ([]store.EnvelopeReceipt, error)
-}
-
 // Receipts lists the envelopes of a record this node accepted, oldest
-// first, each with the audit entry that records it: from the store's
-// receipts when it keeps them (envelopes accepted before it did appear in
-// the audit log only), otherwise read back from the audit log.
+// first, each with the audit entry that records it, from the store's
+// receipts. A store that kept none for the record (one migrated from
+// before receipts had their own table) has them read back from the audit
+// log.
 func (s *Service) Receipts(ctx context.Context, recordID string) ([]Receipt, error) {
-	rs, ok := s.cfg.Store.(receiptStore)
-	if !ok {
-		return s.auditReceipts(ctx, recordID)
-	}
-	stored, err := rs.Receipts(ctx, recordID)
+	stored, err := s.cfg.Store.Receipts(ctx, recordID)
 	if err != nil {
 		return nil, err
+	}
+	if len(stored) == 0 {
+		return s.auditReceipts(ctx, recordID)
 	}
 	out := make([]Receipt, 0, len(stored))
 	for _, r := range stored {

@@ -220,6 +220,10 @@ type Federation interface {
 	// stores nothing and gets Err, without affecting the others. An error
 	// returned means nothing of the batch was stored.
 	ReceiveBatch(ctx context.Context, rs []Receipt) error
+	// Receipts lists the receipts of the envelopes carrying a record that
+	// the inbox accepted, oldest first, each with the audit entry that
+	// records it.
+	Receipts(ctx context.Context, recordID string) ([]EnvelopeReceipt, error)
 }
 
 // MatchLink is a link between an entity of one record (Record, Entity) and

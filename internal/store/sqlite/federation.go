@@ -781,7 +781,7 @@ func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[str
 
 // addRecord queues the rows of a record not held yet.
 func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record) error {
-	body, err := json.Marshal(r)
+	body, err := intel.AppendJSON(nil, r)
 	if err != nil {
 		return fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
