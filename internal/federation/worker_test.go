@@ -103,3 +103,40 @@ func TestFail(t *testing.T) {
 		}
 	})
 }
+
+func TestFailAllBacksOffThePeerAsAWhole(t *testing.T) {
+	now := time.Date(2026, 10, 14, 9, 30, 0, 0, time.UTC)
+	s := &Service{cfg: Config{Now: func() time.Time { return now }, DeadAfter: 3 * 24 * time.Hour,
+		BackoffBase: time.Second, BackoffCap: 10 * time.Minute, ProbeCap: 5 * time.Second}}
+	ds := []store.Delivery{
+		{ID: 1, Attempts: 30, Created: now.Add(-time.Hour)},
+		{ID: 2, Attempts: 0, Created: now},
+		{ID: 3, Attempts: 1, Created: now.Add(-3 * 24 * time.Hour)},
+	}
+	t.Run("one next attempt for every row, within the probe cap", func(t *testing.T) {
+		outs := s.failAll(ds, "peer unreachable", time.Time{})
+		next := outs[0].NextAttempt
+		if next.Before(now) || !next.Before(now.Add(5*time.Second)) {
+			t.Errorf("next attempt in %v, want within the 5 s cap", next.Sub(now))
+		}
+		for _, o := range outs[:2] {
+			if o.State != store.DeliveryFailed || !o.NextAttempt.Equal(next) || o.Error != "peer unreachable" {
+				t.Errorf("outcome %+v, want failed at %v like the others", o, next)
+			}
+		}
+		if outs[2].State != store.DeliveryDead {
+			t.Errorf("row failing for DeadAfter: %+v, want dead", outs[2])
+		}
+		if got := store.PeerRetry(now, outs); !got.Equal(next) {
+			t.Errorf("peer retried at %v, want %v", got, next)
+		}
+	})
+	t.Run("Retry-After is a floor", func(t *testing.T) {
+		nb := now.Add(time.Hour)
+		for _, o := range s.failAll(ds[:2], "busy", nb) {
+			if !o.NextAttempt.Equal(nb) {
+				t.Errorf("next attempt %v, want the Retry-After time %v", o.NextAttempt, nb)
+			}
+		}
+	})
+}
