@@ -730,3 +730,31 @@ func TestStaticAndHeaders(t *testing.T) {
 		t.Fatal("pages may be framed")
 	}
 }
+
+// BenchmarkRecordPage measures rendering the record page of a seizure (a
+// read through the records service, its history, deliveries and one
+// sharing decision per pinned peer) over loopback HTTP.
+func BenchmarkRecordPage(b *testing.B) {
+	n := MustNode(b, nil, nil)
+	rec := MustCreate(b, n, seizure())
+	br := MustLogin(b, n, store.RoleAnalyst)
+	for b.Loop() {
+		if p := br.get("/ui/records/" + rec.ID); p.status != 200 {
+			b.Fatalf("record page: %d", p.status)
+		}
+	}
+}
+
+// BenchmarkDashboard measures the dashboard over 1,000 records.
+func BenchmarkDashboard(b *testing.B) {
+	n := MustNode(b, nil, nil)
+	for range 1000 {
+		MustCreate(b, n, seizure())
+	}
+	br := MustLogin(b, n, store.RoleAnalyst)
+	for b.Loop() {
+		if p := br.get("/ui/"); p.status != 200 {
+			b.Fatalf("dashboard: %d", p.status)
+		}
+	}
+}
