@@ -615,6 +615,7 @@ type auditBody struct {
 	From, To   string
 	Entries    []audit.Entry
 	NextURL    string
+	LatestURL  string
 	VerifiedOK bool
 	Count      int64
 	BrokenAt   int64
@@ -675,6 +676,14 @@ func (h *Handler) auditLog(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	default:
 		b.VerifiedOK, b.Count = true, ver.Count
+		// Without a time filter the chain's length is the last sequence
+		// number, so the latest page can be linked directly.
+		if b.From == "" && b.To == "" && ver.Count > auditPageSize && q.AfterSeq < ver.Count-auditPageSize {
+			b.LatestURL = "/ui/audit?after=" + strconv.FormatInt(ver.Count-auditPageSize, 10)
+		}
+		if len(es) > 0 && es[len(es)-1].Seq >= ver.Count {
+			b.NextURL = ""
+		}
 	}
 	return h.render(w, r, c, "audit", b)
 }

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -624,6 +625,30 @@ func TestPagesRender(t *testing.T) {
 		}
 		if strings.Contains(next.body, `id="next"`) {
 			t.Fatal("second page of 61 seizures links a third")
+		}
+	})
+	t.Run("audit log pages", func(t *testing.T) {
+		evs := make([]audit.Event, 150)
+		for i := range evs {
+			evs[i] = audit.Event{Actor: "system", Action: "test.event", Target: "t"}
+		}
+		written, err := n.store.Audit(context.Background(), evs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := b.get("/ui/audit")
+		m := regexp.MustCompile(`href="(/ui/audit\?after=\d+)" id="latest"`).FindStringSubmatch(first.body)
+		if m == nil {
+			t.Fatal("audit log of more than a page links no latest page")
+		}
+		latest := b.get(m[1])
+		last := written[len(written)-1].Seq
+		if !strings.Contains(latest.body, fmt.Sprintf(`<td class="num">%d</td>`, last)) || strings.Contains(latest.body, `id="latest"`) ||
+			strings.Contains(latest.body, `id="next"`) {
+			t.Fatalf("latest audit page does not end with entry %d", last)
+		}
+		if strings.Contains(first.body, fmt.Sprintf(`<td class="num">%d</td>`, last)) {
+			t.Fatalf("first audit page shows entry %d", last)
 		}
 	})
 	t.Run("unknown record", func(t *testing.T) {
