@@ -8,10 +8,12 @@ import (
 	"sync"
 
 	"liaison/internal/audit"
+	"liaison/internal/fault"
 	"liaison/internal/store"
 )
 
 const (
+	sqlAuditInsert  = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlAuditHead    = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
 	sqlAuditLast    = `SELECT max(seq) FROM audit`
 	sqlAuditColumns = `SELECT seq, time, actor, action, target, detail, prev, hash FROM audit`
@@ -118,21 +120,167 @@ func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, l lin
 	return nil
 }
 
-// Audit appends events that accompany no other change.
+// Audit appends events that accompany no other change. Calls that arrive
+// while another is being committed are committed together (see auditQueue);
+// each returns once its entries are committed.
 func (db *DB) Audit(ctx context.Context, evs ...audit.Event) ([]audit.Entry, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	var out []audit.Entry
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = db.appendAudit(ctx, tx, evs)
-		return err
-	})
-	if err != nil {
+	select {
+	case <-db.stop:
+		return nil, fault.E(fault.Unavailable, "store is closed")
+	default:
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	return out, nil
+	req := &auditReq{ctx: ctx, evs: evs, done: make(chan auditDone, 1)}
+	q := &db.auditQ
+	q.mu.Lock()
+	if q.leading {
+		q.pending = append(q.pending, req)
+		q.mu.Unlock()
+		// Once queued, the events are committed or refused whatever
+		// happens to ctx, and the caller learns which.
+		if d := <-req.done; !d.lead {
+			return d.result()
+		}
+	} else {
+		q.leading = true
+		q.mu.Unlock()
+	}
+	db.leadAudits(req)
+	return (<-req.done).result()
+}
+
+// maxAuditGroup bounds how many calls one transaction commits.
+const maxAuditGroup = 256
+
+// auditQueue gathers Audit calls for group commit without a goroutine of
+// its own: the call that finds nobody committing leads, committing its
+// events together with those of every call queued meanwhile; when it is
+// done it hands the lead to the first call queued since, or gives it up.
+// A call alone thus commits on its own goroutine with no hand-over, and
+// under concurrent reads (each of which is audited) one commit, and its
+// WAL write, serves many of them.
+type auditQueue struct {
+	mu      sync.Mutex
+	leading bool
+	pending []*auditReq
+}
+
+// auditReq is one Audit call.
+type auditReq struct {
+	ctx  context.Context
+	evs  []audit.Event
+	done chan auditDone // buffered: answering never waits for the caller
+}
+
+// auditDone answers an Audit call: its entries or error, or (lead) that
+// it is now the one to commit.
+type auditDone struct {
+	es   []audit.Entry
+	err  error
+	lead bool
+}
+
+func (d auditDone) result() ([]audit.Entry, error) {
+	if d.err != nil {
+		return nil, fmt.Errorf("audit: %w", d.err)
+	}
+	return d.es, nil
+}
+
+// leadAudits commits req with the calls queued so far, answers them all,
+// and passes the lead on. The caller holds the lead.
+func (db *DB) leadAudits(req *auditReq) {
+	q := &db.auditQ
+	q.mu.Lock()
+	n := min(len(q.pending), maxAuditGroup-1)
+	group := make([]*auditReq, 0, n+1)
+	group = append(append(group, req), q.pending[:n]...)
+	q.pending = append(q.pending[:0], q.pending[n:]...)
+	q.mu.Unlock()
+
+	db.commitAudits(group)
+
+	q.mu.Lock()
+	if len(q.pending) == 0 {
+		q.leading = false
+		q.mu.Unlock()
+		return
+	}
+	next := q.pending[0]
+	q.pending = append(q.pending[:0], q.pending[1:]...)
+	q.mu.Unlock()
+	next.done <- auditDone{lead: true}
+}
+
+// commitAudits appends the events of a group of calls in one transaction
+// and answers each call. Calls whose context has ended are answered with
+// its error and left out.
+func (db *DB) commitAudits(group []*auditReq) {
+	live := group[:0:0]
+	var evs []audit.Event
+	for _, req := range group {
+		if err := req.ctx.Err(); err != nil {
+			req.done <- auditDone{err: err}
+			continue
+		}
+		live = append(live, req)
+		evs = append(evs, req.evs...)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx := context.Background()
+	var es []audit.Entry
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		es, err = db.appendSmall(ctx, tx, evs)
+		return err
+	})
+	for _, req := range live {
+		if err != nil {
+			req.done <- auditDone{err: err}
+			continue
+		}
+		req.done <- auditDone{es: es[:len(req.evs):len(req.evs)]}
+		es = es[len(req.evs):]
+	}
+}
+
+// appendSmall is appendAudit for a few entries: it links them to the head
+// of the chain and inserts them one row at a time with their sequence
+// numbers, through statements prepared once on the writer connection. A
+// sequence number already taken fails the insert, so the rows stored are
+// the ones computed.
+func (db *DB) appendSmall(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([]audit.Entry, error) {
+	head := tx.StmtContext(ctx, db.auditHead)
+	defer head.Close()
+	var prev *audit.Entry
+	var h audit.Entry
+	switch err := head.QueryRowContext(ctx).Scan(&h.Seq, &h.Hash); {
+	case err == nil:
+		prev = &h
+	case errors.Is(err, sql.ErrNoRows):
+	default:
+		return nil, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
+	}
+	ins := tx.StmtContext(ctx, db.auditInsert)
+	defer ins.Close()
+	now := db.now()
+	es := make([]audit.Entry, len(evs))
+	for i, ev := range evs {
+		es[i] = audit.Next(prev, ev, now)
+		e := &es[i]
+		if _, err := ins.ExecContext(ctx, e.Seq, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+			return nil, fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
+		}
+		prev = e
+	}
+	return es, nil
 }
 
 // AuditEntries lists entries in sequence order; From is inclusive, To

@@ -479,12 +479,32 @@ func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*in
 	return r, nil
 }
 
+// getOne reads one record body and decodes it in place, from the driver's
+// copy rather than a copy of its own.
 func (db *DB) getOne(ctx context.Context, subject, query string, args ...any) (*intel.Record, error) {
-	var body []byte
-	if err := db.queryRow(ctx, []any{&body}, query, args...); err != nil {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
 		return nil, mapErr(err, subject)
 	}
-	return decode(body)
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err, subject)
+		}
+		return nil, mapErr(sql.ErrNoRows, subject)
+	}
+	var body sql.RawBytes
+	if err := rows.Scan(&body); err != nil {
+		return nil, mapErr(err, subject)
+	}
+	r, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, mapErr(err, subject)
+	}
+	return r, nil
 }
 
 // RecordHistory returns every version of a record, oldest first.

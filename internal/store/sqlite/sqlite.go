@@ -59,8 +59,13 @@ const pageSize = 16384
 const writerCacheKiB = 64 << 10
 
 // readerMmapBytes is how much of the database file readers map into memory
-// rather than copy in with a system call per page.
-const readerMmapBytes = 1 << 30
+// rather than copy in with a system call per page: none. A reader whose
+// transaction finds the WAL changed since its last one drops its page cache
+// and, with a mapping, unmaps and remaps the whole file; since every read
+// of a record writes an audit entry, that happened on nearly every read and
+// cost more (munmap of a large mapping, then page faults) than the few
+// page reads it saved.
+const readerMmapBytes = 0
 
 // checkpointDelay is how long the checkpointer lets commits accumulate.
 const checkpointDelay = time.Second
@@ -106,6 +111,12 @@ type DB struct {
 	dirty   chan struct{}
 	stop    chan struct{}
 	stopped chan struct{}
+
+	// auditQ gathers concurrent Audit calls into one transaction; their
+	// rows are written through statements prepared once on the writer.
+	auditQ      auditQueue
+	auditHead   *sql.Stmt
+	auditInsert *sql.Stmt
 
 	// stmts caches the read pool's prepared statements by query text. The
 	// queries are built from constants only, so the set is bounded.
@@ -190,6 +201,13 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if err != nil {
 		db.closePools()
 		return nil, fmt.Errorf("open store %s: bring search index up to date: %w", path, err)
+	}
+	if db.auditHead, err = db.write.PrepareContext(ctx, sqlAuditHead); err == nil {
+		db.auditInsert, err = db.write.PrepareContext(ctx, sqlAuditInsert)
+	}
+	if err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open store %s: prepare audit statements: %w", path, mapErr(err, "audit"))
 	}
 	db.dirty = make(chan struct{}, 1)
 	db.stop = make(chan struct{})
@@ -443,6 +461,11 @@ func (db *DB) close() error {
 	}
 	db.stmts = nil
 	db.mu.Unlock()
+	for _, st := range []*sql.Stmt{db.auditHead, db.auditInsert} {
+		if err := st.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
