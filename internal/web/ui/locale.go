@@ -144,12 +144,6 @@ func (l *Locale) Enum(group, value string) string {
 	return value
 }
 
-// Has reports whether the catalogue has key.
-func (l *Locale) Has(key string) bool {
-	_, ok := l.en[key]
-	return ok
-}
-
 var monthsFR = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 
 // Date formats a date "YYYY-MM-DD" (or a partial "YYYY-MM" or "YYYY") in

@@ -45,19 +45,17 @@ type stateCount struct {
 }
 
 type dashboardBody struct {
-	Total       int64
-	Scanned     int
-	Capped      bool
-	ByKind      []kindCount
-	Latest      []*intel.Record
-	Deliveries  []stateCount
-	Federation  bool
-	Chart       template.HTML
-	ChartTotal  int
-	ChartFrom   string
-	ChartTo     string
-	CanAudit    bool
-	NodeIsAdmin bool
+	Total      int64
+	Scanned    int
+	Capped     bool
+	ByKind     []kindCount
+	Latest     []*intel.Record
+	Deliveries []stateCount
+	Federation bool
+	Chart      template.HTML
+	ChartTotal int
+	ChartFrom  string
+	ChartTo    string
 }
 
 // dashboard shows the node, counts of records by kind (from the latest
@@ -212,21 +210,19 @@ type deliveryView struct {
 }
 
 type recordBody struct {
-	R            *intel.Record
-	Versions     []*intel.Record
-	Deliveries   []deliveryView
-	Federation   bool
-	Sharing      bool
-	Decisions    []decisionView
-	MatchingOff  bool
-	Matches      []match.Link
-	MatchErr     string
-	CanShare     bool
-	CanRetract   bool
-	Partners     []option
-	Retracted    bool
-	Personal     bool
-	ExpiredNotes []string
+	R           *intel.Record
+	Versions    []*intel.Record
+	Deliveries  []deliveryView
+	Federation  bool
+	Sharing     bool
+	Decisions   []decisionView
+	MatchingOff bool
+	Matches     []match.Link
+	MatchErr    string
+	CanShare    bool
+	CanRetract  bool
+	Partners    []option
+	Retracted   bool
 }
 
 // record shows every field of a record, its versions, its deliveries with
@@ -246,7 +242,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	slices.Reverse(b.Versions)
-	b.CanRetract = can(c, "record.write") && rec.Originator == h.cfg.Node && !b.Retracted
+	b.CanRetract = can(c, access.PermRecordWrite) && rec.Originator == h.cfg.Node && !b.Retracted
 	if h.cfg.Federation != nil {
 		ds, err := h.cfg.Federation.Deliveries(ctx, id)
 		if err != nil {
@@ -283,7 +279,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 					b.Partners = append(b.Partners, option{Value: p.Code, Label: p.Code + " — " + c.loc.Party(p.Code)})
 				}
 			}
-			b.CanShare = can(c, "record.share") && len(b.Partners) > 0
+			b.CanShare = can(c, access.PermShare) && len(b.Partners) > 0
 		}
 	}
 	if h.cfg.Matcher == nil {
@@ -689,4 +685,4 @@ func (h *Handler) auditLog(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 // can reports whether the user of c holds permission p.
-func can(c *call, p string) bool { return access.Allowed(c.user.Role, access.Permission(p)) }
+func can(c *call, p access.Permission) bool { return access.Allowed(c.user.Role, p) }
