@@ -229,6 +229,7 @@ func clean(words []word, kind Kind, tok func(word) Token) []Token {
 				toks[i] = Token{v}
 			}
 		}
+		toks = translatePhrases(toks)
 		toks = stripLegalForms(toks)
 		toks = slices.DeleteFunc(toks, func(t Token) bool { return orgNoise[t[0]] })
 	}
@@ -253,10 +254,53 @@ var orgNoise = map[string]bool{"and": true, "the": true, "of": true, "al": true,
 var orgAbbrev = map[string]string{
 	"trdg": "trading", "intl": "international", "int": "international", "imp": "import", "exp": "export",
 	"gen": "general", "ent": "enterprise", "enterprises": "enterprise", "mfg": "manufacturing", "mgmt": "management",
-	"svcs": "services", "svc": "services", "dist": "distribution", "xnk": "xuat", "tech": "technology",
+	"svcs": "services", "svc": "services", "dist": "distribution", "tech": "technology",
 	"logistik": "logistics", "logistiek": "logistics", "logistique": "logistics", "logistica": "logistics",
 	"logistyka": "logistics", "lojistik": "logistics", "foods": "food", "chemicals": "chemical",
 	"pharma": "pharmaceutical", "pharmaceuticals": "pharmaceutical", "electronic": "electronics", "industries": "industrial",
+}
+
+// orgPhrases translate the business words of company names written in
+// Latin script without English (Vietnamese, after folding) to the English
+// the same companies use abroad, as businessWords does for other scripts:
+// "Cong ty TNHH Dich vu Logistics Viet Hung" meets "Viet Hung Logistics
+// Services". Longer phrases come first.
+var orgPhrases = [][2][]string{
+	{{"xuat", "nhap", "khau"}, {"import", "export"}},
+	{{"dich", "vu"}, {"services"}}, {{"thuong", "mai"}, {"trading"}}, {{"van", "tai"}, {"transport"}},
+	{{"dau", "tu"}, {"investment"}}, {{"cong", "nghe"}, {"technology"}}, {{"thuc", "pham"}, {"food"}},
+	{{"san", "xuat"}, {"manufacturing"}}, {{"xnk"}, {"import", "export"}},
+}
+
+// translatePhrases replaces the phrases of orgPhrases in toks.
+func translatePhrases(toks []Token) []Token {
+	var out []Token
+	for i := 0; i < len(toks); {
+		matched := false
+		for _, ph := range orgPhrases {
+			if i+len(ph[0]) <= len(toks) && hasForm(toks[i:i+len(ph[0])], ph[0]) {
+				if out == nil {
+					out = append(make([]Token, 0, len(toks)), toks[:i]...)
+				}
+				for _, w := range ph[1] {
+					out = append(out, Token{w})
+				}
+				i += len(ph[0])
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			if out != nil {
+				out = append(out, toks[i])
+			}
+			i++
+		}
+	}
+	if out == nil {
+		return toks
+	}
+	return out
 }
 
 // nativeForms are legal forms written in scripts where they are not

@@ -70,6 +70,8 @@ func TestRenderings(t *testing.T) {
 		{"サトウ ケン", Person, "hepburn", "satou ken"},
 		{"राजेश शर्मा", Person, "hindi", "rajesh sharma"},
 		{"วิชัย วงศ์ไทย", Person, "rtgs", "wichai wongthai"},
+		{"Công ty TNHH Dịch vụ Logistics Việt Hưng", Organisation, "", "services logistics viet hung"},
+		{"Thanh Dat XNK Company Limited", Organisation, "", "thanh dat import export"},
 		{"บริษัท ทรัพย์เจริญ อินเตอร์เนชั่นแนล จำกัด", Organisation, "rtgs", "sapcharoen international"},
 		{"Mr Ahmad bin Ismail", Person, "", "ahmad ismail"},
 	}
