@@ -72,7 +72,7 @@ func checkRecord(r *intel.Record) error {
 }
 
 func encode(r *intel.Record) (row, error) {
-	body, err := json.Marshal(r)
+	body, err := intel.AppendJSON(nil, r)
 	if err != nil {
 		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
