@@ -187,6 +187,28 @@ func (ix *Index) AddRecord(r *intel.Record) {
 	ix.Add(r.ID, Extract(r))
 }
 
+// AddRecords indexes many records, as AddRecord does for each: it is the
+// way to rebuild the index from the store at start. Extraction and
+// normalisation run on every core; the records are then indexed under
+// one hold of the lock, so queries wait for a batch rather than for each
+// record (batches of a few thousand records keep that wait short).
+func (ix *Index) AddRecords(rs []*intel.Record) {
+	type prepared struct {
+		es    []Entity
+		names [][]norm.Rendering
+	}
+	ps := make([]prepared, len(rs))
+	parallel(len(rs), func(i int) {
+		ps[i].es = Extract(rs[i])
+		ps[i].names = ix.normalise(ps[i].es)
+	})
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for i, r := range rs {
+		ix.add(r.ID, ps[i].es, ps[i].names)
+	}
+}
+
 // Add indexes entities under a record id, replacing what the record had.
 func (ix *Index) Add(recordID string, es []Entity) {
 	// Normalise outside the lock: it is the costly part.
@@ -592,6 +614,12 @@ func (ix *Index) pairHash(typ uint8, a, b string) uint64 {
 // post1 adds an entity to a posting list, applying the over-correlation
 // guard to values and whole names.
 func (ix *Index) post1(k key, id uint32) {
+	if k.kind != keyValue && k.kind != keyName {
+		// Blocking keys are neither excluded nor capped here: one map
+		// access.
+		ix.post.add(k.h, id)
+		return
+	}
 	if _, ok := ix.excluded[k.h]; ok {
 		return
 	}

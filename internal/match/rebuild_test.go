@@ -1,0 +1,148 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"testing"
+	"time"
+
+	"liaison/internal/intel"
+	"liaison/internal/synth"
+)
+
+// recordStream feeds synthetic records as the store would when the index
+// is rebuilt at start: a pool of generated records is replayed under new
+// ids, each party's name made distinct by diversify (so that ten million
+// records are not the pool's names ten times over) and each container
+// number by its record number. Generating ten million records with the
+// synthetic generator itself would take hours.
+type recordStream struct {
+	pool []*intel.Record
+	rng  *rand.Rand
+	n    int
+}
+
+func newRecordStream(tb testing.TB, poolSize int) *recordStream {
+	tb.Helper()
+	origins := []string{"HK", "CN", "FR", "RU", "AE", "JP", "NG", "US", "DE", "VN", "TH", "IN"}
+	pool := make([]*intel.Record, poolSize)
+	gens := len(origins)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	parallel(gens, func(gi int) {
+		g := synth.New(int64(500+gi), origins[gi])
+		for i := gi; i < poolSize; i += gens {
+			pool[i] = g.Record(now)
+		}
+	})
+	return &recordStream{pool: pool, rng: rand.New(rand.NewPCG(11, 11))}
+}
+
+// next returns the next n records.
+func (s *recordStream) next(n int) []*intel.Record {
+	out := make([]*intel.Record, n)
+	for i := range out {
+		src := s.pool[s.n%len(s.pool)]
+		r := *src
+		r.ID = fmt.Sprintf("S%09d", s.n)
+		if src.Seizure != nil {
+			sz := *src.Seizure
+			sz.Parties = s.parties(sz.Parties)
+			sz.Containers = nil
+			for j := range src.Seizure.Containers {
+				sz.Containers = append(sz.Containers, containerNumber(s.n*4+j))
+			}
+			r.Seizure = &sz
+		}
+		if src.Warning != nil {
+			w := *src.Warning
+			w.Targets = s.parties(w.Targets)
+			r.Warning = &w
+		}
+		out[i] = &r
+		s.n++
+	}
+	return out
+}
+
+func (s *recordStream) parties(ps []intel.Party) []intel.Party {
+	out := make([]intel.Party, len(ps))
+	for i, p := range ps {
+		p.Name = diversify(p.Name, p.Type == "organisation", s.rng)
+		p.Aliases = nil
+		out[i] = p
+	}
+	return out
+}
+
+// BenchmarkRebuild measures rebuilding the index from a stream of
+// LIAISON_BENCH_REBUILD_RECORDS records (default 1,000,000) fed by
+// AddRecords in batches of 4,096, then the resident memory after garbage
+// collection (index-rss-MiB leaves out the record pool and the test
+// binary), and the latency of fuzzy queries (names of the pool's
+// records under other random variations) on the rebuilt index.
+//
+//	LIAISON_BENCH_REBUILD_RECORDS=10000000 go test ./internal/match -run '^$' -bench Rebuild -benchtime 1x -timeout 120m
+func BenchmarkRebuild(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("LIAISON_BENCH_REBUILD_RECORDS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	for range b.N {
+		s := newRecordStream(b, 100_000)
+		runtime.GC()
+		debug.FreeOSMemory()
+		rss0 := rssMiB()
+		ix := MustIndex(b)
+		b.ResetTimer()
+		start := time.Now()
+		cpu0 := cpuTime()
+		for done := 0; done < n; {
+			k := min(4096, n-done)
+			ix.AddRecords(s.next(k))
+			done += k
+		}
+		rebuild := time.Since(start)
+		cpu := cpuTime() - cpu0
+		b.StopTimer()
+		runtime.GC()
+		debug.FreeOSMemory()
+		rss := rssMiB()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		named := 0
+		for _, r := range s.pool {
+			for _, e := range Extract(r) {
+				if e.Type == Person || e.Type == Organisation {
+					named++
+				}
+			}
+		}
+		// Queries: names of the pool under new variations.
+		qs := s.next(2000)
+		durs := make([]time.Duration, 0, 4000)
+		for _, r := range qs {
+			for _, e := range Extract(r) {
+				if e.Type != Person && e.Type != Organisation || len(durs) == cap(durs) {
+					continue
+				}
+				t0 := time.Now()
+				ix.Match(e, 5, nil)
+				durs = append(durs, time.Since(t0))
+			}
+		}
+		b.ReportMetric(rebuild.Seconds(), "rebuild-s")
+		b.ReportMetric(cpu.Seconds(), "rebuild-cpu-s")
+		b.ReportMetric(float64(n)/rebuild.Seconds(), "records/s")
+		b.ReportMetric(float64(ix.Len()), "entities")
+		b.ReportMetric(float64(n)*float64(named)/float64(len(s.pool)), "named-entities")
+		b.ReportMetric(rss, "rss-MiB")
+		b.ReportMetric(rss-rss0, "index-rss-MiB")
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+		b.ReportMetric(percentile(durs, 0.5), "p50-ms")
+		b.ReportMetric(percentile(durs, 0.99), "p99-ms")
+	}
+}
