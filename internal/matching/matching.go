@@ -363,10 +363,13 @@ func (s *Service) Idle(ctx context.Context) error {
 }
 
 // process matches items and stores their links and watermark in one
-// transaction. A record read by id that no longer exists is skipped.
+// transaction. A record read by id that no longer exists is skipped; of a
+// record queued more than once only the latest version is matched. The
+// records are indexed and matched together, on every core.
 func (s *Service) process(ctx context.Context, items []item) error {
 	ix := s.ix.Load()
-	sets := make([]store.MatchSet, 0, len(items))
+	latest := make(map[string]int, len(items))
+	recs := make([]*intel.Record, 0, len(items))
 	for _, it := range items {
 		r := it.rec
 		if r == nil {
@@ -379,7 +382,38 @@ func (s *Service) process(ctx context.Context, items []item) error {
 				return fmt.Errorf("read record to match: %w", err)
 			}
 		}
-		sets = append(sets, s.matchOne(ix, r))
+		if i, ok := latest[r.ID]; ok {
+			if recs[i].Version <= r.Version {
+				recs[i] = r
+			}
+			continue
+		}
+		latest[r.ID] = len(recs)
+		recs = append(recs, r)
+	}
+	sets := make([]store.MatchSet, len(recs))
+	var live []*intel.Record
+	var at []int
+	for i, r := range recs {
+		sets[i] = store.MatchSet{Record: r.ID, Version: r.Version}
+		if r.Status == intel.StatusRetracted {
+			ix.Remove(r.ID)
+			s.setAudience(r.ID, records.Audience{})
+			continue
+		}
+		s.setAudience(r.ID, records.AudienceOf(r))
+		live = append(live, r)
+		at = append(at, i)
+	}
+	for j, ls := range ix.IngestBatch(live, s.perEntity) {
+		r := live[j]
+		mine := encodeAudience(records.AudienceOf(r))
+		set := &sets[at[j]]
+		for _, l := range ls {
+			set.Links = append(set.Links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
+				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
+				Reasons: l.Reasons})
+		}
 	}
 	if err := s.st.PutMatches(ctx, sets); err != nil {
 		return err
@@ -391,26 +425,6 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		s.matched[set.Record] = set.Version
 	}
 	return nil
-}
-
-// matchOne indexes one record (or removes a retracted one) and returns its
-// links.
-func (s *Service) matchOne(ix *match.Index, r *intel.Record) store.MatchSet {
-	set := store.MatchSet{Record: r.ID, Version: r.Version}
-	if r.Status == intel.StatusRetracted {
-		ix.Remove(r.ID)
-		s.setAudience(r.ID, records.Audience{})
-		return set
-	}
-	a := records.AudienceOf(r)
-	s.setAudience(r.ID, a)
-	mine := encodeAudience(a)
-	for _, l := range ix.Ingest(r, s.perEntity) {
-		set.Links = append(set.Links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
-			OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
-			Reasons: l.Reasons})
-	}
-	return set
 }
 
 // index brings the index up to date with a record another process matched.
@@ -532,11 +546,35 @@ func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID stri
 		return nil, err
 	}
 	out := []match.Link{}
+	mine := entitiesAt(r)
+	others := map[string]map[string]match.Entity{}
 	for _, l := range ls {
 		if !records.CanSee(u, decodeAudience(l.OtherAudience)) || !records.CanSee(u, s.audience(l.Other)) {
 			continue
 		}
-		out = append(out, match.Link{Record: l.Other, Score: l.Score, Entity: l.Entity, Matched: l.Matched, Reasons: l.Reasons})
+		theirs, ok := others[l.Other]
+		if !ok {
+			o, err := s.st.GetRecord(ctx, l.Other)
+			switch {
+			case fault.Is(err, fault.NotFound):
+			case err != nil:
+				return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+			case records.CanSee(u, records.AudienceOf(o)):
+				theirs = entitiesAt(o)
+			}
+			others[l.Other] = theirs
+		}
+		matched, ok := theirs[l.Matched.Path]
+		if !ok {
+			// The other record is gone or hidden now, or no longer
+			// holds the entity: its own matching will replace the link.
+			continue
+		}
+		entity, ok := mine[l.Entity.Path]
+		if !ok {
+			continue
+		}
+		out = append(out, match.Link{Record: l.Other, Score: l.Score, Entity: entity, Matched: matched, Reasons: l.Reasons})
 	}
 	ev := audit.Event{Actor: u.Name, Action: audit.ActionRecordRead, Target: recordID, Detail: fmt.Sprintf("matches; %d results", len(out))}
 	if _, err := s.st.Audit(ctx, ev); err != nil {
@@ -674,4 +712,17 @@ func (s *Service) Include(ctx context.Context, actor string, id int64) error {
 	default:
 	}
 	return nil
+}
+
+// entitiesAt returns the entities of a record by their path in it; links
+// are stored with paths only and read back through this.
+func entitiesAt(r *intel.Record) map[string]match.Entity {
+	es := match.Extract(r)
+	out := make(map[string]match.Entity, len(es))
+	for _, e := range es {
+		if _, ok := out[e.Path]; !ok {
+			out[e.Path] = e
+		}
+	}
+	return out
 }

@@ -230,7 +230,10 @@ type Federation interface {
 // an entity of another (Other, Matched), with its score and reasons. The
 // audiences are the matching service's encoding of who may see each record
 // when the link was found; the store keeps them as given, so that a link is
-// filtered by visibility without reading either record.
+// filtered by visibility without reading either record. Of the entities the
+// store keeps only their Path in their record (Entity.Path, Matched.Path):
+// the matching service reads the entities back from the records, so that a
+// stored link stays a few dozen bytes however often a value recurs.
 type MatchLink struct {
 	Record         string
 	Other          string

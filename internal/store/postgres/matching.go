@@ -18,14 +18,14 @@ const (
 	sqlWalkRecords = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version`
 	sqlHeldMatches = `SELECT id, version FROM match_state WHERE id = ANY($1::text[])`
 	sqlDeleteLinks = `DELETE FROM match_links WHERE a = $1 OR b = $1`
-	sqlInsertLink  = `INSERT INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, entity, matched, reasons, created)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`
+	sqlInsertLink  = `INSERT INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, reasons, created)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`
 	sqlMarkMatched = `INSERT INTO match_state (id, version, seq) VALUES ($1, $2, nextval('match_seq'))
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq
 		WHERE match_state.version <= excluded.version`
-	sqlLinksOf = `SELECT a, b, a_audience, b_audience, score, entity, matched, reasons, created FROM match_links WHERE a = $1
+	sqlLinksOf = `SELECT a, b, a_path, b_path, a_audience, b_audience, score, reasons, created FROM match_links WHERE a = $1
 		UNION ALL
-		SELECT b, a, b_audience, a_audience, score, matched, entity, reasons, created FROM match_links WHERE b = $1`
+		SELECT b, a, b_path, a_path, b_audience, a_audience, score, reasons, created FROM match_links WHERE b = $1`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.id LIMIT $1`
 	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > $1 ORDER BY seq LIMIT $2`
@@ -92,20 +92,13 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		now := db.now()
 		b := &pgx.Batch{}
 		for _, s := range sets {
-			if v, ok := held[s.Record]; ok && v > s.Version {
+			v, ok := held[s.Record]
+			if ok && v > s.Version {
 				continue
 			}
 			held[s.Record] = s.Version
 			b.Queue(sqlDeleteLinks, s.Record)
 			for _, l := range s.Links {
-				entity, err := json.Marshal(l.Entity)
-				if err != nil {
-					return fmt.Errorf("encode link entity: %w", err)
-				}
-				matched, err := json.Marshal(l.Matched)
-				if err != nil {
-					return fmt.Errorf("encode link entity: %w", err)
-				}
 				reasons := l.Reasons
 				if reasons == nil {
 					reasons = []string{}
@@ -119,7 +112,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 					created = l.Created
 				}
 				b.Queue(sqlInsertLink, s.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience, l.OtherAudience,
-					l.Score, string(entity), string(matched), string(rs), created)
+					l.Score, string(rs), created)
 			}
 			b.Queue(sqlMarkMatched, s.Record, s.Version)
 		}
@@ -141,15 +134,9 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 	out := []store.MatchLink{}
 	for rows.Next() {
 		var l store.MatchLink
-		var entity, matched, reasons []byte
-		if err := rows.Scan(&l.Record, &l.Other, &l.RecordAudience, &l.OtherAudience, &l.Score, &entity, &matched, &reasons, &l.Created); err != nil {
+		var reasons []byte
+		if err := rows.Scan(&l.Record, &l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &l.Created); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
-		}
-		if err := json.Unmarshal(entity, &l.Entity); err != nil {
-			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)
-		}
-		if err := json.Unmarshal(matched, &l.Matched); err != nil {
-			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)
 		}
 		if err := json.Unmarshal(reasons, &l.Reasons); err != nil {
 			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)

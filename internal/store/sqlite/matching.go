@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"liaison/internal/audit"
@@ -20,13 +21,11 @@ const (
 	sqlMaxMatchSeq    = `SELECT coalesce(max(seq), 0) FROM match_state`
 	sqlDeleteLinksA   = `DELETE FROM match_links WHERE a = ?`
 	sqlDeleteLinksB   = `DELETE FROM match_links WHERE b = ?`
-	sqlInsertLink     = `INSERT OR IGNORE INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, entity, matched, reasons, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlMarkMatched = `INSERT INTO match_state (id, version, seq) VALUES (?, ?, ?)
+	sqlMarkMatched    = `INSERT INTO match_state (id, version, seq) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq`
-	sqlLinksOf = `SELECT a, b, a_audience, b_audience, score, entity, matched, reasons, created FROM match_links WHERE a = ?
+	sqlLinksOf = `SELECT a, b, a_path, b_path, a_audience, b_audience, score, reasons, created FROM match_links WHERE a = ?
 		UNION ALL
-		SELECT b, a, b_audience, a_audience, score, matched, entity, reasons, created FROM match_links WHERE b = ?`
+		SELECT b, a, b_path, a_path, b_audience, a_audience, score, reasons, created FROM match_links WHERE b = ?`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
 	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > ? ORDER BY seq LIMIT ?`
@@ -62,47 +61,53 @@ func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) err
 	return nil
 }
 
-// encodedLink is a link with its JSON columns encoded.
-type encodedLink struct {
-	entity, matched, reasons []byte
+// linkRow is the number of columns of a stored link, linkChunk how many
+// links one INSERT statement writes.
+const (
+	linkRow   = 9
+	linkChunk = 64
+)
+
+// linkInsert returns an INSERT of n links.
+func linkInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, reasons, created) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
 }
 
-func encodeLink(l store.MatchLink) (encodedLink, error) {
-	var e encodedLink
-	var err error
-	if e.entity, err = json.Marshal(l.Entity); err != nil {
-		return e, fmt.Errorf("encode link entity: %w", err)
-	}
-	if e.matched, err = json.Marshal(l.Matched); err != nil {
-		return e, fmt.Errorf("encode link entity: %w", err)
-	}
+// linkArgs appends the columns of one link.
+func linkArgs(args []any, l store.MatchLink, now string) ([]any, error) {
 	reasons := l.Reasons
 	if reasons == nil {
 		reasons = []string{}
 	}
-	if e.reasons, err = json.Marshal(reasons); err != nil {
-		return e, fmt.Errorf("encode link reasons: %w", err)
+	rs, err := json.Marshal(reasons)
+	if err != nil {
+		return nil, fmt.Errorf("encode link reasons: %w", err)
 	}
-	return e, nil
+	created := now
+	if !l.Created.IsZero() {
+		created = formatTime(l.Created)
+	}
+	return append(args, l.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience, l.OtherAudience,
+		l.Score, string(rs), created), nil
 }
 
 // PutMatches replaces the links of each set's record and marks it matched.
+// Links are written many to a statement.
 func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if len(sets) == 0 {
 		return nil
 	}
-	enc := make([][]encodedLink, len(sets))
-	for i, s := range sets {
+	for _, s := range sets {
 		if s.Record == "" {
 			return fault.Field("record", "is required")
-		}
-		enc[i] = make([]encodedLink, len(s.Links))
-		for j, l := range s.Links {
-			e, err := encodeLink(l)
-			if err != nil {
-				return err
-			}
-			enc[i][j] = e
 		}
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -110,13 +115,29 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if err := tx.QueryRowContext(ctx, sqlMaxMatchSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
 		}
-		st, err := prepareAll(ctx, tx, sqlMatchedVersion, sqlDeleteLinksA, sqlDeleteLinksB, sqlInsertLink, sqlMarkMatched)
+		st, err := prepareAll(ctx, tx, sqlMatchedVersion, sqlDeleteLinksA, sqlDeleteLinksB, linkInsert(linkChunk), sqlMarkMatched)
 		if err != nil {
 			return err
 		}
 		defer closeAll(st)
 		now := formatTime(db.now())
-		for i, s := range sets {
+		args := make([]any, 0, linkRow*linkChunk)
+		pending := map[string]bool{} // records named by links not yet written
+		flush := func() error {
+			clear(pending)
+			if len(args) == 0 {
+				return nil
+			}
+			var err error
+			if len(args) == linkRow*linkChunk {
+				_, err = st[3].ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, linkInsert(len(args)/linkRow), args...)
+			}
+			args = args[:0]
+			return mapErr(err, "links")
+		}
+		for _, s := range sets {
 			var held int
 			switch err := st[0].QueryRowContext(ctx, s.Record).Scan(&held); {
 			case err == sql.ErrNoRows:
@@ -125,21 +146,29 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			case held > s.Version:
 				continue
 			}
+			// Matching a record replaces every link it is in, those of
+			// this transaction not yet written included.
+			if pending[s.Record] {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 			if _, err := st[1].ExecContext(ctx, s.Record); err != nil {
 				return mapErr(err, "links of "+s.Record)
 			}
 			if _, err := st[2].ExecContext(ctx, s.Record); err != nil {
 				return mapErr(err, "links of "+s.Record)
 			}
-			for j, l := range s.Links {
-				created := now
-				if !l.Created.IsZero() {
-					created = formatTime(l.Created)
+			for _, l := range s.Links {
+				l.Record = s.Record
+				if args, err = linkArgs(args, l, now); err != nil {
+					return err
 				}
-				e := enc[i][j]
-				if _, err := st[3].ExecContext(ctx, s.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience,
-					l.OtherAudience, l.Score, string(e.entity), string(e.matched), string(e.reasons), created); err != nil {
-					return mapErr(err, "link of "+s.Record)
+				pending[l.Record], pending[l.Other] = true, true
+				if len(args) == linkRow*linkChunk {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
 			}
 			seq++
@@ -147,7 +176,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				return mapErr(err, "match state of "+s.Record)
 			}
 		}
-		return nil
+		return flush()
 	})
 	if err != nil {
 		return fmt.Errorf("put matches of %d records: %w", len(sets), err)
@@ -184,13 +213,13 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 	out := []store.MatchLink{}
 	for rows.Next() {
 		var l store.MatchLink
-		var entity, matched, reasons []byte
+		var reasons []byte
 		var created string
-		if err := rows.Scan(&l.Record, &l.Other, &l.RecordAudience, &l.OtherAudience, &l.Score, &entity, &matched, &reasons, &created); err != nil {
+		if err := rows.Scan(&l.Record, &l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &created); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 		}
-		if err := decodeLink(&l, entity, matched, reasons); err != nil {
-			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+		if err := json.Unmarshal(reasons, &l.Reasons); err != nil {
+			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)
 		}
 		if l.Created, err = parseTime(created); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
@@ -202,19 +231,6 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 	}
 	store.SortLinks(out)
 	return out, nil
-}
-
-func decodeLink(l *store.MatchLink, entity, matched, reasons []byte) error {
-	if err := json.Unmarshal(entity, &l.Entity); err != nil {
-		return fmt.Errorf("decode stored link: %w", err)
-	}
-	if err := json.Unmarshal(matched, &l.Matched); err != nil {
-		return fmt.Errorf("decode stored link: %w", err)
-	}
-	if err := json.Unmarshal(reasons, &l.Reasons); err != nil {
-		return fmt.Errorf("decode stored link: %w", err)
-	}
-	return nil
 }
 
 // Unmatched returns records whose latest version is not marked matched.

@@ -3,7 +3,8 @@
 -- match_links holds the links matching found: an entity of record a (found
 -- when a was matched) and an entity of record b. Each side's audience is
 -- kept as the matching service encoded it, so that links are filtered by
--- visibility without reading the records.
+-- visibility without reading the records. The entities themselves are not
+-- copied: a_path and b_path locate them in the records. reasons is JSON.
 CREATE TABLE match_links (
 	a          text COLLATE "C" NOT NULL,
 	a_path     text COLLATE "C" NOT NULL,
@@ -12,8 +13,6 @@ CREATE TABLE match_links (
 	a_audience text NOT NULL,
 	b_audience text NOT NULL,
 	score      double precision NOT NULL,
-	entity     jsonb NOT NULL,
-	matched    jsonb NOT NULL,
 	reasons    jsonb NOT NULL,
 	created    timestamptz NOT NULL,
 	PRIMARY KEY (a, a_path, b, b_path)

@@ -3,7 +3,10 @@
 -- match_links holds the links matching found: an entity of record a (found
 -- when a was matched) and an entity of record b. Each side's audience is
 -- kept as the matching service encoded it, so that links are filtered by
--- visibility without reading the records. Entities and reasons are JSON.
+-- visibility without reading the records. The entities themselves are not
+-- copied: a_path and b_path locate them in the records, which keeps a link
+-- to a few dozen bytes (a correlation table that copies attribute values
+-- grows with the square of a popular value). reasons is JSON.
 CREATE TABLE match_links (
 	a          TEXT NOT NULL,
 	a_path     TEXT NOT NULL,
@@ -12,8 +15,6 @@ CREATE TABLE match_links (
 	a_audience TEXT NOT NULL,
 	b_audience TEXT NOT NULL,
 	score      REAL NOT NULL,
-	entity     TEXT NOT NULL,
-	matched    TEXT NOT NULL,
 	reasons    TEXT NOT NULL,
 	created    TEXT NOT NULL,
 	PRIMARY KEY (a, a_path, b, b_path)
