@@ -100,6 +100,9 @@ func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, l lin
 		return nil
 	}
 	ins := newInserter(tx, conn, chunkRows, "audit", auditCols...)
+	if conn != nil {
+		ins.cache = &db.wstmts // conn is the writer's
+	}
 	defer ins.close()
 	n := len(auditCols)
 	for i := range es {

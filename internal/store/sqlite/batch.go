@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -44,6 +45,10 @@ type inserter struct {
 	rawMany, rawOne driver.Stmt
 	args            []any
 	run             context.Context // the first caller's context without its cancellation
+
+	// cache, when set, keeps the driver statements prepared on the
+	// connection for later transactions (see stmtCache).
+	cache *stmtCache
 
 	// The statement, query and arguments of the driver call in progress,
 	// and the call itself, made once so that an execution allocates
@@ -92,13 +97,19 @@ func newWriter(tx *sql.Tx, conn *sql.Conn, chunk int, verb, table string, cols .
 // runs on the driver connection through sql.Conn.Raw.
 func (in *inserter) call(dc any) error {
 	if *in.raw == nil {
-		p, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("driver connection %T cannot prepare with a context", dc)
-		}
-		st, err := p.PrepareContext(in.run, in.rawSQL)
+		st, err := in.cache.get(dc, in.rawSQL)
 		if err != nil {
 			return err
+		}
+		if st == nil {
+			p, ok := dc.(driver.ConnPrepareContext)
+			if !ok {
+				return fmt.Errorf("driver connection %T cannot prepare with a context", dc)
+			}
+			if st, err = p.PrepareContext(in.run, in.rawSQL); err != nil {
+				return err
+			}
+			in.cache.put(dc, in.rawSQL, st)
 		}
 		*in.raw = st
 	}
@@ -178,14 +189,14 @@ func (in *inserter) flush(ctx context.Context) error {
 	return nil
 }
 
-// close releases the prepared statements.
+// close releases the prepared statements, except those a cache keeps.
 func (in *inserter) close() {
 	for _, s := range []*sql.Stmt{in.many, in.one} {
 		if s != nil {
 			s.Close()
 		}
 	}
-	if in.conn != nil && (in.rawMany != nil || in.rawOne != nil) {
+	if in.conn != nil && in.cache == nil && (in.rawMany != nil || in.rawOne != nil) {
 		_ = in.conn.Raw(func(any) error {
 			for _, s := range []driver.Stmt{in.rawMany, in.rawOne} {
 				if s != nil {
@@ -196,4 +207,61 @@ func (in *inserter) close() {
 		})
 	}
 	in.many, in.one, in.rawMany, in.rawOne = nil, nil, nil, nil
+}
+
+// stmtCache keeps the driver statements inserters prepare on one writer
+// connection, by query, from one transaction to the next: preparing the
+// multi-row INSERTs of a batch (a few hundred placeholders each) costs more
+// than a microsecond per record otherwise. It is used only by whoever holds
+// the connection, inside sql.Conn.Raw, which serialises it. Statements are
+// tied to the driver connection they were prepared on; should the pool
+// replace its connection, the cache starts over.
+type stmtCache struct {
+	conn  any
+	stmts map[string]driver.Stmt
+}
+
+// get returns the statement prepared for query on dc, or nil. A nil cache
+// holds nothing.
+func (c *stmtCache) get(dc any, query string) (driver.Stmt, error) {
+	if c == nil || c.conn != dc {
+		return nil, nil
+	}
+	return c.stmts[query], nil
+}
+
+// put keeps st, prepared for query on dc. Statements of another connection
+// are dropped (their connection is gone).
+func (c *stmtCache) put(dc any, query string, st driver.Stmt) {
+	if c == nil {
+		return
+	}
+	if c.conn != dc {
+		c.conn, c.stmts = dc, map[string]driver.Stmt{}
+	}
+	c.stmts[query] = st
+}
+
+// close closes every statement kept, on the connection of pool w.
+func (c *stmtCache) close(ctx context.Context, w *sql.DB) error {
+	if len(c.stmts) == 0 {
+		return nil
+	}
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		var errs []error
+		if dc == c.conn {
+			for _, st := range c.stmts {
+				if err := st.Close(); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		c.conn, c.stmts = nil, nil
+		return errors.Join(errs...)
+	})
 }

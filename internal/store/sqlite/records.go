@@ -330,6 +330,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		job.plan <- indexPlan{seq: seq, updates: updates, docs: enc.docs(base), release: enc.release}
 		recs, vers, cats := recordInserter(tx, conn), versionInserter(tx, conn), categoryInserter(tx, conn)
 		for _, in := range []*inserter{recs, vers, cats} {
+			in.cache = &db.wstmts
 			defer in.close()
 		}
 		for k := range enc.ready {

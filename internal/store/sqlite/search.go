@@ -235,7 +235,7 @@ func (db *DB) writeDocs(ctx, abort context.Context, conn *sql.Conn, tx *sql.Tx, 
 	if seq != plan.seq-1 {
 		return errIndexBehind
 	}
-	w, err := newDocWriter(ctx, conn, tx)
+	w, err := newDocWriter(ctx, conn, tx, &db.sstmts)
 	if err != nil {
 		return err
 	}
@@ -268,6 +268,7 @@ func (db *DB) writeDocs(ctx, abort context.Context, conn *sql.Conn, tx *sql.Tx, 
 type docWriter struct {
 	conn   *sql.Conn
 	tx     *sql.Tx
+	cache  *stmtCache
 	insert *inserter
 	del    *sql.Stmt
 	docs   []doc // text unused
@@ -275,9 +276,10 @@ type docWriter struct {
 }
 
 // newDocWriter prepares to write documents inside tx, on its connection
-// conn.
-func newDocWriter(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (*docWriter, error) {
-	w := &docWriter{conn: conn, tx: tx, insert: newInserter(tx, conn, 1, "records_fts", "rowid", "text")}
+// conn (search.db's writer, whose statements cache keeps).
+func newDocWriter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, cache *stmtCache) (*docWriter, error) {
+	w := &docWriter{conn: conn, tx: tx, cache: cache, insert: newInserter(tx, conn, 1, "records_fts", "rowid", "text")}
+	w.insert.cache = cache
 	var err error
 	if w.del, err = tx.PrepareContext(ctx, sqlDeleteFTS); err != nil {
 		w.close()
@@ -308,6 +310,7 @@ func (w *docWriter) forget(rid int64) { w.gone = append(w.gone, rid) }
 // finish writes the rows of docs for the text added so far.
 func (w *docWriter) finish(ctx context.Context) error {
 	ins := newUpserter(w.tx, w.conn, chunkRows, "docs", "rid", "version")
+	ins.cache = w.cache
 	defer ins.close()
 	for _, d := range w.docs {
 		if err := ins.add(ctx, d.rid, int64(d.version)); err != nil {
@@ -427,7 +430,7 @@ func (db *DB) reconcile(ctx context.Context) error {
 	if len(d.stale)+len(d.orphans) > 100 {
 		db.log.Info("updating search index", "store", "sqlite", "documents", len(d.stale), "orphans", len(d.orphans))
 	}
-	w, err := newDocWriter(ctx, conn, tx)
+	w, err := newDocWriter(ctx, conn, tx, &db.sstmts)
 	if err != nil {
 		return err
 	}
@@ -448,7 +451,7 @@ func (db *DB) reconcile(ctx context.Context) error {
 			if tx, err = conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
 				return fmt.Errorf("begin: %w", mapErr(err, "search index"))
 			}
-			if w, err = newDocWriter(ctx, conn, tx); err != nil {
+			if w, err = newDocWriter(ctx, conn, tx, &db.sstmts); err != nil {
 				return err
 			}
 		}

@@ -118,6 +118,10 @@ type DB struct {
 	auditHead   *sql.Stmt
 	auditInsert *sql.Stmt
 
+	// wstmts and sstmts keep the statements of bulk inserts prepared on
+	// the writer's and on search.db's writer connection.
+	wstmts, sstmts stmtCache
+
 	// stmts caches the read pool's prepared statements by query text. The
 	// queries are built from constants only, so the set is bounded.
 	mu    sync.Mutex
@@ -465,6 +469,12 @@ func (db *DB) close() error {
 		if err := st.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := db.wstmts.close(ctx, db.write); err != nil {
+		errs = append(errs, err)
+	}
+	if err := db.sstmts.close(ctx, db.searchW); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
