@@ -19,6 +19,7 @@ build:
 # records first): not part of `make test`.
 BENCH_RECORDS ?= 1000000
 BENCH_BACKLOG ?= 100000
+BENCH_REBUILD ?= 1000000
 bench:
 	scripts/with-postgres $(MAKE) bench-run
 
@@ -28,6 +29,10 @@ bench-run:
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/intel/ ./internal/audit/ ./internal/agreement/ ./internal/store/...
 	LIAISON_BENCH_ENVELOPES=20000 $(GO) test -run '^$$' -bench 'FederationThroughput' -benchtime 1x -count 3 -timeout 60m ./internal/app/
 	LIAISON_BENCH_BACKLOG=$(BENCH_BACKLOG) $(GO) test -run '^$$' -bench 'FederationBacklog' -benchtime 1x -count 3 -timeout 120m ./internal/app/
+	$(GO) test -run '^$$' -bench 'Fuzzy' -benchtime 2000x -timeout 60m ./internal/match/
+	$(GO) test -run '^$$' -bench 'Lookup' -benchtime 3000000x -count 3 -timeout 30m ./internal/match/
+	$(GO) test -run '^$$' -bench 'Ingest' -benchtime 5000x -count 3 -timeout 30m ./internal/match/
+	LIAISON_BENCH_REBUILD_RECORDS=$(BENCH_REBUILD) $(GO) test -run '^$$' -bench 'Rebuild' -benchtime 1x -timeout 120m ./internal/match/
 
 # Short fuzzing pass over every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 20s
