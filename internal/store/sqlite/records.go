@@ -26,8 +26,11 @@ const (
 		WHERE id = ? AND version = ? RETURNING rid`
 	sqlRecordVersion  = `SELECT version FROM records WHERE id = ?`
 	sqlDeleteCategory = `DELETE FROM record_categories WHERE id = ?`
-	sqlGetRecord      = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
-		WHERE r.id = ?`
+	// The latest version of a record is its highest in record_versions
+	// (every path that stores a version stores it as the record's current
+	// one, and only when it is newer), so a read needs one index and one
+	// table lookup rather than going through records as well.
+	sqlGetRecord    = `SELECT body FROM record_versions WHERE id = ? ORDER BY version DESC LIMIT 1`
 	sqlGetVersion   = `SELECT body FROM record_versions WHERE id = ? AND version = ?`
 	sqlHistory      = `SELECT body FROM record_versions WHERE id = ? ORDER BY version`
 	sqlCountRecords = `SELECT count(*) FROM records`
