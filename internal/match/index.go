@@ -69,6 +69,7 @@ type Index struct {
 	freeRec []uint32
 
 	ents    []ent
+	nrend   []uint8 // number of renderings of each entity's name, apart from ents to be read fast
 	freeEnt []uint32
 	live    int
 
@@ -293,6 +294,7 @@ func (ix *Index) remove(recordID string) {
 			}
 		}
 		ix.ents[id] = ent{dead: true}
+		ix.nrend[id] = 0
 		ix.freeEnt = append(ix.freeEnt, id)
 	}
 	ix.live -= len(ids)
@@ -365,9 +367,11 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
 		id := ix.freeEnt[n-1]
 		ix.freeEnt = ix.freeEnt[:n-1]
 		ix.ents[id] = en
+		ix.nrend[id] = uint8(min(len(rs), 255))
 		return id
 	}
 	ix.ents = append(ix.ents, en)
+	ix.nrend = append(ix.nrend, uint8(min(len(rs), 255)))
 	return uint32(len(ix.ents) - 1)
 }
 

@@ -379,6 +379,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
+	// A name in Han characters has three renderings (Hong Kong, pinyin,
+	// Wade-Giles), and two such names share keys in each: their shared
+	// weight is divided by the renderings both have, so that a Latin
+	// spelling, which shares keys with one rendering of the query, is
+	// not crowded out by names in the query's own script.
+	if nq := len(qr); nq > 1 {
+		for _, id := range s.touched {
+			d := int(ix.nrend[id])
+			if nq < d {
+				d = nq
+			}
+			if d > 1 {
+				s.acc[id] = max(s.acc[id]/uint16(d), 1)
+			}
+		}
+	}
 	// Keep about four times Options.Candidates, those sharing the most
 	// weight: a histogram of the weights gives the cut without sorting.
 	var best uint16
