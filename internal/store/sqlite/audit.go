@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
@@ -13,11 +15,14 @@ import (
 )
 
 const (
-	sqlAuditInsert  = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlAuditHead    = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
-	sqlAuditLast    = `SELECT max(seq) FROM audit`
-	sqlAuditColumns = `SELECT seq, time, actor, action, target, detail, prev, hash FROM audit`
-	sqlAuditPage    = sqlAuditColumns + ` WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlBeginImmediate = `BEGIN IMMEDIATE`
+	sqlCommit         = `COMMIT`
+	sqlRollback       = `ROLLBACK`
+	sqlAuditInsert    = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlAuditHead      = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
+	sqlAuditLast      = `SELECT max(seq) FROM audit`
+	sqlAuditColumns   = `SELECT seq, time, actor, action, target, detail, prev, hash FROM audit`
+	sqlAuditPage      = sqlAuditColumns + ` WHERE seq > ? ORDER BY seq LIMIT ?`
 )
 
 // walkPage is how many entries WalkAudit reads at a time.
@@ -237,13 +242,7 @@ func (db *DB) commitAudits(group []*auditReq) {
 	if len(live) == 0 {
 		return
 	}
-	ctx := context.Background()
-	var es []audit.Entry
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		es, err = db.appendSmall(ctx, tx, evs)
-		return err
-	})
+	es, err := db.appendSmall(context.Background(), evs)
 	for _, req := range live {
 		if err != nil {
 			req.done <- auditDone{err: err}
@@ -254,31 +253,73 @@ func (db *DB) commitAudits(group []*auditReq) {
 	}
 }
 
-// appendSmall is appendAudit for a few entries: it links them to the head
-// of the chain and inserts them one row at a time with their sequence
-// numbers, through statements prepared once on the writer connection. A
-// sequence number already taken fails the insert, so the rows stored are
-// the ones computed.
-func (db *DB) appendSmall(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([]audit.Entry, error) {
-	head := tx.StmtContext(ctx, db.auditHead)
-	defer head.Close()
+// appendSmall appends a few entries in a transaction of their own: it
+// links them to the head of the chain and inserts them one row at a time
+// with their sequence numbers (a number already taken fails the insert, so
+// the rows stored are the ones computed).
+//
+// It runs on the writer's driver connection with statements kept in
+// db.wstmts, BEGIN and COMMIT included: through database/sql, the driver
+// parses BEGIN IMMEDIATE and COMMIT anew for every transaction, which for
+// an audited read is most of the cost of its audit entry.
+func (db *DB) appendSmall(ctx context.Context, evs []audit.Event) ([]audit.Entry, error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("append audit entries: %w", mapErr(err, "audit"))
+	}
+	defer conn.Close()
+	var es []audit.Entry
+	err = conn.Raw(func(dc any) error {
+		x := rawExec{ctx: ctx, dc: dc, cache: &db.wstmts}
+		if err := x.exec(sqlBeginImmediate); err != nil {
+			return fmt.Errorf("begin: %w", mapErr(err, "transaction"))
+		}
+		var err error
+		if es, err = x.appendEntries(evs, db.now()); err == nil {
+			if err = x.exec(sqlCommit); err != nil {
+				err = fmt.Errorf("commit: %w", mapErr(err, "transaction"))
+			}
+		}
+		if err != nil {
+			if rerr := x.exec(sqlRollback); rerr != nil && !errors.Is(rerr, errNoTransaction) {
+				// The connection may be left inside the transaction:
+				// have the pool discard it.
+				return errors.Join(err, rerr, driver.ErrBadConn)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.wrote()
+	return es, nil
+}
+
+// appendEntries reads the head of the chain and inserts evs after it,
+// inside the transaction x's connection has begun.
+func (x rawExec) appendEntries(evs []audit.Event, now time.Time) ([]audit.Entry, error) {
 	var prev *audit.Entry
 	var h audit.Entry
-	switch err := head.QueryRowContext(ctx).Scan(&h.Seq, &h.Hash); {
-	case err == nil:
-		prev = &h
-	case errors.Is(err, sql.ErrNoRows):
-	default:
+	row := make([]driver.Value, 2)
+	switch found, err := x.queryRow(sqlAuditHead, row); {
+	case err != nil:
 		return nil, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
+	case found:
+		seq, ok1 := row[0].(int64)
+		hash, ok2 := row[1].(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("read audit head: unexpected column types %T, %T", row[0], row[1])
+		}
+		h.Seq, h.Hash = seq, hash
+		prev = &h
 	}
-	ins := tx.StmtContext(ctx, db.auditInsert)
-	defer ins.Close()
-	now := db.now()
 	es := make([]audit.Entry, len(evs))
 	for i, ev := range evs {
 		es[i] = audit.Next(prev, ev, now)
 		e := &es[i]
-		if _, err := ins.ExecContext(ctx, e.Seq, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+		if err := x.exec(sqlAuditInsert, e.Seq, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
 			return nil, fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
 		}
 		prev = e

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -264,4 +265,87 @@ func (c *stmtCache) close(ctx context.Context, w *sql.DB) error {
 		c.conn, c.stmts = nil, nil
 		return errors.Join(errs...)
 	})
+}
+
+// rawExec runs statements on a driver connection (inside sql.Conn.Raw),
+// preparing each query once and keeping it in cache.
+type rawExec struct {
+	ctx   context.Context
+	dc    any
+	cache *stmtCache
+}
+
+// errNoTransaction is what ROLLBACK reports when the transaction is already
+// gone (a failed COMMIT or statement may have rolled it back).
+var errNoTransaction = errors.New("no transaction is active")
+
+func (x rawExec) stmt(query string) (driver.Stmt, error) {
+	st, err := x.cache.get(x.dc, query)
+	if err != nil || st != nil {
+		return st, err
+	}
+	p, ok := x.dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, fmt.Errorf("driver connection %T cannot prepare with a context", x.dc)
+	}
+	if st, err = p.PrepareContext(x.ctx, query); err != nil {
+		return nil, err
+	}
+	x.cache.put(x.dc, query, st)
+	return st, nil
+}
+
+func namedValues(args []any) []driver.NamedValue {
+	nv := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		if n, ok := v.(int); ok {
+			v = int64(n)
+		}
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return nv
+}
+
+// exec runs query with args, which must be driver values (int64, not
+// int, aside).
+func (x rawExec) exec(query string, args ...any) error {
+	st, err := x.stmt(query)
+	if err != nil {
+		return err
+	}
+	e, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("driver statement %T cannot execute with a context", st)
+	}
+	_, err = e.ExecContext(x.ctx, namedValues(args))
+	if err != nil && query == sqlRollback && strings.Contains(err.Error(), "no transaction is active") {
+		return errNoTransaction
+	}
+	return err
+}
+
+// queryRow reads the first row of query into dest and reports whether
+// there was one.
+func (x rawExec) queryRow(query string, dest []driver.Value, args ...any) (bool, error) {
+	st, err := x.stmt(query)
+	if err != nil {
+		return false, err
+	}
+	q, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return false, fmt.Errorf("driver statement %T cannot query with a context", st)
+	}
+	rows, err := q.QueryContext(x.ctx, namedValues(args))
+	if err != nil {
+		return false, err
+	}
+	err = rows.Next(dest)
+	cerr := rows.Close()
+	switch {
+	case errors.Is(err, io.EOF):
+		return false, cerr
+	case err != nil:
+		return false, err
+	}
+	return true, cerr
 }

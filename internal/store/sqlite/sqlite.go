@@ -112,11 +112,8 @@ type DB struct {
 	stop    chan struct{}
 	stopped chan struct{}
 
-	// auditQ gathers concurrent Audit calls into one transaction; their
-	// rows are written through statements prepared once on the writer.
-	auditQ      auditQueue
-	auditHead   *sql.Stmt
-	auditInsert *sql.Stmt
+	// auditQ gathers concurrent Audit calls into one transaction.
+	auditQ auditQueue
 
 	// wstmts and sstmts keep the statements of bulk inserts prepared on
 	// the writer's and on search.db's writer connection.
@@ -205,13 +202,6 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if err != nil {
 		db.closePools()
 		return nil, fmt.Errorf("open store %s: bring search index up to date: %w", path, err)
-	}
-	if db.auditHead, err = db.write.PrepareContext(ctx, sqlAuditHead); err == nil {
-		db.auditInsert, err = db.write.PrepareContext(ctx, sqlAuditInsert)
-	}
-	if err != nil {
-		db.closePools()
-		return nil, fmt.Errorf("open store %s: prepare audit statements: %w", path, mapErr(err, "audit"))
 	}
 	db.dirty = make(chan struct{}, 1)
 	db.stop = make(chan struct{})
@@ -465,11 +455,6 @@ func (db *DB) close() error {
 	}
 	db.stmts = nil
 	db.mu.Unlock()
-	for _, st := range []*sql.Stmt{db.auditHead, db.auditInsert} {
-		if err := st.Close(); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	if err := db.wstmts.close(ctx, db.write); err != nil {
 		errs = append(errs, err)
 	}
