@@ -148,8 +148,18 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`nav.main a[href="/ui/records"]`)),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "squid"),
-		chromedp.Click(chromedp.ID("search")),
-		chromedp.WaitVisible(chromedp.ID("results")))
+		chromedp.Click(chromedp.ID("search")))
+	// The list page shows every record before the search: wait for the
+	// page of the search itself before reading the results.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(loc, "q=squid") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the search did not load a page for q=squid")
+		}
+	}
+	step(t, ctx, "search results", chromedp.WaitVisible(chromedp.ID("results")))
 	wantText(t, ctx, "#results", otherID)
 	if got := read(t, ctx, "results", chromedp.Text(chromedp.ID("results"))); strings.Contains(got, id) {
 		t.Errorf("search for squid lists %s, whose text does not mention squid", id)
