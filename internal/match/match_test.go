@@ -364,3 +364,111 @@ func TestValuesTable(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestBatchLinksWithinBatch checks that IngestBatch indexes every
+// record and links each record to the others of the index, the batch's
+// included, with one list of links per record in order.
+func TestIngestBatchLinksWithinBatch(t *testing.T) {
+	ix := MustIndex(t)
+	old := seizure(intel.Party{Type: "person", Name: "Chen Dawen", BirthDate: "1975-03-02"})
+	old.ID = "OLD"
+	ix.AddRecord(old)
+	cn := seizure(intel.Party{Type: "person", Name: "陳大文", BirthDate: "1975-03-02"})
+	cn.ID = "CN1"
+	hk := seizure(intel.Party{Type: "person", Name: "CHAN Tai-man", BirthDate: "1975-03-02"})
+	hk.ID = "HK1"
+	fr := seizure(intel.Party{Type: "person", Name: "Jean-Pierre Laurent", BirthDate: "1960-01-01"})
+	fr.ID = "FR1"
+	out := ix.IngestBatch([]*intel.Record{cn, hk, fr}, 10)
+	if len(out) != 3 {
+		t.Fatalf("IngestBatch returned %d lists, want 3", len(out))
+	}
+	tests := []struct {
+		record string
+		links  []Link
+		want   []string
+	}{
+		{"CN1", out[0], []string{"HK1", "OLD"}},
+		{"HK1", out[1], []string{"CN1"}},
+		{"FR1", out[2], nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.record, func(t *testing.T) {
+			var got []string
+			for _, l := range tc.links {
+				got = append(got, l.Record)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("links to %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if ix.Len() != 4 {
+		t.Errorf("Len = %d, want 4", ix.Len())
+	}
+}
+
+// TestAddRecordsAsAddRecord checks that AddRecords indexes as AddRecord
+// does, a record given twice keeping its last version.
+func TestAddRecordsAsAddRecord(t *testing.T) {
+	rec := func(id, name, container string) *intel.Record {
+		r := seizure(intel.Party{Type: "organisation", Name: name, Country: "HK"})
+		r.ID = id
+		r.Seizure.Containers = []string{container}
+		return r
+	}
+	rs := []*intel.Record{
+		rec("R1", "金豐貿易有限公司", "CSQU3054383"),
+		rec("R2", "Kam Fung Trading Limited", "MSKU1234565"),
+		rec("R1", "Golden Harvest Trading Co., Ltd.", "CSQU3054383"),
+	}
+	one, batch := MustIndex(t), MustIndex(t)
+	for _, r := range rs {
+		one.AddRecord(r)
+	}
+	batch.AddRecords(rs)
+	if one.Len() != batch.Len() {
+		t.Fatalf("Len: AddRecord %d, AddRecords %d", one.Len(), batch.Len())
+	}
+	for _, q := range []Query{{Name: "Kam Fung Trading", Type: Organisation}, {Name: "Golden Harvest Trading", Type: Organisation}, {Name: "CSQU 305438-3", Type: Container}} {
+		t.Run(q.Name, func(t *testing.T) {
+			a, b := one.Search(q, nil), batch.Search(q, nil)
+			if len(a) == 0 || len(a) != len(b) {
+				t.Fatalf("AddRecord found %d, AddRecords %d", len(a), len(b))
+			}
+			for i := range a {
+				if a[i].Record != b[i].Record || a[i].Score != b[i].Score {
+					t.Errorf("result %d: AddRecord %s %.2f, AddRecords %s %.2f", i, a[i].Record, a[i].Score, b[i].Record, b[i].Score)
+				}
+			}
+		})
+	}
+}
+
+// TestHanQueryFindsLatinAmongHanNames checks that a company name in Han
+// characters finds its pinyin spelling when many names in Han characters
+// share most of its characters (and so share keys with it in all three of
+// its renderings), with few candidates scored.
+func TestHanQueryFindsLatinAmongHanNames(t *testing.T) {
+	ix, err := New(Options{Candidates: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latin := seizure(intel.Party{Type: "organisation", Name: "Shenzhen Jinqiao Technology Co., Ltd.", Country: "CN"})
+	latin.ID = "LATIN"
+	ix.AddRecord(latin)
+	cities := []rune("宁广厦汕东佛珠惠中江湛茂肇清韶梅河潮揭云阳汉杭苏无常徐南温嘉湖绍金衢舟台丽合芜蚌淮马铜安")
+	for i, c := range cities {
+		r := seizure(intel.Party{Type: "organisation", Name: string(c) + "波市金桥科技有限公司", Country: "CN"})
+		r.ID = fmt.Sprintf("HAN%02d", i)
+		ix.AddRecord(r)
+	}
+	res := ix.Search(Query{Name: "深圳市金桥科技有限公司", Type: Organisation, Country: "CN", Limit: 5, MinScore: 0.01}, nil)
+	for _, r := range res {
+		if r.Record == "LATIN" {
+			return
+		}
+	}
+	t.Errorf("Shenzhen Jinqiao Technology not among %+v", res)
+}
