@@ -472,3 +472,26 @@ func TestHanQueryFindsLatinAmongHanNames(t *testing.T) {
 	}
 	t.Errorf("Shenzhen Jinqiao Technology not among %+v", res)
 }
+
+// TestIngestBatchSameRecordTwice checks that a record given twice in one
+// batch keeps its last version and only that version is linked.
+func TestIngestBatchSameRecordTwice(t *testing.T) {
+	ix := MustIndex(t)
+	old := seizure(intel.Party{Type: "person", Name: "Jean-Pierre Laurent", BirthDate: "1960-01-01"})
+	old.ID = "OLD"
+	ix.AddRecord(old)
+	first := seizure(intel.Party{Type: "person", Name: "Jean-Pierre Laurent", BirthDate: "1960-01-01"})
+	first.ID = "R1"
+	second := seizure(intel.Party{Type: "person", Name: "Maria Schmidt", BirthDate: "1970-05-05"})
+	second.ID = "R1"
+	out := ix.IngestBatch([]*intel.Record{first, second}, 10)
+	if out[0] != nil {
+		t.Errorf("the replaced version got links %+v", out[0])
+	}
+	if len(out[1]) != 0 {
+		t.Errorf("the last version (Maria Schmidt) got links %+v", out[1])
+	}
+	if res := ix.Search(Query{Name: "Jean-Pierre Laurent", Type: Person}, nil); len(res) != 1 || res[0].Record != "OLD" {
+		t.Errorf("Jean-Pierre Laurent found in %+v, want OLD only", res)
+	}
+}

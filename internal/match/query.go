@@ -194,7 +194,7 @@ func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
 // the other records of the index, the batch's included (Ingest of one
 // record after another links a record only to those before it). The
 // links of rs[i] are out[i]. A record id given twice keeps its last
-// version.
+// version, and only that version is linked (the others' lists are nil).
 func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
 	type prepared struct {
 		es    []Entity
@@ -211,9 +211,15 @@ func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
 		ps[i].ids = ix.add(r.ID, ps[i].es, ps[i].names)
 	}
 	ix.mu.Unlock()
+	last := make(map[string]int, len(rs))
+	for i, r := range rs {
+		last[r.ID] = i
+	}
 	out := make([][]Link, len(rs))
 	parallel(len(rs), func(i int) {
-		out[i] = ix.ingestLinks(rs[i].ID, ps[i].es, ps[i].ids, perEntity)
+		if last[rs[i].ID] == i {
+			out[i] = ix.ingestLinks(rs[i].ID, ps[i].es, ps[i].ids, perEntity)
+		}
 	})
 	return out
 }
