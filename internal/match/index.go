@@ -210,6 +210,19 @@ func (ix *Index) AddRecords(rs []*intel.Record) {
 	}
 }
 
+// Compact gives up the room that posting lists left behind as they grew
+// (each list doubles its block when full and leaves the old one): call it
+// once the index has been rebuilt from the store. It holds the write lock
+// while it copies the lists (a few seconds at millions of entities) and
+// needs their size in memory again meanwhile; the garbage collector then
+// frees the old blocks.
+func (ix *Index) Compact() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.post.compact()
+	ix.vals.compact()
+}
+
 // Add indexes entities under a record id, replacing what the record had.
 func (ix *Index) Add(recordID string, es []Entity) {
 	// Normalise outside the lock: it is the costly part.

@@ -495,3 +495,45 @@ func TestIngestBatchSameRecordTwice(t *testing.T) {
 		t.Errorf("Jean-Pierre Laurent found in %+v, want OLD only", res)
 	}
 }
+
+// TestCompactKeepsResults checks that Compact changes no result and that
+// the index can grow after it.
+func TestCompactKeepsResults(t *testing.T) {
+	ix, err := New(Options{MaxShared: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		r := seizure(intel.Party{Type: "person", Name: fmt.Sprintf("Chan Tai Man %c", 'a'+rune(i%26)), BirthDate: "1975-03-02"})
+		r.ID = fmt.Sprintf("R%03d", i)
+		r.Seizure.Containers = []string{"CSQU3054383"}
+		ix.AddRecord(r)
+	}
+	ix.Remove("R007")
+	queries := []Query{{Name: "Chan Tai Man", Type: Person, Limit: 50, MinScore: 0.5}, {Name: "CSQU3054383", Type: Container, Limit: 500}}
+	before := make([][]Result, len(queries))
+	for i, q := range queries {
+		before[i] = ix.Search(q, nil)
+	}
+	ix.Compact()
+	for i, q := range queries {
+		t.Run(q.Name, func(t *testing.T) {
+			after := ix.Search(q, nil)
+			if len(after) != len(before[i]) || len(after) == 0 {
+				t.Fatalf("%d results after Compact, %d before", len(after), len(before[i]))
+			}
+			for j := range after {
+				if after[j].Record != before[i][j].Record || after[j].Score != before[i][j].Score {
+					t.Errorf("result %d: %s %.2f after, %s %.2f before", j, after[j].Record, after[j].Score, before[i][j].Record, before[i][j].Score)
+				}
+			}
+		})
+	}
+	r := seizure(intel.Party{Type: "person", Name: "Chan Tai Man", BirthDate: "1975-03-02"})
+	r.ID = "NEW"
+	r.Seizure.Containers = []string{"CSQU3054383"}
+	ix.AddRecord(r)
+	if got := ix.Lookup(Container, "CSQU3054383", nil, nil); len(got) != 300 {
+		t.Errorf("after adding to a compacted index: %d records hold the container, want 300", len(got))
+	}
+}

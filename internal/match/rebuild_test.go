@@ -81,7 +81,7 @@ func (s *recordStream) parties(ps []intel.Party) []intel.Party {
 // BenchmarkRebuild measures rebuilding the index from a stream of
 // LIAISON_BENCH_REBUILD_RECORDS records (default 1,000,000) fed by
 // AddRecords in batches of 4,096, then the resident memory after garbage
-// collection (index-rss-MiB leaves out the record pool and the test
+// collection, before and after Compact (index-rss-MiB leaves out the record pool and the test
 // binary), and the latency of fuzzy queries (names of the pool's
 // records under other random variations) on the rebuilt index.
 //
@@ -108,6 +108,12 @@ func BenchmarkRebuild(b *testing.B) {
 		rebuild := time.Since(start)
 		cpu := cpuTime() - cpu0
 		b.StopTimer()
+		runtime.GC()
+		debug.FreeOSMemory()
+		rssBefore := rssMiB()
+		t0 := time.Now()
+		ix.Compact()
+		compact := time.Since(t0)
 		runtime.GC()
 		debug.FreeOSMemory()
 		rss := rssMiB()
@@ -141,6 +147,8 @@ func BenchmarkRebuild(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(named)/float64(len(s.pool)), "named-entities")
 		b.ReportMetric(rss, "rss-MiB")
 		b.ReportMetric(rss-rss0, "index-rss-MiB")
+		b.ReportMetric(rssBefore-rss0, "uncompacted-index-rss-MiB")
+		b.ReportMetric(compact.Seconds(), "compact-s")
 		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
 		b.ReportMetric(percentile(durs, 0.5), "p50-ms")
 		b.ReportMetric(percentile(durs, 0.99), "p99-ms")

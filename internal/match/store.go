@@ -369,3 +369,37 @@ func (v *values) del(i int) {
 	}
 	v.slots[i], v.lists[i] = vslot{}, plist{}
 }
+
+// compact copies every list into a new arena without spare room, leaving
+// behind the blocks that lists outgrew as they doubled. While it runs it
+// needs memory for the new arena besides the old.
+func (p *postings) compact() {
+	data := arena[uint32]{size: p.data.size}
+	for i := range p.lists {
+		l := &p.lists[i]
+		if l.n == 0 {
+			*l = plist{}
+			continue
+		}
+		pos, s := data.alloc(int(l.n))
+		copy(s, p.data.slice(l.pos, int(l.n)))
+		l.pos, l.cap = pos, l.n
+	}
+	p.data = data
+}
+
+// compact is postings.compact for identifier values.
+func (v *values) compact() {
+	data := arena[uint32]{size: v.data.size}
+	for i := range v.lists {
+		l := &v.lists[i]
+		if v.slots[i].h == 0 || l.n == 0 {
+			*l = plist{}
+			continue
+		}
+		pos, s := data.alloc(int(l.n))
+		copy(s, v.data.slice(l.pos, int(l.n)))
+		l.pos, l.cap = pos, l.n
+	}
+	v.data = data
+}
