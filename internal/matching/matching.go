@@ -180,11 +180,18 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	}
 	aud := map[string]records.Audience{}
 	n := 0
+	// Records are indexed in batches: extraction and normalisation of a
+	// batch run on every core.
+	batch := make([]*intel.Record, 0, rebuildBatch)
 	err = s.st.WalkRecords(ctx, func(r *intel.Record) error {
 		if r.Status == intel.StatusRetracted {
 			return nil
 		}
-		ix.AddRecord(r)
+		batch = append(batch, r)
+		if len(batch) == rebuildBatch {
+			ix.AddRecords(batch)
+			batch = batch[:0]
+		}
 		if a := records.AudienceOf(r); a != (records.Audience{}) {
 			aud[r.ID] = a
 		}
@@ -194,8 +201,13 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("rebuild match index: %w", err)
 	}
+	ix.AddRecords(batch)
+	ix.Compact()
 	return ix, aud, mark, n, nil
 }
+
+// rebuildBatch is how many records the rebuild indexes at a time.
+const rebuildBatch = 4096
 
 // markPage is how many marks are read at a time.
 const markPage = 10000
