@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"liaison/internal/fault"
+	"liaison/internal/web/httpstatus"
 )
 
 // errorBody is the JSON shape of every error response.
@@ -33,32 +34,11 @@ type fieldDetail struct {
 // methods; it is the one code that no fault.Kind maps to.
 const codeMethodNotAllowed = "method_not_allowed"
 
-// statusOf maps a fault kind to its HTTP status.
-func statusOf(k fault.Kind) int {
-	switch k {
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // errorResponse converts err to its status and body. Internal errors get a
 // generic message; their details only go to the log.
 func errorResponse(err error) (int, errorBody) {
 	kind := fault.KindOf(err)
-	status := statusOf(kind)
+	status := httpstatus.Of(kind)
 	if status == http.StatusInternalServerError {
 		return status, errorBody{Error: errorDetail{Code: string(fault.Internal), Message: "internal error"}}
 	}

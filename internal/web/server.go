@@ -23,6 +23,7 @@ import (
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
+	"liaison/internal/web/httpstatus"
 )
 
 // DefaultMaxBody is the request body limit when Config.MaxBody is zero.
@@ -232,29 +233,6 @@ func (w *unmatchedWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 type ctxKey int
 
 const userKey ctxKey = 0
@@ -272,7 +250,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	label := rt.key()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpstatus.Writer{ResponseWriter: w}
 		role := ""
 		defer func() {
 			if v := recover(); v != nil {
@@ -281,11 +259,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "handler panic", slog.String("route", label),
 					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-				if sw.status == 0 {
+				if sw.Status == 0 {
 					s.writeError(sw, r, fmt.Errorf("panic in %s: %v", label, v))
 				}
 			}
-			s.observe(r, label, sw.status, start, role)
+			s.observe(r, label, sw.Status, start, role)
 		}()
 		if rt.perm != "" {
 			u, err := s.authenticate(r)

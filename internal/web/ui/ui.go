@@ -34,6 +34,7 @@ import (
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
+	"liaison/internal/web/httpstatus"
 )
 
 // Matcher finds the records that share an entity with a record, best
@@ -189,7 +190,7 @@ func (h *Handler) routes() {
 // /ui/.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpstatus.Writer{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -197,12 +198,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.log.ErrorContext(r.Context(), "ui panic", slog.String("path", r.URL.Path),
 				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-			if sw.status == 0 {
+			if sw.Status == 0 {
 				http.Error(sw, "internal error", http.StatusInternalServerError)
 			}
 		}
 		_, pattern := h.mux.Handler(r)
-		status := sw.status
+		status := sw.Status
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -394,7 +395,7 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, c *call, err
 		c.loc = h.cat.locale(c.lang)
 	}
 	kind := fault.KindOf(err)
-	b := errorBody{Status: statusOf(kind), Heading: c.loc.T("error." + string(kind))}
+	b := errorBody{Status: httpstatus.Of(kind), Heading: c.loc.T("error." + string(kind))}
 	var fe *fault.Error
 	if kind != fault.Internal && errors.As(err, &fe) {
 		b.Message, b.Field = fe.Message, fe.Field
@@ -413,49 +414,6 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, c *call, err
 		http.Error(w, http.StatusText(b.Status), b.Status)
 	}
 }
-
-func statusOf(k fault.Kind) int {
-	switch k {
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // remoteIP is the address of the connection's peer; forwarding headers are
 // not trusted.
