@@ -284,14 +284,14 @@ func TestDemoCrossMatching(t *testing.T) {
 	}
 	go io.Copy(io.Discard, stdout)
 	var own string
-	for _, id := range searchRecords(t, hkURL, hkTok, "name=Chan+Tai+Man&type=person") {
-		if _, r := call(t, "GET", hkURL+"/api/v1/records/"+id, hkTok, nil); r["originator"] == "HK" {
-			own = id
+	waitFor(t, "a Hong Kong seizure naming Chan Tai Man", func() bool {
+		for _, id := range searchRecords(t, hkURL, hkTok, "name=Chan+Tai+Man&type=person") {
+			if _, r := call(t, "GET", hkURL+"/api/v1/records/"+id, hkTok, nil); r["originator"] == "HK" {
+				own = id
+			}
 		}
-	}
-	if own == "" {
-		t.Fatal("no Hong Kong seizure naming Chan Tai Man on the demo")
-	}
+		return own != ""
+	})
 	waitFor(t, "Hong Kong's seizure linked to 陳大文 and Severny Put LLC", func() bool {
 		_, links := matchedRecords(t, hkURL, hkTok, own)
 		var person, company bool

@@ -113,6 +113,20 @@ func Demo(ctx context.Context, c Config, o DemoOptions, out io.Writer) error {
 	if err := ex.start(ctx); err != nil {
 		return err
 	}
+	// The records seeded so far are cross-matched before the demo says it
+	// is ready, so that the first look at a record shows its matches;
+	// what arrives later is matched as it arrives.
+	for _, n := range order {
+		if n.Matching == nil {
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := n.Matching.Idle(ictx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("demo node %s: wait for cross-matching: %w", n.Code, err)
+		}
+	}
 	for _, n := range order {
 		fmt.Fprintf(out, "node %s %s token=%s\n", n.Code, n.URL(), tokens[n.Code])
 		// The officers' UI signs in with the same token.
