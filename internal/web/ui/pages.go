@@ -146,6 +146,7 @@ type recordsBody struct {
 	Records                     []*intel.Record
 	Next, NextURL, FirstURL     string
 	Paged                       bool
+	CanWrite                    bool
 }
 
 // recordList searches records with the listing filters of the API and
@@ -153,7 +154,8 @@ type recordsBody struct {
 func (h *Handler) recordList(w http.ResponseWriter, r *http.Request, c *call) error {
 	c.title = c.loc.T("nav.records")
 	v := r.URL.Query()
-	b := recordsBody{Q: v.Get("q"), Kind: v.Get("kind"), Category: v.Get("category"), From: v.Get("from"), To: v.Get("to")}
+	b := recordsBody{Q: v.Get("q"), Kind: v.Get("kind"), Category: v.Get("category"), From: v.Get("from"), To: v.Get("to"),
+		CanWrite: can(c, access.PermRecordWrite)}
 	b.Kinds = append(b.Kinds, option{Value: "", Label: c.loc.T("records.any")})
 	for _, k := range intel.Kinds {
 		b.Kinds = append(b.Kinds, option{Value: string(k), Label: c.loc.Enum("kind", string(k)), Selected: b.Kind == string(k)})
@@ -223,6 +225,11 @@ type recordBody struct {
 	CanRetract  bool
 	Partners    []option
 	Retracted   bool
+	CanEdit     bool
+	// Saved is set after the form saved the record; Warnings are then the
+	// problems validation accepted but the officer should check.
+	Saved    bool
+	Warnings []intel.FieldWarning
 }
 
 // record shows every field of a record, its versions, its deliveries with
@@ -243,6 +250,11 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	slices.Reverse(b.Versions)
 	b.CanRetract = can(c, access.PermRecordWrite) && rec.Originator == h.cfg.Node && !b.Retracted
+	b.CanEdit = b.CanRetract && rec.Kind == intel.KindSeizure
+	if r.URL.Query().Get("saved") != "" {
+		b.Saved = true
+		b.Warnings, _ = intel.Validate(rec, h.cfg.Directory, h.cfg.Now())
+	}
 	if h.cfg.Federation != nil {
 		ds, err := h.cfg.Federation.Deliveries(ctx, id)
 		if err != nil {

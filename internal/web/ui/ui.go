@@ -103,7 +103,7 @@ type Handler struct {
 // pageNames are the templates of templates/, each rendered inside
 // layout.html.
 var pageNames = []string{"login", "dashboard", "records", "record", "share", "deliveries", "screen",
-	"directory", "administration", "agreements", "agreement", "audit", "error"}
+	"directory", "administration", "agreements", "agreement", "audit", "error", "edit"}
 
 // New builds a Handler. It fails when a template or a message catalogue
 // does not load, or when a language lacks a message English has.
@@ -172,6 +172,10 @@ func (h *Handler) routes() {
 	h.handle("GET /ui/{$}", access.PermRecordRead, h.dashboard)
 	h.handle("GET /ui/records", access.PermRecordRead, h.recordList)
 	h.handle("GET /ui/records/{id}", access.PermRecordRead, h.record)
+	h.handle("GET /ui/records/new", access.PermRecordWrite, h.newRecord)
+	h.handle("POST /ui/records/new", access.PermRecordWrite, h.createRecord)
+	h.handle("GET /ui/records/{id}/edit", access.PermRecordWrite, h.editRecord)
+	h.handle("POST /ui/records/{id}/edit", access.PermRecordWrite, h.updateRecord)
 	h.handle("POST /ui/records/{id}/share", access.PermShare, h.share)
 	h.handle("POST /ui/records/{id}/retract", access.PermRecordWrite, h.retract)
 	h.handle("GET /ui/deliveries", access.PermRecordRead, h.deliveries)
@@ -360,6 +364,7 @@ func (h *Handler) nav(c *call, path string) []navItem {
 	}{
 		{"/ui/", "nav.dashboard", access.PermRecordRead},
 		{"/ui/records", "nav.records", access.PermRecordRead},
+		{"/ui/records/new?kind=seizure", "nav.new", access.PermRecordWrite},
 		{"/ui/screen", "nav.screen", access.PermRecordRead},
 		{"/ui/deliveries", "nav.deliveries", access.PermRecordRead},
 		{"/ui/directory", "nav.directory", access.PermDirectoryRead},
@@ -371,7 +376,8 @@ func (h *Handler) nav(c *call, path string) []navItem {
 		if !access.Allowed(c.user.Role, it.perm) {
 			continue
 		}
-		active := path == it.path || (it.path != "/ui/" && strings.HasPrefix(path, it.path))
+		p, _, _ := strings.Cut(it.path, "?")
+		active := path == p || (p != "/ui/" && strings.HasPrefix(path, p) && !(p == "/ui/records" && path == "/ui/records/new"))
 		out = append(out, navItem{Path: it.path, Label: c.loc.T(it.key), Active: active})
 	}
 	return out

@@ -1,0 +1,680 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"liaison/internal/directory"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
+)
+
+// Fixed rows of the seizure form; an edit shows more when the record has
+// more.
+const (
+	routeRows = 3
+	goodsRows = 3
+	partyRows = 4
+	// maxFormRows bounds the rows a posted form may carry per table.
+	maxFormRows = 100
+)
+
+// The seizure form names every input after the path of its field in the
+// record's JSON ("seizure.goods[1].hs"), the path validation names in its
+// faults, so that each fault lands next to the input that caused it.
+
+// input is one form control: its name (the field path), value, the
+// problems found with it and, for a select, its choices.
+type input struct {
+	Name    string
+	Value   string
+	Errs    []string
+	Options []option
+}
+
+// ID is the HTML id of the input: its name with the path punctuation
+// replaced, so that it is a plain CSS identifier.
+func (in *input) ID() string { return inputID(in.Name) }
+
+func inputID(name string) string {
+	r := strings.NewReplacer(".", "-", "[", "-", "]", "")
+	return "f-" + r.Replace(name)
+}
+
+type routeRow struct {
+	Role, Country, Locode *input
+}
+
+type goodsRow struct {
+	Category, Description, HS, Quantity, Unit, Amount, Currency *input
+}
+
+type partyRow struct {
+	Type, Role, Name, BirthDate, Country, DocType, DocNumber, DocCountry, Registration *input
+}
+
+// formError is a problem listed in the summary at the top of the form.
+type formError struct {
+	Target  string // the id of the input it concerns, "" when none
+	Field   string
+	Message string
+}
+
+type seizureFormBody struct {
+	Edit     bool
+	ID       string
+	Version  int
+	Action   string
+	Summary  []formError
+	Conflict string
+
+	Source, Information, Handling, Conditions   *input
+	Scope, Recipients, Operation, Region        *input
+	Date, Country, Locode, Direction            *input
+	Detection, Transport, Concealment           *input
+	IMO, Flight, Vehicle, Containers, Narrative *input
+	Route                                       []routeRow
+	Goods                                       []goodsRow
+	Parties                                     []partyRow
+	Countries                                   []option
+	byName                                      map[string]*input
+}
+
+// newSeizureForm builds the form's inputs from values (named by field
+// path) with the choices of the directory's code lists.
+func (h *Handler) newSeizureForm(c *call, v url.Values) *seizureFormBody {
+	l := c.loc
+	b := &seizureFormBody{byName: map[string]*input{}}
+	in := func(name string, opts []option) *input {
+		x := &input{Name: name, Value: v.Get(name)}
+		if opts != nil {
+			x.Options = make([]option, len(opts))
+			copy(x.Options, opts)
+			for i := range x.Options {
+				x.Options[i].Selected = x.Options[i].Value == x.Value
+			}
+			known := slices.ContainsFunc(x.Options, func(o option) bool { return o.Selected })
+			if !known && x.Value != "" {
+				x.Options = append(x.Options, option{Value: x.Value, Label: x.Value, Selected: true})
+			}
+		}
+		b.byName[name] = x
+		return x
+	}
+	choose := option{Value: "", Label: l.T("form.choose")}
+	enum := func(group string, values []string, meaning bool) []option {
+		out := []option{choose}
+		for _, s := range values {
+			label := l.Enum(group, s)
+			if meaning {
+				label = s + " — " + label
+			}
+			out = append(out, option{Value: s, Label: label})
+		}
+		return out
+	}
+	codes := func(list string, cs []string) []option {
+		out := []option{choose}
+		for _, s := range cs {
+			out = append(out, option{Value: s, Label: l.Code(list, s)})
+		}
+		return out
+	}
+	b.Source = in("grading.source", enum("source", intel.GradingSources(), true))
+	b.Information = in("grading.information", enum("information", intel.GradingInformation(), true))
+	b.Handling = in("handling.code", enum("handling", intel.HandlingCodes(), true))
+	b.Conditions = in("handling.conditions", nil)
+	b.Scope = in("distribution.scope", enum("scope", intel.Scopes(), false))
+	b.Recipients = in("distribution.recipients", nil)
+	b.Operation = in("distribution.operation", nil)
+	regions := []option{{Value: "", Label: l.T("form.none")}}
+	for _, r := range h.cfg.Directory.Regions() {
+		regions = append(regions, option{Value: r.Code, Label: l.Region(r.Code)})
+	}
+	b.Region = in("distribution.region", regions)
+
+	b.Date = in("seizure.date", nil)
+	b.Country = in("seizure.place.country", nil)
+	b.Locode = in("seizure.place.locode", nil)
+	b.Direction = in("seizure.direction", enum("direction", intel.Directions(), false))
+	dir := h.cfg.Directory
+	b.Detection = in("seizure.detection", codes("detection", codesOf(dir.DetectionMethods())))
+	b.Transport = in("seizure.transport", codes("transport", codesOf(dir.TransportModes())))
+	b.Concealment = in("seizure.concealment", codes("concealment", codesOf(dir.ConcealmentMethods())))
+	b.IMO = in("seizure.conveyance.vessel_imo", nil)
+	b.Flight = in("seizure.conveyance.flight", nil)
+	b.Vehicle = in("seizure.conveyance.vehicle", nil)
+	b.Containers = in("seizure.containers", nil)
+	b.Narrative = in("seizure.narrative", nil)
+
+	roles := enum("leg", intel.RouteRoles(), false)
+	for i := range rowCount(v, "seizure.route", routeRows) {
+		p := index("seizure.route", i)
+		b.Route = append(b.Route, routeRow{Role: in(p+".role", roles), Country: in(p+".country", nil), Locode: in(p+".locode", nil)})
+	}
+	cats := []option{choose}
+	for _, s := range dir.Categories() {
+		for _, com := range s.Commodities {
+			code := s.Code + "/" + com.Code
+			cats = append(cats, option{Value: code, Label: l.Category(code)})
+		}
+	}
+	units := codes("unit", codesOf(dir.Units()))
+	for i := range rowCount(v, "seizure.goods", goodsRows) {
+		p := index("seizure.goods", i)
+		b.Goods = append(b.Goods, goodsRow{Category: in(p+".category", cats), Description: in(p+".description", nil),
+			HS: in(p+".hs", nil), Quantity: in(p+".quantity", nil), Unit: in(p+".unit", units),
+			Amount: in(p+".value.amount", nil), Currency: in(p+".value.currency", nil)})
+	}
+	ptypes := enum("party", intel.PartyTypes(), false)
+	dtypes := enum("document", intel.DocumentTypes(), false)
+	for i := range rowCount(v, "seizure.parties", partyRows) {
+		p := index("seizure.parties", i)
+		b.Parties = append(b.Parties, partyRow{Type: in(p+".type", ptypes), Role: in(p+".role", nil), Name: in(p+".name", nil),
+			BirthDate: in(p+".birth_date", nil), Country: in(p+".nationality", nil),
+			DocType: in(p+".document.type", dtypes), DocNumber: in(p+".document.number", nil),
+			DocCountry: in(p+".document.country", nil), Registration: in(p+".registration", nil)})
+	}
+	for _, k := range dir.Countries() {
+		b.Countries = append(b.Countries, option{Value: k.Code, Label: l.Country(k.Code)})
+	}
+	return b
+}
+
+func codesOf(cs []directory.Code) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Code)
+	}
+	return out
+}
+
+// index returns the path of item i of the list at prefix.
+func index(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
+
+// rowCount is how many rows of the table at prefix the form shows: at least
+// least, and enough for every row values holds (up to maxFormRows).
+func rowCount(v url.Values, prefix string, least int) int {
+	n := least
+	for k := range v {
+		rest, ok := strings.CutPrefix(k, prefix+"[")
+		if !ok {
+			continue
+		}
+		num, _, ok := strings.Cut(rest, "]")
+		if !ok {
+			continue
+		}
+		if i, err := strconv.Atoi(num); err == nil && i >= 0 && i < maxFormRows && i+1 > n {
+			n = i + 1
+		}
+	}
+	return n
+}
+
+// formNumber formats a number for an input: no grouping, no exponent.
+func formNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// seizureValues returns the form values that show r, named as the inputs
+// of the seizure form.
+func seizureValues(r *intel.Record) url.Values {
+	v := url.Values{}
+	set := func(name, value string) {
+		if value != "" {
+			v.Set(name, value)
+		}
+	}
+	set("grading.source", r.Grading.Source)
+	set("grading.information", r.Grading.Information)
+	set("handling.code", r.Handling.Code)
+	set("handling.conditions", r.Handling.Conditions)
+	set("distribution.scope", r.Distribution.Scope)
+	set("distribution.recipients", strings.Join(r.Distribution.Recipients, " "))
+	set("distribution.operation", r.Distribution.Operation)
+	set("distribution.region", r.Distribution.Region)
+	s := r.Seizure
+	if s == nil {
+		return v
+	}
+	set("seizure.date", s.Date)
+	set("seizure.place.country", s.Place.Country)
+	set("seizure.place.locode", s.Place.Locode)
+	set("seizure.direction", s.Direction)
+	set("seizure.detection", s.Detection)
+	set("seizure.transport", s.Transport)
+	set("seizure.concealment", s.Concealment)
+	if c := s.Conveyance; c != nil {
+		set("seizure.conveyance.vessel_imo", c.VesselIMO)
+		set("seizure.conveyance.flight", c.Flight)
+		set("seizure.conveyance.vehicle", c.Vehicle)
+	}
+	set("seizure.containers", strings.Join(s.Containers, "\n"))
+	set("seizure.narrative", s.Narrative)
+	for i, leg := range s.Route {
+		p := index("seizure.route", i)
+		set(p+".role", leg.Role)
+		set(p+".country", leg.Country)
+		set(p+".locode", leg.Locode)
+	}
+	for i, g := range s.Goods {
+		p := index("seizure.goods", i)
+		set(p+".category", g.Category)
+		set(p+".description", g.Description)
+		set(p+".hs", g.HS)
+		set(p+".quantity", formNumber(g.Quantity))
+		set(p+".unit", g.Unit)
+		if g.Value != nil {
+			set(p+".value.amount", formNumber(g.Value.Amount))
+			set(p+".value.currency", g.Value.Currency)
+		}
+	}
+	for i, x := range s.Parties {
+		p := index("seizure.parties", i)
+		set(p+".type", x.Type)
+		set(p+".role", x.Role)
+		set(p+".name", x.Name)
+		set(p+".birth_date", x.BirthDate)
+		if x.Type == "organisation" {
+			set(p+".nationality", x.Country)
+		} else {
+			set(p+".nationality", x.Nationality)
+		}
+		if d := x.Document; d != nil {
+			set(p+".document.type", d.Type)
+			set(p+".document.number", d.Number)
+			set(p+".document.country", d.Country)
+		}
+		set(p+".registration", x.Registration)
+	}
+	return v
+}
+
+// groupedNumber is a number written with comma thousands separators.
+var groupedNumber = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+
+// parseNumber reads a number as officers type it: spaces and comma
+// thousands separators are allowed, the decimal mark is a point.
+func parseNumber(s string) (float64, bool) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '_' {
+			return -1
+		}
+		return r
+	}, s)
+	if groupedNumber.MatchString(s) {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
+// codeList splits a list of codes typed with spaces, commas or semicolons
+// and writes them in capitals.
+func codeList(s string) []string {
+	fs := strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	})
+	if len(fs) == 0 {
+		return nil
+	}
+	return fs
+}
+
+// rowMap maps the path of a list item in the record ("seizure.goods[0]")
+// to the path of the form row or line it came from, since empty rows are
+// left out of the record.
+type rowMap map[string]string
+
+// seizureRecord builds a seizure record from the form values. Fields the
+// form does not show are kept from base (the current version) when it is
+// given, row by row. Empty rows and lines are left out. Values that cannot
+// be read (a quantity that is not a number) are reported as field faults
+// named after their inputs.
+func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fault.List) {
+	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
+	upper := func(name string) string { return strings.ToUpper(get(name)) }
+	var errs fault.List
+	rows := rowMap{}
+	r := &intel.Record{Kind: intel.KindSeizure}
+	s := &intel.Seizure{}
+	var old intel.Seizure
+	if base != nil {
+		*r = *base
+		r.Distribution.Recipients = nil
+		if base.Seizure != nil {
+			old = *base.Seizure
+			*s = old
+		}
+	}
+	r.Seizure = s
+	r.Grading = intel.Grading{Source: get("grading.source"), Information: get("grading.information")}
+	r.Handling = intel.Handling{Code: get("handling.code"), Conditions: get("handling.conditions")}
+	r.Distribution = intel.Distribution{Scope: get("distribution.scope"), Recipients: codeList(v.Get("distribution.recipients")),
+		Operation: get("distribution.operation"), Region: get("distribution.region")}
+
+	s.Date = get("seizure.date")
+	s.Place.Country = upper("seizure.place.country")
+	s.Place.Locode = strings.ReplaceAll(upper("seizure.place.locode"), " ", "")
+	s.Direction = get("seizure.direction")
+	s.Detection = get("seizure.detection")
+	s.Transport = get("seizure.transport")
+	s.Concealment = get("seizure.concealment")
+	s.Narrative = strings.TrimSpace(strings.ReplaceAll(v.Get("seizure.narrative"), "\r\n", "\n"))
+
+	conv := intel.Conveyance{}
+	if old.Conveyance != nil {
+		conv = *old.Conveyance
+	}
+	conv.VesselIMO = get("seizure.conveyance.vessel_imo")
+	conv.Flight = strings.ToUpper(get("seizure.conveyance.flight"))
+	conv.Vehicle = get("seizure.conveyance.vehicle")
+	s.Conveyance = nil
+	if conv != (intel.Conveyance{}) {
+		s.Conveyance = &conv
+	}
+
+	s.Containers = nil
+	for i, line := range strings.Split(v.Get("seizure.containers"), "\n") {
+		line = strings.ToUpper(strings.Join(strings.Fields(line), ""))
+		if line == "" {
+			continue
+		}
+		rows[index("seizure.containers", len(s.Containers))] = "seizure.containers#" + strconv.Itoa(i+1)
+		s.Containers = append(s.Containers, line)
+	}
+
+	s.Route = nil
+	for i := range rowCount(v, "seizure.route", 0) {
+		p := index("seizure.route", i)
+		leg := intel.RouteLeg{Role: get(p + ".role"), Country: upper(p + ".country"),
+			Locode: strings.ReplaceAll(upper(p+".locode"), " ", "")}
+		if leg == (intel.RouteLeg{}) {
+			continue
+		}
+		rows[index("seizure.route", len(s.Route))] = p
+		s.Route = append(s.Route, leg)
+	}
+
+	s.Goods = nil
+	for i := range rowCount(v, "seizure.goods", 0) {
+		p := index("seizure.goods", i)
+		names := []string{".category", ".description", ".hs", ".quantity", ".unit", ".value.amount", ".value.currency"}
+		if allBlank(get, p, names) {
+			continue
+		}
+		var g intel.Goods
+		if i < len(old.Goods) {
+			g = old.Goods[i]
+		}
+		g.Category = get(p + ".category")
+		g.Description = get(p + ".description")
+		g.HS = strings.ReplaceAll(strings.ReplaceAll(get(p+".hs"), ".", ""), " ", "")
+		g.Unit = get(p + ".unit")
+		g.Quantity = 0
+		if q := get(p + ".quantity"); q != "" {
+			f, ok := parseNumber(q)
+			if !ok {
+				errs = append(errs, fault.Field(p+".quantity", "quantity %q is not a number such as 8000000 or 12.5", q))
+			}
+			g.Quantity = f
+		}
+		g.Value = nil
+		amount, currency := get(p+".value.amount"), upper(p+".value.currency")
+		if amount != "" || currency != "" {
+			m := &intel.Money{Currency: currency}
+			if amount == "" {
+				errs = append(errs, fault.Field(p+".value.amount", "a currency needs the amount of the value"))
+			} else if f, ok := parseNumber(amount); ok {
+				m.Amount = f
+			} else {
+				errs = append(errs, fault.Field(p+".value.amount", "value %q is not a number such as 2400000", amount))
+			}
+			g.Value = m
+		}
+		rows[index("seizure.goods", len(s.Goods))] = p
+		s.Goods = append(s.Goods, g)
+	}
+
+	s.Parties = nil
+	for i := range rowCount(v, "seizure.parties", 0) {
+		p := index("seizure.parties", i)
+		names := []string{".type", ".role", ".name", ".birth_date", ".nationality", ".document.type", ".document.number",
+			".document.country", ".registration"}
+		if allBlank(get, p, names) {
+			continue
+		}
+		var x intel.Party
+		if i < len(old.Parties) {
+			x = old.Parties[i]
+		}
+		x.Type = get(p + ".type")
+		x.Role = get(p + ".role")
+		x.Name = get(p + ".name")
+		x.BirthDate = get(p + ".birth_date")
+		x.Registration = get(p + ".registration")
+		if x.Type == "organisation" {
+			x.Country, x.Nationality = upper(p+".nationality"), ""
+		} else {
+			x.Nationality = upper(p + ".nationality")
+		}
+		x.Document = nil
+		doc := intel.Document{Type: get(p + ".document.type"), Number: get(p + ".document.number"), Country: upper(p + ".document.country")}
+		if doc != (intel.Document{}) {
+			x.Document = &doc
+		}
+		rows[index("seizure.parties", len(s.Parties))] = p
+		s.Parties = append(s.Parties, x)
+	}
+	return r, rows, errs
+}
+
+func allBlank(get func(string) string, prefix string, names []string) bool {
+	for _, n := range names {
+		if get(prefix+n) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldAliases send faults about fields that share an input to that
+// input: an organisation's country is typed where a person's nationality
+// is.
+var fieldAliases = map[string]string{".country": ".nationality"}
+
+// place attaches the faults of err to the inputs of the form they concern
+// and lists them all in the summary. It reports false when err holds no
+// field faults (it is not a validation failure).
+func (b *seizureFormBody) place(err error, rows rowMap, l *Locale) bool {
+	var list fault.List
+	var fe *fault.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &fe) && fe.Kind == fault.Invalid && fe.Field != "":
+		list = fault.List{fe}
+	default:
+		return false
+	}
+	for _, e := range list {
+		target, where := b.target(e.Field, rows, l)
+		msg := e.Message
+		if where != "" {
+			msg = where + ": " + msg
+		}
+		if target != nil {
+			target.Errs = append(target.Errs, msg)
+		}
+		fe := formError{Field: e.Field, Message: msg}
+		if target != nil {
+			fe.Target = target.ID()
+		}
+		b.Summary = append(b.Summary, fe)
+	}
+	return true
+}
+
+// target finds the input a fault about field belongs to: the input of that
+// path (after mapping record rows back to form rows), else of the nearest
+// enclosing path that has one. For a line of a multi-line input it also
+// returns which line, to put before the message.
+func (b *seizureFormBody) target(field string, rows rowMap, l *Locale) (*input, string) {
+	path := field
+	for rec, form := range rows {
+		if path == rec || strings.HasPrefix(path, rec+".") {
+			if name, line, ok := strings.Cut(form, "#"); ok {
+				return b.byName[name], l.T("form.line", line)
+			}
+			path = form + path[len(rec):]
+			break
+		}
+	}
+	for path != "" {
+		if in, ok := b.byName[path]; ok {
+			return in, ""
+		}
+		for suffix, alias := range fieldAliases {
+			if base, ok := strings.CutSuffix(path, suffix); ok {
+				if in, ok := b.byName[base+alias]; ok {
+					return in, ""
+				}
+			}
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return nil, ""
+}
+
+// newRecord shows the form for a new seizure.
+func (h *Handler) newRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	if k := r.URL.Query().Get("kind"); k != "" && k != string(intel.KindSeizure) {
+		return fault.Field("kind", "only seizures can be recorded in the web interface; use the API for %q", k)
+	}
+	b := h.newSeizureForm(c, url.Values{})
+	b.Action = "/ui/records/new"
+	return h.renderSeizureForm(w, r, c, http.StatusOK, b)
+}
+
+// createRecord stores a new seizure from the form and goes to its page, or
+// shows the form again with each problem next to its input.
+func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	v := r.PostForm
+	rec, rows, errs := seizureRecord(v, nil)
+	var err error
+	if errs.Err() == nil {
+		rec, _, err = h.cfg.Records.Create(r.Context(), c.user.Name, rec)
+		if err == nil {
+			http.Redirect(w, r, "/ui/records/"+rec.ID+"?saved=1", http.StatusSeeOther)
+			return nil
+		}
+	} else {
+		err = h.withValidation(rec, errs)
+	}
+	b := h.newSeizureForm(c, v)
+	b.Action = "/ui/records/new"
+	if !b.place(err, rows, c.loc) {
+		return err
+	}
+	return h.renderSeizureForm(w, r, c, http.StatusBadRequest, b)
+}
+
+// editable returns the current version of a record the form may change:
+// a seizure this node originated and has not retracted.
+func (h *Handler) editable(r *http.Request, c *call, id string) (*intel.Record, error) {
+	rec, err := h.cfg.Records.Get(r.Context(), c.user.Name, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case rec.Originator != h.cfg.Node:
+		return nil, fault.E(fault.Forbidden, "record %s was originated by %s; only its originator may change it", id, rec.Originator)
+	case rec.Status == intel.StatusRetracted:
+		return nil, fault.E(fault.Conflict, "record %s is retracted and can no longer change", id)
+	case rec.Kind != intel.KindSeizure:
+		return nil, fault.E(fault.Invalid, "only seizures can be changed in the web interface; use the API for a %s", rec.Kind)
+	}
+	return rec, nil
+}
+
+// editRecord shows the seizure form filled from the current version.
+func (h *Handler) editRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	id := r.PathValue("id")
+	rec, err := h.editable(r, c, id)
+	if err != nil {
+		return err
+	}
+	b := h.newSeizureForm(c, seizureValues(rec))
+	b.Edit, b.ID, b.Version, b.Action = true, id, rec.Version, "/ui/records/"+id+"/edit"
+	return h.renderSeizureForm(w, r, c, http.StatusOK, b)
+}
+
+// updateRecord stores the form as the next version of a seizure, provided
+// nobody saved another version since the form was opened.
+func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	id := r.PathValue("id")
+	v := r.PostForm
+	version, err := strconv.Atoi(v.Get("version"))
+	if err != nil || version < 1 {
+		return fault.Field("version", "the form carries no valid version; open the record again")
+	}
+	cur, err := h.editable(r, c, id)
+	if err != nil {
+		return err
+	}
+	rec, rows, errs := seizureRecord(v, cur)
+	rec.Version = version
+	if errs.Err() == nil {
+		var saved *intel.Record
+		saved, _, err = h.cfg.Records.Update(r.Context(), c.user.Name, id, rec)
+		if err == nil {
+			http.Redirect(w, r, "/ui/records/"+id+"?saved="+strconv.Itoa(saved.Version), http.StatusSeeOther)
+			return nil
+		}
+	} else {
+		err = h.withValidation(rec, errs)
+	}
+	b := h.newSeizureForm(c, v)
+	b.Edit, b.ID, b.Version, b.Action = true, id, version, "/ui/records/"+id+"/edit"
+	if fault.Is(err, fault.Conflict) {
+		b.Conflict = errMessage(err)
+		return h.renderSeizureForm(w, r, c, http.StatusConflict, b)
+	}
+	if !b.place(err, rows, c.loc) {
+		return err
+	}
+	return h.renderSeizureForm(w, r, c, http.StatusBadRequest, b)
+}
+
+// withValidation adds to the faults of reading the form those validation
+// finds in the rest of the record, so that the officer sees every problem
+// at once. A field already at fault is not reported twice.
+func (h *Handler) withValidation(rec *intel.Record, errs fault.List) fault.List {
+	_, err := intel.Validate(rec, h.cfg.Directory, h.cfg.Now())
+	var more fault.List
+	if !errors.As(err, &more) {
+		return errs
+	}
+	for _, e := range more {
+		if !slices.ContainsFunc(errs, func(x *fault.Error) bool { return x.Field == e.Field }) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+func (h *Handler) renderSeizureForm(w http.ResponseWriter, r *http.Request, c *call, status int, b *seizureFormBody) error {
+	if b.Edit {
+		c.title = c.loc.T("form.edit.title", b.ID)
+	} else {
+		c.title = c.loc.T("form.new.title")
+	}
+	return h.renderStatus(w, r, c, status, "edit", b)
+}
