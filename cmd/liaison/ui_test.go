@@ -106,8 +106,8 @@ func wantText(t *testing.T, ctx context.Context, sel string, want ...string) {
 
 // TestUIInBrowser signs in to a real node's UI with the admin token, searches,
 // opens a record and reads its fields, follows a match to the matched record,
-// switches to French and Traditional Chinese and signs out, taking a
-// screenshot of each page.
+// switches to French and Traditional Chinese, records a new seizure through
+// the form and signs out, taking a screenshot of each page.
 func TestUIInBrowser(t *testing.T) {
 	ctx := MustBrowser(t)
 	shots := screenshots(t)
@@ -223,8 +223,40 @@ func TestUIInBrowser(t *testing.T) {
 	wantText(t, ctx, "#chain", "Audit chain verified")
 	shoot(t, ctx, shots, "09-audit")
 
+	step(t, ctx, "open the new seizure form",
+		chromedp.Click(chromedp.CSS(`nav.main a[href="/ui/records/new?kind=seizure"]`)),
+		chromedp.WaitVisible(chromedp.ID("record-form")))
+	fields := []struct{ id, value string }{
+		{"f-grading-source", "B"}, {"f-grading-information", "2"}, {"f-handling-code", "H0"},
+		{"f-distribution-scope", "bilateral"}, {"f-distribution-recipients", "JP"},
+		{"f-seizure-date", "2026-10-20"}, {"f-seizure-place-country", "HK"}, {"f-seizure-place-locode", "HKHKG"},
+		{"f-seizure-direction", "import"}, {"f-seizure-transport", "air"}, {"f-seizure-detection", "x-ray"},
+		{"f-seizure-conveyance-flight", "CX700"},
+		{"f-seizure-route-0-role", "departure"}, {"f-seizure-route-0-country", "TH"},
+		{"f-seizure-route-1-role", "destination"}, {"f-seizure-route-1-country", "HK"},
+		{"f-seizure-goods-0-category", "drugs/methamphetamine"}, {"f-seizure-goods-0-description", "crystal methamphetamine"},
+		{"f-seizure-goods-0-hs", "2939"}, {"f-seizure-goods-0-quantity", "12.5"}, {"f-seizure-goods-0-unit", "kg"},
+		{"f-seizure-parties-0-type", "person"}, {"f-seizure-parties-0-role", "courier"},
+		{"f-seizure-parties-0-name", "Somchai Jaidee"}, {"f-seizure-parties-0-nationality", "TH"},
+		{"f-seizure-narrative", "Found in the lining of a suitcase at the airport."},
+	}
+	var fill []chromedp.Action[chromedp.Void]
+	for _, f := range fields {
+		fill = append(fill, chromedp.SetValue(chromedp.ID(f.id), f.value))
+	}
+	step(t, ctx, "fill the new seizure form", fill...)
+	shoot(t, ctx, shots, "10-new-seizure")
+	step(t, ctx, "save the new seizure", chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("saved")))
+	if loc := read(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/ui/records/") || strings.Contains(loc, "/new") {
+		t.Fatalf("saving the form lands on %s, want the new record's page", loc)
+	}
+	wantText(t, ctx, "#saved", "version 1")
+	wantText(t, ctx, "#seizure", "20 Oct 2026", "CX700", "Somchai Jaidee", "12.5", "lining of a suitcase")
+	wantText(t, ctx, "#grading", "B2 — usually reliable / probably true")
+	shoot(t, ctx, shots, "11-new-seizure-saved")
+
 	step(t, ctx, "sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("token")))
-	shoot(t, ctx, shots, "10-signed-out")
+	shoot(t, ctx, shots, "12-signed-out")
 	step(t, ctx, "revisit after signing out", chromedp.Navigate(srv.url+"/ui/records/"+id), chromedp.WaitVisible(chromedp.ID("token")))
 	if loc := read(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/ui/login") {
 		t.Fatalf("after signing out a record page leads to %s, want the login page", loc)

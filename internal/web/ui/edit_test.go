@@ -109,7 +109,7 @@ func fieldError(p page, id string) string {
 
 var savedRE = regexp.MustCompile(`^/ui/records/([0-9A-Z]{26})\?saved=(\d+)$`)
 
-func TestRecordFormPermissions(t *testing.T) {
+func TestUIRecordFormPermissions(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	rec := MustCreate(t, n, seizure())
 	tests := []struct {
@@ -154,7 +154,7 @@ func TestRecordFormPermissions(t *testing.T) {
 	}
 }
 
-func TestRecordFormCSRF(t *testing.T) {
+func TestUIRecordFormCSRF(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	rec := MustCreate(t, n, seizure())
 	b := MustLogin(t, n, store.RoleAnalyst)
@@ -189,7 +189,7 @@ func TestRecordFormCSRF(t *testing.T) {
 	}
 }
 
-func TestRecordFormCreates(t *testing.T) {
+func TestUIRecordFormCreates(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	b := MustLogin(t, n, store.RoleAnalyst)
 	form := b.get("/ui/records/new?kind=seizure")
@@ -237,7 +237,7 @@ func TestRecordFormCreates(t *testing.T) {
 	}
 }
 
-func TestRecordFormInvalid(t *testing.T) {
+func TestUIRecordFormInvalid(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	b := MustLogin(t, n, store.RoleAnalyst)
 	tomorrow := time.Now().UTC().AddDate(0, 0, 2).Format(time.DateOnly)
@@ -296,7 +296,7 @@ func TestRecordFormInvalid(t *testing.T) {
 	}
 }
 
-func TestRecordEdit(t *testing.T) {
+func TestUIRecordEdit(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	rec := MustCreate(t, n, seizure())
 	b := MustLogin(t, n, store.RoleAnalyst)
