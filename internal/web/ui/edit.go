@@ -345,7 +345,6 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 	var old intel.Seizure
 	if base != nil {
 		*r = *base
-		r.Distribution.Recipients = nil
 		if base.Seizure != nil {
 			old = *base.Seizure
 			*s = old
