@@ -73,12 +73,15 @@ const (
 	PermShare Permission = "record.share"
 	// PermPeerManage is pinning peers and re-queueing deliveries.
 	PermPeerManage Permission = "peer.manage"
+	// PermMatchManage is reading the over-correlated values and excluding
+	// values from cross-matching.
+	PermMatchManage Permission = "match.manage"
 )
 
 // Permissions lists every permission in a stable order.
 func Permissions() []Permission {
 	return []Permission{PermRecordRead, PermRecordWrite, PermUserManage, PermAuditRead, PermDirectoryRead,
-		PermAgreementWrite, PermConsent, PermShare, PermPeerManage}
+		PermAgreementWrite, PermConsent, PermShare, PermPeerManage, PermMatchManage}
 }
 
 // Roles lists every role in a stable order.
@@ -138,6 +141,8 @@ func Describe(p Permission) string {
 		return "share records with partners"
 	case PermPeerManage:
 		return "manage peers and deliveries"
+	case PermMatchManage:
+		return "manage cross-matching"
 	}
 	return string(p)
 }

@@ -22,16 +22,6 @@ func (s *Server) needMatching(h handlerFunc) handlerFunc {
 	}
 }
 
-// adminOnly refuses users other than administrators.
-func adminOnly(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if u := userFrom(r.Context()); u.Role != store.RoleAdmin {
-			return fault.E(fault.Forbidden, "role %s may not manage cross-matching", u.Role)
-		}
-		return h(w, r)
-	}
-}
-
 // matchesResponse is the body of GET /api/v1/records/{id}/matches.
 type matchesResponse struct {
 	Matches []match.Link `json:"matches"`
