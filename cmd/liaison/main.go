@@ -37,6 +37,8 @@ Usage:
   liaison peers add URL [--fingerprint FP] | peers list
   liaison deliveries [--record ID] | deliveries retry ID
   liaison keys rotate
+  liaison backup --out FILE | backup verify FILE
+  liaison restore FILE                          into an empty --data DIR (or --db URL)
 
 Every command takes --data DIR and --db URL (or LIAISON_DATA, LIAISON_DB).
 `
@@ -106,6 +108,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdDeliveries(ctx, rest, stdout, stderr)
 	case "keys":
 		return cmdKeys(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q (run `liaison help`)", cmd)
 }

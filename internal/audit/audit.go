@@ -24,6 +24,8 @@ const (
 	ActionUserCreate    = "user.create"
 	ActionNodeInit      = "node.init"
 	ActionRefdataLoad   = "refdata.load"
+	ActionNodeBackup    = "node.backup"
+	ActionNodeRestore   = "node.restore"
 )
 
 // Genesis is the previous-hash of the first entry.
