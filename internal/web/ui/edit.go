@@ -65,12 +65,47 @@ type formError struct {
 	Message string
 }
 
-type seizureFormBody struct {
+// form is what every form of the UI has: its inputs by name and the
+// problems listed at its top.
+type form struct {
+	Summary []formError
+	byName  map[string]*input
+	// alias sends faults about a field no input is named after to the
+	// input that holds it (a decline's "reason" to "response.reason").
+	alias map[string]string
+}
+
+func newForm() form { return form{byName: map[string]*input{}, alias: map[string]string{}} }
+
+// add registers an input named name with the value v holds for it and,
+// for a select or radio buttons, the choices opts with the current value
+// selected (a value not among them is kept as an extra choice).
+func (f *form) add(v url.Values, name string, opts []option) *input {
+	x := &input{Name: name, Value: v.Get(name)}
+	if opts != nil {
+		x.Options = make([]option, len(opts))
+		copy(x.Options, opts)
+		for i := range x.Options {
+			x.Options[i].Selected = x.Options[i].Value == x.Value
+		}
+		known := slices.ContainsFunc(x.Options, func(o option) bool { return o.Selected })
+		if !known && x.Value != "" {
+			x.Options = append(x.Options, option{Value: x.Value, Label: x.Value, Selected: true})
+		}
+	}
+	f.byName[name] = x
+	return x
+}
+
+type recordFormBody struct {
+	form
+	Kind     string
+	Heading  string
+	Kinds    []option
 	Edit     bool
 	ID       string
 	Version  int
 	Action   string
-	Summary  []formError
 	Conflict string
 
 	Source, Information, Handling, Conditions   *input
@@ -78,33 +113,27 @@ type seizureFormBody struct {
 	Date, Country, Locode, Direction            *input
 	Detection, Transport, Concealment           *input
 	IMO, Flight, Vehicle, Containers, Narrative *input
+	Subject, Suggested, ExpectedFrom, ExpectedTo *input
+	Category, Indicators                        *input
 	Route                                       []routeRow
 	Goods                                       []goodsRow
 	Parties                                     []partyRow
 	Countries                                   []option
-	byName                                      map[string]*input
 }
 
-// newSeizureForm builds the form's inputs from values (named by field
-// path) with the choices of the directory's code lists.
-func (h *Handler) newSeizureForm(c *call, v url.Values) *seizureFormBody {
+// formKinds are the kinds of record the form records, in the order its
+// switch shows them.
+var formKinds = []intel.Kind{intel.KindSeizure, intel.KindWarning}
+
+// newRecordForm builds the form of a record of kind (a seizure or a
+// warning) from values (named by field path) with the choices of the
+// directory's code lists.
+func (h *Handler) newRecordForm(c *call, kind intel.Kind, v url.Values) *recordFormBody {
 	l := c.loc
-	b := &seizureFormBody{byName: map[string]*input{}}
-	in := func(name string, opts []option) *input {
-		x := &input{Name: name, Value: v.Get(name)}
-		if opts != nil {
-			x.Options = make([]option, len(opts))
-			copy(x.Options, opts)
-			for i := range x.Options {
-				x.Options[i].Selected = x.Options[i].Value == x.Value
-			}
-			known := slices.ContainsFunc(x.Options, func(o option) bool { return o.Selected })
-			if !known && x.Value != "" {
-				x.Options = append(x.Options, option{Value: x.Value, Label: x.Value, Selected: true})
-			}
-		}
-		b.byName[name] = x
-		return x
+	b := &recordFormBody{form: newForm(), Kind: string(kind)}
+	in := func(name string, opts []option) *input { return b.add(v, name, opts) }
+	for _, k := range formKinds {
+		b.Kinds = append(b.Kinds, option{Value: string(k), Label: l.Enum("kind", string(k)), Selected: k == kind})
 	}
 	choose := option{Value: "", Label: l.T("form.choose")}
 	enum := func(group string, values []string, meaning bool) []option {
@@ -138,25 +167,8 @@ func (h *Handler) newSeizureForm(c *call, v url.Values) *seizureFormBody {
 	}
 	b.Region = in("distribution.region", regions)
 
-	b.Date = in("seizure.date", nil)
-	b.Country = in("seizure.place.country", nil)
-	b.Locode = in("seizure.place.locode", nil)
-	b.Direction = in("seizure.direction", enum("direction", intel.Directions(), false))
 	dir := h.cfg.Directory
-	b.Detection = in("seizure.detection", codes("detection", codesOf(dir.DetectionMethods())))
-	b.Transport = in("seizure.transport", codes("transport", codesOf(dir.TransportModes())))
-	b.Concealment = in("seizure.concealment", codes("concealment", codesOf(dir.ConcealmentMethods())))
-	b.IMO = in("seizure.conveyance.vessel_imo", nil)
-	b.Flight = in("seizure.conveyance.flight", nil)
-	b.Vehicle = in("seizure.conveyance.vehicle", nil)
-	b.Containers = in("seizure.containers", nil)
-	b.Narrative = in("seizure.narrative", nil)
-
-	roles := enum("leg", intel.RouteRoles(), false)
-	for i := range rowCount(v, "seizure.route", routeRows) {
-		p := index("seizure.route", i)
-		b.Route = append(b.Route, routeRow{Role: in(p+".role", roles), Country: in(p+".country", nil), Locode: in(p+".locode", nil)})
-	}
+	k := string(kind)
 	cats := []option{choose}
 	for _, s := range dir.Categories() {
 		for _, com := range s.Commodities {
@@ -164,17 +176,48 @@ func (h *Handler) newSeizureForm(c *call, v url.Values) *seizureFormBody {
 			cats = append(cats, option{Value: code, Label: l.Category(code)})
 		}
 	}
-	units := codes("unit", codesOf(dir.Units()))
-	for i := range rowCount(v, "seizure.goods", goodsRows) {
-		p := index("seizure.goods", i)
-		b.Goods = append(b.Goods, goodsRow{Category: in(p+".category", cats), Description: in(p+".description", nil),
-			HS: in(p+".hs", nil), Quantity: in(p+".quantity", nil), Unit: in(p+".unit", units),
-			Amount: in(p+".value.amount", nil), Currency: in(p+".value.currency", nil)})
+	b.Transport = in(k+".transport", codes("transport", codesOf(dir.TransportModes())))
+	if kind == intel.KindWarning {
+		b.Subject = in("warning.subject", nil)
+		b.Suggested = in("warning.suggested_action", enum("action", intel.SuggestedActions(), false))
+		b.ExpectedFrom = in("warning.expected_from", nil)
+		b.ExpectedTo = in("warning.expected_to", nil)
+		b.Category = in("warning.category", cats)
+		b.Indicators = in("warning.indicators", nil)
+	} else {
+		b.Date = in("seizure.date", nil)
+		b.Country = in("seizure.place.country", nil)
+		b.Locode = in("seizure.place.locode", nil)
+		b.Direction = in("seizure.direction", enum("direction", intel.Directions(), false))
+		b.Detection = in("seizure.detection", codes("detection", codesOf(dir.DetectionMethods())))
+		b.Concealment = in("seizure.concealment", codes("concealment", codesOf(dir.ConcealmentMethods())))
+		units := codes("unit", codesOf(dir.Units()))
+		for i := range rowCount(v, "seizure.goods", goodsRows) {
+			p := index("seizure.goods", i)
+			b.Goods = append(b.Goods, goodsRow{Category: in(p+".category", cats), Description: in(p+".description", nil),
+				HS: in(p+".hs", nil), Quantity: in(p+".quantity", nil), Unit: in(p+".unit", units),
+				Amount: in(p+".value.amount", nil), Currency: in(p+".value.currency", nil)})
+		}
+	}
+	b.IMO = in(k+".conveyance.vessel_imo", nil)
+	b.Flight = in(k+".conveyance.flight", nil)
+	b.Vehicle = in(k+".conveyance.vehicle", nil)
+	b.Containers = in(k+".containers", nil)
+	b.Narrative = in(k+".narrative", nil)
+
+	roles := enum("leg", intel.RouteRoles(), false)
+	for i := range rowCount(v, k+".route", routeRows) {
+		p := index(k+".route", i)
+		b.Route = append(b.Route, routeRow{Role: in(p+".role", roles), Country: in(p+".country", nil), Locode: in(p+".locode", nil)})
+	}
+	parties := k + ".parties"
+	if kind == intel.KindWarning {
+		parties = "warning.targets"
 	}
 	ptypes := enum("party", intel.PartyTypes(), false)
 	dtypes := enum("document", intel.DocumentTypes(), false)
-	for i := range rowCount(v, "seizure.parties", partyRows) {
-		p := index("seizure.parties", i)
+	for i := range rowCount(v, parties, partyRows) {
+		p := index(parties, i)
 		b.Parties = append(b.Parties, partyRow{Type: in(p+".type", ptypes), Role: in(p+".role", nil), Name: in(p+".name", nil),
 			BirthDate: in(p+".birth_date", nil), Country: in(p+".nationality", nil),
 			DocType: in(p+".document.type", dtypes), DocNumber: in(p+".document.number", nil),
@@ -220,9 +263,9 @@ func rowCount(v url.Values, prefix string, least int) int {
 // formNumber formats a number for an input: no grouping, no exponent.
 func formNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// seizureValues returns the form values that show r, named as the inputs
-// of the seizure form.
-func seizureValues(r *intel.Record) url.Values {
+// recordValues returns the form values that show r (a seizure or a
+// warning), named as the inputs of the record form.
+func recordValues(r *intel.Record) url.Values {
 	v := url.Values{}
 	set := func(name, value string) {
 		if value != "" {
@@ -237,6 +280,55 @@ func seizureValues(r *intel.Record) url.Values {
 	set("distribution.recipients", strings.Join(r.Distribution.Recipients, " "))
 	set("distribution.operation", r.Distribution.Operation)
 	set("distribution.region", r.Distribution.Region)
+	conveyance := func(p string, c *intel.Conveyance) {
+		if c != nil {
+			set(p+".conveyance.vessel_imo", c.VesselIMO)
+			set(p+".conveyance.flight", c.Flight)
+			set(p+".conveyance.vehicle", c.Vehicle)
+		}
+	}
+	route := func(p string, legs []intel.RouteLeg) {
+		for i, leg := range legs {
+			q := index(p+".route", i)
+			set(q+".role", leg.Role)
+			set(q+".country", leg.Country)
+			set(q+".locode", leg.Locode)
+		}
+	}
+	parties := func(p string, list []intel.Party) {
+		for i, x := range list {
+			q := index(p, i)
+			set(q+".type", x.Type)
+			set(q+".role", x.Role)
+			set(q+".name", x.Name)
+			set(q+".birth_date", x.BirthDate)
+			if x.Type == "organisation" {
+				set(q+".nationality", x.Country)
+			} else {
+				set(q+".nationality", x.Nationality)
+			}
+			if d := x.Document; d != nil {
+				set(q+".document.type", d.Type)
+				set(q+".document.number", d.Number)
+				set(q+".document.country", d.Country)
+			}
+			set(q+".registration", x.Registration)
+		}
+	}
+	if w := r.Warning; w != nil {
+		set("warning.subject", w.Subject)
+		set("warning.suggested_action", w.SuggestedAction)
+		set("warning.expected_from", w.ExpectedFrom)
+		set("warning.expected_to", w.ExpectedTo)
+		set("warning.category", w.Category)
+		set("warning.transport", w.Transport)
+		conveyance("warning", w.Conveyance)
+		set("warning.containers", strings.Join(w.Containers, "\n"))
+		route("warning", w.Route)
+		parties("warning.targets", w.Targets)
+		set("warning.indicators", strings.Join(w.Indicators, "\n"))
+		set("warning.narrative", w.Narrative)
+	}
 	s := r.Seizure
 	if s == nil {
 		return v
@@ -248,19 +340,10 @@ func seizureValues(r *intel.Record) url.Values {
 	set("seizure.detection", s.Detection)
 	set("seizure.transport", s.Transport)
 	set("seizure.concealment", s.Concealment)
-	if c := s.Conveyance; c != nil {
-		set("seizure.conveyance.vessel_imo", c.VesselIMO)
-		set("seizure.conveyance.flight", c.Flight)
-		set("seizure.conveyance.vehicle", c.Vehicle)
-	}
+	conveyance("seizure", s.Conveyance)
 	set("seizure.containers", strings.Join(s.Containers, "\n"))
 	set("seizure.narrative", s.Narrative)
-	for i, leg := range s.Route {
-		p := index("seizure.route", i)
-		set(p+".role", leg.Role)
-		set(p+".country", leg.Country)
-		set(p+".locode", leg.Locode)
-	}
+	route("seizure", s.Route)
 	for i, g := range s.Goods {
 		p := index("seizure.goods", i)
 		set(p+".category", g.Category)
@@ -273,24 +356,7 @@ func seizureValues(r *intel.Record) url.Values {
 			set(p+".value.currency", g.Value.Currency)
 		}
 	}
-	for i, x := range s.Parties {
-		p := index("seizure.parties", i)
-		set(p+".type", x.Type)
-		set(p+".role", x.Role)
-		set(p+".name", x.Name)
-		set(p+".birth_date", x.BirthDate)
-		if x.Type == "organisation" {
-			set(p+".nationality", x.Country)
-		} else {
-			set(p+".nationality", x.Nationality)
-		}
-		if d := x.Document; d != nil {
-			set(p+".document.type", d.Type)
-			set(p+".document.number", d.Number)
-			set(p+".document.country", d.Country)
-		}
-		set(p+".registration", x.Registration)
-	}
+	parties("seizure.parties", s.Parties)
 	return v
 }
 
@@ -330,16 +396,161 @@ func codeList(s string) []string {
 // left out of the record.
 type rowMap map[string]string
 
-// seizureRecord builds a seizure record from the form values. Fields the
-// form does not show are kept from base (the current version) when it is
+// formReader reads the values of a posted form, remembering where each
+// list item of the record came from.
+type formReader struct {
+	v    url.Values
+	rows rowMap
+	errs fault.List
+}
+
+func (f *formReader) get(name string) string   { return strings.TrimSpace(f.v.Get(name)) }
+func (f *formReader) upper(name string) string { return strings.ToUpper(f.get(name)) }
+
+// text is a multi-line text with Windows line ends made plain.
+func (f *formReader) text(name string) string {
+	return strings.TrimSpace(strings.ReplaceAll(f.v.Get(name), "\r\n", "\n"))
+}
+
+// lines returns the non-empty lines of the textarea name as the items of
+// the list at path, each cleaned by clean.
+func (f *formReader) lines(name, path string, clean func(string) string) []string {
+	var out []string
+	for i, line := range strings.Split(f.v.Get(name), "\n") {
+		line = clean(line)
+		if line == "" {
+			continue
+		}
+		f.rows[index(path, len(out))] = name + "#" + strconv.Itoa(i+1)
+		out = append(out, line)
+	}
+	return out
+}
+
+func containerLine(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }
+
+func plainLine(s string) string { return strings.TrimSpace(s) }
+
+// conveyance reads the conveyance inputs under prefix over old.
+func (f *formReader) conveyance(prefix string, old *intel.Conveyance) *intel.Conveyance {
+	conv := intel.Conveyance{}
+	if old != nil {
+		conv = *old
+	}
+	conv.VesselIMO = f.get(prefix + ".conveyance.vessel_imo")
+	conv.Flight = strings.ToUpper(f.get(prefix + ".conveyance.flight"))
+	conv.Vehicle = f.get(prefix + ".conveyance.vehicle")
+	if conv == (intel.Conveyance{}) {
+		return nil
+	}
+	return &conv
+}
+
+// route reads the route rows of the list at path.
+func (f *formReader) route(path string) []intel.RouteLeg {
+	var out []intel.RouteLeg
+	for i := range rowCount(f.v, path, 0) {
+		p := index(path, i)
+		leg := intel.RouteLeg{Role: f.get(p + ".role"), Country: f.upper(p + ".country"),
+			Locode: strings.ReplaceAll(f.upper(p+".locode"), " ", "")}
+		if leg == (intel.RouteLeg{}) {
+			continue
+		}
+		f.rows[index(path, len(out))] = p
+		out = append(out, leg)
+	}
+	return out
+}
+
+// parties reads the party rows of the list at path, keeping from old the
+// fields the form does not show, row by row.
+func (f *formReader) parties(path string, old []intel.Party) []intel.Party {
+	var out []intel.Party
+	for i := range rowCount(f.v, path, 0) {
+		p := index(path, i)
+		names := []string{".type", ".role", ".name", ".birth_date", ".nationality", ".document.type", ".document.number",
+			".document.country", ".registration"}
+		if allBlank(f.get, p, names) {
+			continue
+		}
+		var x intel.Party
+		if i < len(old) {
+			x = old[i]
+		}
+		x.Type = f.get(p + ".type")
+		x.Role = f.get(p + ".role")
+		x.Name = f.get(p + ".name")
+		x.BirthDate = f.get(p + ".birth_date")
+		x.Registration = f.get(p + ".registration")
+		if x.Type == "organisation" {
+			x.Country, x.Nationality = f.upper(p+".nationality"), ""
+		} else {
+			x.Nationality = f.upper(p + ".nationality")
+		}
+		x.Document = nil
+		doc := intel.Document{Type: f.get(p + ".document.type"), Number: f.get(p + ".document.number"), Country: f.upper(p + ".document.country")}
+		if doc != (intel.Document{}) {
+			x.Document = &doc
+		}
+		f.rows[index(path, len(out))] = p
+		out = append(out, x)
+	}
+	return out
+}
+
+// common reads grading, handling and distribution into r.
+func (f *formReader) common(r *intel.Record) {
+	r.Grading = intel.Grading{Source: f.get("grading.source"), Information: f.get("grading.information")}
+	r.Handling = intel.Handling{Code: f.get("handling.code"), Conditions: f.get("handling.conditions")}
+	r.Distribution = intel.Distribution{Scope: f.get("distribution.scope"), Recipients: codeList(f.v.Get("distribution.recipients")),
+		Operation: f.get("distribution.operation"), Region: f.get("distribution.region")}
+}
+
+// formRecord builds a record of kind from the form values. Fields the form
+// does not show are kept from base (the current version) when it is
 // given, row by row. Empty rows and lines are left out. Values that cannot
 // be read (a quantity that is not a number) are reported as field faults
 // named after their inputs.
+func formRecord(kind intel.Kind, v url.Values, base *intel.Record) (*intel.Record, rowMap, fault.List) {
+	if kind == intel.KindWarning {
+		return warningRecord(v, base)
+	}
+	return seizureRecord(v, base)
+}
+
+// warningRecord builds a warning from the form values over base.
+func warningRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fault.List) {
+	f := &formReader{v: v, rows: rowMap{}}
+	r := &intel.Record{Kind: intel.KindWarning}
+	w := &intel.Warning{}
+	if base != nil {
+		*r = *base
+		if base.Warning != nil {
+			*w = *base.Warning
+		}
+	}
+	old := *w
+	r.Warning = w
+	f.common(r)
+	w.Subject = f.get("warning.subject")
+	w.SuggestedAction = f.get("warning.suggested_action")
+	w.ExpectedFrom = f.get("warning.expected_from")
+	w.ExpectedTo = f.get("warning.expected_to")
+	w.Category = f.get("warning.category")
+	w.Transport = f.get("warning.transport")
+	w.Conveyance = f.conveyance("warning", old.Conveyance)
+	w.Containers = f.lines("warning.containers", "warning.containers", containerLine)
+	w.Route = f.route("warning.route")
+	w.Targets = f.parties("warning.targets", old.Targets)
+	w.Indicators = f.lines("warning.indicators", "warning.indicators", plainLine)
+	w.Narrative = f.text("warning.narrative")
+	return r, f.rows, f.errs
+}
+
+// seizureRecord builds a seizure from the form values over base.
 func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fault.List) {
-	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
-	upper := func(name string) string { return strings.ToUpper(get(name)) }
-	var errs fault.List
-	rows := rowMap{}
+	f := &formReader{v: v, rows: rowMap{}}
+	get, upper := f.get, f.upper
 	r := &intel.Record{Kind: intel.KindSeizure}
 	s := &intel.Seizure{}
 	var old intel.Seizure
@@ -351,10 +562,7 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 		}
 	}
 	r.Seizure = s
-	r.Grading = intel.Grading{Source: get("grading.source"), Information: get("grading.information")}
-	r.Handling = intel.Handling{Code: get("handling.code"), Conditions: get("handling.conditions")}
-	r.Distribution = intel.Distribution{Scope: get("distribution.scope"), Recipients: codeList(v.Get("distribution.recipients")),
-		Operation: get("distribution.operation"), Region: get("distribution.region")}
+	f.common(r)
 
 	s.Date = get("seizure.date")
 	s.Place.Country = upper("seizure.place.country")
@@ -363,41 +571,10 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 	s.Detection = get("seizure.detection")
 	s.Transport = get("seizure.transport")
 	s.Concealment = get("seizure.concealment")
-	s.Narrative = strings.TrimSpace(strings.ReplaceAll(v.Get("seizure.narrative"), "\r\n", "\n"))
-
-	conv := intel.Conveyance{}
-	if old.Conveyance != nil {
-		conv = *old.Conveyance
-	}
-	conv.VesselIMO = get("seizure.conveyance.vessel_imo")
-	conv.Flight = strings.ToUpper(get("seizure.conveyance.flight"))
-	conv.Vehicle = get("seizure.conveyance.vehicle")
-	s.Conveyance = nil
-	if conv != (intel.Conveyance{}) {
-		s.Conveyance = &conv
-	}
-
-	s.Containers = nil
-	for i, line := range strings.Split(v.Get("seizure.containers"), "\n") {
-		line = strings.ToUpper(strings.Join(strings.Fields(line), ""))
-		if line == "" {
-			continue
-		}
-		rows[index("seizure.containers", len(s.Containers))] = "seizure.containers#" + strconv.Itoa(i+1)
-		s.Containers = append(s.Containers, line)
-	}
-
-	s.Route = nil
-	for i := range rowCount(v, "seizure.route", 0) {
-		p := index("seizure.route", i)
-		leg := intel.RouteLeg{Role: get(p + ".role"), Country: upper(p + ".country"),
-			Locode: strings.ReplaceAll(upper(p+".locode"), " ", "")}
-		if leg == (intel.RouteLeg{}) {
-			continue
-		}
-		rows[index("seizure.route", len(s.Route))] = p
-		s.Route = append(s.Route, leg)
-	}
+	s.Narrative = f.text("seizure.narrative")
+	s.Conveyance = f.conveyance("seizure", old.Conveyance)
+	s.Containers = f.lines("seizure.containers", "seizure.containers", containerLine)
+	s.Route = f.route("seizure.route")
 
 	s.Goods = nil
 	for i := range rowCount(v, "seizure.goods", 0) {
@@ -416,60 +593,30 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 		g.Unit = get(p + ".unit")
 		g.Quantity = 0
 		if q := get(p + ".quantity"); q != "" {
-			f, ok := parseNumber(q)
+			n, ok := parseNumber(q)
 			if !ok {
-				errs = append(errs, fault.Field(p+".quantity", "quantity %q is not a number such as 8000000 or 12.5", q))
+				f.errs = append(f.errs, fault.Field(p+".quantity", "quantity %q is not a number such as 8000000 or 12.5", q))
 			}
-			g.Quantity = f
+			g.Quantity = n
 		}
 		g.Value = nil
 		amount, currency := get(p+".value.amount"), upper(p+".value.currency")
 		if amount != "" || currency != "" {
 			m := &intel.Money{Currency: currency}
 			if amount == "" {
-				errs = append(errs, fault.Field(p+".value.amount", "a currency needs the amount of the value"))
-			} else if f, ok := parseNumber(amount); ok {
-				m.Amount = f
+				f.errs = append(f.errs, fault.Field(p+".value.amount", "a currency needs the amount of the value"))
+			} else if n, ok := parseNumber(amount); ok {
+				m.Amount = n
 			} else {
-				errs = append(errs, fault.Field(p+".value.amount", "value %q is not a number such as 2400000", amount))
+				f.errs = append(f.errs, fault.Field(p+".value.amount", "value %q is not a number such as 2400000", amount))
 			}
 			g.Value = m
 		}
-		rows[index("seizure.goods", len(s.Goods))] = p
+		f.rows[index("seizure.goods", len(s.Goods))] = p
 		s.Goods = append(s.Goods, g)
 	}
-
-	s.Parties = nil
-	for i := range rowCount(v, "seizure.parties", 0) {
-		p := index("seizure.parties", i)
-		names := []string{".type", ".role", ".name", ".birth_date", ".nationality", ".document.type", ".document.number",
-			".document.country", ".registration"}
-		if allBlank(get, p, names) {
-			continue
-		}
-		var x intel.Party
-		if i < len(old.Parties) {
-			x = old.Parties[i]
-		}
-		x.Type = get(p + ".type")
-		x.Role = get(p + ".role")
-		x.Name = get(p + ".name")
-		x.BirthDate = get(p + ".birth_date")
-		x.Registration = get(p + ".registration")
-		if x.Type == "organisation" {
-			x.Country, x.Nationality = upper(p+".nationality"), ""
-		} else {
-			x.Nationality = upper(p + ".nationality")
-		}
-		x.Document = nil
-		doc := intel.Document{Type: get(p + ".document.type"), Number: get(p + ".document.number"), Country: upper(p + ".document.country")}
-		if doc != (intel.Document{}) {
-			x.Document = &doc
-		}
-		rows[index("seizure.parties", len(s.Parties))] = p
-		s.Parties = append(s.Parties, x)
-	}
-	return r, rows, errs
+	s.Parties = f.parties("seizure.parties", old.Parties)
+	return r, f.rows, f.errs
 }
 
 func allBlank(get func(string) string, prefix string, names []string) bool {
@@ -489,7 +636,7 @@ var fieldAliases = map[string]string{".country": ".nationality"}
 // place attaches the faults of err to the inputs of the form they concern
 // and lists them all in the summary. It reports false when err holds no
 // field faults (it is not a validation failure).
-func (b *seizureFormBody) place(err error, rows rowMap, l *Locale) bool {
+func (b *form) place(err error, rows rowMap, l *Locale) bool {
 	var list fault.List
 	var fe *fault.Error
 	switch {
@@ -521,8 +668,11 @@ func (b *seizureFormBody) place(err error, rows rowMap, l *Locale) bool {
 // path (after mapping record rows back to form rows), else of the nearest
 // enclosing path that has one. For a line of a multi-line input it also
 // returns which line, to put before the message.
-func (b *seizureFormBody) target(field string, rows rowMap, l *Locale) (*input, string) {
+func (b *form) target(field string, rows rowMap, l *Locale) (*input, string) {
 	path := field
+	if a, ok := b.alias[path]; ok {
+		path = a
+	}
 	for rec, form := range rows {
 		if path == rec || strings.HasPrefix(path, rec+".") {
 			if name, line, ok := strings.Cut(form, "#"); ok {
@@ -535,6 +685,11 @@ func (b *seizureFormBody) target(field string, rows rowMap, l *Locale) (*input, 
 	for path != "" {
 		if in, ok := b.byName[path]; ok {
 			return in, ""
+		}
+		if a, ok := b.alias[path]; ok {
+			if in, ok := b.byName[a]; ok {
+				return in, ""
+			}
 		}
 		for suffix, alias := range fieldAliases {
 			if base, ok := strings.CutSuffix(path, suffix); ok {
@@ -552,22 +707,39 @@ func (b *seizureFormBody) target(field string, rows rowMap, l *Locale) (*input, 
 	return nil, ""
 }
 
-// newRecord shows the form for a new seizure.
-func (h *Handler) newRecord(w http.ResponseWriter, r *http.Request, c *call) error {
-	if k := r.URL.Query().Get("kind"); k != "" && k != string(intel.KindSeizure) {
-		return fault.Field("kind", "only seizures can be recorded in the web interface; use the API for %q", k)
+// formKind returns the kind of record the form at r records: ?kind=,
+// seizure when absent.
+func formKind(r *http.Request) (intel.Kind, error) {
+	switch k := r.URL.Query().Get("kind"); k {
+	case "", string(intel.KindSeizure):
+		return intel.KindSeizure, nil
+	case string(intel.KindWarning):
+		return intel.KindWarning, nil
+	default:
+		return "", fault.Field("kind", "only seizures and warnings can be recorded in the web interface; use the API for %q", k)
 	}
-	b := h.newSeizureForm(c, url.Values{})
-	b.Action = "/ui/records/new"
-	return h.renderSeizureForm(w, r, c, http.StatusOK, b)
 }
 
-// createRecord stores a new seizure from the form and goes to its page, or
+// newRecord shows the form for a new seizure or warning.
+func (h *Handler) newRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	kind, err := formKind(r)
+	if err != nil {
+		return err
+	}
+	b := h.newRecordForm(c, kind, url.Values{})
+	b.Action = "/ui/records/new?kind=" + string(kind)
+	return h.renderRecordForm(w, r, c, http.StatusOK, b)
+}
+
+// createRecord stores a new record from the form and goes to its page, or
 // shows the form again with each problem next to its input.
 func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) error {
+	kind, err := formKind(r)
+	if err != nil {
+		return err
+	}
 	v := r.PostForm
-	rec, rows, errs := seizureRecord(v, nil)
-	var err error
+	rec, rows, errs := formRecord(kind, v, nil)
 	if errs.Err() == nil {
 		rec, _, err = h.cfg.Records.Create(r.Context(), c.user.Name, rec)
 		if err == nil {
@@ -577,16 +749,16 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	} else {
 		err = h.withValidation(rec, errs)
 	}
-	b := h.newSeizureForm(c, v)
-	b.Action = "/ui/records/new"
+	b := h.newRecordForm(c, kind, v)
+	b.Action = "/ui/records/new?kind=" + string(kind)
 	if !b.place(err, rows, c.loc) {
 		return err
 	}
-	return h.renderSeizureForm(w, r, c, http.StatusBadRequest, b)
+	return h.renderRecordForm(w, r, c, http.StatusBadRequest, b)
 }
 
 // editable returns the current version of a record the form may change:
-// a seizure this node originated and has not retracted.
+// a seizure or warning this node originated and has not retracted.
 func (h *Handler) editable(r *http.Request, c *call, id string) (*intel.Record, error) {
 	rec, err := h.cfg.Records.Get(r.Context(), c.user.Name, id)
 	if err != nil {
@@ -597,25 +769,25 @@ func (h *Handler) editable(r *http.Request, c *call, id string) (*intel.Record, 
 		return nil, fault.E(fault.Forbidden, "record %s was originated by %s; only its originator may change it", id, rec.Originator)
 	case rec.Status == intel.StatusRetracted:
 		return nil, fault.E(fault.Conflict, "record %s is retracted and can no longer change", id)
-	case rec.Kind != intel.KindSeizure:
-		return nil, fault.E(fault.Invalid, "only seizures can be changed in the web interface; use the API for a %s", rec.Kind)
+	case !slices.Contains(formKinds, rec.Kind):
+		return nil, fault.E(fault.Invalid, "only seizures and warnings can be changed in the web interface; use the API for a %s", rec.Kind)
 	}
 	return rec, nil
 }
 
-// editRecord shows the seizure form filled from the current version.
+// editRecord shows the record form filled from the current version.
 func (h *Handler) editRecord(w http.ResponseWriter, r *http.Request, c *call) error {
 	id := r.PathValue("id")
 	rec, err := h.editable(r, c, id)
 	if err != nil {
 		return err
 	}
-	b := h.newSeizureForm(c, seizureValues(rec))
+	b := h.newRecordForm(c, rec.Kind, recordValues(rec))
 	b.Edit, b.ID, b.Version, b.Action = true, id, rec.Version, "/ui/records/"+id+"/edit"
-	return h.renderSeizureForm(w, r, c, http.StatusOK, b)
+	return h.renderRecordForm(w, r, c, http.StatusOK, b)
 }
 
-// updateRecord stores the form as the next version of a seizure, provided
+// updateRecord stores the form as the next version of a record, provided
 // nobody saved another version since the form was opened.
 func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) error {
 	id := r.PathValue("id")
@@ -628,7 +800,7 @@ func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	rec, rows, errs := seizureRecord(v, cur)
+	rec, rows, errs := formRecord(cur.Kind, v, cur)
 	rec.Version = version
 	if errs.Err() == nil {
 		var saved *intel.Record
@@ -640,16 +812,16 @@ func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	} else {
 		err = h.withValidation(rec, errs)
 	}
-	b := h.newSeizureForm(c, v)
+	b := h.newRecordForm(c, cur.Kind, v)
 	b.Edit, b.ID, b.Version, b.Action = true, id, version, "/ui/records/"+id+"/edit"
 	if fault.Is(err, fault.Conflict) {
 		b.Conflict = errMessage(err)
-		return h.renderSeizureForm(w, r, c, http.StatusConflict, b)
+		return h.renderRecordForm(w, r, c, http.StatusConflict, b)
 	}
 	if !b.place(err, rows, c.loc) {
 		return err
 	}
-	return h.renderSeizureForm(w, r, c, http.StatusBadRequest, b)
+	return h.renderRecordForm(w, r, c, http.StatusBadRequest, b)
 }
 
 // withValidation adds to the faults of reading the form those validation
@@ -669,11 +841,12 @@ func (h *Handler) withValidation(rec *intel.Record, errs fault.List) fault.List 
 	return errs
 }
 
-func (h *Handler) renderSeizureForm(w http.ResponseWriter, r *http.Request, c *call, status int, b *seizureFormBody) error {
+func (h *Handler) renderRecordForm(w http.ResponseWriter, r *http.Request, c *call, status int, b *recordFormBody) error {
 	if b.Edit {
-		c.title = c.loc.T("form.edit.title", b.ID)
+		b.Heading = c.loc.T("form.edit."+b.Kind, b.ID)
 	} else {
-		c.title = c.loc.T("form.new.title")
+		b.Heading = c.loc.T("form.new." + b.Kind)
 	}
+	c.title = b.Heading
 	return h.renderStatus(w, r, c, status, "edit", b)
 }

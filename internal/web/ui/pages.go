@@ -15,6 +15,7 @@ import (
 	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/store"
@@ -230,27 +231,46 @@ type recordBody struct {
 	// problems validation accepted but the officer should check.
 	Saved    bool
 	Warnings []intel.FieldWarning
+
+	// The operational loops: the feedback held on a warning and the form
+	// to give it; the state of a request, the responses held and the forms
+	// to answer or decline it.
+	IsWarning    bool
+	Feedback     []*intel.Record
+	FeedbackForm *feedbackForm
+	ReqView      *federation.RequestView
+	Responses    []*intel.Record
+	AnswerForm   *answerForm
+	DeclineForm  *declineForm
 }
 
 // record shows every field of a record, its versions, its deliveries with
 // the decision stored with each, the sharing decision for each pinned
 // partner and its matches.
 func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	rec, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	b, err := h.recordBody(r, c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
+	return h.render(w, r, c, "record", b)
+}
+
+// recordBody reads what the page of record id shows.
+func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, error) {
+	ctx := r.Context()
+	rec, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	if err != nil {
+		return nil, err
+	}
 	c.title = c.loc.Enum("kind", string(rec.Kind)) + " " + rec.ID
-	b := recordBody{R: rec, Federation: h.cfg.Federation != nil, Sharing: h.cfg.Sharing != nil,
+	b := &recordBody{R: rec, Federation: h.cfg.Federation != nil, Sharing: h.cfg.Sharing != nil,
 		Retracted: rec.Status == intel.StatusRetracted}
 	if b.Versions, err = h.cfg.Records.History(ctx, c.user.Name, id); err != nil {
-		return err
+		return nil, err
 	}
 	slices.Reverse(b.Versions)
 	b.CanRetract = can(c, access.PermRecordWrite) && rec.Originator == h.cfg.Node && !b.Retracted
-	b.CanEdit = b.CanRetract && rec.Kind == intel.KindSeizure
+	b.CanEdit = b.CanRetract && slices.Contains(formKinds, rec.Kind)
 	if r.URL.Query().Get("saved") != "" {
 		b.Saved = true
 		b.Warnings, _ = intel.Validate(rec, h.cfg.Directory, h.cfg.Now())
@@ -258,7 +278,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 	if h.cfg.Federation != nil {
 		ds, err := h.cfg.Federation.Deliveries(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, d := range ds {
 			dv := deliveryView{Delivery: d}
@@ -273,7 +293,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 		if h.cfg.Sharing != nil && !b.Retracted {
 			peers, err := h.cfg.Federation.Peers(ctx)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for i, p := range peers {
 				if i == maxDecisions {
@@ -304,7 +324,10 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 		}
 		b.Matches = ms
 	}
-	return h.render(w, r, c, "record", b)
+	if err := h.loopsOf(ctx, c, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // errMessage is the client-safe message of err.

@@ -30,6 +30,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
@@ -101,9 +102,9 @@ type Handler struct {
 }
 
 // pageNames are the templates of templates/, each rendered inside
-// layout.html.
+// layout.html with the form controls of forms.html.
 var pageNames = []string{"login", "dashboard", "records", "record", "share", "deliveries", "screen",
-	"directory", "administration", "agreements", "agreement", "audit", "error", "edit"}
+	"directory", "administration", "agreements", "agreement", "audit", "error", "edit", "requests", "requestform", "sent"}
 
 // New builds a Handler. It fails when a template or a message catalogue
 // does not load, or when a language lacks a message English has.
@@ -127,7 +128,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: cfg.Logger, cat: cat, pages: map[string]*template.Template{},
 		sessions: newSessions(cfg.SessionTTL, maxSessions), mux: http.NewServeMux()}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/forms.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("ui: parse template %s: %w", name, err)
 		}
@@ -178,6 +179,12 @@ func (h *Handler) routes() {
 	h.handle("POST /ui/records/{id}/edit", access.PermRecordWrite, h.updateRecord)
 	h.handle("POST /ui/records/{id}/share", access.PermShare, h.share)
 	h.handle("POST /ui/records/{id}/retract", access.PermRecordWrite, h.retract)
+	h.handle("POST /ui/records/{id}/feedback", access.PermShare, h.giveFeedback)
+	h.handle("POST /ui/records/{id}/answer", access.PermShare, h.answerRequest)
+	h.handle("POST /ui/records/{id}/decline", access.PermShare, h.declineRequest)
+	h.handle("GET /ui/requests", access.PermRecordRead, h.requestList)
+	h.handle("GET /ui/requests/new", access.PermShare, h.newRequest)
+	h.handle("POST /ui/requests/new", access.PermShare, h.createRequest)
 	h.handle("GET /ui/deliveries", access.PermRecordRead, h.deliveries)
 	h.handle("GET /ui/screen", access.PermRecordRead, h.screen)
 	h.handle("GET /ui/directory", access.PermDirectoryRead, h.directoryIndex)
@@ -333,7 +340,7 @@ func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, c *call, 
 	v := view{L: c.loc, Node: h.cfg.Node, NodeName: c.loc.Party(h.cfg.Node), User: c.user,
 		SignedIn: c.user.Name != "", CSRF: c.sess.csrf, Body: body, Title: c.title}
 	if v.SignedIn {
-		v.Nav = h.nav(c, r.URL.Path)
+		v.Nav = h.nav(c, r.URL)
 	}
 	for _, l := range languages {
 		q := r.URL.Query()
@@ -356,8 +363,9 @@ func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, c *call, 
 	return nil
 }
 
-// nav lists the pages the user's role may open.
-func (h *Handler) nav(c *call, path string) []navItem {
+// nav lists the pages the user's role may open, marking the one at u.
+func (h *Handler) nav(c *call, u *url.URL) []navItem {
+	path := u.Path
 	items := []struct {
 		path, key string
 		perm      access.Permission
@@ -365,6 +373,8 @@ func (h *Handler) nav(c *call, path string) []navItem {
 		{"/ui/", "nav.dashboard", access.PermRecordRead},
 		{"/ui/records", "nav.records", access.PermRecordRead},
 		{"/ui/records/new?kind=seizure", "nav.new", access.PermRecordWrite},
+		{"/ui/records/new?kind=warning", "nav.new.warning", access.PermRecordWrite},
+		{"/ui/requests", "nav.requests", access.PermRecordRead},
 		{"/ui/screen", "nav.screen", access.PermRecordRead},
 		{"/ui/deliveries", "nav.deliveries", access.PermRecordRead},
 		{"/ui/directory", "nav.directory", access.PermDirectoryRead},
@@ -376,8 +386,13 @@ func (h *Handler) nav(c *call, path string) []navItem {
 		if !access.Allowed(c.user.Role, it.perm) {
 			continue
 		}
-		p, _, _ := strings.Cut(it.path, "?")
-		active := path == p || (p != "/ui/" && strings.HasPrefix(path, p) && !(p == "/ui/records" && path == "/ui/records/new"))
+		p, q, _ := strings.Cut(it.path, "?")
+		active := path == p || (p != "/ui/" && strings.HasPrefix(path, p+"/") && !(p == "/ui/records" && path == "/ui/records/new"))
+		if k, ok := strings.CutPrefix(q, "kind="); ok {
+			// The record form serves several kinds: the entry of the
+			// kind shown is the active one, seizure when none is named.
+			active = active && k == cmpOr(u.Query().Get("kind"), string(intel.KindSeizure))
+		}
 		out = append(out, navItem{Path: it.path, Label: c.loc.T(it.key), Active: active})
 	}
 	return out
