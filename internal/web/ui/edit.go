@@ -108,17 +108,17 @@ type recordFormBody struct {
 	Action   string
 	Conflict string
 
-	Source, Information, Handling, Conditions   *input
-	Scope, Recipients, Operation, Region        *input
-	Date, Country, Locode, Direction            *input
-	Detection, Transport, Concealment           *input
-	IMO, Flight, Vehicle, Containers, Narrative *input
+	Source, Information, Handling, Conditions    *input
+	Scope, Recipients, Operation, Region         *input
+	Date, Country, Locode, Direction             *input
+	Detection, Transport, Concealment            *input
+	IMO, Flight, Vehicle, Containers, Narrative  *input
 	Subject, Suggested, ExpectedFrom, ExpectedTo *input
-	Category, Indicators                        *input
-	Route                                       []routeRow
-	Goods                                       []goodsRow
-	Parties                                     []partyRow
-	Countries                                   []option
+	Category, Indicators                         *input
+	Route                                        []routeRow
+	Goods                                        []goodsRow
+	Parties                                      []partyRow
+	Countries                                    []option
 }
 
 // formKinds are the kinds of record the form records, in the order its
