@@ -377,16 +377,24 @@ type requestRow struct {
 	Partner string
 }
 
+// requestsShown bounds the requests each section of the requests page
+// lists, newest first.
+const requestsShown = 200
+
 type requestsBody struct {
 	State    string
 	States   []option
 	Received []requestRow
 	Sent     []requestRow
-	CanSend  bool
+	// More is set when a section holds more than requestsShown requests.
+	More    bool
+	Shown   int
+	CanSend bool
 }
 
 // requestList lists the requests for assistance received and sent, newest
-// first, with their state as the API gives it, optionally in one state.
+// first (the latest requestsShown of each), with their state as the API
+// gives it, optionally in one state.
 func (h *Handler) requestList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := h.needFederation(); err != nil {
 		return err
@@ -398,22 +406,24 @@ func (h *Handler) requestList(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	b := requestsBody{State: state, CanSend: can(c, access.PermShare)}
+	b := requestsBody{State: state, Shown: requestsShown, CanSend: can(c, access.PermShare)}
 	b.States = append(b.States, option{Value: "", Label: c.loc.T("records.any")})
 	for _, s := range intel.RequestStates() {
 		b.States = append(b.States, option{Value: s, Label: c.loc.Enum("reqstate", s), Selected: s == state})
 	}
 	for _, v := range rs {
+		list, partner := &b.Received, v.Requesting
+		if v.Direction == "sent" {
+			list, partner = &b.Sent, v.Requested
+		}
+		if len(*list) == requestsShown {
+			b.More = true
+			continue
+		}
 		if h.cfg.Records.CheckVisible(ctx, v.ID) != nil {
 			continue
 		}
-		row := requestRow{RequestView: v, Partner: v.Requesting}
-		if v.Direction == "sent" {
-			row.Partner = v.Requested
-			b.Sent = append(b.Sent, row)
-		} else {
-			b.Received = append(b.Received, row)
-		}
+		*list = append(*list, requestRow{RequestView: v, Partner: partner})
 	}
 	return h.render(w, r, c, "requests", b)
 }

@@ -585,6 +585,30 @@ func TestUIRequests(t *testing.T) {
 	})
 }
 
+func TestUIRequestsListed(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	first := MustReceive(t, n, requestFromJP("2026-12-31"))
+	for range 200 {
+		MustReceive(t, n, requestFromJP("2026-12-31"))
+	}
+	hidden := requestFromJP("2026-12-31")
+	hidden.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: "op-tiger"}
+	hidden = MustReceive(t, n, hidden)
+	p := MustLogin(t, n, store.RoleLiaison).get("/ui/requests")
+	if got := strings.Count(p.body, `<tr id="req-`); got != 200 {
+		t.Fatalf("the requests page lists %d requests of 202, want the latest 200", got)
+	}
+	if !strings.Contains(p.body, `id="more"`) || strings.Contains(p.body, first.ID) {
+		t.Error("the requests page does not say it shows only the latest, or lists the oldest")
+	}
+	if strings.Contains(p.body, hidden.ID) {
+		t.Error("a liaison officer outside the operation sees its request listed")
+	}
+	if p := MustLogin(t, n, store.RoleAuditor).get("/ui/requests"); !strings.Contains(p.body, hidden.ID) {
+		t.Error("the auditor does not see the operation's request")
+	}
+}
+
 func TestUILoopPagesInEveryLanguage(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	w := MustReceive(t, n, warningFromJP())
@@ -610,6 +634,37 @@ func TestUILoopPagesInEveryLanguage(t *testing.T) {
 			if !strings.Contains(p.body, s) {
 				t.Errorf("the requests page in %s lacks %q", lang, s)
 			}
+		}
+	}
+}
+
+// BenchmarkRequestsPage measures the requests page over 200 requests
+// received, each with its state computed as the API computes it.
+func BenchmarkRequestsPage(b *testing.B) {
+	n := MustNode(b, nil, nil)
+	for range 200 {
+		MustReceive(b, n, requestFromJP("2026-12-31"))
+	}
+	br := MustLogin(b, n, store.RoleLiaison)
+	for b.Loop() {
+		if p := br.get("/ui/requests"); p.status != http.StatusOK {
+			b.Fatalf("requests page: %d", p.status)
+		}
+	}
+}
+
+// BenchmarkRequestRecordPage measures the page of one request received
+// among 200, with its state and the forms to answer or decline it.
+func BenchmarkRequestRecordPage(b *testing.B) {
+	n := MustNode(b, nil, nil)
+	var last *intel.Record
+	for range 200 {
+		last = MustReceive(b, n, requestFromJP("2026-12-31"))
+	}
+	br := MustLogin(b, n, store.RoleLiaison)
+	for b.Loop() {
+		if p := br.get("/ui/records/" + last.ID); p.status != http.StatusOK || !strings.Contains(p.body, `id="answer-form"`) {
+			b.Fatalf("request page: %d", p.status)
 		}
 	}
 }
