@@ -246,7 +246,8 @@ type recordBody struct {
 
 // record shows every field of a record, its versions, its deliveries with
 // the decision stored with each, the sharing decision for each pinned
-// partner and its matches.
+// partner, its matches and, for a warning or a request for assistance,
+// its loop: the feedback or responses held and the forms to add them.
 func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error {
 	b, err := h.recordBody(r, c, r.PathValue("id"))
 	if err != nil {
