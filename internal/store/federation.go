@@ -142,6 +142,11 @@ type Receipt struct {
 	// Err is set by ReceiveBatch when the store refused the envelope (an
 	// invalid record): nothing of the receipt was stored.
 	Err error
+	// Stored is set by ReceiveBatch when Received.Record was stored as the
+	// record's latest version (not when an equal or newer version was
+	// already held), so that what follows the commit can use the record
+	// without reading it back.
+	Stored bool
 }
 
 // EnvelopeReceipt is the stored receipt of an envelope the inbox accepted:

@@ -575,7 +575,7 @@ func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool,
 // which names its audit entry.
 func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	for i := range rs {
-		rs[i].Duplicate, rs[i].Err = false, nil
+		rs[i].Duplicate, rs[i].Err, rs[i].Stored = false, nil, false
 		if rc := rs[i].Received; rc != nil && rc.Record != nil {
 			if err := checkRecord(rc.Record); err != nil {
 				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
@@ -584,7 +584,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range rs {
-			rs[i].Duplicate = false
+			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		if err := markDuplicates(ctx, tx, rs); err != nil {
 			return err
@@ -654,6 +654,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					}
 				}
 				changed = changed || stored
+				r.Stored = stored
 			}
 			if rc.Peer != nil {
 				if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
@@ -683,7 +684,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	})
 	if err != nil {
 		for i := range rs {
-			rs[i].Duplicate = false
+			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
 	}
