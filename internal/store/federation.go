@@ -130,6 +130,11 @@ type Received struct {
 	Peer *Peer
 }
 
+// MaxClaim bounds the rows one ClaimDeliveries returns: a worker sends
+// them as several requests of at most envelope.MaxBatch, and a larger
+// claim spreads the cost of claiming and finishing over more envelopes.
+const MaxClaim = 4000
+
 // Receipt is one envelope of an inbox batch for ReceiveBatch: an accepted
 // envelope with its audit event, or, with Received nil, only the audit
 // event of a refusal.

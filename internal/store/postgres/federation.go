@@ -317,8 +317,8 @@ func scanDeliveries(rows pgx.Rows, err error) ([]store.Delivery, error) {
 // ClaimDeliveries leases a due peer with FOR UPDATE SKIP LOCKED and returns
 // its due rows.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > envelope.MaxBatch {
-		max = envelope.MaxBatch
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
 	}
 	var (
 		peer string

@@ -383,8 +383,8 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 // ClaimDeliveries leases a due peer and returns its due rows. SQLite
 // serialises writers, so the lease check and the lease are one step.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > envelope.MaxBatch {
-		max = envelope.MaxBatch
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
 	}
 	var (
 		peer string
