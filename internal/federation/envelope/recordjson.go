@@ -6,20 +6,19 @@ import (
 	"time"
 	"unicode/utf8"
 
-	josejson "github.com/go-jose/go-jose/v4/json"
-
+	"liaison/internal/agreement"
 	"liaison/internal/intel"
 )
 
 // DecodeRecord reads e's payload into p exactly as Decode does, faster for
 // the payloads senders write. A reader made for record payloads takes
-// those in the plain form the payload encoder gives a seizure: no
-// whitespace, no escapes in strings, no null, every member known and given
-// once. It gives up on anything else (another kind, an unknown or
-// duplicate member, an escape, a number that does not fit, a value of the
-// wrong type), and then the payload is read by Decode, so that what is
-// accepted and what it holds never depend on which reader read it. The
-// decision is read by Decode's reader in both cases.
+// those in the plain form the payload encoder gives a seizure and the
+// decision that allowed it: no whitespace, no escapes in strings, no null,
+// every member known and given once. It gives up on anything else (another
+// kind, an unknown or duplicate member, an escape, a number that does not
+// fit, a value of the wrong type), and then the payload is read by Decode,
+// so that what is accepted and what it holds never depend on which reader
+// read it.
 func (e Envelope) DecodeRecord(p *RecordPayload) error {
 	var fast RecordPayload
 	if decodeRecordPayload(e.Payload, &fast) {
@@ -34,7 +33,7 @@ func (e Envelope) DecodeRecord(p *RecordPayload) error {
 // reports whether it was; p is then what the strict decoder gives.
 func decodeRecordPayload(b []byte, p *RecordPayload) bool {
 	const head, mid = `{"record":`, `,"decision":`
-	if !bytes.HasPrefix(b, []byte(head)) || len(b) < len(head)+len(mid)+2 || b[len(b)-1] != '}' {
+	if !bytes.HasPrefix(b, []byte(head)) {
 		return false
 	}
 	r := reader{b: b, i: len(head)}
@@ -42,9 +41,10 @@ func decodeRecordPayload(b []byte, p *RecordPayload) bool {
 	if r.bad || !bytes.HasPrefix(b[r.i:], []byte(mid)) {
 		return false
 	}
-	// The decision is the rest of the object: the strict decoder refuses
-	// it unless it is one JSON value.
-	return josejson.Unmarshal(b[r.i+len(mid):len(b)-1], &p.Decision) == nil
+	r.i += len(mid)
+	r.decision(&p.Decision)
+	r.expect('}')
+	return !r.bad && r.i == len(b)
 }
 
 // reader reads the plain form of record payloads. Any departure from it
@@ -109,6 +109,19 @@ func (r *reader) raw() []byte {
 }
 
 func (r *reader) str() string { return string(r.raw()) }
+
+func (r *reader) boolean() bool {
+	switch {
+	case bytes.HasPrefix(r.b[r.i:], []byte("true")):
+		r.i += 4
+		return true
+	case bytes.HasPrefix(r.b[r.i:], []byte("false")):
+		r.i += 5
+	default:
+		r.fail()
+	}
+	return false
+}
 
 // number reads a JSON number and returns its text.
 func (r *reader) number() string {
@@ -532,6 +545,56 @@ func (r *reader) party(p *intel.Party) {
 			p.Phones = r.strs()
 		case "emails":
 			p.Emails = r.strs()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (r *reader) decision(d *agreement.Decision) {
+	r.object(func(name string) bool {
+		switch name {
+		case "allowed":
+			d.Allowed = r.boolean()
+		case "basis":
+			b := &agreement.Basis{}
+			d.Basis = b
+			r.object(func(name string) bool {
+				switch name {
+				case "kind":
+					b.Kind = r.str()
+				case "agreement":
+					b.Agreement = r.str()
+				case "title":
+					b.Title = r.str()
+				case "via":
+					b.Via = r.str()
+				case "region":
+					b.Region = r.str()
+				default:
+					return false
+				}
+				return true
+			})
+		case "reasons":
+			r.array(func() { d.Reasons = []agreement.Reason{} }, func() {
+				var x agreement.Reason
+				r.object(func(name string) bool {
+					switch name {
+					case "rule":
+						x.Rule = r.str()
+					case "met":
+						x.Met = r.boolean()
+					case "text":
+						x.Text = r.str()
+					default:
+						return false
+					}
+					return true
+				})
+				d.Reasons = append(d.Reasons, x)
+			})
 		default:
 			return false
 		}

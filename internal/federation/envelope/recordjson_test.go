@@ -86,6 +86,8 @@ func TestDecodeRecordFallback(t *testing.T) {
 		{"invalid UTF-8", strings.Replace(plain, `Declared`, "Decl\xffared", 1), true},
 		{"trailing data", plain + `x`, false},
 		{"duplicate decision", strings.TrimSuffix(plain, `}`) + `,"decision":{}}`, false},
+		{"refused decision", strings.Replace(plain, `"allowed":true,"basis":{`, `"allowed":false,"basis":null,"x":{`, 1), true},
+		{"number for a flag", strings.Replace(plain, `"met":true`, `"met":1`, 1), false},
 		{"control character", strings.Replace(plain, `Declared`, "Decl\x01ared", 1), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -117,6 +119,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(`{"record":{"kind":"seizure","seizure":{"goods":[],"route":[],"parties":[{"aliases":[]}]}},"decision":{}}`))
 	f.Add([]byte(`{"record":{"version":-0,"retention":{"days":1e2}},"decision":null}`))
 	f.Add([]byte(`{"record":{},"decision":{}}`))
+	f.Add([]byte(`{"record":{},"decision":{"allowed":false,"basis":{"kind":"region","title":"t","via":"EU","region":"AP"},"reasons":[{"rule":"r","met":false,"text":""},{"met":true}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fast envelope.RecordPayload
 		if envelope.DecodeRecordPayload(b, &fast) {
