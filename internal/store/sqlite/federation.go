@@ -45,15 +45,20 @@ const (
 		ORDER BY p.lease_until, p.code LIMIT 1`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = ?, lease_until = ? WHERE code = ?`
 	// The due rows of a peer, each with the body of the record version it
-	// sends (record.create and record.update).
-	sqlDueRows = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
-		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
-		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
-			ELSE refusal_signed END,
-		CASE WHEN type IN ('record.create', 'record.update') THEN
+	// sends (record.create and record.update). The rows are chosen first by
+	// id alone, so that picking a few thousand of a large backlog sorts
+	// ids rather than every due row with its body and signed answer.
+	sqlDueRows = `WITH due AS (SELECT id, type <> 'key.rotate' AS later FROM outbox
+			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
+			ORDER BY later, id LIMIT ?)
+		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload, o.decision,
+		o.sign_key, o.state, o.attempts, o.last_error, o.next_attempt, o.created, o.delivered_at, o.refusal_reason,
+		CASE WHEN o.refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
+			ELSE o.refusal_signed END,
+		CASE WHEN o.type IN ('record.create', 'record.update') THEN
 			(SELECT v.body FROM record_versions v WHERE v.id = o.record_id AND v.version = o.version) END
-		FROM outbox o WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
-		ORDER BY type <> 'key.rotate', id LIMIT ?`
+		FROM due JOIN outbox o ON o.id = due.id
+		ORDER BY due.later, due.id`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = ? WHERE id = ? AND envelope_id IS NULL`
 	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '' WHERE code = ? AND lease_owner = ?`
 	sqlPeerContact   = `UPDATE peers SET state = ?, last_contact = coalesce(?, last_contact), last_error = ?, retry_at = ?
