@@ -407,7 +407,7 @@ func reasonOf(err error) string {
 func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store.Received, audit.Event, string, error) {
 	e := v.Envelope
 	var p envelope.RecordPayload
-	if err := e.Decode(&p); err != nil {
+	if err := e.DecodeRecord(&p); err != nil {
 		return store.Received{}, audit.Event{}, reasonOf(err), nil
 	}
 	rec := p.Record

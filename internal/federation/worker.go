@@ -70,7 +70,7 @@ func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
 
 func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 	now := s.now()
-	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, owner, now, s.cfg.Lease, envelope.MaxBatch)
+	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, owner, now, s.cfg.Lease, store.MaxClaim)
 	if err != nil || peerCode == "" {
 		return 0, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 		}
 	}
 	if contactErr == "" {
-		outs, contactErr = s.send(ctx, peer, ds)
+		outs, contactErr = s.send(ctx, peer, ds, now.Add(s.cfg.Lease/2))
 	}
 	if err := s.cfg.Store.FinishDeliveries(ctx, owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
 		return 0, err
@@ -104,6 +104,11 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 // delivery: the next request is signed while the previous is in flight.
 const pipelineBatch = 250
 
+// inFlight is how many requests of one delivery may be in flight at once,
+// so that the receiver checks one request's signatures while it stores the
+// previous one.
+const inFlight = 2
+
 // signedBatch is one request of a delivery, signed: the envelopes to post
 // (sent, in claim order) and the outcomes of rows that could not be built.
 type signedBatch struct {
@@ -112,14 +117,40 @@ type signedBatch struct {
 	outs  []store.DeliveryOutcome
 }
 
+// concurrent reports whether b may be posted while earlier requests are
+// still unanswered: it carries only record versions, and none of a record
+// that an unanswered request carries (open), so that the versions of a
+// record arrive in the order they were made and anything else (a key
+// rotation, a retraction, a relayed envelope) is stored before what
+// follows it is read.
+func (b signedBatch) concurrent(open map[string]int) bool {
+	for _, d := range b.sent {
+		if !batchable(envelope.Type(d.Type)) || d.RecordID == "" || open[d.RecordID] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// posted is the answer to one request, as outcomes.
+type posted struct {
+	outs      []store.DeliveryOutcome
+	msg       string
+	notBefore time.Time
+}
+
 // send signs the claimed rows and posts them in requests of at most
-// pipelineBatch envelopes, one after another in claim order (so that the
-// versions of a record arrive in the order they were made), signing the
-// next request while the previous is in flight. It turns the answers into
-// outcomes; the string is the transport error for the peer's state (""
-// when it answered). After a request fails, the rest are not posted and
-// fail with it.
-func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery) ([]store.DeliveryOutcome, string) {
+// pipelineBatch envelopes, signing the next requests while earlier ones
+// are in flight. Up to inFlight requests are in flight at once when they
+// carry record versions of distinct records; any other request waits for
+// every earlier one to be answered, and is answered before anything after
+// it is posted. It turns the answers into outcomes; the string is the
+// transport error for the peer's state ("" when it answered). After a
+// request fails, the rest are not posted and fail with it. Nothing is
+// posted after stop (half the lease): the rows not posted get no outcome
+// and stay due, so that a slow peer never keeps rows past the lease, when
+// another worker could claim them.
+func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery, stop time.Time) ([]store.DeliveryOutcome, string) {
 	cur, all, _, err := s.keys(ctx)
 	if err != nil {
 		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
@@ -129,7 +160,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
 	}
 	var failed atomic.Bool
-	batches := make(chan signedBatch, 1)
+	batches := make(chan signedBatch, inFlight)
 	go func() {
 		defer close(batches)
 		for start := 0; start < len(ds); start += pipelineBatch {
@@ -146,21 +177,62 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 		contact   string
 		notBefore time.Time
 	)
+	// pending are the requests in flight, oldest first; open counts the
+	// rows of each record they carry.
+	type request struct {
+		sent []store.Delivery
+		done chan posted
+	}
+	var pending []request
+	open := map[string]int{}
+	collect := func() {
+		r := pending[0]
+		pending = pending[1:]
+		p := <-r.done
+		for _, d := range r.sent {
+			if open[d.RecordID]--; open[d.RecordID] <= 0 {
+				delete(open, d.RecordID)
+			}
+		}
+		outs = append(outs, p.outs...)
+		if p.msg != "" && contact == "" {
+			contact, notBefore = p.msg, p.notBefore
+			failed.Store(true)
+		}
+	}
 	for b := range batches {
 		outs = append(outs, b.outs...)
 		if len(b.sent) == 0 {
 			continue
 		}
+		for len(pending) > 0 && contact == "" && (len(pending) >= inFlight || !b.concurrent(open)) {
+			collect()
+		}
 		if contact != "" {
 			outs = append(outs, s.failAll(b.sent, contact, notBefore)...)
 			continue
 		}
-		o, msg, nb := s.post(ctx, peer, pub, b.items, b.sent)
-		outs = append(outs, o...)
-		if msg != "" {
-			contact, notBefore = msg, nb
-			failed.Store(true)
+		if s.now().After(stop) {
+			failed.Store(true) // nothing more to sign
+			continue
 		}
+		r := request{sent: b.sent, done: make(chan posted, 1)}
+		for _, d := range b.sent {
+			open[d.RecordID]++
+		}
+		pending = append(pending, r)
+		go func(items [][]byte) {
+			o, msg, nb := s.post(ctx, peer, pub, items, r.sent)
+			r.done <- posted{outs: o, msg: msg, notBefore: nb}
+		}(b.items)
+		if !b.concurrent(nil) {
+			// Not a request of record versions only: it is answered
+			// before anything after it is posted.
+			collect()
+		}
+	}
+	for len(pending) > 0 {
+		collect()
 	}
 	return outs, contact
 }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -403,6 +404,14 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		latest[r.ID] = len(recs)
 		recs = append(recs, r)
 	}
+	// A version this process matched already (queued again after a
+	// catch-up took it) is not matched again: ingesting a record the
+	// index holds replaces its postings, which costs as much as the
+	// postings are long.
+	recs = slices.DeleteFunc(recs, func(r *intel.Record) bool {
+		v, ok := s.matched[r.ID]
+		return ok && v >= r.Version
+	})
 	sets := make([]store.MatchSet, len(recs))
 	var live []*intel.Record
 	var at []int

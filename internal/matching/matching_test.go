@@ -248,3 +248,40 @@ func TestExclusionsAndOvercorrelation(t *testing.T) {
 		t.Errorf("excluded after restart: %+v, want the person name", ex)
 	}
 }
+
+// TestMatchedVersionNotMatchedAgain queues a record version twice: the
+// second time it is not matched and stored again (no new watermark).
+func TestMatchedVersionNotMatchedAgain(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	r := storetest.NewRecord(t)
+	storetest.MustCreate(t, st, r)
+	svc.notify([]item{{rec: r}})
+	mustIdle(t, svc)
+	first, err := st.MatchMarks(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 1 || first[0].ID != r.ID || first[0].Version != 1 {
+		t.Fatalf("marks after matching the record once: %+v", first)
+	}
+	svc.notify([]item{{rec: r}})
+	mustIdle(t, svc)
+	again, err := st.MatchMarks(ctx, first[0].Seq, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Errorf("the version matched already was matched again: %+v", again)
+	}
+	next := storetest.NextVersion(t, r, storetest.Narrative("second"))
+	if err := st.UpdateRecord(ctx, next, audit.Event{Actor: "analyst1", Action: audit.ActionRecordUpdate, Target: r.ID}); err != nil {
+		t.Fatal(err)
+	}
+	svc.notify([]item{{rec: next}})
+	mustIdle(t, svc)
+	if later, err := st.MatchMarks(ctx, first[0].Seq, 10); err != nil || len(later) != 1 || later[0].Version != 2 {
+		t.Errorf("marks after a new version: %+v, %v; want version 2 matched", later, err)
+	}
+}

@@ -58,16 +58,15 @@ func (o *observed) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	if err := o.Store.ReceiveBatch(ctx, rs); err != nil {
 		return err
 	}
+	// A version the store kept as the latest is handed over as it is (the
+	// matcher keeps the highest version of a record queued twice); one
+	// that was not stored is left alone.
 	var items []item
-	seen := map[string]bool{}
 	for _, rc := range rs {
-		if rc.Received == nil || rc.Received.Record == nil || rc.Duplicate || rc.Err != nil {
+		if rc.Received == nil || rc.Received.Record == nil || !rc.Stored || rc.Duplicate || rc.Err != nil {
 			continue
 		}
-		if id := rc.Received.Record.ID; !seen[id] {
-			seen[id] = true
-			items = append(items, item{id: id})
-		}
+		items = append(items, item{rec: rc.Received.Record})
 	}
 	o.svc.notify(items)
 	return nil

@@ -130,6 +130,11 @@ type Received struct {
 	Peer *Peer
 }
 
+// MaxClaim bounds the rows one ClaimDeliveries returns: a worker sends
+// them as several requests of at most envelope.MaxBatch, and a larger
+// claim spreads the cost of claiming and finishing over more envelopes.
+const MaxClaim = 4000
+
 // Receipt is one envelope of an inbox batch for ReceiveBatch: an accepted
 // envelope with its audit event, or, with Received nil, only the audit
 // event of a refusal.
@@ -142,6 +147,11 @@ type Receipt struct {
 	// Err is set by ReceiveBatch when the store refused the envelope (an
 	// invalid record): nothing of the receipt was stored.
 	Err error
+	// Stored is set by ReceiveBatch when Received.Record was stored as the
+	// record's latest version (not when an equal or newer version was
+	// already held), so that what follows the commit can use the record
+	// without reading it back.
+	Stored bool
 }
 
 // EnvelopeReceipt is the stored receipt of an envelope the inbox accepted:

@@ -317,8 +317,8 @@ func scanDeliveries(rows pgx.Rows, err error) ([]store.Delivery, error) {
 // ClaimDeliveries leases a due peer with FOR UPDATE SKIP LOCKED and returns
 // its due rows.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > envelope.MaxBatch {
-		max = envelope.MaxBatch
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
 	}
 	var (
 		peer string
@@ -493,7 +493,7 @@ func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool,
 // marks it a duplicate.
 func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	for i := range rs {
-		rs[i].Duplicate, rs[i].Err = false, nil
+		rs[i].Duplicate, rs[i].Err, rs[i].Stored = false, nil, false
 		if rc := rs[i].Received; rc != nil && rc.Record != nil {
 			if err := checkRecord(rc.Record); err != nil {
 				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
@@ -506,7 +506,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
 		for i := range rs {
 			r := &rs[i]
-			r.Duplicate = false
+			r.Duplicate, r.Stored = false, false
 			if r.Err != nil {
 				continue
 			}
@@ -531,7 +531,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				continue
 			}
 			if rc.Record != nil {
-				if err := receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
+				if r.Stored, err = receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
 					return err
 				}
 			}
@@ -550,7 +550,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	})
 	if err != nil {
 		for i := range rs {
-			rs[i].Duplicate = false
+			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
 	}
@@ -618,20 +618,20 @@ func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeRe
 	return out, nil
 }
 
-func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) error {
+func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) (bool, error) {
 	var held int
 	switch err := tx.QueryRow(ctx, sqlHeldVersion, r.ID).Scan(&held); {
 	case errors.Is(err, pgx.ErrNoRows):
 		held = 0
 	case err != nil:
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
 	if r.Version <= held {
-		return nil // an older version arriving late: the inbox row is enough
+		return false, nil // an older version arriving late: the inbox row is enough
 	}
 	w, err := encode(r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	args := []any{r.ID, string(r.Kind), r.Originator, r.Version, string(r.Status), w.eventDate, r.Created, r.Updated, w.words}
 	if held == 0 {
@@ -640,17 +640,17 @@ func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*i
 		_, err = tx.Exec(ctx, sqlReceiveUpdate, args...)
 	}
 	if err != nil {
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
 	if _, err := tx.Exec(ctx, sqlReceiveVersion, r.ID, r.Version, w.body); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
 	if _, err := tx.Exec(ctx, sqlDeleteCategories, r.ID); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return false, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range w.cats {
 		if _, err := tx.Exec(ctx, sqlReceiveCategory, r.ID, c); err != nil {
-			return mapErr(err, "record "+r.ID)
+			return false, mapErr(err, "record "+r.ID)
 		}
 	}
 	for _, old := range rewrite {
@@ -659,11 +659,11 @@ func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*i
 		}
 		b, err := json.Marshal(old)
 		if err != nil {
-			return fmt.Errorf("encode record %s: %w", old.ID, err)
+			return false, fmt.Errorf("encode record %s: %w", old.ID, err)
 		}
 		if _, err := tx.Exec(ctx, sqlRewriteVersion, string(b), old.ID, old.Version); err != nil {
-			return mapErr(err, "record "+old.ID)
+			return false, mapErr(err, "record "+old.ID)
 		}
 	}
-	return nil
+	return true, nil
 }

@@ -45,15 +45,20 @@ const (
 		ORDER BY p.lease_until, p.code LIMIT 1`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = ?, lease_until = ? WHERE code = ?`
 	// The due rows of a peer, each with the body of the record version it
-	// sends (record.create and record.update).
-	sqlDueRows = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
-		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
-		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
-			ELSE refusal_signed END,
-		CASE WHEN type IN ('record.create', 'record.update') THEN
+	// sends (record.create and record.update). The rows are chosen first by
+	// id alone, so that picking a few thousand of a large backlog sorts
+	// ids rather than every due row with its body and signed answer.
+	sqlDueRows = `WITH due AS (SELECT id, type <> 'key.rotate' AS later FROM outbox
+			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
+			ORDER BY later, id LIMIT ?)
+		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload, o.decision,
+		o.sign_key, o.state, o.attempts, o.last_error, o.next_attempt, o.created, o.delivered_at, o.refusal_reason,
+		CASE WHEN o.refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
+			ELSE o.refusal_signed END,
+		CASE WHEN o.type IN ('record.create', 'record.update') THEN
 			(SELECT v.body FROM record_versions v WHERE v.id = o.record_id AND v.version = o.version) END
-		FROM outbox o WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
-		ORDER BY type <> 'key.rotate', id LIMIT ?`
+		FROM due JOIN outbox o ON o.id = due.id
+		ORDER BY due.later, due.id`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = ? WHERE id = ? AND envelope_id IS NULL`
 	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '' WHERE code = ? AND lease_owner = ?`
 	sqlPeerContact   = `UPDATE peers SET state = ?, last_contact = coalesce(?, last_contact), last_error = ?, retry_at = ?
@@ -383,8 +388,8 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 // ClaimDeliveries leases a due peer and returns its due rows. SQLite
 // serialises writers, so the lease check and the lease are one step.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > envelope.MaxBatch {
-		max = envelope.MaxBatch
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
 	}
 	var (
 		peer string
@@ -575,7 +580,7 @@ func (db *DB) ReceivedAmong(ctx context.Context, ids []string) (map[string]bool,
 // which names its audit entry.
 func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	for i := range rs {
-		rs[i].Duplicate, rs[i].Err = false, nil
+		rs[i].Duplicate, rs[i].Err, rs[i].Stored = false, nil, false
 		if rc := rs[i].Received; rc != nil && rc.Record != nil {
 			if err := checkRecord(rc.Record); err != nil {
 				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
@@ -584,7 +589,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range rs {
-			rs[i].Duplicate = false
+			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		if err := markDuplicates(ctx, tx, rs); err != nil {
 			return err
@@ -654,6 +659,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					}
 				}
 				changed = changed || stored
+				r.Stored = stored
 			}
 			if rc.Peer != nil {
 				if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
@@ -683,7 +689,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	})
 	if err != nil {
 		for i := range rs {
-			rs[i].Duplicate = false
+			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
 	}

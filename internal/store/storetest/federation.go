@@ -718,10 +718,11 @@ func testReceiveBatch(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	for i, want := range []struct {
-		dup, err bool
-	}{{false, false}, {false, false}, {false, false}, {false, false}, {false, true}, {true, false}} {
-		if rs[i].Duplicate != want.dup || (rs[i].Err != nil) != want.err {
-			t.Errorf("receipt %d: duplicate %v, err %v; want duplicate %v, error %v", i, rs[i].Duplicate, rs[i].Err, want.dup, want.err)
+		dup, err, stored bool
+	}{{false, false, true}, {false, false, true}, {false, false, false}, {false, false, false}, {false, true, false}, {true, false, false}} {
+		if rs[i].Duplicate != want.dup || (rs[i].Err != nil) != want.err || rs[i].Stored != want.stored {
+			t.Errorf("receipt %d: duplicate %v, err %v, stored %v; want duplicate %v, error %v, stored %v", i,
+				rs[i].Duplicate, rs[i].Err, rs[i].Stored, want.dup, want.err, want.stored)
 		}
 	}
 	if !fault.Is(rs[4].Err, fault.Invalid) {
@@ -754,6 +755,23 @@ func testReceiveBatch(t *testing.T, s store.Store) {
 	}
 	if n, err := s.CountRecords(ctx); err != nil || n != 3 {
 		t.Errorf("CountRecords = %d, %v; want 3", n, err)
+	}
+
+	// A batch of distinct records, written in bulk: a new record is
+	// stored, a version already held under a new envelope id is not.
+	c := NewReceived(NewRecord(t))
+	again := NewReceived(old.Record)
+	rs = []store.Receipt{
+		{Received: &c, Event: ev("envelope.receive", c.EnvelopeID)},
+		{Received: &again, Event: ev("envelope.receive", again.EnvelopeID)},
+	}
+	if err := s.ReceiveBatch(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		if rs[i].Duplicate || rs[i].Err != nil || rs[i].Stored != want {
+			t.Errorf("bulk receipt %d: duplicate %v, err %v, stored %v; want stored %v", i, rs[i].Duplicate, rs[i].Err, rs[i].Stored, want)
+		}
 	}
 }
 

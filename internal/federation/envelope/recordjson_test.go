@@ -1,0 +1,171 @@
+package envelope_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	josejson "github.com/go-jose/go-jose/v4/json"
+
+	"liaison/internal/federation/envelope"
+	"liaison/internal/intel"
+)
+
+// fullSeizure is the seizure with every member the record reader knows.
+func fullSeizure() intel.Record {
+	r := seizure()
+	at := t0.Add(-time.Minute)
+	r.Title = "Cigarettes in frozen fish"
+	r.Handling.Conditions = "none"
+	r.Distribution.Operation, r.Distribution.Region = "op-1", "AP"
+	r.Retention = &intel.Retention{Until: "2030-01-01", Days: 365}
+	r.Retraction = &intel.Retraction{At: at, Reason: "entered in error"}
+	r.Seizure.Place.Office = "Kwai Chung"
+	r.Seizure.Conveyance = &intel.Conveyance{VesselIMO: "9074729", VesselName: "Ever Given", Flight: "CX500",
+		Vehicle: "AB1234", Flag: "PA"}
+	r.Seizure.Goods = append(r.Seizure.Goods, intel.Goods{Category: "drugs/cocaine", Quantity: 1.25e-3, Unit: "kg"})
+	r.Seizure.Parties[0].Aliases = []string{"Chan T. M.", "陳大文"}
+	r.Seizure.Parties[0].Gender = "m"
+	r.Seizure.Parties[1].Address = "12 Nguyen Hue, Ho Chi Minh City"
+	r.Seizure.Parties[1].Phones = []string{"+84281234567"}
+	r.Seizure.Parties[1].Emails = []string{"info@example.vn"}
+	r.Seizure.Attachments = []intel.Attachment{{Name: "xray.png", MediaType: "image/png",
+		SHA256: strings.Repeat("ab", 32), Size: 123456, Caption: "X-ray image"}}
+	return r
+}
+
+// TestDecodeRecordFast checks that the payloads the encoder writes for
+// seizures (and empty arrays, which it leaves out) are read by the record
+// reader, with what the strict decoder reads from them.
+func TestDecodeRecordFast(t *testing.T) {
+	plain := string(MustPayload(t, envelope.RecordPayload{Record: seizure(), Decision: decision()}))
+	for name, b := range map[string]string{
+		"seizure":      plain,
+		"every member": string(MustPayload(t, envelope.RecordPayload{Record: fullSeizure(), Decision: decision()})),
+		"empty arrays": strings.Replace(plain, `"containers":["CSQU3054383"]`, `"containers":[]`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var fast envelope.RecordPayload
+			if !envelope.DecodeRecordPayload([]byte(b), &fast) {
+				t.Fatalf("the record reader gave up on %s", b)
+			}
+			var strict envelope.RecordPayload
+			if err := josejson.Unmarshal([]byte(b), &strict); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fast, strict) {
+				t.Errorf("record reader read\n%+v\nstrict decoder read\n%+v", fast, strict)
+			}
+		})
+	}
+}
+
+// TestDecodeRecordFallback checks payloads outside the plain form: the
+// record reader gives up on each, and DecodeRecord then accepts or refuses
+// exactly as Decode does.
+func TestDecodeRecordFallback(t *testing.T) {
+	plain := string(MustPayload(t, envelope.RecordPayload{Record: seizure(), Decision: decision()}))
+	for _, c := range []struct {
+		name, payload string
+		ok            bool
+	}{
+		{"unknown member ignored", strings.Replace(plain, `"kind":`, `"extra":1,"kind":`, 1), true},
+		{"escaped text", strings.Replace(plain, `Declared as`, `Declared \"as\"`, 1), true},
+		{"whitespace", strings.Replace(plain, `"kind":`, `"kind": `, 1), true},
+		{"null section", strings.Replace(plain, `"kind":`, `"warning":null,"kind":`, 1), true},
+		{"another kind", strings.Replace(plain, `"kind":`, `"alert":{"subject":"x","summary":"y"},"kind":`, 1), true},
+		{"members swapped", `{"decision":{"allowed":false,"basis":null,"reasons":[]},"record":{"kind":"seizure"}}`, true},
+		{"duplicate member", strings.Replace(plain, `"kind":`, `"id":"x","kind":`, 1), false},
+		{"name in other case", strings.Replace(plain, `"kind":`, `"Kind":"alert","kind":`, 1), true},
+		{"string for a number", strings.Replace(plain, `"version":1`, `"version":"1"`, 1), false},
+		{"fraction for an integer", strings.Replace(plain, `"version":1`, `"version":1.5`, 1), false},
+		{"integer too large", strings.Replace(plain, `"version":1`, `"version":99999999999999999999`, 1), false},
+		{"number too large", strings.Replace(plain, `"quantity":8000000`, `"quantity":1e999`, 1), false},
+		{"bad time", strings.Replace(plain, `"created":"`, `"created":"yesterday`, 1), false},
+		{"invalid UTF-8", strings.Replace(plain, `Declared`, "Decl\xffared", 1), true},
+		{"trailing data", plain + `x`, false},
+		{"duplicate decision", strings.TrimSuffix(plain, `}`) + `,"decision":{}}`, false},
+		{"refused decision", strings.Replace(plain, `"allowed":true,"basis":{`, `"allowed":false,"basis":null,"x":{`, 1), true},
+		{"number for a flag", strings.Replace(plain, `"met":true`, `"met":1`, 1), false},
+		{"control character", strings.Replace(plain, `Declared`, "Decl\x01ared", 1), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := []byte(c.payload)
+			var fast envelope.RecordPayload
+			if envelope.DecodeRecordPayload(b, &fast) {
+				t.Fatalf("the record reader took a payload outside the plain form: %s", b)
+			}
+			e := envelope.Envelope{ID: MustID(t), Type: envelope.TypeRecordCreate, Payload: b}
+			var got, want envelope.RecordPayload
+			gotErr, wantErr := e.DecodeRecord(&got), e.Decode(&want)
+			if (gotErr == nil) != (wantErr == nil) || (gotErr == nil) != c.ok {
+				t.Fatalf("DecodeRecord: %v; Decode: %v; want accepted %v", gotErr, wantErr, c.ok)
+			}
+			if gotErr == nil && !reflect.DeepEqual(got, want) {
+				t.Errorf("DecodeRecord read\n%+v\nDecode read\n%+v", got, want)
+			}
+		})
+	}
+}
+
+// FuzzDecodeRecord checks the record reader against the strict decoder:
+// whatever it takes, the strict decoder takes too and reads the same
+// values; and DecodeRecord accepts and reads exactly what Decode does. The
+// corpus is in testdata/fuzz/FuzzDecodeRecord.
+func FuzzDecodeRecord(f *testing.F) {
+	f.Add([]byte(MustPayload(f, envelope.RecordPayload{Record: seizure(), Decision: decision()})))
+	f.Add([]byte(MustPayload(f, envelope.RecordPayload{Record: fullSeizure(), Decision: decision()})))
+	f.Add([]byte(`{"record":{"kind":"seizure","seizure":{"goods":[],"route":[],"parties":[{"aliases":[]}]}},"decision":{}}`))
+	f.Add([]byte(`{"record":{"version":-0,"retention":{"days":1e2}},"decision":null}`))
+	f.Add([]byte(`{"record":{},"decision":{}}`))
+	f.Add([]byte(`{"record":{},"decision":{"allowed":false,"basis":{"kind":"region","title":"t","via":"EU","region":"AP"},"reasons":[{"rule":"r","met":false,"text":""},{"met":true}]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast envelope.RecordPayload
+		if envelope.DecodeRecordPayload(b, &fast) {
+			var strict envelope.RecordPayload
+			if err := josejson.Unmarshal(b, &strict); err != nil {
+				t.Fatalf("the record reader took %q, which the strict decoder refuses: %v", b, err)
+			}
+			if !reflect.DeepEqual(fast, strict) {
+				t.Fatalf("for %q the record reader read\n%+v\nthe strict decoder\n%+v", b, fast, strict)
+			}
+		}
+		e := envelope.Envelope{ID: "01JDQ3Y9W8XK5V2T7R4M6N0PQS", Type: envelope.TypeRecordCreate, Payload: b}
+		var got, want envelope.RecordPayload
+		gotErr, wantErr := e.DecodeRecord(&got), e.Decode(&want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("for %q DecodeRecord: %v; Decode: %v", b, gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("for %q DecodeRecord read\n%+v\nDecode read\n%+v", b, got, want)
+		}
+		if gotErr != nil {
+			mustFault(t, gotErr)
+		}
+	})
+}
+
+func BenchmarkDecodeRecord(b *testing.B) {
+	e := recordEnvelope(b, "JP")
+	b.SetBytes(int64(len(e.Payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var p envelope.RecordPayload
+		if err := e.DecodeRecord(&p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeStrict(b *testing.B) {
+	e := recordEnvelope(b, "JP")
+	b.SetBytes(int64(len(e.Payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var p envelope.RecordPayload
+		if err := e.Decode(&p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
