@@ -10,12 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
 	"liaison/internal/store"
 	"liaison/internal/store/storetest"
+	"liaison/internal/synth"
 )
 
 // The federation benchmarks run two whole nodes, Hong Kong and Japan, in
@@ -68,31 +71,64 @@ func pinEachOther(tb testing.TB, a, b *Node) {
 	}
 }
 
-// benchRecords stores n seizures on hk, each for JP, and returns one
-// record.create delivery to JP per record, with the decision that allows
-// it (the same for every record: same kind, date, handling and
-// distribution).
-func benchRecords(tb testing.TB, hk *Node, n int) []store.Delivery {
+// The corpora the federation benchmarks send. Synthetic records are the
+// generator's realistic mix (seizures, warnings and alerts of many parties,
+// routes and goods; people and companies recurring under variant spellings),
+// as the other benchmarks use. Identical records are one seizure stored n
+// times under n ids: the worst case for the receiver's cross-matching, since
+// every record shares its person, passport, vessel, container and company
+// with every other.
+const (
+	corpusSynthetic = "synthetic"
+	corpusIdentical = "identical"
+)
+
+// benchCorpora are the corpora a benchmark runs on: both, unless
+// LIAISON_BENCH_CORPUS names one.
+func benchCorpora() []string {
+	switch c := os.Getenv("LIAISON_BENCH_CORPUS"); c {
+	case corpusSynthetic, corpusIdentical:
+		return []string{c}
+	}
+	return []string{corpusSynthetic, corpusIdentical}
+}
+
+// benchRecords stores n records of the corpus on hk, each distributed
+// bilaterally to JP, and returns one record.create delivery to JP per
+// record, each with the decision that allows it.
+func benchRecords(tb testing.TB, hk *Node, n int, corpus string) []store.Delivery {
 	tb.Helper()
 	ctx := context.Background()
 	rs := make([]*intel.Record, 0, n)
-	for range n {
-		rs = append(rs, storetest.NewRecord(tb))
+	switch corpus {
+	case corpusIdentical:
+		for range n {
+			rs = append(rs, storetest.NewRecord(tb))
+		}
+	default:
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		for _, r := range synth.New(7, "HK").Records(n, now) {
+			r.ID, r.Originator, r.Version, r.Status = ulid.Make().String(), "HK", 1, intel.StatusActive
+			r.Created, r.Updated = &now, &now
+			r.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{"JP"}}
+			rs = append(rs, r)
+		}
 	}
 	as, err := hk.Store.Agreements(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	d := agreement.Decide(agreement.Input{Record: rs[0], Sender: "HK", Recipient: "JP", On: time.Now(),
-		Agreements: as, Directory: hk.Directory})
-	if !d.Allowed {
-		tb.Fatalf("HK may not share the benchmark record with JP: %+v", d.Reasons)
+	decisions := make([][]byte, len(rs))
+	for i, r := range rs {
+		d := agreement.Decide(agreement.Input{Record: r, Sender: "HK", Recipient: "JP", On: time.Now(),
+			Agreements: as, Directory: hk.Directory})
+		if !d.Allowed {
+			tb.Fatalf("HK may not share benchmark record %d (%s, handling %s) with JP: %+v", i, r.Kind, r.Handling.Code, d.Reasons)
+		}
+		if decisions[i], err = json.Marshal(d); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	dj, err := json.Marshal(d)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ds := make([]store.Delivery, 0, n)
 	for i := 0; i < n; i += 1000 {
 		chunk := rs[i:min(i+1000, n)]
 		evs := make([]audit.Event, len(chunk))
@@ -103,13 +139,14 @@ func benchRecords(tb testing.TB, hk *Node, n int) []store.Delivery {
 			tb.Fatal(err)
 		}
 	}
-	for _, r := range rs {
+	ds := make([]store.Delivery, 0, n)
+	for i, r := range rs {
 		id, err := envelope.NewID(time.Now())
 		if err != nil {
 			tb.Fatal(err)
 		}
 		ds = append(ds, store.Delivery{EnvelopeID: id, Peer: "JP", Type: string(envelope.TypeRecordCreate),
-			RecordID: r.ID, Version: 1, Decision: dj})
+			RecordID: r.ID, Version: 1, Decision: decisions[i]})
 	}
 	return ds
 }
@@ -180,12 +217,18 @@ func benchSize(name string, def int) int {
 // records on HK is not timed.
 func BenchmarkFederationThroughput(b *testing.B) {
 	n := benchSize("LIAISON_BENCH_ENVELOPES", 20000)
+	for _, corpus := range benchCorpora() {
+		b.Run(corpus, func(b *testing.B) { benchThroughput(b, n, corpus) })
+	}
+}
+
+func benchThroughput(b *testing.B, n int, corpus string) {
 	for b.Loop() {
 		b.StopTimer()
 		hk := benchNode(b, b.TempDir(), "HK", "127.0.0.1:0")
 		jp := benchNode(b, b.TempDir(), "JP", "127.0.0.1:0")
 		pinEachOther(b, hk, jp)
-		ds := benchRecords(b, hk, n)
+		ds := benchRecords(b, hk, n, corpus)
 		waitMatched(b, hk)
 		b.StartTimer()
 		start := time.Now()
@@ -211,6 +254,12 @@ func BenchmarkFederationBacklog(b *testing.B) {
 		b.Skip("set LIAISON_BENCH_BACKLOG (e.g. 100000) to run the backlog benchmark")
 	}
 	n := benchSize("LIAISON_BENCH_BACKLOG", 100000)
+	for _, corpus := range benchCorpora() {
+		b.Run(corpus, func(b *testing.B) { benchBacklog(b, n, corpus) })
+	}
+}
+
+func benchBacklog(b *testing.B, n int, corpus string) {
 	for b.Loop() {
 		b.StopTimer()
 		jpDir := b.TempDir()
@@ -219,7 +268,7 @@ func BenchmarkFederationBacklog(b *testing.B) {
 		pinEachOther(b, hk, jp)
 		addr := jp.URL()[len("http://"):]
 		closeNode(b, jp)
-		ds := benchRecords(b, hk, n)
+		ds := benchRecords(b, hk, n, corpus)
 		built := time.Now()
 		enqueue(b, hk, ds)
 		waitBacklog(b, hk, n)
