@@ -236,3 +236,35 @@ func TestAddRecordsPostsAsAddRecord(t *testing.T) {
 		t.Fatalf("keys: %d with AddRecord, %d with AddRecords", na, nb)
 	}
 }
+
+// TestExtractPaths checks where Extract says each entity is in the
+// record's JSON.
+func TestExtractPaths(t *testing.T) {
+	r := seizure(
+		intel.Party{Type: "organisation", Name: "Kam Fung Trading Limited", Country: "HK"},
+		intel.Party{Type: "person", Name: "Chan Tai Man", Nationality: "HK", Aliases: []string{"陳大文", "Chan Dai Man"},
+			Document: &intel.Document{Country: "HK", Number: "K0123456"}, Phones: []string{"+852 2345 6789", "+852 9876 5432"},
+			Emails: []string{"tm.chan@example.com"}, Address: "12/F, 88 Queen's Road Central"},
+	)
+	r.Seizure.Containers = []string{"CSQU3054383", "MSKU1234565"}
+	var got []string
+	for _, e := range Extract(r) {
+		got = append(got, string(e.Type)+" "+e.Path)
+	}
+	want := []string{
+		"organisation seizure.parties[0]",
+		"person seizure.parties[1]",
+		"person seizure.parties[1].aliases[0]",
+		"person seizure.parties[1].aliases[1]",
+		"document seizure.parties[1].document",
+		"phone seizure.parties[1].phones[0]",
+		"phone seizure.parties[1].phones[1]",
+		"email seizure.parties[1].emails[0]",
+		"address seizure.parties[1].address",
+		"container seizure.containers[0]",
+		"container seizure.containers[1]",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Extract:\n got  %q\n want %q", got, want)
+	}
+}
