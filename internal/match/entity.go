@@ -9,7 +9,7 @@
 package match
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"liaison/internal/intel"
@@ -70,7 +70,7 @@ type Entity struct {
 // validation of the record itself reports them. A phone number without a
 // country code is read as a number of the party's country or nationality.
 func Extract(r *intel.Record) []Entity {
-	var out []Entity
+	out := make([]Entity, 0, extractCap(r))
 	switch {
 	case r.Seizure != nil:
 		s := r.Seizure
@@ -90,9 +90,42 @@ func Extract(r *intel.Record) []Entity {
 	return out
 }
 
+// extractCap is about how many entities Extract finds in r, so that it
+// allocates once.
+func extractCap(r *intel.Record) int {
+	n := 0
+	count := func(ps []intel.Party) {
+		for _, p := range ps {
+			n += 3 + len(p.Aliases) + len(p.Phones) + len(p.Emails)
+		}
+	}
+	switch {
+	case r.Seizure != nil:
+		count(r.Seizure.Parties)
+		n += 3 + len(r.Seizure.Containers)
+	case r.Warning != nil:
+		count(r.Warning.Targets)
+		n += 3 + len(r.Warning.Containers)
+	case r.Request != nil:
+		count(r.Request.Parties)
+	case r.Response != nil:
+		count(r.Response.Parties)
+	}
+	return n
+}
+
+// indexed is base + "[i]", without the cost of fmt.
+func indexed(base string, i int) string {
+	var b [64]byte
+	s := append(b[:0], base...)
+	s = append(s, '[')
+	s = strconv.AppendInt(s, int64(i), 10)
+	return string(append(s, ']'))
+}
+
 func parties(out []Entity, base string, ps []intel.Party) []Entity {
 	for i, p := range ps {
-		path := fmt.Sprintf("%s[%d]", base, i)
+		path := indexed(base, i)
 		e := Entity{Path: path, Name: strings.TrimSpace(p.Name)}
 		region := p.Country
 		switch p.Type {
@@ -120,7 +153,7 @@ func parties(out []Entity, base string, ps []intel.Party) []Entity {
 			for j, a := range p.Aliases {
 				if a = strings.TrimSpace(a); a != "" {
 					alias := e
-					alias.Path = fmt.Sprintf("%s.aliases[%d]", path, j)
+					alias.Path = indexed(path+".aliases", j)
 					alias.Name = a
 					out = append(out, alias)
 				}
@@ -131,12 +164,12 @@ func parties(out []Entity, base string, ps []intel.Party) []Entity {
 		}
 		for j, ph := range p.Phones {
 			if v, err := norm.Phone(ph, region); err == nil {
-				out = append(out, Entity{Type: Phone, Path: fmt.Sprintf("%s.phones[%d]", path, j), Value: v})
+				out = append(out, Entity{Type: Phone, Path: indexed(path+".phones", j), Value: v})
 			}
 		}
 		for j, em := range p.Emails {
 			if v, err := norm.Email(em); err == nil {
-				out = append(out, Entity{Type: Email, Path: fmt.Sprintf("%s.emails[%d]", path, j), Value: v})
+				out = append(out, Entity{Type: Email, Path: indexed(path+".emails", j), Value: v})
 			}
 		}
 		if a := addressValue(p.Address); a != "" {
@@ -197,7 +230,7 @@ func conveyance(out []Entity, path string, c *intel.Conveyance) []Entity {
 func containers(out []Entity, base string, cs []string) []Entity {
 	for i, c := range cs {
 		if v, err := norm.Container(c); err == nil {
-			out = append(out, Entity{Type: Container, Path: fmt.Sprintf("%s[%d]", base, i), Value: v})
+			out = append(out, Entity{Type: Container, Path: indexed(base, i), Value: v})
 		}
 	}
 	return out

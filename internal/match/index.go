@@ -78,6 +78,10 @@ type Index struct {
 
 	vocab   []vocabTok
 	vocabID map[string]uint32
+	// vocabMu guards vocabID for prepare, which reads it without mu so
+	// that a batch is prepared while the one before it is stored. Writers
+	// hold mu as well.
+	vocabMu sync.RWMutex
 
 	strs  byteArena
 	codes arena[uint32]
@@ -89,6 +93,12 @@ type Index struct {
 	excluded map[uint64]KeyStat
 
 	names *nameCache
+
+	// pending holds the postings of blocking keys that addAll sets aside,
+	// by shard; codeBuf is store's working buffer. Both are used under the
+	// write lock.
+	pending [postShards][]posting
+	codeBuf []uint32
 
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
@@ -189,24 +199,123 @@ func (ix *Index) AddRecord(r *intel.Record) {
 }
 
 // AddRecords indexes many records, as AddRecord does for each: it is the
-// way to rebuild the index from the store at start. Extraction and
-// normalisation run on every core; the records are then indexed under
-// one hold of the lock, so queries wait for a batch rather than for each
-// record (batches of a few thousand records keep that wait short).
+// way to rebuild the index from the store at start. Records are taken in
+// parts of addPart: extraction, normalisation and the working out of keys
+// of a part run on every core while the part before it is stored under
+// the write lock, so queries wait for a part rather than for each record
+// and storing, which one goroutine does, overlaps with the rest. The
+// postings of a part are added shard by shard on every core.
 func (ix *Index) AddRecords(rs []*intel.Record) {
-	type prepared struct {
-		es    []Entity
-		names [][]norm.Rendering
+	if len(rs) == 0 {
+		return
 	}
+	part := func(k int) []*intel.Record { return rs[k*addPart : min((k+1)*addPart, len(rs))] }
+	parts := (len(rs) + addPart - 1) / addPart
+	ready := make(chan []prepared, 1)
+	ready <- ix.prepareAll(part(0))
+	for k := range parts {
+		ps := <-ready
+		if k+1 < parts {
+			go func() { ready <- ix.prepareAll(part(k + 1)) }()
+		}
+		ix.mu.Lock()
+		ix.addAll(part(k), ps)
+		ix.mu.Unlock()
+	}
+}
+
+// addPart is how many records AddRecords prepares while it stores as
+// many.
+const addPart = 512
+
+// prepared is a record ready to be indexed: its entities, their names'
+// renderings and every entity's keys, all worked out without the lock.
+type prepared struct {
+	es    []Entity
+	names [][]norm.Rendering
+	keys  []key   // of all entities, one after the other
+	kend  []int32 // the keys of entity i end at kend[i]
+	// toks are the vocabulary ids of the names' tokens, in the order
+	// store reads them, noID for tokens not yet in the vocabulary.
+	toks []uint32
+	ids  []uint32
+}
+
+// prepare normalises the names of es, looks their tokens up in the
+// vocabulary and works out the keys of each entity, as entKeys will find
+// them once stored. It does not take mu.
+func (ix *Index) prepare(es []Entity) prepared {
+	p := prepared{es: es, names: ix.normalise(es), kend: make([]int32, len(es))}
+	// Most tokens are in the vocabulary already: looking them up here,
+	// on every core, leaves store only the new ones to intern.
+	ix.vocabMu.RLock()
+	for _, rs := range p.names {
+		for _, r := range rs {
+			for _, t := range r.Tokens[:min(len(r.Tokens), maxTokens)] {
+				p.toks = append(p.toks, ix.vocabOf(t))
+			}
+		}
+	}
+	ix.vocabMu.RUnlock()
+	var rb [4]rend
+	var tb [4 * maxTokens][]string
+	for i := range es {
+		e := &es[i]
+		typ := typeCodes[e.Type]
+		if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
+			p.keys = append(p.keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
+		}
+		if rs := p.names[i]; len(rs) > 0 {
+			r, toks := rb[:0], tb[:0]
+			for _, x := range rs {
+				n := min(len(x.Tokens), maxTokens)
+				start := len(toks)
+				for _, t := range x.Tokens[:n] {
+					toks = append(toks, t)
+				}
+				r = append(r, rend{scheme: x.Scheme, cons: x.Consonantal, toks: toks[start:len(toks):len(toks)]})
+			}
+			p.keys = ix.nameKeys(p.keys, typ, r)
+		}
+		p.kend[i] = int32(len(p.keys))
+	}
+	return p
+}
+
+// prepareAll extracts the entities of rs and prepares them, on every core.
+func (ix *Index) prepareAll(rs []*intel.Record) []prepared {
 	ps := make([]prepared, len(rs))
-	parallel(len(rs), func(i int) {
-		ps[i].es = Extract(rs[i])
-		ps[i].names = ix.normalise(ps[i].es)
-	})
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	parallel(len(rs), func(i int) { ps[i] = ix.prepare(Extract(rs[i])) })
+	return ps
+}
+
+// addAll indexes prepared records: each is stored in turn, with the
+// postings that the over-correlation guard decides on (identifier values
+// and whole names); the blocking keys' postings, most of them, are set
+// aside by shard and added at the end on every core, in the order a
+// record after another would have added them. A record given twice has
+// what is set aside added first, so that replacing its first version
+// finds that version's postings. The ids of the entities of ps[i] are
+// left in ps[i].ids. The caller holds the write lock.
+func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
+	pend := &ix.pending
+	seen := make(map[string]struct{}, len(rs))
 	for i, r := range rs {
-		ix.add(r.ID, ps[i].es, ps[i].names)
+		if _, again := seen[r.ID]; again {
+			ix.flush()
+		}
+		seen[r.ID] = struct{}{}
+		ps[i].ids = ix.add(r.ID, &ps[i], pend)
+	}
+	ix.flush()
+}
+
+// flush adds the postings set aside in ix.pending. The caller holds the
+// write lock.
+func (ix *Index) flush() {
+	ix.post.addPending(&ix.pending)
+	for i := range ix.pending {
+		ix.pending[i] = ix.pending[i][:0]
 	}
 }
 
@@ -225,11 +334,11 @@ func (ix *Index) Compact() {
 
 // Add indexes entities under a record id, replacing what the record had.
 func (ix *Index) Add(recordID string, es []Entity) {
-	// Normalise outside the lock: it is the costly part.
-	names := ix.normalise(es)
+	// Normalise and work out keys outside the lock: it is the costly part.
+	p := ix.prepare(es)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.add(recordID, es, names)
+	ix.add(recordID, &p, nil)
 }
 
 // normalise returns the renderings of the names of es (nil for entities
@@ -244,9 +353,11 @@ func (ix *Index) normalise(es []Entity) [][]norm.Rendering {
 	return names
 }
 
-// add indexes es with their renderings under a record id and returns the
-// entities' ids. The caller holds the write lock.
-func (ix *Index) add(recordID string, es []Entity, names [][]norm.Rendering) []uint32 {
+// add indexes a prepared record under its id and returns the entities'
+// ids. With pend nil every posting is added at once; otherwise those of
+// blocking keys are appended to pend by shard, for the caller to add. The
+// caller holds the write lock.
+func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) []uint32 {
 	ix.remove(recordID)
 	var ri uint32
 	re := recEntry{id: ix.strs.put(recordID), used: true}
@@ -266,16 +377,22 @@ func (ix *Index) add(recordID string, es []Entity, names [][]norm.Rendering) []u
 		h++
 	}
 	ix.recByID[h] = ri
-	ids := make([]uint32, 0, len(es))
-	var keys []key
-	for i := range es {
-		e := &es[i]
-		id := ix.store(ri, e, names[i])
+	ids := make([]uint32, 0, len(p.es))
+	from := int32(0)
+	toks := p.toks
+	for i := range p.es {
+		var id uint32
+		id, toks = ix.store(ri, &p.es[i], p.names[i], toks)
 		ids = append(ids, id)
-		keys = ix.entKeys(keys[:0], id)
-		for _, k := range keys {
+		for _, k := range p.keys[from:p.kend[i]] {
+			if pend != nil && k.kind != keyValue && k.kind != keyName {
+				s := shardOf(k.h)
+				pend[s] = append(pend[s], posting{h: k.h, id: id})
+				continue
+			}
 			ix.post1(k, id)
 		}
+		from = p.kend[i]
 	}
 	ix.recs[ri].ents, ix.recs[ri].n = ix.lists.put(ids), uint32(len(ids))
 	ix.live += len(ids)
@@ -349,8 +466,10 @@ func nameKind(t Type) norm.Kind {
 	return norm.Other
 }
 
-// store saves an entity and returns its id.
-func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
+// store saves an entity and returns its id. toks are the vocabulary ids
+// of the renderings' tokens as prepare looked them up; store returns
+// those it did not use.
+func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32) (uint32, []uint32) {
 	pid, ok := ix.pathID[e.Path]
 	if !ok {
 		pid = uint32(len(ix.paths))
@@ -361,8 +480,7 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
 		e.Country, fieldSep, e.Document, fieldSep, e.Registration)
 	en := ent{data: data, recID: ix.recs[ri].id, rec: ri, path: pid, typ: typeCodes[e.Type], birth: packDate(e.BirthDate), nat: code2(e.Nationality), ctry: code2(e.Country)}
 	if len(rs) > 0 {
-		code := make([]uint32, 0, 16)
-		code = append(code, uint32(len(rs)))
+		code := append(ix.codeBuf[:0], uint32(len(rs)))
 		for _, r := range rs {
 			n := min(len(r.Tokens), maxTokens)
 			h := schemeCode(r.Scheme) | uint32(n)<<8
@@ -371,28 +489,34 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering) uint32 {
 			}
 			code = append(code, h)
 			for _, t := range r.Tokens[:n] {
-				code = append(code, ix.intern(t))
+				id := toks[0]
+				if id == noID {
+					id = ix.intern(t)
+				}
+				toks = toks[1:]
+				code = append(code, id)
 			}
 		}
 		en.code = ix.codes.put(code) + 1
+		ix.codeBuf = code
 	}
 	if n := len(ix.freeEnt); n > 0 {
 		id := ix.freeEnt[n-1]
 		ix.freeEnt = ix.freeEnt[:n-1]
 		ix.ents[id] = en
 		ix.nrend[id] = uint8(min(len(rs), 255))
-		return id
+		return id, toks
 	}
 	ix.ents = append(ix.ents, en)
 	ix.nrend = append(ix.nrend, uint8(min(len(rs), 255)))
-	return uint32(len(ix.ents) - 1)
+	return uint32(len(ix.ents) - 1), toks
 }
 
 func (ix *Index) intern(t norm.Token) uint32 {
-	k := strings.Join(t, "|")
-	if id, ok := ix.vocabID[k]; ok {
+	if id := ix.vocabOf(t); id != noID {
 		return id
 	}
+	k := strings.Join(t, "|")
 	v := vocabTok{alts: make([]string, len(t))}
 	for i, a := range t {
 		v.alts[i] = strings.Clone(a)
@@ -402,7 +526,9 @@ func (ix *Index) intern(t norm.Token) uint32 {
 	}
 	id := uint32(len(ix.vocab))
 	ix.vocab = append(ix.vocab, v)
-	ix.vocabID[strings.Clone(k)] = id
+	ix.vocabMu.Lock()
+	ix.vocabID[k] = id
+	ix.vocabMu.Unlock()
 	return id
 }
 

@@ -180,12 +180,11 @@ func (ix *Index) thorough() effort {
 // received, where only confident links matter. Visibility is not applied:
 // links are stored and filtered when shown.
 func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
-	es := Extract(r)
-	names := ix.normalise(es)
+	p := ix.prepare(Extract(r))
 	ix.mu.Lock()
-	ids := ix.add(r.ID, es, names)
+	ids := ix.add(r.ID, &p, nil)
 	ix.mu.Unlock()
-	return ix.ingestLinks(r.ID, es, ids, perEntity)
+	return ix.ingestLinks(r.ID, p.es, ids, perEntity)
 }
 
 // IngestBatch is Ingest for many records: extraction and normalisation
@@ -196,20 +195,9 @@ func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
 // links of rs[i] are out[i]. A record id given twice keeps its last
 // version, and only that version is linked (the others' lists are nil).
 func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
-	type prepared struct {
-		es    []Entity
-		names [][]norm.Rendering
-		ids   []uint32
-	}
-	ps := make([]prepared, len(rs))
-	parallel(len(rs), func(i int) {
-		ps[i].es = Extract(rs[i])
-		ps[i].names = ix.normalise(ps[i].es)
-	})
+	ps := ix.prepareAll(rs)
 	ix.mu.Lock()
-	for i, r := range rs {
-		ps[i].ids = ix.add(r.ID, ps[i].es, ps[i].names)
-	}
+	ix.addAll(rs, ps)
 	ix.mu.Unlock()
 	last := make(map[string]int, len(rs))
 	for i, r := range rs {

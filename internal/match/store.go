@@ -85,108 +85,269 @@ func (b *byteArena) str(r strRef) string {
 	return unsafe.String(unsafe.SliceData(s), len(s))
 }
 
-// postings maps keys to lists of entity ids. Lists live in an arena in
+// postings maps the hashes of blocking keys to lists of entity ids. It is
+// split into postShards shards by the top bits of the hash, each an
+// open-addressing table of its own with its own arena, so that a batch of
+// new postings is added on every core, one shard per goroutine, and a table
+// that grows copies one shard, not all. Lists live in the shard's arena in
 // blocks of doubling capacity; a list that outgrows its block moves to a
-// new one and the old block is left behind (at most as much again as is
-// in use). A list stops growing at maxPosting entries: a blocking key that
-// common cannot select candidates anyway.
+// new one and the old block is left behind (at most as much again as is in
+// use, until compact). A list stops growing at maxPosting entries: a
+// blocking key that common cannot select candidates anyway.
 type postings struct {
-	m     map[uint64]uint32 // key → index in lists
-	lists []plist
-	free  []uint32
+	shards [postShards]pshard
+}
+
+const (
+	postShardBits = 6
+	postShards    = 1 << postShardBits
+)
+
+// pshard is one shard of postings: slots[i] holds a key's hash and where
+// its list is.
+type pshard struct {
+	slots []pslot // length a power of two; h == 0 marks an empty slot
+	n     int     // used slots
 	data  arena[uint32]
 }
 
-type plist struct {
-	pos, n, cap uint32
+// pslot is a key of a shard and its list: 16 bytes, so that a table of
+// tens of millions of keys stays small. The low 24 bits of n are the
+// list's length; the high 8 bits its block's capacity, as a power of two,
+// or exactCap when the block holds the list exactly (after compact).
+type pslot struct {
+	h   uint64
+	pos uint32
+	n   uint32
 }
+
+const (
+	lenBits  = 24
+	lenMask  = 1<<lenBits - 1
+	exactCap = 0xff
+)
 
 const maxPosting = 1 << 20
 
-func newPostings() *postings {
-	return &postings{m: map[uint64]uint32{}, data: arena[uint32]{size: 1 << 22}}
+func (s *pslot) len() int { return int(s.n & lenMask) }
+
+// capacity is the room of the list's block.
+func (s *pslot) capacity() int {
+	c := s.n >> lenBits
+	if c == exactCap {
+		return s.len()
+	}
+	return 1 << c
 }
+
+// posting is one to add: an entity id under a key's hash.
+type posting struct {
+	h  uint64
+	id uint32
+}
+
+func newPostings() *postings {
+	p := &postings{}
+	for i := range p.shards {
+		p.shards[i] = pshard{slots: make([]pslot, 64), data: arena[uint32]{size: 1 << 16}}
+	}
+	return p
+}
+
+// shardOf returns the shard number of key h.
+func shardOf(h uint64) int { return int(h >> (64 - postShardBits)) }
+
+func (p *postings) shard(h uint64) *pshard { return &p.shards[shardOf(h)] }
 
 // get returns the list of key h, nil if there is none. The slice is valid
 // until the list changes.
 func (p *postings) get(h uint64) []uint32 {
-	i, ok := p.m[h]
+	s := p.shard(h)
+	i, ok := s.find(h)
 	if !ok {
 		return nil
 	}
-	l := &p.lists[i]
-	return p.data.slice(l.pos, int(l.n))
+	sl := &s.slots[i]
+	return s.data.slice(sl.pos, sl.len())
 }
 
 // size returns the length of the list of key h.
 func (p *postings) size(h uint64) int {
-	i, ok := p.m[h]
+	s := p.shard(h)
+	i, ok := s.find(h)
 	if !ok {
 		return 0
 	}
-	return int(p.lists[i].n)
+	return s.slots[i].len()
 }
 
 // add appends id to the list of key h.
-func (p *postings) add(h uint64, id uint32) {
-	i, ok := p.m[h]
-	if !ok {
-		if n := len(p.free); n > 0 {
-			i = p.free[n-1]
-			p.free = p.free[:n-1]
-		} else {
-			i = uint32(len(p.lists))
-			p.lists = append(p.lists, plist{})
-		}
-		pos, s := p.data.alloc(1)
-		s[0] = id
-		p.lists[i] = plist{pos: pos, n: 1, cap: 1}
-		p.m[h] = i
-		return
-	}
-	l := &p.lists[i]
-	if l.n >= maxPosting {
-		return
-	}
-	if l.n == l.cap {
-		old := p.data.slice(l.pos, int(l.n))
-		pos, s := p.data.alloc(int(l.cap) * 2)
-		copy(s, old)
-		l.pos, l.cap = pos, l.cap*2
-	}
-	s := p.data.slice(l.pos, int(l.n)+1)
-	s[l.n] = id
-	l.n++
-}
+func (p *postings) add(h uint64, id uint32) { p.shard(h).add(h, id) }
 
 // remove deletes id from the list of key h.
-func (p *postings) remove(h uint64, id uint32) {
-	i, ok := p.m[h]
-	if !ok {
-		return
-	}
-	l := &p.lists[i]
-	s := p.data.slice(l.pos, int(l.n))
-	for j, v := range s {
-		if v == id {
-			copy(s[j:], s[j+1:])
-			l.n--
-			break
-		}
-	}
-	if l.n == 0 {
-		delete(p.m, h)
-		p.free = append(p.free, i)
-	}
-}
+func (p *postings) remove(h uint64, id uint32) { p.shard(h).remove(h, id) }
 
 // drop deletes the list of key h.
 func (p *postings) drop(h uint64) {
-	if i, ok := p.m[h]; ok {
-		p.lists[i].n = 0
-		delete(p.m, h)
-		p.free = append(p.free, i)
+	s := p.shard(h)
+	if i, ok := s.find(h); ok {
+		s.del(i)
 	}
+}
+
+// addPending adds the postings of pending, which holds those of each shard
+// in the order they are to be appended, on every core.
+func (p *postings) addPending(pending *[postShards][]posting) {
+	parallel(postShards, func(i int) {
+		s := &p.shards[i]
+		for _, x := range pending[i] {
+			s.add(x.h, x.id)
+		}
+	})
+}
+
+// compact copies every list into new arenas without spare room, leaving
+// behind the blocks that lists outgrew as they doubled, one shard per core
+// at a time. While it runs it needs memory for a shard's new arena besides
+// the old.
+func (p *postings) compact() {
+	parallel(postShards, func(i int) { p.shards[i].compact() })
+}
+
+// keep 0 free for empty slots: the hash 0 is stored as 1.
+func slotHash(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+// find returns the slot of key h and whether it is there; when it is not,
+// the slot is where it would go.
+func (s *pshard) find(h uint64) (int, bool) {
+	h = slotHash(h)
+	mask := len(s.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		switch s.slots[i].h {
+		case h:
+			return i, true
+		case 0:
+			return i, false
+		}
+	}
+}
+
+func (s *pshard) add(h uint64, id uint32) {
+	i, ok := s.find(h)
+	if !ok {
+		if 4*(s.n+1) > 3*len(s.slots) {
+			s.grow()
+			i, _ = s.find(h)
+		}
+		pos, d := s.data.alloc(1)
+		d[0] = id
+		s.slots[i] = pslot{h: slotHash(h), pos: pos, n: 1}
+		s.n++
+		return
+	}
+	sl := &s.slots[i]
+	n := sl.len()
+	if n >= maxPosting {
+		return
+	}
+	if c := sl.capacity(); n == c {
+		old := s.data.slice(sl.pos, n)
+		nc := 1
+		for nc <= n {
+			nc <<= 1
+		}
+		pos, d := s.data.alloc(nc)
+		copy(d, old)
+		sl.pos = pos
+		sl.n = uint32(n) | uint32(bitsLen(nc)-1)<<lenBits
+	}
+	d := s.data.slice(sl.pos, n+1)
+	d[n] = id
+	sl.n++
+}
+
+// bitsLen is the number of bits needed to write v.
+func bitsLen(v int) int {
+	n := 0
+	for v > 0 {
+		v >>= 1
+		n++
+	}
+	return n
+}
+
+func (s *pshard) grow() {
+	old := s.slots
+	s.slots = make([]pslot, 2*len(old))
+	mask := len(s.slots) - 1
+	for _, sl := range old {
+		if sl.h == 0 {
+			continue
+		}
+		i := int(sl.h) & mask
+		for s.slots[i].h != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = sl
+	}
+}
+
+func (s *pshard) remove(h uint64, id uint32) {
+	i, ok := s.find(h)
+	if !ok {
+		return
+	}
+	sl := &s.slots[i]
+	d := s.data.slice(sl.pos, sl.len())
+	for j, v := range d {
+		if v == id {
+			copy(d[j:], d[j+1:])
+			sl.n--
+			break
+		}
+	}
+	if sl.len() == 0 {
+		s.del(i)
+	}
+}
+
+// del empties slot i and moves back the slots after it that probing would
+// no longer reach (backward-shift deletion: no tombstones).
+func (s *pshard) del(i int) {
+	mask := len(s.slots) - 1
+	s.n--
+	for j := (i + 1) & mask; ; j = (j + 1) & mask {
+		sl := s.slots[j]
+		if sl.h == 0 {
+			break
+		}
+		home := int(sl.h) & mask
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			s.slots[i] = sl
+			i = j
+		}
+	}
+	s.slots[i] = pslot{}
+}
+
+func (s *pshard) compact() {
+	data := arena[uint32]{size: s.data.size}
+	for i := range s.slots {
+		sl := &s.slots[i]
+		if sl.h == 0 {
+			continue
+		}
+		n := sl.len()
+		pos, d := data.alloc(n)
+		copy(d, s.data.slice(sl.pos, n))
+		sl.pos, sl.n = pos, uint32(n)|exactCap<<lenBits
+	}
+	s.data = data
 }
 
 // values maps identifier keys to the entities that hold them, like
@@ -200,6 +361,11 @@ type values struct {
 	lists []plist // the list of slot i's key
 	n     int     // used slots
 	data  arena[uint32]
+}
+
+// plist locates a list in an arena: its position, length and capacity.
+type plist struct {
+	pos, n, cap uint32
 }
 
 type vslot struct {
@@ -368,24 +534,6 @@ func (v *values) del(i int) {
 		}
 	}
 	v.slots[i], v.lists[i] = vslot{}, plist{}
-}
-
-// compact copies every list into a new arena without spare room, leaving
-// behind the blocks that lists outgrew as they doubled. While it runs it
-// needs memory for the new arena besides the old.
-func (p *postings) compact() {
-	data := arena[uint32]{size: p.data.size}
-	for i := range p.lists {
-		l := &p.lists[i]
-		if l.n == 0 {
-			*l = plist{}
-			continue
-		}
-		pos, s := data.alloc(int(l.n))
-		copy(s, p.data.slice(l.pos, int(l.n)))
-		l.pos, l.cap = pos, l.n
-	}
-	p.data = data
 }
 
 // compact is postings.compact for identifier values.
