@@ -2,6 +2,7 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"unsafe"
 
 	"liaison/internal/match/norm"
@@ -159,7 +160,7 @@ func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 	ia, ib = -1, -1
 	for i := range a {
 		for j := range b {
-			if a[i].scheme != "" && b[j].scheme != "" && a[i].scheme != b[j].scheme {
+			if !comparable(a[i].scheme, b[j].scheme) {
 				continue
 			}
 			if s := c.rendScore(&a[i], &b[j]); s > best {
@@ -168,6 +169,40 @@ func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 		}
 	}
 	return best, ia, ib
+}
+
+// comparable reports whether renderings of two schemes can be compared:
+// Latin spellings with any, others with the same scheme, and kana with
+// the Japanese readings of kanji. Two names in kanji are not compared by
+// their Japanese readings: their Chinese renderings compare the
+// characters themselves, and the many combined readings of two different
+// names would often come close by chance.
+func comparable(a, b string) bool {
+	switch {
+	case a == "ja" && b == "ja":
+		return false
+	case a == "" || b == "" || a == b:
+		return true
+	case a == "hepburn" && b == "ja", a == "ja" && b == "hepburn":
+		return true
+	}
+	return false
+}
+
+// jaSkeletons bounds the skeletons of a token of Japanese readings that
+// give blocking keys: such a token has many spellings (the combinations
+// of its characters' readings), and the right one is often not among the
+// first three.
+const jaSkeletons = 8
+
+// entityKind is the kind of normalisation of an entity's name: Japanese
+// persons' and companies' names in kanji are also read in Japanese.
+func entityKind(e *Entity) norm.Kind {
+	k := nameKind(e.Type)
+	if e.Type == Person && (e.Nationality == "" || strings.EqualFold(e.Nationality, "JP")) || e.Type != Person && strings.EqualFold(e.Country, "JP") {
+		k |= norm.Japanese
+	}
+	return k
 }
 
 func (c *comparator) buildUnits(side int, r *rend, cons bool) {
@@ -276,6 +311,16 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 	c.buf = c.buf[:0]
 	c.buildUnits(1, b, cons)
 	ub := c.units[1]
+	// The Japanese readings of a word are many combinations, one of which
+	// is the name's reading; the others are not names, and only a close
+	// spelling (a long vowel written or not) pairs with them.
+	// Their lengths are those of the first combination, so the rule on
+	// lengths below does not apply to them.
+	minSim := minPairSim
+	ja := a.scheme == "ja" || b.scheme == "ja"
+	if ja {
+		minSim = weakPair
+	}
 	pairs := c.pairs[:0]
 	for i := range ua {
 		for j := range ub {
@@ -285,7 +330,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			// Tokens more than twice as long as each other are different
 			// names unless one begins the other (Chris, Christopher); an
 			// initial is handled by unitSim.
-			if la, lb := ua[i].length, ub[j].length; la > 1 && lb > 1 && (la*2 < lb || lb*2 < la) && !prefixed(&ua[i], &ub[j]) {
+			if la, lb := ua[i].length, ub[j].length; !ja && la > 1 && lb > 1 && (la*2 < lb || lb*2 < la) && !prefixed(&ua[i], &ub[j]) {
 				continue
 			}
 			var s float64
@@ -312,7 +357,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			} else {
 				s = unitSim(&ua[i], &ub[j], cons, exact)
 			}
-			if s >= minPairSim {
+			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
 			}
 		}

@@ -312,7 +312,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if ix.isStored(ef, self) {
 		qr, _ = ix.rendsOf(ef.id, nil, nil)
 	} else {
-		qr = rends(ix.names.name(ix.nm, e.Name, nameKind(e.Type)))
+		qr = rends(ix.names.name(ix.nm, e.Name, entityKind(e)))
 		for i := range qr {
 			qr[i].ids = make([]uint32, len(qr[i].toks))
 			for j, t := range qr[i].toks {
@@ -535,8 +535,8 @@ func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
 		}
 		return 0, nil
 	}
-	ra := rends(nm.Name(a.Name, nameKind(a.Type)))
-	rb := rends(nm.Name(b.Name, nameKind(b.Type)))
+	ra := rends(nm.Name(a.Name, entityKind(&a)))
+	rb := rends(nm.Name(b.Name, entityKind(&b)))
 	c := newComparator()
 	c.org = a.Type == Organisation
 	ns, ia, ib := c.nameScore(ra, rb)

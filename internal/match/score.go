@@ -43,6 +43,7 @@ var schemeNames = map[string]string{
 	"hepburn":    "kana in Hepburn romanisation",
 	"hindi":      "Devanagari transliterated",
 	"rtgs":       "Thai in Royal Thai General System",
+	"ja":         "kanji read in Japanese",
 }
 
 // evidence adjusts a name score by birth dates, nationalities, countries
