@@ -195,6 +195,41 @@ func comparable(a, b string) bool {
 // first three.
 const jaSkeletons = 8
 
+// japaneseWholeKeys adds the whole-name keys of a name of two words read
+// in Japanese: for each of the words' spellings that give their first
+// jaSkeletons skeletons, the name written together in both orders, since
+// kanji put the family name first and Latin letters often last (佐藤太郎,
+// "Taro Sato"). The keys of the usual spellings alone would seldom hold
+// the name's reading.
+func (ix *Index) japaneseWholeKeys(typ uint8, r *rend, add func(key)) {
+	if len(r.toks) != 2 {
+		return
+	}
+	var sp [2][jaSkeletons]string
+	var np [2]int
+	for i, t := range r.toks {
+		var seen [jaSkeletons]string
+		for _, a := range t {
+			if np[i] == jaSkeletons {
+				break
+			}
+			sk := norm.Skeleton(a)
+			if sk == "" || slices.Contains(seen[:np[i]], sk) {
+				continue
+			}
+			seen[np[i]], sp[i][np[i]] = sk, a
+			np[i]++
+		}
+	}
+	var buf [128]byte
+	for _, a := range sp[0][:np[0]] {
+		for _, b := range sp[1][:np[1]] {
+			add(key{ix.hash(typ, keyWhole, norm.Skeleton(string(append(append(buf[:0], a...), b...)))), keyWhole})
+			add(key{ix.hash(typ, keyWhole, norm.Skeleton(string(append(append(buf[:0], b...), a...)))), keyWhole})
+		}
+	}
+}
+
 // entityKind is the kind of normalisation of an entity's name: Japanese
 // persons' and companies' names in kanji are also read in Japanese.
 func entityKind(e *Entity) norm.Kind {

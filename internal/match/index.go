@@ -562,6 +562,9 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 				add(key{ix.hash(typ, keyToken, sk), keyToken})
 			}
 		}
+		if r.scheme == "ja" {
+			ix.japaneseWholeKeys(typ, &r, add)
+		}
 		for v := -1; v < n; v++ {
 			if v >= 0 && len(r.toks[v]) < 2 {
 				continue

@@ -61,6 +61,7 @@ type scratch struct {
 	toks    [][]string
 	keys    []key
 	qkeys   []qkey
+	top     []uint64
 }
 
 // qkey is a blocking key of a query with its posting list.
@@ -423,19 +424,27 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 	}
 	cands := s.cands[:0]
-	for _, id := range s.touched {
-		if a := s.acc[id]; a >= cut {
-			cands = append(cands, cand{id: id, acc: a})
+	if len(s.touched) <= ef.candidates {
+		for _, id := range s.touched {
+			cands = append(cands, cand{id: id, acc: s.acc[id]})
+			s.acc[id] = 0
 		}
-		s.acc[id] = 0
-	}
-	if len(cands) > ef.candidates {
-		// Too many: rank by shared keys and by what else agrees (birth
-		// date, nationality, country), which is cheap to check and tells
-		// namesakes apart.
+	} else {
+		// Too many: keep those sharing the most weight, ranked also by
+		// what else agrees (birth date, nationality, country), which is
+		// cheap to check and tells namesakes apart. A bounded heap keeps
+		// the best without sorting all of them (a common pair of tokens
+		// can bring thousands of candidates of equal weight); among equal
+		// ones the first found is kept.
 		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
-		for i := range cands {
-			en := &ix.ents[cands[i].id]
+		top := s.top[:0]
+		for i, id := range s.touched {
+			a := s.acc[id]
+			s.acc[id] = 0
+			if a < cut {
+				continue
+			}
+			en := &ix.ents[id]
 			bonus := uint16(0)
 			if birth != 0 && en.birth == birth {
 				bonus += best / 2
@@ -443,10 +452,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			if nat != [2]byte{} && en.nat == nat || ctry != [2]byte{} && en.ctry == ctry {
 				bonus += best / 8
 			}
-			cands[i].acc = satAdd(cands[i].acc, bonus)
+			k := uint64(satAdd(a, bonus))<<32 | uint64(^uint32(i))
+			switch {
+			case len(top) < ef.candidates:
+				top = append(top, k)
+				heapUp(top, len(top)-1)
+			case k > top[0]:
+				top[0] = k
+				heapDown(top)
+			}
 		}
-		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(b.acc, a.acc) })
-		cands = cands[:ef.candidates]
+		slices.Sort(top)
+		for j := len(top) - 1; j >= 0; j-- {
+			i := ^uint32(top[j])
+			cands = append(cands, cand{id: s.touched[i], acc: uint16(top[j] >> 32)})
+		}
+		s.top = top
 	}
 	for i := range cands {
 		c := &cands[i]
@@ -478,6 +499,37 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	s.cands = cands
 	return out
+}
+
+// heapUp and heapDown keep h a min-heap.
+func heapUp(h []uint64, i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p] <= h[i] {
+			return
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+}
+
+func heapDown(h []uint64) {
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			m = r
+		}
+		if h[i] <= h[m] {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
 
 // isStored reports whether the query of ef is an indexed entity of record
