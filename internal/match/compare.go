@@ -66,9 +66,13 @@ type comparator struct {
 	buf   []byte
 	units [2][]unit
 	pairs []pair
-	// qc holds the units of the query's renderings.
-	qc    [4]queryUnits
+	// qc holds the units of the query's renderings (a name in kanji read
+	// in Japanese has up to five).
+	qc    [6]queryUnits
 	qnext int
+	// builds counts the query units built since reset, to give each unit
+	// that has no vocabulary id one of its own for the cache.
+	builds uint32
 }
 
 type queryUnits struct {
@@ -101,6 +105,7 @@ func (c *comparator) reset() {
 	for i := range c.qc {
 		c.qc[i].a = nil
 	}
+	c.builds = 0
 }
 
 // queryUnits returns the units of a, built once for as long as a stays
@@ -124,8 +129,22 @@ func (c *comparator) queryUnits(a *rend, cons bool) []unit {
 	q.buf, c.buf = c.buf, saved
 	q.units = append(q.units[:0], c.units[0]...)
 	q.a, q.cons = a, cons
+	// A unit of the query without a vocabulary id (a spelling the index
+	// has not seen, or tokens written together) gets an id of its own,
+	// counted down from noID where vocabulary ids never reach, so that its
+	// similarity to each candidate token is computed once per query.
+	for k := range q.units {
+		if q.units[k].id == noID {
+			q.units[k].id = noID - 1 - (c.builds*maxUnits + uint32(k))
+		}
+	}
+	c.builds++
 	return q.units
 }
+
+// maxUnits bounds the units of a rendering: maxTokens single tokens and
+// the spans of two and three.
+const maxUnits = 3*maxTokens - 3
 
 func newComparator() *comparator {
 	return &comparator{buf: make([]byte, 0, 4096)}
@@ -248,10 +267,9 @@ func (c *comparator) buildUnits(side int, r *rend, cons bool) {
 	}
 	for n := 1; n <= maxSpan; n++ {
 		for s := 0; s+n <= len(toks); s++ {
-			u := unit{start: s, n: n}
+			u := unit{start: s, n: n, id: noID}
 			if n == 1 {
 				u.single = toks[s]
-				u.id = noID
 				if r.ids != nil {
 					u.id = r.ids[s]
 				}
@@ -369,7 +387,9 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 				continue
 			}
 			var s float64
-			if u, v := &ua[i], &ub[j]; u.n == 1 && v.n == 1 && u.id != noID && v.id != noID {
+			// The query's units and the candidate's single tokens have ids
+			// (see queryUnits), so that their similarities are cached.
+			if u, v := &ua[i], &ub[j]; u.id != noID && v.id != noID {
 				if u.id == v.id {
 					s = 1
 				} else {

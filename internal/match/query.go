@@ -485,7 +485,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
 		m := ix.entity(c.id)
-		c.score, _ = evidence(e, &m, ns, nil)
+		c.score = evidenceScore(e, &m, ns)
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {

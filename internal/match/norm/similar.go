@@ -30,10 +30,12 @@ func JaroWinkler(a, b string) float64 {
 	}
 	// Each letter of a is matched with the first unmatched equal letter of
 	// b within the window: with b's positions of each byte as a bit set,
-	// that is the lowest bit of (positions & unmatched & window).
-	var pos [256]uint64
+	// that is the lowest bit of (positions & unmatched & window). The sets
+	// are kept by the byte's low five bits, which tell lower-case letters
+	// apart; other bytes may share a set, so a position found is checked.
+	var pos [32]uint64
 	for j := 0; j < lb; j++ {
-		pos[b[j]] |= 1 << j
+		pos[b[j]&31] |= 1 << j
 	}
 	var matchedA, matchedB uint64
 	unmatched := ^uint64(0) >> (64 - lb)
@@ -47,12 +49,14 @@ func JaroWinkler(a, b string) float64 {
 			hi = lb
 		}
 		win := (^uint64(0) >> (64 - (hi - lo))) << lo
-		if c := pos[a[i]] & unmatched & win; c != 0 {
-			j := bits.TrailingZeros64(c)
-			unmatched &^= 1 << j
-			matchedB |= 1 << j
-			matchedA |= 1 << i
-			m++
+		for c := pos[a[i]&31] & unmatched & win; c != 0; c &= c - 1 {
+			if j := bits.TrailingZeros64(c); b[j] == a[i] {
+				unmatched &^= 1 << j
+				matchedB |= 1 << j
+				matchedA |= 1 << i
+				m++
+				break
+			}
 		}
 	}
 	if m == 0 {
