@@ -131,16 +131,22 @@ func (c *comparator) queryUnits(a *rend, cons bool) []unit {
 	q.a, q.cons = a, cons
 	// A unit of the query without a vocabulary id (a spelling the index
 	// has not seen, or tokens written together) gets an id of its own,
-	// counted down from noID where vocabulary ids never reach, so that its
-	// similarity to each candidate token is computed once per query.
+	// from 1<<29 up, where vocabulary ids never reach (half a billion
+	// distinct tokens would take far more memory than an index has), so
+	// that its similarity to each candidate token is computed once per
+	// query.
 	for k := range q.units {
 		if q.units[k].id == noID {
-			q.units[k].id = noID - 1 - (c.builds*maxUnits + uint32(k))
+			q.units[k].id = 1<<29 + c.builds*maxUnits + uint32(k)
 		}
 	}
 	c.builds++
 	return q.units
 }
+
+// jaStep is what each place down the list of a word's Japanese readings
+// takes from a similarity (see unitSim).
+const jaStep = 0.001
 
 // maxUnits bounds the units of a rendering: maxTokens single tokens and
 // the spans of two and three.
@@ -315,7 +321,12 @@ func (u *unit) spellings() []string {
 	return u.strs[:u.nstr]
 }
 
-func unitSim(a, b *unit, cons, exact bool) float64 {
+// unitSim is the similarity of two units: the best of their spellings'.
+// A spelling further down a unit's list counts step less for each place
+// (the readings of a word in kanji, likeliest first), so that of two
+// names matching a word, the one matching its likelier reading ranks
+// first.
+func unitSim(a, b *unit, cons, exact bool, step float64) float64 {
 	if exact {
 		if a.n != b.n {
 			return 0
@@ -330,14 +341,17 @@ func unitSim(a, b *unit, cons, exact bool) float64 {
 		return 0
 	}
 	best := 0.0
-	for _, x := range a.spellings() {
-		for _, y := range b.spellings() {
+	for ix, x := range a.spellings() {
+		for iy, y := range b.spellings() {
 			var s float64
 			switch {
 			case len(x) == 1 && len(y) > 1 && y[0] == x[0], len(y) == 1 && len(x) > 1 && x[0] == y[0]:
 				s = 0.8
 			default:
 				s = norm.JaroWinkler(x, y)
+			}
+			if ix+iy > 0 && step > 0 {
+				s -= step * float64(ix+iy)
 			}
 			if s > best {
 				best = s
@@ -369,10 +383,10 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 	// spelling (a long vowel written or not) pairs with them.
 	// Their lengths are those of the first combination, so the rule on
 	// lengths below does not apply to them.
-	minSim := minPairSim
+	minSim, step := minPairSim, 0.0
 	ja := a.scheme == "ja" || b.scheme == "ja"
 	if ja {
-		minSim = weakPair
+		minSim, step = weakPair, jaStep
 	}
 	pairs := c.pairs[:0]
 	for i := range ua {
@@ -393,16 +407,21 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 				if u.id == v.id {
 					s = 1
 				} else {
+					// Ids stay below 1<<30 (see queryUnits), which leaves
+					// the top bits of each half for the comparison's kind.
 					k := uint64(u.id)<<32 | uint64(v.id)
 					if exact {
 						k |= 1 << 63
+					}
+					if ja {
+						k |= 1 << 62
 					}
 					if cons {
 						k |= 1 << 31
 					}
 					var ok bool
 					if s, ok = c.cache[k]; !ok {
-						s = unitSim(u, v, cons, exact)
+						s = unitSim(u, v, cons, exact, step)
 						if c.cache == nil {
 							c.cache = make(map[uint64]float64, 256)
 						}
@@ -410,7 +429,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 					}
 				}
 			} else {
-				s = unitSim(&ua[i], &ub[j], cons, exact)
+				s = unitSim(&ua[i], &ub[j], cons, exact, step)
 			}
 			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})

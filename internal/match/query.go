@@ -487,9 +487,11 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		m := ix.entity(c.id)
 		c.score = evidenceScore(e, &m, ns)
 	}
+	// Ranked by the score before it is kept within 0 to 1, so that among
+	// names scoring 1 those with more evidence come first.
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {
-		if c.score < min || c.score == 0 || len(out) >= limit {
+		if sc := clamp(c.score); sc < min || sc == 0 || len(out) >= limit {
 			break
 		}
 		m := ix.entity(c.id)

@@ -47,19 +47,25 @@ var schemeNames = map[string]string{
 }
 
 // evidence adjusts a name score by birth dates, nationalities, countries
-// and shared identifiers, and appends the reasons.
+// and shared identifiers, and appends the reasons. The score is kept
+// between 0 and 1.
 func evidence(q, c *Entity, score float64, reasons []string) (float64, []string) {
-	return weigh(q, c, score, reasons, true)
+	score, reasons = weigh(q, c, score, reasons, true)
+	return clamp(score), reasons
 }
 
-// evidenceScore is evidence without the reasons, for ranking candidates:
-// it does not allocate.
+// evidenceScore is evidence without the reasons and without keeping the
+// score between 0 and 1, for ranking candidates: two names that both
+// score 1 are still told apart by what else agrees. It does not allocate.
 func evidenceScore(q, c *Entity, score float64) float64 {
 	score, _ = weigh(q, c, score, nil, false)
 	return score
 }
 
-// weigh is evidence, with reasons only when explain is set.
+func clamp(score float64) float64 { return min(max(score, 0), 1) }
+
+// weigh is evidence, with reasons only when explain is set, and the score
+// not clamped.
 func weigh(q, c *Entity, score float64, reasons []string, explain bool) (float64, []string) {
 	switch {
 	case q.BirthDate == "" || c.BirthDate == "":
@@ -122,7 +128,7 @@ func weigh(q, c *Entity, score float64, reasons []string, explain bool) (float64
 			}
 		}
 	}
-	return min(max(score, 0), 1), reasons
+	return score, reasons
 }
 
 // identifier weighs two "COUNTRY:NUMBER" identifiers: the same one is

@@ -160,8 +160,9 @@ func japaneseWord(chars []*hanReading) Token {
 // japaneseSplits returns the ways a run of n kanji is read as words, as
 // the lengths of the words: a person's name is a family name, most often
 // of two characters, and a given name of one or two (佐藤太郎 2+2, 山田修
-// 2+1, 林直子 1+2); an organisation's name is one word, or words of two
-// characters when long.
+// 2+1; a family name of one character, 林直子, is the exception and not
+// read so: each way adds a rendering, and with it chance likenesses); an
+// organisation's name is one word, or words of two characters when long.
 func japaneseSplits(n int, kind Kind) [][]int {
 	if kind == Organisation || kind == Other {
 		if n <= 4 {
@@ -179,9 +180,9 @@ func japaneseSplits(n int, kind Kind) [][]int {
 	case 1:
 		return [][]int{{1}}
 	case 2:
-		return [][]int{{1, 1}, {2}}
+		return [][]int{{1, 1}}
 	case 3:
-		return [][]int{{2, 1}, {1, 2}}
+		return [][]int{{2, 1}}
 	case 4:
 		return [][]int{{2, 2}}
 	case 5:
