@@ -73,6 +73,35 @@ type comparator struct {
 	// builds counts the query units built since reset, to give each unit
 	// that has no vocabulary id one of its own for the cache.
 	builds uint32
+	// cu holds the units of the candidate's renderings while nameScore
+	// compares them with each rendering of the query.
+	cu  [8]candUnits
+	ncu int
+}
+
+type candUnits struct {
+	b     *rend
+	cons  bool
+	units []unit
+}
+
+// candUnits returns the units of a rendering of the candidate, built once
+// per nameScore.
+func (c *comparator) candUnits(b *rend, cons bool) []unit {
+	for i := range c.ncu {
+		if cu := &c.cu[i]; cu.b == b && cu.cons == cons {
+			return cu.units
+		}
+	}
+	c.buildUnits(1, b, cons)
+	if c.ncu == len(c.cu) {
+		return c.units[1]
+	}
+	cu := &c.cu[c.ncu]
+	c.ncu++
+	cu.b, cu.cons = b, cons
+	cu.units = append(cu.units[:0], c.units[1]...)
+	return cu.units
 }
 
 type queryUnits struct {
@@ -183,6 +212,8 @@ func (c *comparator) str(parts ...string) string {
 // renderings that gave it.
 func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 	ia, ib = -1, -1
+	c.buf = c.buf[:0]
+	c.ncu = 0
 	for i := range a {
 		for j := range b {
 			if !comparable(a[i].scheme, b[j].scheme) {
@@ -326,7 +357,11 @@ func (u *unit) spellings() []string {
 // (the readings of a word in kanji, likeliest first), so that of two
 // names matching a word, the one matching its likelier reading ranks
 // first.
-func unitSim(a, b *unit, cons, exact bool, step float64) float64 {
+//
+// Only similarities of at least floor matter to the caller: spellings
+// whose Jaro-Winkler similarity cannot reach it, or cannot beat the best
+// found, are not compared (jwBound), which changes no result.
+func unitSim(a, b *unit, cons, exact bool, step, floor float64) float64 {
 	if exact {
 		if a.n != b.n {
 			return 0
@@ -344,15 +379,20 @@ func unitSim(a, b *unit, cons, exact bool, step float64) float64 {
 	for ix, x := range a.spellings() {
 		for iy, y := range b.spellings() {
 			var s float64
+			disc := 0.0
+			if ix+iy > 0 && step > 0 {
+				disc = step * float64(ix+iy)
+			}
 			switch {
 			case len(x) == 1 && len(y) > 1 && y[0] == x[0], len(y) == 1 && len(x) > 1 && x[0] == y[0]:
 				s = 0.8
 			default:
+				if b := jwBound(x, y) - disc; b < floor || b <= best {
+					continue
+				}
 				s = norm.JaroWinkler(x, y)
 			}
-			if ix+iy > 0 && step > 0 {
-				s -= step * float64(ix+iy)
-			}
+			s -= disc
 			if s > best {
 				best = s
 				if best == 1 {
@@ -369,15 +409,32 @@ func unitSim(a, b *unit, cons, exact bool, step float64) float64 {
 	return best
 }
 
+// jwBound is an upper bound of norm.JaroWinkler(x, y) from the lengths
+// and the common prefix alone: every letter of the shorter string matched,
+// none transposed.
+func jwBound(x, y string) float64 {
+	lx, ly := len(x), len(y)
+	if lx > ly {
+		lx, ly = ly, lx
+	}
+	if lx == 0 {
+		return 0
+	}
+	jaro := (1 + float64(lx)/float64(ly) + 1) / 3
+	p := 0
+	for p < 4 && p < lx && x[p] == y[p] {
+		p++
+	}
+	return jaro + float64(p)*0.1*(1-jaro) + 1e-9
+}
+
 func (c *comparator) rendScore(a, b *rend) float64 {
 	cons := a.cons || b.cons
 	exact := a.scheme == b.scheme && (a.scheme == "hk" || a.scheme == "pinyin" || a.scheme == "wade-giles")
 	// The units of a are kept while a is the same rendering (a query
 	// compared with many candidates).
 	ua := c.queryUnits(a, cons)
-	c.buf = c.buf[:0]
-	c.buildUnits(1, b, cons)
-	ub := c.units[1]
+	ub := c.candUnits(b, cons)
 	// The Japanese readings of a word are many combinations, one of which
 	// is the name's reading; the others are not names, and only a close
 	// spelling (a long vowel written or not) pairs with them.
@@ -421,7 +478,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 					}
 					var ok bool
 					if s, ok = c.cache[k]; !ok {
-						s = unitSim(u, v, cons, exact, step)
+						s = unitSim(u, v, cons, exact, step, minSim)
 						if c.cache == nil {
 							c.cache = make(map[uint64]float64, 256)
 						}
@@ -429,7 +486,7 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 					}
 				}
 			} else {
-				s = unitSim(&ua[i], &ub[j], cons, exact, step)
+				s = unitSim(&ua[i], &ub[j], cons, exact, step, minSim)
 			}
 			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})

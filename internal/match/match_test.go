@@ -585,3 +585,22 @@ func TestKanjiNameMatchesJapaneseSpelling(t *testing.T) {
 		t.Errorf("reasons %+v, want the Japanese reading named", res)
 	}
 }
+
+// TestJWBound checks that jwBound is never below the Jaro-Winkler
+// similarity it bounds, so that comparisons it saves change nothing.
+func TestJWBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(14))
+		for i := range b {
+			b[i] = "aeiknst"[rng.IntN(7)]
+		}
+		return string(b)
+	}
+	for range 50000 {
+		x, y := word(), word()
+		if b, s := jwBound(x, y), norm.JaroWinkler(x, y); b < s {
+			t.Fatalf("jwBound(%q, %q) = %v below the similarity %v", x, y, b, s)
+		}
+	}
+}
