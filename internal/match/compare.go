@@ -173,9 +173,11 @@ func (c *comparator) queryUnits(a *rend, cons bool) []unit {
 	return q.units
 }
 
-// jaStep is what each place down the list of a word's Japanese readings
-// takes from a similarity (see unitSim).
-const jaStep = 0.001
+// spellingStep is what each place down a token's list of spellings takes
+// from a similarity (see unitSim): the usual spelling first, then the
+// alternatives (a Hong Kong surname's other spellings, a business word's
+// translation, the less likely Japanese readings of a word in kanji).
+const spellingStep = 0.001
 
 // maxUnits bounds the units of a rendering: maxTokens single tokens and
 // the spans of two and three.
@@ -353,10 +355,9 @@ func (u *unit) spellings() []string {
 }
 
 // unitSim is the similarity of two units: the best of their spellings'.
-// A spelling further down a unit's list counts step less for each place
-// (the readings of a word in kanji, likeliest first), so that of two
-// names matching a word, the one matching its likelier reading ranks
-// first.
+// A spelling further down a unit's list counts step less for each place,
+// so that of two names matching a token, the one matching its usual
+// spelling (or a word's likelier reading) ranks first.
 //
 // Only similarities of at least floor matter to the caller: spellings
 // whose Jaro-Winkler similarity cannot reach it, or cannot beat the best
@@ -440,11 +441,12 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 	// spelling (a long vowel written or not) pairs with them.
 	// Their lengths are those of the first combination, so the rule on
 	// lengths below does not apply to them.
-	minSim, step := minPairSim, 0.0
+	minSim := minPairSim
 	ja := a.scheme == "ja" || b.scheme == "ja"
 	if ja {
-		minSim, step = weakPair, jaStep
+		minSim = weakPair
 	}
+	step := spellingStep
 	pairs := c.pairs[:0]
 	for i := range ua {
 		for j := range ub {

@@ -97,19 +97,20 @@ func TestJapaneseBusinessWords(t *testing.T) {
 		"Sanwa Shouji Kabushiki Kaisha": "sanwa trading",
 	} {
 		rs := n.Name(in, Organisation)
-		if len(rs) == 0 || primary(rs[0]) != want {
+		if len(rs) == 0 || translated(rs[0]) != want {
 			t.Errorf("Name(%q) = %+v, want %q", in, rs, want)
 		}
 	}
 }
 
-func primary(r Rendering) string {
+// translated joins the tokens' last spellings, where a translation goes.
+func translated(r Rendering) string {
 	s := ""
 	for i, t := range r.Tokens {
 		if i > 0 {
 			s += " "
 		}
-		s += t[0]
+		s += t[len(t)-1]
 	}
 	return s
 }

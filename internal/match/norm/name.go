@@ -304,8 +304,16 @@ func translatePhrases(toks []Token) []Token {
 				if out == nil {
 					out = append(make([]Token, 0, len(toks)), toks[:i]...)
 				}
-				for _, w := range ph[1] {
-					out = append(out, Token{w})
+				if len(ph[0]) == 1 && len(ph[1]) == 1 {
+					// A word for a word: the word as written stays the
+					// usual spelling, so that a company named with it
+					// ranks before one named with another word of the
+					// same meaning (Shoji and Boeki are both trading).
+					out = append(out, Token{toks[i][0], ph[1][0]})
+				} else {
+					for _, w := range ph[1] {
+						out = append(out, Token{w})
+					}
 				}
 				i += len(ph[0])
 				matched = true
