@@ -604,3 +604,28 @@ func TestJWBound(t *testing.T) {
 		}
 	}
 }
+
+// TestTypingSlipAmongManyAlike checks that a name misspelt in its
+// distinctive word is found among many names that share its other words:
+// the keys of the word without the slip single it out.
+func TestTypingSlipAmongManyAlike(t *testing.T) {
+	ix, err := New(Options{Candidates: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	const cons, vows = "bdfgklmnprstvz", "aeiou"
+	for i := range 400 {
+		w := []byte{cons[rng.IntN(len(cons))] &^ 0x20, vows[rng.IntN(5)], cons[rng.IntN(len(cons))], vows[rng.IntN(5)]}
+		r := seizure(intel.Party{Type: "organisation", Name: string(w) + " Hengsheng E-commerce Co., Ltd.", Country: "CN"})
+		r.ID = fmt.Sprintf("D%03d", i)
+		ix.AddRecord(r)
+	}
+	r := seizure(intel.Party{Type: "organisation", Name: "Xiamen Hengsheng E-commerce Co., Ltd.", Country: "CN"})
+	r.ID = "TARGET"
+	ix.AddRecord(r)
+	res := ix.Search(Query{Name: "Xiaen Hengsheng E-commerce Co., Ltd.", Type: Organisation, Country: "CN"}, nil)
+	if len(res) == 0 || res[0].Record != "TARGET" {
+		t.Fatalf("Search(Xiaen …) = %+v, want TARGET first", res)
+	}
+}

@@ -63,6 +63,7 @@ type scratch struct {
 	qkeys   []qkey
 	top     []uint64
 	hist    [4096]int32
+	slips   []key
 }
 
 // qkey is a blocking key of a query with its posting list.
@@ -354,6 +355,14 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			qkeys = append(qkeys, qkey{kind: k.kind, list: list})
 		}
 	}
+	if ef.tokens && !ix.isStored(ef, self) {
+		s.slips = ix.slipKeys(s.slips[:0], typ, qr, keys)
+		for _, k := range s.slips {
+			if list := ix.post.get(k.h); len(list) > 0 {
+				qkeys = append(qkeys, qkey{kind: k.kind, list: list})
+			}
+		}
+	}
 	s.qkeys = qkeys
 	slices.SortFunc(qkeys, func(a, b qkey) int {
 		ta, tb := a.kind == keyToken, b.kind == keyToken
@@ -506,6 +515,79 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	s.cands = cands
 	return out
+}
+
+// slipKeys appends the pair keys that a query's token would have without
+// a typing slip: for a token the index has never seen ("Xiaen", "Logisica")
+// whose skeleton has three consonants or more, each skeleton one
+// consonant away (one deleted, replaced or added) paired with the
+// skeleton of each other token of the name. Among many names that share
+// the other tokens ("… Hengsheng E-commerce"), they single out the one
+// whose first word the query misspelt. Keys the query already has are
+// left out.
+func (ix *Index) slipKeys(out []key, typ uint8, qr []rend, have []key) []key {
+	const classes = "PTKFSCJHLRMN" // the consonant classes of norm.Skeleton
+	const most = 512
+	var vars []string
+	for ri := range qr {
+		r := &qr[ri]
+		if r.scheme == "ja" || r.ids == nil {
+			continue
+		}
+		n := min(len(r.toks), 6)
+		for i := 0; i < n; i++ {
+			if r.ids[i] != noID {
+				continue
+			}
+			sk := norm.Skeleton(r.toks[i][0])
+			if len(sk) < 3 {
+				continue
+			}
+			vars = vars[:0]
+			add := func(v string) {
+				for k := 1; k < len(v); k++ {
+					if v[k] == v[k-1] {
+						return // not a skeleton: repeats are collapsed
+					}
+				}
+				vars = append(vars, v)
+			}
+			for k := 0; k < len(sk); k++ {
+				add(sk[:k] + sk[k+1:])
+				for _, c := range []byte(classes) {
+					if c != sk[k] {
+						add(sk[:k] + string(c) + sk[k+1:])
+					}
+				}
+			}
+			for k := 0; k <= len(sk); k++ {
+				for _, c := range []byte(classes) {
+					add(sk[:k] + string(c) + sk[k:])
+				}
+			}
+			slices.Sort(vars)
+			vars = slices.Compact(vars)
+			for j := 0; j < n; j++ {
+				if j == i {
+					continue
+				}
+				partner := norm.Skeleton(r.toks[j][0])
+				if partner == "" {
+					continue
+				}
+				for _, v := range vars {
+					if len(out) < most {
+						out = append(out, key{h: ix.pairHash(typ, v, partner), kind: keyPair})
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b key) int { return cmp.Compare(a.h, b.h) })
+	out = slices.CompactFunc(out, func(a, b key) bool { return a.h == b.h })
+	return slices.DeleteFunc(out, func(k key) bool {
+		return slices.ContainsFunc(have, func(o key) bool { return o.h == k.h })
+	})
 }
 
 // heapUp and heapDown keep h a min-heap.
