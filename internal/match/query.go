@@ -64,6 +64,7 @@ type scratch struct {
 	top     []uint64
 	hist    [4096]int32
 	slips   []key
+	tacc    []uint16
 }
 
 // qkey is a blocking key of a query with its posting list.
@@ -396,37 +397,46 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
+	// The weights are read once, in the order the candidates were found,
+	// into tacc, and the weights array is cleared for the next query: the
+	// passes below read tacc in order rather than the weights array at
+	// random.
+	//
 	// A name in Han characters has three renderings (Hong Kong, pinyin,
 	// Wade-Giles), and two such names share keys in each: their shared
 	// weight is divided by the renderings both have, so that a Latin
 	// spelling, which shares keys with one rendering of the query, is
 	// not crowded out by names in the query's own script.
-	if nq := len(qr); nq > 1 {
-		for _, id := range s.touched {
+	tacc := s.tacc[:0]
+	var best uint16
+	nq := len(qr)
+	for _, id := range s.touched {
+		a := s.acc[id]
+		s.acc[id] = 0
+		if nq > 1 {
 			d := int(ix.nrend[id])
 			if nq < d {
 				d = nq
 			}
 			if d > 1 {
-				s.acc[id] = max(s.acc[id]/uint16(d), 1)
+				a = max(a/uint16(d), 1)
 			}
 		}
+		tacc = append(tacc, a)
+		best = max(best, a)
 	}
+	s.tacc = tacc
 	// Keep about four times Options.Candidates, those sharing the most
 	// weight: a histogram of the weights gives the cut without sorting.
 	// Its bins are narrow (16, where one key weighs 3 to 700), so that
 	// few more than that many pass the cut and have their evidence read
 	// below, each a read of an entity far from the last.
-	var best uint16
-	for _, id := range s.touched {
-		best = max(best, s.acc[id])
-	}
 	cut := uint16(0)
-	if want := 4 * ef.candidates; len(s.touched) > want {
+	if want := 4 * ef.candidates; len(tacc) > want {
 		hist := &s.hist
 		clear(hist[:])
-		for _, id := range s.touched {
-			hist[s.acc[id]>>4]++
+		for _, a := range tacc {
+			hist[a>>4]++
 		}
 		n := 0
 		for b := len(hist) - 1; b >= 0; b-- {
@@ -438,10 +448,9 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 	}
 	cands := s.cands[:0]
-	if len(s.touched) <= ef.candidates {
-		for _, id := range s.touched {
-			cands = append(cands, cand{id: id, acc: s.acc[id]})
-			s.acc[id] = 0
+	if len(tacc) <= ef.candidates {
+		for i, id := range s.touched {
+			cands = append(cands, cand{id: id, acc: tacc[i]})
 		}
 	} else {
 		// Too many: keep those sharing the most weight, ranked also by
@@ -452,13 +461,11 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		// ones the first found is kept.
 		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
 		top := s.top[:0]
-		for i, id := range s.touched {
-			a := s.acc[id]
-			s.acc[id] = 0
+		for i, a := range tacc {
 			if a < cut {
 				continue
 			}
-			en := &ix.ents[id]
+			en := &ix.ents[s.touched[i]]
 			bonus := uint16(0)
 			if birth != 0 && en.birth == birth {
 				bonus += best / 2
