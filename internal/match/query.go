@@ -525,8 +525,9 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 }
 
 // slipKeys appends the pair keys that a query's token would have without
-// a typing slip: for a token the index has never seen ("Xiaen", "Logisica")
-// whose skeleton has three consonants or more, each skeleton one
+// a typing slip: for a token the index has never seen, or seen in a
+// couple of names at most ("Xiaen", "Logisica"), whose skeleton has three
+// consonants or more, each skeleton one
 // consonant away (one deleted, replaced or added) paired with the
 // skeleton of each other token of the name. Among many names that share
 // the other tokens ("… Hengsheng E-commerce"), they single out the one
@@ -543,11 +544,14 @@ func (ix *Index) slipKeys(out []key, typ uint8, qr []rend, have []key) []key {
 		}
 		n := min(len(r.toks), 6)
 		for i := 0; i < n; i++ {
-			if r.ids[i] != noID {
-				continue
-			}
 			sk := norm.Skeleton(r.toks[i][0])
 			if len(sk) < 3 {
+				continue
+			}
+			// A spelling seen before may be another slip: the index
+			// holds typing slips too. It counts as known when its
+			// skeleton is held by more than a couple of names.
+			if r.ids[i] != noID && len(ix.post.get(ix.hash(typ, keyToken, sk))) > 2 {
 				continue
 			}
 			vars = vars[:0]
