@@ -100,7 +100,8 @@ func (c *comparator) candUnits(b *rend, cons bool) []unit {
 	cu := &c.cu[c.ncu]
 	c.ncu++
 	cu.b, cu.cons = b, cons
-	cu.units = append(cu.units[:0], c.units[1]...)
+	// The slot takes the scratch slice and leaves its old one as scratch.
+	cu.units, c.units[1] = c.units[1], cu.units[:0]
 	return cu.units
 }
 
