@@ -290,11 +290,15 @@ func (ix *Index) japaneseWholeKeys(typ uint8, r *rend, add func(key)) {
 }
 
 // entityKind is the kind of normalisation of an entity's name: Japanese
-// persons' and companies' names in kanji are also read in Japanese.
+// persons' and companies' names in kanji are also read in Japanese, and
+// so are long ones of persons whose nationality is not stated.
 func entityKind(e *Entity) norm.Kind {
 	k := nameKind(e.Type)
-	if e.Type == Person && (e.Nationality == "" || strings.EqualFold(e.Nationality, "JP")) || e.Type != Person && strings.EqualFold(e.Country, "JP") {
+	switch {
+	case e.Type == Person && strings.EqualFold(e.Nationality, "JP") || e.Type != Person && strings.EqualFold(e.Country, "JP"):
 		k |= norm.Japanese
+	case e.Type == Person && e.Nationality == "":
+		k |= norm.MaybeJapanese
 	}
 	return k
 }

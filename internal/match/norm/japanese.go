@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Japanese readings of names written in kanji.
@@ -265,10 +266,22 @@ func japaneseRenderings(words []word, kind Kind) []Rendering {
 
 // japaneseName reports whether a name is to be read in Japanese as well:
 // its owner is Japanese (kind carries Japanese), or it is written with
-// kana or a Japanese legal form beside its kanji.
+// kana or a Japanese legal form beside its kanji, or it has four kanji or
+// more and kind carries MaybeJapanese.
 func japaneseName(s string, kind Kind) bool {
 	if kind&Japanese != 0 {
 		return true
+	}
+	if kind&MaybeJapanese != 0 {
+		n := 0
+		for _, r := range s {
+			if unicode.Is(unicode.Han, r) {
+				n++
+			}
+		}
+		if n >= 4 {
+			return true
+		}
 	}
 	for _, f := range [...]string{"株式会社", "有限会社", "合同会社"} {
 		if strings.Contains(s, f) {

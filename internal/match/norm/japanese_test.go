@@ -78,6 +78,8 @@ func TestJapaneseOnlyWhenJapanese(t *testing.T) {
 		{"金桥医药有限公司", Organisation, false},
 		{"新栄貿易株式会社", Organisation, true},
 		{"佐藤タロウ", Person, true},
+		{"佐藤太郎", Person | MaybeJapanese, true},
+		{"陳大文", Person | MaybeJapanese, false},
 		{"Taro Sato", Person | Japanese, false},
 	} {
 		got := slices.ContainsFunc(n.Name(tc.name, tc.kind), func(r Rendering) bool { return r.Scheme == "ja" })

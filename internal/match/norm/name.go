@@ -59,6 +59,12 @@ const (
 	// company: a name in kanji is then also read in Japanese. Names with
 	// kana or a Japanese legal form are read so without it.
 	Japanese Kind = 1 << 4
+	// MaybeJapanese is added for a person whose nationality is not
+	// known: a name of four kanji or more, the usual length of a
+	// Japanese name and a rare one for a Chinese name, is then also
+	// read in Japanese. Reading every such name both ways would cost
+	// each query against names in Han characters a comparison more.
+	MaybeJapanese Kind = 1 << 5
 )
 
 // word is a token under construction: either Latin text or a Han
@@ -77,7 +83,7 @@ type word struct {
 // gives no renderings.
 func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 	ja := japaneseName(s, kind)
-	kind &^= Japanese
+	kind &^= Japanese | MaybeJapanese
 	if kind == Organisation {
 		s = stripNativeForms(s)
 	}
@@ -229,7 +235,7 @@ func clean(words []word, kind Kind, tok func(word) Token) []Token {
 
 // cleanTokens is clean for tokens already made.
 func cleanTokens(toks []Token, kind Kind) []Token {
-	switch kind &^ Japanese {
+	switch kind &^ (Japanese | MaybeJapanese) {
 	case Person:
 		toks = slices.DeleteFunc(toks, func(t Token) bool { return personNoise[t[0]] })
 		for i, t := range toks {
