@@ -95,7 +95,7 @@ func TestJapaneseBusinessWords(t *testing.T) {
 		"Shinei Boeki Co., Ltd.":        "shinei trading",
 		"Toyo Butsuryu K.K.":            "toyo logistics",
 		"Hikari Unyu Corporation":       "hikari transport",
-		"Yamada Bussan Co., Ltd.":       "yamada trading",
+		"Yamada Bussan Co., Ltd.":       "yamada products",
 		"Sanwa Shouji Kabushiki Kaisha": "sanwa trading",
 	} {
 		rs := n.Name(in, Organisation)

@@ -291,10 +291,11 @@ var orgPhrases = [][2][]string{
 	{{"dich", "vu"}, {"services"}}, {{"thuong", "mai"}, {"trading"}}, {{"van", "tai"}, {"transport"}},
 	{{"dau", "tu"}, {"investment"}}, {{"cong", "nghe"}, {"technology"}}, {{"thuc", "pham"}, {"food"}},
 	{{"san", "xuat"}, {"manufacturing"}}, {{"xnk"}, {"import", "export"}},
-	// Japanese, in Hepburn with or without long vowels: 貿易 boeki, 商事
-	// shoji, 物産 bussan, 物流 butsuryu, 産業 sangyo, 工業 kogyo, 運輸 unyu,
-	// 海運 kaiun, 食品 shokuhin, 電機 denki, 化学 kagaku, 製薬 seiyaku.
-	{{"boeki"}, {"trading"}}, {{"shoji"}, {"trading"}}, {{"shouji"}, {"trading"}}, {{"bussan"}, {"trading"}},
+	// Japanese, in Hepburn with or without long vowels: 貿易 boeki and
+	// 商事 shoji (both trading), 物産 bussan (products), 物流 butsuryu,
+	// 産業 sangyo, 工業 kogyo, 運輸 unyu, 海運 kaiun, 食品 shokuhin, 電機
+	// denki, 化学 kagaku, 製薬 seiyaku.
+	{{"boeki"}, {"trading"}}, {{"shoji"}, {"trading"}}, {{"shouji"}, {"trading"}}, {{"bussan"}, {"products"}},
 	{{"butsuryu"}, {"logistics"}}, {{"butsuryuu"}, {"logistics"}}, {{"sangyo"}, {"industrial"}}, {{"sangyou"}, {"industrial"}},
 	{{"kogyo"}, {"industrial"}}, {{"kougyou"}, {"industrial"}}, {{"unyu"}, {"transport"}}, {{"kaiun"}, {"shipping"}},
 	{{"shokuhin"}, {"food"}}, {{"denki"}, {"electric"}}, {{"kagaku"}, {"chemical"}}, {{"seiyaku"}, {"pharmaceutical"}},
@@ -379,7 +380,7 @@ var businessWords = [][2]string{
 	{"貨運", "freight"}, {"货运", "freight"}, {"科技", "technology"}, {"化工", "chemical"}, {"醫藥", "pharmaceutical"},
 	{"医药", "pharmaceutical"}, {"製藥", "pharmaceutical"}, {"制药", "pharmaceutical"}, {"投資", "investment"}, {"投资", "investment"},
 	{"集團", "group"}, {"集团", "group"}, {"控股", "holdings"}, {"企業", "enterprise"}, {"企业", "enterprise"},
-	{"商事", "trading"}, {"物産", "trading"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
+	{"商事", "trading"}, {"物産", "products"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
 	{"海運", "shipping"}, {"電機", "electric"}, {"化学", "chemical"}, {"製薬", "pharmaceutical"},
 	{"อิมพอร์ต", "import"}, {"เอ็กซ์พอร์ต", "export"}, {"อินเตอร์เนชั่นแนล", "international"}, {"เทรดดิ้ง", "trading"},
 	{"โลจิสติกส์", "logistics"}, {"กรุ๊ป", "group"}, {"โฮลดิ้งส์", "holdings"},
