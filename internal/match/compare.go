@@ -2,6 +2,7 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"unsafe"
 
 	"liaison/internal/match/norm"
@@ -65,9 +66,43 @@ type comparator struct {
 	buf   []byte
 	units [2][]unit
 	pairs []pair
-	// qc holds the units of the query's renderings.
-	qc    [4]queryUnits
+	// qc holds the units of the query's renderings (a name in kanji read
+	// in Japanese has up to five).
+	qc    [6]queryUnits
 	qnext int
+	// builds counts the query units built since reset, to give each unit
+	// that has no vocabulary id one of its own for the cache.
+	builds uint32
+	// cu holds the units of the candidate's renderings while nameScore
+	// compares them with each rendering of the query.
+	cu  [8]candUnits
+	ncu int
+}
+
+type candUnits struct {
+	b     *rend
+	cons  bool
+	units []unit
+}
+
+// candUnits returns the units of a rendering of the candidate, built once
+// per nameScore.
+func (c *comparator) candUnits(b *rend, cons bool) []unit {
+	for i := range c.ncu {
+		if cu := &c.cu[i]; cu.b == b && cu.cons == cons {
+			return cu.units
+		}
+	}
+	c.buildUnits(1, b, cons)
+	if c.ncu == len(c.cu) {
+		return c.units[1]
+	}
+	cu := &c.cu[c.ncu]
+	c.ncu++
+	cu.b, cu.cons = b, cons
+	// The slot takes the scratch slice and leaves its old one as scratch.
+	cu.units, c.units[1] = c.units[1], cu.units[:0]
+	return cu.units
 }
 
 type queryUnits struct {
@@ -100,6 +135,7 @@ func (c *comparator) reset() {
 	for i := range c.qc {
 		c.qc[i].a = nil
 	}
+	c.builds = 0
 }
 
 // queryUnits returns the units of a, built once for as long as a stays
@@ -123,8 +159,30 @@ func (c *comparator) queryUnits(a *rend, cons bool) []unit {
 	q.buf, c.buf = c.buf, saved
 	q.units = append(q.units[:0], c.units[0]...)
 	q.a, q.cons = a, cons
+	// A unit of the query without a vocabulary id (a spelling the index
+	// has not seen, or tokens written together) gets an id of its own,
+	// from 1<<29 up, where vocabulary ids never reach (half a billion
+	// distinct tokens would take far more memory than an index has), so
+	// that its similarity to each candidate token is computed once per
+	// query.
+	for k := range q.units {
+		if q.units[k].id == noID {
+			q.units[k].id = 1<<29 + c.builds*maxUnits + uint32(k)
+		}
+	}
+	c.builds++
 	return q.units
 }
+
+// spellingStep is what each place down a token's list of spellings takes
+// from a similarity (see unitSim): the usual spelling first, then the
+// alternatives (a Hong Kong surname's other spellings, a business word's
+// translation, the less likely Japanese readings of a word in kanji).
+const spellingStep = 0.001
+
+// maxUnits bounds the units of a rendering: maxTokens single tokens and
+// the spans of two and three.
+const maxUnits = 3*maxTokens - 3
 
 func newComparator() *comparator {
 	return &comparator{buf: make([]byte, 0, 4096)}
@@ -157,9 +215,11 @@ func (c *comparator) str(parts ...string) string {
 // renderings that gave it.
 func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 	ia, ib = -1, -1
+	c.buf = c.buf[:0]
+	c.ncu = 0
 	for i := range a {
 		for j := range b {
-			if a[i].scheme != "" && b[j].scheme != "" && a[i].scheme != b[j].scheme {
+			if !comparable(a[i].scheme, b[j].scheme) {
 				continue
 			}
 			if s := c.rendScore(&a[i], &b[j]); s > best {
@@ -170,6 +230,79 @@ func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 	return best, ia, ib
 }
 
+// comparable reports whether renderings of two schemes can be compared:
+// Latin spellings with any, others with the same scheme, and kana with
+// the Japanese readings of kanji. Two names in kanji are not compared by
+// their Japanese readings: their Chinese renderings compare the
+// characters themselves, and the many combined readings of two different
+// names would often come close by chance.
+func comparable(a, b string) bool {
+	switch {
+	case a == "ja" && b == "ja":
+		return false
+	case a == "" || b == "" || a == b:
+		return true
+	case a == "hepburn" && b == "ja", a == "ja" && b == "hepburn":
+		return true
+	}
+	return false
+}
+
+// jaSkeletons bounds the skeletons of a token of Japanese readings that
+// give blocking keys: such a token has many spellings (the combinations
+// of its characters' readings), and the right one is often not among the
+// first three.
+const jaSkeletons = 8
+
+// japaneseWholeKeys adds the whole-name keys of a name of two words read
+// in Japanese: for each of the words' spellings that give their first
+// jaSkeletons skeletons, the name written together in both orders, since
+// kanji put the family name first and Latin letters often last (佐藤太郎,
+// "Taro Sato"). The keys of the usual spellings alone would seldom hold
+// the name's reading.
+func (ix *Index) japaneseWholeKeys(typ uint8, r *rend, add func(key)) {
+	if len(r.toks) != 2 {
+		return
+	}
+	var sp [2][jaSkeletons]string
+	var np [2]int
+	for i, t := range r.toks {
+		var seen [jaSkeletons]string
+		for _, a := range t {
+			if np[i] == jaSkeletons {
+				break
+			}
+			sk := norm.Skeleton(a)
+			if sk == "" || slices.Contains(seen[:np[i]], sk) {
+				continue
+			}
+			seen[np[i]], sp[i][np[i]] = sk, a
+			np[i]++
+		}
+	}
+	var buf [128]byte
+	for _, a := range sp[0][:np[0]] {
+		for _, b := range sp[1][:np[1]] {
+			add(key{ix.hash(typ, keyWhole, norm.Skeleton(string(append(append(buf[:0], a...), b...)))), keyWhole})
+			add(key{ix.hash(typ, keyWhole, norm.Skeleton(string(append(append(buf[:0], b...), a...)))), keyWhole})
+		}
+	}
+}
+
+// entityKind is the kind of normalisation of an entity's name: Japanese
+// persons' and companies' names in kanji are also read in Japanese, and
+// so are long ones of persons whose nationality is not stated.
+func entityKind(e *Entity) norm.Kind {
+	k := nameKind(e.Type)
+	switch {
+	case e.Type == Person && strings.EqualFold(e.Nationality, "JP") || e.Type != Person && strings.EqualFold(e.Country, "JP"):
+		k |= norm.Japanese
+	case e.Type == Person && e.Nationality == "":
+		k |= norm.MaybeJapanese
+	}
+	return k
+}
+
 func (c *comparator) buildUnits(side int, r *rend, cons bool) {
 	us := c.units[side][:0]
 	toks := r.toks
@@ -178,10 +311,9 @@ func (c *comparator) buildUnits(side int, r *rend, cons bool) {
 	}
 	for n := 1; n <= maxSpan; n++ {
 		for s := 0; s+n <= len(toks); s++ {
-			u := unit{start: s, n: n}
+			u := unit{start: s, n: n, id: noID}
 			if n == 1 {
 				u.single = toks[s]
-				u.id = noID
 				if r.ids != nil {
 					u.id = r.ids[s]
 				}
@@ -227,7 +359,15 @@ func (u *unit) spellings() []string {
 	return u.strs[:u.nstr]
 }
 
-func unitSim(a, b *unit, cons, exact bool) float64 {
+// unitSim is the similarity of two units: the best of their spellings'.
+// A spelling further down a unit's list counts step less for each place,
+// so that of two names matching a token, the one matching its usual
+// spelling (or a word's likelier reading) ranks first.
+//
+// Only similarities of at least floor matter to the caller: spellings
+// whose Jaro-Winkler similarity cannot reach it, or cannot beat the best
+// found, are not compared (jwBound), which changes no result.
+func unitSim(a, b *unit, cons, exact bool, step, floor float64) float64 {
 	if exact {
 		if a.n != b.n {
 			return 0
@@ -242,15 +382,23 @@ func unitSim(a, b *unit, cons, exact bool) float64 {
 		return 0
 	}
 	best := 0.0
-	for _, x := range a.spellings() {
-		for _, y := range b.spellings() {
+	for ix, x := range a.spellings() {
+		for iy, y := range b.spellings() {
 			var s float64
+			disc := 0.0
+			if ix+iy > 0 && step > 0 {
+				disc = step * float64(ix+iy)
+			}
 			switch {
 			case len(x) == 1 && len(y) > 1 && y[0] == x[0], len(y) == 1 && len(x) > 1 && x[0] == y[0]:
 				s = 0.8
 			default:
+				if b := jwBound(x, y) - disc; b < floor || b <= best {
+					continue
+				}
 				s = norm.JaroWinkler(x, y)
 			}
+			s -= disc
 			if s > best {
 				best = s
 				if best == 1 {
@@ -267,15 +415,43 @@ func unitSim(a, b *unit, cons, exact bool) float64 {
 	return best
 }
 
+// jwBound is an upper bound of norm.JaroWinkler(x, y) from the lengths
+// and the common prefix alone: every letter of the shorter string matched,
+// none transposed.
+func jwBound(x, y string) float64 {
+	lx, ly := len(x), len(y)
+	if lx > ly {
+		lx, ly = ly, lx
+	}
+	if lx == 0 {
+		return 0
+	}
+	jaro := (1 + float64(lx)/float64(ly) + 1) / 3
+	p := 0
+	for p < 4 && p < lx && x[p] == y[p] {
+		p++
+	}
+	return jaro + float64(p)*0.1*(1-jaro) + 1e-9
+}
+
 func (c *comparator) rendScore(a, b *rend) float64 {
 	cons := a.cons || b.cons
 	exact := a.scheme == b.scheme && (a.scheme == "hk" || a.scheme == "pinyin" || a.scheme == "wade-giles")
 	// The units of a are kept while a is the same rendering (a query
 	// compared with many candidates).
 	ua := c.queryUnits(a, cons)
-	c.buf = c.buf[:0]
-	c.buildUnits(1, b, cons)
-	ub := c.units[1]
+	ub := c.candUnits(b, cons)
+	// The Japanese readings of a word are many combinations, one of which
+	// is the name's reading; the others are not names, and only a close
+	// spelling (a long vowel written or not) pairs with them.
+	// Their lengths are those of the first combination, so the rule on
+	// lengths below does not apply to them.
+	minSim := minPairSim
+	ja := a.scheme == "ja" || b.scheme == "ja"
+	if ja {
+		minSim = weakPair
+	}
+	step := spellingStep
 	pairs := c.pairs[:0]
 	for i := range ua {
 		for j := range ub {
@@ -285,24 +461,31 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			// Tokens more than twice as long as each other are different
 			// names unless one begins the other (Chris, Christopher); an
 			// initial is handled by unitSim.
-			if la, lb := ua[i].length, ub[j].length; la > 1 && lb > 1 && (la*2 < lb || lb*2 < la) && !prefixed(&ua[i], &ub[j]) {
+			if la, lb := ua[i].length, ub[j].length; !ja && la > 1 && lb > 1 && (la*2 < lb || lb*2 < la) && !prefixed(&ua[i], &ub[j]) {
 				continue
 			}
 			var s float64
-			if u, v := &ua[i], &ub[j]; u.n == 1 && v.n == 1 && u.id != noID && v.id != noID {
+			// The query's units and the candidate's single tokens have ids
+			// (see queryUnits), so that their similarities are cached.
+			if u, v := &ua[i], &ub[j]; u.id != noID && v.id != noID {
 				if u.id == v.id {
 					s = 1
 				} else {
+					// Ids stay below 1<<30 (see queryUnits), which leaves
+					// the top bits of each half for the comparison's kind.
 					k := uint64(u.id)<<32 | uint64(v.id)
 					if exact {
 						k |= 1 << 63
+					}
+					if ja {
+						k |= 1 << 62
 					}
 					if cons {
 						k |= 1 << 31
 					}
 					var ok bool
 					if s, ok = c.cache[k]; !ok {
-						s = unitSim(u, v, cons, exact)
+						s = unitSim(u, v, cons, exact, step, minSim)
 						if c.cache == nil {
 							c.cache = make(map[uint64]float64, 256)
 						}
@@ -310,9 +493,9 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 					}
 				}
 			} else {
-				s = unitSim(&ua[i], &ub[j], cons, exact)
+				s = unitSim(&ua[i], &ub[j], cons, exact, step, minSim)
 			}
-			if s >= minPairSim {
+			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
 			}
 		}

@@ -154,7 +154,7 @@ var typeCodes = func() map[Type]uint8 {
 	return m
 }()
 
-var schemes = []string{"", "hk", "pinyin", "wade-giles", "icao", "elot", "arabic", "rr", "hepburn", "hindi", "rtgs"}
+var schemes = []string{"", "hk", "pinyin", "wade-giles", "icao", "elot", "arabic", "rr", "hepburn", "hindi", "rtgs", "ja"}
 
 func schemeCode(s string) uint32 {
 	if i := slices.Index(schemes, s); i >= 0 {
@@ -347,7 +347,7 @@ func (ix *Index) normalise(es []Entity) [][]norm.Rendering {
 	names := make([][]norm.Rendering, len(es))
 	for i := range es {
 		if es[i].Type.named() && es[i].Name != "" {
-			names[i] = ix.names.name(ix.nm, es[i].Name, nameKind(es[i].Type))
+			names[i] = ix.names.name(ix.nm, es[i].Name, entityKind(&es[i]))
 		}
 	}
 	return names
@@ -664,18 +664,22 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		add(key{ix.nameHash(typ, &rs[0]), keyName})
 	}
 	var skels [maxTokens][]string
-	var buf [maxTokens * 3]string
+	var buf [maxTokens * jaSkeletons]string
 	for _, r := range rs {
 		n := min(len(r.toks), maxTokens)
 		if n == 0 {
 			continue
 		}
 		used := 0
+		limit := 3
+		if r.scheme == "ja" {
+			limit = jaSkeletons
+		}
 		for i := 0; i < n; i++ {
 			skels[i] = buf[used:used]
 			for _, a := range r.toks[i] {
 				sk := norm.Skeleton(a)
-				if sk != "" && !slices.Contains(skels[i], sk) && len(skels[i]) < 3 {
+				if sk != "" && !slices.Contains(skels[i], sk) && len(skels[i]) < limit {
 					skels[i] = append(skels[i], sk)
 				}
 			}
@@ -683,6 +687,9 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 			for _, sk := range skels[i] {
 				add(key{ix.hash(typ, keyToken, sk), keyToken})
 			}
+		}
+		if r.scheme == "ja" {
+			ix.japaneseWholeKeys(typ, &r, add)
 		}
 		for v := -1; v < n; v++ {
 			if v >= 0 && len(r.toks[v]) < 2 {

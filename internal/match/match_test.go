@@ -537,3 +537,95 @@ func TestCompactKeepsResults(t *testing.T) {
 		t.Errorf("after adding to a compacted index: %d records hold the container, want 300", len(got))
 	}
 }
+
+// TestKanjiNameMatchesJapaneseSpelling checks that a Japanese person
+// written in kanji is found under the Latin spelling of the name, and the
+// other way round, with the reason naming the reading.
+func TestKanjiNameMatchesJapaneseSpelling(t *testing.T) {
+	ix := MustIndex(t)
+	for i, p := range []intel.Party{
+		{Type: "person", Name: "佐藤太郎", Nationality: "JP"},
+		{Type: "person", Name: "Naoko Kobayashi", Nationality: "JP"},
+		{Type: "person", Name: "陳大文", Nationality: "HK"},
+		{Type: "organisation", Name: "株式会社新栄貿易", Country: "JP"},
+	} {
+		r := seizure(p)
+		r.ID = fmt.Sprintf("R%d", i)
+		ix.AddRecord(r)
+	}
+	tests := []struct {
+		q    Query
+		want string
+	}{
+		{Query{Name: "Taro Sato", Type: Person, Country: "JP"}, "R0"},
+		{Query{Name: "SATOH Taro", Type: Person}, "R0"},
+		{Query{Name: "サトウ タロウ", Type: Person}, "R0"},
+		{Query{Name: "小林直子", Type: Person, Country: "JP"}, "R1"},
+		{Query{Name: "Shinei Boeki Co., Ltd.", Type: Organisation, Country: "JP"}, "R3"},
+		{Query{Name: "Shinei Trading K.K.", Type: Organisation}, "R3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.q.Name, func(t *testing.T) {
+			res := ix.Search(tc.q, nil)
+			if len(res) == 0 || res[0].Record != tc.want {
+				t.Fatalf("Search(%+v) = %+v, want %s first", tc.q, res, tc.want)
+			}
+		})
+	}
+	// A Chinese person's name is not read in Japanese: whatever a
+	// Japanese reading of 陳大文 (chin daibun) finds, it is not by that
+	// reading.
+	for _, r := range ix.Search(Query{Name: "Chin Daibun", Type: Person, MinScore: 0.01}, nil) {
+		if strings.Contains(strings.Join(r.Reasons, " "), "Japanese") {
+			t.Errorf("Search(Chin Daibun) found %+v by a Japanese reading", r)
+		}
+	}
+	res := ix.Search(Query{Name: "Taro Sato", Type: Person}, nil)
+	if len(res) == 0 || !strings.Contains(res[0].Reasons[0], "kanji read in Japanese") {
+		t.Errorf("reasons %+v, want the Japanese reading named", res)
+	}
+}
+
+// TestJWBound checks that jwBound is never below the Jaro-Winkler
+// similarity it bounds, so that comparisons it saves change nothing.
+func TestJWBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(14))
+		for i := range b {
+			b[i] = "aeiknst"[rng.IntN(7)]
+		}
+		return string(b)
+	}
+	for range 50000 {
+		x, y := word(), word()
+		if b, s := jwBound(x, y), norm.JaroWinkler(x, y); b < s {
+			t.Fatalf("jwBound(%q, %q) = %v below the similarity %v", x, y, b, s)
+		}
+	}
+}
+
+// TestTypingSlipAmongManyAlike checks that a name misspelt in its
+// distinctive word is found among many names that share its other words:
+// the keys of the word without the slip single it out.
+func TestTypingSlipAmongManyAlike(t *testing.T) {
+	ix, err := New(Options{Candidates: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	const cons, vows = "bdfgklmnprstvz", "aeiou"
+	for i := range 400 {
+		w := []byte{cons[rng.IntN(len(cons))] &^ 0x20, vows[rng.IntN(5)], cons[rng.IntN(len(cons))], vows[rng.IntN(5)]}
+		r := seizure(intel.Party{Type: "organisation", Name: string(w) + " Hengsheng E-commerce Co., Ltd.", Country: "CN"})
+		r.ID = fmt.Sprintf("D%03d", i)
+		ix.AddRecord(r)
+	}
+	r := seizure(intel.Party{Type: "organisation", Name: "Xiamen Hengsheng E-commerce Co., Ltd.", Country: "CN"})
+	r.ID = "TARGET"
+	ix.AddRecord(r)
+	res := ix.Search(Query{Name: "Xiaen Hengsheng E-commerce Co., Ltd.", Type: Organisation, Country: "CN"}, nil)
+	if len(res) == 0 || res[0].Record != "TARGET" {
+		t.Fatalf("Search(Xiaen …) = %+v, want TARGET first", res)
+	}
+}

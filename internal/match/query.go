@@ -61,6 +61,10 @@ type scratch struct {
 	toks    [][]string
 	keys    []key
 	qkeys   []qkey
+	top     []uint64
+	hist    [4096]int32
+	slips   []key
+	tacc    []uint16
 }
 
 // qkey is a blocking key of a query with its posting list.
@@ -300,7 +304,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if ix.isStored(ef, self) {
 		qr, _ = ix.rendsOf(ef.id, nil, nil)
 	} else {
-		qr = rends(ix.names.name(ix.nm, e.Name, nameKind(e.Type)))
+		qr = rends(ix.names.name(ix.nm, e.Name, entityKind(e)))
 		for i := range qr {
 			qr[i].ids = make([]uint32, len(qr[i].toks))
 			for j, t := range qr[i].toks {
@@ -340,6 +344,14 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			qkeys = append(qkeys, qkey{kind: k.kind, list: list})
 		}
 	}
+	if ef.tokens && !ix.isStored(ef, self) {
+		s.slips = ix.slipKeys(s.slips[:0], typ, qr, keys)
+		for _, k := range s.slips {
+			if list := ix.post.get(k.h); len(list) > 0 {
+				qkeys = append(qkeys, qkey{kind: k.kind, list: list})
+			}
+		}
+	}
 	s.qkeys = qkeys
 	slices.SortFunc(qkeys, func(a, b qkey) int {
 		ta, tb := a.kind == keyToken, b.kind == keyToken
@@ -373,57 +385,75 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
+	// The weights are read once, in the order the candidates were found,
+	// into tacc, and the weights array is cleared for the next query: the
+	// passes below read tacc in order rather than the weights array at
+	// random.
+	//
 	// A name in Han characters has three renderings (Hong Kong, pinyin,
 	// Wade-Giles), and two such names share keys in each: their shared
 	// weight is divided by the renderings both have, so that a Latin
 	// spelling, which shares keys with one rendering of the query, is
 	// not crowded out by names in the query's own script.
-	if nq := len(qr); nq > 1 {
-		for _, id := range s.touched {
+	tacc := s.tacc[:0]
+	var best uint16
+	nq := len(qr)
+	for _, id := range s.touched {
+		a := s.acc[id]
+		s.acc[id] = 0
+		if nq > 1 {
 			d := int(ix.nrend[id])
 			if nq < d {
 				d = nq
 			}
 			if d > 1 {
-				s.acc[id] = max(s.acc[id]/uint16(d), 1)
+				a = max(a/uint16(d), 1)
 			}
 		}
+		tacc = append(tacc, a)
+		best = max(best, a)
 	}
+	s.tacc = tacc
 	// Keep about four times Options.Candidates, those sharing the most
 	// weight: a histogram of the weights gives the cut without sorting.
-	var best uint16
-	for _, id := range s.touched {
-		best = max(best, s.acc[id])
-	}
+	// Its bins are narrow (16, where one key weighs 3 to 700), so that
+	// few more than that many pass the cut and have their evidence read
+	// below, each a read of an entity far from the last.
 	cut := uint16(0)
-	if want := 4 * ef.candidates; len(s.touched) > want {
-		var hist [1024]int32
-		for _, id := range s.touched {
-			hist[s.acc[id]>>6]++
+	if want := 4 * ef.candidates; len(tacc) > want {
+		hist := &s.hist
+		clear(hist[:])
+		for _, a := range tacc {
+			hist[a>>4]++
 		}
 		n := 0
 		for b := len(hist) - 1; b >= 0; b-- {
 			n += int(hist[b])
 			if n >= want {
-				cut = uint16(b) << 6
+				cut = uint16(b) << 4
 				break
 			}
 		}
 	}
 	cands := s.cands[:0]
-	for _, id := range s.touched {
-		if a := s.acc[id]; a >= cut {
-			cands = append(cands, cand{id: id, acc: a})
+	if len(tacc) <= ef.candidates {
+		for i, id := range s.touched {
+			cands = append(cands, cand{id: id, acc: tacc[i]})
 		}
-		s.acc[id] = 0
-	}
-	if len(cands) > ef.candidates {
-		// Too many: rank by shared keys and by what else agrees (birth
-		// date, nationality, country), which is cheap to check and tells
-		// namesakes apart.
+	} else {
+		// Too many: keep those sharing the most weight, ranked also by
+		// what else agrees (birth date, nationality, country), which is
+		// cheap to check and tells namesakes apart. A bounded heap keeps
+		// the best without sorting all of them (a common pair of tokens
+		// can bring thousands of candidates of equal weight); among equal
+		// ones the first found is kept.
 		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
-		for i := range cands {
-			en := &ix.ents[cands[i].id]
+		top := s.top[:0]
+		for i, a := range tacc {
+			if a < cut {
+				continue
+			}
+			en := &ix.ents[s.touched[i]]
 			bonus := uint16(0)
 			if birth != 0 && en.birth == birth {
 				bonus += best / 2
@@ -431,10 +461,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			if nat != [2]byte{} && en.nat == nat || ctry != [2]byte{} && en.ctry == ctry {
 				bonus += best / 8
 			}
-			cands[i].acc = satAdd(cands[i].acc, bonus)
+			k := uint64(satAdd(a, bonus))<<32 | uint64(^uint32(i))
+			switch {
+			case len(top) < ef.candidates:
+				top = append(top, k)
+				heapUp(top, len(top)-1)
+			case k > top[0]:
+				top[0] = k
+				heapDown(top)
+			}
 		}
-		slices.SortFunc(cands, func(a, b cand) int { return cmp.Compare(b.acc, a.acc) })
-		cands = cands[:ef.candidates]
+		slices.Sort(top)
+		for j := len(top) - 1; j >= 0; j-- {
+			i := ^uint32(top[j])
+			cands = append(cands, cand{id: s.touched[i], acc: uint16(top[j] >> 32)})
+		}
+		s.top = top
 	}
 	for i := range cands {
 		c := &cands[i]
@@ -452,11 +494,13 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
 		m := ix.entity(c.id)
-		c.score, _ = evidence(e, &m, ns, nil)
+		c.score = evidenceScore(e, &m, ns)
 	}
+	// Ranked by the score before it is kept within 0 to 1, so that among
+	// names scoring 1 those with more evidence come first.
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {
-		if c.score < min || c.score == 0 || len(out) >= limit {
+		if sc := clamp(c.score); sc < min || sc == 0 || len(out) >= limit {
 			break
 		}
 		m := ix.entity(c.id)
@@ -466,6 +510,114 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	}
 	s.cands = cands
 	return out
+}
+
+// slipKeys appends the pair keys that a query's token would have without
+// a typing slip: for a token the index has never seen, or seen in a
+// couple of names at most ("Xiaen", "Logisica"), whose skeleton has three
+// consonants or more, each skeleton one
+// consonant away (one deleted, replaced or added) paired with the
+// skeleton of each other token of the name. Among many names that share
+// the other tokens ("… Hengsheng E-commerce"), they single out the one
+// whose first word the query misspelt. Keys the query already has are
+// left out.
+func (ix *Index) slipKeys(out []key, typ uint8, qr []rend, have []key) []key {
+	const classes = "PTKFSCJHLRMN" // the consonant classes of norm.Skeleton
+	const most = 512
+	var vars []string
+	for ri := range qr {
+		r := &qr[ri]
+		if r.scheme == "ja" || r.ids == nil {
+			continue
+		}
+		n := min(len(r.toks), 6)
+		for i := 0; i < n; i++ {
+			sk := norm.Skeleton(r.toks[i][0])
+			if len(sk) < 3 {
+				continue
+			}
+			// A spelling seen before may be another slip: the index
+			// holds typing slips too. It counts as known when its
+			// skeleton is held by more than a couple of names.
+			if r.ids[i] != noID && len(ix.post.get(ix.hash(typ, keyToken, sk))) > 2 {
+				continue
+			}
+			vars = vars[:0]
+			add := func(v string) {
+				for k := 1; k < len(v); k++ {
+					if v[k] == v[k-1] {
+						return // not a skeleton: repeats are collapsed
+					}
+				}
+				vars = append(vars, v)
+			}
+			for k := 0; k < len(sk); k++ {
+				add(sk[:k] + sk[k+1:])
+				for _, c := range []byte(classes) {
+					if c != sk[k] {
+						add(sk[:k] + string(c) + sk[k+1:])
+					}
+				}
+			}
+			for k := 0; k <= len(sk); k++ {
+				for _, c := range []byte(classes) {
+					add(sk[:k] + string(c) + sk[k:])
+				}
+			}
+			slices.Sort(vars)
+			vars = slices.Compact(vars)
+			for j := 0; j < n; j++ {
+				if j == i {
+					continue
+				}
+				partner := norm.Skeleton(r.toks[j][0])
+				if partner == "" {
+					continue
+				}
+				for _, v := range vars {
+					if len(out) < most {
+						out = append(out, key{h: ix.pairHash(typ, v, partner), kind: keyPair})
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b key) int { return cmp.Compare(a.h, b.h) })
+	out = slices.CompactFunc(out, func(a, b key) bool { return a.h == b.h })
+	return slices.DeleteFunc(out, func(k key) bool {
+		return slices.ContainsFunc(have, func(o key) bool { return o.h == k.h })
+	})
+}
+
+// heapUp and heapDown keep h a min-heap.
+func heapUp(h []uint64, i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p] <= h[i] {
+			return
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+}
+
+func heapDown(h []uint64) {
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			m = r
+		}
+		if h[i] <= h[m] {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
 
 // isStored reports whether the query of ef is an indexed entity of record
@@ -523,8 +675,8 @@ func Compare(nm *norm.Normalizer, a, b Entity) (float64, []string) {
 		}
 		return 0, nil
 	}
-	ra := rends(nm.Name(a.Name, nameKind(a.Type)))
-	rb := rends(nm.Name(b.Name, nameKind(b.Type)))
+	ra := rends(nm.Name(a.Name, entityKind(&a)))
+	rb := rends(nm.Name(b.Name, entityKind(&b)))
 	c := newComparator()
 	c.org = a.Type == Organisation
 	ns, ia, ib := c.nameScore(ra, rb)

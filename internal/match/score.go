@@ -43,66 +43,115 @@ var schemeNames = map[string]string{
 	"hepburn":    "kana in Hepburn romanisation",
 	"hindi":      "Devanagari transliterated",
 	"rtgs":       "Thai in Royal Thai General System",
+	"ja":         "kanji read in Japanese",
 }
 
 // evidence adjusts a name score by birth dates, nationalities, countries
-// and shared identifiers, and appends the reasons.
+// and shared identifiers, and appends the reasons. The score is kept
+// between 0 and 1.
 func evidence(q, c *Entity, score float64, reasons []string) (float64, []string) {
+	score, reasons = weigh(q, c, score, reasons, true)
+	return clamp(score), reasons
+}
+
+// evidenceScore is evidence without the reasons and without keeping the
+// score between 0 and 1, for ranking candidates: two names that both
+// score 1 are still told apart by what else agrees. It does not allocate.
+func evidenceScore(q, c *Entity, score float64) float64 {
+	score, _ = weigh(q, c, score, nil, false)
+	return score
+}
+
+func clamp(score float64) float64 { return min(max(score, 0), 1) }
+
+// weigh is evidence, with reasons only when explain is set, and the score
+// not clamped.
+func weigh(q, c *Entity, score float64, reasons []string, explain bool) (float64, []string) {
 	switch {
 	case q.BirthDate == "" || c.BirthDate == "":
 	case q.BirthDate == c.BirthDate:
 		score += sameBirthDate
-		reasons = append(reasons, "same birth date "+q.BirthDate)
+		if explain {
+			reasons = append(reasons, "same birth date "+q.BirthDate)
+		}
 	case len(q.BirthDate) >= 4 && len(c.BirthDate) >= 4 && q.BirthDate[:4] == c.BirthDate[:4]:
 		score += sameBirthYear
-		reasons = append(reasons, fmt.Sprintf("birth date differs: %s vs %s", q.BirthDate, c.BirthDate))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("birth date differs: %s vs %s", q.BirthDate, c.BirthDate))
+		}
 	default:
 		score += differentBirthDate
-		reasons = append(reasons, fmt.Sprintf("birth date differs: %s vs %s", q.BirthDate, c.BirthDate))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("birth date differs: %s vs %s", q.BirthDate, c.BirthDate))
+		}
 	}
 	switch {
 	case q.Nationality == "" || c.Nationality == "":
 	case strings.EqualFold(q.Nationality, c.Nationality):
 		score += sameNationality
-		reasons = append(reasons, "same nationality "+strings.ToUpper(q.Nationality))
+		if explain {
+			reasons = append(reasons, "same nationality "+strings.ToUpper(q.Nationality))
+		}
 	default:
 		score += differentNationalty
-		reasons = append(reasons, fmt.Sprintf("nationality differs: %s vs %s", strings.ToUpper(q.Nationality), strings.ToUpper(c.Nationality)))
+		if explain {
+			reasons = append(reasons, fmt.Sprintf("nationality differs: %s vs %s", strings.ToUpper(q.Nationality), strings.ToUpper(c.Nationality)))
+		}
 	}
 	if q.Type == Organisation || q.Type == Vessel {
 		switch {
 		case q.Country == "" || c.Country == "":
 		case strings.EqualFold(q.Country, c.Country):
 			score += sameCountry
-			reasons = append(reasons, "same country "+strings.ToUpper(q.Country))
+			if explain {
+				reasons = append(reasons, "same country "+strings.ToUpper(q.Country))
+			}
 		default:
 			score += differentCountry
-			reasons = append(reasons, fmt.Sprintf("country differs: %s vs %s", strings.ToUpper(q.Country), strings.ToUpper(c.Country)))
+			if explain {
+				reasons = append(reasons, fmt.Sprintf("country differs: %s vs %s", strings.ToUpper(q.Country), strings.ToUpper(c.Country)))
+			}
 		}
 	}
-	score, reasons = identifier(score, reasons, "passport or document", q.Document, c.Document, differentDocument)
-	score, reasons = identifier(score, reasons, "registration", q.Registration, c.Registration, differentRegistration)
+	score, reasons = identifier(score, reasons, explain, "passport or document", q.Document, c.Document, differentDocument)
+	score, reasons = identifier(score, reasons, explain, "registration", q.Registration, c.Registration, differentRegistration)
 	if q.Type == Vessel && q.Value != "" && c.Value != "" {
-		score, reasons = identifier(score, reasons, "IMO number", "IMO:"+q.Value, "IMO:"+c.Value, differentRegistration)
+		if q.Value == c.Value {
+			score = max(score, sameIdentifier) + 0.05
+			if explain {
+				reasons = append(reasons, "same IMO number "+q.Value)
+			}
+		} else {
+			score += differentRegistration
+			if explain {
+				reasons = append(reasons, "IMO number differs")
+			}
+		}
 	}
-	return min(max(score, 0), 1), reasons
+	return score, reasons
 }
 
 // identifier weighs two "COUNTRY:NUMBER" identifiers: the same one is
 // strong evidence; different numbers from the same issuer are weak
 // evidence against (documents are renewed, companies re-register).
-func identifier(score float64, reasons []string, what, a, b string, differ float64) (float64, []string) {
+func identifier(score float64, reasons []string, explain bool, what, a, b string, differ float64) (float64, []string) {
 	if a == "" || b == "" {
 		return score, reasons
 	}
 	if a == b {
-		_, num, _ := strings.Cut(a, ":")
-		return max(score, sameIdentifier) + 0.05, append(reasons, fmt.Sprintf("same %s %s", what, num))
+		if explain {
+			_, num, _ := strings.Cut(a, ":")
+			reasons = append(reasons, fmt.Sprintf("same %s %s", what, num))
+		}
+		return max(score, sameIdentifier) + 0.05, reasons
 	}
 	ca, _, _ := strings.Cut(a, ":")
 	cb, _, _ := strings.Cut(b, ":")
 	if ca == cb {
-		return score + differ, append(reasons, what+" differs")
+		if explain {
+			reasons = append(reasons, what+" differs")
+		}
+		return score + differ, reasons
 	}
 	return score, reasons
 }

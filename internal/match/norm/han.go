@@ -22,6 +22,9 @@ type hanReading struct {
 	pinyin    []string // Hanyu Pinyin without tones
 	wadeGiles []string // Wade-Giles without apostrophes, as Taiwan passports write it
 	hk        []string // Hong Kong Government romanisation of the Cantonese readings
+	// ja are the Japanese readings a name may give the character (see
+	// japaneseReadings), shortest first.
+	ja []string
 }
 
 // parseHan reads the embedded table.
@@ -41,14 +44,14 @@ func parseHan(data string) (map[rune]*hanReading, error) {
 			continue
 		}
 		parts := strings.Split(line, "\t")
-		if len(parts) != 3 {
-			return nil, fmt.Errorf("han table line %d: want 3 fields, have %d", n+1, len(parts))
+		if len(parts) != 5 {
+			return nil, fmt.Errorf("han table line %d: want 5 fields, have %d", n+1, len(parts))
 		}
 		r, size := utf8.DecodeRuneInString(parts[0])
 		if r == utf8.RuneError || size != len(parts[0]) {
 			return nil, fmt.Errorf("han table line %d: bad character %q", n+1, parts[0])
 		}
-		mand, cant := parts[1], parts[2]
+		mand, cant, on, kun := parts[1], parts[2], parts[3], parts[4]
 		h := &hanReading{
 			pinyin: list("p"+mand, func() []string { return strings.Fields(mand) }),
 			wadeGiles: list("w"+mand, func() []string {
@@ -67,6 +70,7 @@ func parseHan(data string) (map[rune]*hanReading, error) {
 				}
 				return out
 			}),
+			ja: list("j"+on+"\t"+kun, func() []string { return japaneseReadings(strings.Fields(on), strings.Fields(kun)) }),
 		}
 		out[r] = h
 	}

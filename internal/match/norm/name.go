@@ -54,6 +54,17 @@ const (
 	Person Kind = iota
 	Organisation
 	Other // vessels and other named things: folded and transliterated only
+
+	// Japanese is added to a kind for the name of a Japanese person or
+	// company: a name in kanji is then also read in Japanese. Names with
+	// kana or a Japanese legal form are read so without it.
+	Japanese Kind = 1 << 4
+	// MaybeJapanese is added for a person whose nationality is not
+	// known: a name of four kanji or more, the usual length of a
+	// Japanese name and a rare one for a Chinese name, is then also
+	// read in Japanese. Reading every such name both ways would cost
+	// each query against names in Han characters a comparison more.
+	MaybeJapanese Kind = 1 << 5
 )
 
 // word is a token under construction: either Latin text or a Han
@@ -71,6 +82,8 @@ type word struct {
 // matters. A name with nothing left (only a legal form, or no letters)
 // gives no renderings.
 func (n *Normalizer) Name(s string, kind Kind) []Rendering {
+	ja := japaneseName(s, kind)
+	kind &^= Japanese | MaybeJapanese
 	if kind == Organisation {
 		s = stripNativeForms(s)
 	}
@@ -105,6 +118,9 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 		if len(r.Tokens) > 0 {
 			out = append(out, r)
 		}
+	}
+	if ja {
+		out = append(out, japaneseRenderings(words, kind)...)
 	}
 	return out
 }
@@ -214,7 +230,12 @@ func clean(words []word, kind Kind, tok func(word) Token) []Token {
 			toks = append(toks, t)
 		}
 	}
-	switch kind {
+	return cleanTokens(toks, kind)
+}
+
+// cleanTokens is clean for tokens already made.
+func cleanTokens(toks []Token, kind Kind) []Token {
+	switch kind &^ (Japanese | MaybeJapanese) {
 	case Person:
 		toks = slices.DeleteFunc(toks, func(t Token) bool { return personNoise[t[0]] })
 		for i, t := range toks {
@@ -261,7 +282,7 @@ var orgAbbrev = map[string]string{
 }
 
 // orgPhrases translate the business words of company names written in
-// Latin script without English (Vietnamese, after folding) to the English
+// Latin script without English (Vietnamese after folding, Japanese) to the English
 // the same companies use abroad, as businessWords does for other scripts:
 // "Cong ty TNHH Dich vu Logistics Viet Hung" meets "Viet Hung Logistics
 // Services". Longer phrases come first.
@@ -270,6 +291,14 @@ var orgPhrases = [][2][]string{
 	{{"dich", "vu"}, {"services"}}, {{"thuong", "mai"}, {"trading"}}, {{"van", "tai"}, {"transport"}},
 	{{"dau", "tu"}, {"investment"}}, {{"cong", "nghe"}, {"technology"}}, {{"thuc", "pham"}, {"food"}},
 	{{"san", "xuat"}, {"manufacturing"}}, {{"xnk"}, {"import", "export"}},
+	// Japanese, in Hepburn with or without long vowels: 貿易 boeki and
+	// 商事 shoji (both trading), 物産 bussan (products), 物流 butsuryu,
+	// 産業 sangyo, 工業 kogyo, 運輸 unyu, 海運 kaiun, 食品 shokuhin, 電機
+	// denki, 化学 kagaku, 製薬 seiyaku.
+	{{"boeki"}, {"trading"}}, {{"shoji"}, {"trading"}}, {{"shouji"}, {"trading"}}, {{"bussan"}, {"products"}},
+	{{"butsuryu"}, {"logistics"}}, {{"butsuryuu"}, {"logistics"}}, {{"sangyo"}, {"industrial"}}, {{"sangyou"}, {"industrial"}},
+	{{"kogyo"}, {"industrial"}}, {{"kougyou"}, {"industrial"}}, {{"unyu"}, {"transport"}}, {{"kaiun"}, {"shipping"}},
+	{{"shokuhin"}, {"food"}}, {{"denki"}, {"electric"}}, {{"kagaku"}, {"chemical"}}, {{"seiyaku"}, {"pharmaceutical"}},
 }
 
 // translatePhrases replaces the phrases of orgPhrases in toks.
@@ -282,8 +311,16 @@ func translatePhrases(toks []Token) []Token {
 				if out == nil {
 					out = append(make([]Token, 0, len(toks)), toks[:i]...)
 				}
-				for _, w := range ph[1] {
-					out = append(out, Token{w})
+				if len(ph[0]) == 1 && len(ph[1]) == 1 {
+					// A word for a word: the word as written stays the
+					// usual spelling, so that a company named with it
+					// ranks before one named with another word of the
+					// same meaning (Shoji and Boeki are both trading).
+					out = append(out, Token{toks[i][0], ph[1][0]})
+				} else {
+					for _, w := range ph[1] {
+						out = append(out, Token{w})
+					}
 				}
 				i += len(ph[0])
 				matched = true
@@ -343,7 +380,8 @@ var businessWords = [][2]string{
 	{"貨運", "freight"}, {"货运", "freight"}, {"科技", "technology"}, {"化工", "chemical"}, {"醫藥", "pharmaceutical"},
 	{"医药", "pharmaceutical"}, {"製藥", "pharmaceutical"}, {"制药", "pharmaceutical"}, {"投資", "investment"}, {"投资", "investment"},
 	{"集團", "group"}, {"集团", "group"}, {"控股", "holdings"}, {"企業", "enterprise"}, {"企业", "enterprise"},
-	{"商事", "trading"}, {"物産", "trading"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
+	{"商事", "trading"}, {"物産", "products"}, {"産業", "industries"}, {"運輸", "transport"}, {"运输", "transport"},
+	{"海運", "shipping"}, {"電機", "electric"}, {"化学", "chemical"}, {"製薬", "pharmaceutical"},
 	{"อิมพอร์ต", "import"}, {"เอ็กซ์พอร์ต", "export"}, {"อินเตอร์เนชั่นแนล", "international"}, {"เทรดดิ้ง", "trading"},
 	{"โลจิสติกส์", "logistics"}, {"กรุ๊ป", "group"}, {"โฮลดิ้งส์", "holdings"},
 	{"무역", "trading"}, {"물류", "logistics"}, {"해운", "shipping"},

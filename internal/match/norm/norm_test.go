@@ -1,6 +1,7 @@
 package norm
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -130,6 +131,39 @@ func TestJaroWinkler(t *testing.T) {
 		if got := JaroWinkler(tc.a, tc.b); got < tc.want-0.001 || got > tc.want+0.001 {
 			t.Errorf("JaroWinkler(%q, %q) = %.3f, want %.3f", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestJaroWinklerBitSets checks the bit-set matching of JaroWinkler
+// against the plain one (jaroWinklerLong, which works for any length) on
+// many pairs of short words over a small alphabet, where repeated letters
+// and windows matter.
+func TestJaroWinklerBitSets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(20))
+		for i := range b {
+			b[i] = "abcdeAB0pq"[rng.IntN(10)] // 'A' shares a bit set with 'a', '0' with 'p'
+
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, b := word(), word()
+		if a == b {
+			continue
+		}
+		x, y := a, b
+		if len(x) > len(y) {
+			x, y = y, x
+		}
+		if got, want := JaroWinkler(a, b), jaroWinklerLong(x, y); got != want {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, plain %v", a, b, got, want)
+		}
+	}
+	long := strings.Repeat("abcdefghij", 8)
+	if got, want := JaroWinkler(long, long[1:]+"x"), jaroWinklerLong(long[1:]+"x", long); got != want {
+		t.Errorf("long strings: %v, want %v", got, want)
 	}
 }
 

@@ -1,5 +1,7 @@
 package norm
 
+import "math/bits"
+
 // JaroWinkler returns the Jaro-Winkler similarity of a and b, from 0 (no
 // letters in common) to 1 (equal), with the usual prefix scale of 0.1 over
 // at most four letters. It compares bytes, which for the lower-case ASCII
@@ -19,17 +21,81 @@ func JaroWinkler(a, b string) float64 {
 	if la > lb {
 		a, b, la, lb = b, a, lb, la
 	}
+	if lb > 64 {
+		return jaroWinklerLong(a, b)
+	}
 	window := lb/2 - 1
 	if window < 0 {
 		window = 0
 	}
-	var fa, fb [64]bool
-	var ma, mb []bool
-	if lb <= 64 {
-		ma, mb = fa[:la], fb[:lb]
-	} else {
-		ma, mb = make([]bool, la), make([]bool, lb)
+	// Each letter of a is matched with the first unmatched equal letter of
+	// b within the window: with b's positions of each byte as a bit set,
+	// that is the lowest bit of (positions & unmatched & window). The sets
+	// are kept by the byte's low five bits, which tell lower-case letters
+	// apart; other bytes may share a set, so a position found is checked.
+	var pos [32]uint64
+	for j := 0; j < lb; j++ {
+		pos[b[j]&31] |= 1 << j
 	}
+	var matchedA, matchedB uint64
+	unmatched := ^uint64(0) >> (64 - lb)
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := i-window, i+window+1
+		if lo < 0 {
+			lo = 0
+		}
+		if hi > lb {
+			hi = lb
+		}
+		win := (^uint64(0) >> (64 - (hi - lo))) << lo
+		for c := pos[a[i]&31] & unmatched & win; c != 0; c &= c - 1 {
+			if j := bits.TrailingZeros64(c); b[j] == a[i] {
+				unmatched &^= 1 << j
+				matchedB |= 1 << j
+				matchedA |= 1 << i
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	// Transpositions: the matched letters of a and of b, in order, that
+	// differ.
+	t := 0
+	for ma, mb := matchedA, matchedB; ma != 0; {
+		i, j := bits.TrailingZeros64(ma), bits.TrailingZeros64(mb)
+		if a[i] != b[j] {
+			t++
+		}
+		ma &= ma - 1
+		mb &= mb - 1
+	}
+	return winkler(a, b, la, lb, m, t)
+}
+
+// winkler finishes JaroWinkler from the matches and transpositions.
+func winkler(a, b string, la, lb, m, t int) float64 {
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t/2))/fm) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// jaroWinklerLong is JaroWinkler for strings longer than 64 bytes, with
+// matched flags in slices; a is the shorter.
+func jaroWinklerLong(a, b string) float64 {
+	la, lb := len(a), len(b)
+	window := lb/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	ma, mb := make([]bool, la), make([]bool, lb)
 	m := 0
 	for i := 0; i < la; i++ {
 		lo, hi := i-window, i+window+1
@@ -63,13 +129,7 @@ func JaroWinkler(a, b string) float64 {
 		}
 		k++
 	}
-	fm := float64(m)
-	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t/2))/fm) / 3
-	prefix := 0
-	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
-		prefix++
-	}
-	return jaro + float64(prefix)*0.1*(1-jaro)
+	return winkler(a, b, la, lb, m, t)
 }
 
 // Skeleton returns a phonetic key of a lower-case ASCII token: its
