@@ -254,9 +254,15 @@ func comparable(a, b string) bool {
 // first three.
 const jaSkeletons = 8
 
+// jaWholeSpellings is how many spellings of each word of a two-word name
+// read in Japanese make its whole-name keys (both orders of every pair):
+// the likeliest few, since the keys multiply (eight a word would be 128
+// keys a name, a large share of the index's memory for Japanese names).
+const jaWholeSpellings = 4
+
 // japaneseWholeKeys adds the whole-name keys of a name of two words read
-// in Japanese: for each of the words' spellings that give their first
-// jaSkeletons skeletons, the name written together in both orders, since
+// in Japanese: for each pair of the words' first jaWholeSpellings
+// spellings of distinct skeletons, the name written together in both orders, since
 // kanji put the family name first and Latin letters often last (佐藤太郎,
 // "Taro Sato"). The keys of the usual spellings alone would seldom hold
 // the name's reading.
@@ -264,12 +270,12 @@ func (ix *Index) japaneseWholeKeys(typ uint8, r *rend, add func(key)) {
 	if len(r.toks) != 2 {
 		return
 	}
-	var sp [2][jaSkeletons]string
+	var sp [2][jaWholeSpellings]string
 	var np [2]int
 	for i, t := range r.toks {
-		var seen [jaSkeletons]string
+		var seen [jaWholeSpellings]string
 		for _, a := range t {
-			if np[i] == jaSkeletons {
+			if np[i] == jaWholeSpellings {
 				break
 			}
 			sk := norm.Skeleton(a)
