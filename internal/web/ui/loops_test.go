@@ -426,6 +426,10 @@ func TestUIRequests(t *testing.T) {
 	if ds := deliveriesOf(t, n, sent); len(ds) != 1 || ds[0] != "JP request" {
 		t.Fatalf("deliveries of the request: %v, want one request envelope to JP", ds)
 	}
+	// A request travels through its loop; the plain share would send a copy.
+	if page := liaison.get("/ui/records/" + sent); page.status != http.StatusOK || strings.Contains(page.body, `action="/ui/records/`+sent+`/share"`) {
+		t.Errorf("the request's page (%d) offers the plain share form", page.status)
+	}
 
 	open := MustReceive(t, n, requestFromJP(time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)))
 	late := MustReceive(t, n, requestFromJP("2026-01-15"))

@@ -256,6 +256,11 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 	return h.render(w, r, c, "record", b)
 }
 
+// loopKind reports the kinds that belong to an operational loop.
+func loopKind(k intel.Kind) bool {
+	return k == intel.KindRequest || k == intel.KindResponse || k == intel.KindFeedback
+}
+
 // recordBody reads what the page of record id shows.
 func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, error) {
 	ctx := r.Context()
@@ -312,7 +317,10 @@ func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, 
 					b.Partners = append(b.Partners, option{Value: p.Code, Label: p.Code + " — " + c.loc.Party(p.Code)})
 				}
 			}
-			b.CanShare = can(c, access.PermShare) && len(b.Partners) > 0
+			// Requests, responses and feedback travel through their loops
+			// (the requests page, the answer and feedback forms), which send
+			// them as what they are; the plain share would send a copy.
+			b.CanShare = can(c, access.PermShare) && len(b.Partners) > 0 && !loopKind(rec.Kind)
 		}
 	}
 	if h.cfg.Matcher == nil {
