@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"liaison/internal/audit"
+	"liaison/internal/durable"
 	"liaison/internal/fault"
 	"liaison/internal/store/sqlite"
 )
@@ -269,12 +270,15 @@ func pgBackup(ctx context.Context, c Config, out string) (BackupReport, error) {
 		os.Remove(tmp)
 		return BackupReport{}, fmt.Errorf("check the archive: %w", err)
 	}
-	if err := syncPath(tmp); err != nil {
+	if err := durable.SyncFile(tmp); err != nil {
 		os.Remove(tmp)
 		return BackupReport{}, err
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		os.Remove(tmp)
+		return BackupReport{}, fmt.Errorf("backup to %s: %w", out, err)
+	}
+	if err := durable.SyncDir(filepath.Dir(out)); err != nil {
 		return BackupReport{}, fmt.Errorf("backup to %s: %w", out, err)
 	}
 	info, err := os.Stat(out)
@@ -332,16 +336,4 @@ func pgRestore(ctx context.Context, c Config, file string) (BackupReport, error)
 		return BackupReport{}, err
 	}
 	return BackupReport{Format: "pg_dump", Bytes: info.Size()}, nil
-}
-
-func syncPath(p string) error {
-	f, err := os.OpenFile(p, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"liaison/internal/audit"
+	"liaison/internal/durable"
 	"liaison/internal/fault"
 	"liaison/internal/store"
 )
@@ -72,7 +73,7 @@ func Backup(ctx context.Context, dir, out string) (Snapshot, error) {
 		os.Remove(tmp)
 		return Snapshot{}, fmt.Errorf("backup to %s: %w", out, err)
 	}
-	if err := syncDir(filepath.Dir(out)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(out)); err != nil {
 		return Snapshot{}, fmt.Errorf("backup to %s: %w", out, err)
 	}
 	return snap, nil
@@ -105,7 +106,7 @@ func writeCopy(ctx context.Context, src, tmp string) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("set the journal mode of the copy %s: %w", tmp, err)
 	}
-	if err := syncFile(tmp); err != nil {
+	if err := durable.SyncFile(tmp); err != nil {
 		return Snapshot{}, fmt.Errorf("flush the copy %s: %w", tmp, err)
 	}
 	snap, err := Inspect(ctx, tmp)
@@ -243,7 +244,7 @@ func Restore(ctx context.Context, file, dir string) (Snapshot, error) {
 		os.Remove(tmp)
 		return Snapshot{}, fmt.Errorf("restore %s: %w", file, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return Snapshot{}, fmt.Errorf("restore into %s: %w", dir, err)
 	}
 	return snap, nil
@@ -295,25 +296,4 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
-}
-
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

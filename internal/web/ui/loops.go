@@ -238,25 +238,39 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request, c *call) 
 		Distribution: intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{warning.Originator}},
 		Feedback: &intel.Feedback{Warning: id, Controlled: in.Controlled, Result: in.Result, Seizure: in.Seizure,
 			Date: in.Date, Narrative: in.Narrative}}
-	errs := h.withValidation(draft, f.errs)
+	return h.sendLoop(w, r, c, id, draft, f.errs, c.loc.T("sent.feedback"), warning,
+		func() (*intel.Record, federation.ShareResult, error) {
+			return h.cfg.Federation.GiveFeedback(ctx, h.cfg.Records, c.user.Name, id, in)
+		},
+		func(b *recordBody, errs fault.List) bool {
+			if b.FeedbackForm == nil {
+				return false
+			}
+			b.FeedbackForm = h.newFeedbackForm(c, v)
+			b.FeedbackForm.place(errs, f.rows, c.loc)
+			return true
+		})
+}
+
+// sendLoop validates draft, the record a loop's call will create, together
+// with the form's own errors, so that every problem shows at once; when
+// there is none it makes the call (send) and shows what was sent. Otherwise,
+// or when the call refuses a field, the record page is shown again with the
+// form filled in and the errors in place (reshow).
+func (h *Handler) sendLoop(w http.ResponseWriter, r *http.Request, c *call, id string, draft *intel.Record, formErrs fault.List,
+	heading string, about *intel.Record, send func() (*intel.Record, federation.ShareResult, error),
+	reshow func(b *recordBody, errs fault.List) bool) error {
+	errs := h.withValidation(draft, formErrs)
 	if len(errs) == 0 {
-		rec, res, err := h.cfg.Federation.GiveFeedback(ctx, h.cfg.Records, c.user.Name, id, in)
+		rec, res, err := send()
 		if err == nil {
-			return h.renderSent(w, r, c, c.loc.T("sent.feedback"), rec, warning, res)
+			return h.renderSent(w, r, c, heading, rec, about, res)
 		}
 		if errs = fieldFaults(err); errs == nil {
 			return err
 		}
 	}
-	form := h.newFeedbackForm(c, v)
-	form.place(errs, f.rows, c.loc)
-	return h.recordWith(w, r, c, id, http.StatusBadRequest, errs, func(b *recordBody) bool {
-		if b.FeedbackForm == nil {
-			return false
-		}
-		b.FeedbackForm = form
-		return true
-	})
+	return h.recordWith(w, r, c, id, http.StatusBadRequest, errs, func(b *recordBody) bool { return reshow(b, errs) })
 }
 
 // answerRequest answers a request for assistance received with a response
@@ -281,25 +295,18 @@ func (h *Handler) answerRequest(w http.ResponseWriter, r *http.Request, c *call)
 	draft := &intel.Record{Kind: intel.KindResponse, Grading: req.Grading, Handling: intel.Handling{Code: "H0"},
 		Distribution: intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{req.Originator}},
 		Response:     &intel.Response{Request: id, Outcome: cmpOr(in.Outcome, "answered"), Answers: in.Answers, Narrative: in.Narrative}}
-	errs := h.withValidation(draft, f.errs)
-	if len(errs) == 0 {
-		rec, res, err := h.cfg.Federation.Answer(ctx, h.cfg.Records, c.user.Name, id, in)
-		if err == nil {
-			return h.renderSent(w, r, c, c.loc.T("sent.answer"), rec, req, res)
-		}
-		if errs = fieldFaults(err); errs == nil {
-			return err
-		}
-	}
-	form := h.newAnswerForm(c, v)
-	form.place(errs, f.rows, c.loc)
-	return h.recordWith(w, r, c, id, http.StatusBadRequest, errs, func(b *recordBody) bool {
-		if b.AnswerForm == nil {
-			return false
-		}
-		b.AnswerForm = form
-		return true
-	})
+	return h.sendLoop(w, r, c, id, draft, f.errs, c.loc.T("sent.answer"), req,
+		func() (*intel.Record, federation.ShareResult, error) {
+			return h.cfg.Federation.Answer(ctx, h.cfg.Records, c.user.Name, id, in)
+		},
+		func(b *recordBody, errs fault.List) bool {
+			if b.AnswerForm == nil {
+				return false
+			}
+			b.AnswerForm = h.newAnswerForm(c, v)
+			b.AnswerForm.place(errs, f.rows, c.loc)
+			return true
+		})
 }
 
 // declineRequest declines a request for assistance received, with the
