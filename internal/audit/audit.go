@@ -7,9 +7,11 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
+
+	"liaison/internal/jsonenc"
 )
 
 // Actions recorded in the log.
@@ -69,11 +71,29 @@ func Next(prev *Entry, ev Event, t time.Time) Entry {
 // encoding is fixed: JSON of an array of the fields, time in RFC 3339 with
 // microseconds in UTC.
 func Hash(e Entry) string {
-	b, _ := json.Marshal([]any{e.Seq, e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		e.Actor, e.Action, e.Target, e.Detail, e.Prev})
-	sum := sha256.Sum256(b)
+	var buf [512]byte
+	sum := sha256.Sum256(hashInput(buf[:0], e))
 	return hex.EncodeToString(sum[:])
 }
+
+// hashInput appends the bytes Hash digests: exactly those of
+// json.Marshal([]any{seq, time, actor, action, target, detail, prev}),
+// written without reflection (TestHashInputIsJSON holds the two together).
+func hashInput(dst []byte, e Entry) []byte {
+	dst = append(dst, '[')
+	dst = strconv.AppendInt(dst, e.Seq, 10)
+	dst = append(dst, ',', '"')
+	dst = e.Time.UTC().AppendFormat(dst, timeLayout)
+	dst = append(dst, '"')
+	for _, s := range [...]string{e.Actor, e.Action, e.Target, e.Detail, e.Prev} {
+		dst = append(dst, ',')
+		dst = jsonenc.AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// timeLayout is how an entry's time enters its hash.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // Break describes the first broken link found by a Verifier.
 type Break struct {

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -88,4 +90,56 @@ func BenchmarkNext(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		prev = Next(&prev, Event{Actor: "alice", Action: ActionRecordRead, Target: "01J00000000000000000000000"}, t0)
 	}
+}
+
+// TestHashInputIsJSON holds hashInput to the encoding the chain was defined
+// with, json.Marshal of the fields as an array, on entries with every kind
+// of character a field may carry, so that chains written before and after
+// the encoder changed verify alike.
+func TestHashInputIsJSON(t *testing.T) {
+	fields := []string{"", "alice", "record.create", "01JD0000000000000000000000", "version 2",
+		`quote " backslash \ slash /`, "<script>&amp;</script>", "tab\tnew\nline\rcr\b\f",
+		"\x00\x01\x1f\x7f", "陳大文 Чан Тай Ман عبد", "line\u2028sep\u2029para", "bad \xff\xfe utf8 \xe2\x80",
+		"emoji 🚢 and combining é", Genesis}
+	times := []time.Time{
+		time.Date(2026, 11, 27, 5, 40, 1, 123456000, time.UTC),
+		time.Date(1999, 1, 2, 3, 4, 5, 0, time.FixedZone("HKT", 8*3600)),
+		time.Date(2026, 1, 1, 0, 0, 0, 999999999, time.UTC),
+	}
+	n := 0
+	for i, a := range fields {
+		for j, b := range fields {
+			e := Entry{Seq: int64(i*1000 + j - 5), Time: times[(i+j)%len(times)], Actor: a, Action: b,
+				Target: fields[(i+1)%len(fields)], Detail: fields[(j+3)%len(fields)], Prev: fields[(i+j)%len(fields)]}
+			want, err := json.Marshal([]any{e.Seq, e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"),
+				e.Actor, e.Action, e.Target, e.Detail, e.Prev})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hashInput(nil, e); !bytes.Equal(got, want) {
+				t.Fatalf("entry %+v:\n got %s\nwant %s", e, got, want)
+			}
+			n++
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d entries compared", n)
+	}
+}
+
+func FuzzHashInputIsJSON(f *testing.F) {
+	f.Add(int64(1), int64(1764220801), "alice", "record.read", "01JD", "version 2", Genesis)
+	f.Add(int64(-7), int64(0), "<&>", "\u2028", "\xff", "\"\\", "")
+	f.Fuzz(func(t *testing.T, seq, unix int64, actor, action, target, detail, prev string) {
+		e := Entry{Seq: seq, Time: time.Unix(unix%253402300799, 0), Actor: actor, Action: action, Target: target,
+			Detail: detail, Prev: prev}
+		want, err := json.Marshal([]any{e.Seq, e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"),
+			e.Actor, e.Action, e.Target, e.Detail, e.Prev})
+		if err != nil {
+			t.Skip()
+		}
+		if got := hashInput(nil, e); !bytes.Equal(got, want) {
+			t.Fatalf("got %s\nwant %s", got, want)
+		}
+	})
 }

@@ -116,6 +116,10 @@ type validator struct {
 	warns []FieldWarning
 }
 
+// The checks below take a field's path in two parts, p and name (the field
+// is p+name, e.g. "seizure.parties[0]" and ".name"), and join them only to
+// report a problem: most fields are valid, and joining every path up front
+// was a fifth of the time validation took.
 func (v *validator) fail(field, format string, args ...any) {
 	v.errs = append(v.errs, fault.Field(field, format, args...))
 }
@@ -132,132 +136,132 @@ func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // required reports whether s is present, failing with "<label> is required"
 // when it is not.
-func (v *validator) required(field, label, s string) bool {
+func (v *validator) required(p, name, label, s string) bool {
 	if blank(s) {
-		v.fail(field, "%s is required", label)
+		v.fail(p+name, "%s is required", label)
 		return false
 	}
 	return true
 }
 
 // text enforces a length limit on s.
-func (v *validator) text(field, label, s string, limit int) {
+func (v *validator) text(p, name, label, s string, limit int) {
 	if len(s) <= limit { // bytes bound characters from above
 		return
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
-		v.fail(field, "%s is too long: %d characters, the limit is %d", label, n, limit)
+		v.fail(p+name, "%s is too long: %d characters, the limit is %d", label, n, limit)
 	}
 }
 
 // item checks one entry of a list of strings: present and within limit.
-func (v *validator) item(field, label, s string, limit int) {
+func (v *validator) item(p, name, label, s string, limit int) {
 	if blank(s) {
-		v.fail(field, "%s is empty", label)
+		v.fail(p+name, "%s is empty", label)
 		return
 	}
-	v.text(field, label, s, limit)
+	v.text(p, name, label, s, limit)
 }
 
 // requiredText is required followed by text.
-func (v *validator) requiredText(field, label, s string, limit int) {
-	if v.required(field, label, s) {
-		v.text(field, label, s, limit)
+func (v *validator) requiredText(p, name, label, s string, limit int) {
+	if v.required(p, name, label, s) {
+		v.text(p, name, label, s, limit)
 	}
 }
 
 // enum checks that s is one of allowed; an empty s is refused only when
 // required.
-func (v *validator) enum(field, label, s string, required bool, allowed []string) {
+func (v *validator) enum(p, name, label, s string, required bool, allowed []string) {
 	switch {
 	case s == "" && !required:
 	case s == "":
-		v.fail(field, "%s is required: one of %s", label, strings.Join(allowed, ", "))
+		v.fail(p+name, "%s is required: one of %s", label, strings.Join(allowed, ", "))
 	case !slices.Contains(allowed, s):
-		v.fail(field, "%s %q must be one of %s", label, s, strings.Join(allowed, ", "))
+		v.fail(p+name, "%s %q must be one of %s", label, s, strings.Join(allowed, ", "))
 	}
 }
 
 // country checks an ISO 3166-1 alpha-2 code and reports whether it is
 // valid; an empty code is refused only when required.
-func (v *validator) country(field, label, code string, required bool) bool {
+func (v *validator) country(p, name, label, code string, required bool) bool {
 	switch {
 	case code == "":
 		if required {
-			v.fail(field, "%s is required (an ISO 3166-1 alpha-2 code such as \"HK\")", label)
+			v.fail(p+name, "%s is required (an ISO 3166-1 alpha-2 code such as \"HK\")", label)
 		}
 		return false
 	case v.codes.Country(code):
 		return true
 	}
 	if up := strings.ToUpper(code); up != code && v.codes.Country(up) {
-		v.fail(field, "%s %q must be written in capitals: %q", label, code, up)
+		v.fail(p+name, "%s %q must be written in capitals: %q", label, code, up)
 	} else {
-		v.fail(field, "%s %q is not an ISO 3166-1 code", label, code)
+		v.fail(p+name, "%s %q is not an ISO 3166-1 code", label, code)
 	}
 	return false
 }
 
 // category checks a two-level commodity category; an empty one is refused
 // only when required.
-func (v *validator) category(field, s string, required bool) {
+func (v *validator) category(p, name, s string, required bool) {
 	switch {
 	case s == "":
 		if required {
-			v.fail(field, "commodity category is required, e.g. \"drugs/cocaine\" or \"revenue/cigarettes\"")
+			v.fail(p+name, "commodity category is required, e.g. \"drugs/cocaine\" or \"revenue/cigarettes\"")
 		}
 	case !v.codes.Category(s):
-		v.fail(field, "commodity category %q is not known; categories look like \"drugs/cocaine\" or \"revenue/cigarettes\"", s)
+		v.fail(p+name, "commodity category %q is not known; categories look like \"drugs/cocaine\" or \"revenue/cigarettes\"", s)
 	}
 }
 
 // code checks s against a configurable code list when it is present, or
 // when required.
-func (v *validator) code(field, label, s string, required bool, known func(string) bool) {
+func (v *validator) code(p, name, label, s string, required bool, known func(string) bool) {
 	switch {
 	case s == "":
 		if required {
-			v.fail(field, "%s is required", label)
+			v.fail(p+name, "%s is required", label)
 		}
 	case !known(s):
-		v.fail(field, "%s %q is not in the code list", label, s)
+		v.fail(p+name, "%s %q is not in the code list", label, s)
 	}
 }
 
 // date checks a YYYY-MM-DD calendar date, optionally refusing one after
 // today, and reports whether it is valid. An empty date is refused only when
 // required.
-func (v *validator) date(field, label, s string, required, notFuture bool) bool {
+func (v *validator) date(p, name, label, s string, required, notFuture bool) bool {
 	if s == "" {
 		if required {
-			v.fail(field, "%s is required (YYYY-MM-DD)", label)
+			v.fail(p+name, "%s is required (YYYY-MM-DD)", label)
 		}
 		return false
 	}
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		v.fail(field, "%s %q is not a valid date (YYYY-MM-DD)", label, s)
+		v.fail(p+name, "%s %q is not a valid date (YYYY-MM-DD)", label, s)
 		return false
 	}
 	if s < earliestDate {
-		v.fail(field, "%s %q is before 1900", label, s)
+		v.fail(p+name, "%s %q is before 1900", label, s)
 		return false
 	}
 	if notFuture && s > v.today {
-		v.fail(field, "%s %q is in the future (today is %s, UTC)", label, s, v.today)
+		v.fail(p+name, "%s %q is in the future (today is %s, UTC)", label, s, v.today)
 		return false
 	}
 	return true
 }
 
 // id checks a record id; an empty id is refused only when required.
-func (v *validator) id(field, label, s string, required bool) {
+func (v *validator) id(p, name, label, s string, required bool) {
 	switch {
 	case s == "":
 		if required {
-			v.fail(field, "%s is required (a record id: 26-character ULID)", label)
+			v.fail(p+name, "%s is required (a record id: 26-character ULID)", label)
 		}
 	case !ULIDValid(s):
-		v.fail(field, "%s %q is not a record id (a 26-character ULID in capitals)", label, s)
+		v.fail(p+name, "%s %q is not a record id (a 26-character ULID in capitals)", label, s)
 	}
 }
 
@@ -273,27 +277,27 @@ func validOnly(s string, ok bool) string {
 // locode checks the shape of a UN/LOCODE, that it starts with a known
 // country code and, when a valid sibling country field is given, that it
 // lies in that country.
-func (v *validator) locode(field, code, country string) {
+func (v *validator) locode(p, name, code, country string) {
 	if code == "" {
 		return
 	}
 	if msg := locodeProblem(code); msg != "" {
-		v.fail(field, "%s", msg)
+		v.fail(p+name, "%s", msg)
 		return
 	}
 	if !v.codes.Country(code[:2]) {
-		v.fail(field, "UN/LOCODE %q starts with %q, which is not an ISO 3166-1 code", code, code[:2])
+		v.fail(p+name, "UN/LOCODE %q starts with %q, which is not an ISO 3166-1 code", code, code[:2])
 		return
 	}
 	if country != "" && code[:2] != country {
-		v.fail(field, "UN/LOCODE %q is in %s, but the country given is %q", code, code[:2], country)
+		v.fail(p+name, "UN/LOCODE %q is in %s, but the country given is %q", code, code[:2], country)
 	}
 }
 
 // hs checks an HS code: 2, 4 or 6 digits, in a chapter that exists and is
 // not reserved, and, when the full nomenclature is loaded, a heading and
 // subheading that exist.
-func (v *validator) hs(field, code string) {
+func (v *validator) hs(p, name, code string) {
 	if code == "" {
 		return
 	}
@@ -302,27 +306,27 @@ func (v *validator) hs(field, code string) {
 		digits = code[i] >= '0' && code[i] <= '9'
 	}
 	if !digits {
-		v.fail(field, "HS code %q must be 2, 4 or 6 digits", code)
+		v.fail(p+name, "HS code %q must be 2, 4 or 6 digits", code)
 		return
 	}
 	chapter := code[:2]
 	known, reserved := v.codes.HSChapter(chapter)
 	switch {
 	case reserved:
-		v.fail(field, "HS code %q: chapter %s is reserved in HS 2022", code, chapter)
+		v.fail(p+name, "HS code %q: chapter %s is reserved in HS 2022", code, chapter)
 	case !known:
-		v.fail(field, "HS code %q: chapter %s does not exist in HS 2022", code, chapter)
+		v.fail(p+name, "HS code %q: chapter %s does not exist in HS 2022", code, chapter)
 	case !v.codes.HSFull() || len(code) == 2:
 	case !v.codes.HSCode(code[:4]):
-		v.fail(field, "HS code %q: heading %s does not exist in HS 2022", code, code[:4])
+		v.fail(p+name, "HS code %q: heading %s does not exist in HS 2022", code, code[:4])
 	case len(code) == 6 && !v.codes.HSCode(code):
-		v.fail(field, "HS code %q: subheading %s does not exist in HS 2022", code, code)
+		v.fail(p+name, "HS code %q: subheading %s does not exist in HS 2022", code, code)
 	}
 }
 
 // language checks the shape of a BCP 47 tag: a 2-3 letter language
 // subtag followed by subtags of 1-8 letters or digits.
-func (v *validator) language(field, tag string) {
+func (v *validator) language(p, name, tag string) {
 	if tag == "" {
 		return
 	}
@@ -342,38 +346,38 @@ func (v *validator) language(field, tag string) {
 		}
 	}
 	if !ok {
-		v.fail(field, "language %q is not a language tag such as \"en\", \"fr\" or \"zh-Hant\"", tag)
+		v.fail(p+name, "language %q is not a language tag such as \"en\", \"fr\" or \"zh-Hant\"", tag)
 	}
 }
 
 func (v *validator) record(r *Record) {
-	v.id("id", "id", r.ID, false)
+	v.id("", "id", "id", r.ID, false)
 	v.kind(r)
-	v.country("originator", "originator", r.Originator, false)
+	v.country("", "originator", "originator", r.Originator, false)
 	if r.Version < 0 {
 		v.fail("version", "version %d must not be negative", r.Version)
 	}
-	v.enum("status", "status", string(r.Status), false, Statuses())
+	v.enum("", "status", "status", string(r.Status), false, Statuses())
 	if r.Created != nil && r.Updated != nil && r.Updated.Before(*r.Created) {
 		v.fail("updated", "updated time %s is before created time %s",
 			r.Updated.UTC().Format(time.RFC3339), r.Created.UTC().Format(time.RFC3339))
 	}
-	v.language("language", r.Language)
-	v.text("title", "title", r.Title, MaxLineLength)
+	v.language("", "language", r.Language)
+	v.text("", "title", "title", r.Title, MaxLineLength)
 
-	v.enum("grading.source", "source reliability", r.Grading.Source, true, GradingSources())
-	v.enum("grading.information", "information assessment", r.Grading.Information, true, GradingInformation())
+	v.enum("", "grading.source", "source reliability", r.Grading.Source, true, GradingSources())
+	v.enum("", "grading.information", "information assessment", r.Grading.Information, true, GradingInformation())
 
-	v.enum("handling.code", "handling code", r.Handling.Code, true, HandlingCodes())
+	v.enum("", "handling.code", "handling code", r.Handling.Code, true, HandlingCodes())
 	if r.Handling.Code == "H3" && blank(r.Handling.Conditions) {
 		v.fail("handling.conditions", "handling code H3 needs the restrictions that apply, stated in handling.conditions")
 	}
-	v.text("handling.conditions", "handling conditions", r.Handling.Conditions, MaxTextLength)
+	v.text("", "handling.conditions", "handling conditions", r.Handling.Conditions, MaxTextLength)
 
 	v.distribution(&r.Distribution)
 
 	if rt := r.Retention; rt != nil {
-		v.date("retention.until", "retention date", rt.Until, false, false)
+		v.date("", "retention.until", "retention date", rt.Until, false, false)
 		if rt.Days < 0 {
 			v.fail("retention.days", "retention of %d days must not be negative", rt.Days)
 		}
@@ -385,7 +389,7 @@ func (v *validator) record(r *Record) {
 	case r.Retraction != nil && r.Status != StatusRetracted:
 		v.fail("retraction", "only a retracted record carries a retraction")
 	case r.Retraction != nil:
-		v.text("retraction.reason", "retraction reason", r.Retraction.Reason, MaxTextLength)
+		v.text("", "retraction.reason", "retraction reason", r.Retraction.Reason, MaxTextLength)
 	}
 
 	switch r.Kind {
@@ -452,10 +456,10 @@ func (v *validator) kind(r *Record) {
 }
 
 func (v *validator) distribution(d *Distribution) {
-	v.enum("distribution.scope", "distribution scope", d.Scope, true, Scopes())
+	v.enum("", "distribution.scope", "distribution scope", d.Scope, true, Scopes())
 	for i, c := range d.Recipients {
 		f := index("distribution.recipients", i)
-		if !v.country(f, "recipient", c, true) {
+		if !v.country(f, "", "recipient", c, true) {
 			continue
 		}
 		if slices.Index(d.Recipients, c) < i {
@@ -476,19 +480,19 @@ func (v *validator) distribution(d *Distribution) {
 			v.fail("distribution.operation", "distribution to an operation needs the operation id")
 		}
 	}
-	v.text("distribution.operation", "operation id", d.Operation, MaxNameLength)
-	v.text("distribution.region", "region", d.Region, MaxNameLength)
+	v.text("", "distribution.operation", "operation id", d.Operation, MaxNameLength)
+	v.text("", "distribution.region", "region", d.Region, MaxNameLength)
 }
 
 func (v *validator) seizure(p string, s *Seizure) {
-	v.date(p+".date", "seizure date", s.Date, true, true)
-	ok := v.country(p+".place.country", "country", s.Place.Country, true)
-	v.locode(p+".place.locode", s.Place.Locode, validOnly(s.Place.Country, ok))
-	v.text(p+".place.office", "customs office", s.Place.Office, MaxNameLength)
-	v.enum(p+".direction", "direction", s.Direction, true, Directions())
-	v.code(p+".detection", "detection method", s.Detection, false, v.codes.Detection)
-	v.code(p+".transport", "transport mode", s.Transport, false, v.codes.Transport)
-	v.code(p+".concealment", "concealment method", s.Concealment, false, v.codes.Concealment)
+	v.date(p, ".date", "seizure date", s.Date, true, true)
+	ok := v.country(p, ".place.country", "country", s.Place.Country, true)
+	v.locode(p, ".place.locode", s.Place.Locode, validOnly(s.Place.Country, ok))
+	v.text(p, ".place.office", "customs office", s.Place.Office, MaxNameLength)
+	v.enum(p, ".direction", "direction", s.Direction, true, Directions())
+	v.code(p, ".detection", "detection method", s.Detection, false, v.codes.Detection)
+	v.code(p, ".transport", "transport mode", s.Transport, false, v.codes.Transport)
+	v.code(p, ".concealment", "concealment method", s.Concealment, false, v.codes.Concealment)
 	v.conveyance(p+".conveyance", s.Conveyance)
 	v.containers(p+".containers", s.Containers)
 	v.route(p+".route", s.Route)
@@ -499,23 +503,23 @@ func (v *validator) seizure(p string, s *Seizure) {
 		v.goods(index(p+".goods", i), &s.Goods[i])
 	}
 	v.parties(p+".parties", s.Parties)
-	v.text(p+".narrative", "narrative", s.Narrative, MaxTextLength)
+	v.text(p, ".narrative", "narrative", s.Narrative, MaxTextLength)
 	for i := range s.Attachments {
 		v.attachment(index(p+".attachments", i), &s.Attachments[i])
 	}
 }
 
 func (v *validator) goods(p string, g *Goods) {
-	v.category(p+".category", g.Category, true)
-	v.text(p+".description", "description", g.Description, MaxTextLength)
-	v.hs(p+".hs", g.HS)
+	v.category(p, ".category", g.Category, true)
+	v.text(p, ".description", "description", g.Description, MaxTextLength)
+	v.hs(p, ".hs", g.HS)
 	switch {
 	case math.IsNaN(g.Quantity) || math.IsInf(g.Quantity, 0):
 		v.fail(p+".quantity", "quantity must be a number")
 	case g.Quantity <= 0:
 		v.fail(p+".quantity", "quantity must be greater than 0, not %s", strconv.FormatFloat(g.Quantity, 'f', -1, 64))
 	}
-	if v.required(p+".unit", "unit", g.Unit) && !v.codes.Unit(g.Unit) {
+	if v.required(p, ".unit", "unit", g.Unit) && !v.codes.Unit(g.Unit) {
 		v.fail(p+".unit", "unit %q is not in the code list of units", g.Unit)
 	}
 	if m := g.Value; m != nil {
@@ -525,7 +529,7 @@ func (v *validator) goods(p string, g *Goods) {
 		case m.Amount < 0:
 			v.fail(p+".value.amount", "value %s must not be negative", strconv.FormatFloat(m.Amount, 'f', -1, 64))
 		}
-		if v.required(p+".value.currency", "currency of the value", m.Currency) && !v.codes.Currency(m.Currency) {
+		if v.required(p, ".value.currency", "currency of the value", m.Currency) && !v.codes.Currency(m.Currency) {
 			v.fail(p+".value.currency", "currency %q is not an ISO 4217 code", m.Currency)
 		}
 	}
@@ -544,10 +548,10 @@ func (v *validator) conveyance(p string, c *Conveyance) {
 			}
 		}
 	}
-	v.text(p+".vessel_name", "vessel name", c.VesselName, MaxNameLength)
-	v.text(p+".flight", "flight", c.Flight, MaxNameLength)
-	v.text(p+".vehicle", "vehicle plate", c.Vehicle, MaxNameLength)
-	v.country(p+".flag", "flag", c.Flag, false)
+	v.text(p, ".vessel_name", "vessel name", c.VesselName, MaxNameLength)
+	v.text(p, ".flight", "flight", c.Flight, MaxNameLength)
+	v.text(p, ".vehicle", "vehicle plate", c.Vehicle, MaxNameLength)
+	v.country(p, ".flag", "flag", c.Flag, false)
 }
 
 func (v *validator) containers(p string, list []string) {
@@ -567,9 +571,9 @@ func (v *validator) route(p string, legs []RouteLeg) {
 	for i := range legs {
 		f := index(p, i)
 		leg := &legs[i]
-		v.enum(f+".role", "route role", leg.Role, true, RouteRoles())
-		ok := v.country(f+".country", "country", leg.Country, true)
-		v.locode(f+".locode", leg.Locode, validOnly(leg.Country, ok))
+		v.enum(f, ".role", "route role", leg.Role, true, RouteRoles())
+		ok := v.country(f, ".country", "country", leg.Country, true)
+		v.locode(f, ".locode", leg.Locode, validOnly(leg.Country, ok))
 	}
 }
 
@@ -580,11 +584,11 @@ func (v *validator) parties(p string, list []Party) {
 }
 
 func (v *validator) party(p string, x *Party) {
-	v.enum(p+".type", "party type", x.Type, true, PartyTypes())
-	v.requiredText(p+".name", "name", x.Name, MaxNameLength)
-	v.text(p+".role", "role", x.Role, MaxNameLength)
+	v.enum(p, ".type", "party type", x.Type, true, PartyTypes())
+	v.requiredText(p, ".name", "name", x.Name, MaxNameLength)
+	v.text(p, ".role", "role", x.Role, MaxNameLength)
 	for i, a := range x.Aliases {
-		v.item(index(p+".aliases", i), "alias", a, MaxNameLength)
+		v.item(index(p+".aliases", i), "", "alias", a, MaxNameLength)
 	}
 	if x.Type == "organisation" {
 		for _, f := range [...]struct {
@@ -601,29 +605,29 @@ func (v *validator) party(p string, x *Party) {
 			}
 		}
 	} else {
-		v.date(p+".birth_date", "birth date", x.BirthDate, false, true)
-		v.country(p+".nationality", "nationality", x.Nationality, false)
-		v.text(p+".gender", "gender", x.Gender, MaxNameLength)
+		v.date(p, ".birth_date", "birth date", x.BirthDate, false, true)
+		v.country(p, ".nationality", "nationality", x.Nationality, false)
+		v.text(p, ".gender", "gender", x.Gender, MaxNameLength)
 		if d := x.Document; d != nil {
-			v.enum(p+".document.type", "document type", d.Type, true, DocumentTypes())
-			v.requiredText(p+".document.number", "document number", d.Number, MaxNameLength)
-			v.country(p+".document.country", "country", d.Country, false)
+			v.enum(p, ".document.type", "document type", d.Type, true, DocumentTypes())
+			v.requiredText(p, ".document.number", "document number", d.Number, MaxNameLength)
+			v.country(p, ".document.country", "country", d.Country, false)
 		}
 	}
-	v.country(p+".country", "country", x.Country, false)
-	v.text(p+".registration", "registration number", x.Registration, MaxNameLength)
-	v.text(p+".address", "address", x.Address, MaxLineLength)
+	v.country(p, ".country", "country", x.Country, false)
+	v.text(p, ".registration", "registration number", x.Registration, MaxNameLength)
+	v.text(p, ".address", "address", x.Address, MaxLineLength)
 	for i, s := range x.Phones {
-		v.item(index(p+".phones", i), "phone number", s, MaxNameLength)
+		v.item(index(p+".phones", i), "", "phone number", s, MaxNameLength)
 	}
 	for i, s := range x.Emails {
-		v.item(index(p+".emails", i), "e-mail address", s, MaxNameLength)
+		v.item(index(p+".emails", i), "", "e-mail address", s, MaxNameLength)
 	}
 }
 
 func (v *validator) attachment(p string, a *Attachment) {
-	v.requiredText(p+".name", "file name", a.Name, MaxNameLength)
-	if v.required(p+".media_type", "media type", a.MediaType) {
+	v.requiredText(p, ".name", "file name", a.Name, MaxNameLength)
+	if v.required(p, ".media_type", "media type", a.MediaType) {
 		if i := strings.IndexByte(a.MediaType, '/'); i <= 0 || i == len(a.MediaType)-1 || len(a.MediaType) > MaxNameLength {
 			v.fail(p+".media_type", "media type %q must look like \"image/jpeg\"", a.MediaType)
 		}
@@ -639,84 +643,84 @@ func (v *validator) attachment(p string, a *Attachment) {
 	if a.Size < 0 {
 		v.fail(p+".size", "size %d must not be negative", a.Size)
 	}
-	v.text(p+".caption", "caption", a.Caption, MaxLineLength)
+	v.text(p, ".caption", "caption", a.Caption, MaxLineLength)
 }
 
 func (v *validator) warning(p string, w *Warning) {
-	v.requiredText(p+".subject", "subject", w.Subject, MaxLineLength)
+	v.requiredText(p, ".subject", "subject", w.Subject, MaxLineLength)
 	v.parties(p+".targets", w.Targets)
 	v.conveyance(p+".conveyance", w.Conveyance)
 	v.containers(p+".containers", w.Containers)
 	v.route(p+".route", w.Route)
-	from := v.date(p+".expected_from", "expected from", w.ExpectedFrom, false, false)
-	to := v.date(p+".expected_to", "expected to", w.ExpectedTo, false, false)
+	from := v.date(p, ".expected_from", "expected from", w.ExpectedFrom, false, false)
+	to := v.date(p, ".expected_to", "expected to", w.ExpectedTo, false, false)
 	if from && to && w.ExpectedTo < w.ExpectedFrom {
 		v.fail(p+".expected_to", "expected to %q is before expected from %q", w.ExpectedTo, w.ExpectedFrom)
 	}
-	v.category(p+".category", w.Category, false)
-	v.code(p+".transport", "transport mode", w.Transport, false, v.codes.Transport)
-	v.enum(p+".suggested_action", "suggested action", w.SuggestedAction, true, SuggestedActions())
+	v.category(p, ".category", w.Category, false)
+	v.code(p, ".transport", "transport mode", w.Transport, false, v.codes.Transport)
+	v.enum(p, ".suggested_action", "suggested action", w.SuggestedAction, true, SuggestedActions())
 	for i, s := range w.Indicators {
-		v.item(index(p+".indicators", i), "indicator", s, MaxLineLength)
+		v.item(index(p+".indicators", i), "", "indicator", s, MaxLineLength)
 	}
-	v.text(p+".narrative", "narrative", w.Narrative, MaxTextLength)
+	v.text(p, ".narrative", "narrative", w.Narrative, MaxTextLength)
 }
 
 func (v *validator) feedback(p string, f *Feedback) {
-	v.id(p+".warning", "warning id", f.Warning, true)
-	v.enum(p+".result", "result", f.Result, true, FeedbackResults())
+	v.id(p, ".warning", "warning id", f.Warning, true)
+	v.enum(p, ".result", "result", f.Result, true, FeedbackResults())
 	if f.Result == "seizure" && f.Seizure == "" {
 		v.fail(p+".seizure", "a result of seizure needs the id of the seizure record")
 	}
-	v.id(p+".seizure", "seizure id", f.Seizure, false)
-	v.date(p+".date", "feedback date", f.Date, false, true)
-	v.text(p+".narrative", "narrative", f.Narrative, MaxTextLength)
+	v.id(p, ".seizure", "seizure id", f.Seizure, false)
+	v.date(p, ".date", "feedback date", f.Date, false, true)
+	v.text(p, ".narrative", "narrative", f.Narrative, MaxTextLength)
 }
 
 func (v *validator) request(p string, q *Request) {
-	a := v.country(p+".requesting", "requesting administration", q.Requesting, true)
-	b := v.country(p+".requested", "requested administration", q.Requested, true)
+	a := v.country(p, ".requesting", "requesting administration", q.Requesting, true)
+	b := v.country(p, ".requested", "requested administration", q.Requested, true)
 	if a && b && q.Requesting == q.Requested {
 		v.fail(p+".requested", "requested administration %q is the requesting administration; a request goes to another administration", q.Requested)
 	}
-	v.text(p+".agreement", "agreement", q.Agreement, MaxNameLength)
-	v.requiredText(p+".subject", "subject", q.Subject, MaxLineLength)
+	v.text(p, ".agreement", "agreement", q.Agreement, MaxNameLength)
+	v.requiredText(p, ".subject", "subject", q.Subject, MaxLineLength)
 	if len(q.Questions) == 0 {
 		v.fail(p+".questions", "a request needs at least one question")
 	}
 	for i, s := range q.Questions {
-		v.item(index(p+".questions", i), "question", s, MaxTextLength)
+		v.item(index(p+".questions", i), "", "question", s, MaxTextLength)
 	}
 	v.parties(p+".parties", q.Parties)
-	v.text(p+".facts", "summary of facts", q.Facts, MaxTextLength)
-	v.enum(p+".urgency", "urgency", q.Urgency, false, Urgencies())
-	v.date(p+".deadline", "deadline", q.Deadline, false, false)
-	v.enum(p+".state", "state", q.State, false, RequestStates())
+	v.text(p, ".facts", "summary of facts", q.Facts, MaxTextLength)
+	v.enum(p, ".urgency", "urgency", q.Urgency, false, Urgencies())
+	v.date(p, ".deadline", "deadline", q.Deadline, false, false)
+	v.enum(p, ".state", "state", q.State, false, RequestStates())
 	for i, id := range q.Related {
-		v.id(index(p+".related", i), "related record id", id, true)
+		v.id(index(p+".related", i), "", "related record id", id, true)
 	}
-	v.id(p+".related_seizure", "related seizure id", q.RelatedSeized, false)
+	v.id(p, ".related_seizure", "related seizure id", q.RelatedSeized, false)
 }
 
 func (v *validator) response(p string, x *Response) {
-	v.id(p+".request", "request id", x.Request, true)
-	v.enum(p+".outcome", "outcome", x.Outcome, true, ResponseOutcomes())
+	v.id(p, ".request", "request id", x.Request, true)
+	v.enum(p, ".outcome", "outcome", x.Outcome, true, ResponseOutcomes())
 	for i, s := range x.Answers {
-		v.text(index(p+".answers", i), "answer", s, MaxTextLength)
+		v.text(index(p+".answers", i), "", "answer", s, MaxTextLength)
 	}
-	v.text(p+".reason", "reason", x.Reason, MaxTextLength)
+	v.text(p, ".reason", "reason", x.Reason, MaxTextLength)
 	v.parties(p+".parties", x.Parties)
-	v.text(p+".narrative", "narrative", x.Narrative, MaxTextLength)
+	v.text(p, ".narrative", "narrative", x.Narrative, MaxTextLength)
 }
 
 func (v *validator) alert(p string, a *Alert) {
-	v.requiredText(p+".subject", "subject", a.Subject, MaxLineLength)
-	v.category(p+".category", a.Category, false)
-	v.requiredText(p+".summary", "summary", a.Summary, MaxTextLength)
+	v.requiredText(p, ".subject", "subject", a.Subject, MaxLineLength)
+	v.category(p, ".category", a.Category, false)
+	v.requiredText(p, ".summary", "summary", a.Summary, MaxTextLength)
 	for i, s := range a.Indicators {
-		v.item(index(p+".indicators", i), "indicator", s, MaxLineLength)
+		v.item(index(p+".indicators", i), "", "indicator", s, MaxLineLength)
 	}
-	v.text(p+".modus_operandi", "modus operandi", a.ModusOp, MaxTextLength)
-	v.date(p+".valid_until", "valid until", a.ValidUntil, false, false)
-	v.text(p+".narrative", "narrative", a.Narrative, MaxTextLength)
+	v.text(p, ".modus_operandi", "modus operandi", a.ModusOp, MaxTextLength)
+	v.date(p, ".valid_until", "valid until", a.ValidUntil, false, false)
+	v.text(p, ".narrative", "narrative", a.Narrative, MaxTextLength)
 }
