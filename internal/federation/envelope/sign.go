@@ -147,7 +147,7 @@ func signClaims(key identity.Key, e Envelope, claims []byte, typ string, limit i
 	out[hl] = '.'
 	enc64.Encode(out[hl+1:], claims)
 	out[hl+1+pl] = '.'
-	sig := ed25519.Sign(key.Private, out[:hl+1+pl])
+	sig := identity.Sign(key.Private, out[:hl+1+pl])
 	enc64.Encode(out[hl+1+pl+1:], sig)
 	return out, nil
 }
@@ -313,7 +313,7 @@ func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
 		return Envelope{}, fault.E(fault.Unauthorized,
 			"envelope from %s signed with key %s which is not the key pinned for %s (%s)", e.From, e.Key, e.From, want)
 	}
-	if !ed25519.Verify(pub, u.input, u.sig) {
+	if !identity.Verify(pub, u.input, u.sig) {
 		return Envelope{}, fault.E(fault.Unauthorized, "signature does not verify")
 	}
 	return e, nil
