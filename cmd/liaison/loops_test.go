@@ -45,9 +45,11 @@ func TestLoops(t *testing.T) {
 				return f["id"] == fb && f["feedback"].(map[string]any)["seizure"] == seizure && f["feedback"].(map[string]any)["controlled"] == true
 			})
 		}
-		if st := deliveryStates(t, jp.url, jpTok, fb); st["HK v1 feedback"] != "delivered" {
-			t.Fatalf("feedback delivery: %v", st)
-		}
+		// HK lists the feedback once stored; JP records the delivery when
+		// HK's signed answer reaches it, a moment later.
+		waitFor(t, "JP's delivery of the feedback marked delivered", func() bool {
+			return deliveryStates(t, jp.url, jpTok, fb)["HK v1 feedback"] == "delivered"
+		})
 		// Feedback on one's own warning is refused.
 		if code, _ := call(t, "POST", hk.url+"/api/v1/records/"+id+"/feedback", hkTok, map[string]any{"controlled": false, "result": "not-encountered"}); code != 400 {
 			t.Fatalf("feedback on own warning: %d, want 400", code)

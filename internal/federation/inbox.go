@@ -421,7 +421,7 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	case rec.Status == intel.StatusRetracted:
 		return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is retracted: send record.retract", rec.ID), nil
 	}
-	if held, err := s.cfg.Store.GetRecord(ctx, rec.ID); err == nil {
+	if held, err := s.cfg.Store.RecordHead(ctx, rec.ID); err == nil {
 		if held.Originator != e.From {
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is held here from %s", rec.ID, held.Originator), nil
 		}

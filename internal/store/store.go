@@ -49,6 +49,14 @@ type User struct {
 	Operations []string
 }
 
+// RecordHead is what a record's latest version says about whose it is and
+// where it stands, as a receiver checks before taking a new version.
+type RecordHead struct {
+	Originator string
+	Status     intel.Status
+	Version    int
+}
+
 // RecordQuery filters and pages a record listing. Results are ordered by id
 // descending (newest first, ids being ULIDs).
 type RecordQuery struct {
@@ -92,6 +100,9 @@ type Store interface {
 	UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event) error
 	// GetRecord returns the latest version.
 	GetRecord(ctx context.Context, id string) (*intel.Record, error)
+	// RecordHead returns the originator, status and version of a record's
+	// latest version without reading its body (NotFound when not held).
+	RecordHead(ctx context.Context, id string) (RecordHead, error)
 	// GetRecordVersion returns one version.
 	GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error)
 	// RecordHistory returns every version, oldest first.

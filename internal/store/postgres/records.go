@@ -280,6 +280,18 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*intel.Record, error) {
 	return r, nil
 }
 
+// RecordHead reads a record's originator, status and version from its row
+// in records.
+func (db *DB) RecordHead(ctx context.Context, id string) (store.RecordHead, error) {
+	var h store.RecordHead
+	err := db.pool.QueryRow(ctx, `SELECT originator, status, version FROM records WHERE id = $1`, id).
+		Scan(&h.Originator, &h.Status, &h.Version)
+	if err != nil {
+		return store.RecordHead{}, fmt.Errorf("record head %s: %w", id, mapErr(err, "record "+id))
+	}
+	return h, nil
+}
+
 // GetRecordVersion returns one version of a record.
 func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error) {
 	r, err := db.getOne(ctx, fmt.Sprintf("record %s version %d", id, version), sqlGetVersion, id, version)

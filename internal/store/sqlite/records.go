@@ -34,6 +34,7 @@ const (
 	sqlGetVersion   = `SELECT body FROM record_versions WHERE id = ? AND version = ?`
 	sqlHistory      = `SELECT body FROM record_versions WHERE id = ? ORDER BY version`
 	sqlCountRecords = `SELECT count(*) FROM records`
+	sqlRecordHead   = `SELECT originator, status, version FROM records WHERE id = ?`
 )
 
 // The inserts of a record's rows, shared by creation and update.
@@ -475,6 +476,16 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*intel.Record, error) {
 }
 
 // GetRecordVersion returns one version of a record.
+// RecordHead reads a record's originator, status and version from its row
+// in records.
+func (db *DB) RecordHead(ctx context.Context, id string) (store.RecordHead, error) {
+	var h store.RecordHead
+	if err := db.read.QueryRowContext(ctx, sqlRecordHead, id).Scan(&h.Originator, &h.Status, &h.Version); err != nil {
+		return store.RecordHead{}, fmt.Errorf("record head %s: %w", id, mapErr(err, "record "+id))
+	}
+	return h, nil
+}
+
 func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error) {
 	r, err := db.getOne(ctx, fmt.Sprintf("record %s version %d", id, version), sqlGetVersion, id, version)
 	if err != nil {

@@ -249,6 +249,13 @@ func testUpdateKeepsHistory(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	sameRecord(t, got, v3)
+	head, err := s.RecordHead(ctx, v1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.RecordHead{Originator: v3.Originator, Status: intel.StatusRetracted, Version: 3}); head != want {
+		t.Errorf("RecordHead = %+v, want %+v", head, want)
+	}
 	h, err := s.RecordHistory(ctx, v1.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -369,6 +376,10 @@ func testNotFound(t *testing.T, s store.Store) {
 			return nilOr(got == nil, err)
 		}},
 		{"RecordHistory", func() error { got, err := s.RecordHistory(ctx, missing.ID); return nilOr(got == nil, err) }},
+		{"RecordHead", func() error {
+			got, err := s.RecordHead(ctx, missing.ID)
+			return nilOr(got == store.RecordHead{}, err)
+		}},
 		{"UpdateRecord", func() error {
 			return s.UpdateRecord(ctx, NextVersion(t, missing), ev(audit.ActionRecordUpdate, missing.ID))
 		}},
