@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -17,21 +16,36 @@ import (
 const (
 	sqlWalkRecords = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
 		ORDER BY r.rid`
-	sqlMatchedVersion = `SELECT version FROM match_state WHERE id = ?`
-	sqlMaxMatchSeq    = `SELECT coalesce(max(seq), 0) FROM match_state`
-	sqlDeleteLinksA   = `DELETE FROM match_links WHERE a = ?`
-	sqlDeleteLinksB   = `DELETE FROM match_links WHERE b = ?`
-	sqlMarkMatched    = `INSERT INTO match_state (id, version, seq) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq`
-	sqlLinksOf = `SELECT a, b, a_path, b_path, a_audience, b_audience, score, reasons, created FROM match_links WHERE a = ?
-		UNION ALL
-		SELECT b, a, b_path, a_path, b_audience, a_audience, score, reasons, created FROM match_links WHERE b = ?`
-	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
-		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
-	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > ? ORDER BY seq LIMIT ?`
 	sqlInsertExclusion = `INSERT INTO match_exclusions (type, value, reason, actor, created) VALUES (?, ?, ?, ?, ?) RETURNING id`
 	sqlExclusions      = `SELECT id, type, value, reason, actor, created FROM match_exclusions ORDER BY id`
 	sqlDeleteExclusion = `DELETE FROM match_exclusions WHERE id = ?`
+)
+
+// Statements on links.db's writer.
+const (
+	sqlLinksSeq     = `SELECT seq FROM state`
+	sqlSetLinksSeq  = `UPDATE state SET seq = ?`
+	sqlDeleteLinksA = `DELETE FROM match_links WHERE id >= ? AND id < ?`
+	sqlDeleteLinksB = `DELETE FROM match_links WHERE b = ?`
+	sqlMarkMatched  = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
+)
+
+// Reads of links.db, attached to the readers as "links" beside the records.
+const (
+	sqlLinksOf = `SELECT o.id, l.a_path, l.b_path, l.a_audience, l.b_audience, l.score, l.reasons, l.created
+		FROM links.match_records r
+		JOIN links.match_links l ON l.id >= r.n << 20 AND l.id < (r.n + 1) << 20
+		JOIN links.match_records o ON o.n = l.b
+		WHERE r.id = ?1
+		UNION ALL
+		SELECT o.id, l.b_path, l.a_path, l.b_audience, l.a_audience, l.score, l.reasons, l.created
+		FROM links.match_records r
+		JOIN links.match_links l ON l.b = r.n
+		JOIN links.match_records o ON o.n = l.id >> 20
+		WHERE r.id = ?1`
+	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
+		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
+	sqlMatchMarks = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
 )
 
 // WalkRecords streams the latest version of every record, in rowid order,
@@ -68,10 +82,13 @@ const (
 	linkChunk = 64
 )
 
-// linkInsert returns an INSERT of n links.
+// linkInsert returns an INSERT of n links. OR ROLLBACK, since a failed
+// insert fails the whole transaction anyway, spares SQLite the statement
+// journal a multi-row insert otherwise keeps (written to a file of its own
+// once a statement changes more than a few pages).
 func linkInsert(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT OR IGNORE INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, reasons, created) VALUES `)
+	b.WriteString(`INSERT OR ROLLBACK INTO match_links (id, b, a_path, b_path, a_audience, b_audience, score, reasons, created) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
@@ -81,48 +98,154 @@ func linkInsert(n int) string {
 	return b.String()
 }
 
-// linkArgs appends the columns of one link.
-func linkArgs(args []any, l store.MatchLink, now string) ([]any, error) {
-	reasons := l.Reasons
-	if reasons == nil {
-		reasons = []string{}
-	}
-	rs, err := json.Marshal(reasons)
-	if err != nil {
-		return nil, fmt.Errorf("encode link reasons: %w", err)
-	}
-	created := now
-	if !l.Created.IsZero() {
-		created = formatTime(l.Created)
-	}
-	return append(args, l.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience, l.OtherAudience,
-		l.Score, string(rs), created), nil
+// numberChunk is how many records one statement looks up or numbers.
+const numberChunk = 256
+
+// placeholders returns n comma-separated parameters.
+func placeholders(n int, one string) string {
+	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
 
-// PutMatches replaces the links of each set's record and marks it matched.
-// Links are written many to a statement.
+// linkKey is what makes a link of a set distinct.
+type linkKey struct{ other, path, matched string }
+
+// matchRecord is what PutMatches knows of a record in links.db: its
+// number, the version marked matched (0 for none), whether it has links of
+// its own (it was matched) and whether links of others may name it.
+type matchRecord struct {
+	n       int64
+	held    int
+	matched bool
+	named   bool
+}
+
+// checkSets refuses sets that could not be stored whole, naming the field.
+func checkSets(sets []store.MatchSet) error {
+	for i, s := range sets {
+		if s.Record == "" {
+			return fault.Field("record", "is required")
+		}
+		if len(s.Links) >= maxSetLinks {
+			return fault.Field(fmt.Sprintf("sets[%d].links", i), "has %d links; at most %d are kept for one record", len(s.Links), maxSetLinks-1)
+		}
+		for j, l := range s.Links {
+			if l.Other == "" {
+				return fault.Field(fmt.Sprintf("sets[%d].links[%d].other", i, j), "is required")
+			}
+		}
+	}
+	return nil
+}
+
+// numberRecords returns what links.db holds of every record the sets name,
+// numbering those it does not know yet, a few hundred to a statement.
+func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
+	recs := map[string]*matchRecord{}
+	var ids []string
+	add := func(id string) {
+		if _, ok := recs[id]; !ok {
+			recs[id] = nil
+			ids = append(ids, id)
+		}
+	}
+	for _, s := range sets {
+		add(s.Record)
+		for _, l := range s.Links {
+			add(l.Other)
+		}
+	}
+	args := make([]any, 0, numberChunk)
+	for lo := 0; lo < len(ids); lo += numberChunk {
+		chunk := ids[lo:min(lo+numberChunk, len(ids))]
+		args = args[:0]
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, n, version FROM match_records WHERE id IN (`+placeholders(len(chunk), "?")+`)`, args...)
+		if err != nil {
+			return nil, mapErr(err, "match state")
+		}
+		for rows.Next() {
+			var id string
+			var v sql.NullInt64
+			r := &matchRecord{named: true}
+			if err := rows.Scan(&id, &r.n, &v); err != nil {
+				rows.Close()
+				return nil, mapErr(err, "match state")
+			}
+			r.held, r.matched = int(v.Int64), v.Valid
+			recs[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err, "match state")
+		}
+	}
+	var missing []any
+	for _, id := range ids {
+		if recs[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	for lo := 0; lo < len(missing); lo += numberChunk {
+		chunk := missing[lo:min(lo+numberChunk, len(missing))]
+		rows, err := tx.QueryContext(ctx, `INSERT OR ROLLBACK INTO match_records (id) VALUES `+placeholders(len(chunk), "(?)")+` RETURNING id, n`, chunk...)
+		if err != nil {
+			return nil, mapErr(err, "match state")
+		}
+		for rows.Next() {
+			var id string
+			r := &matchRecord{}
+			if err := rows.Scan(&id, &r.n); err != nil {
+				rows.Close()
+				return nil, mapErr(err, "match state")
+			}
+			recs[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err, "match state")
+		}
+	}
+	for _, id := range ids {
+		if recs[id] == nil {
+			return nil, fmt.Errorf("number record %s for its links: not numbered", id)
+		}
+	}
+	return recs, nil
+}
+
+// PutMatches replaces the links of each set's record and marks it matched,
+// in one transaction of links.db, so that a record is marked matched at a
+// version exactly when its links are stored, and the main database's
+// writer is never held. Records are numbered a few hundred to a statement
+// and links written many to a statement; the deletes that replacing needs
+// are skipped for a record that has no links of its own yet, or that no
+// link names.
 func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if len(sets) == 0 {
 		return nil
 	}
-	for _, s := range sets {
-		if s.Record == "" {
-			return fault.Field("record", "is required")
-		}
+	if err := checkSets(sets); err != nil {
+		return err
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := inTxOn(ctx, db.linksW, func(tx *sql.Tx) error {
 		var seq int64
-		if err := tx.QueryRowContext(ctx, sqlMaxMatchSeq).Scan(&seq); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
 		}
-		st, err := prepareAll(ctx, tx, sqlMatchedVersion, sqlDeleteLinksA, sqlDeleteLinksB, linkInsert(linkChunk), sqlMarkMatched)
+		recs, err := numberRecords(ctx, tx, sets)
+		if err != nil {
+			return err
+		}
+		st, err := prepareAll(ctx, tx, sqlDeleteLinksA, sqlDeleteLinksB, linkInsert(linkChunk), sqlMarkMatched)
 		if err != nil {
 			return err
 		}
 		defer closeAll(st)
-		now := formatTime(db.now())
+		created := db.now().UnixMicro()
 		args := make([]any, 0, linkRow*linkChunk)
-		pending := map[string]bool{} // records named by links not yet written
+		pending := map[int64]bool{} // records named by links not yet written
 		flush := func() error {
 			clear(pending)
 			if len(args) == 0 {
@@ -130,41 +253,58 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			var err error
 			if len(args) == linkRow*linkChunk {
-				_, err = st[3].ExecContext(ctx, args...)
+				_, err = st[2].ExecContext(ctx, args...)
 			} else {
 				_, err = tx.ExecContext(ctx, linkInsert(len(args)/linkRow), args...)
 			}
 			args = args[:0]
 			return mapErr(err, "links")
 		}
+		seen := map[linkKey]bool{}
 		for _, s := range sets {
-			var held int
-			switch err := st[0].QueryRowContext(ctx, s.Record).Scan(&held); {
-			case err == sql.ErrNoRows:
-			case err != nil:
-				return mapErr(err, "match state of "+s.Record)
-			case held > s.Version:
+			r := recs[s.Record]
+			if r.held > s.Version {
 				continue
 			}
 			// Matching a record replaces every link it is in, those of
 			// this transaction not yet written included.
-			if pending[s.Record] {
+			if pending[r.n] {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
-			if _, err := st[1].ExecContext(ctx, s.Record); err != nil {
-				return mapErr(err, "links of "+s.Record)
+			first := r.n << linkSlotBits
+			if r.matched {
+				if _, err := st[0].ExecContext(ctx, first, first+maxSetLinks); err != nil {
+					return mapErr(err, "links of "+s.Record)
+				}
 			}
-			if _, err := st[2].ExecContext(ctx, s.Record); err != nil {
-				return mapErr(err, "links of "+s.Record)
+			if r.named {
+				if _, err := st[1].ExecContext(ctx, r.n); err != nil {
+					return mapErr(err, "links of "+s.Record)
+				}
 			}
+			clear(seen)
+			slot := first
 			for _, l := range s.Links {
-				l.Record = s.Record
-				if args, err = linkArgs(args, l, now); err != nil {
+				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				o := recs[l.Other]
+				reasons, err := encodeReasons(l.Reasons)
+				if err != nil {
 					return err
 				}
-				pending[l.Record], pending[l.Other] = true, true
+				at := created
+				if !l.Created.IsZero() {
+					at = l.Created.UnixMicro()
+				}
+				args = append(args, slot, o.n, l.Entity.Path, l.Matched.Path, l.RecordAudience, l.OtherAudience, l.Score, reasons, at)
+				slot++
+				o.named = true
+				pending[r.n], pending[o.n] = true, true
 				if len(args) == linkRow*linkChunk {
 					if err := flush(); err != nil {
 						return err
@@ -172,11 +312,16 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				}
 			}
 			seq++
-			if _, err := st[4].ExecContext(ctx, s.Record, s.Version, seq); err != nil {
+			if _, err := st[3].ExecContext(ctx, s.Version, seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
 			}
+			r.held, r.matched = s.Version, true
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
+		return mapErr(err, "match state")
 	})
 	if err != nil {
 		return fmt.Errorf("put matches of %d records: %w", len(sets), err)
@@ -205,25 +350,23 @@ func closeAll(sts []*sql.Stmt) {
 
 // Matches returns the links of a record, best first.
 func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, error) {
-	rows, err := db.query(ctx, sqlLinksOf, recordID, recordID)
+	rows, err := db.query(ctx, sqlLinksOf, recordID)
 	if err != nil {
 		return nil, fmt.Errorf("matches of %s: %w", recordID, mapErr(err, "links"))
 	}
 	defer rows.Close()
 	out := []store.MatchLink{}
 	for rows.Next() {
-		var l store.MatchLink
-		var reasons []byte
-		var created string
-		if err := rows.Scan(&l.Record, &l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &created); err != nil {
+		l := store.MatchLink{Record: recordID}
+		var reasons string
+		var created int64
+		if err := rows.Scan(&l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &created); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 		}
-		if err := json.Unmarshal(reasons, &l.Reasons); err != nil {
-			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)
-		}
-		if l.Created, err = parseTime(created); err != nil {
+		if l.Reasons, err = decodeReasons(reasons); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 		}
+		l.Created = time.UnixMicro(created).UTC()
 		out = append(out, l)
 	}
 	if err := rows.Err(); err != nil {
