@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
-	"strings"
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -34,17 +34,6 @@ const linksVersion = 1
 // each such page cheaper to write out.
 const linksPageSize = 4096
 
-// linkSlotBits is how many low bits of a link's rowid number the links of
-// one record: a link's rowid is the number of the record it was found for
-// shifted left by linkSlotBits, plus its position among that record's
-// links. A record's links are then one range of the table, appended when
-// the record is matched and deleted as a range when it is matched again,
-// without an index of their own.
-const linkSlotBits = 20
-
-// maxSetLinks is how many links one record can have.
-const maxSetLinks = 1 << linkSlotBits
-
 // The tables of links.db.
 //
 // match_records numbers every record matching has seen, matched (version
@@ -53,11 +42,18 @@ const maxSetLinks = 1 << linkSlotBits
 // and seq NULL), so that links refer to records by a small integer. Numbers
 // are never reused.
 //
-// match_links holds one row per link (see linkSlotBits for its rowid): b is
-// the number of the other record, the paths locate the two entities in
-// their records, the audiences are kept as the matching service encoded
-// them, reasons are encoded by encodeReasons and created is in
-// microseconds since 1970.
+// match_sets holds the links found when a record was last matched, all in
+// one value (see appendLinks), written once per record rather than a row
+// per link. match_refs says which records' sets name which others, once
+// per pair of records, so that the links naming a record are found.
+//
+// Replacing a record's links does not touch the sets of the records they
+// name. Matching a record replaces every link it is in, so of the links
+// stored in sets only those found after both records were last matched
+// count: a link of a's set naming b counts when a was marked after b (a
+// higher seq), or b was never marked. Reads apply that rule, and the
+// writes that matching makes per record are its set, its references and
+// its mark.
 //
 // state holds the last seq given out.
 const linksDDL = `
@@ -68,18 +64,15 @@ CREATE TABLE match_records (
 	seq     INTEGER
 );
 CREATE INDEX match_records_seq ON match_records (seq) WHERE seq IS NOT NULL;
-CREATE TABLE match_links (
-	id         INTEGER PRIMARY KEY,
-	b          INTEGER NOT NULL,
-	a_path     TEXT NOT NULL,
-	b_path     TEXT NOT NULL,
-	a_audience TEXT NOT NULL,
-	b_audience TEXT NOT NULL,
-	score      REAL NOT NULL,
-	reasons    TEXT NOT NULL,
-	created    INTEGER NOT NULL
+CREATE TABLE match_sets (
+	n     INTEGER PRIMARY KEY,
+	links BLOB NOT NULL
 );
-CREATE INDEX match_links_b ON match_links (b);
+CREATE TABLE match_refs (
+	b INTEGER NOT NULL,
+	a INTEGER NOT NULL,
+	PRIMARY KEY (b, a)
+) WITHOUT ROWID;
 CREATE TABLE state (
 	id  INTEGER PRIMARY KEY CHECK (id = 1),
 	seq INTEGER NOT NULL
@@ -155,7 +148,7 @@ func setupLinks(ctx context.Context, w *sql.DB) error {
 			return checkLinks(ctx, tx)
 		}
 		if v != 0 {
-			for _, t := range []string{"match_links", "match_records", "state"} {
+			for _, t := range []string{"match_links", "match_sets", "match_refs", "match_records", "state"} {
 				if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
 					return err
 				}
@@ -189,48 +182,124 @@ type damaged struct{ problem string }
 
 func (d *damaged) Error() string { return "match links file is damaged: " + d.problem }
 
-// reasonSep separates the reasons of a link as stored. Reasons are text
-// for people to read and never hold it; a list that does (or that could be
-// read back otherwise: one empty reason, a first reason starting with '[')
-// is stored as a JSON array instead, which starts with '['.
-const reasonSep = "\x1f"
-
-// encodeReasons is how a link's reasons are stored: joined by reasonSep,
-// which costs a fraction of JSON to write and read.
-func encodeReasons(rs []string) (string, error) {
-	plain := len(rs) != 1 || rs[0] != ""
-	if len(rs) > 0 && strings.HasPrefix(rs[0], "[") {
-		plain = false
-	}
-	for _, r := range rs {
-		if strings.Contains(r, reasonSep) {
-			plain = false
-		}
-	}
-	if plain {
-		return strings.Join(rs, reasonSep), nil
-	}
-	b, err := json.Marshal(rs)
-	if err != nil {
-		return "", fmt.Errorf("encode link reasons: %w", err)
-	}
-	return string(b), nil
+// storedLink is a link as a set holds it: the other record by number.
+type storedLink struct {
+	other              int64
+	path, matched      string
+	audience, otherAud string
+	score              float64
+	reasons            []string
+	created            int64 // microseconds since 1970
 }
 
-// decodeReasons reverses encodeReasons; no reasons are an empty list.
-func decodeReasons(s string) ([]string, error) {
-	switch {
-	case s == "":
-		return []string{}, nil
-	case s[0] == '[':
-		var rs []string
-		if err := json.Unmarshal([]byte(s), &rs); err != nil {
-			return nil, fmt.Errorf("decode stored link reasons: %w", err)
-		}
-		if rs == nil {
-			rs = []string{}
-		}
-		return rs, nil
+// setFormat opens every stored set, so that another encoding can follow.
+const setFormat = 1
+
+// appendLinks appends the encoding of a set's links to b: setFormat, the
+// number of links, then each link's other record, paths, audiences, score
+// (IEEE 754 bits), creation time and reasons; numbers are varints and
+// strings are preceded by their length.
+func appendLinks(b []byte, ls []storedLink) []byte {
+	b = append(b, setFormat)
+	b = binary.AppendUvarint(b, uint64(len(ls)))
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	return strings.Split(s, reasonSep), nil
+	for _, l := range ls {
+		b = binary.AppendUvarint(b, uint64(l.other))
+		str(l.path)
+		str(l.matched)
+		str(l.audience)
+		str(l.otherAud)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(l.score))
+		b = binary.AppendVarint(b, l.created)
+		b = binary.AppendUvarint(b, uint64(len(l.reasons)))
+		for _, r := range l.reasons {
+			str(r)
+		}
+	}
+	return b
+}
+
+// errBadSet reports a stored set that does not decode.
+var errBadSet = errors.New("stored match links do not decode")
+
+// decodeLinks reverses appendLinks, calling fn for each link; only the
+// links for which keep(other) is true are decoded in full.
+func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) error {
+	if len(b) == 0 || b[0] != setFormat {
+		return errBadSet
+	}
+	b = b[1:]
+	uv := func() (uint64, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, false
+		}
+		b = b[n:]
+		return v, true
+	}
+	str := func(skip bool) (string, bool) {
+		n, ok := uv()
+		if !ok || n > uint64(len(b)) {
+			return "", false
+		}
+		var s string
+		if !skip {
+			s = string(b[:n])
+		}
+		b = b[n:]
+		return s, true
+	}
+	count, ok := uv()
+	if !ok || count > uint64(len(b)) {
+		return errBadSet
+	}
+	for range count {
+		other, ok := uv()
+		if !ok {
+			return errBadSet
+		}
+		l := storedLink{other: int64(other)}
+		skip := !keep(l.other)
+		for _, dst := range []*string{&l.path, &l.matched, &l.audience, &l.otherAud} {
+			if *dst, ok = str(skip); !ok {
+				return errBadSet
+			}
+		}
+		if len(b) < 8 {
+			return errBadSet
+		}
+		l.score = math.Float64frombits(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+		var n int
+		if l.created, n = binary.Varint(b); n <= 0 {
+			return errBadSet
+		}
+		b = b[n:]
+		nr, ok := uv()
+		if !ok || nr > uint64(len(b)) {
+			return errBadSet
+		}
+		if !skip {
+			l.reasons = make([]string, 0, nr)
+		}
+		for range nr {
+			r, ok := str(skip)
+			if !ok {
+				return errBadSet
+			}
+			if !skip {
+				l.reasons = append(l.reasons, r)
+			}
+		}
+		if !skip {
+			fn(l)
+		}
+	}
+	if len(b) != 0 {
+		return errBadSet
+	}
+	return nil
 }

@@ -1,15 +1,18 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
 	"liaison/internal/intel"
+	"liaison/internal/match"
 	"liaison/internal/store"
 )
 
@@ -23,26 +26,23 @@ const (
 
 // Statements on links.db's writer.
 const (
-	sqlLinksSeq     = `SELECT seq FROM state`
-	sqlSetLinksSeq  = `UPDATE state SET seq = ?`
-	sqlDeleteLinksA = `DELETE FROM match_links WHERE id >= ? AND id < ?`
-	sqlDeleteLinksB = `DELETE FROM match_links WHERE b = ?`
-	sqlMarkMatched  = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
+	sqlLinksSeq    = `SELECT seq FROM state`
+	sqlSetLinksSeq = `UPDATE state SET seq = ?`
+	sqlOldSet      = `SELECT links FROM match_sets WHERE n = ?`
+	sqlDeleteRef   = `DELETE FROM match_refs WHERE b = ? AND a = ?`
+	sqlPutSet      = `INSERT INTO match_sets (n, links) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET links = excluded.links`
+	sqlDeleteSet   = `DELETE FROM match_sets WHERE n = ?`
+	sqlMarkMatched = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
 )
 
 // Reads of links.db, attached to the readers as "links" beside the records.
 const (
-	sqlLinksOf = `SELECT o.id, l.a_path, l.b_path, l.a_audience, l.b_audience, l.score, l.reasons, l.created
-		FROM links.match_records r
-		JOIN links.match_links l ON l.id >= r.n << 20 AND l.id < (r.n + 1) << 20
-		JOIN links.match_records o ON o.n = l.b
-		WHERE r.id = ?1
-		UNION ALL
-		SELECT o.id, l.b_path, l.a_path, l.b_audience, l.a_audience, l.score, l.reasons, l.created
-		FROM links.match_records r
-		JOIN links.match_links l ON l.b = r.n
-		JOIN links.match_records o ON o.n = l.id >> 20
-		WHERE r.id = ?1`
+	sqlLinksRecord = `SELECT r.n, coalesce(r.seq, 0), s.links FROM links.match_records r
+		LEFT JOIN links.match_sets s ON s.n = r.n WHERE r.id = ?`
+	sqlLinkedRecord = `SELECT id, coalesce(seq, 0) FROM links.match_records WHERE n = ?`
+	sqlLinksNaming  = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
+		JOIN links.match_records a ON a.n = f.a JOIN links.match_sets s ON s.n = f.a
+		WHERE f.b = ? AND a.seq > ?`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
 	sqlMatchMarks = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
@@ -75,33 +75,11 @@ func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) err
 	return nil
 }
 
-// linkRow is the number of columns of a stored link, linkChunk how many
-// links one INSERT statement writes.
-const (
-	linkRow   = 9
-	linkChunk = 64
-)
-
-// linkInsert returns an INSERT of n links. OR ROLLBACK, since a failed
-// insert fails the whole transaction anyway, spares SQLite the statement
-// journal a multi-row insert otherwise keeps (written to a file of its own
-// once a statement changes more than a few pages).
-func linkInsert(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT OR ROLLBACK INTO match_links (id, b, a_path, b_path, a_audience, b_audience, score, reasons, created) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	return b.String()
-}
-
-// numberChunk is how many records one statement looks up or numbers.
+// numberChunk is how many records (or references) one statement looks up,
+// numbers or writes.
 const numberChunk = 256
 
-// placeholders returns n comma-separated parameters.
+// placeholders returns n comma-separated copies of one.
 func placeholders(n int, one string) string {
 	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
@@ -110,13 +88,12 @@ func placeholders(n int, one string) string {
 type linkKey struct{ other, path, matched string }
 
 // matchRecord is what PutMatches knows of a record in links.db: its
-// number, the version marked matched (0 for none), whether it has links of
-// its own (it was matched) and whether links of others may name it.
+// number, the version marked matched (0 for none) and whether a set of
+// links was stored for it before this transaction.
 type matchRecord struct {
-	n       int64
-	held    int
-	matched bool
-	named   bool
+	n      int64
+	held   int
+	stored bool
 }
 
 // checkSets refuses sets that could not be stored whole, naming the field.
@@ -124,9 +101,6 @@ func checkSets(sets []store.MatchSet) error {
 	for i, s := range sets {
 		if s.Record == "" {
 			return fault.Field("record", "is required")
-		}
-		if len(s.Links) >= maxSetLinks {
-			return fault.Field(fmt.Sprintf("sets[%d].links", i), "has %d links; at most %d are kept for one record", len(s.Links), maxSetLinks-1)
 		}
 		for j, l := range s.Links {
 			if l.Other == "" {
@@ -141,7 +115,7 @@ func checkSets(sets []store.MatchSet) error {
 // numbering those it does not know yet, a few hundred to a statement.
 func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
 	recs := map[string]*matchRecord{}
-	var ids []string
+	var ids []any
 	add := func(id string) {
 		if _, ok := recs[id]; !ok {
 			recs[id] = nil
@@ -154,26 +128,20 @@ func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[
 			add(l.Other)
 		}
 	}
-	args := make([]any, 0, numberChunk)
 	for lo := 0; lo < len(ids); lo += numberChunk {
 		chunk := ids[lo:min(lo+numberChunk, len(ids))]
-		args = args[:0]
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, n, version FROM match_records WHERE id IN (`+placeholders(len(chunk), "?")+`)`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.n, coalesce(r.version, 0), s.n IS NOT NULL FROM match_records r
+			LEFT JOIN match_sets s ON s.n = r.n WHERE r.id IN (`+placeholders(len(chunk), "?")+`)`, chunk...)
 		if err != nil {
 			return nil, mapErr(err, "match state")
 		}
 		for rows.Next() {
 			var id string
-			var v sql.NullInt64
-			r := &matchRecord{named: true}
-			if err := rows.Scan(&id, &r.n, &v); err != nil {
+			r := &matchRecord{}
+			if err := rows.Scan(&id, &r.n, &r.held, &r.stored); err != nil {
 				rows.Close()
 				return nil, mapErr(err, "match state")
 			}
-			r.held, r.matched = int(v.Int64), v.Valid
 			recs[id] = r
 		}
 		rows.Close()
@@ -183,13 +151,13 @@ func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[
 	}
 	var missing []any
 	for _, id := range ids {
-		if recs[id] == nil {
+		if recs[id.(string)] == nil {
 			missing = append(missing, id)
 		}
 	}
 	for lo := 0; lo < len(missing); lo += numberChunk {
 		chunk := missing[lo:min(lo+numberChunk, len(missing))]
-		rows, err := tx.QueryContext(ctx, `INSERT OR ROLLBACK INTO match_records (id) VALUES `+placeholders(len(chunk), "(?)")+` RETURNING id, n`, chunk...)
+		rows, err := tx.QueryContext(ctx, `INSERT INTO match_records (id) VALUES `+placeholders(len(chunk), "(?)")+` RETURNING id, n`, chunk...)
 		if err != nil {
 			return nil, mapErr(err, "match state")
 		}
@@ -208,20 +176,22 @@ func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[
 		}
 	}
 	for _, id := range ids {
-		if recs[id] == nil {
+		if recs[id.(string)] == nil {
 			return nil, fmt.Errorf("number record %s for its links: not numbered", id)
 		}
 	}
 	return recs, nil
 }
 
-// PutMatches replaces the links of each set's record and marks it matched,
-// in one transaction of links.db, so that a record is marked matched at a
-// version exactly when its links are stored, and the main database's
-// writer is never held. Records are numbered a few hundred to a statement
-// and links written many to a statement; the deletes that replacing needs
-// are skipped for a record that has no links of its own yet, or that no
-// link names.
+// ref is a pair of match_refs: record a's set names record b.
+type ref struct{ b, a int64 }
+
+// PutMatches stores each set's links as its record's set, with the pairs
+// of records they name, and marks the record matched with a new seq, in
+// one transaction of links.db: a record is marked matched at a version
+// exactly when its links are stored, and the main database's writer is
+// never held. The links of other records naming a set's record are not
+// deleted: the new mark makes them no longer count (see linksDDL).
 func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if len(sets) == 0 {
 		return nil
@@ -238,86 +208,71 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if err != nil {
 			return err
 		}
-		st, err := prepareAll(ctx, tx, sqlDeleteLinksA, sqlDeleteLinksB, linkInsert(linkChunk), sqlMarkMatched)
+		st, err := prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlPutSet, sqlDeleteSet, sqlMarkMatched)
 		if err != nil {
 			return err
 		}
 		defer closeAll(st)
 		created := db.now().UnixMicro()
-		args := make([]any, 0, linkRow*linkChunk)
-		pending := map[int64]bool{} // records named by links not yet written
-		flush := func() error {
-			clear(pending)
-			if len(args) == 0 {
-				return nil
-			}
-			var err error
-			if len(args) == linkRow*linkChunk {
-				_, err = st[2].ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, linkInsert(len(args)/linkRow), args...)
-			}
-			args = args[:0]
-			return mapErr(err, "links")
-		}
+		names := map[int64][]int64{} // the records each set of this transaction names
 		seen := map[linkKey]bool{}
+		var links []storedLink
+		var buf []byte
 		for _, s := range sets {
 			r := recs[s.Record]
 			if r.held > s.Version {
 				continue
 			}
-			// Matching a record replaces every link it is in, those of
-			// this transaction not yet written included.
-			if pending[r.n] {
-				if err := flush(); err != nil {
-					return err
+			if r.stored {
+				// The pairs of the set this one replaces go with it.
+				if err := dropRefs(ctx, st[0], st[1], r.n); err != nil {
+					return fmt.Errorf("links of %s: %w", s.Record, mapErr(err, "links"))
 				}
-			}
-			first := r.n << linkSlotBits
-			if r.matched {
-				if _, err := st[0].ExecContext(ctx, first, first+maxSetLinks); err != nil {
-					return mapErr(err, "links of "+s.Record)
-				}
-			}
-			if r.named {
-				if _, err := st[1].ExecContext(ctx, r.n); err != nil {
-					return mapErr(err, "links of "+s.Record)
-				}
+				r.stored = false
 			}
 			clear(seen)
-			slot := first
+			links = links[:0]
+			others := names[r.n][:0]
 			for _, l := range s.Links {
 				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
 				if seen[k] {
 					continue
 				}
 				seen[k] = true
-				o := recs[l.Other]
-				reasons, err := encodeReasons(l.Reasons)
-				if err != nil {
-					return err
-				}
+				o := recs[l.Other].n
 				at := created
 				if !l.Created.IsZero() {
 					at = l.Created.UnixMicro()
 				}
-				args = append(args, slot, o.n, l.Entity.Path, l.Matched.Path, l.RecordAudience, l.OtherAudience, l.Score, reasons, at)
-				slot++
-				o.named = true
-				pending[r.n], pending[o.n] = true, true
-				if len(args) == linkRow*linkChunk {
-					if err := flush(); err != nil {
-						return err
-					}
+				links = append(links, storedLink{other: o, path: l.Entity.Path, matched: l.Matched.Path,
+					audience: l.RecordAudience, otherAud: l.OtherAudience, score: l.Score, reasons: l.Reasons, created: at})
+				if !slices.Contains(others, o) {
+					others = append(others, o)
 				}
 			}
+			names[r.n] = others
+			if len(links) > 0 {
+				buf = appendLinks(buf[:0], links)
+				_, err = st[2].ExecContext(ctx, r.n, buf)
+			} else {
+				_, err = st[3].ExecContext(ctx, r.n)
+			}
+			if err != nil {
+				return mapErr(err, "links of "+s.Record)
+			}
 			seq++
-			if _, err := st[3].ExecContext(ctx, s.Version, seq, r.n); err != nil {
+			if _, err := st[4].ExecContext(ctx, s.Version, seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
 			}
-			r.held, r.matched = s.Version, true
+			r.held = s.Version
 		}
-		if err := flush(); err != nil {
+		var refs []ref
+		for a, bs := range names {
+			for _, b := range bs {
+				refs = append(refs, ref{b, a})
+			}
+		}
+		if err := putRefs(ctx, tx, refs); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
@@ -325,6 +280,72 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	})
 	if err != nil {
 		return fmt.Errorf("put matches of %d records: %w", len(sets), err)
+	}
+	return nil
+}
+
+// dropRefs deletes the pairs of the stored set of record n.
+func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
+	var old []byte
+	if err := oldSet.QueryRowContext(ctx, n).Scan(&old); err != nil {
+		return err
+	}
+	var others []int64
+	err := decodeLinks(old, func(o int64) bool {
+		if slices.Contains(others, o) {
+			return false
+		}
+		others = append(others, o)
+		return false
+	}, nil)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if _, err := deleteRef.ExecContext(ctx, o, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRefs writes pairs, sorted so that neighbours share pages, many to a
+// statement; a pair stored already is kept.
+func putRefs(ctx context.Context, tx *sql.Tx, refs []ref) error {
+	slices.SortFunc(refs, func(x, y ref) int {
+		if c := cmp.Compare(x.b, y.b); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.a, y.a)
+	})
+	args := make([]any, 0, 2*numberChunk)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for lo := 0; lo < len(refs); lo += numberChunk {
+		chunk := refs[lo:min(lo+numberChunk, len(refs))]
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r.b, r.a)
+		}
+		q := `INSERT OR IGNORE INTO match_refs (b, a) VALUES ` + placeholders(len(chunk), "(?, ?)")
+		var err error
+		if len(chunk) == numberChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return mapErr(err, "links")
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return mapErr(err, "links")
+		}
 	}
 	return nil
 }
@@ -348,32 +369,94 @@ func closeAll(sts []*sql.Stmt) {
 	}
 }
 
-// Matches returns the links of a record, best first.
+// Matches returns the links of a record, best first: those of its own set
+// naming records marked before it (or never), and those of the sets of
+// records marked after it that name it, all read in one read transaction.
 func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, error) {
-	rows, err := db.query(ctx, sqlLinksOf, recordID)
-	if err != nil {
-		return nil, fmt.Errorf("matches of %s: %w", recordID, mapErr(err, "links"))
-	}
-	defer rows.Close()
 	out := []store.MatchLink{}
-	for rows.Next() {
-		l := store.MatchLink{Record: recordID}
-		var reasons string
-		var created int64
-		if err := rows.Scan(&l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &created); err != nil {
-			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var n, seq int64
+		var own []byte
+		switch err := tx.QueryRowContext(ctx, sqlLinksRecord, recordID).Scan(&n, &seq, &own); {
+		case err == sql.ErrNoRows:
+			return nil
+		case err != nil:
+			return mapErr(err, "links")
 		}
-		if l.Reasons, err = decodeReasons(reasons); err != nil {
-			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+		type other struct {
+			id  string
+			seq int64
 		}
-		l.Created = time.UnixMicro(created).UTC()
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("matches of %s: %w", recordID, mapErr(err, "links"))
+		known := map[int64]other{}
+		var ls []storedLink
+		if own != nil {
+			if err := decodeLinks(own, func(int64) bool { return true }, func(l storedLink) { ls = append(ls, l) }); err != nil {
+				return err
+			}
+		}
+		for _, l := range ls {
+			o, ok := known[l.other]
+			if !ok {
+				if err := tx.QueryRowContext(ctx, sqlLinkedRecord, l.other).Scan(&o.id, &o.seq); err != nil {
+					return mapErr(err, "linked record")
+				}
+				known[l.other] = o
+			}
+			if o.seq >= seq && l.other != n {
+				continue // matched since: its own links replace this one
+			}
+			out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.audience, OtherAudience: l.otherAud,
+				Score: l.score, Entity: match.Entity{Path: l.path}, Matched: match.Entity{Path: l.matched},
+				Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+		}
+		rows, err := tx.QueryContext(ctx, sqlLinksNaming, n, seq)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a int64
+			var o other
+			var set []byte
+			if err := rows.Scan(&a, &o.id, &o.seq, &set); err != nil {
+				return err
+			}
+			if a == n {
+				continue
+			}
+			err := decodeLinks(set, func(b int64) bool { return b == n }, func(l storedLink) {
+				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
+					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return mapErr(rows.Err(), "links")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 	}
 	store.SortLinks(out)
 	return out, nil
+}
+
+func nonNil(rs []string) []string {
+	if rs == nil {
+		return []string{}
+	}
+	return rs
+}
+
+// readTx runs fn in one read transaction of the read pool.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapErr(err, "database")
+	}
+	defer tx.Rollback() //nolint:errcheck // a read: nothing to keep
+	return fn(tx)
 }
 
 // Unmatched returns records whose latest version is not marked matched.

@@ -97,7 +97,7 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 	for _, q := range []string{
 		`INSERT INTO refdata (name, data, loaded) VALUES ('x', 'y', 'z')`,
 		`DELETE FROM search.docs`,
-		`DELETE FROM links.match_links`,
+		`DELETE FROM links.match_sets`,
 	} {
 		if _, err := db.read.Exec(q); err == nil {
 			t.Errorf("the read pool accepted %s", q)
