@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"liaison/internal/audit"
@@ -111,25 +112,77 @@ func checkSets(sets []store.MatchSet) error {
 	return nil
 }
 
+// numberCache is how many record numbers a process keeps in memory, so
+// that the records a set names are mostly numbered without a look-up.
+// Numbers are never reused while links.db lives, and it is only replaced
+// at Open, so a kept number stays right; past this size the cache starts
+// again empty.
+const numberCache = 1 << 18
+
+// numbers keeps record numbers of links.db known to be committed.
+type numbers struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (c *numbers) get(ids []any) map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(ids))
+	for _, id := range ids {
+		if n, ok := c.n[id.(string)]; ok {
+			out[id.(string)] = n
+		}
+	}
+	return out
+}
+
+// keep adds the numbers of a committed transaction.
+func (c *numbers) keep(recs map[string]*matchRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil || len(c.n)+len(recs) > numberCache {
+		c.n = make(map[string]int64, len(recs))
+	}
+	for id, r := range recs {
+		c.n[id] = r.n
+	}
+}
+
 // numberRecords returns what links.db holds of every record the sets name,
-// numbering those it does not know yet, a few hundred to a statement.
-func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
+// numbering those it does not know yet, a few hundred to a statement. Of
+// the sets' own records it reads the mark and whether a set is stored; of
+// the records their links name only the number is needed, which the cache
+// mostly has.
+func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
 	recs := map[string]*matchRecord{}
-	var ids []any
-	add := func(id string) {
-		if _, ok := recs[id]; !ok {
-			recs[id] = nil
-			ids = append(ids, id)
+	var own, others []any
+	for _, s := range sets {
+		if _, ok := recs[s.Record]; !ok {
+			recs[s.Record] = nil
+			own = append(own, s.Record)
 		}
 	}
 	for _, s := range sets {
-		add(s.Record)
 		for _, l := range s.Links {
-			add(l.Other)
+			if _, ok := recs[l.Other]; !ok {
+				recs[l.Other] = nil
+				others = append(others, l.Other)
+			}
 		}
 	}
-	for lo := 0; lo < len(ids); lo += numberChunk {
-		chunk := ids[lo:min(lo+numberChunk, len(ids))]
+	cached := db.nums.get(others)
+	var look []any
+	for _, id := range others {
+		if n, ok := cached[id.(string)]; ok {
+			recs[id.(string)] = &matchRecord{n: n}
+		} else {
+			look = append(look, id)
+		}
+	}
+	look = append(own, look...)
+	for lo := 0; lo < len(look); lo += numberChunk {
+		chunk := look[lo:min(lo+numberChunk, len(look))]
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.n, coalesce(r.version, 0), s.n IS NOT NULL FROM match_records r
 			LEFT JOIN match_sets s ON s.n = r.n WHERE r.id IN (`+placeholders(len(chunk), "?")+`)`, chunk...)
 		if err != nil {
@@ -150,7 +203,7 @@ func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[
 		}
 	}
 	var missing []any
-	for _, id := range ids {
+	for _, id := range look {
 		if recs[id.(string)] == nil {
 			missing = append(missing, id)
 		}
@@ -175,8 +228,8 @@ func numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[
 			return nil, mapErr(err, "match state")
 		}
 	}
-	for _, id := range ids {
-		if recs[id.(string)] == nil {
+	for id, r := range recs {
+		if r == nil {
 			return nil, fmt.Errorf("number record %s for its links: not numbered", id)
 		}
 	}
@@ -199,12 +252,14 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if err := checkSets(sets); err != nil {
 		return err
 	}
+	var recs map[string]*matchRecord
 	err := inTxOn(ctx, db.linksW, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
 		}
-		recs, err := numberRecords(ctx, tx, sets)
+		var err error
+		recs, err = db.numberRecords(ctx, tx, sets)
 		if err != nil {
 			return err
 		}
@@ -281,6 +336,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if err != nil {
 		return fmt.Errorf("put matches of %d records: %w", len(sets), err)
 	}
+	db.nums.keep(recs)
 	return nil
 }
 

@@ -118,6 +118,7 @@ type DB struct {
 	// linksW is links.db's writer, one connection like write.
 	linksPath string
 	linksW    *sql.DB
+	nums      numbers // record numbers of links.db, see numberCache
 
 	// The checkpointer goroutine copies committed WAL frames into the
 	// database file off the writer's path; dirty wakes it after a commit,
