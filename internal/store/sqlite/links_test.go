@@ -184,14 +184,12 @@ func TestStoringLinksLeavesTheRecordsWriterFree(t *testing.T) {
 	}
 }
 
-// BenchmarkPutMatches stores the links of 2,000 records, 20 links each to
-// records before them, in transactions of 500 records, as matching does
-// for a backlog of received records.
-func BenchmarkPutMatches(b *testing.B) {
-	const n, per, batch = 2000, 20, 500
+// benchSets returns n sets of per links each, to records before and after
+// them, as a popular corpus links them.
+func benchSets(tb testing.TB, n, per int) []store.MatchSet {
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = storetest.NewRecord(b).ID
+		ids[i] = storetest.NewRecord(tb).ID
 	}
 	sets := make([]store.MatchSet, n)
 	for i := range sets {
@@ -204,6 +202,39 @@ func BenchmarkPutMatches(b *testing.B) {
 		}
 		sets[i] = s
 	}
+	return sets
+}
+
+// BenchmarkMatches reads the links of records of which 2,000 records
+// with 20 links each were stored.
+func BenchmarkMatches(b *testing.B) {
+	const n, per = 2000, 20
+	sets := benchSets(b, n, per)
+	db := MustOpenDB(b)
+	ctx := context.Background()
+	for lo := 0; lo < n; lo += 500 {
+		if err := db.PutMatches(ctx, sets[lo:lo+500]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i, links := 0, 0
+	for b.Loop() {
+		ls, err := db.Matches(ctx, sets[i%n].Record)
+		if err != nil {
+			b.Fatal(err)
+		}
+		links += len(ls)
+		i++
+	}
+	b.ReportMetric(float64(links)/float64(b.N), "links/op")
+}
+
+// BenchmarkPutMatches stores the links of 2,000 records, 20 links each to
+// records before them, in transactions of 500 records, as matching does
+// for a backlog of received records.
+func BenchmarkPutMatches(b *testing.B) {
+	const n, per, batch = 2000, 20, 500
+	sets := benchSets(b, n, per)
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()

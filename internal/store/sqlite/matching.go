@@ -40,8 +40,7 @@ const (
 const (
 	sqlLinksRecord = `SELECT r.n, coalesce(r.seq, 0), s.links FROM links.match_records r
 		LEFT JOIN links.match_sets s ON s.n = r.n WHERE r.id = ?`
-	sqlLinkedRecord = `SELECT id, coalesce(seq, 0) FROM links.match_records WHERE n = ?`
-	sqlLinksNaming  = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
+	sqlLinksNaming = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
 		JOIN links.match_records a ON a.n = f.a JOIN links.match_sets s ON s.n = f.a
 		WHERE f.b = ? AND a.seq > ?`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
@@ -433,7 +432,22 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var n, seq int64
 		var own []byte
-		switch err := tx.QueryRowContext(ctx, sqlLinksRecord, recordID).Scan(&n, &seq, &own); {
+		stmt := func(q string) (*sql.Stmt, error) {
+			st, err := db.prepared(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return tx.StmtContext(ctx, st), nil
+		}
+		rec, err := stmt(sqlLinksRecord)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		naming, err := stmt(sqlLinksNaming)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		switch err := rec.QueryRowContext(ctx, recordID).Scan(&n, &seq, &own); {
 		case err == sql.ErrNoRows:
 			return nil
 		case err != nil:
@@ -450,13 +464,37 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 				return err
 			}
 		}
+		var nums []any
 		for _, l := range ls {
-			o, ok := known[l.other]
-			if !ok {
-				if err := tx.QueryRowContext(ctx, sqlLinkedRecord, l.other).Scan(&o.id, &o.seq); err != nil {
-					return mapErr(err, "linked record")
+			if _, ok := known[l.other]; !ok {
+				known[l.other] = other{}
+				nums = append(nums, l.other)
+			}
+		}
+		for lo := 0; lo < len(nums); lo += numberChunk {
+			chunk := nums[lo:min(lo+numberChunk, len(nums))]
+			rows, err := tx.QueryContext(ctx, `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (`+placeholders(len(chunk), "?")+`)`, chunk...)
+			if err != nil {
+				return mapErr(err, "linked records")
+			}
+			for rows.Next() {
+				var k int64
+				var o other
+				if err := rows.Scan(&k, &o.id, &o.seq); err != nil {
+					rows.Close()
+					return err
 				}
-				known[l.other] = o
+				known[k] = o
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return mapErr(err, "linked records")
+			}
+		}
+		for _, l := range ls {
+			o := known[l.other]
+			if o.id == "" {
+				return fmt.Errorf("linked record %d not numbered", l.other)
 			}
 			if o.seq >= seq && l.other != n {
 				continue // matched since: its own links replace this one
@@ -464,8 +502,14 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 			out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.audience, OtherAudience: l.otherAud,
 				Score: l.score, Entity: match.Entity{Path: l.path}, Matched: match.Entity{Path: l.matched},
 				Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			if l.other == n {
+				// A link of a record to itself is on both sides of it.
+				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
+					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			}
 		}
-		rows, err := tx.QueryContext(ctx, sqlLinksNaming, n, seq)
+		rows, err := naming.QueryContext(ctx, n, seq)
 		if err != nil {
 			return mapErr(err, "links")
 		}
