@@ -111,10 +111,6 @@ func (db *DB) openLinks(ctx context.Context) error {
 // unreadable reports whether err says that a file is not a database or a
 // damaged one.
 func unreadable(err error) bool {
-	var d *damaged
-	if errors.As(err, &d) {
-		return true
-	}
 	var se *msqlite.Error
 	if !errors.As(err, &se) {
 		return false
@@ -162,25 +158,16 @@ func setupLinks(ctx context.Context, w *sql.DB) error {
 	})
 }
 
-// checkLinks reports damage anywhere in links.db (as SQLITE_CORRUPT, so
-// that openLinks replaces the file). quick_check reads every page once,
-// without comparing the indexes with their tables: about 0.1 s for the
-// links of 100,000 records.
+// checkLinks reads what every use of links.db needs: its schema (page 1)
+// and the state row. A file damaged there fails with SQLITE_CORRUPT, so
+// that openLinks replaces it. Pages further in are not read at Open (a
+// full check reads the whole file, about a second for the links of
+// 100,000 records); damage there shows as errors of matching, and removing
+// the file while the node is stopped has it rebuilt.
 func checkLinks(ctx context.Context, tx *sql.Tx) error {
-	var res string
-	if err := tx.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
-		return err
-	}
-	if res != "ok" {
-		return &damaged{res}
-	}
-	return nil
+	var seq int64
+	return tx.QueryRowContext(ctx, `SELECT seq FROM state`).Scan(&seq)
 }
-
-// damaged is what quick_check found wrong with links.db.
-type damaged struct{ problem string }
-
-func (d *damaged) Error() string { return "match links file is damaged: " + d.problem }
 
 // storedLink is a link as a set holds it: the other record by number.
 type storedLink struct {
@@ -196,37 +183,51 @@ type storedLink struct {
 const setFormat = 1
 
 // appendLinks appends the encoding of a set's links to b: setFormat, the
-// number of links, then each link's other record, paths, audiences, score
-// (IEEE 754 bits), creation time and reasons; numbers are varints and
+// distinct strings of the set (paths, audiences and reasons recur from
+// link to link), then the number of links and each link's other record,
+// paths and audiences (as indexes of those strings), score (IEEE 754
+// bits), creation time and reasons (indexes). Numbers are varints and
 // strings are preceded by their length.
 func appendLinks(b []byte, ls []storedLink) []byte {
+	index := map[string]uint64{}
+	var strs []string
+	at := func(s string) uint64 {
+		i, ok := index[s]
+		if !ok {
+			i = uint64(len(strs))
+			index[s] = i
+			strs = append(strs, s)
+		}
+		return i
+	}
+	body := make([]byte, 0, 24*len(ls))
+	body = binary.AppendUvarint(body, uint64(len(ls)))
+	for _, l := range ls {
+		body = binary.AppendUvarint(body, uint64(l.other))
+		for _, s := range []string{l.path, l.matched, l.audience, l.otherAud} {
+			body = binary.AppendUvarint(body, at(s))
+		}
+		body = binary.LittleEndian.AppendUint64(body, math.Float64bits(l.score))
+		body = binary.AppendVarint(body, l.created)
+		body = binary.AppendUvarint(body, uint64(len(l.reasons)))
+		for _, r := range l.reasons {
+			body = binary.AppendUvarint(body, at(r))
+		}
+	}
 	b = append(b, setFormat)
-	b = binary.AppendUvarint(b, uint64(len(ls)))
-	str := func(s string) {
+	b = binary.AppendUvarint(b, uint64(len(strs)))
+	for _, s := range strs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	for _, l := range ls {
-		b = binary.AppendUvarint(b, uint64(l.other))
-		str(l.path)
-		str(l.matched)
-		str(l.audience)
-		str(l.otherAud)
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(l.score))
-		b = binary.AppendVarint(b, l.created)
-		b = binary.AppendUvarint(b, uint64(len(l.reasons)))
-		for _, r := range l.reasons {
-			str(r)
-		}
-	}
-	return b
+	return append(b, body...)
 }
 
 // errBadSet reports a stored set that does not decode.
 var errBadSet = errors.New("stored match links do not decode")
 
-// decodeLinks reverses appendLinks, calling fn for each link; only the
-// links for which keep(other) is true are decoded in full.
+// decodeLinks reverses appendLinks, calling fn for each link for which
+// keep(other) is true.
 func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) error {
 	if len(b) == 0 || b[0] != setFormat {
 		return errBadSet
@@ -240,17 +241,25 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 		b = b[n:]
 		return v, true
 	}
-	str := func(skip bool) (string, bool) {
+	ns, ok := uv()
+	if !ok || ns > uint64(len(b)) {
+		return errBadSet
+	}
+	strs := make([]string, ns)
+	for i := range strs {
 		n, ok := uv()
 		if !ok || n > uint64(len(b)) {
+			return errBadSet
+		}
+		strs[i] = string(b[:n])
+		b = b[n:]
+	}
+	str := func() (string, bool) {
+		i, ok := uv()
+		if !ok || i >= uint64(len(strs)) {
 			return "", false
 		}
-		var s string
-		if !skip {
-			s = string(b[:n])
-		}
-		b = b[n:]
-		return s, true
+		return strs[i], true
 	}
 	count, ok := uv()
 	if !ok || count > uint64(len(b)) {
@@ -262,9 +271,8 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 			return errBadSet
 		}
 		l := storedLink{other: int64(other)}
-		skip := !keep(l.other)
 		for _, dst := range []*string{&l.path, &l.matched, &l.audience, &l.otherAud} {
-			if *dst, ok = str(skip); !ok {
+			if *dst, ok = str(); !ok {
 				return errBadSet
 			}
 		}
@@ -282,19 +290,20 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 		if !ok || nr > uint64(len(b)) {
 			return errBadSet
 		}
-		if !skip {
+		use := keep(l.other)
+		if use {
 			l.reasons = make([]string, 0, nr)
 		}
 		for range nr {
-			r, ok := str(skip)
+			r, ok := str()
 			if !ok {
 				return errBadSet
 			}
-			if !skip {
+			if use {
 				l.reasons = append(l.reasons, r)
 			}
 		}
-		if !skip {
+		if use {
 			fn(l)
 		}
 	}

@@ -85,8 +85,9 @@ func TestLinksFileIsReplacedWhenMissingUnreadableOrOfAnotherLayout(t *testing.T)
 				t.Fatal(err)
 			}
 		}},
-		{"damaged pages", func(t *testing.T, dir string) {
-			// The header is intact, the pages after it are not.
+		{"damaged schema", func(t *testing.T, dir string) {
+			// The file header is intact; the schema after it, on the
+			// first page, and the pages after it are not.
 			f, err := os.OpenFile(filepath.Join(dir, LinksFileName), os.O_RDWR, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -94,6 +95,9 @@ func TestLinksFileIsReplacedWhenMissingUnreadableOrOfAnotherLayout(t *testing.T)
 			junk := make([]byte, linksPageSize)
 			for i := range junk {
 				junk[i] = 0xA5
+			}
+			if _, err := f.WriteAt(junk[:linksPageSize-100], 100); err != nil {
+				t.Fatal(err)
 			}
 			for p := int64(1); p < 6; p++ {
 				if _, err := f.WriteAt(junk, p*linksPageSize); err != nil {
@@ -247,4 +251,41 @@ func BenchmarkPutMatches(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n*b.N), "µs/record")
+}
+
+func TestStoredSetsDecodeExactlyAndRefuseDamage(t *testing.T) {
+	in := []storedLink{
+		{other: 1, path: "seizure.parties[0]", matched: "seizure.parties[2]", audience: "", otherAud: `{"operation":"OP-JADE"}`,
+			score: 0.93, reasons: []string{"name 陳大文 ~ Chan Tai Man", "same birth date 1975-03-02"}, created: 1764201600123456},
+		{other: 1 << 40, path: "seizure.parties[0]", matched: "seizure.conveyance", score: 1, reasons: []string{}, created: -5},
+		{other: 7, path: "seizure.parties[1]", matched: "seizure.parties[1]", score: 0.5, reasons: []string{"", "same birth date 1975-03-02"}},
+	}
+	b := appendLinks(nil, in)
+	var out []storedLink
+	if err := decodeLinks(b, func(int64) bool { return true }, func(l storedLink) { out = append(out, l) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(in) {
+		t.Fatalf("%d links decoded, want %d", len(out), len(in))
+	}
+	for i := range in {
+		w, g := in[i], out[i]
+		if g.other != w.other || g.path != w.path || g.matched != w.matched || g.audience != w.audience || g.otherAud != w.otherAud ||
+			g.score != w.score || g.created != w.created || !slices.Equal(g.reasons, w.reasons) || g.reasons == nil {
+			t.Errorf("link %d decoded as %+v, want %+v", i, g, w)
+		}
+	}
+	// Only the links kept are handed over.
+	var kept []int64
+	if err := decodeLinks(b, func(o int64) bool { return o == 7 }, func(l storedLink) { kept = append(kept, l.other) }); err != nil || !slices.Equal(kept, []int64{7}) {
+		t.Errorf("kept %v (%v), want only 7", kept, err)
+	}
+	for n := range len(b) {
+		if err := decodeLinks(b[:n], func(int64) bool { return true }, func(storedLink) {}); err == nil {
+			t.Errorf("a set cut to %d of %d bytes decoded", n, len(b))
+		}
+	}
+	if err := decodeLinks(append(slices.Clone(b), 0), func(int64) bool { return true }, func(storedLink) {}); err == nil {
+		t.Error("a set with a byte too many decoded")
+	}
 }
