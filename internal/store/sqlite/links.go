@@ -245,21 +245,27 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 	if !ok || ns > uint64(len(b)) {
 		return errBadSet
 	}
-	strs := make([]string, ns)
-	for i := range strs {
+	// The strings are made only for the links kept, once each.
+	raw := make([][]byte, ns)
+	for i := range raw {
 		n, ok := uv()
 		if !ok || n > uint64(len(b)) {
 			return errBadSet
 		}
-		strs[i] = string(b[:n])
+		raw[i] = b[:n]
 		b = b[n:]
 	}
-	str := func() (string, bool) {
+	strs := make([]*string, ns)
+	idx := func() (uint64, bool) {
 		i, ok := uv()
-		if !ok || i >= uint64(len(strs)) {
-			return "", false
+		return i, ok && i < uint64(len(raw))
+	}
+	str := func(i uint64) string {
+		if strs[i] == nil {
+			s := string(raw[i])
+			strs[i] = &s
 		}
-		return strs[i], true
+		return *strs[i]
 	}
 	count, ok := uv()
 	if !ok || count > uint64(len(b)) {
@@ -271,8 +277,9 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 			return errBadSet
 		}
 		l := storedLink{other: int64(other)}
-		for _, dst := range []*string{&l.path, &l.matched, &l.audience, &l.otherAud} {
-			if *dst, ok = str(); !ok {
+		var at [4]uint64
+		for i := range at {
+			if at[i], ok = idx(); !ok {
 				return errBadSet
 			}
 		}
@@ -292,15 +299,16 @@ func decodeLinks(b []byte, keep func(other int64) bool, fn func(storedLink)) err
 		}
 		use := keep(l.other)
 		if use {
+			l.path, l.matched, l.audience, l.otherAud = str(at[0]), str(at[1]), str(at[2]), str(at[3])
 			l.reasons = make([]string, 0, nr)
 		}
 		for range nr {
-			r, ok := str()
+			r, ok := idx()
 			if !ok {
 				return errBadSet
 			}
 			if use {
-				l.reasons = append(l.reasons, r)
+				l.reasons = append(l.reasons, str(r))
 			}
 		}
 		if use {

@@ -43,6 +43,8 @@ const (
 	sqlLinksNaming = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
 		JOIN links.match_records a ON a.n = f.a JOIN links.match_sets s ON s.n = f.a
 		WHERE f.b = ? AND a.seq > ?`
+	sqlLinkedRecords = `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (` +
+		`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
 	sqlMatchMarks = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
@@ -74,6 +76,9 @@ func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) err
 	}
 	return nil
 }
+
+// linkedChunk is how many records sqlLinkedRecords reads at a time.
+const linkedChunk = 32
 
 // numberChunk is how many records (or references) one statement looks up,
 // numbers or writes.
@@ -471,9 +476,18 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 				nums = append(nums, l.other)
 			}
 		}
-		for lo := 0; lo < len(nums); lo += numberChunk {
-			chunk := nums[lo:min(lo+numberChunk, len(nums))]
-			rows, err := tx.QueryContext(ctx, `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (`+placeholders(len(chunk), "?")+`)`, chunk...)
+		linked, err := stmt(sqlLinkedRecords)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		chunk := make([]any, linkedChunk)
+		for lo := 0; lo < len(nums); lo += linkedChunk {
+			// Numbers start at 1: 0 fills the places left over.
+			for i := range chunk {
+				chunk[i] = 0
+			}
+			copy(chunk, nums[lo:min(lo+linkedChunk, len(nums))])
+			rows, err := linked.QueryContext(ctx, chunk...)
 			if err != nil {
 				return mapErr(err, "linked records")
 			}
