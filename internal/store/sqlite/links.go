@@ -28,10 +28,11 @@ const linksSchema = "links"
 // file of another layout.
 const linksVersion = 1
 
-// linksPageSize is the page size of a new links.db. A link is a row of a
-// few dozen bytes whose entry in the index by the other record goes to a
-// page anywhere in that index; smaller pages than the main database's make
-// each such page cheaper to write out.
+// linksPageSize is the page size of a new links.db. Each pair of linked
+// records is an entry of a few bytes in match_refs, keyed by the record
+// linked to, so the entries of one transaction land on pages anywhere in
+// it; smaller pages than the main database's make each such page cheaper
+// to write out.
 const linksPageSize = 4096
 
 // The tables of links.db.
