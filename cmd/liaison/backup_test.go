@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,11 +34,31 @@ func TestBackupAndRestoreSQLite(t *testing.T) {
 	if code, _ := call(t, "GET", srv.url+"/api/v1/records/"+id, admin, nil); code != 200 {
 		t.Fatalf("read: %d", code)
 	}
+	// A second seizure of the same parties, which matching links to the
+	// first. The links are not in the backup; the restored node matches
+	// its records again and shows the same links.
+	if code, m := call(t, "POST", srv.url+"/api/v1/records", admin, canonical(t)); code != 201 {
+		t.Fatalf("create the second record: %d %v", code, m)
+	}
+	var matches string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		code, m := call(t, "GET", srv.url+"/api/v1/records/"+id+"/matches", admin, nil)
+		if code != 200 {
+			t.Fatalf("matches: %d %v", code, m)
+		}
+		if len(m["matches"].([]any)) > 0 {
+			matches = mustJSON(t, m)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the two records were not linked within 10 s")
+		}
+	}
 
 	// Taken while the node serves.
 	file := filepath.Join(t.TempDir(), "hk.backup")
 	out := mustLiaison(t, "backup", "--data", dir, "--out", file)
-	if !strings.Contains(out, "node HK, 1 records") || !strings.Contains(out, "chain verified") {
+	if !strings.Contains(out, "node HK, 2 records") || !strings.Contains(out, "chain verified") {
 		t.Fatalf("backup printed %q", out)
 	}
 	if _, errOut, code := liaison(t, "backup", "--data", dir, "--out", file); code == 0 || !strings.Contains(errOut, "already exists") {
@@ -56,15 +77,18 @@ func TestBackupAndRestoreSQLite(t *testing.T) {
 
 	restoredDir := filepath.Join(t.TempDir(), "restored")
 	out = mustLiaison(t, "restore", file, "--data", restoredDir)
-	if !strings.Contains(out, "restored") || !strings.Contains(out, "node HK, 1 records") {
+	if !strings.Contains(out, "restored") || !strings.Contains(out, "node HK, 2 records") {
 		t.Fatalf("restore printed %q", out)
 	}
 	restored := serve(t, restoredDir)
 	if code, got := call(t, "GET", restored.url+"/api/v1/records/"+id, admin, nil); code != 200 || got["id"] != id {
 		t.Fatalf("record on the restored node: %d %v", code, got)
 	}
+	if code, m := call(t, "GET", restored.url+"/api/v1/records/"+id+"/matches", admin, nil); code != 200 || mustJSON(t, m) != matches {
+		t.Fatalf("matches on the restored node: %d %v, want %s", code, m, matches)
+	}
 	code, list := call(t, "GET", restored.url+"/api/v1/records?q=frozen", admin, nil)
-	if code != 200 || len(list["records"].([]any)) != 1 {
+	if code != 200 || len(list["records"].([]any)) != 2 {
 		t.Fatalf("full-text search on the restored node: %d %v", code, list)
 	}
 	code, log := call(t, "GET", restored.url+"/api/v1/audit", admin, nil)

@@ -296,7 +296,9 @@ type Matching interface {
 	// then stale and skipped), every link involving the record, on either
 	// side, is deleted, the set's links are inserted (a link repeating
 	// the same two records and entity paths is kept once) and the record
-	// is marked matched at the set's version with a new Seq.
+	// is marked matched at the set's version with a new Seq. A set
+	// without a Record, or with a link without an Other, is refused as
+	// Invalid naming the field, and nothing is stored.
 	PutMatches(ctx context.Context, sets []MatchSet) error
 	// Matches returns the links involving a record, on either side,
 	// oriented so that Record is recordID, best first (then by Other).

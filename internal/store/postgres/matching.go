@@ -68,6 +68,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if s.Record == "" {
 			return fault.Field("record", "is required")
 		}
+		for j, l := range s.Links {
+			if l.Other == "" {
+				return fault.Field(fmt.Sprintf("sets[%d].links[%d].other", i, j), "is required")
+			}
+		}
 		ids[i] = s.Record
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {

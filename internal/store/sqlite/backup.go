@@ -45,8 +45,10 @@ type Snapshot struct {
 // given its name it is checked: the database's integrity, the node it
 // belongs to and the audit chain from the first entry to the last. A
 // failure at any step leaves no file named out. The full-text index
-// (search.db) is not copied: it is derived from the records and rebuilt
-// when the restored database is first opened.
+// (search.db) and the match links (links.db) are not copied: they are
+// derived from the records, and rebuilt when the restored node is first
+// opened (the index) and started (the links, by matching every record
+// again).
 func Backup(ctx context.Context, dir, out string) (Snapshot, error) {
 	src := filepath.Join(dir, FileName)
 	if _, err := os.Stat(src); err != nil {
@@ -207,7 +209,9 @@ func Inspect(ctx context.Context, file string) (Snapshot, error) {
 // must not hold one yet. The file is checked first (Inspect) and copied under
 // a temporary name that is renamed only once it is on disk, so a failed
 // restore leaves no database behind. The caller opens the store afterwards,
-// which brings the schema up to date and rebuilds the full-text index.
+// which brings the schema up to date and rebuilds the full-text index; the
+// match links start empty, and the node matches every record again when it
+// starts.
 func Restore(ctx context.Context, file, dir string) (Snapshot, error) {
 	snap, err := Inspect(ctx, file)
 	if err != nil {
@@ -230,7 +234,8 @@ func Restore(ctx context.Context, file, dir string) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("restore into %s: %w", dir, err)
 	}
 	// Files a database of this name left behind belong to another one.
-	for _, name := range []string{FileName + "-wal", FileName + "-shm", SearchFileName, SearchFileName + "-wal", SearchFileName + "-shm"} {
+	for _, name := range []string{FileName + "-wal", FileName + "-shm", SearchFileName, SearchFileName + "-wal", SearchFileName + "-shm",
+		LinksFileName, LinksFileName + "-wal", LinksFileName + "-shm"} {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return Snapshot{}, fmt.Errorf("restore into %s: %w", dir, err)
 		}

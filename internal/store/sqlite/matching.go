@@ -1,37 +1,53 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
 	"liaison/internal/intel"
+	"liaison/internal/match"
 	"liaison/internal/store"
 )
 
 const (
 	sqlWalkRecords = `SELECT v.body FROM records r JOIN record_versions v ON v.id = r.id AND v.version = r.version
 		ORDER BY r.rid`
-	sqlMatchedVersion = `SELECT version FROM match_state WHERE id = ?`
-	sqlMaxMatchSeq    = `SELECT coalesce(max(seq), 0) FROM match_state`
-	sqlDeleteLinksA   = `DELETE FROM match_links WHERE a = ?`
-	sqlDeleteLinksB   = `DELETE FROM match_links WHERE b = ?`
-	sqlMarkMatched    = `INSERT INTO match_state (id, version, seq) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET version = excluded.version, seq = excluded.seq`
-	sqlLinksOf = `SELECT a, b, a_path, b_path, a_audience, b_audience, score, reasons, created FROM match_links WHERE a = ?
-		UNION ALL
-		SELECT b, a, b_path, a_path, b_audience, a_audience, score, reasons, created FROM match_links WHERE b = ?`
-	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
-		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
-	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > ? ORDER BY seq LIMIT ?`
 	sqlInsertExclusion = `INSERT INTO match_exclusions (type, value, reason, actor, created) VALUES (?, ?, ?, ?, ?) RETURNING id`
 	sqlExclusions      = `SELECT id, type, value, reason, actor, created FROM match_exclusions ORDER BY id`
 	sqlDeleteExclusion = `DELETE FROM match_exclusions WHERE id = ?`
+)
+
+// Statements on links.db's writer.
+const (
+	sqlLinksSeq    = `SELECT seq FROM state`
+	sqlSetLinksSeq = `UPDATE state SET seq = ?`
+	sqlOldSet      = `SELECT links FROM match_sets WHERE n = ?`
+	sqlDeleteRef   = `DELETE FROM match_refs WHERE b = ? AND a = ?`
+	sqlPutSet      = `INSERT INTO match_sets (n, links) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET links = excluded.links`
+	sqlDeleteSet   = `DELETE FROM match_sets WHERE n = ?`
+	sqlMarkMatched = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
+)
+
+// Reads of links.db, attached to the readers as "links" beside the records.
+const (
+	sqlLinksRecord = `SELECT r.n, coalesce(r.seq, 0), s.links FROM links.match_records r
+		LEFT JOIN links.match_sets s ON s.n = r.n WHERE r.id = ?`
+	sqlLinksNaming = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
+		JOIN links.match_records a ON a.n = f.a JOIN links.match_sets s ON s.n = f.a
+		WHERE f.b = ? AND a.seq > ?`
+	sqlLinkedRecords = `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (` +
+		`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
+		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
+	sqlMatchMarks = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
 )
 
 // WalkRecords streams the latest version of every record, in rowid order,
@@ -61,125 +77,335 @@ func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) err
 	return nil
 }
 
-// linkRow is the number of columns of a stored link, linkChunk how many
-// links one INSERT statement writes.
-const (
-	linkRow   = 9
-	linkChunk = 64
-)
+// linkedChunk is how many records sqlLinkedRecords reads at a time.
+const linkedChunk = 32
 
-// linkInsert returns an INSERT of n links.
-func linkInsert(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT OR IGNORE INTO match_links (a, a_path, b, b_path, a_audience, b_audience, score, reasons, created) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
+// numberChunk is how many records (or references) one statement looks up,
+// numbers or writes.
+const numberChunk = 256
+
+// placeholders returns n comma-separated copies of one.
+func placeholders(n int, one string) string {
+	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+}
+
+// linkKey is what makes a link of a set distinct.
+type linkKey struct{ other, path, matched string }
+
+// matchRecord is what PutMatches knows of a record in links.db: its
+// number, the version marked matched (0 for none) and whether a set of
+// links was stored for it before this transaction.
+type matchRecord struct {
+	n      int64
+	held   int
+	stored bool
+}
+
+// checkSets refuses sets that could not be stored whole, naming the field.
+func checkSets(sets []store.MatchSet) error {
+	for i, s := range sets {
+		if s.Record == "" {
+			return fault.Field("record", "is required")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		for j, l := range s.Links {
+			if l.Other == "" {
+				return fault.Field(fmt.Sprintf("sets[%d].links[%d].other", i, j), "is required")
+			}
+		}
 	}
-	return b.String()
+	return nil
 }
 
-// linkArgs appends the columns of one link.
-func linkArgs(args []any, l store.MatchLink, now string) ([]any, error) {
-	reasons := l.Reasons
-	if reasons == nil {
-		reasons = []string{}
-	}
-	rs, err := json.Marshal(reasons)
-	if err != nil {
-		return nil, fmt.Errorf("encode link reasons: %w", err)
-	}
-	created := now
-	if !l.Created.IsZero() {
-		created = formatTime(l.Created)
-	}
-	return append(args, l.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience, l.OtherAudience,
-		l.Score, string(rs), created), nil
+// numberCache is how many record numbers a process keeps in memory, so
+// that the records a set names are mostly numbered without a look-up.
+// Numbers are never reused while links.db lives, and it is only replaced
+// at Open, so a kept number stays right; past this size the cache starts
+// again empty.
+const numberCache = 1 << 18
+
+// numbers keeps record numbers of links.db known to be committed.
+type numbers struct {
+	mu sync.Mutex
+	n  map[string]int64
 }
 
-// PutMatches replaces the links of each set's record and marks it matched.
-// Links are written many to a statement.
+func (c *numbers) get(ids []any) map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(ids))
+	for _, id := range ids {
+		if n, ok := c.n[id.(string)]; ok {
+			out[id.(string)] = n
+		}
+	}
+	return out
+}
+
+// keep adds the numbers of a committed transaction.
+func (c *numbers) keep(recs map[string]*matchRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil || len(c.n)+len(recs) > numberCache {
+		c.n = make(map[string]int64, len(recs))
+	}
+	for id, r := range recs {
+		c.n[id] = r.n
+	}
+}
+
+// numberRecords returns what links.db holds of every record the sets name,
+// numbering those it does not know yet, a few hundred to a statement. Of
+// the sets' own records it reads the mark and whether a set is stored; of
+// the records their links name only the number is needed, which the cache
+// mostly has.
+func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
+	recs := map[string]*matchRecord{}
+	var own, others []any
+	for _, s := range sets {
+		if _, ok := recs[s.Record]; !ok {
+			recs[s.Record] = nil
+			own = append(own, s.Record)
+		}
+	}
+	for _, s := range sets {
+		for _, l := range s.Links {
+			if _, ok := recs[l.Other]; !ok {
+				recs[l.Other] = nil
+				others = append(others, l.Other)
+			}
+		}
+	}
+	cached := db.nums.get(others)
+	var look []any
+	for _, id := range others {
+		if n, ok := cached[id.(string)]; ok {
+			recs[id.(string)] = &matchRecord{n: n}
+		} else {
+			look = append(look, id)
+		}
+	}
+	look = append(own, look...)
+	for lo := 0; lo < len(look); lo += numberChunk {
+		chunk := look[lo:min(lo+numberChunk, len(look))]
+		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.n, coalesce(r.version, 0), s.n IS NOT NULL FROM match_records r
+			LEFT JOIN match_sets s ON s.n = r.n WHERE r.id IN (`+placeholders(len(chunk), "?")+`)`, chunk...)
+		if err != nil {
+			return nil, mapErr(err, "match state")
+		}
+		for rows.Next() {
+			var id string
+			r := &matchRecord{}
+			if err := rows.Scan(&id, &r.n, &r.held, &r.stored); err != nil {
+				rows.Close()
+				return nil, mapErr(err, "match state")
+			}
+			recs[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err, "match state")
+		}
+	}
+	var missing []any
+	for _, id := range look {
+		if recs[id.(string)] == nil {
+			missing = append(missing, id)
+		}
+	}
+	for lo := 0; lo < len(missing); lo += numberChunk {
+		chunk := missing[lo:min(lo+numberChunk, len(missing))]
+		rows, err := tx.QueryContext(ctx, `INSERT INTO match_records (id) VALUES `+placeholders(len(chunk), "(?)")+` RETURNING id, n`, chunk...)
+		if err != nil {
+			return nil, mapErr(err, "match state")
+		}
+		for rows.Next() {
+			var id string
+			r := &matchRecord{}
+			if err := rows.Scan(&id, &r.n); err != nil {
+				rows.Close()
+				return nil, mapErr(err, "match state")
+			}
+			recs[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapErr(err, "match state")
+		}
+	}
+	for id, r := range recs {
+		if r == nil {
+			return nil, fmt.Errorf("number record %s for its links: not numbered", id)
+		}
+	}
+	return recs, nil
+}
+
+// ref is a pair of match_refs: record a's set names record b.
+type ref struct{ b, a int64 }
+
+// PutMatches stores each set's links as its record's set, with the pairs
+// of records they name, and marks the record matched with a new seq, in
+// one transaction of links.db: a record is marked matched at a version
+// exactly when its links are stored, and the main database's writer is
+// never held. The links of other records naming a set's record are not
+// deleted: the new mark makes them no longer count (see linksDDL).
 func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	if len(sets) == 0 {
 		return nil
 	}
-	for _, s := range sets {
-		if s.Record == "" {
-			return fault.Field("record", "is required")
-		}
+	if err := checkSets(sets); err != nil {
+		return err
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	var recs map[string]*matchRecord
+	err := inTxOn(ctx, db.linksW, func(tx *sql.Tx) error {
 		var seq int64
-		if err := tx.QueryRowContext(ctx, sqlMaxMatchSeq).Scan(&seq); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
 		}
-		st, err := prepareAll(ctx, tx, sqlMatchedVersion, sqlDeleteLinksA, sqlDeleteLinksB, linkInsert(linkChunk), sqlMarkMatched)
+		var err error
+		recs, err = db.numberRecords(ctx, tx, sets)
+		if err != nil {
+			return err
+		}
+		st, err := prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlPutSet, sqlDeleteSet, sqlMarkMatched)
 		if err != nil {
 			return err
 		}
 		defer closeAll(st)
-		now := formatTime(db.now())
-		args := make([]any, 0, linkRow*linkChunk)
-		pending := map[string]bool{} // records named by links not yet written
-		flush := func() error {
-			clear(pending)
-			if len(args) == 0 {
-				return nil
-			}
-			var err error
-			if len(args) == linkRow*linkChunk {
-				_, err = st[3].ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, linkInsert(len(args)/linkRow), args...)
-			}
-			args = args[:0]
-			return mapErr(err, "links")
-		}
+		created := db.now().UnixMicro()
+		names := map[int64][]int64{} // the records each set of this transaction names
+		seen := map[linkKey]bool{}
+		var links []storedLink
+		var buf []byte
 		for _, s := range sets {
-			var held int
-			switch err := st[0].QueryRowContext(ctx, s.Record).Scan(&held); {
-			case err == sql.ErrNoRows:
-			case err != nil:
-				return mapErr(err, "match state of "+s.Record)
-			case held > s.Version:
+			r := recs[s.Record]
+			if r.held > s.Version {
 				continue
 			}
-			// Matching a record replaces every link it is in, those of
-			// this transaction not yet written included.
-			if pending[s.Record] {
-				if err := flush(); err != nil {
-					return err
+			if r.stored {
+				// The pairs of the set this one replaces go with it.
+				if err := dropRefs(ctx, st[0], st[1], r.n); err != nil {
+					return fmt.Errorf("links of %s: %w", s.Record, mapErr(err, "links"))
 				}
+				r.stored = false
 			}
-			if _, err := st[1].ExecContext(ctx, s.Record); err != nil {
-				return mapErr(err, "links of "+s.Record)
-			}
-			if _, err := st[2].ExecContext(ctx, s.Record); err != nil {
-				return mapErr(err, "links of "+s.Record)
-			}
+			clear(seen)
+			links = links[:0]
+			others := names[r.n][:0]
 			for _, l := range s.Links {
-				l.Record = s.Record
-				if args, err = linkArgs(args, l, now); err != nil {
-					return err
+				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
+				if seen[k] {
+					continue
 				}
-				pending[l.Record], pending[l.Other] = true, true
-				if len(args) == linkRow*linkChunk {
-					if err := flush(); err != nil {
-						return err
-					}
+				seen[k] = true
+				o := recs[l.Other].n
+				at := created
+				if !l.Created.IsZero() {
+					at = l.Created.UnixMicro()
 				}
+				links = append(links, storedLink{other: o, path: l.Entity.Path, matched: l.Matched.Path,
+					audience: l.RecordAudience, otherAud: l.OtherAudience, score: l.Score, reasons: l.Reasons, created: at})
+				if !slices.Contains(others, o) {
+					others = append(others, o)
+				}
+			}
+			names[r.n] = others
+			if len(links) > 0 {
+				buf = appendLinks(buf[:0], links)
+				_, err = st[2].ExecContext(ctx, r.n, buf)
+			} else {
+				_, err = st[3].ExecContext(ctx, r.n)
+			}
+			if err != nil {
+				return mapErr(err, "links of "+s.Record)
 			}
 			seq++
-			if _, err := st[4].ExecContext(ctx, s.Record, s.Version, seq); err != nil {
+			if _, err := st[4].ExecContext(ctx, s.Version, seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
 			}
+			r.held = s.Version
 		}
-		return flush()
+		var refs []ref
+		for a, bs := range names {
+			for _, b := range bs {
+				refs = append(refs, ref{b, a})
+			}
+		}
+		if err := putRefs(ctx, tx, refs); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
+		return mapErr(err, "match state")
 	})
 	if err != nil {
 		return fmt.Errorf("put matches of %d records: %w", len(sets), err)
+	}
+	db.nums.keep(recs)
+	return nil
+}
+
+// dropRefs deletes the pairs of the stored set of record n.
+func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
+	var old []byte
+	if err := oldSet.QueryRowContext(ctx, n).Scan(&old); err != nil {
+		return err
+	}
+	var others []int64
+	err := decodeLinks(old, func(o int64) bool {
+		if slices.Contains(others, o) {
+			return false
+		}
+		others = append(others, o)
+		return false
+	}, nil)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if _, err := deleteRef.ExecContext(ctx, o, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRefs writes pairs, sorted so that neighbours share pages, many to a
+// statement; a pair stored already is kept.
+func putRefs(ctx context.Context, tx *sql.Tx, refs []ref) error {
+	slices.SortFunc(refs, func(x, y ref) int {
+		if c := cmp.Compare(x.b, y.b); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.a, y.a)
+	})
+	args := make([]any, 0, 2*numberChunk)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for lo := 0; lo < len(refs); lo += numberChunk {
+		chunk := refs[lo:min(lo+numberChunk, len(refs))]
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r.b, r.a)
+		}
+		q := `INSERT OR IGNORE INTO match_refs (b, a) VALUES ` + placeholders(len(chunk), "(?, ?)")
+		var err error
+		if len(chunk) == numberChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return mapErr(err, "links")
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return mapErr(err, "links")
+		}
 	}
 	return nil
 }
@@ -203,34 +429,148 @@ func closeAll(sts []*sql.Stmt) {
 	}
 }
 
-// Matches returns the links of a record, best first.
+// Matches returns the links of a record, best first: those of its own set
+// naming records marked before it (or never), and those of the sets of
+// records marked after it that name it, all read in one read transaction.
 func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, error) {
-	rows, err := db.query(ctx, sqlLinksOf, recordID, recordID)
-	if err != nil {
-		return nil, fmt.Errorf("matches of %s: %w", recordID, mapErr(err, "links"))
-	}
-	defer rows.Close()
 	out := []store.MatchLink{}
-	for rows.Next() {
-		var l store.MatchLink
-		var reasons []byte
-		var created string
-		if err := rows.Scan(&l.Record, &l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &created); err != nil {
-			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var n, seq int64
+		var own []byte
+		stmt := func(q string) (*sql.Stmt, error) {
+			st, err := db.prepared(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return tx.StmtContext(ctx, st), nil
 		}
-		if err := json.Unmarshal(reasons, &l.Reasons); err != nil {
-			return nil, fmt.Errorf("matches of %s: decode stored link: %w", recordID, err)
+		rec, err := stmt(sqlLinksRecord)
+		if err != nil {
+			return mapErr(err, "links")
 		}
-		if l.Created, err = parseTime(created); err != nil {
-			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+		naming, err := stmt(sqlLinksNaming)
+		if err != nil {
+			return mapErr(err, "links")
 		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("matches of %s: %w", recordID, mapErr(err, "links"))
+		switch err := rec.QueryRowContext(ctx, recordID).Scan(&n, &seq, &own); {
+		case err == sql.ErrNoRows:
+			return nil
+		case err != nil:
+			return mapErr(err, "links")
+		}
+		type other struct {
+			id  string
+			seq int64
+		}
+		known := map[int64]other{}
+		var ls []storedLink
+		if own != nil {
+			if err := decodeLinks(own, func(int64) bool { return true }, func(l storedLink) { ls = append(ls, l) }); err != nil {
+				return err
+			}
+		}
+		var nums []any
+		for _, l := range ls {
+			if _, ok := known[l.other]; !ok {
+				known[l.other] = other{}
+				nums = append(nums, l.other)
+			}
+		}
+		linked, err := stmt(sqlLinkedRecords)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		chunk := make([]any, linkedChunk)
+		for lo := 0; lo < len(nums); lo += linkedChunk {
+			// Numbers start at 1: 0 fills the places left over.
+			for i := range chunk {
+				chunk[i] = 0
+			}
+			copy(chunk, nums[lo:min(lo+linkedChunk, len(nums))])
+			rows, err := linked.QueryContext(ctx, chunk...)
+			if err != nil {
+				return mapErr(err, "linked records")
+			}
+			for rows.Next() {
+				var k int64
+				var o other
+				if err := rows.Scan(&k, &o.id, &o.seq); err != nil {
+					rows.Close()
+					return err
+				}
+				known[k] = o
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return mapErr(err, "linked records")
+			}
+		}
+		for _, l := range ls {
+			o := known[l.other]
+			if o.id == "" {
+				return fmt.Errorf("linked record %d not numbered", l.other)
+			}
+			if o.seq >= seq && l.other != n {
+				continue // matched since: its own links replace this one
+			}
+			out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.audience, OtherAudience: l.otherAud,
+				Score: l.score, Entity: match.Entity{Path: l.path}, Matched: match.Entity{Path: l.matched},
+				Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			if l.other == n {
+				// A link of a record to itself is on both sides of it.
+				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
+					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			}
+		}
+		rows, err := naming.QueryContext(ctx, n, seq)
+		if err != nil {
+			return mapErr(err, "links")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a int64
+			var o other
+			var set []byte
+			if err := rows.Scan(&a, &o.id, &o.seq, &set); err != nil {
+				return err
+			}
+			if a == n {
+				continue
+			}
+			err := decodeLinks(set, func(b int64) bool { return b == n }, func(l storedLink) {
+				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
+					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return mapErr(rows.Err(), "links")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 	}
 	store.SortLinks(out)
 	return out, nil
+}
+
+func nonNil(rs []string) []string {
+	if rs == nil {
+		return []string{}
+	}
+	return rs
+}
+
+// readTx runs fn in one read transaction of the read pool.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapErr(err, "database")
+	}
+	defer tx.Rollback() //nolint:errcheck // a read: nothing to keep
+	return fn(tx)
 }
 
 // Unmatched returns records whose latest version is not marked matched.

@@ -1,6 +1,6 @@
 // Package sqlite implements store.Store on an embedded SQLite database
 // (modernc.org/sqlite, pure Go) kept in DIR/liaison.db, with its full-text
-// index in DIR/search.db.
+// index in DIR/search.db and cross-matching's links in DIR/links.db.
 //
 // The database runs in WAL mode. All writes go through a single connection
 // whose transactions begin IMMEDIATE, which serialises writers (and with them
@@ -16,6 +16,16 @@
 // waits for it to reflect every write that returned before the search
 // began, and a search or Open that finds it behind for any other reason (a
 // crash between the two commits) repairs it from the records.
+//
+// Cross-matching's links and its watermark (the version of each record
+// whose links are stored) are derived data too, kept in links.db with a
+// writer of their own, so that storing links never holds the writer of the
+// records (and of the inbox). A record's links and its mark are written in
+// one transaction of that file, so a record is marked matched exactly when
+// its links are stored; a links.db that is missing, unreadable or of
+// another layout starts empty, and the empty watermark has every record
+// matched again. Readers attach it, so that finding the records not yet
+// matched is one query over both files.
 package sqlite
 
 import (
@@ -91,7 +101,7 @@ type Options struct {
 type DB struct {
 	path  string
 	write *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
-	read  *sql.DB // read-only pool, search.db attached as "search"
+	read  *sql.DB // read-only pool, search.db and links.db attached as "search" and "links"
 	now   func() time.Time
 	log   *slog.Logger
 
@@ -104,6 +114,11 @@ type DB struct {
 	searchW          *sql.DB
 	smu              sync.Mutex
 	lastJob, prevJob chan struct{}
+
+	// linksW is links.db's writer, one connection like write.
+	linksPath string
+	linksW    *sql.DB
+	nums      numbers // record numbers of links.db, see numberCache
 
 	// The checkpointer goroutine copies committed WAL frames into the
 	// database file off the writer's path; dirty wakes it after a commit,
@@ -146,7 +161,8 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	db := &DB{path: path, searchPath: filepath.Join(dir, SearchFileName), now: opts.Now, log: opts.Logger,
+	db := &DB{path: path, searchPath: filepath.Join(dir, SearchFileName), linksPath: filepath.Join(dir, LinksFileName),
+		now: opts.Now, log: opts.Logger,
 		stmts: map[string]*sql.Stmt{}, blocks: sync.Pool{New: newBodyBlock}}
 	if db.now == nil {
 		db.now = time.Now
@@ -185,7 +201,12 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: create search index: %w", db.searchPath, mapErr(err, "search index"))
 	}
 
-	db.read = sql.OpenDB(readConnector(dsn(path, false), db.searchPath))
+	if err := db.openLinks(ctx); err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open store %s: %w", db.linksPath, mapErr(err, "match links"))
+	}
+
+	db.read = sql.OpenDB(readConnector(dsn(path, false), db.searchPath, db.linksPath))
 	n := max(4, runtime.NumCPU())
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
@@ -247,7 +268,8 @@ func oneConn(p *sql.DB) {
 }
 
 // connector opens connections through a driver of this database's own, so
-// that its connection hook (attaching search.db) applies to no other pool.
+// that its connection hook (attaching search.db and links.db) applies to no
+// other pool.
 type connector struct {
 	drv *msqlite.Driver
 	dsn string
@@ -257,14 +279,18 @@ func (c connector) Connect(context.Context) (driver.Conn, error) { return c.drv.
 func (c connector) Driver() driver.Driver                        { return c.drv }
 
 // readConnector opens readers of the database at dsn with the full-text
-// index at searchPath attached as "search". Readers are query-only, which
-// covers the attached file too.
-func readConnector(dsn, searchPath string) driver.Connector {
+// index at searchPath attached as "search" and the match links at linksPath
+// as "links". Readers are query-only, which covers the attached files too.
+func readConnector(dsn, searchPath, linksPath string) driver.Connector {
 	drv := &msqlite.Driver{}
 	drv.RegisterConnectionHook(func(c msqlite.ExecQuerierContext, _ string) error {
-		_, err := c.ExecContext(context.Background(), "ATTACH DATABASE ? AS "+searchSchema,
-			[]driver.NamedValue{{Ordinal: 1, Value: searchPath}})
-		return err
+		for _, f := range []struct{ path, schema string }{{searchPath, searchSchema}, {linksPath, linksSchema}} {
+			if _, err := c.ExecContext(context.Background(), "ATTACH DATABASE ? AS "+f.schema,
+				[]driver.NamedValue{{Ordinal: 1, Value: f.path}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return connector{drv: drv, dsn: dsn}
 }
@@ -424,7 +450,7 @@ func inConnTxOn(ctx context.Context, w *sql.DB, fn func(*sql.Conn, *sql.Tx) erro
 
 // closePools closes whichever pools are open, for a failed Open.
 func (db *DB) closePools() {
-	for _, p := range []*sql.DB{db.read, db.searchW, db.write} {
+	for _, p := range []*sql.DB{db.read, db.linksW, db.searchW, db.write} {
 		if p != nil {
 			p.Close()
 		}
@@ -464,12 +490,12 @@ func (db *DB) close() error {
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
 		errs = append(errs, fmt.Errorf("optimize: %w", err))
 	}
-	for _, w := range []*sql.DB{db.write, db.searchW} {
+	for _, w := range []*sql.DB{db.write, db.searchW, db.linksW} {
 		if _, err := w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 		}
 	}
-	for _, p := range []*sql.DB{db.read, db.searchW, db.write} {
+	for _, p := range []*sql.DB{db.read, db.linksW, db.searchW, db.write} {
 		if err := p.Close(); err != nil {
 			errs = append(errs, err)
 		}

@@ -52,7 +52,7 @@ func TestTamperedAuditIsDetected(t *testing.T) {
 func TestOpenConfiguresDatabase(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "node")
 	db := mustOpenIn(t, dir)
-	for _, f := range []string{FileName, SearchFileName} {
+	for _, f := range []string{FileName, SearchFileName, LinksFileName} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("database file: %v", err)
 		}
@@ -76,10 +76,15 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 		{"search", "synchronous", "1"},
 		{"search", "busy_timeout", "10000"},
 		{"search", "page_size", "16384"},
+		{"read", "links.journal_mode", "wal"},
+		{"links", "journal_mode", "wal"},
+		{"links", "synchronous", "1"},
+		{"links", "busy_timeout", "10000"},
+		{"links", "page_size", "4096"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pool+" "+tc.pragma, func(t *testing.T) {
-			pool := map[string]*sql.DB{"write": db.write, "read": db.read, "search": db.searchW}[tc.pool]
+			pool := map[string]*sql.DB{"write": db.write, "read": db.read, "search": db.searchW, "links": db.linksW}[tc.pool]
 			var got string
 			if err := pool.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil {
 				t.Fatal(err)
@@ -92,6 +97,7 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 	for _, q := range []string{
 		`INSERT INTO refdata (name, data, loaded) VALUES ('x', 'y', 'z')`,
 		`DELETE FROM search.docs`,
+		`DELETE FROM links.match_sets`,
 	} {
 		if _, err := db.read.Exec(q); err == nil {
 			t.Errorf("the read pool accepted %s", q)

@@ -25,6 +25,9 @@ func RunMatching(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutMatchesAndReadBothSides", testPutMatches},
 		{"PutMatchesReplacesAndSkipsStale", testPutMatchesReplaces},
 		{"UnmatchedAndMarks", testUnmatched},
+		{"LinkReasonsReadBackExactly", testLinkReasons},
+		{"RecordNamedByLinksIsNotMatched", testNamedNotMatched},
+		{"PutMatchesRefusesIncompleteSets", testPutMatchesRefuses},
 		{"Exclusions", testExclusions},
 	}
 	for _, tc := range tests {
@@ -266,5 +269,105 @@ func testExclusions(t *testing.T, s store.Store) {
 	}
 	if got := auditCount(t, s) - before; got != 3 {
 		t.Errorf("%d audit entries written, want 3 (two exclusions, one removal; refusals write none)", got)
+	}
+}
+
+func testLinkReasons(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := NewRecord(t)
+	MustCreate(t, s, a)
+	cases := [][]string{
+		nil,
+		{},
+		{""},
+		{"", "same birth date"},
+		{"same birth date", ""},
+		{"[bracketed] name", "same nationality HK"},
+		{"name with \x1f separator", "same country JP"},
+		{"name 陳大文 ~ Chan Tai Man", "same passport number K1234567"},
+		{`quoted "name" \ backslash`},
+	}
+	var others []string
+	var links []store.MatchLink
+	for i, rs := range cases {
+		o := NewRecord(t)
+		MustCreate(t, s, o)
+		others = append(others, o.ID)
+		l := link(a.ID, o.ID, 0.5+float64(i)/100, "p0", "p0")
+		l.Reasons = rs
+		links = append(links, l)
+	}
+	if err := s.PutMatches(ctx, []store.MatchSet{{Record: a.ID, Version: 1, Links: links}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Matches(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cases) {
+		t.Fatalf("%d links read back, want %d", len(got), len(cases))
+	}
+	for _, g := range got {
+		i := slices.Index(others, g.Other)
+		if i < 0 {
+			t.Fatalf("link to unknown record %s", g.Other)
+		}
+		want := cases[i]
+		if g.Reasons == nil || !slices.Equal(g.Reasons, want) {
+			t.Errorf("reasons %q read back as %q (nil %v), want an equal, non-nil list", want, g.Reasons, g.Reasons == nil)
+		}
+	}
+}
+
+func testNamedNotMatched(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a, b := NewRecord(t), NewRecord(t)
+	MustCreate(t, s, a, b)
+	if err := s.PutMatches(ctx, []store.MatchSet{{Record: a.ID, Version: 1, Links: []store.MatchLink{link(a.ID, b.ID, 0.9, "p0", "p0")}}}); err != nil {
+		t.Fatal(err)
+	}
+	// b is linked to, but was not matched itself.
+	ids, err := s.Unmatched(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []string{b.ID}) {
+		t.Errorf("unmatched %v, want only b", ids)
+	}
+	marks, err := s.MatchMarks(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(marks) != 1 || marks[0].ID != a.ID {
+		t.Errorf("marks %+v, want only a's", marks)
+	}
+	// Matching b later replaces the link from a, as for any record.
+	if err := s.PutMatches(ctx, []store.MatchSet{{Record: b.ID, Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err := s.Matches(ctx, a.ID); err != nil || len(ls) != 0 {
+		t.Errorf("after b was matched without links, a has %+v (%v), want none", ls, err)
+	}
+}
+
+func testPutMatchesRefuses(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a, b := NewRecord(t), NewRecord(t)
+	MustCreate(t, s, a, b)
+	bad := link(a.ID, b.ID, 0.9, "p0", "p1")
+	bad.Other = ""
+	err := s.PutMatches(ctx, []store.MatchSet{
+		{Record: b.ID, Version: 1, Links: []store.MatchLink{link(b.ID, a.ID, 0.8, "p1", "p0")}},
+		{Record: a.ID, Version: 1, Links: []store.MatchLink{link(a.ID, b.ID, 0.9, "p0", "p0"), bad}},
+	})
+	WantField(t, err, "sets[1].links[1].other")
+	// Nothing of the call was stored: neither set's links nor marks.
+	for _, id := range []string{a.ID, b.ID} {
+		if ls, err := s.Matches(ctx, id); err != nil || len(ls) != 0 {
+			t.Errorf("links of %s after a refused call: %+v (%v), want none", id, ls, err)
+		}
+	}
+	if marks, err := s.MatchMarks(ctx, 0, 10); err != nil || len(marks) != 0 {
+		t.Errorf("marks after a refused call: %+v (%v), want none", marks, err)
 	}
 }
