@@ -164,6 +164,10 @@ type Store interface {
 	// excluded from matching.
 	Matching
 
+	// Requests lists requests for assistance from an index kept beside
+	// the records.
+	Requests
+
 	Close() error
 }
 
