@@ -113,7 +113,7 @@ type RequestFacts struct {
 	Operation  string
 	// For a request.
 	Requesting, Requested, Agreement, Subject, Deadline string
-	Acknowledged                                         bool
+	Acknowledged                                        bool
 	// For a response.
 	Request, Outcome string
 }
