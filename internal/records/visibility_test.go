@@ -39,7 +39,7 @@ func TestCanSee(t *testing.T) {
 
 // TestOperationsSeenAgreesWithCanSee checks that the filter a listing is
 // given says of every audience what CanSee says, for every role that may
-// read
+// read records.
 func TestOperationsSeenAgreesWithCanSee(t *testing.T) {
 	for _, role := range []string{store.RoleAdmin, store.RoleLiaison, store.RoleAnalyst, store.RoleAuditor} {
 		for _, ops := range [][]string{nil, {"OP-JADE"}, {"OP-JADE", "OP-TIGER"}} {
