@@ -177,8 +177,13 @@ func (db *DB) syncRequests(ctx context.Context) error {
 				done = true
 				return nil
 			}
+			st, err := prepareIndex(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer st.close()
 			for _, id := range order {
-				if err := indexRequest(ctx, tx, id); err != nil {
+				if err := st.index(ctx, id); err != nil {
 					return err
 				}
 			}
@@ -197,10 +202,41 @@ func (db *DB) syncRequests(ctx context.Context) error {
 	}
 }
 
-// indexRequest puts the latest version of record id in the requests index.
-func indexRequest(ctx context.Context, tx *sql.Tx, id string) error {
+// indexStmts are the statements of one update of the requests index,
+// prepared once for all the records it reads.
+type indexStmts struct {
+	get, putRequest, putResponse, dropRequest, dropResponse *sql.Stmt
+}
+
+func prepareIndex(ctx context.Context, tx *sql.Tx) (*indexStmts, error) {
+	st := &indexStmts{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{{&st.get, sqlGetRecord}, {&st.putRequest, sqlRequestPut}, {&st.putResponse, sqlResponsePut},
+		{&st.dropRequest, sqlRequestDrop}, {&st.dropResponse, sqlResponseDrop}} {
+		stmt, err := tx.PrepareContext(ctx, p.query)
+		if err != nil {
+			st.close()
+			return nil, mapErr(err, "requests index")
+		}
+		*p.dst = stmt
+	}
+	return st, nil
+}
+
+func (st *indexStmts) close() {
+	for _, s := range []*sql.Stmt{st.get, st.putRequest, st.putResponse, st.dropRequest, st.dropResponse} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// index puts the latest version of record id in the requests index.
+func (st *indexStmts) index(ctx context.Context, id string) error {
 	var body []byte
-	err := tx.QueryRowContext(ctx, sqlGetRecord, id).Scan(&body)
+	err := st.get.QueryRowContext(ctx, id).Scan(&body)
 	if err == sql.ErrNoRows {
 		return nil
 	}
@@ -212,17 +248,17 @@ func indexRequest(ctx context.Context, tx *sql.Tx, id string) error {
 		return fmt.Errorf("record %s: %w", id, err)
 	}
 	if !ok {
-		if _, err := tx.ExecContext(ctx, sqlRequestDrop, id); err != nil {
+		if _, err := st.dropRequest.ExecContext(ctx, id); err != nil {
 			return mapErr(err, "request")
 		}
-		_, err := tx.ExecContext(ctx, sqlResponseDrop, id)
+		_, err := st.dropResponse.ExecContext(ctx, id)
 		return mapErr(err, "response")
 	}
 	if f.Kind == intel.KindRequest {
-		_, err = tx.ExecContext(ctx, sqlRequestPut, id, f.Version, f.Originator, f.Requesting, f.Requested, f.Agreement,
+		_, err = st.putRequest.ExecContext(ctx, id, f.Version, f.Originator, f.Requesting, f.Requested, f.Agreement,
 			f.Subject, f.Deadline, f.Acknowledged, f.Operation, f.Active)
 		return mapErr(err, "request "+id)
 	}
-	_, err = tx.ExecContext(ctx, sqlResponsePut, id, f.Version, f.Request, f.Outcome, f.Active)
+	_, err = st.putResponse.ExecContext(ctx, id, f.Version, f.Request, f.Outcome, f.Active)
 	return mapErr(err, "response "+id)
 }
