@@ -13,7 +13,6 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"liaison/internal/audit"
-	"liaison/internal/intel"
 	"liaison/internal/store"
 )
 
@@ -225,52 +224,70 @@ func TestUIRetryDelivery(t *testing.T) {
 	})
 }
 
-// TestUIRetryRefusedFeedback checks that a feedback delivery the partner
-// refused shows on the feedback's page with the refusal reason and a Retry
-// button for the administrator, and goes back in the queue from there.
-func TestUIRetryRefusedFeedback(t *testing.T) {
-	n := MustNode(t, nil, nil)
-	w := MustReceive(t, n, warningFromJP())
-	liaison := MustLogin(t, n, store.RoleLiaison)
-	p := liaison.post("/ui/records/"+w.ID+"/feedback", withCSRF(t, liaison, url.Values{"feedback.controlled": {"no"},
-		"feedback.result": {"not-encountered"}}))
-	if p.status != http.StatusOK || !strings.Contains(p.body, `id="sent-ok"`) {
-		t.Fatalf("POST feedback: %d\n%s", p.status, p.body)
+// TestUIRetryRefusedLoops checks that a feedback or an answer the partner
+// refused shows on its record's page with the refusal reason and a Retry
+// button for the administrator, and goes back in the queue from there as
+// the same envelope.
+func TestUIRetryRefusedLoops(t *testing.T) {
+	tests := []struct {
+		name, typ string
+		send      func(t *testing.T, n *node, b *browser) page
+	}{
+		{"feedback", "feedback", func(t *testing.T, n *node, b *browser) page {
+			w := MustReceive(t, n, warningFromJP())
+			return b.post("/ui/records/"+w.ID+"/feedback", withCSRF(t, b, url.Values{"feedback.controlled": {"no"},
+				"feedback.result": {"not-encountered"}}))
+		}},
+		{"answer", "response", func(t *testing.T, n *node, b *browser) page {
+			q := MustReceive(t, n, requestFromJP(""))
+			return b.post("/ui/records/"+q.ID+"/answer", withCSRF(t, b, url.Values{"response.outcome": {"answered"},
+				"response.answers": {"Registered in Kowloon."}}))
+		}},
 	}
-	fb := createdBy(t, p)
-	ds, err := n.store.Deliveries(context.Background(), fb)
-	if err != nil || len(ds) != 1 {
-		t.Fatalf("deliveries of the feedback: %v %v", ds, err)
-	}
-	ctx := context.Background()
-	if _, _, err := n.store.ClaimDeliveries(ctx, "test", time.Now(), time.Minute, 10); err != nil {
-		t.Fatal(err)
-	}
-	reason := "JP may not receive record " + fb + " from HK: no agreement in force links Japan and Hong Kong."
-	if err := n.store.FinishDeliveries(ctx, "test", "JP", time.Now(), []store.DeliveryOutcome{{ID: ds[0].ID,
-		State: store.DeliveryRefused, RefusalReason: reason}}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	path := "/ui/records/" + fb
-	admin := MustLogin(t, n, store.RoleAdmin)
-	page := admin.get(path)
-	row := regexp.MustCompile(`(?s)<tr id="delivery-` + strconv.FormatInt(ds[0].ID, 10) + `">.*?</tr>`).FindString(page.body)
-	if !strings.Contains(row, `class="state refused"`) || !strings.Contains(row, "no agreement in force links Japan and Hong Kong") ||
-		!strings.Contains(row, retryButton(ds[0].ID)) || !strings.Contains(row, ">feedback<") {
-		t.Fatalf("the feedback's page does not show the refused delivery with its reason and a retry button:\n%s", row)
-	}
-	if p := liaison.get(path); strings.Contains(p.body, retryButton(ds[0].ID)) {
-		t.Error("a liaison officer is offered the retry button")
-	}
-	p = admin.post("/ui/deliveries/"+strconv.FormatInt(ds[0].ID, 10)+"/retry", url.Values{"csrf": {csrfOf(t, page)}, "back": {"record"}})
-	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), path+"?retried=") {
-		t.Fatalf("retry: %d to %q", p.status, p.header.Get("Location"))
-	}
-	d := mustDelivery(t, n, ds[0].ID)
-	if d.State != store.DeliveryQueued || d.Type != "feedback" || d.RecordID != fb {
-		t.Errorf("the feedback delivery after the retry = %+v, want the same feedback envelope queued", d)
-	}
-	if r, err := n.store.GetRecord(ctx, fb); err != nil || r.Kind != intel.KindFeedback || r.Version != 1 {
-		t.Errorf("the retry changed the feedback record: %+v %v", r, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := MustNode(t, nil, nil)
+			liaison := MustLogin(t, n, store.RoleLiaison)
+			p := tt.send(t, n, liaison)
+			if p.status != http.StatusOK || !strings.Contains(p.body, `id="sent-ok"`) {
+				t.Fatalf("send the %s: %d\n%s", tt.name, p.status, p.body)
+			}
+			rec := createdBy(t, p)
+			ctx := context.Background()
+			ds, err := n.store.Deliveries(ctx, rec)
+			if err != nil || len(ds) != 1 || ds[0].Type != tt.typ {
+				t.Fatalf("deliveries of the %s: %v %v", tt.name, ds, err)
+			}
+			if _, _, err := n.store.ClaimDeliveries(ctx, "test", time.Now(), time.Minute, 10); err != nil {
+				t.Fatal(err)
+			}
+			reason := "JP may not receive record " + rec + " from HK: no agreement in force links Japan and Hong Kong."
+			if err := n.store.FinishDeliveries(ctx, "test", "JP", time.Now(), []store.DeliveryOutcome{{ID: ds[0].ID,
+				State: store.DeliveryRefused, RefusalReason: reason}}, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			path := "/ui/records/" + rec
+			admin := MustLogin(t, n, store.RoleAdmin)
+			page := admin.get(path)
+			row := regexp.MustCompile(`(?s)<tr id="delivery-` + strconv.FormatInt(ds[0].ID, 10) + `">.*?</tr>`).FindString(page.body)
+			if !strings.Contains(row, `class="state refused"`) || !strings.Contains(row, "no agreement in force links Japan and Hong Kong") ||
+				!strings.Contains(row, retryButton(ds[0].ID)) || !strings.Contains(row, ">"+tt.typ+"<") {
+				t.Fatalf("the %s's page does not show the refused delivery with its reason and a retry button:\n%s", tt.name, row)
+			}
+			if p := liaison.get(path); strings.Contains(p.body, retryButton(ds[0].ID)) {
+				t.Error("a liaison officer is offered the retry button")
+			}
+			p = admin.post("/ui/deliveries/"+strconv.FormatInt(ds[0].ID, 10)+"/retry", url.Values{"csrf": {csrfOf(t, page)}, "back": {"record"}})
+			if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), path+"?retried=") {
+				t.Fatalf("retry: %d to %q", p.status, p.header.Get("Location"))
+			}
+			d := mustDelivery(t, n, ds[0].ID)
+			if d.State != store.DeliveryQueued || d.Type != tt.typ || d.RecordID != rec || d.EnvelopeID != ds[0].EnvelopeID {
+				t.Errorf("the delivery after the retry = %+v, want the same %s envelope queued", d, tt.typ)
+			}
+			if r, err := n.store.GetRecord(ctx, rec); err != nil || r.Version != 1 {
+				t.Errorf("the retry changed the record: %+v %v", r, err)
+			}
+		})
 	}
 }
