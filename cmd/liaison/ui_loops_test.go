@@ -50,9 +50,11 @@ func reloadUntil(t *testing.T, ctx context.Context, sel, want string) {
 // the form and sends it to Japan, Japan's officer gives feedback on it,
 // and Hong Kong sees the feedback on its warning; Hong Kong sends a
 // request for assistance from the form, Japan answers it, and Hong Kong
-// sees it answered with the answers. Japan's UI is opened as localhost and
-// Hong Kong's as 127.0.0.1, so that each keeps its own session cookie in
-// the one browser.
+// sees it answered with the answers. A seizure Brazil's node refuses (it
+// does not yet hold the agreement Hong Kong shares it under) is retried
+// from Hong Kong's UI once Brazil has the agreement, and is delivered.
+// Japan's UI is opened as localhost and Hong Kong's as 127.0.0.1, so that
+// each keeps its own session cookie in the one browser.
 func TestUILoopsInBrowser(t *testing.T) {
 	t.Setenv("LIAISON_DELIVERY_POLL", "100ms")
 	ctx := MustBrowser(t)
@@ -190,10 +192,73 @@ func TestUILoopsInBrowser(t *testing.T) {
 	}
 	shoot(t, ctx, shots, "30-requests-overdue")
 
+	// A delivery refused by its recipient is sent again from the UI once
+	// the cause is fixed. Hong Kong records a mutual assistance agreement
+	// with Brazil and shares a seizure under it; Brazil's node does not
+	// hold the agreement yet and refuses the envelope with its reason.
+	brDir := t.TempDir()
+	brTok := initNode(t, brDir, "BR")
+	br := serve(t, brDir)
+	for _, p := range []struct{ on, tok, url string }{{hk.url, hkTok, br.url}, {br.url, brTok, hk.url}} {
+		if code, m := call(t, "POST", p.on+"/api/v1/peers", p.tok, map[string]string{"url": p.url, "fingerprint": fingerprintOf(t, p.url)}); code != 201 {
+			t.Fatalf("pin: %d %v", code, m)
+		}
+	}
+	cmaa := map[string]any{"id": "hk-br-cmaa", "title": "Agreement on mutual administrative assistance in customs matters between Hong Kong, China and Brazil",
+		"kind": "agreement", "binding": true, "parties": []map[string]any{{"code": "HK"}, {"code": "BR"}},
+		"signed": "2026-03-02", "in_force": "2026-04-01", "scope": map[string]any{"personal_data": true},
+		"modes": map[string]any{"on_request": true, "spontaneous": true}}
+	if code, m := call(t, "POST", hk.url+"/api/v1/agreements", hkTok, cmaa); code != 201 {
+		t.Fatalf("add the agreement on HK: %d %v", code, m)
+	}
+	toBR := canonical(t)
+	toBR["distribution"] = map[string]any{"scope": "bilateral", "recipients": []string{"BR"}}
+	seizureID := createOn(t, hk.url, hkTok, toBR)
+	step(t, ctx, "send the seizure to Brazil", chromedp.Navigate(hkUI+"/ui/records/"+seizureID),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="recipient"][value="BR"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="recipient"][value="BR"]`)),
+		chromedp.Click(chromedp.ID("share")),
+		chromedp.WaitVisible(chromedp.ID("share-results")))
+	wantText(t, ctx, "#share-results", "allowed", "BR")
+	delivery := ""
+	waitFor(t, "Brazil's refusal", func() bool {
+		code, m := call(t, "GET", hk.url+"/api/v1/deliveries?record="+seizureID, hkTok, nil)
+		if code != 200 {
+			return false
+		}
+		for _, d := range m["deliveries"].([]any) {
+			if d := d.(map[string]any); d["recipient"] == "BR" && d["state"] == "refused" {
+				delivery = d["delivery"].(string)
+				return true
+			}
+		}
+		return false
+	})
+	row := "#delivery-" + delivery
+	step(t, ctx, "open the refused seizure", chromedp.Navigate(hkUI+"/ui/records/"+seizureID), chromedp.WaitVisible(chromedp.CSS(row)))
+	wantText(t, ctx, row, "Brazil", "refused", "agreement in force links")
+	shoot(t, ctx, shots, "31-delivery-refused")
+	if holds(t, br.url, brTok, seizureID) {
+		t.Fatal("Brazil holds the seizure it refused")
+	}
+	// Brazil puts the agreement in force on its side; Hong Kong's
+	// administrator retries the delivery from the record's page.
+	if code, m := call(t, "POST", br.url+"/api/v1/agreements", brTok, cmaa); code != 201 {
+		t.Fatalf("add the agreement on BR: %d %v", code, m)
+	}
+	step(t, ctx, "retry the refused delivery", chromedp.Click(chromedp.ID("retry-"+delivery)), chromedp.WaitVisible(chromedp.ID("retried")))
+	wantText(t, ctx, "#retried", "#"+delivery, "Brazil", "back in the queue")
+	reloadUntil(t, ctx, row, "delivered")
+	waitFor(t, "the seizure on BR", func() bool { return holds(t, br.url, brTok, seizureID) })
+	if n := read(t, ctx, "retry buttons", chromedp.Evaluate[int](`document.querySelectorAll("`+row+` button").length`)); n != 0 {
+		t.Fatalf("the delivered row still offers %d buttons", n)
+	}
+	shoot(t, ctx, shots, "32-delivery-retried")
+
 	step(t, ctx, "the requests page in Traditional Chinese", chromedp.Navigate(hkUI+"/ui/requests?lang=zh-Hant"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant"]`)))
 	wantText(t, ctx, "h1", "協查請求")
 	wantText(t, ctx, "#sent", "逾期", "已答覆")
-	shoot(t, ctx, shots, "31-requests-zh-Hant")
+	shoot(t, ctx, shots, "33-requests-zh-Hant")
 	t.Logf("screenshots in %s", shots)
 }

@@ -27,7 +27,8 @@ import (
 // envelope. The state of a request (sent, acknowledged, answered, declined,
 // overdue) is computed when read from the request and the responses held,
 // on both sides, so that it cannot drift: overdue is a deadline passed
-// without an answer or a refusal.
+// without an answer or a refusal. The store computes it in its requests
+// index (store.Requests), so that a listing reads only what it shows.
 
 // Request states.
 const (
@@ -151,13 +152,16 @@ func (s *Service) respond(ctx context.Context, c Creator, actor, requestID strin
 	if req.Request.Requested != s.cfg.Node || req.Originator == s.cfg.Node {
 		return nil, ShareResult{}, fault.E(fault.Invalid, "request %s is addressed to %s, not to this node", requestID, req.Request.Requested)
 	}
-	rs, err := s.responsesTo(ctx)
+	if req.Status == intel.StatusRetracted {
+		return nil, ShareResult{}, fault.E(fault.Conflict, "request %s is retracted", requestID)
+	}
+	v, err := s.Request(ctx, requestID)
 	if err != nil {
 		return nil, ShareResult{}, err
 	}
-	switch st := requestState(req, s.cfg.Node, rs[requestID], s.today()); st {
+	switch v.State {
 	case StateAnswered, StateDeclined:
-		return nil, ShareResult{}, fault.E(fault.Conflict, "request %s is already %s", requestID, st)
+		return nil, ShareResult{}, fault.E(fault.Conflict, "request %s is already %s", requestID, v.State)
 	}
 	rec := &intel.Record{Kind: intel.KindResponse, Grading: req.Grading, Handling: intel.Handling{Code: "H0"},
 		Distribution: intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{req.Originator}},
@@ -400,30 +404,6 @@ func clone(r *intel.Record) (*intel.Record, error) {
 
 func (s *Service) today() string { return s.now().Format("2006-01-02") }
 
-// requestState is the state of a request seen from self, given the
-// responses held for it.
-func requestState(req *intel.Record, self string, responses []*intel.Record, today string) string {
-	declined := false
-	for _, r := range responses {
-		switch r.Response.Outcome {
-		case "answered", "partial":
-			return StateAnswered
-		case "declined":
-			declined = true
-		}
-	}
-	if declined {
-		return StateDeclined
-	}
-	if d := req.Request.Deadline; d != "" && today > d {
-		return StateOverdue
-	}
-	if req.Originator != self || req.Request.State == StateAcknowledged {
-		return StateAcknowledged
-	}
-	return StateSent
-}
-
 // all lists every active record of a kind.
 func (s *Service) all(ctx context.Context, kind intel.Kind) ([]*intel.Record, error) {
 	var out []*intel.Record
@@ -439,23 +419,6 @@ func (s *Service) all(ctx context.Context, kind intel.Kind) ([]*intel.Record, er
 		}
 		q.Cursor = p.Next
 	}
-}
-
-// responsesTo returns the response records held, by request id, oldest
-// first.
-func (s *Service) responsesTo(ctx context.Context) (map[string][]*intel.Record, error) {
-	rs, err := s.all(ctx, intel.KindResponse)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]*intel.Record{}
-	for i := len(rs) - 1; i >= 0; i-- {
-		r := rs[i]
-		if r.Response != nil && r.Status != intel.StatusRetracted {
-			out[r.Response.Request] = append(out[r.Response.Request], r)
-		}
-	}
-	return out, nil
 }
 
 // Feedback lists the feedback records held that answer a warning, oldest
@@ -492,40 +455,81 @@ type RequestView struct {
 	Responses []string `json:"responses"`
 }
 
-// Requests lists the requests sent and received, newest first, with their
-// state; state filters them ("" for all).
-func (s *Service) Requests(ctx context.Context, state string) ([]RequestView, error) {
-	if state != "" && !slices.Contains(intel.RequestStates(), state) {
-		return nil, fault.Field("state", "is one of %s", strings.Join(intel.RequestStates(), ", "))
-	}
-	reqs, err := s.all(ctx, intel.KindRequest)
+// RequestQuery selects a page of requests for assistance, newest first.
+type RequestQuery struct {
+	// Direction is "sent", "received" or "" for both.
+	Direction string
+	// State is one of intel.RequestStates, or "" for all.
+	State string
+	// Cursor is the id of the last request of the previous page.
+	Cursor string
+	// Limit is 1..store.MaxLimit; 0 is store.DefaultLimit.
+	Limit int
+	// Restricted limits the page to what one user may see: requests not
+	// distributed to an operation, and those of Operations (see
+	// records.OperationsSeen).
+	Restricted bool
+	Operations []string
+}
+
+// RequestPage lists one page of the requests sent and received, newest
+// first, with their state, reading only the requests of the page (and
+// their responses) from the store's requests index.
+func (s *Service) RequestPage(ctx context.Context, q RequestQuery) ([]RequestView, error) {
+	rows, err := s.cfg.Store.ListRequests(ctx, store.RequestQuery{Self: s.cfg.Node, Today: s.today(),
+		Direction: q.Direction, State: q.State, Cursor: q.Cursor, Limit: q.Limit, Restricted: q.Restricted,
+		Operations: q.Operations})
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.responsesTo(ctx)
-	if err != nil {
-		return nil, err
-	}
-	today := s.today()
-	out := []RequestView{}
-	for _, r := range reqs {
-		if r.Request == nil || r.Status == intel.StatusRetracted {
-			continue
-		}
-		v := RequestView{ID: r.ID, Direction: "received", Requesting: r.Request.Requesting, Requested: r.Request.Requested,
-			Agreement: r.Request.Agreement, Subject: r.Request.Subject, Deadline: r.Request.Deadline,
-			State: requestState(r, s.cfg.Node, rs[r.ID], today), Responses: []string{}}
-		if r.Originator == s.cfg.Node {
-			v.Direction = "sent"
-		}
-		for _, x := range rs[r.ID] {
-			v.Responses = append(v.Responses, x.ID)
-		}
-		if state == "" || v.State == state {
-			out = append(out, v)
-		}
+	out := make([]RequestView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.requestView(r))
 	}
 	return out, nil
+}
+
+func (s *Service) requestView(r store.RequestRow) RequestView {
+	v := RequestView{ID: r.ID, Direction: store.RequestIncoming, Requesting: r.Requesting, Requested: r.Requested,
+		Agreement: r.Agreement, Subject: r.Subject, Deadline: r.Deadline, State: r.State, Responses: r.Responses}
+	if r.Originator == s.cfg.Node {
+		v.Direction = store.RequestOutgoing
+	}
+	return v
+}
+
+// Request returns the state of one request for assistance held, or a
+// not_found error when none is held under id or it is retracted.
+func (s *Service) Request(ctx context.Context, id string) (RequestView, error) {
+	rows, err := s.cfg.Store.ListRequests(ctx, store.RequestQuery{Self: s.cfg.Node, Today: s.today(), ID: id, Limit: 1})
+	if err != nil {
+		return RequestView{}, fmt.Errorf("request %s: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return RequestView{}, fault.E(fault.NotFound, "no request for assistance %s is held, or it is retracted", id)
+	}
+	return s.requestView(rows[0]), nil
+}
+
+// Requests lists every request sent and received that q selects, newest
+// first, with their state (q's Cursor and Limit are not used).
+func (s *Service) Requests(ctx context.Context, q RequestQuery) ([]RequestView, error) {
+	if q.State != "" && !slices.Contains(intel.RequestStates(), q.State) {
+		return nil, fault.Field("state", "is one of %s", strings.Join(intel.RequestStates(), ", "))
+	}
+	out := []RequestView{}
+	q.Cursor, q.Limit = "", store.MaxLimit
+	for {
+		page, err := s.RequestPage(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < q.Limit {
+			return out, nil
+		}
+		q.Cursor = page[len(page)-1].ID
+	}
 }
 
 // Statistics are a RILO's regional statistics of the records that passed

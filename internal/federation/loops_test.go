@@ -1,25 +1,40 @@
 package federation
 
 import (
+	"context"
+	"log/slog"
 	"testing"
+	"time"
 
 	"liaison/internal/directory"
+	"liaison/internal/fault"
 	"liaison/internal/intel"
+	"liaison/internal/store/sqlite"
+	"liaison/internal/store/storetest"
 )
 
+// TestRequestState checks the state of a request for assistance as the
+// service lists it, on the requesting and the requested node, from the
+// request and the responses held in a real store.
 func TestRequestState(t *testing.T) {
-	req := func(originator, state, deadline string) *intel.Record {
-		return &intel.Record{Kind: intel.KindRequest, Originator: originator,
-			Request: &intel.Request{Requesting: "HK", Requested: "JP", State: state, Deadline: deadline}}
+	ctx := context.Background()
+	dir, err := directory.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp := func(outcome string) *intel.Record {
-		return &intel.Record{Kind: intel.KindResponse, Response: &intel.Response{Outcome: outcome}}
+	today := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	req := func(originator, state, deadline string) *intel.Record {
+		requested := "JP"
+		if originator == "JP" {
+			requested = "HK"
+		}
+		return storetest.NewRequest(t, originator, requested, deadline, func(r *intel.Record) { r.Request.State = state })
 	}
 	tests := []struct {
 		name      string
 		req       *intel.Record
 		self      string
-		responses []*intel.Record
+		responses []string
 		want      string
 	}{
 		{"sent, not yet acknowledged", req("HK", "sent", "2026-12-31"), "HK", nil, StateSent},
@@ -27,18 +42,62 @@ func TestRequestState(t *testing.T) {
 		{"held by the requested node", req("HK", "sent", ""), "JP", nil, StateAcknowledged},
 		{"deadline passed", req("HK", "acknowledged", "2026-11-01"), "HK", nil, StateOverdue},
 		{"deadline today is not passed", req("HK", "acknowledged", "2026-11-26"), "HK", nil, StateAcknowledged},
-		{"answered", req("HK", "acknowledged", "2026-12-31"), "HK", []*intel.Record{resp("answered")}, StateAnswered},
-		{"partial counts as answered", req("HK", "sent", "2026-12-31"), "JP", []*intel.Record{resp("partial")}, StateAnswered},
-		{"declined", req("HK", "acknowledged", "2026-11-01"), "HK", []*intel.Record{resp("declined")}, StateDeclined},
-		{"answered late is answered", req("HK", "acknowledged", "2026-11-01"), "HK", []*intel.Record{resp("answered")}, StateAnswered},
+		{"answered", req("HK", "acknowledged", "2026-12-31"), "HK", []string{"answered"}, StateAnswered},
+		{"partial counts as answered", req("HK", "sent", "2026-12-31"), "JP", []string{"partial"}, StateAnswered},
+		{"declined", req("HK", "acknowledged", "2026-11-01"), "HK", []string{"declined"}, StateDeclined},
+		{"answered late is answered", req("HK", "acknowledged", "2026-11-01"), "HK", []string{"answered"}, StateAnswered},
+		{"answered after a refusal is answered", req("JP", "sent", "2026-11-01"), "HK", []string{"declined", "answered"}, StateAnswered},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := requestState(tt.req, tt.self, tt.responses, "2026-11-26"); got != tt.want {
-				t.Fatalf("state %q, want %q", got, tt.want)
+			db, err := sqlite.OpenWith(ctx, t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			s := New(Config{Node: tt.self, Store: db, Directory: dir, Now: func() time.Time { return today }, Logger: slog.New(slog.DiscardHandler)})
+			rs := []*intel.Record{tt.req}
+			for _, o := range tt.responses {
+				rs = append(rs, storetest.NewResponse(t, tt.req, o))
+			}
+			storetest.MustCreate(t, db, rs...)
+			v, err := s.Request(ctx, tt.req.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.State != tt.want {
+				t.Fatalf("state %q, want %q", v.State, tt.want)
+			}
+			if len(v.Responses) != len(tt.responses) {
+				t.Errorf("%d responses listed, want %d", len(v.Responses), len(tt.responses))
+			}
+			wantDir := "received"
+			if tt.req.Originator == tt.self {
+				wantDir = "sent"
+			}
+			if v.Direction != wantDir {
+				t.Errorf("direction %q, want %q", v.Direction, wantDir)
+			}
+			all, err := s.Requests(ctx, RequestQuery{State: tt.want})
+			if err != nil || len(all) != 1 || all[0].ID != tt.req.ID {
+				t.Errorf("Requests(%q) = %v (%v), want the request", tt.want, all, err)
 			}
 		})
 	}
+	t.Run("unknown state", func(t *testing.T) {
+		db, err := sqlite.OpenWith(ctx, t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s := New(Config{Node: "HK", Store: db, Directory: dir, Logger: slog.New(slog.DiscardHandler)})
+		if _, err := s.Requests(ctx, RequestQuery{State: "lost"}); fault.KindOf(err) != fault.Invalid {
+			t.Fatalf("Requests(lost): %v, want invalid", err)
+		}
+		if _, err := s.Request(ctx, "01JZZZZZZZZZZZZZZZZZZZZZZZ"); fault.KindOf(err) != fault.NotFound {
+			t.Fatalf("Request of an unknown id: %v, want not found", err)
+		}
+	})
 }
 
 func TestRegionRelay(t *testing.T) {

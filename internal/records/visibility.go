@@ -43,6 +43,18 @@ func CanSee(u store.User, a Audience) bool {
 	return slices.Contains(u.Operations, a.Operation)
 }
 
+// OperationsSeen says which records distributed to an operation the viewer
+// of ctx may see, in the form a listing filters on: every one (restricted
+// false: no viewer, an administrator or an auditor), or only those of ops.
+// It agrees with CanSee for a user whose role may read records.
+func OperationsSeen(ctx context.Context) (restricted bool, ops []string) {
+	u, ok := ViewerFrom(ctx)
+	if !ok || u.Role == store.RoleAdmin || u.Role == store.RoleAuditor {
+		return false, nil
+	}
+	return true, slices.Clone(u.Operations)
+}
+
 type viewerKey struct{}
 
 // WithViewer returns a context carrying the user on whose behalf records

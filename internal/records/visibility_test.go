@@ -1,6 +1,8 @@
 package records
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"liaison/internal/intel"
@@ -32,5 +34,26 @@ func TestCanSee(t *testing.T) {
 				t.Errorf("CanSee = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestOperationsSeenAgreesWithCanSee checks that the filter a listing is
+// given says of every audience what CanSee says, for every role that may
+// read records.
+func TestOperationsSeenAgreesWithCanSee(t *testing.T) {
+	for _, role := range []string{store.RoleAdmin, store.RoleLiaison, store.RoleAnalyst, store.RoleAuditor} {
+		for _, ops := range [][]string{nil, {"OP-JADE"}, {"OP-JADE", "OP-TIGER"}} {
+			u := store.User{Name: "u", Role: role, Operations: ops}
+			restricted, seen := OperationsSeen(WithViewer(context.Background(), u))
+			for _, op := range []string{"", "OP-JADE", "OP-TIGER", "OP-OTHER"} {
+				listed := op == "" || !restricted || slices.Contains(seen, op)
+				if want := CanSee(u, Audience{Operation: op}); listed != want {
+					t.Errorf("%s in %v, operation %q: listed %v, CanSee %v", role, ops, op, listed, want)
+				}
+			}
+		}
+	}
+	if restricted, _ := OperationsSeen(context.Background()); restricted {
+		t.Error("the node itself (no viewer) is restricted")
 	}
 }

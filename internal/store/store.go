@@ -164,6 +164,10 @@ type Store interface {
 	// excluded from matching.
 	Matching
 
+	// Requests lists requests for assistance from an index kept beside
+	// the records.
+	Requests
+
 	Close() error
 }
 
@@ -208,7 +212,9 @@ type Federation interface {
 	// for a row already delivered or refused is ignored.
 	FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []DeliveryOutcome, errMsg string, evs []audit.Event) error
 	// RetryDelivery puts a dead, failed or refused row back in the queue,
-	// due at once, with its audit event. A delivered row is a Conflict.
+	// due at once, with its audit event. A delivered row is a Conflict, and
+	// so is a queued one (it is due already, or on its way); nothing is
+	// written then.
 	RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error
 
 	// Receive stores an accepted envelope: its id in the inbox, its

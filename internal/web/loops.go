@@ -7,6 +7,7 @@ import (
 	"liaison/internal/fault"
 	"liaison/internal/federation"
 	"liaison/internal/intel"
+	"liaison/internal/records"
 )
 
 // loopResponse is a record created by a loop (feedback, request, response)
@@ -98,7 +99,9 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.fed.Requests(r.Context(), r.URL.Query().Get("state"))
+	restricted, ops := records.OperationsSeen(r.Context())
+	rs, err := s.fed.Requests(r.Context(), federation.RequestQuery{State: r.URL.Query().Get("state"),
+		Restricted: restricted, Operations: ops})
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ const (
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = $1 WHERE peer = $2 AND state = 'failed' AND next_attempt > $1`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = $1 WHERE id = $2 AND state <> 'delivered'`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = $1 WHERE id = $2 AND state IN ('dead', 'failed', 'refused')`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (envelope_id) DO NOTHING`
@@ -414,7 +414,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 	return nil
 }
 
-// RetryDelivery re-queues a row that is not delivered.
+// RetryDelivery re-queues a dead, failed or refused row.
 func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sqlRetryRow, now, id)

@@ -74,7 +74,7 @@ const (
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = ? WHERE peer = ? AND state = 'failed' AND next_attempt > ?`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = ?, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = ? WHERE id = ? AND state <> 'delivered'`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = ? WHERE id = ? AND state IN ('dead', 'failed', 'refused')`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (envelope_id) DO NOTHING`
@@ -494,7 +494,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 	return nil
 }
 
-// RetryDelivery re-queues a row that is not delivered.
+// RetryDelivery re-queues a dead, failed or refused row.
 func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, sqlRetryRow, formatTime(now), formatTime(now), id)

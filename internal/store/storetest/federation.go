@@ -491,8 +491,21 @@ func testDeadRetry(t *testing.T, s store.Store) {
 	if p, got, err := s.ClaimDeliveries(ctx, "A", retryAt, time.Minute, 100); err != nil || p != "JP" || len(got) != 1 || got[0].ID != ds[0].ID {
 		t.Errorf("claim after retry: %q %v %v, want the retried row", p, rowIDs(got), err)
 	}
+	before = auditCount(t, s)
 	WantKind(t, s.RetryDelivery(ctx, ds[1].ID, retryAt, ev("delivery.retry", "2")), fault.Conflict)
 	WantKind(t, s.RetryDelivery(ctx, 999999, retryAt, ev("delivery.retry", "x")), fault.NotFound)
+	// A queued row is due already or on its way: retrying it would only
+	// reset its attempts.
+	queued := MustShare(t, s, NewDelivery("JP", "R3"))[0]
+	before = auditCount(t, s)
+	WantKind(t, s.RetryDelivery(ctx, queued.ID, retryAt, ev("delivery.retry", "3")), fault.Conflict)
+	WantKind(t, s.RetryDelivery(ctx, ds[0].ID, retryAt, ev("delivery.retry", "1")), fault.Conflict)
+	if n := auditCount(t, s) - before; n != 0 {
+		t.Errorf("refused retries wrote %d audit entries, want none", n)
+	}
+	if d := mustDelivery(t, s, queued.ID); d.State != store.DeliveryQueued || !d.Created.Equal(queued.Created) {
+		t.Errorf("queued row after a refused retry = %+v, want it unchanged", d)
+	}
 }
 
 func testFollow(t *testing.T, s store.Store) {

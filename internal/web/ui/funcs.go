@@ -21,6 +21,18 @@ var funcs = template.FuncMap{
 		return intel.Categories(r)
 	},
 	"eventDate": func(r *intel.Record) string { return intel.EventDate(r) },
+	// retryForm is the data of the retry button of a delivery: the CSRF
+	// token, the delivery, the page to go back to and its state filter.
+	"retryForm": func(csrf string, id int64, back, state string) retryButton {
+		return retryButton{CSRF: csrf, ID: id, Back: back, State: state}
+	},
+}
+
+// retryButton is what the "retry" template draws.
+type retryButton struct {
+	CSRF        string
+	ID          int64
+	Back, State string
 }
 
 // subView is the data of a sub-template: the locale and one value.

@@ -14,6 +14,7 @@ import (
 	"liaison/internal/fault"
 	"liaison/internal/federation"
 	"liaison/internal/intel"
+	"liaison/internal/records"
 )
 
 // The operational loops in the UI: feedback on a partner's warning, and
@@ -150,16 +151,14 @@ func (h *Handler) readAll(ctx context.Context, c *call, rs []*intel.Record) ([]*
 // requestView returns the state of request id as the API's request list
 // gives it, nil when the list does not hold it (a retracted request).
 func (h *Handler) requestView(ctx context.Context, id string) (*federation.RequestView, error) {
-	rs, err := h.cfg.Federation.Requests(ctx, "")
+	v, err := h.cfg.Federation.Request(ctx, id)
+	if fault.Is(err, fault.NotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	for i := range rs {
-		if rs[i].ID == id {
-			return &rs[i], nil
-		}
-	}
-	return nil, nil
+	return &v, nil
 }
 
 // recordWith renders the page of record id with a form of the loops shown
@@ -400,8 +399,10 @@ type requestsBody struct {
 }
 
 // requestList lists the requests for assistance received and sent, newest
-// first (the latest requestsShown of each), with their state as the API
-// gives it, optionally in one state.
+// first (the latest requestsShown of each that the user may see), with
+// their state as the API gives it, optionally in one state. Each section
+// asks the store for one page of its rows, filtered by state and by what
+// the user may see, rather than reading every request held.
 func (h *Handler) requestList(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := h.needFederation(); err != nil {
 		return err
@@ -409,28 +410,34 @@ func (h *Handler) requestList(w http.ResponseWriter, r *http.Request, c *call) e
 	ctx := r.Context()
 	c.title = c.loc.T("nav.requests")
 	state := r.URL.Query().Get("state")
-	rs, err := h.cfg.Federation.Requests(ctx, state)
-	if err != nil {
-		return err
+	if state != "" && !slices.Contains(intel.RequestStates(), state) {
+		return fault.Field("state", "is one of %s", strings.Join(intel.RequestStates(), ", "))
 	}
 	b := requestsBody{State: state, Shown: requestsShown, CanSend: can(c, access.PermShare)}
 	b.States = append(b.States, option{Value: "", Label: c.loc.T("records.any")})
 	for _, s := range intel.RequestStates() {
 		b.States = append(b.States, option{Value: s, Label: c.loc.Enum("reqstate", s), Selected: s == state})
 	}
-	for _, v := range rs {
-		list, partner := &b.Received, v.Requesting
-		if v.Direction == "sent" {
-			list, partner = &b.Sent, v.Requested
+	restricted, ops := records.OperationsSeen(ctx)
+	for _, sec := range []struct {
+		direction string
+		list      *[]requestRow
+	}{{"received", &b.Received}, {"sent", &b.Sent}} {
+		rs, err := h.cfg.Federation.RequestPage(ctx, federation.RequestQuery{Direction: sec.direction, State: state,
+			Limit: requestsShown + 1, Restricted: restricted, Operations: ops})
+		if err != nil {
+			return err
 		}
-		if len(*list) == requestsShown {
-			b.More = true
-			continue
+		if len(rs) > requestsShown {
+			rs, b.More = rs[:requestsShown], true
 		}
-		if h.cfg.Records.CheckVisible(ctx, v.ID) != nil {
-			continue
+		for _, v := range rs {
+			partner := v.Requesting
+			if v.Direction == "sent" {
+				partner = v.Requested
+			}
+			*sec.list = append(*sec.list, requestRow{RequestView: v, Partner: partner})
 		}
-		*list = append(*list, requestRow{RequestView: v, Partner: partner})
 	}
 	return h.render(w, r, c, "requests", b)
 }

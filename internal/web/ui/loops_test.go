@@ -672,3 +672,98 @@ func BenchmarkRequestRecordPage(b *testing.B) {
 		}
 	}
 }
+
+// TestUIRequestsPageLimits checks that each section of the requests page
+// is cut on its own, after the state filter and the user's visibility,
+// so that requests of one kind never crowd out the other's.
+func TestUIRequestsPageLimits(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	// Three requests this node sent, then 205 received past their deadline
+	// and a few open ones, newer than everything sent.
+	var sent []*intel.Record
+	for range 3 {
+		r := common(intel.KindRequest)
+		r.Request = &intel.Request{Requesting: "HK", Requested: "JP", Subject: "Vessel movements", State: "sent",
+			Questions: []string{"Did the vessel call at Osaka?"}, Deadline: "2020-01-01"}
+		sent = append(sent, MustCreate(t, n, &r))
+	}
+	var late []*intel.Record
+	for range 205 {
+		late = append(late, MustReceive(t, n, requestFromJP("2026-01-15")))
+	}
+	open := MustReceive(t, n, requestFromJP(time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)))
+	hidden := requestFromJP("2026-01-15")
+	hidden.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: "op-tiger"}
+	hidden = MustReceive(t, n, hidden)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	section := func(p page, id string) string {
+		return regexp.MustCompile(`(?s)<section id="` + id + `">.*?</section>`).FindString(p.body)
+	}
+
+	p := b.get("/ui/requests")
+	if got := strings.Count(section(p, "received"), `<tr id="req-`); got != 200 {
+		t.Errorf("the received section lists %d requests, want the latest 200", got)
+	}
+	if sec := section(p, "sent"); strings.Count(sec, `<tr id="req-`) != 3 || !strings.Contains(sec, sent[0].ID) {
+		t.Errorf("the sent section does not list the 3 requests sent beside 206 received:\n%s", sec)
+	}
+	if !strings.Contains(p.body, `id="more"`) || !strings.Contains(p.body, open.ID) || strings.Contains(p.body, late[0].ID) {
+		t.Error("the page does not say it is cut, or does not keep the newest requests")
+	}
+	if strings.Contains(p.body, hidden.ID) {
+		t.Error("the operation's request is listed to an analyst outside it")
+	}
+
+	p = b.get("/ui/requests?state=acknowledged")
+	if got := strings.Count(p.body, `<tr id="req-`); got != 1 || !strings.Contains(p.body, open.ID) || strings.Contains(p.body, `id="more"`) {
+		t.Errorf("?state=acknowledged lists %d requests, want the one open request and no note that it is cut", got)
+	}
+	p = b.get("/ui/requests?state=overdue")
+	if got := strings.Count(section(p, "received"), `<tr id="req-`); got != 200 || !strings.Contains(p.body, late[204].ID) ||
+		strings.Contains(p.body, open.ID) || strings.Contains(p.body, hidden.ID) {
+		t.Errorf("?state=overdue lists %d received requests, want the latest 200 overdue ones the analyst may see", got)
+	}
+	if got := strings.Count(section(p, "sent"), `class="state overdue"`); got != 3 {
+		t.Errorf("?state=overdue lists %d requests sent, want 3", got)
+	}
+	if p := MustLogin(t, n, store.RoleAuditor).get("/ui/requests?state=overdue"); !strings.Contains(p.body, hidden.ID) {
+		t.Error("the auditor does not see the operation's overdue request")
+	}
+}
+
+// BenchmarkRequestsPageOf5000 measures the requests page of a node holding
+// 5,000 requests received, half of them answered, which shows the latest
+// 200: with and without a state filter.
+func BenchmarkRequestsPageOf5000(b *testing.B) {
+	n := MustNode(b, nil, nil)
+	var rs []store.Receipt
+	for i := range 5000 {
+		req := requestFromJP("2026-01-15")
+		now := time.Now().UTC()
+		req.ID, req.Version, req.Created, req.Updated, req.Status = ulid.Make().String(), 1, &now, &now, intel.StatusActive
+		rs = append(rs, store.Receipt{Received: &store.Received{EnvelopeID: ulid.Make().String(), From: "JP", Type: "request", Record: req},
+			Event: audit.Event{Actor: "JP", Action: "federation.receive", Target: req.ID}})
+		if i%2 == 0 {
+			resp := common(intel.KindResponse)
+			resp.ID, resp.Version, resp.Created, resp.Updated, resp.Status = ulid.Make().String(), 1, &now, &now, intel.StatusActive
+			resp.Originator = "HK"
+			resp.Response = &intel.Response{Request: req.ID, Outcome: "answered", Answers: []string{"Yes."}}
+			rs = append(rs, store.Receipt{Received: &store.Received{EnvelopeID: ulid.Make().String(), From: "HK", Type: "response", Record: &resp},
+				Event: audit.Event{Actor: "HK", Action: "record.create", Target: resp.ID}})
+		}
+	}
+	if err := n.store.ReceiveBatch(context.Background(), rs); err != nil {
+		b.Fatal(err)
+	}
+	br := MustLogin(b, n, store.RoleLiaison)
+	br.get("/ui/requests") // the index takes in what the batch stored
+	for _, path := range []string{"/ui/requests", "/ui/requests?state=overdue"} {
+		b.Run(path, func(b *testing.B) {
+			for b.Loop() {
+				if p := br.get(path); p.status != http.StatusOK || strings.Count(p.body, `<tr id="req-`) != 200 {
+					b.Fatalf("requests page: %d, %d rows", p.status, strings.Count(p.body, `<tr id="req-`))
+				}
+			}
+		})
+	}
+}

@@ -210,12 +210,17 @@ type decisionView struct {
 type deliveryView struct {
 	store.Delivery
 	Decision *agreement.Decision
+	// Retryable is set when the user may put the delivery back in the
+	// queue (see retryDelivery).
+	Retryable bool
 }
 
 type recordBody struct {
 	R           *intel.Record
 	Versions    []*intel.Record
 	Deliveries  []deliveryView
+	CanRetry    bool
+	Retried     *retriedNotice
 	Federation  bool
 	Sharing     bool
 	Decisions   []decisionView
@@ -286,8 +291,10 @@ func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, 
 		if err != nil {
 			return nil, err
 		}
+		b.CanRetry = canRetry(c)
+		b.Retried = h.retriedOf(ctx, r)
 		for _, d := range ds {
-			dv := deliveryView{Delivery: d}
+			dv := deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)}
 			if len(d.Decision) > 0 {
 				var dec agreement.Decision
 				if json.Unmarshal(d.Decision, &dec) == nil {
@@ -405,8 +412,10 @@ func (h *Handler) retract(w http.ResponseWriter, r *http.Request, c *call) error
 type deliveriesBody struct {
 	State      string
 	States     []option
-	Deliveries []store.Delivery
+	Deliveries []deliveryView
 	More       bool
+	CanRetry   bool
+	Retried    *retriedNotice
 }
 
 // deliveries lists outbox rows, newest first, optionally in one state,
@@ -421,7 +430,7 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request, c *call) er
 	if state != "" && !slices.Contains(deliveryStates, state) {
 		return fault.Field("state", "must be one of %s", strings.Join(deliveryStates, ", "))
 	}
-	b := deliveriesBody{State: state}
+	b := deliveriesBody{State: state, CanRetry: canRetry(c), Retried: h.retriedOf(ctx, r)}
 	b.States = append(b.States, option{Value: "", Label: c.loc.T("records.any")})
 	for _, s := range deliveryStates {
 		b.States = append(b.States, option{Value: s, Label: c.loc.Enum("delivery", s), Selected: s == state})
@@ -450,7 +459,7 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request, c *call) er
 			b.More = true
 			break
 		}
-		b.Deliveries = append(b.Deliveries, d)
+		b.Deliveries = append(b.Deliveries, deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)})
 	}
 	return h.render(w, r, c, "deliveries", b)
 }

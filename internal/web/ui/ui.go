@@ -186,6 +186,7 @@ func (h *Handler) routes() {
 	h.handle("GET /ui/requests/new", access.PermShare, h.newRequest)
 	h.handle("POST /ui/requests/new", access.PermShare, h.createRequest)
 	h.handle("GET /ui/deliveries", access.PermRecordRead, h.deliveries)
+	h.handle("POST /ui/deliveries/{id}/retry", access.PermPeerManage, h.retryDelivery)
 	h.handle("GET /ui/screen", access.PermRecordRead, h.screen)
 	h.handle("GET /ui/directory", access.PermDirectoryRead, h.directoryIndex)
 	h.handle("GET /ui/directory/{code}", access.PermDirectoryRead, h.administration)
@@ -405,6 +406,8 @@ type errorBody struct {
 	Message string
 	Field   string
 	Login   bool
+	// Back, when set, is the page to go back to.
+	Back string
 }
 
 // pageError renders err as an error page with the status its kind maps

@@ -1,0 +1,163 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"liaison/internal/access"
+	"liaison/internal/audit"
+	"liaison/internal/federation"
+	"liaison/internal/intel"
+	"liaison/internal/records"
+	"liaison/internal/sharing"
+	"liaison/internal/store"
+	"liaison/internal/store/sqlite"
+	"liaison/internal/store/storetest"
+	"liaison/internal/web"
+)
+
+// MustFederatedNode starts node HK, as MustNodeWith does, with a
+// federation service over its store.
+func MustFederatedNode(tb testing.TB) *node {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.OpenWith(ctx, tb.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	dir := MustDirectory(tb)
+	if err := db.InitNode(ctx, store.Node{Code: "HK"}, audit.Event{Actor: "system", Action: audit.ActionNodeInit, Target: "HK"}); err != nil {
+		tb.Fatalf("init node: %v", err)
+	}
+	n := &node{store: db, tokens: map[string]string{}, logs: &syncBuffer{}}
+	n.records = records.New(records.Config{Node: "HK", Store: db, Codes: dir})
+	n.sharing = &sharing.Service{Store: db, Directory: dir, Node: "HK"}
+	fed := federation.New(federation.Config{Node: "HK", Store: db, Directory: dir, Logger: slog.New(slog.DiscardHandler)})
+	n.server = web.New(web.Config{Node: "HK", Store: db, Records: n.records, Directory: dir, Sharing: n.sharing,
+		Federation: fed, Logger: slog.New(slog.NewTextHandler(n.logs, nil))})
+	srv := httptest.NewServer(n.server)
+	tb.Cleanup(func() {
+		srv.Close()
+		db.Close()
+	})
+	n.url = srv.URL
+	for _, role := range access.Roles() {
+		n.tokens[role] = MustUser(tb, db, role+"-user", role)
+	}
+	return n
+}
+
+func lastEntry(tb testing.TB, s store.Store) audit.Entry {
+	tb.Helper()
+	var last audit.Entry
+	if err := s.WalkAudit(context.Background(), func(e audit.Entry) error { last = e; return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return last
+}
+
+func TestRetryDeliveryAPI(t *testing.T) {
+	n := MustFederatedNode(t)
+	ctx := context.Background()
+	rec := n.MustPost(t, canonical(t))
+	var ds []store.Delivery
+	for range 3 {
+		ds = append(ds, store.Delivery{EnvelopeID: ulid.Make().String(), Peer: "JP", Type: "record.create", RecordID: rec.ID, Version: 1})
+	}
+	ds, err := n.store.Share(ctx, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, _, err := n.store.ClaimDeliveries(ctx, "test", now, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.store.FinishDeliveries(ctx, "test", "JP", now, []store.DeliveryOutcome{
+		{ID: ds[0].ID, State: store.DeliveryRefused, RefusalReason: "No agreement in force links Hong Kong, China and Japan."},
+		{ID: ds[1].ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	path := func(id int64) string { return "/api/v1/deliveries/" + strconv.FormatInt(id, 10) + "/retry" }
+
+	want(t, n.do(t, "liaison", "POST", path(ds[0].ID), nil), http.StatusForbidden)
+	before := lastEntry(t, n.store).Seq
+	r := n.do(t, "admin", "POST", path(ds[0].ID), nil)
+	want(t, r, http.StatusOK)
+	var got map[string]any
+	r.json(t, &got)
+	if got["state"] != "queued" || got["refusal_reason"] != "" || got["attempts"] != float64(0) {
+		t.Errorf("retried delivery = %v, want it queued afresh", got)
+	}
+	if e := lastEntry(t, n.store); e.Seq != before+1 || e.Action != federation.ActionRetry || e.Target != strconv.FormatInt(ds[0].ID, 10) ||
+		e.Actor != "admin-user" {
+		t.Errorf("audit entry of the retry = %+v", e)
+	}
+	// Queued (the row just retried, and the one never sent) and delivered
+	// rows cannot be retried; nothing is written.
+	before = lastEntry(t, n.store).Seq
+	for _, d := range []store.Delivery{ds[0], ds[2], ds[1]} {
+		if r := n.do(t, "admin", "POST", path(d.ID), nil); r.status != http.StatusConflict {
+			t.Errorf("retry of delivery %d: %d, want 409", d.ID, r.status)
+		}
+	}
+	want(t, n.do(t, "admin", "POST", path(999999), nil), http.StatusNotFound)
+	if e := n.do(t, "admin", "POST", "/api/v1/deliveries/abc/retry", nil); e.status != http.StatusBadRequest || e.apiError(t).Error.Field != "id" {
+		t.Errorf("retry of id abc: %d, want 400 naming id", e.status)
+	}
+	if lastEntry(t, n.store).Seq != before {
+		t.Error("refused retries wrote audit entries")
+	}
+}
+
+// TestRequestsAPIVisibility checks that GET /api/v1/requests leaves out
+// the requests of an operation for those outside it, as record listings do.
+func TestRequestsAPIVisibility(t *testing.T) {
+	n := MustFederatedNode(t)
+	ctx := context.Background()
+	open := storetest.NewRequest(t, "JP", "HK", "2026-12-31")
+	secret := storetest.NewRequest(t, "JP", "HK", "2026-12-31", func(r *intel.Record) {
+		r.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: "OP-JADE"}
+	})
+	for _, r := range []*intel.Record{open, secret} {
+		if _, err := n.store.Receive(ctx, storetest.NewReceived(r), audit.Event{Actor: "JP", Action: "federation.receive", Target: r.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(role string) []string {
+		r := n.do(t, role, "GET", "/api/v1/requests", nil)
+		want(t, r, http.StatusOK)
+		var body struct {
+			Requests []struct {
+				ID, Direction, State string
+				Responses            []string
+			} `json:"requests"`
+		}
+		r.json(t, &body)
+		var ids []string
+		for _, q := range body.Requests {
+			if q.Direction != "received" || q.State != "acknowledged" || q.Responses == nil {
+				t.Errorf("%s: request %s listed as %+v", role, q.ID, q)
+			}
+			ids = append(ids, q.ID)
+		}
+		return ids
+	}
+	if got := list("analyst"); len(got) != 1 || got[0] != open.ID {
+		t.Errorf("the analyst outside the operation is listed %v, want only %s", got, open.ID)
+	}
+	for _, role := range []string{"admin", "auditor"} {
+		if got := list(role); len(got) != 2 || got[0] != secret.ID {
+			t.Errorf("%s is listed %v, want both requests, newest first", role, got)
+		}
+	}
+	if r := n.do(t, "analyst", "GET", "/api/v1/requests?state=lost", nil); r.status != http.StatusBadRequest || r.apiError(t).Error.Field != "state" {
+		t.Errorf("?state=lost: %d, want 400 naming state", r.status)
+	}
+}
