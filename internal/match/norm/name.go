@@ -301,12 +301,24 @@ var orgPhrases = [][2][]string{
 	{{"shokuhin"}, {"food"}}, {{"denki"}, {"electric"}}, {{"kagaku"}, {"chemical"}}, {{"seiyaku"}, {"pharmaceutical"}},
 }
 
+// phrasesByFirst lists the phrases of orgPhrases by their first word, in
+// the order of orgPhrases, so that a token is compared with the phrases
+// that can start with it only.
+var phrasesByFirst = func() map[string][]int {
+	m := map[string][]int{}
+	for i, ph := range orgPhrases {
+		m[ph[0][0]] = append(m[ph[0][0]], i)
+	}
+	return m
+}()
+
 // translatePhrases replaces the phrases of orgPhrases in toks.
 func translatePhrases(toks []Token) []Token {
 	var out []Token
 	for i := 0; i < len(toks); {
 		matched := false
-		for _, ph := range orgPhrases {
+		for _, pi := range phrasesByFirst[toks[i][0]] {
+			ph := &orgPhrases[pi]
 			if i+len(ph[0]) <= len(toks) && hasForm(toks[i:i+len(ph[0])], ph[0]) {
 				if out == nil {
 					out = append(make([]Token, 0, len(toks)), toks[:i]...)
@@ -351,17 +363,39 @@ var nativeForms = []string{
 }
 
 func stripNativeForms(s string) string {
-	for _, f := range nativeForms {
+	native, business := nativeForms, businessWords
+	if isASCII(s) {
+		// Most names: only the forms in ASCII can be there, and the
+		// translations they would be replaced by are English.
+		native, business = asciiNativeForms, asciiBusinessWords
+	}
+	for _, f := range native {
 		if strings.Contains(s, f) {
 			s = strings.ReplaceAll(s, f, " ")
 		}
 	}
-	for _, w := range businessWords {
+	for _, w := range business {
 		if strings.Contains(s, w[0]) {
 			s = strings.ReplaceAll(s, w[0], " "+w[1]+" ")
 		}
 	}
 	return s
+}
+
+// asciiNativeForms and asciiBusinessWords are the entries of nativeForms
+// and businessWords written in ASCII, in their order.
+var (
+	asciiNativeForms   = slices.DeleteFunc(slices.Clone(nativeForms), func(f string) bool { return !isASCII(f) })
+	asciiBusinessWords = slices.DeleteFunc(slices.Clone(businessWords), func(w [2]string) bool { return !isASCII(w[0]) })
+)
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // businessWords translates the common business words of company names in
@@ -415,12 +449,41 @@ var legalForms = func() [][]string {
 	return out
 }()
 
+// legalFormsByLast and legalFormsByFirst list the legal forms by their last word and by their
+// first, each list in the order of legalForms, so that stripLegalForms
+// compares a name with the forms that can end or start it only.
+var legalFormsByLast, legalFormsByFirst = func() (last, first map[string][]int) {
+	last, first = map[string][]int{}, map[string][]int{}
+	for i, f := range legalForms {
+		last[f[len(f)-1]] = append(last[f[len(f)-1]], i)
+		first[f[0]] = append(first[f[0]], i)
+	}
+	return last, first
+}()
+
 // stripLegalForms removes legal forms at the end and the start of a name,
-// repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name.
+// repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name. The
+// first form of legalForms that ends or starts the name goes first.
 func stripLegalForms(toks []Token) []Token {
-	for changed := true; changed; {
+	for changed := true; changed && len(toks) > 1; {
 		changed = false
-		for _, f := range legalForms {
+		// The forms that end the name or start it are among these two
+		// lists; they are walked together in the order of legalForms.
+		byLast, byFirst := legalFormsByLast[toks[len(toks)-1][0]], legalFormsByFirst[toks[0][0]]
+		for len(byLast) > 0 || len(byFirst) > 0 {
+			var fi int
+			switch {
+			case len(byFirst) == 0 || len(byLast) > 0 && byLast[0] <= byFirst[0]:
+				fi = byLast[0]
+				if len(byFirst) > 0 && byFirst[0] == fi {
+					byFirst = byFirst[1:]
+				}
+				byLast = byLast[1:]
+			default:
+				fi = byFirst[0]
+				byFirst = byFirst[1:]
+			}
+			f := legalForms[fi]
 			if len(toks) > len(f) && hasForm(toks[len(toks)-len(f):], f) {
 				toks = toks[:len(toks)-len(f)]
 				changed = true
