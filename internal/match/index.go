@@ -100,6 +100,9 @@ type Index struct {
 	pending [postShards][]posting
 	codeBuf []uint32
 
+	// prep holds prepare's working memory (*prepScratch) for reuse.
+	prep sync.Pool
+
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
 	// collections rather than be allocated again after each.
@@ -248,6 +251,13 @@ func (ix *Index) prepare(es []Entity) prepared {
 	p := prepared{es: es, names: ix.normalise(es), kend: make([]int32, len(es))}
 	// Most tokens are in the vocabulary already: looking them up here,
 	// on every core, leaves store only the new ones to intern.
+	nt := 0
+	for _, rs := range p.names {
+		for _, r := range rs {
+			nt += min(len(r.Tokens), maxTokens)
+		}
+	}
+	p.toks = make([]uint32, 0, nt)
 	ix.vocabMu.RLock()
 	for _, rs := range p.names {
 		for _, r := range rs {
@@ -257,16 +267,23 @@ func (ix *Index) prepare(es []Entity) prepared {
 		}
 	}
 	ix.vocabMu.RUnlock()
-	var rb [4]rend
-	var tb [4 * maxTokens][]string
+	// The keys are worked out in a buffer kept from one record to the
+	// next and copied once they are all known: a record has from a few
+	// to a few hundred, and growing a slice to fit them cost as much
+	// garbage as the rest of the record.
+	sc, _ := ix.prep.Get().(*prepScratch)
+	if sc == nil {
+		sc = &prepScratch{keys: make([]key, 0, 256), rends: make([]rend, 0, 8), toks: make([][]string, 0, 8*maxTokens)}
+	}
+	keys := sc.keys[:0]
 	for i := range es {
 		e := &es[i]
 		typ := typeCodes[e.Type]
 		if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
-			p.keys = append(p.keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
+			keys = append(keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
 		}
 		if rs := p.names[i]; len(rs) > 0 {
-			r, toks := rb[:0], tb[:0]
+			r, toks := sc.rends[:0], sc.toks[:0]
 			for _, x := range rs {
 				n := min(len(x.Tokens), maxTokens)
 				start := len(toks)
@@ -275,11 +292,24 @@ func (ix *Index) prepare(es []Entity) prepared {
 				}
 				r = append(r, rend{scheme: x.Scheme, cons: x.Consonantal, toks: toks[start:len(toks):len(toks)]})
 			}
-			p.keys = ix.nameKeys(p.keys, typ, r)
+			keys = ix.nameKeys(keys, typ, r)
+			clear(r)
+			clear(toks)
+			sc.rends, sc.toks = r[:0], toks[:0]
 		}
-		p.kend[i] = int32(len(p.keys))
+		p.kend[i] = int32(len(keys))
 	}
+	p.keys = slices.Clone(keys)
+	sc.keys = keys[:0]
+	ix.prep.Put(sc)
 	return p
+}
+
+// prepScratch is the working memory of prepare.
+type prepScratch struct {
+	keys  []key
+	rends []rend
+	toks  [][]string
 }
 
 // prepareAll extracts the entities of rs and prepares them, on every core.

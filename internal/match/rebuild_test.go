@@ -268,3 +268,31 @@ func TestExtractPaths(t *testing.T) {
 		t.Errorf("Extract:\n got  %q\n want %q", got, want)
 	}
 }
+
+// TestExtractCapBound checks that extractCap is never below what Extract
+// finds, on the generator's records of every kind, so that Extract
+// allocates once.
+func TestExtractCapBound(t *testing.T) {
+	s := newRecordStream(t, 3000)
+	kinds := map[string]int{}
+	for _, r := range s.pool {
+		es := Extract(r)
+		if c := extractCap(r); len(es) > c || cap(es) != c {
+			t.Fatalf("record %s: %d entities, extractCap %d, capacity %d", r.ID, len(es), c, cap(es))
+		}
+		switch {
+		case r.Seizure != nil:
+			kinds["seizure"]++
+		case r.Warning != nil:
+			kinds["warning"]++
+		case r.Request != nil:
+			kinds["request"]++
+		case r.Response != nil:
+			kinds["response"]++
+		}
+	}
+	if len(kinds) < 2 {
+		t.Fatalf("records of kinds %v only", kinds)
+	}
+	t.Logf("records by kind: %v", kinds)
+}

@@ -129,6 +129,9 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 // reports the scheme of the script it transliterated (the last one seen).
 func (n *Normalizer) words(s string) (out []word, scheme string, consonantal bool) {
 	rs := []rune(s)
+	// In a name all in ASCII, the usual case, rune i is byte i: a word
+	// is then a part of s rather than a string of its own.
+	ascii := len(rs) == len(s)
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
@@ -137,7 +140,11 @@ func (n *Normalizer) words(s string) (out []word, scheme string, consonantal boo
 			for j < len(rs) && rs[j] < utf8.RuneSelf && (rs[j] >= 'a' && rs[j] <= 'z' || rs[j] >= '0' && rs[j] <= '9') {
 				j++
 			}
-			out = append(out, word{text: string(rs[i:j])})
+			if ascii {
+				out = append(out, word{text: s[i:j]})
+			} else {
+				out = append(out, word{text: string(rs[i:j])})
+			}
 			i = j
 		case n.han[r] != nil && unicode.Is(unicode.Han, r):
 			out = append(out, word{han: n.han[r]})
