@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
@@ -725,15 +726,16 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 			if v >= 0 && len(r.toks[v]) < 2 {
 				continue
 			}
-			var whole strings.Builder
+			var wb [128]byte
+			whole := wb[:0]
 			for i := 0; i < n; i++ {
 				if i == v {
-					whole.WriteString(r.toks[i][1])
+					whole = append(whole, r.toks[i][1]...)
 				} else {
-					whole.WriteString(r.toks[i][0])
+					whole = append(whole, r.toks[i][0]...)
 				}
 			}
-			add(key{ix.hash(typ, keyWhole, norm.Skeleton(whole.String())), keyWhole})
+			add(key{ix.skeletonHash(typ, keyWhole, unsafe.String(unsafe.SliceData(whole), len(whole))), keyWhole})
 		}
 		for i := 0; i < n && i < 6; i++ {
 			for j := i + 1; j < n && j < 6; j++ {
@@ -748,7 +750,11 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		// other tokens: "Chen Da Wen" gives (CN, TFN) for "Dawen Chen".
 		if n >= 3 {
 			for i := 0; i+1 < n && i < 5; i++ {
-				m := norm.Skeleton(r.toks[i][0] + r.toks[i+1][0])
+				var cb, mb [64]byte
+				c := append(append(cb[:0], r.toks[i][0]...), r.toks[i+1][0]...)
+				sk := norm.AppendSkeleton(mb[:0], unsafe.String(unsafe.SliceData(c), len(c)))
+				// m lives in mb, which pairHash only reads.
+				m := unsafe.String(unsafe.SliceData(sk), len(sk))
 				for k := 0; k < n && k < 6; k++ {
 					if k != i && k != i+1 && len(skels[k]) > 0 {
 						add(key{ix.pairHash(typ, m, skels[k][0]), keyPair})
@@ -774,14 +780,26 @@ func (ix *Index) list(k key) []uint32 {
 // nameHash is the key of a whole name as normalised: its tokens' usual
 // spellings in order.
 func (ix *Index) nameHash(typ uint8, r *rend) uint64 {
-	var b strings.Builder
+	var stack [128]byte
+	b := append(stack[:0], typ, keyName)
 	for i, t := range r.toks {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(t[0])
+		b = append(b, t[0]...)
 	}
-	return ix.hash(typ, keyName, b.String())
+	b = append(b, 0)
+	return maphash.Bytes(ix.seed, b)
+}
+
+// skeletonHash is ix.hash(typ, kind, norm.Skeleton(s)) without making
+// the skeleton a string.
+func (ix *Index) skeletonHash(typ, kind uint8, s string) uint64 {
+	var stack [96]byte
+	b := append(stack[:0], typ, kind)
+	b = norm.AppendSkeleton(b, s)
+	b = append(b, 0)
+	return maphash.Bytes(ix.seed, b)
 }
 
 func (ix *Index) pairHash(typ uint8, a, b string) uint64 {

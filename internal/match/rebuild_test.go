@@ -8,10 +8,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"liaison/internal/intel"
+	"liaison/internal/match/norm"
 	"liaison/internal/synth"
 )
 
@@ -295,4 +297,26 @@ func TestExtractCapBound(t *testing.T) {
 		t.Fatalf("records of kinds %v only", kinds)
 	}
 	t.Logf("records by kind: %v", kinds)
+}
+
+// TestKeyHashesWithoutStrings checks that the keys hashed from bytes on
+// the stack are the keys of the strings they stand for: the skeleton of
+// a whole name and a name as normalised.
+func TestKeyHashesWithoutStrings(t *testing.T) {
+	ix := MustIndex(t)
+	for _, s := range []string{"", "chantaiman", "tschaikowskyshchukindzhabrailovchangzhangsatohjohnmhmdxie", "ab"} {
+		if got, want := ix.skeletonHash(3, keyWhole, s), ix.hash(3, keyWhole, norm.Skeleton(s)); got != want {
+			t.Errorf("skeletonHash(%q) = %x, want %x", s, got, want)
+		}
+	}
+	for _, toks := range [][][]string{{{"chan"}, {"tai", "dai"}, {"man"}}, {{"x"}}, {{"kam"}, {"fung"}, {"trading"}, {"international"}, {"holdings"}, {"enterprise"}}} {
+		var words []string
+		for _, tk := range toks {
+			words = append(words, tk[0])
+		}
+		r := rend{toks: toks}
+		if got, want := ix.nameHash(1, &r), ix.hash(1, keyName, strings.Join(words, " ")); got != want {
+			t.Errorf("nameHash(%q) = %x, want %x", words, got, want)
+		}
+	}
 }
