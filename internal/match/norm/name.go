@@ -93,8 +93,17 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 	}
 	hasHan := slices.ContainsFunc(words, func(w word) bool { return w.han != nil })
 	if !hasHan {
+		// The tokens' spellings share one array, allocated once.
+		n := 0
+		for _, w := range words {
+			n += 1 + len(w.alts)
+		}
+		spellings := make([]string, 0, n)
 		r := Rendering{Scheme: scheme, Consonantal: consonantal, Tokens: clean(words, kind, func(w word) Token {
-			return append(Token{w.text}, w.alts...)
+			start := len(spellings)
+			spellings = append(spellings, w.text)
+			spellings = append(spellings, w.alts...)
+			return Token(spellings[start:len(spellings):len(spellings)])
 		})}
 		if len(r.Tokens) == 0 {
 			return nil
@@ -129,6 +138,7 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 // reports the scheme of the script it transliterated (the last one seen).
 func (n *Normalizer) words(s string) (out []word, scheme string, consonantal bool) {
 	rs := []rune(s)
+	out = make([]word, 0, 8)
 	// In a name all in ASCII, the usual case, rune i is byte i: a word
 	// is then a part of s rather than a string of its own.
 	ascii := len(rs) == len(s)
