@@ -330,6 +330,20 @@ func (ix *Index) prepareAll(rs []*intel.Record) []prepared {
 // left in ps[i].ids. The caller holds the write lock.
 func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 	pend := &ix.pending
+	// The entity tables are grown once for the whole part and by half
+	// again at least: grown an entity at a time, as append does, a table
+	// of millions is copied five times over to its final size, each time
+	// into memory new to the process, on the one goroutine that stores.
+	// Compact gives back what is left unused.
+	n := 0
+	for i := range ps {
+		n += len(ps[i].es)
+	}
+	if need := len(ix.ents) + n; need > cap(ix.ents) {
+		c := max(need, cap(ix.ents)+cap(ix.ents)/2)
+		ix.ents = append(make([]ent, 0, c), ix.ents...)
+		ix.nrend = append(make([]uint8, 0, c), ix.nrend...)
+	}
 	seen := make(map[string]struct{}, len(rs))
 	for i, r := range rs {
 		if _, again := seen[r.ID]; again {
@@ -351,7 +365,8 @@ func (ix *Index) flush() {
 }
 
 // Compact gives up the room that posting lists left behind as they grew
-// (each list doubles its block when full and leaves the old one): call it
+// (each list doubles its block when full and leaves the old one), and the
+// room the entity tables were given to grow into: call it
 // once the index has been rebuilt from the store. It holds the write lock
 // while it copies the lists (a few seconds at millions of entities) and
 // needs their size in memory again meanwhile; the garbage collector then
@@ -361,6 +376,10 @@ func (ix *Index) Compact() {
 	defer ix.mu.Unlock()
 	ix.post.compact()
 	ix.vals.compact()
+	if spare := cap(ix.ents) - len(ix.ents); spare > len(ix.ents)/16 {
+		ix.ents = slices.Clone(ix.ents)
+		ix.nrend = slices.Clone(ix.nrend)
+	}
 }
 
 // Add indexes entities under a record id, replacing what the record had.
