@@ -321,3 +321,45 @@ func TestKeyHashesWithoutStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestReusesPreparedKeys checks that matching a record's entities
+// with the keys prepare worked out for them finds exactly what matching
+// them with keys worked out again from the index finds, result for
+// result and reason for reason.
+func TestIngestReusesPreparedKeys(t *testing.T) {
+	s := newRecordStream(t, 2000)
+	ix := MustIndex(t)
+	ix.AddRecords(s.next(6000))
+	// Records of the pool again, under new ids: their names are in the
+	// index, so they have candidates and links.
+	again := s.next(300)
+	links, named := 0, 0
+	for _, r := range again {
+		p := ix.prepare(Extract(r))
+		ix.mu.Lock()
+		ids := ix.add(r.ID, &p, nil)
+		ix.mu.Unlock()
+		ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+		from := int32(0)
+		for i := range p.es {
+			e := &p.es[i]
+			if e.Type.named() {
+				named++
+			}
+			ef.id = ids[i]
+			ef.keys = nil
+			want := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			ef.keys = p.keys[from:p.kend[i]]
+			from = p.kend[i]
+			got := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("record %s entity %d (%s): with prepared keys %v, with keys worked out again %v", r.ID, i, e.Path, got, want)
+			}
+			links += len(got)
+		}
+	}
+	if named < 300 || links < 300 {
+		t.Fatalf("%d named entities, %d links: too few to tell", named, links)
+	}
+	t.Logf("%d named entities, %d links", named, links)
+}
