@@ -90,22 +90,35 @@ func Extract(r *intel.Record) []Entity {
 	return out
 }
 
-// extractCap is about how many entities Extract finds in r, so that it
-// allocates once.
+// extractCap is the most entities Extract can find in r, so that it
+// allocates once and no more than it may need.
 func extractCap(r *intel.Record) int {
 	n := 0
 	count := func(ps []intel.Party) {
 		for _, p := range ps {
-			n += 3 + len(p.Aliases) + len(p.Phones) + len(p.Emails)
+			n += 1 + len(p.Aliases) + len(p.Phones) + len(p.Emails)
+			if p.Document != nil {
+				n++
+			}
+			if p.Address != "" {
+				n++
+			}
+		}
+	}
+	conveyance := func(c *intel.Conveyance) {
+		if c != nil {
+			n += 3
 		}
 	}
 	switch {
 	case r.Seizure != nil:
 		count(r.Seizure.Parties)
-		n += 3 + len(r.Seizure.Containers)
+		conveyance(r.Seizure.Conveyance)
+		n += len(r.Seizure.Containers)
 	case r.Warning != nil:
 		count(r.Warning.Targets)
-		n += 3 + len(r.Warning.Containers)
+		conveyance(r.Warning.Conveyance)
+		n += len(r.Warning.Containers)
 	case r.Request != nil:
 		count(r.Request.Parties)
 	case r.Response != nil:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
@@ -99,6 +100,9 @@ type Index struct {
 	// write lock.
 	pending [postShards][]posting
 	codeBuf []uint32
+
+	// prep holds prepare's working memory (*prepScratch) for reuse.
+	prep sync.Pool
 
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
@@ -248,6 +252,13 @@ func (ix *Index) prepare(es []Entity) prepared {
 	p := prepared{es: es, names: ix.normalise(es), kend: make([]int32, len(es))}
 	// Most tokens are in the vocabulary already: looking them up here,
 	// on every core, leaves store only the new ones to intern.
+	nt := 0
+	for _, rs := range p.names {
+		for _, r := range rs {
+			nt += min(len(r.Tokens), maxTokens)
+		}
+	}
+	p.toks = make([]uint32, 0, nt)
 	ix.vocabMu.RLock()
 	for _, rs := range p.names {
 		for _, r := range rs {
@@ -257,16 +268,23 @@ func (ix *Index) prepare(es []Entity) prepared {
 		}
 	}
 	ix.vocabMu.RUnlock()
-	var rb [4]rend
-	var tb [4 * maxTokens][]string
+	// The keys are worked out in a buffer kept from one record to the
+	// next and copied once they are all known: a record has from a few
+	// to a few hundred, and growing a slice to fit them cost as much
+	// garbage as the rest of the record.
+	sc, _ := ix.prep.Get().(*prepScratch)
+	if sc == nil {
+		sc = &prepScratch{keys: make([]key, 0, 256), rends: make([]rend, 0, 8), toks: make([][]string, 0, 8*maxTokens)}
+	}
+	keys := sc.keys[:0]
 	for i := range es {
 		e := &es[i]
 		typ := typeCodes[e.Type]
 		if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
-			p.keys = append(p.keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
+			keys = append(keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
 		}
 		if rs := p.names[i]; len(rs) > 0 {
-			r, toks := rb[:0], tb[:0]
+			r, toks := sc.rends[:0], sc.toks[:0]
 			for _, x := range rs {
 				n := min(len(x.Tokens), maxTokens)
 				start := len(toks)
@@ -275,11 +293,24 @@ func (ix *Index) prepare(es []Entity) prepared {
 				}
 				r = append(r, rend{scheme: x.Scheme, cons: x.Consonantal, toks: toks[start:len(toks):len(toks)]})
 			}
-			p.keys = ix.nameKeys(p.keys, typ, r)
+			keys = ix.nameKeys(keys, typ, r)
+			clear(r)
+			clear(toks)
+			sc.rends, sc.toks = r[:0], toks[:0]
 		}
-		p.kend[i] = int32(len(p.keys))
+		p.kend[i] = int32(len(keys))
 	}
+	p.keys = slices.Clone(keys)
+	sc.keys = keys[:0]
+	ix.prep.Put(sc)
 	return p
+}
+
+// prepScratch is the working memory of prepare.
+type prepScratch struct {
+	keys  []key
+	rends []rend
+	toks  [][]string
 }
 
 // prepareAll extracts the entities of rs and prepares them, on every core.
@@ -299,6 +330,20 @@ func (ix *Index) prepareAll(rs []*intel.Record) []prepared {
 // left in ps[i].ids. The caller holds the write lock.
 func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 	pend := &ix.pending
+	// The entity tables are grown once for the whole part and by half
+	// again at least: grown an entity at a time, as append does, a table
+	// of millions is copied five times over to its final size, each time
+	// into memory new to the process, on the one goroutine that stores.
+	// Compact gives back what is left unused.
+	n := 0
+	for i := range ps {
+		n += len(ps[i].es)
+	}
+	if need := len(ix.ents) + n; need > cap(ix.ents) {
+		c := max(need, cap(ix.ents)+cap(ix.ents)/2)
+		ix.ents = append(make([]ent, 0, c), ix.ents...)
+		ix.nrend = append(make([]uint8, 0, c), ix.nrend...)
+	}
 	seen := make(map[string]struct{}, len(rs))
 	for i, r := range rs {
 		if _, again := seen[r.ID]; again {
@@ -320,7 +365,8 @@ func (ix *Index) flush() {
 }
 
 // Compact gives up the room that posting lists left behind as they grew
-// (each list doubles its block when full and leaves the old one): call it
+// (each list doubles its block when full and leaves the old one), and the
+// room the entity tables were given to grow into: call it
 // once the index has been rebuilt from the store. It holds the write lock
 // while it copies the lists (a few seconds at millions of entities) and
 // needs their size in memory again meanwhile; the garbage collector then
@@ -330,6 +376,10 @@ func (ix *Index) Compact() {
 	defer ix.mu.Unlock()
 	ix.post.compact()
 	ix.vals.compact()
+	if spare := cap(ix.ents) - len(ix.ents); spare > len(ix.ents)/16 {
+		ix.ents = slices.Clone(ix.ents)
+		ix.nrend = slices.Clone(ix.nrend)
+	}
 }
 
 // Add indexes entities under a record id, replacing what the record had.
@@ -695,15 +745,16 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 			if v >= 0 && len(r.toks[v]) < 2 {
 				continue
 			}
-			var whole strings.Builder
+			var wb [128]byte
+			whole := wb[:0]
 			for i := 0; i < n; i++ {
 				if i == v {
-					whole.WriteString(r.toks[i][1])
+					whole = append(whole, r.toks[i][1]...)
 				} else {
-					whole.WriteString(r.toks[i][0])
+					whole = append(whole, r.toks[i][0]...)
 				}
 			}
-			add(key{ix.hash(typ, keyWhole, norm.Skeleton(whole.String())), keyWhole})
+			add(key{ix.skeletonHash(typ, keyWhole, unsafe.String(unsafe.SliceData(whole), len(whole))), keyWhole})
 		}
 		for i := 0; i < n && i < 6; i++ {
 			for j := i + 1; j < n && j < 6; j++ {
@@ -718,7 +769,11 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		// other tokens: "Chen Da Wen" gives (CN, TFN) for "Dawen Chen".
 		if n >= 3 {
 			for i := 0; i+1 < n && i < 5; i++ {
-				m := norm.Skeleton(r.toks[i][0] + r.toks[i+1][0])
+				var cb, mb [64]byte
+				c := append(append(cb[:0], r.toks[i][0]...), r.toks[i+1][0]...)
+				sk := norm.AppendSkeleton(mb[:0], unsafe.String(unsafe.SliceData(c), len(c)))
+				// m lives in mb, which pairHash only reads.
+				m := unsafe.String(unsafe.SliceData(sk), len(sk))
 				for k := 0; k < n && k < 6; k++ {
 					if k != i && k != i+1 && len(skels[k]) > 0 {
 						add(key{ix.pairHash(typ, m, skels[k][0]), keyPair})
@@ -744,14 +799,26 @@ func (ix *Index) list(k key) []uint32 {
 // nameHash is the key of a whole name as normalised: its tokens' usual
 // spellings in order.
 func (ix *Index) nameHash(typ uint8, r *rend) uint64 {
-	var b strings.Builder
+	var stack [128]byte
+	b := append(stack[:0], typ, keyName)
 	for i, t := range r.toks {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(t[0])
+		b = append(b, t[0]...)
 	}
-	return ix.hash(typ, keyName, b.String())
+	b = append(b, 0)
+	return maphash.Bytes(ix.seed, b)
+}
+
+// skeletonHash is ix.hash(typ, kind, norm.Skeleton(s)) without making
+// the skeleton a string.
+func (ix *Index) skeletonHash(typ, kind uint8, s string) uint64 {
+	var stack [96]byte
+	b := append(stack[:0], typ, kind)
+	b = norm.AppendSkeleton(b, s)
+	b = append(b, 0)
+	return maphash.Bytes(ix.seed, b)
 }
 
 func (ix *Index) pairHash(typ uint8, a, b string) uint64 {

@@ -172,6 +172,9 @@ type effort struct {
 	// whose renderings are read from the index rather than normalised.
 	stored bool
 	id     uint32
+	// keys are the stored entity's keys as prepare worked them out, so
+	// that its name's blocking keys are not worked out again.
+	keys []key
 }
 
 func (ix *Index) thorough() effort {
@@ -188,7 +191,7 @@ func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
 	ix.mu.Lock()
 	ids := ix.add(r.ID, &p, nil)
 	ix.mu.Unlock()
-	return ix.ingestLinks(r.ID, p.es, ids, perEntity)
+	return ix.ingestLinks(r.ID, &p, ids, perEntity)
 }
 
 // IngestBatch is Ingest for many records: extraction and normalisation
@@ -210,7 +213,7 @@ func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
 	out := make([][]Link, len(rs))
 	parallel(len(rs), func(i int) {
 		if last[rs[i].ID] == i {
-			out[i] = ix.ingestLinks(rs[i].ID, ps[i].es, ps[i].ids, perEntity)
+			out[i] = ix.ingestLinks(rs[i].ID, &ps[i], ps[i].ids, perEntity)
 		}
 	})
 	return out
@@ -240,12 +243,16 @@ func parallel(n int, f func(int)) {
 }
 
 // ingestLinks matches the entities of a record just indexed as ids.
-func (ix *Index) ingestLinks(recordID string, es []Entity, ids []uint32, perEntity int) []Link {
+func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEntity int) []Link {
 	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
 	var out []Link
+	es := p.es
+	from := int32(0)
 	for i := range es {
 		e := &es[i]
 		ef.id = ids[i]
+		ef.keys = p.keys[from:p.kend[i]]
+		from = p.kend[i]
 		for _, res := range ix.matchWith(e, perEntity, Threshold, nil, recordID, ef) {
 			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: *e, Matched: res.Entity, Reasons: res.Reasons})
 		}
@@ -321,7 +328,18 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
 	}
-	s.keys = ix.nameKeys(s.keys[:0], typ, qr)
+	if ix.isStored(ef, self) && ef.keys != nil {
+		// The keys prepare gave the entity are its identifier value's,
+		// if any, then its name's: nameKeys of the renderings stored.
+		s.keys = s.keys[:0]
+		for _, k := range ef.keys {
+			if k.kind != keyValue {
+				s.keys = append(s.keys, k)
+			}
+		}
+	} else {
+		s.keys = ix.nameKeys(s.keys[:0], typ, qr)
+	}
 	keys := s.keys
 	// A name shared by too many records, or excluded, links nothing.
 	for _, k := range keys {

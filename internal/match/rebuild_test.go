@@ -8,10 +8,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"liaison/internal/intel"
+	"liaison/internal/match/norm"
 	"liaison/internal/synth"
 )
 
@@ -145,6 +147,7 @@ func BenchmarkRebuild(b *testing.B) {
 		b.ReportMetric(cpu.Seconds(), "rebuild-cpu-s")
 		b.ReportMetric(float64(n)/rebuild.Seconds(), "records/s")
 		b.ReportMetric(float64(ix.Len()), "entities")
+		b.ReportMetric(float64(len(ix.vocab)), "tokens")
 		b.ReportMetric(float64(n)*float64(named)/float64(len(s.pool)), "named-entities")
 		b.ReportMetric(rss, "rss-MiB")
 		b.ReportMetric(rss-rss0, "index-rss-MiB")
@@ -267,4 +270,96 @@ func TestExtractPaths(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("Extract:\n got  %q\n want %q", got, want)
 	}
+}
+
+// TestExtractCapBound checks that extractCap is never below what Extract
+// finds, on the generator's records of every kind, so that Extract
+// allocates once.
+func TestExtractCapBound(t *testing.T) {
+	s := newRecordStream(t, 3000)
+	kinds := map[string]int{}
+	for _, r := range s.pool {
+		es := Extract(r)
+		if c := extractCap(r); len(es) > c || cap(es) != c {
+			t.Fatalf("record %s: %d entities, extractCap %d, capacity %d", r.ID, len(es), c, cap(es))
+		}
+		switch {
+		case r.Seizure != nil:
+			kinds["seizure"]++
+		case r.Warning != nil:
+			kinds["warning"]++
+		case r.Request != nil:
+			kinds["request"]++
+		case r.Response != nil:
+			kinds["response"]++
+		}
+	}
+	if len(kinds) < 2 {
+		t.Fatalf("records of kinds %v only", kinds)
+	}
+	t.Logf("records by kind: %v", kinds)
+}
+
+// TestKeyHashesWithoutStrings checks that the keys hashed from bytes on
+// the stack are the keys of the strings they stand for: the skeleton of
+// a whole name and a name as normalised.
+func TestKeyHashesWithoutStrings(t *testing.T) {
+	ix := MustIndex(t)
+	for _, s := range []string{"", "chantaiman", "tschaikowskyshchukindzhabrailovchangzhangsatohjohnmhmdxie", "ab"} {
+		if got, want := ix.skeletonHash(3, keyWhole, s), ix.hash(3, keyWhole, norm.Skeleton(s)); got != want {
+			t.Errorf("skeletonHash(%q) = %x, want %x", s, got, want)
+		}
+	}
+	for _, toks := range [][][]string{{{"chan"}, {"tai", "dai"}, {"man"}}, {{"x"}}, {{"kam"}, {"fung"}, {"trading"}, {"international"}, {"holdings"}, {"enterprise"}}} {
+		var words []string
+		for _, tk := range toks {
+			words = append(words, tk[0])
+		}
+		r := rend{toks: toks}
+		if got, want := ix.nameHash(1, &r), ix.hash(1, keyName, strings.Join(words, " ")); got != want {
+			t.Errorf("nameHash(%q) = %x, want %x", words, got, want)
+		}
+	}
+}
+
+// TestIngestReusesPreparedKeys checks that matching a record's entities
+// with the keys prepare worked out for them finds exactly what matching
+// them with keys worked out again from the index finds, result for
+// result and reason for reason.
+func TestIngestReusesPreparedKeys(t *testing.T) {
+	s := newRecordStream(t, 2000)
+	ix := MustIndex(t)
+	ix.AddRecords(s.next(6000))
+	// Records of the pool again, under new ids: their names are in the
+	// index, so they have candidates and links.
+	again := s.next(300)
+	links, named := 0, 0
+	for _, r := range again {
+		p := ix.prepare(Extract(r))
+		ix.mu.Lock()
+		ids := ix.add(r.ID, &p, nil)
+		ix.mu.Unlock()
+		ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+		from := int32(0)
+		for i := range p.es {
+			e := &p.es[i]
+			if e.Type.named() {
+				named++
+			}
+			ef.id = ids[i]
+			ef.keys = nil
+			want := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			ef.keys = p.keys[from:p.kend[i]]
+			from = p.kend[i]
+			got := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("record %s entity %d (%s): with prepared keys %v, with keys worked out again %v", r.ID, i, e.Path, got, want)
+			}
+			links += len(got)
+		}
+	}
+	if named < 300 || links < 300 {
+		t.Fatalf("%d named entities, %d links: too few to tell", named, links)
+	}
+	t.Logf("%d named entities, %d links", named, links)
 }

@@ -36,6 +36,15 @@ func Phone(s, region string) (string, error) {
 	if strings.HasPrefix(s, "00") {
 		s = "+" + s[2:]
 	}
+	if v, ok := e164(s); ok {
+		return v, nil
+	}
+	return phoneByLibrary(s, region)
+}
+
+// phoneByLibrary is Phone for a trimmed number, all of it by the phone
+// library.
+func phoneByLibrary(s, region string) (string, error) {
 	if region == "" || strings.HasPrefix(s, "+") {
 		region = "ZZ"
 	}

@@ -93,8 +93,17 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 	}
 	hasHan := slices.ContainsFunc(words, func(w word) bool { return w.han != nil })
 	if !hasHan {
+		// The tokens' spellings share one array, allocated once.
+		n := 0
+		for _, w := range words {
+			n += 1 + len(w.alts)
+		}
+		spellings := make([]string, 0, n)
 		r := Rendering{Scheme: scheme, Consonantal: consonantal, Tokens: clean(words, kind, func(w word) Token {
-			return append(Token{w.text}, w.alts...)
+			start := len(spellings)
+			spellings = append(spellings, w.text)
+			spellings = append(spellings, w.alts...)
+			return Token(spellings[start:len(spellings):len(spellings)])
 		})}
 		if len(r.Tokens) == 0 {
 			return nil
@@ -129,6 +138,10 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 // reports the scheme of the script it transliterated (the last one seen).
 func (n *Normalizer) words(s string) (out []word, scheme string, consonantal bool) {
 	rs := []rune(s)
+	out = make([]word, 0, 8)
+	// In a name all in ASCII, the usual case, rune i is byte i: a word
+	// is then a part of s rather than a string of its own.
+	ascii := len(rs) == len(s)
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
@@ -137,7 +150,11 @@ func (n *Normalizer) words(s string) (out []word, scheme string, consonantal boo
 			for j < len(rs) && rs[j] < utf8.RuneSelf && (rs[j] >= 'a' && rs[j] <= 'z' || rs[j] >= '0' && rs[j] <= '9') {
 				j++
 			}
-			out = append(out, word{text: string(rs[i:j])})
+			if ascii {
+				out = append(out, word{text: s[i:j]})
+			} else {
+				out = append(out, word{text: string(rs[i:j])})
+			}
 			i = j
 		case n.han[r] != nil && unicode.Is(unicode.Han, r):
 			out = append(out, word{han: n.han[r]})
@@ -301,12 +318,24 @@ var orgPhrases = [][2][]string{
 	{{"shokuhin"}, {"food"}}, {{"denki"}, {"electric"}}, {{"kagaku"}, {"chemical"}}, {{"seiyaku"}, {"pharmaceutical"}},
 }
 
+// phrasesByFirst lists the phrases of orgPhrases by their first word, in
+// the order of orgPhrases, so that a token is compared with the phrases
+// that can start with it only.
+var phrasesByFirst = func() map[string][]int {
+	m := map[string][]int{}
+	for i, ph := range orgPhrases {
+		m[ph[0][0]] = append(m[ph[0][0]], i)
+	}
+	return m
+}()
+
 // translatePhrases replaces the phrases of orgPhrases in toks.
 func translatePhrases(toks []Token) []Token {
 	var out []Token
 	for i := 0; i < len(toks); {
 		matched := false
-		for _, ph := range orgPhrases {
+		for _, pi := range phrasesByFirst[toks[i][0]] {
+			ph := &orgPhrases[pi]
 			if i+len(ph[0]) <= len(toks) && hasForm(toks[i:i+len(ph[0])], ph[0]) {
 				if out == nil {
 					out = append(make([]Token, 0, len(toks)), toks[:i]...)
@@ -351,17 +380,39 @@ var nativeForms = []string{
 }
 
 func stripNativeForms(s string) string {
-	for _, f := range nativeForms {
+	native, business := nativeForms, businessWords
+	if isASCII(s) {
+		// Most names: only the forms in ASCII can be there, and the
+		// translations they would be replaced by are English.
+		native, business = asciiNativeForms, asciiBusinessWords
+	}
+	for _, f := range native {
 		if strings.Contains(s, f) {
 			s = strings.ReplaceAll(s, f, " ")
 		}
 	}
-	for _, w := range businessWords {
+	for _, w := range business {
 		if strings.Contains(s, w[0]) {
 			s = strings.ReplaceAll(s, w[0], " "+w[1]+" ")
 		}
 	}
 	return s
+}
+
+// asciiNativeForms and asciiBusinessWords are the entries of nativeForms
+// and businessWords written in ASCII, in their order.
+var (
+	asciiNativeForms   = slices.DeleteFunc(slices.Clone(nativeForms), func(f string) bool { return !isASCII(f) })
+	asciiBusinessWords = slices.DeleteFunc(slices.Clone(businessWords), func(w [2]string) bool { return !isASCII(w[0]) })
+)
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // businessWords translates the common business words of company names in
@@ -415,12 +466,41 @@ var legalForms = func() [][]string {
 	return out
 }()
 
+// legalFormsByLast and legalFormsByFirst list the legal forms by their last word and by their
+// first, each list in the order of legalForms, so that stripLegalForms
+// compares a name with the forms that can end or start it only.
+var legalFormsByLast, legalFormsByFirst = func() (last, first map[string][]int) {
+	last, first = map[string][]int{}, map[string][]int{}
+	for i, f := range legalForms {
+		last[f[len(f)-1]] = append(last[f[len(f)-1]], i)
+		first[f[0]] = append(first[f[0]], i)
+	}
+	return last, first
+}()
+
 // stripLegalForms removes legal forms at the end and the start of a name,
-// repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name.
+// repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name. The
+// first form of legalForms that ends or starts the name goes first.
 func stripLegalForms(toks []Token) []Token {
-	for changed := true; changed; {
+	for changed := true; changed && len(toks) > 1; {
 		changed = false
-		for _, f := range legalForms {
+		// The forms that end the name or start it are among these two
+		// lists; they are walked together in the order of legalForms.
+		byLast, byFirst := legalFormsByLast[toks[len(toks)-1][0]], legalFormsByFirst[toks[0][0]]
+		for len(byLast) > 0 || len(byFirst) > 0 {
+			var fi int
+			switch {
+			case len(byFirst) == 0 || len(byLast) > 0 && byLast[0] <= byFirst[0]:
+				fi = byLast[0]
+				if len(byFirst) > 0 && byFirst[0] == fi {
+					byFirst = byFirst[1:]
+				}
+				byLast = byLast[1:]
+			default:
+				fi = byFirst[0]
+				byFirst = byFirst[1:]
+			}
+			f := legalForms[fi]
 			if len(toks) > len(f) && hasForm(toks[len(toks)-len(f):], f) {
 				toks = toks[:len(toks)-len(f)]
 				changed = true

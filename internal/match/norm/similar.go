@@ -149,14 +149,23 @@ func jaroWinklerLong(a, b string) float64 {
 // the end is silent (John, Satoh). It is a key for
 // finding candidates, not a measure: different names can share one.
 func Skeleton(s string) string {
-	var out [32]byte
-	n := 0
+	var out [skeletonMax]byte
+	return string(AppendSkeleton(out[:0], s))
+}
+
+// skeletonMax is the longest skeleton: the rest of a longer token is
+// left out.
+const skeletonMax = 32
+
+// AppendSkeleton appends the skeleton of s to dst, as Skeleton returns
+// it, without allocating when dst has room.
+func AppendSkeleton(dst []byte, s string) []byte {
+	base := len(dst)
 	put := func(c byte) {
-		if n > 0 && out[n-1] == c || n == len(out) {
+		if n := len(dst) - base; n > 0 && dst[len(dst)-1] == c || n == skeletonMax {
 			return
 		}
-		out[n] = c
-		n++
+		dst = append(dst, c)
 	}
 	i := 0
 	if len(s) > 1 && (s[0] == 'y' || s[0] == 'j' || s[0] == 'i') && isVowelOrY(s[1]) {
@@ -173,100 +182,126 @@ func Skeleton(s string) string {
 	}
 	for i < len(s) {
 		c := s[i]
-		rest := s[i:]
-		switch {
-		case isVowelOrY(c):
+		if isVowelOrY(c) {
 			i++
 			continue
-		case hasPrefix(rest, "tsch"):
-			put('C')
-			i += 4
-		case hasPrefix(rest, "shch"), hasPrefix(rest, "sch"):
-			put('S')
-			i += len(pick(hasPrefix(rest, "shch"), "shch", "sch"))
-		case hasPrefix(rest, "dzh"):
-			put('J')
-			i += 3
-		case hasPrefix(rest, "tch"):
-			put('C')
-			i += 3
-		case hasPrefix(rest, "ch"), hasPrefix(rest, "ts"), hasPrefix(rest, "tz"):
-			put('C')
-			i += 2
-		case hasPrefix(rest, "sh"):
-			put('S')
-			i += 2
-		case hasPrefix(rest, "zh"), hasPrefix(rest, "dj"):
-			put('J')
-			i += 2
-		case hasPrefix(rest, "kh"), hasPrefix(rest, "gh"), hasPrefix(rest, "ck"):
-			put('K')
-			i += 2
-		case hasPrefix(rest, "ph"):
-			put('F')
-			i += 2
-		case hasPrefix(rest, "th"):
+		}
+		if k, n := cluster(s[i:]); n > 0 {
+			put(k)
+			i += n
+			continue
+		}
+		switch c {
+		case 'b', 'p':
+			put('P')
+		case 'd', 't':
 			put('T')
-			i += 2
-		case hasPrefix(rest, "ng"):
-			put('N')
-			i += 2
-		default:
-			switch c {
-			case 'b', 'p':
-				put('P')
-			case 'd', 't':
-				put('T')
-			case 'g', 'k', 'q':
-				put('K')
-			case 'c':
-				if i+1 < len(s) && (s[i+1] == 'e' || s[i+1] == 'i' || s[i+1] == 'y') {
-					put('S')
-				} else {
-					put('K')
-				}
-			case 'f', 'v', 'w':
-				put('F')
-			case 's', 'z':
+		case 'g', 'k', 'q':
+			put('K')
+		case 'c':
+			if i+1 < len(s) && (s[i+1] == 'e' || s[i+1] == 'i' || s[i+1] == 'y') {
 				put('S')
-			case 'j':
-				put('J')
-			case 'h':
-				// Silent after a vowel before a consonant or at the end
-				// (John, Satoh); sounded elsewhere (Hassan, Mohammed, and
-				// after a consonant in consonantal renderings: mhmd).
-				if i == 0 || !isVowelOrY(s[i-1]) || i+1 < len(s) && isVowelOrY(s[i+1]) {
-					put('H')
-				}
-			case 'l':
-				put('L')
-			case 'r':
-				put('R')
-			case 'm':
-				put('M')
-			case 'n':
-				put('N')
-			case 'x':
+			} else {
 				put('K')
-				put('S')
-			default:
-				if c >= '0' && c <= '9' {
-					put(c)
-				}
 			}
-			i++
+		case 'f', 'v', 'w':
+			put('F')
+		case 's', 'z':
+			put('S')
+		case 'j':
+			put('J')
+		case 'h':
+			// Silent after a vowel before a consonant or at the end
+			// (John, Satoh); sounded elsewhere (Hassan, Mohammed, and
+			// after a consonant in consonantal renderings: mhmd).
+			if i == 0 || !isVowelOrY(s[i-1]) || i+1 < len(s) && isVowelOrY(s[i+1]) {
+				put('H')
+			}
+		case 'l':
+			put('L')
+		case 'r':
+			put('R')
+		case 'm':
+			put('M')
+		case 'n':
+			put('N')
+		case 'x':
+			put('K')
+			put('S')
+		default:
+			if c >= '0' && c <= '9' {
+				put(c)
+			}
+		}
+		i++
+	}
+	return dst
+}
+
+// cluster returns the class of the group of letters that starts rest and
+// its length, 0 when rest starts with no group: tsch, tch, ch, ts, tz C;
+// shch, sch, sh S; dzh, zh, dj J; kh, gh, ck K; ph F; th T; ng N. Longer
+// groups are tried first.
+func cluster(rest string) (byte, int) {
+	switch rest[0] {
+	case 't':
+		switch {
+		case hasPrefix(rest, "tsch"):
+			return 'C', 4
+		case hasPrefix(rest, "tch"):
+			return 'C', 3
+		case hasPrefix(rest, "ts"), hasPrefix(rest, "tz"):
+			return 'C', 2
+		case hasPrefix(rest, "th"):
+			return 'T', 2
+		}
+	case 's':
+		switch {
+		case hasPrefix(rest, "shch"):
+			return 'S', 4
+		case hasPrefix(rest, "sch"):
+			return 'S', 3
+		case hasPrefix(rest, "sh"):
+			return 'S', 2
+		}
+	case 'd':
+		switch {
+		case hasPrefix(rest, "dzh"):
+			return 'J', 3
+		case hasPrefix(rest, "dj"):
+			return 'J', 2
+		}
+	case 'c':
+		switch {
+		case hasPrefix(rest, "ch"):
+			return 'C', 2
+		case hasPrefix(rest, "ck"):
+			return 'K', 2
+		}
+	case 'z':
+		if hasPrefix(rest, "zh") {
+			return 'J', 2
+		}
+	case 'k':
+		if hasPrefix(rest, "kh") {
+			return 'K', 2
+		}
+	case 'g':
+		if hasPrefix(rest, "gh") {
+			return 'K', 2
+		}
+	case 'p':
+		if hasPrefix(rest, "ph") {
+			return 'F', 2
+		}
+	case 'n':
+		if hasPrefix(rest, "ng") {
+			return 'N', 2
 		}
 	}
-	return string(out[:n])
+	return 0, 0
 }
 
 func isVowelOrY(c byte) bool { return isVowel(c) || c == 'y' }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
-
-func pick(c bool, a, b string) string {
-	if c {
-		return a
-	}
-	return b
-}
