@@ -121,6 +121,17 @@ func (s *Service) Deliveries(ctx context.Context, recordID string) ([]store.Deli
 	return s.cfg.Store.Deliveries(ctx, recordID)
 }
 
+// RecentDeliveries lists a page of outbox rows, newest first (see
+// store.Store.RecentDeliveries).
+func (s *Service) RecentDeliveries(ctx context.Context, state string, before int64, limit int) ([]store.Delivery, error) {
+	return s.cfg.Store.RecentDeliveries(ctx, state, before, limit)
+}
+
+// DeliveryCounts counts the outbox rows in each state.
+func (s *Service) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	return s.cfg.Store.DeliveryCounts(ctx)
+}
+
 // Retry puts a dead, failed or refused delivery back in the queue.
 func (s *Service) Retry(ctx context.Context, actor string, id int64) error {
 	ev := audit.Event{Actor: actor, Action: ActionRetry, Target: fmt.Sprint(id)}

@@ -196,6 +196,12 @@ type Federation interface {
 	// Deliveries lists the outbox rows of a record in id order ("" lists
 	// every row).
 	Deliveries(ctx context.Context, recordID string) ([]Delivery, error)
+	// RecentDeliveries lists up to limit outbox rows, newest first, with
+	// ids below before (0: from the newest) and, unless state is "", in
+	// that state: a page of a listing that never reads the whole outbox.
+	RecentDeliveries(ctx context.Context, state string, before int64, limit int) ([]Delivery, error)
+	// DeliveryCounts counts the outbox rows in each state.
+	DeliveryCounts(ctx context.Context) (map[string]int, error)
 	// Delivery returns one outbox row, or NotFound.
 	Delivery(ctx context.Context, id int64) (Delivery, error)
 	// ClaimDeliveries leases one peer with deliveries due at now to owner

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -41,6 +42,8 @@ const (
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = $1 ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = $1`
+	sqlRecentDeliveries = sqlDeliveryColumns + ` WHERE id < $1 AND ($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3`
+	sqlDeliveryCounts   = `SELECT state, count(*) FROM outbox GROUP BY state`
 
 	// The peer row is locked while its lease is taken; SKIP LOCKED lets
 	// another replica pass over a peer being claimed and take the next.
@@ -268,6 +271,43 @@ func (db *DB) Deliveries(ctx context.Context, recordID string) ([]store.Delivery
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
 	return ds, nil
+}
+
+// RecentDeliveries lists a page of outbox rows, newest first.
+func (db *DB) RecentDeliveries(ctx context.Context, state string, before int64, limit int) ([]store.Delivery, error) {
+	if limit <= 0 {
+		return nil, fault.Field("limit", "must be positive")
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	ds, err := scanDeliveries(db.pool.Query(ctx, sqlRecentDeliveries, before, state, limit))
+	if err != nil {
+		return nil, fmt.Errorf("list recent deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// DeliveryCounts counts the outbox rows in each state.
+func (db *DB) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, sqlDeliveryCounts)
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", mapErr(err, "deliveries"))
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count deliveries: %w", err)
+		}
+		out[s] = int(n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", mapErr(err, "deliveries"))
+	}
+	return out, nil
 }
 
 // Delivery returns one outbox row.

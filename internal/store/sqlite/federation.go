@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ const (
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = ? ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = ?`
+	sqlRecentDeliveries = sqlDeliveryColumns + ` WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`
+	sqlDeliveryCounts   = `SELECT state, count(*) FROM outbox GROUP BY state`
 
 	sqlDuePeer = `SELECT p.code FROM peers p WHERE (p.lease_until < ? OR p.lease_owner = ?) AND p.retry_at <= ?
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= ?)
@@ -329,6 +332,43 @@ func (db *DB) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
 		return store.Delivery{}, fault.E(fault.NotFound, "delivery %d not found", id)
 	}
 	return ds[0], nil
+}
+
+// RecentDeliveries lists a page of outbox rows, newest first.
+func (db *DB) RecentDeliveries(ctx context.Context, state string, before int64, limit int) ([]store.Delivery, error) {
+	if limit <= 0 {
+		return nil, fault.Field("limit", "must be positive")
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	ds, err := scanDeliveries(db.query(ctx, sqlRecentDeliveries, before, state, state, limit))
+	if err != nil {
+		return nil, fmt.Errorf("list recent deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// DeliveryCounts counts the outbox rows in each state.
+func (db *DB) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.query(ctx, sqlDeliveryCounts)
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", mapErr(err, "deliveries"))
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count deliveries: %w", err)
+		}
+		out[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", mapErr(err, "deliveries"))
+	}
+	return out, nil
 }
 
 func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FinishAppliesOutcomes", testFinish},
 		{"AnsweringPeerRecovers", testRecovered},
 		{"DeadLetterAndRetry", testDeadRetry},
+		{"RecentDeliveriesAndCounts", testRecentDeliveries},
 		{"UpdateOfSharedRecordFollows", testFollow},
 		{"ReceiveDedupes", testReceiveDedupe},
 		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
@@ -872,4 +875,55 @@ func testPeerBackoff(t *testing.T, s store.Store) {
 	if p, got, err := s.ClaimDeliveries(ctx, "B", retry.Add(time.Minute), time.Minute, 100); err != nil || p != "JP" || !sameIDs(rowIDs(got), []int64{ds[2].ID}) {
 		t.Fatalf("claimed %q %v (%v) after a retry, want the retried row", p, rowIDs(got), err)
 	}
+}
+
+// testRecentDeliveries pages through the outbox newest first, filtered by
+// state, and counts its rows by state.
+func testRecentDeliveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"), NewDelivery("JP", "R3"), NewDelivery("JP", "R4"))
+	now := Base().Add(8 * 24 * time.Hour)
+	if _, _, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	outs := []store.DeliveryOutcome{{ID: ds[0].ID, State: store.DeliveryDead, Error: "failing for 8 days"},
+		{ID: ds[1].ID, State: store.DeliveryDelivered}}
+	if err := s.FinishDeliveries(ctx, "A", "JP", now, outs, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	ds = append(ds, MustShare(t, s, NewDelivery("JP", "R5"))...)
+	counts, err := s.DeliveryCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int{store.DeliveryQueued: 3, store.DeliveryDead: 1, store.DeliveryDelivered: 1}; !maps.Equal(counts, want) {
+		t.Errorf("DeliveryCounts = %v, want %v", counts, want)
+	}
+	page, err := s.RecentDeliveries(ctx, "", 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rowIDs(page), []int64{ds[4].ID, ds[3].ID}; !slices.Equal(got, want) {
+		t.Fatalf("first page = %v, want %v (newest first)", got, want)
+	}
+	page, err = s.RecentDeliveries(ctx, "", page[1].ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rowIDs(page), []int64{ds[2].ID, ds[1].ID, ds[0].ID}; !slices.Equal(got, want) {
+		t.Fatalf("second page = %v, want %v", got, want)
+	}
+	if page[2].State != store.DeliveryDead || page[2].LastError != "failing for 8 days" || page[2].RecordID != "R1" {
+		t.Errorf("oldest row = %+v, want R1 dead with its error", page[2])
+	}
+	dead, err := s.RecentDeliveries(ctx, store.DeliveryDead, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rowIDs(dead); !slices.Equal(got, []int64{ds[0].ID}) {
+		t.Errorf("dead rows = %v, want [%d]", got, ds[0].ID)
+	}
+	_, err = s.RecentDeliveries(ctx, "", 0, 0)
+	WantField(t, err, "limit")
 }

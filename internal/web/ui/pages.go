@@ -28,7 +28,10 @@ const (
 	statsPages      = 10 // pages of store.MaxLimit records the dashboard reads at most
 	auditPageSize   = 100
 	deliveriesShown = 200
-	maxDecisions    = 20
+	// deliveriesPage is how many outbox rows the deliveries page reads at a
+	// time.
+	deliveriesPage = 500
+	maxDecisions   = 20
 )
 
 // deliveryStates are the outbox states, in the order pages show them.
@@ -121,13 +124,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, c *call) err
 	b.ChartFrom, b.ChartTo = months[0], months[len(months)-1]
 	b.Chart = chart.svg(c.loc, c.loc.T("dashboard.chart"), c.loc.Category)
 	if h.cfg.Federation != nil {
-		ds, err := h.cfg.Federation.Deliveries(ctx, "")
+		counts, err := h.cfg.Federation.DeliveryCounts(ctx)
 		if err != nil {
 			return err
-		}
-		counts := map[string]int{}
-		for _, d := range ds {
-			counts[d.State]++
 		}
 		for _, s := range deliveryStates {
 			b.Deliveries = append(b.Deliveries, stateCount{State: s, Count: counts[s]})
@@ -435,31 +434,38 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request, c *call) er
 	for _, s := range deliveryStates {
 		b.States = append(b.States, option{Value: s, Label: c.loc.Enum("delivery", s), Selected: s == state})
 	}
-	ds, err := h.cfg.Federation.Deliveries(ctx, "")
-	if err != nil {
-		return err
-	}
+	// Pages of the outbox, newest first, until enough rows the user may
+	// see are found: a node after an outage holds a long backlog, and
+	// this page is where its administrator looks.
 	visible := map[string]bool{}
-	for i := len(ds) - 1; i >= 0; i-- {
-		d := ds[i]
-		if state != "" && d.State != state {
-			continue
+	var before int64
+page:
+	for {
+		ds, err := h.cfg.Federation.RecentDeliveries(ctx, state, before, deliveriesPage)
+		if err != nil {
+			return err
 		}
-		if d.RecordID != "" {
-			ok, seen := visible[d.RecordID]
-			if !seen {
-				ok = h.cfg.Records.CheckVisible(ctx, d.RecordID) == nil
-				visible[d.RecordID] = ok
+		for _, d := range ds {
+			before = d.ID
+			if d.RecordID != "" {
+				ok, seen := visible[d.RecordID]
+				if !seen {
+					ok = h.cfg.Records.CheckVisible(ctx, d.RecordID) == nil
+					visible[d.RecordID] = ok
+				}
+				if !ok {
+					continue
+				}
 			}
-			if !ok {
-				continue
+			if len(b.Deliveries) == deliveriesShown {
+				b.More = true
+				break page
 			}
+			b.Deliveries = append(b.Deliveries, deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)})
 		}
-		if len(b.Deliveries) == deliveriesShown {
-			b.More = true
+		if len(ds) < deliveriesPage {
 			break
 		}
-		b.Deliveries = append(b.Deliveries, deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)})
 	}
 	return h.render(w, r, c, "deliveries", b)
 }
