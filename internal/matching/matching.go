@@ -237,7 +237,16 @@ const unmatchedPage = 500
 func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
 	total := 0
 	var last []string
+	// A node whose links were lost or never stored (a new links file, a
+	// restore) matches every record here before it serves: say how far it
+	// has got, so that an operator watching a long start sees it move.
+	start, said := time.Now(), time.Now()
 	for {
+		if time.Since(said) >= progressEvery {
+			s.log.Info("matching records not matched yet", "records_done", total,
+				"elapsed", time.Since(start).Round(time.Second))
+			said = time.Now()
+		}
 		ids, err := s.st.Unmatched(ctx, unmatchedPage)
 		if err != nil {
 			return total, fmt.Errorf("find unmatched records: %w", err)
@@ -340,6 +349,9 @@ func (s *Service) Run(ctx context.Context) {
 		}
 	}
 }
+
+// progressEvery is how often a long catch-up logs how far it has got.
+var progressEvery = 10 * time.Second
 
 // drainMax bounds the records matched and stored in one transaction.
 const drainMax = 2000

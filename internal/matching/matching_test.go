@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -283,5 +284,32 @@ func TestMatchedVersionNotMatchedAgain(t *testing.T) {
 	mustIdle(t, svc)
 	if later, err := st.MatchMarks(ctx, first[0].Seq, 10); err != nil || len(later) != 1 || later[0].Version != 2 {
 		t.Errorf("marks after a new version: %+v, %v; want version 2 matched", later, err)
+	}
+}
+
+// TestLongCatchUpSaysHowFarItHasGot checks that matching the records left
+// unmatched logs its progress (counts only, no names) while it goes on.
+func TestLongCatchUpSaysHowFarItHasGot(t *testing.T) {
+	st, _ := MustStore(t)
+	a := person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
+	b := person(t, "Иванов Сергей Петрович", "1980-05-05", "RU")
+	storetest.MustCreate(t, st, a, b)
+	old := progressEvery
+	progressEvery = 0
+	defer func() { progressEvery = old }()
+	var out strings.Builder
+	s, err := New(Config{Store: st, Logger: slog.New(slog.NewTextHandler(&out, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	log := out.String()
+	if !strings.Contains(log, `msg="matching records not matched yet" records_done=0`) {
+		t.Errorf("no progress line in the log:\n%s", log)
+	}
+	if strings.Contains(log, "Ivanov") || strings.Contains(log, "Иванов") {
+		t.Errorf("the log names a person:\n%s", log)
 	}
 }
