@@ -417,4 +417,3 @@ func (e *recordEncoder) alert(a *Alert) {
 	e.optStr("narrative", a.Narrative)
 	e.close()
 }
-
