@@ -42,23 +42,10 @@ type BackupReport struct {
 // recorded in the node's audit log.
 func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 	c.fill()
-	var rep BackupReport
-	if c.DB != "" {
-		r, err := pgBackup(ctx, c, out)
-		if err != nil {
-			return BackupReport{}, err
-		}
-		rep = r
-	} else {
-		dir, err := filepath.Abs(c.DataDir)
-		if err != nil {
-			return BackupReport{}, fmt.Errorf("data dir %s: %w", c.DataDir, err)
-		}
-		snap, err := sqlite.Backup(ctx, dir, out)
-		if err != nil {
-			return BackupReport{}, err
-		}
-		rep = fromSnapshot("sqlite", snap)
+	rep, err := onDatabase(c, func() (BackupReport, error) { return pgBackup(ctx, c, out) },
+		func(dir string) (sqlite.Snapshot, error) { return sqlite.Backup(ctx, dir, out) })
+	if err != nil {
+		return BackupReport{}, err
 	}
 	if err := auditNode(ctx, c, audit.Event{Actor: "system", Action: audit.ActionNodeBackup, Target: rep.Node,
 		Detail: fmt.Sprintf("%s backup %s: %d records, %d audit entries", rep.Format, filepath.Base(out), rep.Records, rep.AuditEntries)}); err != nil {
@@ -75,23 +62,10 @@ func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 // its audit chain is verified again, and the restore is recorded in it.
 func Restore(ctx context.Context, c Config, file string) (BackupReport, error) {
 	c.fill()
-	var rep BackupReport
-	if c.DB != "" {
-		r, err := pgRestore(ctx, c, file)
-		if err != nil {
-			return BackupReport{}, err
-		}
-		rep = r
-	} else {
-		dir, err := filepath.Abs(c.DataDir)
-		if err != nil {
-			return BackupReport{}, fmt.Errorf("data dir %s: %w", c.DataDir, err)
-		}
-		snap, err := sqlite.Restore(ctx, file, dir)
-		if err != nil {
-			return BackupReport{}, err
-		}
-		rep = fromSnapshot("sqlite", snap)
+	rep, err := onDatabase(c, func() (BackupReport, error) { return pgRestore(ctx, c, file) },
+		func(dir string) (sqlite.Snapshot, error) { return sqlite.Restore(ctx, file, dir) })
+	if err != nil {
+		return BackupReport{}, err
 	}
 	st, err := OpenStore(ctx, c)
 	if err != nil {
@@ -131,6 +105,23 @@ func InspectBackup(ctx context.Context, file string) (BackupReport, error) {
 		return BackupReport{Format: "pg_dump", Bytes: st.Size()}, nil
 	}
 	snap, err := sqlite.Inspect(ctx, file)
+	if err != nil {
+		return BackupReport{}, err
+	}
+	return fromSnapshot("sqlite", snap), nil
+}
+
+// onDatabase runs pg on PostgreSQL (c.DB set) and lite on the SQLite data
+// folder otherwise, and reports what either did.
+func onDatabase(c Config, pg func() (BackupReport, error), lite func(dir string) (sqlite.Snapshot, error)) (BackupReport, error) {
+	if c.DB != "" {
+		return pg()
+	}
+	dir, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return BackupReport{}, fmt.Errorf("data dir %s: %w", c.DataDir, err)
+	}
+	snap, err := lite(dir)
 	if err != nil {
 		return BackupReport{}, err
 	}
