@@ -67,7 +67,7 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 		{"write", "foreign_keys", "1"},
 		{"write", "busy_timeout", "10000"},
 		{"write", "page_size", "16384"},
-		{"write", "wal_autocheckpoint", "4096"},
+		{"write", "wal_autocheckpoint", "16384"},
 		{"read", "journal_mode", "wal"},
 		{"read", "foreign_keys", "1"},
 		{"read", "query_only", "1"},
