@@ -480,7 +480,7 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*intel.Record, error) {
 // in records.
 func (db *DB) RecordHead(ctx context.Context, id string) (store.RecordHead, error) {
 	var h store.RecordHead
-	if err := db.read.QueryRowContext(ctx, sqlRecordHead, id).Scan(&h.Originator, &h.Status, &h.Version); err != nil {
+	if err := db.queryRow(ctx, []any{&h.Originator, &h.Status, &h.Version}, sqlRecordHead, id); err != nil {
 		return store.RecordHead{}, fmt.Errorf("record head %s: %w", id, mapErr(err, "record "+id))
 	}
 	return h, nil
