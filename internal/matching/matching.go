@@ -442,6 +442,7 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		r := live[j]
 		mine := encodeAudience(records.AudienceOf(r))
 		set := &sets[at[j]]
+		set.Links = make([]store.MatchLink, 0, len(ls))
 		for _, l := range ls {
 			set.Links = append(set.Links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
 				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
