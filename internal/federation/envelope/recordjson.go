@@ -12,11 +12,11 @@ import (
 
 // DecodeRecord reads e's payload into p exactly as Decode does, faster for
 // the payloads senders write. A reader made for record payloads takes
-// those in the plain form the payload encoder gives a seizure and the
-// decision that allowed it: no whitespace, no escapes in strings, no null,
-// every member known and given once. It gives up on anything else (another
-// kind, an unknown or duplicate member, an escape, a number that does not
-// fit, a value of the wrong type), and then the payload is read by Decode,
+// those in the plain form the payload encoder gives a record of any kind
+// and the decision that allowed it: no whitespace, no escapes in strings,
+// no null, every member known and given once. It gives up on anything else
+// (an unknown or duplicate member, an escape, a number that does not fit,
+// a value of the wrong type), and then the payload is read by Decode,
 // so that what is accepted and what it holds never depend on which reader
 // read it.
 func (e Envelope) DecodeRecord(p *RecordPayload) error {
@@ -350,11 +350,197 @@ func (r *reader) record(x *intel.Record) {
 		case "seizure":
 			x.Seizure = &intel.Seizure{}
 			r.seizure(x.Seizure)
+		case "warning":
+			x.Warning = &intel.Warning{}
+			r.warning(x.Warning)
+		case "feedback":
+			x.Feedback = &intel.Feedback{}
+			r.feedback(x.Feedback)
+		case "request":
+			x.Request = &intel.Request{}
+			r.request(x.Request)
+		case "response":
+			x.Response = &intel.Response{}
+			r.response(x.Response)
+		case "alert":
+			x.Alert = &intel.Alert{}
+			r.alert(x.Alert)
 		default:
 			return false
 		}
 		return true
 	})
+}
+
+func (r *reader) warning(w *intel.Warning) {
+	r.object(func(name string) bool {
+		switch name {
+		case "subject":
+			w.Subject = r.str()
+		case "targets":
+			w.Targets = r.parties()
+		case "conveyance":
+			w.Conveyance = &intel.Conveyance{}
+			r.conveyance(w.Conveyance)
+		case "containers":
+			w.Containers = r.strs()
+		case "route":
+			w.Route = r.route()
+		case "expected_from":
+			w.ExpectedFrom = r.str()
+		case "expected_to":
+			w.ExpectedTo = r.str()
+		case "category":
+			w.Category = r.str()
+		case "transport":
+			w.Transport = r.str()
+		case "suggested_action":
+			w.SuggestedAction = r.str()
+		case "indicators":
+			w.Indicators = r.strs()
+		case "narrative":
+			w.Narrative = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (r *reader) feedback(f *intel.Feedback) {
+	r.object(func(name string) bool {
+		switch name {
+		case "warning":
+			f.Warning = r.str()
+		case "controlled":
+			f.Controlled = r.boolean()
+		case "result":
+			f.Result = r.str()
+		case "seizure":
+			f.Seizure = r.str()
+		case "date":
+			f.Date = r.str()
+		case "narrative":
+			f.Narrative = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (r *reader) request(q *intel.Request) {
+	r.object(func(name string) bool {
+		switch name {
+		case "requesting":
+			q.Requesting = r.str()
+		case "requested":
+			q.Requested = r.str()
+		case "agreement":
+			q.Agreement = r.str()
+		case "subject":
+			q.Subject = r.str()
+		case "questions":
+			q.Questions = r.strs()
+		case "parties":
+			q.Parties = r.parties()
+		case "facts":
+			q.Facts = r.str()
+		case "urgency":
+			q.Urgency = r.str()
+		case "deadline":
+			q.Deadline = r.str()
+		case "state":
+			q.State = r.str()
+		case "related":
+			q.Related = r.strs()
+		case "related_seizure":
+			q.RelatedSeized = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (r *reader) response(p *intel.Response) {
+	r.object(func(name string) bool {
+		switch name {
+		case "request":
+			p.Request = r.str()
+		case "outcome":
+			p.Outcome = r.str()
+		case "answers":
+			p.Answers = r.strs()
+		case "reason":
+			p.Reason = r.str()
+		case "parties":
+			p.Parties = r.parties()
+		case "narrative":
+			p.Narrative = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (r *reader) alert(a *intel.Alert) {
+	r.object(func(name string) bool {
+		switch name {
+		case "subject":
+			a.Subject = r.str()
+		case "category":
+			a.Category = r.str()
+		case "summary":
+			a.Summary = r.str()
+		case "indicators":
+			a.Indicators = r.strs()
+		case "modus_operandi":
+			a.ModusOp = r.str()
+		case "valid_until":
+			a.ValidUntil = r.str()
+		case "narrative":
+			a.Narrative = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// parties reads an array of parties.
+func (r *reader) parties() []intel.Party {
+	var out []intel.Party
+	r.array(func() { out = []intel.Party{} }, func() {
+		var p intel.Party
+		r.party(&p)
+		out = append(out, p)
+	})
+	return out
+}
+
+// route reads an array of route legs.
+func (r *reader) route() []intel.RouteLeg {
+	var out []intel.RouteLeg
+	r.array(func() { out = []intel.RouteLeg{} }, func() {
+		var l intel.RouteLeg
+		r.object(func(name string) bool {
+			switch name {
+			case "role":
+				l.Role = r.str()
+			case "country":
+				l.Country = r.str()
+			case "locode":
+				l.Locode = r.str()
+			default:
+				return false
+			}
+			return true
+		})
+		out = append(out, l)
+	})
+	return out
 }
 
 func (r *reader) seizure(s *intel.Seizure) {
@@ -388,23 +574,7 @@ func (r *reader) seizure(s *intel.Seizure) {
 		case "containers":
 			s.Containers = r.strs()
 		case "route":
-			r.array(func() { s.Route = []intel.RouteLeg{} }, func() {
-				var l intel.RouteLeg
-				r.object(func(name string) bool {
-					switch name {
-					case "role":
-						l.Role = r.str()
-					case "country":
-						l.Country = r.str()
-					case "locode":
-						l.Locode = r.str()
-					default:
-						return false
-					}
-					return true
-				})
-				s.Route = append(s.Route, l)
-			})
+			s.Route = r.route()
 		case "goods":
 			r.array(func() { s.Goods = []intel.Goods{} }, func() {
 				var g intel.Goods
@@ -414,11 +584,7 @@ func (r *reader) seizure(s *intel.Seizure) {
 		case "concealment":
 			s.Concealment = r.str()
 		case "parties":
-			r.array(func() { s.Parties = []intel.Party{} }, func() {
-				var p intel.Party
-				r.party(&p)
-				s.Parties = append(s.Parties, p)
-			})
+			s.Parties = r.parties()
 		case "narrative":
 			s.Narrative = r.str()
 		case "attachments":

@@ -1,6 +1,7 @@
 package envelope_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
+	"liaison/internal/synth"
 )
 
 // fullSeizure is the seizure with every member the record reader knows.
@@ -35,16 +37,59 @@ func fullSeizure() intel.Record {
 	return r
 }
 
+// fullOthers are records of the other kinds with every member the record
+// reader knows.
+func fullOthers() map[string]intel.Record {
+	base := func(kind intel.Kind) intel.Record {
+		r := seizure()
+		r.Kind, r.Seizure = kind, nil
+		return r
+	}
+	parties := fullSeizure().Seizure.Parties
+	w := base(intel.KindWarning)
+	w.Warning = &intel.Warning{Subject: "Cigarettes in reefers", Targets: parties,
+		Conveyance: &intel.Conveyance{VesselName: "Ever Given", Flag: "PA"}, Containers: []string{"CSQU3054383"},
+		Route:        []intel.RouteLeg{{Role: "departure", Country: "VN", Locode: "VNSGN"}},
+		ExpectedFrom: "2026-12-01", ExpectedTo: "2026-12-31", Category: "revenue/cigarettes", Transport: "sea",
+		SuggestedAction: "check", Indicators: []string{"reefer declared as fish", "new consignee"}, Narrative: "Watch for it."}
+	f := base(intel.KindFeedback)
+	f.Feedback = &intel.Feedback{Warning: "01JDQ3Y9W8XK5V2T7R4M6N0PQA", Controlled: true, Result: "seizure",
+		Seizure: "01JDQ3Y9W8XK5V2T7R4M6N0PQB", Date: "2026-12-03", Narrative: "Found as described."}
+	q := base(intel.KindRequest)
+	q.Request = &intel.Request{Requesting: "HK", Requested: "JP", Agreement: "HK-JP-2014", Subject: "Who is the consignee?",
+		Questions: []string{"Is the company registered?", "Who directs it?"}, Parties: parties, Facts: "Seized on arrival.",
+		Urgency: "urgent", Deadline: "2026-12-20", State: "sent", Related: []string{"01JDQ3Y9W8XK5V2T7R4M6N0PQB"},
+		RelatedSeized: "01JDQ3Y9W8XK5V2T7R4M6N0PQB"}
+	p := base(intel.KindResponse)
+	p.Response = &intel.Response{Request: "01JDQ3Y9W8XK5V2T7R4M6N0PQC", Outcome: "partial", Answers: []string{"Yes.", "Unknown."},
+		Reason: "One question is outside the arrangement.", Parties: parties[:1], Narrative: "Registered in 2019."}
+	a := base(intel.KindAlert)
+	a.Alert = &intel.Alert{Subject: "Cash couriers", Category: "money-laundering/cash", Summary: "Couriers to Gulf hubs.",
+		Indicators: []string{"vacuum-packed notes"}, ModusOp: "Bundles in luggage linings.", ValidUntil: "2027-05-29",
+		Narrative: "Seen since May."}
+	return map[string]intel.Record{"warning": w, "feedback": f, "request": q, "response": p, "alert": a}
+}
+
 // TestDecodeRecordFast checks that the payloads the encoder writes for
-// seizures (and empty arrays, which it leaves out) are read by the record
+// records of every kind (and empty arrays, which it leaves out), and for
+// every record the synthetic generator makes, are read by the record
 // reader, with what the strict decoder reads from them.
 func TestDecodeRecordFast(t *testing.T) {
 	plain := string(MustPayload(t, envelope.RecordPayload{Record: seizure(), Decision: decision()}))
-	for name, b := range map[string]string{
+	cases := map[string]string{
 		"seizure":      plain,
 		"every member": string(MustPayload(t, envelope.RecordPayload{Record: fullSeizure(), Decision: decision()})),
 		"empty arrays": strings.Replace(plain, `"containers":["CSQU3054383"]`, `"containers":[]`, 1),
-	} {
+	}
+	for kind, r := range fullOthers() {
+		cases[kind+" with every member"] = string(MustPayload(t, envelope.RecordPayload{Record: r, Decision: decision()}))
+	}
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for i, r := range synth.New(7, "HK").Records(300, now) {
+		cases[fmt.Sprintf("synthetic %d (%s)", i, r.Kind)] = string(MustPayload(t, envelope.RecordPayload{Record: *r, Decision: decision()}))
+	}
+	kinds := map[intel.Kind]bool{}
+	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
 			var fast envelope.RecordPayload
 			if !envelope.DecodeRecordPayload([]byte(b), &fast) {
@@ -57,7 +102,13 @@ func TestDecodeRecordFast(t *testing.T) {
 			if !reflect.DeepEqual(fast, strict) {
 				t.Errorf("record reader read\n%+v\nstrict decoder read\n%+v", fast, strict)
 			}
+			kinds[fast.Record.Kind] = true
 		})
+	}
+	for _, k := range []intel.Kind{intel.KindSeizure, intel.KindWarning, intel.KindFeedback, intel.KindRequest, intel.KindResponse, intel.KindAlert} {
+		if !kinds[k] {
+			t.Errorf("no %s was read", k)
+		}
 	}
 }
 
@@ -74,7 +125,8 @@ func TestDecodeRecordFallback(t *testing.T) {
 		{"escaped text", strings.Replace(plain, `Declared as`, `Declared \"as\"`, 1), true},
 		{"whitespace", strings.Replace(plain, `"kind":`, `"kind": `, 1), true},
 		{"null section", strings.Replace(plain, `"kind":`, `"warning":null,"kind":`, 1), true},
-		{"another kind", strings.Replace(plain, `"kind":`, `"alert":{"subject":"x","summary":"y"},"kind":`, 1), true},
+		{"unknown member of a section", strings.Replace(plain, `"kind":`, `"alert":{"subject":"x","extra":"y"},"kind":`, 1), true},
+		{"null member of a section", strings.Replace(plain, `"kind":`, `"warning":{"subject":null},"kind":`, 1), true},
 		{"members swapped", `{"decision":{"allowed":false,"basis":null,"reasons":[]},"record":{"kind":"seizure"}}`, true},
 		{"duplicate member", strings.Replace(plain, `"kind":`, `"id":"x","kind":`, 1), false},
 		{"name in other case", strings.Replace(plain, `"kind":`, `"Kind":"alert","kind":`, 1), true},
@@ -119,6 +171,9 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(`{"record":{"kind":"seizure","seizure":{"goods":[],"route":[],"parties":[{"aliases":[]}]}},"decision":{}}`))
 	f.Add([]byte(`{"record":{"version":-0,"retention":{"days":1e2}},"decision":null}`))
 	f.Add([]byte(`{"record":{},"decision":{}}`))
+	for _, r := range fullOthers() {
+		f.Add([]byte(MustPayload(f, envelope.RecordPayload{Record: r, Decision: decision()})))
+	}
 	f.Add([]byte(`{"record":{},"decision":{"allowed":false,"basis":{"kind":"region","title":"t","via":"EU","region":"AP"},"reasons":[{"rule":"r","met":false,"text":""},{"met":true}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fast envelope.RecordPayload
