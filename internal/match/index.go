@@ -2,6 +2,7 @@ package match
 
 import (
 	"hash/maphash"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -80,9 +81,12 @@ type Index struct {
 	vocab   []vocabTok
 	vocabID map[string]uint32
 	// vocabMu guards vocabID for prepare, which reads it without mu so
-	// that a batch is prepared while the one before it is stored. Writers
-	// hold mu as well.
+	// that a part is prepared while the one before it is stored. Writers
+	// hold mu as well, and read it without vocabMu.
 	vocabMu sync.RWMutex
+	// newVocab holds the tokens added to vocab and not yet to vocabID
+	// (see intern).
+	newVocab map[string]uint32
 
 	strs  byteArena
 	codes arena[uint32]
@@ -180,6 +184,7 @@ func New(opt Options) (*Index, error) {
 		recByID:  map[uint64]uint32{},
 		pathID:   map[string]uint32{},
 		vocabID:  map[string]uint32{},
+		newVocab: map[string]uint32{},
 		post:     newPostings(),
 		vals:     newValues(),
 		shared:   map[uint64]*KeyStat{},
@@ -457,6 +462,7 @@ func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 		ps[i].ids = ix.add(r.ID, &ps[i], pend)
 	}
 	ix.flush()
+	ix.publishVocab()
 }
 
 // flush adds the postings set aside in ix.pending. The caller holds the
@@ -550,6 +556,9 @@ func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) 
 	}
 	ix.recs[ri].ents, ix.recs[ri].n = ix.lists.put(ids), uint32(len(ids))
 	ix.live += len(ids)
+	if pend == nil {
+		ix.publishVocab()
+	}
 	return ids
 }
 
@@ -666,11 +675,20 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32)
 	return uint32(len(ix.ents) - 1), toks
 }
 
+// intern returns the vocabulary id of a token, adding the token if it is
+// new. The caller holds the write lock, which makes it the only writer of
+// vocabID: it reads vocabID without vocabMu. A new token is added to
+// vocab at once and to vocabID by publishVocab, so that storing a part of
+// a Loader's stream takes vocabMu once rather than once a new token,
+// each time waiting for the goroutines that prepare to let go of it.
 func (ix *Index) intern(t norm.Token) uint32 {
 	if id := ix.vocabOf(t); id != noID {
 		return id
 	}
 	k := strings.Join(t, "|")
+	if id, ok := ix.newVocab[k]; ok {
+		return id
+	}
 	v := vocabTok{alts: make([]string, len(t))}
 	for i, a := range t {
 		v.alts[i] = strings.Clone(a)
@@ -680,10 +698,20 @@ func (ix *Index) intern(t norm.Token) uint32 {
 	}
 	id := uint32(len(ix.vocab))
 	ix.vocab = append(ix.vocab, v)
-	ix.vocabMu.Lock()
-	ix.vocabID[k] = id
-	ix.vocabMu.Unlock()
+	ix.newVocab[k] = id
 	return id
+}
+
+// publishVocab makes the tokens intern added since it was last called
+// known to prepare. The caller holds the write lock.
+func (ix *Index) publishVocab() {
+	if len(ix.newVocab) == 0 {
+		return
+	}
+	ix.vocabMu.Lock()
+	maps.Copy(ix.vocabID, ix.newVocab)
+	ix.vocabMu.Unlock()
+	clear(ix.newVocab)
 }
 
 // entity rebuilds the public view of a stored entity.
