@@ -383,3 +383,64 @@ func TestIngestReusesPreparedKeys(t *testing.T) {
 	}
 	t.Logf("%d named entities, %d links", named, links)
 }
+
+// TestLoaderWhileQueried checks that a Loader can fill an index that is
+// queried meanwhile: queries answer with records already given, and once
+// Close returns every record's name finds its record. Run with -race, it
+// also checks the locking between the goroutines preparing, the one
+// storing and the queries.
+func TestLoaderWhileQueried(t *testing.T) {
+	s := newRecordStream(t, 300)
+	rs := s.next(3 * addPart)
+	given := map[string]bool{}
+	for _, r := range rs {
+		given[r.ID] = true
+	}
+	ix := MustIndex(t)
+	stop, done := make(chan struct{}), make(chan string)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- ""
+				return
+			default:
+			}
+			for _, e := range Extract(rs[i%len(rs)]) {
+				if e.Type != Person && e.Type != Organisation {
+					continue
+				}
+				for _, res := range ix.Match(e, 5, nil) {
+					if !given[res.Record] {
+						<-stop
+						done <- fmt.Sprintf("Match(%q) found %s, which was never given", e.Name, res.Record)
+						return
+					}
+				}
+			}
+		}
+	}()
+	l := ix.NewLoader()
+	for _, r := range rs {
+		l.Add(r)
+	}
+	l.Close()
+	close(stop)
+	if msg := <-done; msg != "" {
+		t.Fatal(msg)
+	}
+	for _, r := range rs {
+		for _, e := range Extract(r) {
+			if e.Type != Person && e.Type != Organisation {
+				continue
+			}
+			found := false
+			for _, res := range ix.Match(e, 50, nil) {
+				found = found || res.Record == r.ID
+			}
+			if !found {
+				t.Fatalf("after Close, Match(%q) does not find record %s", e.Name, r.ID)
+			}
+		}
+	}
+}
