@@ -241,8 +241,9 @@ func loadWorkers() int { return runtime.GOMAXPROCS(0) }
 // overlap, and every core is busy for as long as the records come. A few
 // parts are in flight at most, so the stream is never held whole.
 //
-// Records given to Add must not be changed until Close returns. A Loader
-// is used by one goroutine; queries and other changes may run meanwhile.
+// Records given to Add must not be changed until Close returns, and Add
+// must not be called after Close. A Loader is used by one goroutine;
+// queries and other changes of the index may run meanwhile.
 type Loader struct {
 	ix      *Index
 	size    int
