@@ -147,7 +147,15 @@ func (n *Normalizer) words(s string) (out []word, scheme string, consonantal boo
 // the words are its runs of letters and digits, each a part of s, and
 // nothing is transliterated.
 func asciiWords(s string) []word {
-	out := make([]word, 0, 8)
+	// Counted first: a word is as large as three strings, and most
+	// names have two to four.
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isLowerAlnum(s[i]) && (i == 0 || !isLowerAlnum(s[i-1])) {
+			n++
+		}
+	}
+	out := make([]word, 0, n)
 	for i := 0; i < len(s); {
 		if !isLowerAlnum(s[i]) {
 			i++
