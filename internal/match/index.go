@@ -2,6 +2,7 @@ package match
 
 import (
 	"hash/maphash"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -80,9 +81,12 @@ type Index struct {
 	vocab   []vocabTok
 	vocabID map[string]uint32
 	// vocabMu guards vocabID for prepare, which reads it without mu so
-	// that a batch is prepared while the one before it is stored. Writers
-	// hold mu as well.
+	// that a part is prepared while the one before it is stored. Writers
+	// hold mu as well, and read it without vocabMu.
 	vocabMu sync.RWMutex
+	// newVocab holds the tokens added to vocab and not yet to vocabID
+	// (see intern).
+	newVocab map[string]uint32
 
 	strs  byteArena
 	codes arena[uint32]
@@ -180,6 +184,7 @@ func New(opt Options) (*Index, error) {
 		recByID:  map[uint64]uint32{},
 		pathID:   map[string]uint32{},
 		vocabID:  map[string]uint32{},
+		newVocab: map[string]uint32{},
 		post:     newPostings(),
 		vals:     newValues(),
 		shared:   map[uint64]*KeyStat{},
@@ -202,35 +207,140 @@ func (ix *Index) AddRecord(r *intel.Record) {
 	ix.Add(r.ID, Extract(r))
 }
 
-// AddRecords indexes many records, as AddRecord does for each: it is the
-// way to rebuild the index from the store at start. Records are taken in
-// parts of addPart: extraction, normalisation and the working out of keys
-// of a part run on every core while the part before it is stored under
-// the write lock, so queries wait for a part rather than for each record
-// and storing, which one goroutine does, overlaps with the rest. The
-// postings of a part are added shard by shard on every core.
+// AddRecords indexes many records, as AddRecord does for each, through a
+// Loader: extraction, normalisation and the working out of keys run on
+// every core while the records before them are stored under the write
+// lock, so queries wait for a part rather than for each record.
 func (ix *Index) AddRecords(rs []*intel.Record) {
 	if len(rs) == 0 {
 		return
 	}
-	part := func(k int) []*intel.Record { return rs[k*addPart : min((k+1)*addPart, len(rs))] }
-	parts := (len(rs) + addPart - 1) / addPart
-	ready := make(chan []prepared, 1)
-	ready <- ix.prepareAll(part(0))
-	for k := range parts {
-		ps := <-ready
-		if k+1 < parts {
-			go func() { ready <- ix.prepareAll(part(k + 1)) }()
+	// A small batch is cut in parts small enough that every core has
+	// some: a part is prepared by one goroutine.
+	size := min(addPart, max(16, (len(rs)+2*loadWorkers()-1)/(2*loadWorkers())))
+	l := ix.newLoader(size)
+	for _, r := range rs {
+		l.Add(r)
+	}
+	l.Close()
+}
+
+// addPart is how many records a Loader prepares and stores at a time.
+const addPart = 512
+
+// loadWorkers is how many goroutines a Loader prepares records on.
+func loadWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// Loader indexes a stream of records, as AddRecord does for each in the
+// order given: it is the way to rebuild the index from the store at
+// start. The records are taken in parts; each part is extracted,
+// normalised and given its keys by one of a goroutine per core, while one
+// more goroutine stores the parts already prepared, in order, each under
+// the write lock, and the postings of a part are added shard by shard on
+// every core. Reading the records, preparing them and storing them thus
+// overlap, and every core is busy for as long as the records come. A few
+// parts are in flight at most, so the stream is never held whole.
+//
+// Records given to Add must not be changed until Close returns, and Add
+// must not be called after Close. A Loader is used by one goroutine;
+// queries and other changes of the index may run meanwhile.
+type Loader struct {
+	ix      *Index
+	size    int
+	part    []*intel.Record
+	todo    chan *loadPart // to the goroutines that prepare
+	inOrder chan *loadPart // to the goroutine that stores, in the order given
+	workers sync.WaitGroup
+	stored  chan struct{} // closed when the last part is stored
+	closed  bool
+}
+
+// loadPart is a part of a Loader's stream: its records and, once ready
+// is closed, their prepared entities and keys.
+type loadPart struct {
+	rs    []*intel.Record
+	ps    []prepared
+	ready chan struct{}
+}
+
+// NewLoader starts a Loader. Close must be called to index the last
+// records and stop its goroutines.
+func (ix *Index) NewLoader() *Loader { return ix.newLoader(addPart) }
+
+func (ix *Index) newLoader(size int) *Loader {
+	w := loadWorkers()
+	l := &Loader{
+		ix:      ix,
+		size:    size,
+		part:    make([]*intel.Record, 0, size),
+		todo:    make(chan *loadPart, 2*w),
+		inOrder: make(chan *loadPart, 2*w),
+		stored:  make(chan struct{}),
+	}
+	for range w {
+		l.workers.Add(1)
+		go func() {
+			defer l.workers.Done()
+			for p := range l.todo {
+				p.ps = make([]prepared, len(p.rs))
+				for i, r := range p.rs {
+					p.ps[i] = ix.prepare(Extract(r))
+				}
+				close(p.ready)
+			}
+		}()
+	}
+	go func() {
+		defer close(l.stored)
+		for p := range l.inOrder {
+			<-p.ready
+			ix.mu.Lock()
+			ix.addAll(p.rs, p.ps)
+			ix.mu.Unlock()
 		}
-		ix.mu.Lock()
-		ix.addAll(part(k), ps)
-		ix.mu.Unlock()
+	}()
+	return l
+}
+
+// Add indexes a record, after those given before it. The record may not
+// be in the index before Close returns.
+func (l *Loader) Add(r *intel.Record) {
+	l.part = append(l.part, r)
+	if len(l.part) == l.size {
+		l.send()
 	}
 }
 
-// addPart is how many records AddRecords prepares while it stores as
-// many.
-const addPart = 512
+// send hands the records gathered to the goroutines. It blocks while as
+// many parts as the queues hold wait to be stored.
+func (l *Loader) send() {
+	if len(l.part) == 0 {
+		return
+	}
+	p := &loadPart{rs: l.part, ready: make(chan struct{})}
+	l.part = make([]*intel.Record, 0, l.size)
+	// The part is queued to be stored before it is queued to be
+	// prepared: the workers wait for nothing but parts, so the second
+	// send waits at most for one of them to finish a part, and the
+	// goroutine storing waits only for parts already queued to them.
+	l.inOrder <- p
+	l.todo <- p
+}
+
+// Close indexes the records still held, waits until every record given
+// to Add is in the index and stops the Loader's goroutines. Calling it
+// again does nothing.
+func (l *Loader) Close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	l.send()
+	close(l.todo)
+	close(l.inOrder)
+	l.workers.Wait()
+	<-l.stored
+}
 
 // prepared is a record ready to be indexed: its entities, their names'
 // renderings and every entity's keys, all worked out without the lock.
@@ -353,6 +463,7 @@ func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 		ps[i].ids = ix.add(r.ID, &ps[i], pend)
 	}
 	ix.flush()
+	ix.publishVocab()
 }
 
 // flush adds the postings set aside in ix.pending. The caller holds the
@@ -446,6 +557,9 @@ func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) 
 	}
 	ix.recs[ri].ents, ix.recs[ri].n = ix.lists.put(ids), uint32(len(ids))
 	ix.live += len(ids)
+	if pend == nil {
+		ix.publishVocab()
+	}
 	return ids
 }
 
@@ -562,11 +676,20 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32)
 	return uint32(len(ix.ents) - 1), toks
 }
 
+// intern returns the vocabulary id of a token, adding the token if it is
+// new. The caller holds the write lock, which makes it the only writer of
+// vocabID: it reads vocabID without vocabMu. A new token is added to
+// vocab at once and to vocabID by publishVocab, so that storing a part of
+// a Loader's stream takes vocabMu once rather than once a new token,
+// each time waiting for the goroutines that prepare to let go of it.
 func (ix *Index) intern(t norm.Token) uint32 {
 	if id := ix.vocabOf(t); id != noID {
 		return id
 	}
 	k := strings.Join(t, "|")
+	if id, ok := ix.newVocab[k]; ok {
+		return id
+	}
 	v := vocabTok{alts: make([]string, len(t))}
 	for i, a := range t {
 		v.alts[i] = strings.Clone(a)
@@ -576,10 +699,20 @@ func (ix *Index) intern(t norm.Token) uint32 {
 	}
 	id := uint32(len(ix.vocab))
 	ix.vocab = append(ix.vocab, v)
-	ix.vocabMu.Lock()
-	ix.vocabID[k] = id
-	ix.vocabMu.Unlock()
+	ix.newVocab[k] = id
 	return id
+}
+
+// publishVocab makes the tokens intern added since it was last called
+// known to prepare. The caller holds the write lock.
+func (ix *Index) publishVocab() {
+	if len(ix.newVocab) == 0 {
+		return
+	}
+	ix.vocabMu.Lock()
+	maps.Copy(ix.vocabID, ix.newVocab)
+	ix.vocabMu.Unlock()
+	clear(ix.newVocab)
 }
 
 // entity rebuilds the public view of a stored entity.

@@ -629,3 +629,39 @@ func TestTypingSlipAmongManyAlike(t *testing.T) {
 		t.Fatalf("Search(Xiaen …) = %+v, want TARGET first", res)
 	}
 }
+
+// TestTypingSlipKeysIndependentOfSeed checks that which of a misspelt
+// name's alike names a query reads within its budget does not depend on
+// the index's random hash seed: indexes of the same records, each with a
+// seed of its own, answer the same. The budget reads four of the twelve
+// names one consonant away from the query's first word.
+func TestTypingSlipKeysIndependentOfSeed(t *testing.T) {
+	var want []Result
+	for run := range 12 {
+		ix, err := New(Options{Candidates: 2, Budget: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range "bdfgklmnprst" {
+			r := seizure(intel.Party{Type: "organisation", Name: "Xia" + string(c) + "en Hengsheng E-commerce Co., Ltd.", Country: "CN"})
+			r.ID = fmt.Sprintf("D%02d", i)
+			ix.AddRecord(r)
+		}
+		got := ix.Search(Query{Name: "Xiaen Hengsheng E-commerce Co., Ltd.", Type: Organisation, Country: "CN", MinScore: 0.01}, nil)
+		if len(got) == 0 {
+			t.Fatal("Search(Xiaen …) found nothing")
+		}
+		if run == 0 {
+			want = got
+			continue
+		}
+		if len(got) != len(want) {
+			t.Fatalf("index %d: %d results, index 0: %d", run, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Record != want[i].Record || got[i].Score != want[i].Score {
+				t.Fatalf("index %d: result %d is %s (%.2f), index 0: %s (%.2f)", run, i, got[i].Record, got[i].Score, want[i].Record, want[i].Score)
+			}
+		}
+	}
+}

@@ -600,10 +600,20 @@ func (ix *Index) slipKeys(out []key, typ uint8, qr []rend, have []key) []key {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b key) int { return cmp.Compare(a.h, b.h) })
-	out = slices.CompactFunc(out, func(a, b key) bool { return a.h == b.h })
+	// The keys stay in the order they were made (by token, variant and
+	// partner, all from the name), not the order of their hashes: the
+	// hashes are seeded per index, and the query reads its lists within a
+	// budget in an order that follows this one among lists of one length.
+	seen := make(map[uint64]struct{}, len(out)+len(have))
+	for _, o := range have {
+		seen[o.h] = struct{}{}
+	}
 	return slices.DeleteFunc(out, func(k key) bool {
-		return slices.ContainsFunc(have, func(o key) bool { return o.h == k.h })
+		if _, dup := seen[k.h]; dup {
+			return true
+		}
+		seen[k.h] = struct{}{}
+		return false
 	})
 }
 

@@ -82,8 +82,8 @@ func (s *recordStream) parties(ps []intel.Party) []intel.Party {
 }
 
 // BenchmarkRebuild measures rebuilding the index from a stream of
-// LIAISON_BENCH_REBUILD_RECORDS records (default 1,000,000) fed by
-// AddRecords in batches of 4,096, then the resident memory after garbage
+// LIAISON_BENCH_REBUILD_RECORDS records (default 1,000,000) fed to a
+// Loader as the matching service feeds the records it reads, then the resident memory after garbage
 // collection, before and after Compact (index-rss-MiB leaves out the record pool and the test
 // binary), and the latency of fuzzy queries (names of the pool's
 // records under other random variations) on the rebuilt index.
@@ -103,11 +103,15 @@ func BenchmarkRebuild(b *testing.B) {
 		b.ResetTimer()
 		start := time.Now()
 		cpu0 := cpuTime()
+		l := ix.NewLoader()
 		for done := 0; done < n; {
 			k := min(4096, n-done)
-			ix.AddRecords(s.next(k))
+			for _, r := range s.next(k) {
+				l.Add(r)
+			}
 			done += k
 		}
+		l.Close()
 		rebuild := time.Since(start)
 		cpu := cpuTime() - cpu0
 		b.StopTimer()
@@ -159,10 +163,10 @@ func BenchmarkRebuild(b *testing.B) {
 	}
 }
 
-// TestAddRecordsPostsAsAddRecord checks that AddRecords, which sets the
-// postings of blocking keys aside and adds them shard by shard, leaves
-// every posting list exactly as AddRecord of one record after another
-// does: the same entity ids in the same order, for every key of every
+// TestAddRecordsPostsAsAddRecord checks that AddRecords and a Loader,
+// which set the postings of blocking keys aside and add them shard by
+// shard, leave every posting list exactly as AddRecord of one record
+// after another does: the same entity ids in the same order, for every key of every
 // entity, with records replaced within a batch and across batches and
 // records removed between batches. It also checks that the keys worked
 // out before storing are those found again from the stored entity, which
@@ -181,36 +185,52 @@ func TestAddRecordsPostsAsAddRecord(t *testing.T) {
 	batches[3] = append(batches[3], again...)
 	removed := []string{batches[0][30].ID, batches[2][40].ID}
 
-	one, batch := MustIndex(t), MustIndex(t)
+	one, batch, loaded := MustIndex(t), MustIndex(t), MustIndex(t)
+	l := loaded.NewLoader()
 	for bi, rs := range batches {
 		for _, r := range rs {
 			one.AddRecord(r)
+			l.Add(r)
 		}
 		batch.AddRecords(rs)
 		if bi == 2 {
+			l.Close()
+			l.Close() // a second Close does nothing
 			for _, id := range removed {
 				one.Remove(id)
 				batch.Remove(id)
+				loaded.Remove(id)
 			}
+			l = loaded.NewLoader()
 		}
 	}
+	l.Close()
+	samePostings(t, one, batch, "AddRecords")
+	samePostings(t, one, loaded, "a Loader")
+}
+
+// samePostings fails t unless other holds the entities and posting lists
+// of one, as the same records added with AddRecord leave them.
+func samePostings(t *testing.T, one, other *Index, how string) {
+	t.Helper()
+	batch := other
 	if one.Len() != batch.Len() || len(one.ents) != len(batch.ents) {
-		t.Fatalf("entities: AddRecord %d (%d ids), AddRecords %d (%d ids)", one.Len(), len(one.ents), batch.Len(), len(batch.ents))
+		t.Fatalf("entities: AddRecord %d (%d ids), %s %d (%d ids)", one.Len(), len(one.ents), how, batch.Len(), len(batch.ents))
 	}
 	lists := 0
 	for id := range one.ents {
 		if one.ents[id].dead != batch.ents[id].dead {
-			t.Fatalf("entity %d: dead %v with AddRecord, %v with AddRecords", id, one.ents[id].dead, batch.ents[id].dead)
+			t.Fatalf("entity %d: dead %v with AddRecord, %v with %s", id, one.ents[id].dead, batch.ents[id].dead, how)
 		}
 		if one.ents[id].dead {
 			continue
 		}
 		if a, b := one.entity(uint32(id)), batch.entity(uint32(id)); a != b {
-			t.Fatalf("entity %d: %+v with AddRecord, %+v with AddRecords", id, a, b)
+			t.Fatalf("entity %d: %+v with AddRecord, %+v with %s", id, a, b, how)
 		}
 		ka, kb := one.entKeys(nil, uint32(id)), batch.entKeys(nil, uint32(id))
 		if len(ka) != len(kb) || len(ka) == 0 {
-			t.Fatalf("entity %d: %d keys with AddRecord, %d with AddRecords", id, len(ka), len(kb))
+			t.Fatalf("entity %d: %d keys with AddRecord, %d with %s", id, len(ka), len(kb), how)
 		}
 		// The keys prepare works out for the entity as given are those
 		// of the entity as stored.
@@ -222,7 +242,7 @@ func TestAddRecordsPostsAsAddRecord(t *testing.T) {
 			// Hashes are seeded per index: compare the lists by position.
 			la, lb := one.list(k), batch.list(kb[i])
 			if !slices.Equal(la, lb) {
-				t.Fatalf("entity %d key %d (kind %d): list %v with AddRecord, %v with AddRecords", id, i, k.kind, la, lb)
+				t.Fatalf("entity %d key %d (kind %d): list %v with AddRecord, %v with %s", id, i, k.kind, la, lb, how)
 			}
 			lists++
 		}
@@ -236,7 +256,7 @@ func TestAddRecordsPostsAsAddRecord(t *testing.T) {
 		nb += batch.post.shards[i].n
 	}
 	if na != nb {
-		t.Fatalf("keys: %d with AddRecord, %d with AddRecords", na, nb)
+		t.Fatalf("keys: %d with AddRecord, %d with %s", na, nb, how)
 	}
 }
 
@@ -362,4 +382,65 @@ func TestIngestReusesPreparedKeys(t *testing.T) {
 		t.Fatalf("%d named entities, %d links: too few to tell", named, links)
 	}
 	t.Logf("%d named entities, %d links", named, links)
+}
+
+// TestLoaderWhileQueried checks that a Loader can fill an index that is
+// queried meanwhile: queries answer with records already given, and once
+// Close returns every record's name finds its record. Run with -race, it
+// also checks the locking between the goroutines preparing, the one
+// storing and the queries.
+func TestLoaderWhileQueried(t *testing.T) {
+	s := newRecordStream(t, 300)
+	rs := s.next(3 * addPart)
+	given := map[string]bool{}
+	for _, r := range rs {
+		given[r.ID] = true
+	}
+	ix := MustIndex(t)
+	stop, done := make(chan struct{}), make(chan string)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- ""
+				return
+			default:
+			}
+			for _, e := range Extract(rs[i%len(rs)]) {
+				if e.Type != Person && e.Type != Organisation {
+					continue
+				}
+				for _, res := range ix.Match(e, 5, nil) {
+					if !given[res.Record] {
+						<-stop
+						done <- fmt.Sprintf("Match(%q) found %s, which was never given", e.Name, res.Record)
+						return
+					}
+				}
+			}
+		}
+	}()
+	l := ix.NewLoader()
+	for _, r := range rs {
+		l.Add(r)
+	}
+	l.Close()
+	close(stop)
+	if msg := <-done; msg != "" {
+		t.Fatal(msg)
+	}
+	for _, r := range rs {
+		for _, e := range Extract(r) {
+			if e.Type != Person && e.Type != Organisation {
+				continue
+			}
+			found := false
+			for _, res := range ix.Match(e, 50, nil) {
+				found = found || res.Record == r.ID
+			}
+			if !found {
+				t.Fatalf("after Close, Match(%q) does not find record %s", e.Name, r.ID)
+			}
+		}
+	}
 }

@@ -2,12 +2,17 @@ package matching
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 
 	"liaison/internal/match"
+	"liaison/internal/store/storetest"
 	"liaison/internal/synth"
 )
 
@@ -53,4 +58,64 @@ func BenchmarkMatchAndStore(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(links), "links-of-last")
+}
+
+// BenchmarkRebuildFromStore measures what a node does at start before it
+// listens: the index rebuilt from a SQLite store of
+// LIAISON_BENCH_STORE_RECORDS synthetic records (default 100,000), each
+// read and decoded from the store, extracted, normalised and indexed, then
+// compacted. Filling the store is not timed.
+//
+//	go test ./internal/matching -run '^$' -bench RebuildFromStore -benchtime 3x
+func BenchmarkRebuildFromStore(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("LIAISON_BENCH_STORE_RECORDS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("LIAISON_BENCH_STORE_RECORDS: %v", err)
+		}
+		n = v
+	}
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	st, _ := MustStore(b)
+	g := synth.New(7, "HK")
+	for done := 0; done < n; {
+		recs := g.Records(min(5000, n-done), now)
+		for i, r := range recs {
+			r.ID = ulid.MustNew(ulid.Timestamp(now.Add(time.Duration(done+i)*time.Millisecond)), ulid.DefaultEntropy()).String()
+			r.Originator, r.Version, r.Status = "HK", 1, "active"
+		}
+		storetest.MustCreate(b, st, recs...)
+		done += len(recs)
+	}
+	svc, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler), Index: match.Options{}, CatchUp: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cpu time.Duration
+	var entities int
+	for b.Loop() {
+		cpu0 := cpuTime()
+		ix, _, _, got, err := svc.build(context.Background())
+		cpu += cpuTime() - cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got != n {
+			b.Fatalf("rebuilt from %d records, want %d", got, n)
+		}
+		entities = ix.Len()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(n*b.N)/cpu.Seconds(), "records/cpu-s")
+	b.ReportMetric(float64(entities), "entities")
+}
+
+// cpuTime is the processor time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

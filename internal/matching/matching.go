@@ -181,34 +181,28 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	}
 	aud := map[string]records.Audience{}
 	n := 0
-	// Records are indexed in batches: extraction and normalisation of a
-	// batch run on every core.
-	batch := make([]*intel.Record, 0, rebuildBatch)
+	// The records are indexed as they are read: the Loader extracts and
+	// normalises them on every core while it stores those before them,
+	// and reading the store overlaps with both.
+	l := ix.NewLoader()
 	err = s.st.WalkRecords(ctx, func(r *intel.Record) error {
 		if r.Status == intel.StatusRetracted {
 			return nil
 		}
-		batch = append(batch, r)
-		if len(batch) == rebuildBatch {
-			ix.AddRecords(batch)
-			batch = batch[:0]
-		}
+		l.Add(r)
 		if a := records.AudienceOf(r); a != (records.Audience{}) {
 			aud[r.ID] = a
 		}
 		n++
 		return nil
 	})
+	l.Close()
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("rebuild match index: %w", err)
 	}
-	ix.AddRecords(batch)
 	ix.Compact()
 	return ix, aud, mark, n, nil
 }
-
-// rebuildBatch is how many records the rebuild indexes at a time.
-const rebuildBatch = 4096
 
 // markPage is how many marks are read at a time.
 const markPage = 10000

@@ -137,10 +137,46 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 // words splits folded text into words, transliterating as it goes, and
 // reports the scheme of the script it transliterated (the last one seen).
 func (n *Normalizer) words(s string) (out []word, scheme string, consonantal bool) {
+	if plainASCII(s) {
+		return asciiWords(s), "", false
+	}
+	return n.scriptWords(s)
+}
+
+// asciiWords is words for text that plainASCII accepts, the usual case:
+// the words are its runs of letters and digits, each a part of s, and
+// nothing is transliterated.
+func asciiWords(s string) []word {
+	// Counted first: a word is as large as three strings, and most
+	// names have two to four.
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isLowerAlnum(s[i]) && (i == 0 || !isLowerAlnum(s[i-1])) {
+			n++
+		}
+	}
+	out := make([]word, 0, n)
+	for i := 0; i < len(s); {
+		if !isLowerAlnum(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isLowerAlnum(s[j]) {
+			j++
+		}
+		out = append(out, word{text: s[i:j]})
+		i = j
+	}
+	return out
+}
+
+// scriptWords is words for any text.
+func (n *Normalizer) scriptWords(s string) (out []word, scheme string, consonantal bool) {
 	rs := []rune(s)
 	out = make([]word, 0, 8)
-	// In a name all in ASCII, the usual case, rune i is byte i: a word
-	// is then a part of s rather than a string of its own.
+	// In a name all in ASCII, rune i is byte i: a word is then a part of
+	// s rather than a string of its own.
 	ascii := len(rs) == len(s)
 	for i := 0; i < len(rs); {
 		r := rs[i]
@@ -211,6 +247,20 @@ func (n *Normalizer) words(s string) (out []word, scheme string, consonantal boo
 	// Korean names written as syllables: "김민준" → kim, min, jun.
 	return out, scheme, consonantal
 }
+
+// plainASCII reports whether s is all ASCII without upper-case letters,
+// as folded names mostly are: the only words words finds in it are its
+// runs of lower-case letters and digits.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // scriptOf returns the transliteration for a letter of a script that has
 // one, its scheme, and whether the scheme is consonantal.

@@ -249,3 +249,36 @@ func TestThai(t *testing.T) {
 		})
 	}
 }
+
+// TestASCIIWords checks that names in plain ASCII, which words splits
+// without looking at scripts, come out as the general path splits them.
+func TestASCIIWords(t *testing.T) {
+	n, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const chars = "abcxyz0189 .,-'&()/\\_\t@#"
+	for range 20000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = chars[rng.IntN(len(chars))]
+		}
+		s := string(b)
+		if !plainASCII(s) {
+			t.Fatalf("plainASCII(%q) = false", s)
+		}
+		got := asciiWords(s)
+		want, scheme, cons := n.scriptWords(s)
+		if scheme != "" || cons || !slices.EqualFunc(got, want, func(a, b word) bool {
+			return a.text == b.text && a.han == nil && b.han == nil && len(a.alts) == 0 && len(b.alts) == 0
+		}) {
+			t.Fatalf("words of %q: %v, the general path %v (%q, %v)", s, got, want, scheme, cons)
+		}
+	}
+	for _, s := range []string{"Abc", "müller", "陳"} {
+		if plainASCII(s) {
+			t.Fatalf("plainASCII(%q) = true", s)
+		}
+	}
+}

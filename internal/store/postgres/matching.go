@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,21 +36,31 @@ const (
 )
 
 // WalkRecords streams the latest version of every record from one query,
-// whose rows pgx reads from the connection as fn consumes them.
+// whose rows pgx reads from the connection as fn consumes them, decoding
+// them on every core (store.WalkDecoded).
 func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) error {
 	rows, err := db.pool.Query(ctx, sqlWalkRecords)
 	if err != nil {
 		return fmt.Errorf("walk records: %w", mapErr(err, "records"))
 	}
 	defer rows.Close()
-	for rows.Next() {
-		r, err := decode(rows.RawValues()[0])
+	// The bodies are decoded on every core while rows are read on; a
+	// row's raw value is only valid until the next, so it is copied.
+	next := func() ([]byte, bool, error) {
+		if !rows.Next() {
+			return nil, false, nil
+		}
+		return bytes.Clone(rows.RawValues()[0]), true, nil
+	}
+	decodeWalked := func(b []byte) (*intel.Record, error) {
+		r, err := decode(b)
 		if err != nil {
-			return fmt.Errorf("walk records: %w", err)
+			return nil, fmt.Errorf("walk records: %w", err)
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
+		return r, nil
+	}
+	if err := store.WalkDecoded(next, decodeWalked, fn); err != nil {
+		return err
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("walk records: %w", mapErr(err, "records"))

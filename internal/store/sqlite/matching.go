@@ -51,25 +51,34 @@ const (
 )
 
 // WalkRecords streams the latest version of every record, in rowid order,
-// from one read transaction.
+// from one read transaction, decoding them on every core
+// (store.WalkDecoded).
 func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) error {
 	rows, err := db.read.QueryContext(ctx, sqlWalkRecords)
 	if err != nil {
 		return fmt.Errorf("walk records: %w", mapErr(err, "records"))
 	}
 	defer rows.Close()
-	var body []byte
-	for rows.Next() {
+	// The bodies are decoded on every core while the cursor reads on.
+	next := func() ([]byte, bool, error) {
+		if !rows.Next() {
+			return nil, false, nil
+		}
+		var body []byte // Scan copies into a new slice, which stays as it is
 		if err := rows.Scan(&body); err != nil {
-			return fmt.Errorf("walk records: %w", err)
+			return nil, false, fmt.Errorf("walk records: %w", err)
 		}
-		r, err := decode(body)
+		return body, true, nil
+	}
+	decodeWalked := func(b []byte) (*intel.Record, error) {
+		r, err := decode(b)
 		if err != nil {
-			return fmt.Errorf("walk records: %w", err)
+			return nil, fmt.Errorf("walk records: %w", err)
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
+		return r, nil
+	}
+	if err := store.WalkDecoded(next, decodeWalked, fn); err != nil {
+		return err
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("walk records: %w", mapErr(err, "records"))
