@@ -123,8 +123,11 @@ type RequestFacts struct {
 // a request or response without its section.
 func FactsOf(body []byte) (f RequestFacts, ok bool, err error) {
 	var r intel.Record
-	if err := json.Unmarshal(body, &r); err != nil {
-		return f, false, fmt.Errorf("decode record body: %w", err)
+	if !intel.DecodePlainJSON(body, &r) {
+		r = intel.Record{}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return f, false, fmt.Errorf("decode record body: %w", err)
+		}
 	}
 	f = RequestFacts{ID: r.ID, Kind: r.Kind, Version: r.Version, Originator: r.Originator,
 		Active: r.Status != intel.StatusRetracted}

@@ -80,6 +80,7 @@ func TestDecodeRecordFast(t *testing.T) {
 		"seizure":      plain,
 		"every member": string(MustPayload(t, envelope.RecordPayload{Record: fullSeizure(), Decision: decision()})),
 		"empty arrays": strings.Replace(plain, `"containers":["CSQU3054383"]`, `"containers":[]`, 1),
+		"escaped text": strings.Replace(plain, `Declared as`, `Declared \"as\" \u00e9\ud83d\ude00\ud800x\/\\\n\t`, 1),
 	}
 	for kind, r := range fullOthers() {
 		cases[kind+" with every member"] = string(MustPayload(t, envelope.RecordPayload{Record: r, Decision: decision()}))
@@ -122,7 +123,9 @@ func TestDecodeRecordFallback(t *testing.T) {
 		ok            bool
 	}{
 		{"unknown member ignored", strings.Replace(plain, `"kind":`, `"extra":1,"kind":`, 1), true},
-		{"escaped text", strings.Replace(plain, `Declared as`, `Declared \"as\"`, 1), true},
+		{"escaped member name", strings.Replace(plain, `"kind":`, `"ki\u006ed":`, 1), true},
+		{"unknown escape", strings.Replace(plain, `Declared as`, `Declared \'as\'`, 1), false},
+		{"short unicode escape", strings.Replace(plain, `Declared as`, `Declared \u00e`, 1), false},
 		{"whitespace", strings.Replace(plain, `"kind":`, `"kind": `, 1), true},
 		{"null section", strings.Replace(plain, `"kind":`, `"warning":null,"kind":`, 1), true},
 		{"unknown member of a section", strings.Replace(plain, `"kind":`, `"alert":{"subject":"x","extra":"y"},"kind":`, 1), true},
