@@ -245,20 +245,59 @@ func parallel(n int, f func(int)) {
 // ingestLinks matches the entities of a record just indexed as ids.
 func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEntity int) []Link {
 	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
-	var out []Link
 	es := p.es
+	// The results of every entity are gathered first, so that the links
+	// are made once, in a slice of the right size, in the order of a
+	// stable sort by score (best first, ties in the order found); a
+	// link is large, and growing and sorting a slice of them moved
+	// each several times.
+	var res [][]Result
+	var order []linkRef
 	from := int32(0)
 	for i := range es {
-		e := &es[i]
 		ef.id = ids[i]
 		ef.keys = p.keys[from:p.kend[i]]
 		from = p.kend[i]
-		for _, res := range ix.matchWith(e, perEntity, Threshold, nil, recordID, ef) {
-			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: *e, Matched: res.Entity, Reasons: res.Reasons})
+		rs := ix.matchWith(&es[i], perEntity, Threshold, nil, recordID, ef)
+		if len(rs) == 0 {
+			continue
+		}
+		if res == nil {
+			res = make([][]Result, len(es))
+		}
+		res[i] = rs
+		for j := range rs {
+			order = append(order, linkRef{score: rs[j].Score, ent: int32(i), res: int32(j)})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
+	if len(order) == 0 {
+		return nil
+	}
+	// ent and res grow in the order found: comparing them after the
+	// score sorts as a stable sort by score would.
+	slices.SortFunc(order, func(a, b linkRef) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		if a.ent != b.ent {
+			return cmp.Compare(a.ent, b.ent)
+		}
+		return cmp.Compare(a.res, b.res)
+	})
+	out := make([]Link, len(order))
+	for k, o := range order {
+		r := &res[o.ent][o.res]
+		out[k] = Link{Record: r.Record, Score: r.Score, Entity: es[o.ent], Matched: r.Entity, Reasons: r.Reasons}
+	}
 	return out
+}
+
+// linkRef places a link among those of a record: its score, the entity
+// of the record and the entity's result.
+type linkRef struct {
+	score float64
+	ent   int32
+	res   int32
 }
 
 func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self string) []Result {
@@ -286,15 +325,32 @@ func (ix *Index) matchWith(e *Entity, limit int, min float64, visible Visible, s
 // exact looks an identifier up.
 func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
+	list := ix.vals.get(h)
+	if len(list) == 0 {
+		return nil
+	}
+	// Every result gives the same reason: it is made once, and each
+	// result's list of reasons is a slice of one backing array, of
+	// capacity one so that appending to one list copies it.
 	var out []Result
-	for _, id := range ix.vals.get(h) {
+	var reasons []string
+	for _, id := range list {
 		en := &ix.ents[id]
 		rec := ix.strs.str(en.recID)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
-		m := ix.entity(id)
-		out = append(out, Result{Record: rec, Score: 1, Entity: m, Reasons: []string{fmt.Sprintf("same %s %s", e.Type, e.Value)}})
+		if out == nil {
+			n := min(len(list), limit)
+			out = make([]Result, 0, n)
+			reasons = make([]string, n)
+			reason := "same " + string(e.Type) + " " + e.Value
+			for i := range reasons {
+				reasons[i] = reason
+			}
+		}
+		k := len(out)
+		out = append(out, Result{Record: rec, Score: 1, Entity: ix.entity(id), Reasons: reasons[k : k+1 : k+1]})
 		if len(out) >= limit {
 			break
 		}
@@ -466,9 +522,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		// can bring thousands of candidates of equal weight); among equal
 		// ones the first found is kept.
 		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
+		// The most the evidence below can add: a candidate that cannot
+		// beat the heap's least even with all of it is passed over
+		// without reading its entity, which changes nothing kept.
+		most := uint16(0)
+		if birth != 0 {
+			most += best / 2
+		}
+		if nat != [2]byte{} || ctry != [2]byte{} {
+			most += best / 8
+		}
 		top := s.top[:0]
 		for i, a := range tacc {
 			if a < cut {
+				continue
+			}
+			if len(top) == ef.candidates && uint64(satAdd(a, most))<<32|uint64(^uint32(i)) <= top[0] {
 				continue
 			}
 			en := &ix.ents[s.touched[i]]
