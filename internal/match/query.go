@@ -80,6 +80,7 @@ type cand struct {
 	ns     float64 // of the names alone
 	ri     int     // query rendering that matched
 	scheme string  // of the candidate's rendering that matched
+	m      Entity  // the candidate, once its name is scored
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -250,50 +251,57 @@ func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEnti
 	// are made once, in a slice of the right size, in the order of a
 	// stable sort by score (best first, ties in the order found); a
 	// link is large, and growing and sorting a slice of them moved
-	// each several times.
-	var res [][]Result
-	var order []linkRef
+	// each several times. The results of all entities go into one
+	// slice, kept from one record to the next.
+	rb, _ := ix.results.Get().(*resultBuf)
+	if rb == nil {
+		rb = &resultBuf{}
+	}
+	defer ix.results.Put(rb)
+	res := rb.res[:0]
+	order := rb.order[:0]
+	defer func() {
+		clear(res) // let go of the strings
+		rb.res, rb.order = res[:0], order[:0]
+	}()
 	from := int32(0)
 	for i := range es {
 		ef.id = ids[i]
 		ef.keys = p.keys[from:p.kend[i]]
 		from = p.kend[i]
-		rs := ix.matchWith(&es[i], perEntity, Threshold, nil, recordID, ef)
-		if len(rs) == 0 {
-			continue
-		}
-		if res == nil {
-			res = make([][]Result, len(es))
-		}
-		res[i] = rs
-		for j := range rs {
-			order = append(order, linkRef{score: rs[j].Score, ent: int32(i), res: int32(j)})
+		n := len(res)
+		res = ix.matchInto(&es[i], perEntity, Threshold, nil, recordID, ef, res)
+		for j := n; j < len(res); j++ {
+			order = append(order, linkRef{score: res[j].Score, ent: int32(i), res: int32(j)})
 		}
 	}
 	if len(order) == 0 {
 		return nil
 	}
-	// ent and res grow in the order found: comparing them after the
-	// score sorts as a stable sort by score would.
+	// The results are in the order found: comparing their places after
+	// the score sorts as a stable sort by score would.
 	slices.SortFunc(order, func(a, b linkRef) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
-		}
-		if a.ent != b.ent {
-			return cmp.Compare(a.ent, b.ent)
 		}
 		return cmp.Compare(a.res, b.res)
 	})
 	out := make([]Link, len(order))
 	for k, o := range order {
-		r := &res[o.ent][o.res]
+		r := &res[o.res]
 		out[k] = Link{Record: r.Record, Score: r.Score, Entity: es[o.ent], Matched: r.Entity, Reasons: r.Reasons}
 	}
 	return out
 }
 
+// resultBuf is the working memory of ingestLinks.
+type resultBuf struct {
+	res   []Result
+	order []linkRef
+}
+
 // linkRef places a link among those of a record: its score, the entity
-// of the record and the entity's result.
+// of the record and the result's place among the record's results.
 type linkRef struct {
 	score float64
 	ent   int32
@@ -305,34 +313,36 @@ func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self 
 }
 
 func (ix *Index) matchWith(e *Entity, limit int, min float64, visible Visible, self string, ef effort) []Result {
+	return ix.matchInto(e, limit, min, visible, self, ef, nil)
+}
+
+// matchInto is matchWith appending the results to out, which may hold
+// others: at most limit are appended.
+func (ix *Index) matchInto(e *Entity, limit int, min float64, visible Visible, self string, ef effort, out []Result) []Result {
 	limit = limitOr(limit)
 	if _, ok := typeCodes[e.Type]; !ok {
-		return nil
+		return out
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var out []Result
+	base := len(out)
 	typ := typeCodes[e.Type]
 	if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
-		out = ix.exact(e, typ, limit, visible, self)
+		out = ix.exact(e, typ, limit, visible, self, out)
 	}
 	if e.Type.named() && e.Name != "" {
-		out = ix.fuzzy(e, typ, limit, min, visible, self, out, ef)
+		out = ix.fuzzy(e, typ, limit, min, visible, self, out, base, ef)
 	}
 	return out
 }
 
-// exact looks an identifier up.
-func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
+// exact looks an identifier up and appends what it finds to out.
+func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string, out []Result) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
 	list := ix.vals.get(h)
-	if len(list) == 0 {
-		return nil
-	}
 	// Every result gives the same reason: it is made once, and each
 	// result's list of reasons is a slice of one backing array, of
 	// capacity one so that appending to one list copies it.
-	var out []Result
 	var reasons []string
 	for _, id := range list {
 		en := &ix.ents[id]
@@ -340,18 +350,18 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
-		if out == nil {
+		if reasons == nil {
 			n := min(len(list), limit)
-			out = make([]Result, 0, n)
+			out = slices.Grow(out, n)
 			reasons = make([]string, n)
 			reason := "same " + string(e.Type) + " " + e.Value
 			for i := range reasons {
 				reasons[i] = reason
 			}
 		}
-		k := len(out)
-		out = append(out, Result{Record: rec, Score: 1, Entity: ix.entity(id), Reasons: reasons[k : k+1 : k+1]})
-		if len(out) >= limit {
+		out = append(out, Result{Record: rec, Score: 1, Entity: ix.entity(id), Reasons: reasons[:1:1]})
+		reasons = reasons[1:]
+		if len(reasons) == 0 {
 			break
 		}
 	}
@@ -361,8 +371,8 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 // fuzzy finds named entities: it gathers candidates from the posting lists
 // of the query's blocking keys, rarest first and within the budget, keeps
 // those sharing the most weight with the query, scores them in full and
-// returns the best.
-func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, ef effort) []Result {
+// appends the best to out, whose results from base on count towards limit.
+func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, base int, ef effort) []Result {
 	var qr []rend
 	if ix.isStored(ef, self) {
 		qr, _ = ix.rendsOf(ef.id, nil, nil)
@@ -580,20 +590,23 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			continue
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
-		m := ix.entity(c.id)
-		c.score = evidenceScore(e, &m, ns)
+		c.m = ix.entity(c.id)
+		c.score = evidenceScore(e, &c.m, ns)
 	}
 	// Ranked by the score before it is kept within 0 to 1, so that among
 	// names scoring 1 those with more evidence come first.
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {
-		if sc := clamp(c.score); sc < min || sc == 0 || len(out) >= limit {
+		if sc := clamp(c.score); sc < min || sc == 0 || len(out)-base >= limit {
 			break
 		}
-		m := ix.entity(c.id)
-		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
-		score, reasons := evidence(e, &m, c.ns, reasons)
-		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: m, Reasons: reasons})
+		reasons := []string{nameReason(e.Name, c.m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
+		score, reasons := evidence(e, &c.m, c.ns, reasons)
+		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: c.m, Reasons: reasons})
+	}
+	// The entities are let go, not kept alive by the scratch space.
+	for i := range cands {
+		cands[i].m = Entity{}
 	}
 	s.cands = cands
 	return out
