@@ -65,7 +65,18 @@ type scratch struct {
 	hist    [4096]int32
 	slips   []key
 	tacc    []uint16
+	// slot is the table of weights of a query reading at most
+	// smallBudget entries (see fuzzy).
+	slot [1 << slotBits]uint32
 }
+
+// A query whose budget is at most smallBudget posting entries adds up
+// its candidates' weights in a table of 1<<slotBits slots, at most half
+// full.
+const (
+	slotBits    = 12
+	smallBudget = 1 << (slotBits - 1)
+)
 
 // qkey is a blocking key of a query with its posting list.
 type qkey struct {
@@ -391,7 +402,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	s := ix.getScratch()
 	defer ix.putScratch(s)
 	s.cmp.reset()
-	if len(s.acc) < len(ix.ents) {
+	if ef.budget > smallBudget && len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
 	}
 	if ix.isStored(ef, self) && ef.keys != nil {
@@ -448,7 +459,17 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		return cmp.Compare(len(a.list), len(b.list))
 	})
 	budget := ef.budget
+	// A query reading few entries (as ingest's do) adds up the weights in
+	// a small table, which stays in the processor's nearest cache, rather
+	// than in the weights array as long as the index, each entry of which
+	// is a read far from the last. Both give the same weights, found in
+	// the same order.
+	small := budget <= smallBudget
+	if small {
+		clear(s.slot[:])
+	}
 	s.touched = s.touched[:0]
+	tacc := s.tacc[:0]
 	for _, k := range qkeys {
 		list := k.list
 		if k.kind == keyToken && (!ef.tokens || len(s.touched) >= ef.candidates/2) {
@@ -462,6 +483,27 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		budget -= len(list)
 		w := uint16(min16(kindWeight(k.kind) * idf(len(list), ix.live)))
+		if small {
+			for _, id := range list {
+				h := (id * 0x9e3779b1) >> (32 - slotBits)
+				for {
+					t := s.slot[h]
+					if t == 0 {
+						// Slots hold the place in touched plus one.
+						s.slot[h] = uint32(len(s.touched)) + 1
+						s.touched = append(s.touched, id)
+						tacc = append(tacc, w)
+						break
+					}
+					if s.touched[t-1] == id {
+						tacc[t-1] = satAdd(tacc[t-1], w)
+						break
+					}
+					h = (h + 1) & (1<<slotBits - 1)
+				}
+			}
+			continue
+		}
 		for _, id := range list {
 			if s.acc[id] == 0 {
 				s.touched = append(s.touched, id)
@@ -469,22 +511,25 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
-	// The weights are read once, in the order the candidates were found,
-	// into tacc, and the weights array is cleared for the next query: the
-	// passes below read tacc in order rather than the weights array at
-	// random.
-	//
+	// Otherwise the weights are read once, in the order the candidates
+	// were found, into tacc, and the weights array is cleared for the
+	// next query: the passes below read tacc in order rather than the
+	// weights array at random.
+	if !small {
+		for _, id := range s.touched {
+			tacc = append(tacc, s.acc[id])
+			s.acc[id] = 0
+		}
+	}
 	// A name in Han characters has three renderings (Hong Kong, pinyin,
 	// Wade-Giles), and two such names share keys in each: their shared
 	// weight is divided by the renderings both have, so that a Latin
 	// spelling, which shares keys with one rendering of the query, is
 	// not crowded out by names in the query's own script.
-	tacc := s.tacc[:0]
 	var best uint16
 	nq := len(qr)
-	for _, id := range s.touched {
-		a := s.acc[id]
-		s.acc[id] = 0
+	for i, id := range s.touched {
+		a := tacc[i]
 		if nq > 1 {
 			d := int(ix.nrend[id])
 			if nq < d {
@@ -494,7 +539,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 				a = max(a/uint16(d), 1)
 			}
 		}
-		tacc = append(tacc, a)
+		tacc[i] = a
 		best = max(best, a)
 	}
 	s.tacc = tacc
@@ -505,8 +550,10 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	// below, each a read of an entity far from the last.
 	cut := uint16(0)
 	if want := 4 * ef.candidates; len(tacc) > want {
-		hist := &s.hist
-		clear(hist[:])
+		// No weight is above best: the bins above its own are neither
+		// cleared nor read.
+		hist := s.hist[:best>>4+1]
+		clear(hist)
 		for _, a := range tacc {
 			hist[a>>4]++
 		}
