@@ -630,6 +630,13 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
+		// The evidence moves a score up or down alike whatever the name
+		// scores: a candidate that would stay below min even with names
+		// scoring 1 (a different birth date, say) is not compared.
+		c.m = ix.entity(c.id)
+		if clamp(evidenceScore(e, &c.m, 1)) < min {
+			continue
+		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
@@ -637,7 +644,6 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			continue
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
-		c.m = ix.entity(c.id)
 		c.score = evidenceScore(e, &c.m, ns)
 	}
 	// Ranked by the score before it is kept within 0 to 1, so that among
