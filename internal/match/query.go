@@ -548,7 +548,10 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	// Its bins are narrow (16, where one key weighs 3 to 700), so that
 	// few more than that many pass the cut and have their evidence read
 	// below, each a read of an entity far from the last.
-	cut := uint16(0)
+	//
+	// kth is at most the weight of the Options.Candidates-th candidate,
+	// from the same histogram (see below).
+	cut, kth := uint16(0), uint16(0)
 	if want := 4 * ef.candidates; len(tacc) > want {
 		// No weight is above best: the bins above its own are neither
 		// cleared nor read.
@@ -560,6 +563,9 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		n := 0
 		for b := len(hist) - 1; b >= 0; b-- {
 			n += int(hist[b])
+			if kth == 0 && n >= ef.candidates {
+				kth = uint16(b) << 4
+			}
 			if n >= want {
 				cut = uint16(b) << 4
 				break
@@ -588,6 +594,11 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		if nat != [2]byte{} || ctry != [2]byte{} {
 			most += best / 8
+		}
+		// Nor can one whose weight with all of it stays below the weight
+		// of as many others as the heap holds.
+		if kth > most {
+			cut = max(cut, kth-most)
 		}
 		top := s.top[:0]
 		for i, a := range tacc {
