@@ -65,6 +65,8 @@ type scratch struct {
 	hist    [4096]int32
 	slips   []key
 	tacc    []uint16
+	qrends  []rend
+	qtoks   [][]string
 	// slot is the table of weights of a query reading at most
 	// smallBudget entries (see fuzzy).
 	slot [1 << slotBits]uint32
@@ -385,8 +387,14 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 // appends the best to out, whose results from base on count towards limit.
 func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, base int, ef effort) []Result {
 	var qr []rend
+	var s *scratch
 	if ix.isStored(ef, self) {
-		qr, _ = ix.rendsOf(ef.id, nil, nil)
+		// The stored entity's renderings are decoded into the scratch
+		// space's own buffers, apart from the candidates'.
+		s = ix.getScratch()
+		defer ix.putScratch(s)
+		s.qrends, s.qtoks = ix.rendsOf(ef.id, s.qrends, s.qtoks[:0])
+		qr = s.qrends
 	} else {
 		qr = rends(ix.names.name(ix.nm, e.Name, entityKind(e)))
 		for i := range qr {
@@ -399,8 +407,10 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if len(qr) == 0 {
 		return out
 	}
-	s := ix.getScratch()
-	defer ix.putScratch(s)
+	if s == nil {
+		s = ix.getScratch()
+		defer ix.putScratch(s)
+	}
 	s.cmp.reset()
 	if ef.budget > smallBudget && len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
