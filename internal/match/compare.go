@@ -224,6 +224,11 @@ func (c *comparator) nameScore(a, b []rend) (best float64, ia, ib int) {
 			}
 			if s := c.rendScore(&a[i], &b[j]); s > best {
 				best, ia, ib = s, i, j
+				// No rendering scores above 1: the pairs left cannot
+				// beat it.
+				if best >= 1 {
+					return best, ia, ib
+				}
 			}
 		}
 	}
@@ -413,7 +418,7 @@ func unitSim(a, b *unit, cons, exact bool, step, floor float64) float64 {
 			}
 		}
 	}
-	if cons && len(a.skels[0]) >= 2 && len(b.skels[0]) >= 2 {
+	if cons && len(a.skels[0]) >= 2 && len(b.skels[0]) >= 2 && 0.95*jwBound(a.skels[0], b.skels[0]) > best {
 		if s := 0.95 * norm.JaroWinkler(a.skels[0], b.skels[0]); s > best {
 			best = s
 		}

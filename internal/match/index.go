@@ -107,6 +107,8 @@ type Index struct {
 
 	// prep holds prepare's working memory (*prepScratch) for reuse.
 	prep sync.Pool
+	// results holds ingestLinks' working memory (*resultBuf) for reuse.
+	results sync.Pool
 
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
@@ -728,7 +730,7 @@ func (ix *Index) entity(id uint32) Entity {
 
 func splitFields(s string, f *[7]string) {
 	for i := range 6 {
-		j := strings.Index(s, fieldSep)
+		j := strings.IndexByte(s, fieldSep[0])
 		if j < 0 {
 			f[i] = s
 			return

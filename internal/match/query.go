@@ -65,7 +65,20 @@ type scratch struct {
 	hist    [4096]int32
 	slips   []key
 	tacc    []uint16
+	qrends  []rend
+	qtoks   [][]string
+	// slot is the table of weights of a query reading at most
+	// smallBudget entries (see fuzzy).
+	slot [1 << slotBits]uint32
 }
+
+// A query whose budget is at most smallBudget posting entries adds up
+// its candidates' weights in a table of 1<<slotBits slots, at most half
+// full.
+const (
+	slotBits    = 12
+	smallBudget = 1 << (slotBits - 1)
+)
 
 // qkey is a blocking key of a query with its posting list.
 type qkey struct {
@@ -80,6 +93,7 @@ type cand struct {
 	ns     float64 // of the names alone
 	ri     int     // query rendering that matched
 	scheme string  // of the candidate's rendering that matched
+	m      Entity  // the candidate, once its name is scored
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -245,20 +259,66 @@ func parallel(n int, f func(int)) {
 // ingestLinks matches the entities of a record just indexed as ids.
 func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEntity int) []Link {
 	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
-	var out []Link
 	es := p.es
+	// The results of every entity are gathered first, so that the links
+	// are made once, in a slice of the right size, in the order of a
+	// stable sort by score (best first, ties in the order found); a
+	// link is large, and growing and sorting a slice of them moved
+	// each several times. The results of all entities go into one
+	// slice, kept from one record to the next.
+	rb, _ := ix.results.Get().(*resultBuf)
+	if rb == nil {
+		rb = &resultBuf{}
+	}
+	defer ix.results.Put(rb)
+	res := rb.res[:0]
+	order := rb.order[:0]
+	defer func() {
+		clear(res) // let go of the strings
+		rb.res, rb.order = res[:0], order[:0]
+	}()
 	from := int32(0)
 	for i := range es {
-		e := &es[i]
 		ef.id = ids[i]
 		ef.keys = p.keys[from:p.kend[i]]
 		from = p.kend[i]
-		for _, res := range ix.matchWith(e, perEntity, Threshold, nil, recordID, ef) {
-			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: *e, Matched: res.Entity, Reasons: res.Reasons})
+		n := len(res)
+		res = ix.matchInto(&es[i], perEntity, Threshold, nil, recordID, ef, res)
+		for j := n; j < len(res); j++ {
+			order = append(order, linkRef{score: res[j].Score, ent: int32(i), res: int32(j)})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
+	if len(order) == 0 {
+		return nil
+	}
+	// The results are in the order found: comparing their places after
+	// the score sorts as a stable sort by score would.
+	slices.SortFunc(order, func(a, b linkRef) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.res, b.res)
+	})
+	out := make([]Link, len(order))
+	for k, o := range order {
+		r := &res[o.res]
+		out[k] = Link{Record: r.Record, Score: r.Score, Entity: es[o.ent], Matched: r.Entity, Reasons: r.Reasons}
+	}
 	return out
+}
+
+// resultBuf is the working memory of ingestLinks.
+type resultBuf struct {
+	res   []Result
+	order []linkRef
+}
+
+// linkRef places a link among those of a record: its score, the entity
+// of the record and the result's place among the record's results.
+type linkRef struct {
+	score float64
+	ent   int32
+	res   int32
 }
 
 func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self string) []Result {
@@ -266,36 +326,55 @@ func (ix *Index) match(e *Entity, limit int, min float64, visible Visible, self 
 }
 
 func (ix *Index) matchWith(e *Entity, limit int, min float64, visible Visible, self string, ef effort) []Result {
+	return ix.matchInto(e, limit, min, visible, self, ef, nil)
+}
+
+// matchInto is matchWith appending the results to out, which may hold
+// others: at most limit are appended.
+func (ix *Index) matchInto(e *Entity, limit int, min float64, visible Visible, self string, ef effort, out []Result) []Result {
 	limit = limitOr(limit)
 	if _, ok := typeCodes[e.Type]; !ok {
-		return nil
+		return out
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var out []Result
+	base := len(out)
 	typ := typeCodes[e.Type]
 	if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
-		out = ix.exact(e, typ, limit, visible, self)
+		out = ix.exact(e, typ, limit, visible, self, out)
 	}
 	if e.Type.named() && e.Name != "" {
-		out = ix.fuzzy(e, typ, limit, min, visible, self, out, ef)
+		out = ix.fuzzy(e, typ, limit, min, visible, self, out, base, ef)
 	}
 	return out
 }
 
-// exact looks an identifier up.
-func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string) []Result {
+// exact looks an identifier up and appends what it finds to out.
+func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string, out []Result) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
-	var out []Result
-	for _, id := range ix.vals.get(h) {
+	list := ix.vals.get(h)
+	// Every result gives the same reason: it is made once, and each
+	// result's list of reasons is a slice of one backing array, of
+	// capacity one so that appending to one list copies it.
+	var reasons []string
+	for _, id := range list {
 		en := &ix.ents[id]
 		rec := ix.strs.str(en.recID)
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
-		m := ix.entity(id)
-		out = append(out, Result{Record: rec, Score: 1, Entity: m, Reasons: []string{fmt.Sprintf("same %s %s", e.Type, e.Value)}})
-		if len(out) >= limit {
+		if reasons == nil {
+			n := min(len(list), limit)
+			out = slices.Grow(out, n)
+			reasons = make([]string, n)
+			reason := "same " + string(e.Type) + " " + e.Value
+			for i := range reasons {
+				reasons[i] = reason
+			}
+		}
+		out = append(out, Result{Record: rec, Score: 1, Entity: ix.entity(id), Reasons: reasons[:1:1]})
+		reasons = reasons[1:]
+		if len(reasons) == 0 {
 			break
 		}
 	}
@@ -305,11 +384,17 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 // fuzzy finds named entities: it gathers candidates from the posting lists
 // of the query's blocking keys, rarest first and within the budget, keeps
 // those sharing the most weight with the query, scores them in full and
-// returns the best.
-func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, ef effort) []Result {
+// appends the best to out, whose results from base on count towards limit.
+func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Visible, self string, out []Result, base int, ef effort) []Result {
 	var qr []rend
+	var s *scratch
 	if ix.isStored(ef, self) {
-		qr, _ = ix.rendsOf(ef.id, nil, nil)
+		// The stored entity's renderings are decoded into the scratch
+		// space's own buffers, apart from the candidates'.
+		s = ix.getScratch()
+		defer ix.putScratch(s)
+		s.qrends, s.qtoks = ix.rendsOf(ef.id, s.qrends, s.qtoks[:0])
+		qr = s.qrends
 	} else {
 		qr = rends(ix.names.name(ix.nm, e.Name, entityKind(e)))
 		for i := range qr {
@@ -322,10 +407,12 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	if len(qr) == 0 {
 		return out
 	}
-	s := ix.getScratch()
-	defer ix.putScratch(s)
+	if s == nil {
+		s = ix.getScratch()
+		defer ix.putScratch(s)
+	}
 	s.cmp.reset()
-	if len(s.acc) < len(ix.ents) {
+	if ef.budget > smallBudget && len(s.acc) < len(ix.ents) {
 		s.acc = make([]uint16, len(ix.ents)+len(ix.ents)/4)
 	}
 	if ix.isStored(ef, self) && ef.keys != nil {
@@ -382,7 +469,17 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		return cmp.Compare(len(a.list), len(b.list))
 	})
 	budget := ef.budget
+	// A query reading few entries (as ingest's do) adds up the weights in
+	// a small table, which stays in the processor's nearest cache, rather
+	// than in the weights array as long as the index, each entry of which
+	// is a read far from the last. Both give the same weights, found in
+	// the same order.
+	small := budget <= smallBudget
+	if small {
+		clear(s.slot[:])
+	}
 	s.touched = s.touched[:0]
+	tacc := s.tacc[:0]
 	for _, k := range qkeys {
 		list := k.list
 		if k.kind == keyToken && (!ef.tokens || len(s.touched) >= ef.candidates/2) {
@@ -396,6 +493,27 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		budget -= len(list)
 		w := uint16(min16(kindWeight(k.kind) * idf(len(list), ix.live)))
+		if small {
+			for _, id := range list {
+				h := (id * 0x9e3779b1) >> (32 - slotBits)
+				for {
+					t := s.slot[h]
+					if t == 0 {
+						// Slots hold the place in touched plus one.
+						s.slot[h] = uint32(len(s.touched)) + 1
+						s.touched = append(s.touched, id)
+						tacc = append(tacc, w)
+						break
+					}
+					if s.touched[t-1] == id {
+						tacc[t-1] = satAdd(tacc[t-1], w)
+						break
+					}
+					h = (h + 1) & (1<<slotBits - 1)
+				}
+			}
+			continue
+		}
 		for _, id := range list {
 			if s.acc[id] == 0 {
 				s.touched = append(s.touched, id)
@@ -403,22 +521,25 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			s.acc[id] = satAdd(s.acc[id], w)
 		}
 	}
-	// The weights are read once, in the order the candidates were found,
-	// into tacc, and the weights array is cleared for the next query: the
-	// passes below read tacc in order rather than the weights array at
-	// random.
-	//
+	// Otherwise the weights are read once, in the order the candidates
+	// were found, into tacc, and the weights array is cleared for the
+	// next query: the passes below read tacc in order rather than the
+	// weights array at random.
+	if !small {
+		for _, id := range s.touched {
+			tacc = append(tacc, s.acc[id])
+			s.acc[id] = 0
+		}
+	}
 	// A name in Han characters has three renderings (Hong Kong, pinyin,
 	// Wade-Giles), and two such names share keys in each: their shared
 	// weight is divided by the renderings both have, so that a Latin
 	// spelling, which shares keys with one rendering of the query, is
 	// not crowded out by names in the query's own script.
-	tacc := s.tacc[:0]
 	var best uint16
 	nq := len(qr)
-	for _, id := range s.touched {
-		a := s.acc[id]
-		s.acc[id] = 0
+	for i, id := range s.touched {
+		a := tacc[i]
 		if nq > 1 {
 			d := int(ix.nrend[id])
 			if nq < d {
@@ -428,7 +549,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 				a = max(a/uint16(d), 1)
 			}
 		}
-		tacc = append(tacc, a)
+		tacc[i] = a
 		best = max(best, a)
 	}
 	s.tacc = tacc
@@ -437,16 +558,24 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 	// Its bins are narrow (16, where one key weighs 3 to 700), so that
 	// few more than that many pass the cut and have their evidence read
 	// below, each a read of an entity far from the last.
-	cut := uint16(0)
+	//
+	// kth is at most the weight of the Options.Candidates-th candidate,
+	// from the same histogram (see below).
+	cut, kth := uint16(0), uint16(0)
 	if want := 4 * ef.candidates; len(tacc) > want {
-		hist := &s.hist
-		clear(hist[:])
+		// No weight is above best: the bins above its own are neither
+		// cleared nor read.
+		hist := s.hist[:best>>4+1]
+		clear(hist)
 		for _, a := range tacc {
 			hist[a>>4]++
 		}
 		n := 0
 		for b := len(hist) - 1; b >= 0; b-- {
 			n += int(hist[b])
+			if kth == 0 && n >= ef.candidates {
+				kth = uint16(b) << 4
+			}
 			if n >= want {
 				cut = uint16(b) << 4
 				break
@@ -466,9 +595,27 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		// can bring thousands of candidates of equal weight); among equal
 		// ones the first found is kept.
 		birth, nat, ctry := packDate(e.BirthDate), code2(e.Nationality), code2(e.Country)
+		// The most the evidence below can add: a candidate that cannot
+		// beat the heap's least even with all of it is passed over
+		// without reading its entity, which changes nothing kept.
+		most := uint16(0)
+		if birth != 0 {
+			most += best / 2
+		}
+		if nat != [2]byte{} || ctry != [2]byte{} {
+			most += best / 8
+		}
+		// Nor can one whose weight with all of it stays below the weight
+		// of as many others as the heap holds.
+		if kth > most {
+			cut = max(cut, kth-most)
+		}
 		top := s.top[:0]
 		for i, a := range tacc {
 			if a < cut {
+				continue
+			}
+			if len(top) == ef.candidates && uint64(satAdd(a, most))<<32|uint64(^uint32(i)) <= top[0] {
 				continue
 			}
 			en := &ix.ents[s.touched[i]]
@@ -504,6 +651,13 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if rec == self || visible != nil && !visible(rec) {
 			continue
 		}
+		// The evidence moves a score up or down alike whatever the name
+		// scores: a candidate that would stay below min even with names
+		// scoring 1 (a different birth date, say) is not compared.
+		c.m = ix.entity(c.id)
+		if clamp(evidenceScore(e, &c.m, 1)) < min {
+			continue
+		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
@@ -511,20 +665,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			continue
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
-		m := ix.entity(c.id)
-		c.score = evidenceScore(e, &m, ns)
+		c.score = evidenceScore(e, &c.m, ns)
 	}
 	// Ranked by the score before it is kept within 0 to 1, so that among
 	// names scoring 1 those with more evidence come first.
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.score, a.score) })
 	for _, c := range cands {
-		if sc := clamp(c.score); sc < min || sc == 0 || len(out) >= limit {
+		if sc := clamp(c.score); sc < min || sc == 0 || len(out)-base >= limit {
 			break
 		}
-		m := ix.entity(c.id)
-		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
-		score, reasons := evidence(e, &m, c.ns, reasons)
-		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: m, Reasons: reasons})
+		reasons := []string{nameReason(e.Name, c.m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
+		score, reasons := evidence(e, &c.m, c.ns, reasons)
+		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: c.m, Reasons: reasons})
+	}
+	// The entities are let go, not kept alive by the scratch space.
+	for i := range cands {
+		cands[i].m = Entity{}
 	}
 	s.cands = cands
 	return out
