@@ -1,6 +1,10 @@
 package intel
 
-import "liaison/internal/jsonread"
+import (
+	"encoding/json"
+
+	"liaison/internal/jsonread"
+)
 
 // DecodePlainJSON reads b into x when b is a record in the plain form
 // AppendJSON writes (see package jsonread), and reports whether it was;
@@ -10,6 +14,17 @@ func DecodePlainJSON(b []byte, x *Record) bool {
 	r := jsonread.New(b)
 	ReadJSON(r, x)
 	return r.Done()
+}
+
+// DecodeJSON reads the record b holds into x: by DecodePlainJSON when
+// b is in the plain form (as stored bodies are), otherwise by
+// encoding/json, which reads the same values from what both take.
+func DecodeJSON(b []byte, x *Record) error {
+	if DecodePlainJSON(b, x) {
+		return nil
+	}
+	*x = Record{}
+	return json.Unmarshal(b, x)
 }
 
 // ReadJSON reads a record in the plain form at r's position (see

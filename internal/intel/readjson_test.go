@@ -130,3 +130,29 @@ func BenchmarkDecodePlainJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestDecodeJSONFallsBack checks that DecodeJSON reads input outside the
+// plain form as encoding/json does, and refuses what it refuses.
+func TestDecodeJSONFallsBack(t *testing.T) {
+	r := *synth.New(3, "HK").Records(1, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))[0]
+	b, err := json.MarshalIndent(&r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want intel.Record
+	if intel.DecodePlainJSON(b, &got) {
+		t.Fatal("the plain reader took indented JSON")
+	}
+	if err := intel.DecodeJSON(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DecodeJSON read\n%+v\nencoding/json read\n%+v", got, want)
+	}
+	if err := intel.DecodeJSON([]byte(`{"version":"1"}`), &got); err == nil {
+		t.Error("a string for a version was read")
+	}
+}

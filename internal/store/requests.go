@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -123,11 +122,8 @@ type RequestFacts struct {
 // a request or response without its section.
 func FactsOf(body []byte) (f RequestFacts, ok bool, err error) {
 	var r intel.Record
-	if !intel.DecodePlainJSON(body, &r) {
-		r = intel.Record{}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return f, false, fmt.Errorf("decode record body: %w", err)
-		}
+	if err := intel.DecodeJSON(body, &r); err != nil {
+		return f, false, fmt.Errorf("decode record body: %w", err)
 	}
 	f = RequestFacts{ID: r.ID, Kind: r.Kind, Version: r.Version, Originator: r.Originator,
 		Active: r.Status != intel.StatusRetracted}

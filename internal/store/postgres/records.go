@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -429,17 +428,11 @@ func (db *DB) CountRecords(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// decode reads a stored body: in the form the encoder wrote it, by the
-// plain reader (several times cheaper), and otherwise, such as a body
-// written by an older version, by encoding/json, which reads the same
-// values from what both take.
+// decode reads a stored body (intel.DecodeJSON: the plain reader for
+// what the encoder wrote, encoding/json for anything else).
 func decode(body []byte) (*intel.Record, error) {
 	var r intel.Record
-	if intel.DecodePlainJSON(body, &r) {
-		return &r, nil
-	}
-	r = intel.Record{}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := intel.DecodeJSON(body, &r); err != nil {
 		return nil, fmt.Errorf("decode stored record: %w", err)
 	}
 	return &r, nil
