@@ -2,7 +2,6 @@ package match
 
 import (
 	"hash/maphash"
-	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -78,15 +77,11 @@ type Index struct {
 	paths  []string
 	pathID map[string]uint32
 
-	vocab   []vocabTok
-	vocabID map[string]uint32
-	// vocabMu guards vocabID for prepare, which reads it without mu so
-	// that a part is prepared while the one before it is stored. Writers
-	// hold mu as well, and read it without vocabMu.
+	voc vocabulary
+	// vocabMu guards voc's lookup table for prepare, which reads it
+	// without mu so that a part is prepared while the one before it is
+	// stored. Writers hold mu as well, and read it without vocabMu.
 	vocabMu sync.RWMutex
-	// newVocab holds the tokens added to vocab and not yet to vocabID
-	// (see intern).
-	newVocab map[string]uint32
 
 	strs  byteArena
 	codes arena[uint32]
@@ -140,11 +135,6 @@ type ent struct {
 	dead  bool
 }
 
-type vocabTok struct {
-	alts  []string
-	skels []string // distinct skeletons of the alternatives
-}
-
 // KeyStat describes a value shared by too many records, or excluded by an
 // administrator.
 type KeyStat struct {
@@ -185,14 +175,13 @@ func New(opt Options) (*Index, error) {
 		seed:     maphash.MakeSeed(),
 		recByID:  map[uint64]uint32{},
 		pathID:   map[string]uint32{},
-		vocabID:  map[string]uint32{},
-		newVocab: map[string]uint32{},
 		post:     newPostings(),
 		vals:     newValues(),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 		scratch:  make(chan *scratch, 2*runtime.GOMAXPROCS(0)),
 		names:    newNameCache(1 << 16),
+		voc:      vocabulary{alts: arena[string]{size: 1 << 16}},
 	}, nil
 }
 
@@ -680,41 +669,27 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32)
 
 // intern returns the vocabulary id of a token, adding the token if it is
 // new. The caller holds the write lock, which makes it the only writer of
-// vocabID: it reads vocabID without vocabMu. A new token is added to
-// vocab at once and to vocabID by publishVocab, so that storing a part of
-// a Loader's stream takes vocabMu once rather than once a new token,
-// each time waiting for the goroutines that prepare to let go of it.
+// the vocabulary: it reads the lookup table without vocabMu. A new token
+// is numbered at once and put in the lookup table by publishVocab, so that
+// storing a part of a Loader's stream takes vocabMu once rather than once
+// a new token, each time waiting for the goroutines that prepare to let go
+// of it.
 func (ix *Index) intern(t norm.Token) uint32 {
-	if id := ix.vocabOf(t); id != noID {
+	if id := ix.voc.lookup(ix.seed, t); id != noID {
 		return id
 	}
-	k := strings.Join(t, "|")
-	if id, ok := ix.newVocab[k]; ok {
-		return id
-	}
-	v := vocabTok{alts: make([]string, len(t))}
-	for i, a := range t {
-		v.alts[i] = strings.Clone(a)
-		if s := norm.Skeleton(a); !slices.Contains(v.skels, s) {
-			v.skels = append(v.skels, s)
-		}
-	}
-	id := uint32(len(ix.vocab))
-	ix.vocab = append(ix.vocab, v)
-	ix.newVocab[k] = id
-	return id
+	return ix.voc.add(t)
 }
 
 // publishVocab makes the tokens intern added since it was last called
 // known to prepare. The caller holds the write lock.
 func (ix *Index) publishVocab() {
-	if len(ix.newVocab) == 0 {
+	if len(ix.voc.pending) == 0 {
 		return
 	}
 	ix.vocabMu.Lock()
-	maps.Copy(ix.vocabID, ix.newVocab)
+	ix.voc.publish(ix.seed)
 	ix.vocabMu.Unlock()
-	clear(ix.newVocab)
 }
 
 // entity rebuilds the public view of a stored entity.
@@ -756,7 +731,7 @@ func (ix *Index) rendsOf(id uint32, buf []rend, toks [][]string) ([]rend, [][]st
 		nt := int(h >> 8)
 		start := len(toks)
 		for k := 0; k < nt; k++ {
-			toks = append(toks, ix.vocab[c[p+k]].alts)
+			toks = append(toks, ix.voc.spellings(c[p+k]))
 		}
 		buf = append(buf, rend{scheme: schemes[h&0x7f], cons: h&(1<<7) != 0, toks: toks[start:len(toks):len(toks)], ids: c[p : p+nt : p+nt]})
 		p += nt
@@ -1147,15 +1122,5 @@ func idf(n, total int) float64 {
 // indexed. It does not allocate for tokens of up to four spellings.
 func (ix *Index) vocabOf(t norm.Token) uint32 {
 	var stack [128]byte
-	b := stack[:0]
-	for i, a := range t {
-		if i > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, a...)
-	}
-	if id, ok := ix.vocabID[string(b)]; ok {
-		return id
-	}
-	return noID
+	return ix.voc.find(ix.seed, joinToken(stack[:0], t))
 }

@@ -151,7 +151,7 @@ func BenchmarkRebuild(b *testing.B) {
 		b.ReportMetric(cpu.Seconds(), "rebuild-cpu-s")
 		b.ReportMetric(float64(n)/rebuild.Seconds(), "records/s")
 		b.ReportMetric(float64(ix.Len()), "entities")
-		b.ReportMetric(float64(len(ix.vocab)), "tokens")
+		b.ReportMetric(float64(ix.voc.len()), "tokens")
 		b.ReportMetric(float64(n)*float64(named)/float64(len(s.pool)), "named-entities")
 		b.ReportMetric(rss, "rss-MiB")
 		b.ReportMetric(rss-rss0, "index-rss-MiB")
