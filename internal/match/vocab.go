@@ -29,9 +29,9 @@ type vocabulary struct {
 	toks []vtok        // by id
 	alts arena[string] // every token's spellings, pointing into text
 
-	slots   []tokSlot  // open addressing, length a power of two
-	used    int      // slots taken
-	pending []uint32 // ids added by intern and not yet published
+	slots   []tokSlot // open addressing, length a power of two
+	used    int       // slots taken
+	pending []uint32  // ids added by intern and not yet published
 	// fresh finds the pending tokens by their joined spellings, whose
 	// text lives in the chunks.
 	fresh map[string]uint32
