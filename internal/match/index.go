@@ -510,7 +510,7 @@ func (ix *Index) normalise(es []Entity) [][]norm.Rendering {
 // blocking keys are appended to pend by shard, for the caller to add. The
 // caller holds the write lock.
 func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) []uint32 {
-	ix.remove(recordID)
+	h := ix.remove(recordID)
 	var ri uint32
 	re := recEntry{id: ix.strs.put(recordID), used: true}
 	if n := len(ix.freeRec); n > 0 {
@@ -520,13 +520,6 @@ func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) 
 	} else {
 		ri = uint32(len(ix.recs))
 		ix.recs = append(ix.recs, re)
-	}
-	h := ix.recHash(recordID)
-	for {
-		if _, taken := ix.recByID[h]; !taken {
-			break
-		}
-		h++
 	}
 	ix.recByID[h] = ri
 	ids := make([]uint32, 0, len(p.es))
@@ -562,10 +555,13 @@ func (ix *Index) Remove(recordID string) {
 	ix.remove(recordID)
 }
 
-func (ix *Index) remove(recordID string) {
+// remove drops the entities of a record and returns the slot of recByID
+// where the record is to be put if it is added again: the one it had, or
+// the one where looking it up stopped.
+func (ix *Index) remove(recordID string) uint64 {
 	h, ri, ok := ix.findRec(recordID)
 	if !ok {
-		return
+		return h
 	}
 	var keys []key
 	ids := ix.lists.slice(ix.recs[ri].ents, int(ix.recs[ri].n))
@@ -586,6 +582,7 @@ func (ix *Index) remove(recordID string) {
 	ix.recs[ri] = recEntry{}
 	ix.freeRec = append(ix.freeRec, ri)
 	ix.recByID[h] = tombstone
+	return h
 }
 
 // tombstone marks a removed record in recByID, so that probing goes on.
