@@ -535,7 +535,7 @@ func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) 
 				pend[s] = append(pend[s], posting{h: k.h, id: id})
 				continue
 			}
-			ix.post1(k, id)
+			ix.post1(k, id, ids)
 		}
 		from = p.kend[i]
 	}
@@ -936,8 +936,9 @@ func (ix *Index) pairHash(typ uint8, a, b string) uint64 {
 }
 
 // post1 adds an entity to a posting list, applying the over-correlation
-// guard to values and whole names.
-func (ix *Index) post1(k key, id uint32) {
+// guard to values and whole names. mine are the ids of the entities of its
+// record stored so far, id among them.
+func (ix *Index) post1(k key, id uint32, mine []uint32) {
 	if k.kind != keyValue && k.kind != keyName {
 		// Blocking keys are neither excluded nor capped here: one map
 		// access.
@@ -954,7 +955,11 @@ func (ix *Index) post1(k key, id uint32) {
 	list := ix.list(k)
 	if k.kind == keyValue || k.kind == keyName {
 		// One posting per record is enough for values and whole names.
-		if n := len(list); n > 0 && ix.ents[list[n-1]].rec == ix.ents[id].rec {
+		// The record's entities are added together, after its earlier
+		// version's were removed: the list's last entry is one of them
+		// if it is among those stored so far, which is known without
+		// reading that entry's entity, a read far from the last.
+		if n := len(list); n > 0 && slices.Contains(mine, list[n-1]) {
 			return
 		}
 	}
