@@ -11,7 +11,8 @@ import (
 // payload member must be the last and a valid JSON value. Anything else
 // reports false, and the payload is read by the strict JSON decoder
 // instead, so both readings agree on every payload scanBody accepts: it has
-// no duplicate, unknown or differently cased member by construction.
+// no duplicate, unknown or differently cased member by construction. The
+// payload read refers to b.
 func scanBody(b []byte) (body, bool) {
 	var (
 		bd body
@@ -65,7 +66,7 @@ func scanBody(b []byte) (body, bool) {
 	if !json.Valid(payload) {
 		return body{}, false
 	}
-	bd.ID, bd.Type, bd.From, bd.To, bd.Payload = id, Type(typ), from, to, bytes.Clone(payload)
+	bd.ID, bd.Type, bd.From, bd.To, bd.Payload = id, Type(typ), from, to, payload[:len(payload):len(payload)]
 	return bd, true
 }
 

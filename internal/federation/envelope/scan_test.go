@@ -120,3 +120,44 @@ func TestSignCompactIsSign(t *testing.T) {
 		})
 	}
 }
+
+// TestScanHeaderAgreesWithDecoder checks that every protected header
+// scanHeader reads is read the same by the JSON decoder, and that it
+// leaves every other form to that decoder.
+func TestScanHeaderAgreesWithDecoder(t *testing.T) {
+	const kid = "SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+	tests := []struct {
+		name    string
+		in      string
+		scanned bool
+	}{
+		{"as signed", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, true},
+		{"other values", `{"alg":"none","kid":"x","typ":""}`, true},
+		{"members in another order", `{"kid":"` + kid + `","alg":"EdDSA","typ":"liaison-envelope+jws"}`, false},
+		{"whitespace", `{"alg": "EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, false},
+		{"escape", `{"alg":"Ed\u0044SA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, false},
+		{"another member", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws","crit":["b64"]}`, false},
+		{"duplicate member", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws","alg":"none"}`, false},
+		{"trailing byte", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"} `, false},
+		{"not a string", `{"alg":"EdDSA","kid":"` + kid + `","typ":1}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := scanHeader([]byte(tt.in))
+			if ok != tt.scanned {
+				t.Fatalf("scanHeader read it: %v, want %v", ok, tt.scanned)
+			}
+			if !ok {
+				return
+			}
+			var fields map[string]any
+			if err := josejson.Unmarshal([]byte(tt.in), &fields); err != nil {
+				t.Fatalf("the decoder refuses what scanHeader read: %v", err)
+			}
+			want := map[string]any{"alg": got.Alg, "kid": got.Kid, "typ": got.Typ}
+			if !reflect.DeepEqual(fields, want) {
+				t.Errorf("scanHeader = %+v, decoder = %v", got, fields)
+			}
+		})
+	}
+}

@@ -177,6 +177,9 @@ type Unverified struct {
 // When the JWS is readable but the envelope in it is wrong, Parse returns the
 // error together with what it could read, so that a refusal can name the
 // envelope's id; Verify on such a value fails.
+//
+// The result refers to b (Verify checks the signature over it), which must
+// not change while the result is in use.
 func Parse(b []byte, maxSize int) (Unverified, error) {
 	if maxSize <= 0 {
 		maxSize = MaxSize
@@ -227,7 +230,7 @@ func Parse(b []byte, maxSize int) (Unverified, error) {
 		Envelope: Envelope{ID: bd.ID, Type: bd.Type, From: bd.From, To: bd.To, Created: bd.Created,
 			Payload: bd.Payload, Key: h.Kid},
 		Typ:   h.Typ,
-		input: bytes.Clone(b[:last]),
+		input: b[:last:last],
 		sig:   sig[:ed25519.SignatureSize],
 	}
 	if err := check(u.Envelope); err != nil {
@@ -246,6 +249,30 @@ type header struct {
 	Alg, Kid, Typ string
 }
 
+// scanHeader reads a protected header in the form signClaims writes it,
+// {"alg":"…","kid":"…","typ":"…"} with values of printable ASCII without
+// escapes, and reports false for any other form, which the JSON decoder
+// then reads: both readings agree on every header scanHeader reads.
+func scanHeader(raw []byte) (header, bool) {
+	s := scanner{b: raw}
+	if !s.lit(`{"alg":`) {
+		return header{}, false
+	}
+	alg, ok := s.str()
+	if !ok || !s.lit(`,"kid":`) {
+		return header{}, false
+	}
+	kid, ok := s.str()
+	if !ok || !s.lit(`,"typ":`) {
+		return header{}, false
+	}
+	typ, ok := s.str()
+	if !ok || !s.lit("}") || s.i != len(raw) {
+		return header{}, false
+	}
+	return header{Alg: alg, Kid: kid, Typ: typ}, true
+}
+
 // parseHeader reads and checks the protected header before anything else,
 // so that an unacceptable algorithm or size is refused without decoding the
 // rest.
@@ -254,32 +281,36 @@ func parseHeader(b []byte) (header, error) {
 	if dot < 0 {
 		return header{}, fault.E(fault.Invalid, "envelope is not a compact JWS (header.payload.signature)")
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(string(b[:dot]))
+	var buf [maxHeader]byte
+	n, err := base64.RawURLEncoding.Strict().Decode(buf[:base64.RawURLEncoding.DecodedLen(dot)], b[:dot])
 	if err != nil {
 		return header{}, fault.Wrap(fault.Invalid, err, "JWS header is not base64url")
 	}
-	var fields map[string]any
-	if err := josejson.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return header{}, fault.Wrap(fault.Invalid, err, "JWS header is not a JSON object")
-	}
-	var h header
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		var dst *string
-		switch k {
-		case "alg":
-			dst = &h.Alg
-		case "kid":
-			dst = &h.Kid
-		case "typ":
-			dst = &h.Typ
-		default:
-			return header{}, fault.E(fault.Invalid, "JWS header field %q is not accepted; only alg, kid and typ are", clip(k))
+	raw := buf[:n]
+	h, ok := scanHeader(raw)
+	if !ok {
+		var fields map[string]any
+		if err := josejson.Unmarshal(bytes.Clone(raw), &fields); err != nil || fields == nil {
+			return header{}, fault.Wrap(fault.Invalid, err, "JWS header is not a JSON object")
 		}
-		v, ok := fields[k].(string)
-		if !ok {
-			return header{}, fault.E(fault.Invalid, "JWS header field %q is not a string", k)
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			var dst *string
+			switch k {
+			case "alg":
+				dst = &h.Alg
+			case "kid":
+				dst = &h.Kid
+			case "typ":
+				dst = &h.Typ
+			default:
+				return header{}, fault.E(fault.Invalid, "JWS header field %q is not accepted; only alg, kid and typ are", clip(k))
+			}
+			v, ok := fields[k].(string)
+			if !ok {
+				return header{}, fault.E(fault.Invalid, "JWS header field %q is not a string", k)
+			}
+			*dst = v
 		}
-		*dst = v
 	}
 	if h.Alg != string(jose.EdDSA) {
 		return header{}, fault.E(fault.Unauthorized, "algorithm %q is not accepted; envelopes are signed with EdDSA", clip(h.Alg))
