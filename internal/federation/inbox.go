@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,9 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 		if _, err := s.agreements(ctx); err != nil {
 			return envelope.Response{}, err
 		}
+		if err := s.prefetchHeads(ctx, opened); err != nil {
+			return envelope.Response{}, err
+		}
 		early = make([]*decision, len(items))
 		errs := make([]error, len(items))
 		parallel(len(items), func(i int) {
@@ -92,6 +96,9 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 				return envelope.Response{}, err
 			}
 		}
+		// The heads read before the batch are not used by what is decided
+		// once part of it is stored.
+		dropHeads(ctx)
 	}
 	repinned := false
 	for i, it := range items {
@@ -288,10 +295,95 @@ func parallel(n int, fn func(i int)) {
 }
 
 // batchState is what the envelopes of one inbox batch share: the
-// agreement registry, read once per batch rather than once per envelope.
+// agreement registry, read once per batch rather than once per envelope,
+// and, while nothing of the batch is stored, the heads of the records its
+// envelopes carry, read with one query.
 type batchState struct {
 	agreements []agreement.Agreement
 	loaded     bool
+	// heads holds, for every record id asked for, its head and whether it
+	// is held; nil when the heads are not (or no longer) to be used.
+	heads map[string]heldHead
+}
+
+// heldHead is a record's head as read for a batch, or held false when the
+// record was not held.
+type heldHead struct {
+	head store.RecordHead
+	held bool
+}
+
+// prefetchHeads reads, with one query, the heads of the records that the
+// record versions among opened carry, for the decisions made before
+// anything of the batch is stored. The ids are taken from the payloads
+// without decoding them (recordID); a payload in another form is simply
+// not prefetched, and its record is looked up alone.
+func (s *Service) prefetchHeads(ctx context.Context, opened []openedEnvelope) error {
+	b, _ := ctx.Value(batchKey{}).(*batchState)
+	if b == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(opened))
+	for _, o := range opened {
+		if o.err != nil || !batchable(o.v.Envelope.Type) {
+			continue
+		}
+		if id, ok := recordID(o.v.Envelope.Payload); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	heads, err := s.cfg.Store.RecordHeads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	b.heads = make(map[string]heldHead, len(ids))
+	for _, id := range ids {
+		h, held := heads[id]
+		b.heads[id] = heldHead{head: h, held: held}
+	}
+	return nil
+}
+
+// dropHeads stops the decisions of the batch in ctx from using the heads
+// prefetchHeads read.
+func dropHeads(ctx context.Context) {
+	if b, _ := ctx.Value(batchKey{}).(*batchState); b != nil {
+		b.heads = nil
+	}
+}
+
+// recordID returns the record id a record payload starts with, in the form
+// the payload encoder writes: {"record":{"id":"…". It is only a hint for
+// prefetchHeads: the decision looks a head up by the id the decoded record
+// carries.
+func recordID(payload []byte) (string, bool) {
+	const head = `{"record":{"id":"`
+	if !bytes.HasPrefix(payload, []byte(head)) {
+		return "", false
+	}
+	rest := payload[len(head):]
+	end := bytes.IndexByte(rest[:min(len(rest), 64)], '"')
+	if end <= 0 {
+		return "", false
+	}
+	return string(rest[:end]), true
+}
+
+// recordHead returns the head of record id: from the heads read for the
+// batch in ctx when it was among them, otherwise from the store.
+func (s *Service) recordHead(ctx context.Context, id string) (store.RecordHead, error) {
+	if b, _ := ctx.Value(batchKey{}).(*batchState); b != nil && b.heads != nil {
+		if h, ok := b.heads[id]; ok {
+			if !h.held {
+				return store.RecordHead{}, fault.E(fault.NotFound, "record %s is not held", id)
+			}
+			return h.head, nil
+		}
+	}
+	return s.cfg.Store.RecordHead(ctx, id)
 }
 
 type batchKey struct{}
@@ -421,7 +513,7 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	case rec.Status == intel.StatusRetracted:
 		return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is retracted: send record.retract", rec.ID), nil
 	}
-	if held, err := s.cfg.Store.RecordHead(ctx, rec.ID); err == nil {
+	if held, err := s.recordHead(ctx, rec.ID); err == nil {
 		if held.Originator != e.From {
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is held here from %s", rec.ID, held.Originator), nil
 		}
