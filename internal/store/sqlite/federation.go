@@ -70,6 +70,11 @@ const (
 	sqlFinishRow    = `UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
 		delivered_at = ?, refusal_reason = ?, refusal_signed = '', refusal_answer = ?
 		WHERE id = ? AND state IN ('queued', 'failed')`
+	// The rows delivered without remark, all at once: what sqlFinishRow
+	// writes for each of them.
+	sqlFinishDelivered = `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_error = '', next_attempt = ?,
+		delivered_at = ?, refusal_reason = '', refusal_signed = '', refusal_answer = 0
+		WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('queued', 'failed')`
 	// A signed answer that refused deliveries, kept once for all of them.
 	sqlInsertAnswer = `INSERT INTO answers (peer, signed, received) VALUES (?, ?, ?) RETURNING id`
 	// A peer that answers has recovered: its rows waiting out a backoff
@@ -488,7 +493,18 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 		}
 		defer finish.Close()
 		answers := map[string]int64{}
-		for _, o := range outs {
+		delivered, rest := store.PlainlyDelivered(outs)
+		if len(delivered) > 0 {
+			list, err := json.Marshal(delivered)
+			if err != nil {
+				return fmt.Errorf("delivered rows: %w", err)
+			}
+			n := formatTime(now)
+			if _, err := tx.ExecContext(ctx, sqlFinishDelivered, n, n, string(list)); err != nil {
+				return mapErr(err, "delivery")
+			}
+		}
+		for _, o := range rest {
 			var answer int64
 			if o.RefusalSigned != "" {
 				var ok bool
