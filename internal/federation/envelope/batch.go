@@ -261,8 +261,16 @@ func SignResponse(key identity.Key, self string, to []string, batch []byte, resu
 	if err != nil {
 		return Response{}, err
 	}
-	signed, err := sign(key, Envelope{ID: id, Type: TypeResults, From: self, To: to, Created: now, Payload: p},
-		TypEnvelope, MaxResponse)
+	// The payload is compact, as NewPayload writes it: it is signed without
+	// being encoded again (as SignCompact does).
+	e := Envelope{ID: id, Type: TypeResults, From: self, To: to, Created: now.UTC(), Payload: p}
+	if err := key.Check(); err != nil {
+		return Response{}, fmt.Errorf("sign answer: %w", err)
+	}
+	if err := check(e); err != nil {
+		return Response{}, fmt.Errorf("sign answer: %w", err)
+	}
+	signed, err := signClaims(key, e, appendBody(make([]byte, 0, len(p)+256), e), TypEnvelope, MaxResponse)
 	if err != nil {
 		return Response{}, fmt.Errorf("sign answer: %w", err)
 	}

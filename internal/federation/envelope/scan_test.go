@@ -3,6 +3,7 @@ package envelope
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -159,5 +160,30 @@ func TestScanHeaderAgreesWithDecoder(t *testing.T) {
 				t.Errorf("scanHeader = %+v, decoder = %v", got, fields)
 			}
 		})
+	}
+}
+
+// TestEncodeHeaderAsMarshal checks that the protected header written by
+// hand is what json.Marshal writes, for plain values and for values that
+// need escaping.
+func TestEncodeHeaderAsMarshal(t *testing.T) {
+	for _, kid := range []string{identity.Fingerprint(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize))), "a+b/c=", `q"uote`, "<&>", "é", "tab\t"} {
+		for _, typ := range []string{TypEnvelope, TypRelay} {
+			got, err := encodeHeader(kid, typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(struct {
+				Alg string `json:"alg"`
+				Kid string `json:"kid"`
+				Typ string `json:"typ"`
+			}{"EdDSA", kid, typ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("encodeHeader(%q, %q) = %s, json.Marshal = %s", kid, typ, got, want)
+			}
+		}
 	}
 }

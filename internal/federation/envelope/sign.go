@@ -128,11 +128,7 @@ func sign(key identity.Key, e Envelope, typ string, limit int) ([]byte, error) {
 
 // signClaims signs the JWS payload claims of e with a header of typ.
 func signClaims(key identity.Key, e Envelope, claims []byte, typ string, limit int) ([]byte, error) {
-	header, err := json.Marshal(struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
-		Typ string `json:"typ"`
-	}{string(jose.EdDSA), key.Fingerprint(), typ})
+	header, err := encodeHeader(key.Fingerprint(), typ)
 	if err != nil {
 		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
 	}
@@ -150,6 +146,38 @@ func signClaims(key identity.Key, e Envelope, claims []byte, typ string, limit i
 	sig := identity.Sign(key.Private, out[:hl+1+pl])
 	enc64.Encode(out[hl+1+pl+1:], sig)
 	return out, nil
+}
+
+// encodeHeader writes the protected header of an envelope signed by the
+// key of fingerprint kid: what json.Marshal writes for it, written by hand
+// when no value needs escaping (a fingerprint and the typ values never do).
+func encodeHeader(kid, typ string) ([]byte, error) {
+	if !plainString(kid) || !plainString(typ) {
+		return json.Marshal(struct {
+			Alg string `json:"alg"`
+			Kid string `json:"kid"`
+			Typ string `json:"typ"`
+		}{string(jose.EdDSA), kid, typ})
+	}
+	b := make([]byte, 0, 40+len(kid)+len(typ))
+	b = append(b, `{"alg":"`+string(jose.EdDSA)+`","kid":"`...)
+	b = append(b, kid...)
+	b = append(b, `","typ":"`...)
+	b = append(b, typ...)
+	return append(b, `"}`...), nil
+}
+
+// plainString reports whether json.Marshal writes s as it is between
+// quotes: printable ASCII without quote, backslash or the characters it
+// escapes for HTML.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // Unverified is an envelope as read by Parse: well formed, but nothing in it
