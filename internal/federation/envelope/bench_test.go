@@ -1,6 +1,7 @@
 package envelope_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"liaison/internal/federation/envelope"
@@ -88,6 +89,28 @@ func BenchmarkVerifyResponse(b *testing.B) {
 	for b.Loop() {
 		if _, err := envelope.VerifyResponse(r, body, keyJP.Public); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidJSON is the check that a received payload is one JSON
+// value; BenchmarkJSONValid is encoding/json's, for comparison.
+func BenchmarkValidJSON(b *testing.B) {
+	p := recordEnvelope(b, "JP").Payload
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if !envelope.ValidJSON(p) {
+			b.Fatal("payload not valid")
+		}
+	}
+}
+
+func BenchmarkJSONValid(b *testing.B) {
+	p := recordEnvelope(b, "JP").Payload
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if !json.Valid(p) {
+			b.Fatal("payload not valid")
 		}
 	}
 }

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // scanBody reads a JWS payload in the exact form sign writes it, in one
@@ -63,7 +62,7 @@ func scanBody(b []byte) (body, bool) {
 		return body{}, false
 	}
 	payload := b[s.i : len(b)-1]
-	if !json.Valid(payload) {
+	if !validJSON(payload) {
 		return body{}, false
 	}
 	bd.ID, bd.Type, bd.From, bd.To, bd.Payload = id, Type(typ), from, to, payload[:len(payload):len(payload)]
