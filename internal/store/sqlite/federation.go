@@ -643,7 +643,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			}
 		}
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	// The rows are written on the transaction's driver connection (see
+	// inserter), with statements kept prepared from one batch to the next.
+	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		for i := range rs {
 			rs[i].Duplicate, rs[i].Stored = false, false
 		}
@@ -660,16 +662,13 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				st.Close()
 			}
 		}()
-		inbox := newInserter(tx, nil, chunkRows, "inbox", "envelope_id", "sender", "type", "record_id", "version",
+		inbox := newInserter(tx, conn, chunkRows, "inbox", "envelope_id", "sender", "type", "record_id", "version",
 			"signed", "received")
-		defer inbox.close()
-		recs := newInserter(tx, nil, chunkRows, "records", "id", "kind", "originator", "version", "status",
-			"event_date", "created", "updated")
-		defer recs.close()
-		vers := newInserter(tx, nil, chunkRows, "record_versions", "id", "version", "body")
-		defer vers.close()
-		cats := newInserter(tx, nil, chunkRows, "record_categories", "id", "category")
-		defer cats.close()
+		recs, vers, cats := recordInserter(tx, conn), versionInserter(tx, conn), categoryInserter(tx, conn)
+		for _, in := range []*inserter{inbox, recs, vers, cats} {
+			in.cache = &db.wstmts
+			defer in.close()
+		}
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
@@ -737,11 +736,15 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if len(evs) == 0 {
 			return nil
 		}
-		entries, err := db.appendAudit(ctx, tx, evs)
+		linked, err := db.linkAudit(ctx, tx, evs)
 		if err != nil {
 			return err
 		}
-		return insertReceipts(ctx, tx, rs, accepted, entries, received)
+		l := linked()
+		if err := db.insertAudit(ctx, tx, conn, l); err != nil {
+			return err
+		}
+		return insertReceipts(ctx, tx, conn, &db.wstmts, rs, accepted, l.es, received)
 	})
 	if err != nil {
 		for i := range rs {
@@ -865,9 +868,10 @@ func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record)
 // insertReceipts writes the receipts of the accepted envelopes of rs, each
 // with its audit entry: accepted[k] is the receipt of entries[k] (-1 for a
 // refusal, which has none).
-func insertReceipts(ctx context.Context, tx *sql.Tx, rs []store.Receipt, accepted []int, entries []audit.Entry, received string) error {
-	ins := newInserter(tx, nil, chunkRows, "receipts", "envelope_id", "record_id", "version", "type", "sender", "key",
+func insertReceipts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, cache *stmtCache, rs []store.Receipt, accepted []int, entries []audit.Entry, received string) error {
+	ins := newInserter(tx, conn, chunkRows, "receipts", "envelope_id", "record_id", "version", "type", "sender", "key",
 		"via", "received", "audit_seq")
+	ins.cache = cache
 	defer ins.close()
 	for k, i := range accepted {
 		if i < 0 || k >= len(entries) {
