@@ -265,7 +265,9 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		}
 	}
 	out := make([]store.Delivery, len(ds))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	// The rows are written on the transaction's driver connection (see
+	// inserter), with statements kept prepared from one call to the next.
+	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		now := db.now()
 		// Rows get their ids here, after the largest in the table (what
 		// SQLite would give them), so that they are written many to a
@@ -274,8 +276,9 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		if err := tx.QueryRowContext(ctx, sqlMaxOutboxID).Scan(&last); err != nil {
 			return mapErr(err, "outbox")
 		}
-		ins := newInserter(tx, nil, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
+		ins := newInserter(tx, conn, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
 			"payload", "decision", "sign_key", "state", "next_attempt", "created")
+		ins.cache = &db.wstmts
 		defer ins.close()
 		for i, d := range ds {
 			if d.State == "" {
@@ -301,8 +304,11 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		if len(evs) == 0 {
 			return nil
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
-		return err
+		linked, err := db.linkAudit(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
+		return db.insertAudit(ctx, tx, conn, linked())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
