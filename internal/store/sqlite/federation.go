@@ -678,6 +678,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
+		var scratch []byte                  // each record's body, encoded in turn
 		changed := false
 		for i := range rs {
 			r := &rs[i]
@@ -703,7 +704,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				stored := false
 				switch h, ok := held[rec.ID]; {
 				case bulk && !ok:
-					if err := addRecord(ctx, recs, vers, cats, rec); err != nil {
+					if scratch, err = addRecord(ctx, recs, vers, cats, rec, scratch); err != nil {
 						return err
 					}
 					stored = true
@@ -850,25 +851,27 @@ func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[str
 	return out, rows.Err()
 }
 
-// addRecord queues the rows of a record not held yet.
-func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record) error {
-	body, err := intel.AppendJSON(nil, r)
+// addRecord queues the rows of a record not held yet. Its body is encoded
+// into scratch, whose memory the next record reuses (the row keeps a copy);
+// addRecord returns it.
+func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, scratch []byte) ([]byte, error) {
+	body, err := intel.AppendJSON(scratch[:0], r)
 	if err != nil {
-		return fmt.Errorf("encode record %s: %w", r.ID, err)
+		return scratch, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
 	if err := recs.add(ctx, r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
 		nullTime(r.Created), nullTime(r.Updated)); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return body, mapErr(err, "record "+r.ID)
 	}
 	if err := vers.add(ctx, r.ID, int64(r.Version), string(body)); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return body, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
 		if err := cats.add(ctx, r.ID, c); err != nil {
-			return mapErr(err, "record "+r.ID)
+			return body, mapErr(err, "record "+r.ID)
 		}
 	}
-	return nil
+	return body, nil
 }
 
 // insertReceipts writes the receipts of the accepted envelopes of rs, each
