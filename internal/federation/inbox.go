@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oklog/ulid/v2"
 
@@ -301,6 +302,10 @@ func parallel(n int, fn func(i int)) {
 type batchState struct {
 	agreements []agreement.Agreement
 	loaded     bool
+	// deciders decide the records of one sender to this node on one day
+	// under the registry of the batch, by sender and day.
+	mu       sync.Mutex
+	deciders map[string]*agreement.Decider
 	// heads holds, for every record id asked for, its head and whether it
 	// is held; nil when the heads are not (or no longer) to be used.
 	heads map[string]heldHead
@@ -407,6 +412,35 @@ func (s *Service) agreements(ctx context.Context) ([]agreement.Agreement, error)
 		b.agreements, b.loaded = as, true
 	}
 	return b.agreements, nil
+}
+
+// recordDecider returns what decides whether sender may give records to
+// this node today under the registry: one for the batch in ctx per sender
+// and day (the decisions of a batch share the work that depends only on
+// those), a new one otherwise.
+func (s *Service) recordDecider(ctx context.Context, sender string) (*agreement.Decider, error) {
+	as, err := s.agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := agreement.Input{Sender: sender, Recipient: s.cfg.Node, On: now, Agreements: as, Directory: s.cfg.Directory}
+	b, _ := ctx.Value(batchKey{}).(*batchState)
+	if b == nil {
+		return agreement.NewDecider(in), nil
+	}
+	key := sender + " " + now.Format(time.DateOnly)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d, ok := b.deciders[key]
+	if !ok {
+		if b.deciders == nil {
+			b.deciders = map[string]*agreement.Decider{}
+		}
+		d = agreement.NewDecider(in)
+		b.deciders[key] = d
+	}
+	return d, nil
 }
 
 // decide handles one opened envelope; known holds the envelope ids already
@@ -523,12 +557,11 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	} else if !fault.Is(err, fault.NotFound) {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	as, err := s.agreements(ctx)
+	decider, err := s.recordDecider(ctx, e.From)
 	if err != nil {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	d := agreement.Decide(agreement.Input{Record: &rec, Sender: e.From, Recipient: s.cfg.Node, On: s.now(),
-		Agreements: as, Directory: s.cfg.Directory})
+	d := decider.Decide(&rec)
 	if !d.Allowed {
 		var texts []string
 		for _, r := range d.Failed() {
