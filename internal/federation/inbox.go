@@ -532,11 +532,12 @@ func reasonOf(err error) string {
 // node, handling permitting it).
 func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store.Received, audit.Event, string, error) {
 	e := v.Envelope
-	var p envelope.RecordPayload
-	if err := e.DecodeRecord(&p); err != nil {
+	// The sender's decision is checked for its form but not kept: the
+	// decision that counts here is this node's own, below.
+	var rec intel.Record
+	if err := e.DecodeRecordVersion(&rec); err != nil {
 		return store.Received{}, audit.Event{}, reasonOf(err), nil
 	}
-	rec := p.Record
 	switch {
 	case rec.ID == "" || !validULID(rec.ID):
 		return store.Received{}, audit.Event{}, "the record has no valid id", nil
