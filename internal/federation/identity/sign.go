@@ -13,6 +13,11 @@ import (
 // library's rules: Sign gives the same deterministic signature (RFC 8032),
 // and Verify accepts exactly the signatures crypto/ed25519.Verify accepts
 // (canonical S, cofactorless equation); TestSignVerifyAsStdlib holds both.
+//
+// Envelopes are verified one by one, not in batches: a batch can only check
+// the cofactored equation, which also accepts signatures crypto/ed25519
+// refuses (TestBatchVerificationAcceptsMore), so a batch that passes would
+// not give the standard library's verdict on each signature in it.
 
 // verifyOptions makes voi verify as crypto/ed25519 does.
 var verifyOptions = &voi.Options{Verify: voi.VerifyOptionsStdLib}
