@@ -118,7 +118,28 @@ func TestSignCompactIsSign(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("SignCompact = %s\nSign        = %s", got, want)
 			}
+			// The payload in parts, split anywhere, with empty parts.
+			p := e.Payload
+			for _, cut := range [][2]int{{0, 0}, {1, 10}, {10, 11}, {5, len(p)}, {len(p), len(p)}} {
+				parts := [][]byte{nil, p[:cut[0]], p[cut[0]:cut[1]], nil, p[cut[1]:], {}}
+				e.Payload = []byte("ignored")
+				got, err := SignCompactParts(key, e, parts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("SignCompactParts cut at %v = %s\nSign = %s", cut, got, want)
+				}
+			}
 		})
+	}
+	// A payload that is not an object is refused in parts as it is whole.
+	e := base
+	e.Created = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for _, parts := range [][][]byte{{}, {nil, []byte(" ")}, {[]byte(" "), []byte(`["a"]`)}} {
+		if _, err := SignCompactParts(key, e, parts...); err == nil {
+			t.Errorf("SignCompactParts of %q: no error", parts)
+		}
 	}
 }
 

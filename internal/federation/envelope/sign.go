@@ -82,10 +82,50 @@ func SignCompact(key identity.Key, e Envelope) ([]byte, error) {
 	return signClaims(key, e, appendBody(make([]byte, 0, len(e.Payload)+256), e), TypEnvelope, MaxSize)
 }
 
+// SignCompactParts is SignCompact for a payload given as the
+// concatenation of parts (e.Payload is ignored), which spares the caller
+// joining them: the result is what SignCompact returns for the joined
+// payload.
+func SignCompactParts(key identity.Key, e Envelope, parts ...[]byte) ([]byte, error) {
+	if len(e.Via) > 0 {
+		return nil, fault.Field("via", "is added by relays and is not signed by the originator")
+	}
+	if e.Type == TypeRelay {
+		return nil, fault.Field("type", "relay envelopes are made by Relay")
+	}
+	if err := key.Check(); err != nil {
+		return nil, fmt.Errorf("sign envelope: %w", err)
+	}
+	e.Created = e.Created.UTC()
+	n := 0
+	e.Payload = nil
+	for _, p := range parts {
+		if len(e.Payload) == 0 && len(bytes.TrimLeft(p, " \t\r\n")) > 0 {
+			e.Payload = p // what check looks at: the first part that is not blank
+		}
+		n += len(p)
+	}
+	if err := check(e); err != nil {
+		return nil, err
+	}
+	claims := appendHead(make([]byte, 0, n+256), e)
+	for _, p := range parts {
+		claims = append(claims, p...)
+	}
+	return signClaims(key, e, append(claims, '}'), TypEnvelope, MaxSize)
+}
+
 // appendBody writes the JWS payload of e exactly as the JSON encoder of
 // sign does, for an envelope that check accepts (its strings need no
 // escaping) and a payload in compact form.
 func appendBody(b []byte, e Envelope) []byte {
+	b = appendHead(b, e)
+	b = append(b, e.Payload...)
+	return append(b, '}')
+}
+
+// appendHead writes what appendBody writes before the payload.
+func appendHead(b []byte, e Envelope) []byte {
 	b = append(b, `{"id":"`...)
 	b = append(b, e.ID...)
 	b = append(b, `","type":"`...)
@@ -103,9 +143,7 @@ func appendBody(b []byte, e Envelope) []byte {
 	}
 	b = append(b, `],"created":"`...)
 	b = e.Created.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","payload":`...)
-	b = append(b, e.Payload...)
-	return append(b, '}')
+	return append(b, `","payload":`...)
 }
 
 func sign(key identity.Key, e Envelope, typ string, limit int) ([]byte, error) {
