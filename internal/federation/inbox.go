@@ -3,6 +3,7 @@ package federation
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"runtime"
@@ -257,8 +258,33 @@ func (s *Service) inboxPolicy(ctx context.Context) (envelope.Policy, error) {
 	if err != nil {
 		return envelope.Policy{}, err
 	}
+	key := pinnedKeys(peers)
 	return envelope.Policy{Self: s.cfg.Node, Region: s.region, Window: s.cfg.Window, Now: s.now(),
-		Key: pinnedKeys(peers), Relay: s.cfg.Relay}, nil
+		Key: key, Verifier: preparedKeys(key), Relay: s.cfg.Relay}, nil
+}
+
+// preparedKeys returns the keys of key prepared for verifying the many
+// envelopes of a batch, each prepared when first asked for. It is safe for
+// concurrent use.
+func preparedKeys(key func(string) (ed25519.PublicKey, bool)) func(string) (identity.Verifier, bool) {
+	var (
+		mu       sync.Mutex
+		prepared = map[string]identity.Verifier{}
+	)
+	return func(node string) (identity.Verifier, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if v, ok := prepared[node]; ok {
+			return v, true
+		}
+		pub, ok := key(node)
+		if !ok {
+			return identity.Verifier{}, false
+		}
+		v := identity.NewVerifier(pub)
+		prepared[node] = v
+		return v, true
+	}
 }
 
 // openedEnvelope is what envelope.Open made of one envelope of a batch.

@@ -396,6 +396,18 @@ func parseHeader(b []byte) (header, error) {
 // *fault.Error. Verify on a value Parse returned with an error returns that
 // error.
 func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
+	return u.verify(pub, nil)
+}
+
+// VerifyWith is Verify with the pinned key prepared for verifying many
+// envelopes (identity.NewVerifier): the same checks and verdicts, faster
+// for each envelope after the first.
+func (u Unverified) VerifyWith(v identity.Verifier) (Envelope, error) {
+	return u.verify(v.Public(), &v)
+}
+
+// verify is Verify, with pub prepared as v when v is not nil.
+func (u Unverified) verify(pub ed25519.PublicKey, v *identity.Verifier) (Envelope, error) {
 	if u.err != nil {
 		return Envelope{}, u.err
 	}
@@ -406,11 +418,23 @@ func (u Unverified) Verify(pub ed25519.PublicKey) (Envelope, error) {
 		return Envelope{}, fmt.Errorf("verify envelope %s: pinned key has %d bytes, want %d", u.Envelope.ID, len(pub), ed25519.PublicKeySize)
 	}
 	e := u.Envelope
-	if want := identity.Fingerprint(pub); e.Key != want {
+	var want string
+	if v != nil {
+		want = v.Fingerprint()
+	} else {
+		want = identity.Fingerprint(pub)
+	}
+	if e.Key != want {
 		return Envelope{}, fault.E(fault.Unauthorized,
 			"envelope from %s signed with key %s which is not the key pinned for %s (%s)", e.From, e.Key, e.From, want)
 	}
-	if !identity.Verify(pub, u.input, u.sig) {
+	var ok bool
+	if v != nil {
+		ok = v.Verify(u.input, u.sig)
+	} else {
+		ok = identity.Verify(pub, u.input, u.sig)
+	}
+	if !ok {
 		return Envelope{}, fault.E(fault.Unauthorized, "signature does not verify")
 	}
 	return e, nil
