@@ -94,4 +94,46 @@ func TestInboxBatchInOrder(t *testing.T) {
 	if code, got := call(t, "GET", jp.url+"/api/v1/records/"+other.ID, jpTok, nil); code != 200 || got["originator"] != "HK" {
 		t.Errorf("record created after a refusal in the same request: %d %v", code, got)
 	}
+
+	// A second request of record versions only, decided before anything of
+	// it is stored: what JP holds (a retracted record, a record at version
+	// 1) is read for all of them at once and must count as it did above.
+	v4 := rec
+	v4.Version = 4
+	otherV2 := other
+	otherV2.Version = 2
+	third := rec
+	third.ID, _ = envelope.NewID(now)
+	items = [][]byte{
+		mk(hkKey, "HK", envelope.TypeRecordUpdate, envelope.RecordPayload{Record: v4}),
+		mk(hkKey, "HK", envelope.TypeRecordUpdate, envelope.RecordPayload{Record: otherV2}),
+		mk(hkKey, "HK", envelope.TypeRecordCreate, envelope.RecordPayload{Record: third}),
+	}
+	body, err = envelope.EncodeBatch(items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2, err := http.Post(jp.url+"/federation/v1/inbox", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	r = envelope.Response{}
+	if err := json.NewDecoder(resp2.Body).Decode(&r); err != nil || resp2.StatusCode != 200 || len(r.Results) != 3 {
+		t.Fatalf("second request: status %d, answer %+v (%v); want 3 results", resp2.StatusCode, r, err)
+	}
+	if got := r.Results[0]; got.Status != envelope.Refused || got.Reason != "record "+rec.ID+" was retracted" {
+		t.Errorf("update of a retracted record = %+v, want refused as retracted", got)
+	}
+	for i, res := range r.Results[1:] {
+		if res.Status != envelope.Accepted {
+			t.Errorf("result %d of the second request = %+v, want accepted", i+1, res)
+		}
+	}
+	if code, got := call(t, "GET", jp.url+"/api/v1/records/"+other.ID, jpTok, nil); code != 200 || got["version"] != float64(2) {
+		t.Errorf("record after its second version: %d %v; want version 2", code, got)
+	}
+	if code, got := call(t, "GET", jp.url+"/api/v1/records/"+third.ID, jpTok, nil); code != 200 || got["originator"] != "HK" {
+		t.Errorf("record created in the second request: %d %v", code, got)
+	}
 }

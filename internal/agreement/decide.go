@@ -144,11 +144,53 @@ func Decide(in Input) Decision {
 	return d.decide()
 }
 
+// Decider is Decide for many records given by the same sender to the same
+// recipient on the same day, under the same agreements, consents and
+// directory: which agreements link the two sides, whether they are in
+// force and the sentences saying so are worked out once, when the Decider
+// is made, rather than for every record. It is safe for concurrent use.
+type Decider struct {
+	in    Input // without a record
+	basis *links
+}
+
+// NewDecider returns the Decider of in; in.Record is ignored.
+func NewDecider(in Input) *Decider {
+	in.Record = nil
+	p := &Decider{in: in}
+	if in.Sender != "" && in.Recipient != "" && in.Sender != in.Recipient && !in.On.IsZero() {
+		d := decider{in: in, day: dayOf(in.On)}
+		l := d.links()
+		p.basis = &l
+	}
+	return p
+}
+
+// Decide returns exactly what Decide returns for the Decider's input with
+// record r.
+func (p *Decider) Decide(r *intel.Record) Decision {
+	in := p.in
+	in.Record = r
+	d := decider{in: in, shared: p.basis}
+	return d.decide()
+}
+
 type decider struct {
 	in         Input
 	originator string
 	day        time.Time
 	reasons    []Reason
+	// shared, when set, are the links worked out for every record of a
+	// Decider.
+	shared *links
+}
+
+// links are the possible legal bases between sender and recipient on the
+// day, best first for no record in particular, and why the agreements that
+// link them but are not in force do not count.
+type links struct {
+	cands   []candidate
+	dormant []string
 }
 
 func (d *decider) add(rule string, met bool, format string, args ...any) {
@@ -262,6 +304,30 @@ func (d *decider) mode() Mode {
 // checkBasis finds the legal basis, reports the agreement, scope and mode
 // rules, and returns the chosen basis (nil when there is none).
 func (d *decider) checkBasis() *candidate {
+	var l links
+	if d.shared != nil {
+		l = *d.shared
+		// The candidates are sorted for this record below: a copy.
+		l.cands = slices.Clone(l.cands)
+	} else {
+		l = d.links()
+	}
+	cands, dormant := l.cands, l.dormant
+	if len(cands) == 0 {
+		// Agreements that link the parties but are not in force only matter
+		// when nothing else is a basis.
+		for _, text := range dormant {
+			d.add(RuleAgreement, false, "%s", text)
+		}
+		d.add(RuleAgreement, false, "%s", d.noBasis(len(dormant) > 0))
+		return nil
+	}
+	return d.chooseBasis(cands)
+}
+
+// links finds the agreements that link sender and recipient, in force on
+// the day or not, and region membership.
+func (d *decider) links() links {
 	in := d.in
 	var cands []candidate
 	var dormant []string // why linking agreements are not in force
@@ -287,16 +353,13 @@ func (d *decider) checkBasis() *candidate {
 	if c, ok := d.regionBasis(); ok {
 		cands = append(cands, c)
 	}
-	if len(cands) == 0 {
-		// Agreements that link the parties but are not in force only matter
-		// when nothing else is a basis.
-		for _, text := range dormant {
-			d.add(RuleAgreement, false, "%s", text)
-		}
-		d.add(RuleAgreement, false, "%s", d.noBasis(len(dormant) > 0))
-		return nil
-	}
+	return links{cands: cands, dormant: dormant}
+}
 
+// chooseBasis is the rest of checkBasis: the best of the candidates for
+// the record, and the scope and mode rules it meets or fails.
+func (d *decider) chooseBasis(cands []candidate) *candidate {
+	in := d.in
 	kind, mode := in.Record.Kind, d.mode()
 	found := personalData(in.Record)
 	personal := len(found) > 0

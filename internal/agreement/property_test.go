@@ -3,7 +3,9 @@ package agreement
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,4 +262,44 @@ func TestDecideProperties(t *testing.T) {
 		t.Errorf("generator too narrow: %d allowed, %d refused, bases %v", allowed, refused, byBasis)
 	}
 	t.Logf("%d allowed, %d refused, bases %v", allowed, refused, byBasis)
+}
+
+// TestDeciderAsDecide checks that a Decider, made once for a sender,
+// recipient, day and registry, decides every record exactly as Decide does
+// with the same input, on many generated inputs and several records each,
+// decided in turn and at once from several goroutines.
+func TestDeciderAsDecide(t *testing.T) {
+	g := gen{rand.New(rand.NewPCG(11, 13))}
+	allowed := 0
+	for i := range 400 {
+		in := g.input()
+		p := NewDecider(in)
+		records := []*intel.Record{in.Record}
+		for range 5 {
+			records = append(records, g.record(in.Sender, in.Recipient))
+		}
+		got := make([]Decision, len(records))
+		var wg sync.WaitGroup
+		for k, r := range records {
+			wg.Go(func() { got[k] = p.Decide(r) })
+		}
+		wg.Wait()
+		for k, r := range records {
+			rin := in
+			rin.Record = r
+			want := Decide(rin)
+			if !reflect.DeepEqual(got[k], want) {
+				t.Fatalf("input %d, record %d: Decider gives %+v, Decide %+v", i, k, got[k], want)
+			}
+			if again := p.Decide(r); !reflect.DeepEqual(again, want) {
+				t.Fatalf("input %d, record %d decided again: %+v, want %+v", i, k, again, want)
+			}
+			if want.Allowed {
+				allowed++
+			}
+		}
+	}
+	if allowed < 50 {
+		t.Errorf("only %d records allowed: the comparison saw too few bases", allowed)
+	}
 }

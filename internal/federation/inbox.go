@@ -1,7 +1,9 @@
 package federation
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"runtime"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oklog/ulid/v2"
 
@@ -79,6 +82,9 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 		if _, err := s.agreements(ctx); err != nil {
 			return envelope.Response{}, err
 		}
+		if err := s.prefetchHeads(ctx, opened); err != nil {
+			return envelope.Response{}, err
+		}
 		early = make([]*decision, len(items))
 		errs := make([]error, len(items))
 		parallel(len(items), func(i int) {
@@ -92,6 +98,9 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 				return envelope.Response{}, err
 			}
 		}
+		// The heads read before the batch are not used by what is decided
+		// once part of it is stored.
+		dropHeads(ctx)
 	}
 	repinned := false
 	for i, it := range items {
@@ -249,8 +258,33 @@ func (s *Service) inboxPolicy(ctx context.Context) (envelope.Policy, error) {
 	if err != nil {
 		return envelope.Policy{}, err
 	}
+	key := pinnedKeys(peers)
 	return envelope.Policy{Self: s.cfg.Node, Region: s.region, Window: s.cfg.Window, Now: s.now(),
-		Key: pinnedKeys(peers), Relay: s.cfg.Relay}, nil
+		Key: key, Verifier: preparedKeys(key), Relay: s.cfg.Relay}, nil
+}
+
+// preparedKeys returns the keys of key prepared for verifying the many
+// envelopes of a batch, each prepared when first asked for. It is safe for
+// concurrent use.
+func preparedKeys(key func(string) (ed25519.PublicKey, bool)) func(string) (identity.Verifier, bool) {
+	var (
+		mu       sync.Mutex
+		prepared = map[string]identity.Verifier{}
+	)
+	return func(node string) (identity.Verifier, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if v, ok := prepared[node]; ok {
+			return v, true
+		}
+		pub, ok := key(node)
+		if !ok {
+			return identity.Verifier{}, false
+		}
+		v := identity.NewVerifier(pub)
+		prepared[node] = v
+		return v, true
+	}
 }
 
 // openedEnvelope is what envelope.Open made of one envelope of a batch.
@@ -288,10 +322,99 @@ func parallel(n int, fn func(i int)) {
 }
 
 // batchState is what the envelopes of one inbox batch share: the
-// agreement registry, read once per batch rather than once per envelope.
+// agreement registry, read once per batch rather than once per envelope,
+// and, while nothing of the batch is stored, the heads of the records its
+// envelopes carry, read with one query.
 type batchState struct {
 	agreements []agreement.Agreement
 	loaded     bool
+	// deciders decide the records of one sender to this node on one day
+	// under the registry of the batch, by sender and day.
+	mu       sync.Mutex
+	deciders map[string]*agreement.Decider
+	// heads holds, for every record id asked for, its head and whether it
+	// is held; nil when the heads are not (or no longer) to be used.
+	heads map[string]heldHead
+}
+
+// heldHead is a record's head as read for a batch, or held false when the
+// record was not held.
+type heldHead struct {
+	head store.RecordHead
+	held bool
+}
+
+// prefetchHeads reads, with one query, the heads of the records that the
+// record versions among opened carry, for the decisions made before
+// anything of the batch is stored. The ids are taken from the payloads
+// without decoding them (recordID); a payload in another form is simply
+// not prefetched, and its record is looked up alone.
+func (s *Service) prefetchHeads(ctx context.Context, opened []openedEnvelope) error {
+	b, _ := ctx.Value(batchKey{}).(*batchState)
+	if b == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(opened))
+	for _, o := range opened {
+		if o.err != nil || !batchable(o.v.Envelope.Type) {
+			continue
+		}
+		if id, ok := recordID(o.v.Envelope.Payload); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	heads, err := s.cfg.Store.RecordHeads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	b.heads = make(map[string]heldHead, len(ids))
+	for _, id := range ids {
+		h, held := heads[id]
+		b.heads[id] = heldHead{head: h, held: held}
+	}
+	return nil
+}
+
+// dropHeads stops the decisions of the batch in ctx from using the heads
+// prefetchHeads read.
+func dropHeads(ctx context.Context) {
+	if b, _ := ctx.Value(batchKey{}).(*batchState); b != nil {
+		b.heads = nil
+	}
+}
+
+// recordID returns the record id a record payload starts with, in the form
+// the payload encoder writes: {"record":{"id":"…". It is only a hint for
+// prefetchHeads: the decision looks a head up by the id the decoded record
+// carries.
+func recordID(payload []byte) (string, bool) {
+	const head = `{"record":{"id":"`
+	if !bytes.HasPrefix(payload, []byte(head)) {
+		return "", false
+	}
+	rest := payload[len(head):]
+	end := bytes.IndexByte(rest[:min(len(rest), 64)], '"')
+	if end <= 0 {
+		return "", false
+	}
+	return string(rest[:end]), true
+}
+
+// recordHead returns the head of record id: from the heads read for the
+// batch in ctx when it was among them, otherwise from the store.
+func (s *Service) recordHead(ctx context.Context, id string) (store.RecordHead, error) {
+	if b, _ := ctx.Value(batchKey{}).(*batchState); b != nil && b.heads != nil {
+		if h, ok := b.heads[id]; ok {
+			if !h.held {
+				return store.RecordHead{}, fault.E(fault.NotFound, "record %s is not held", id)
+			}
+			return h.head, nil
+		}
+	}
+	return s.cfg.Store.RecordHead(ctx, id)
 }
 
 type batchKey struct{}
@@ -315,6 +438,35 @@ func (s *Service) agreements(ctx context.Context) ([]agreement.Agreement, error)
 		b.agreements, b.loaded = as, true
 	}
 	return b.agreements, nil
+}
+
+// recordDecider returns what decides whether sender may give records to
+// this node today under the registry: one for the batch in ctx per sender
+// and day (the decisions of a batch share the work that depends only on
+// those), a new one otherwise.
+func (s *Service) recordDecider(ctx context.Context, sender string) (*agreement.Decider, error) {
+	as, err := s.agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	in := agreement.Input{Sender: sender, Recipient: s.cfg.Node, On: now, Agreements: as, Directory: s.cfg.Directory}
+	b, _ := ctx.Value(batchKey{}).(*batchState)
+	if b == nil {
+		return agreement.NewDecider(in), nil
+	}
+	key := sender + " " + now.Format(time.DateOnly)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d, ok := b.deciders[key]
+	if !ok {
+		if b.deciders == nil {
+			b.deciders = map[string]*agreement.Decider{}
+		}
+		d = agreement.NewDecider(in)
+		b.deciders[key] = d
+	}
+	return d, nil
 }
 
 // decide handles one opened envelope; known holds the envelope ids already
@@ -406,11 +558,12 @@ func reasonOf(err error) string {
 // node, handling permitting it).
 func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store.Received, audit.Event, string, error) {
 	e := v.Envelope
-	var p envelope.RecordPayload
-	if err := e.DecodeRecord(&p); err != nil {
+	// The sender's decision is checked for its form but not kept: the
+	// decision that counts here is this node's own, below.
+	var rec intel.Record
+	if err := e.DecodeRecordVersion(&rec); err != nil {
 		return store.Received{}, audit.Event{}, reasonOf(err), nil
 	}
-	rec := p.Record
 	switch {
 	case rec.ID == "" || !validULID(rec.ID):
 		return store.Received{}, audit.Event{}, "the record has no valid id", nil
@@ -421,7 +574,7 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	case rec.Status == intel.StatusRetracted:
 		return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is retracted: send record.retract", rec.ID), nil
 	}
-	if held, err := s.cfg.Store.RecordHead(ctx, rec.ID); err == nil {
+	if held, err := s.recordHead(ctx, rec.ID); err == nil {
 		if held.Originator != e.From {
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is held here from %s", rec.ID, held.Originator), nil
 		}
@@ -431,12 +584,11 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	} else if !fault.Is(err, fault.NotFound) {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	as, err := s.agreements(ctx)
+	decider, err := s.recordDecider(ctx, e.From)
 	if err != nil {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	d := agreement.Decide(agreement.Input{Record: &rec, Sender: e.From, Recipient: s.cfg.Node, On: s.now(),
-		Agreements: as, Directory: s.cfg.Directory})
+	d := decider.Decide(&rec)
 	if !d.Allowed {
 		var texts []string
 		for _, r := range d.Failed() {

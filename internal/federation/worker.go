@@ -359,8 +359,7 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 			if dd.err != nil {
 				return nil, dd.err
 			}
-			e.Payload = recordPayload(d.Body, dd.encoded)
-			return envelope.SignCompact(key, e)
+			return envelope.SignCompactParts(key, e, recordPayloadParts(d.Body, dd.encoded)...)
 		}
 		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
 		if err != nil {
@@ -409,12 +408,17 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 // two encoders differ only in that json.Marshal escapes "<", ">" and "&",
 // which NewPayload leaves as they are.
 func recordPayload(body, decision []byte) []byte {
-	p := make([]byte, 0, len(body)+len(decision)+24)
-	p = append(p, `{"record":`...)
-	p = appendUnescapedHTML(p, body)
-	p = append(p, `,"decision":`...)
-	p = append(p, decision...)
-	return append(p, '}')
+	return bytes.Join(recordPayloadParts(body, decision), nil)
+}
+
+// recordPayloadParts is recordPayload in parts, for
+// envelope.SignCompactParts: the stored body is copied only when it has
+// escapes to write out.
+func recordPayloadParts(body, decision []byte) [][]byte {
+	if bytes.Contains(body, []byte(`\u00`)) {
+		body = appendUnescapedHTML(make([]byte, 0, len(body)), body)
+	}
+	return [][]byte{[]byte(`{"record":`), body, []byte(`,"decision":`), decision, []byte("}")}
 }
 
 // appendUnescapedHTML appends the JSON b with the escapes \u003c, \u003e

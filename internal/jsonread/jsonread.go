@@ -129,6 +129,10 @@ func (r *Reader) Str() string {
 	return unescape(s)
 }
 
+// SkipStr reads a string value as Str does, failing where Str fails,
+// without making the string.
+func (r *Reader) SkipStr() { r.span() }
+
 // unescape decodes the escapes of s, which span has checked.
 func unescape(s []byte) string {
 	out := make([]byte, 0, len(s))

@@ -172,6 +172,20 @@ type EnvelopeReceipt struct {
 	Signed []byte
 }
 
+// PlainlyDelivered splits outs into the ids of the rows delivered without
+// remark (no error, no refusal, no next attempt), which a store may finish
+// with one statement, and the other outcomes, in order.
+func PlainlyDelivered(outs []DeliveryOutcome) (ids []int64, rest []DeliveryOutcome) {
+	for _, o := range outs {
+		if o.State == DeliveryDelivered && o.Error == "" && o.NextAttempt.IsZero() && o.RefusalReason == "" && o.RefusalSigned == "" {
+			ids = append(ids, o.ID)
+			continue
+		}
+		rest = append(rest, o)
+	}
+	return ids, rest
+}
+
 // PeerRetry is when a peer found unreachable at now is tried again, given
 // the outcomes of the attempt: when the first of its failed rows is due
 // (now when none failed). Until then none of its rows is claimed, so that

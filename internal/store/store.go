@@ -103,6 +103,9 @@ type Store interface {
 	// RecordHead returns the originator, status and version of a record's
 	// latest version without reading its body (NotFound when not held).
 	RecordHead(ctx context.Context, id string) (RecordHead, error)
+	// RecordHeads returns RecordHead of each of ids that is held, by id, in
+	// one read; ids not held are absent from the map.
+	RecordHeads(ctx context.Context, ids []string) (map[string]RecordHead, error)
 	// GetRecordVersion returns one version.
 	GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error)
 	// RecordHistory returns every version, oldest first.

@@ -1,9 +1,11 @@
 package envelope_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
 )
 
 // The benchmarks use the seizure of DESIGN §4 with its sharing decision, an
@@ -35,6 +37,22 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkOpen(b *testing.B) {
 	signed := MustSign(b, keyHK, recordEnvelope(b, "JP"))
 	p := policy("JP")
+	b.SetBytes(int64(len(signed)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := envelope.Open(signed, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenPrepared is BenchmarkOpen with the sender's key prepared
+// once, as the inbox does for a batch.
+func BenchmarkOpenPrepared(b *testing.B) {
+	signed := MustSign(b, keyHK, recordEnvelope(b, "JP"))
+	p := policy("JP")
+	v := identity.NewVerifier(keyHK.Public)
+	p.Verifier = func(string) (identity.Verifier, bool) { return v, true }
 	b.SetBytes(int64(len(signed)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -88,6 +106,28 @@ func BenchmarkVerifyResponse(b *testing.B) {
 	for b.Loop() {
 		if _, err := envelope.VerifyResponse(r, body, keyJP.Public); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkValidJSON is the check that a received payload is one JSON
+// value; BenchmarkJSONValid is encoding/json's, for comparison.
+func BenchmarkValidJSON(b *testing.B) {
+	p := recordEnvelope(b, "JP").Payload
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if !envelope.ValidJSON(p) {
+			b.Fatal("payload not valid")
+		}
+	}
+}
+
+func BenchmarkJSONValid(b *testing.B) {
+	p := recordEnvelope(b, "JP").Payload
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if !json.Valid(p) {
+			b.Fatal("payload not valid")
 		}
 	}
 }

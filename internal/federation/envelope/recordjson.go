@@ -27,9 +27,33 @@ func (e Envelope) DecodeRecord(p *RecordPayload) error {
 	return e.Decode(p)
 }
 
+// DecodeRecordVersion reads the record of e's RecordPayload into rec: the
+// record DecodeRecord reads, from a payload DecodeRecord accepts, and an
+// error for one it refuses. The sender's decision is read as DecodeRecord
+// reads it but not kept, for a receiver that decides for itself.
+func (e Envelope) DecodeRecordVersion(rec *intel.Record) error {
+	var p RecordPayload
+	if readRecordPayload(e.Payload, &p, false) {
+		*rec = p.Record
+		return nil
+	}
+	p = RecordPayload{}
+	if err := e.Decode(&p); err != nil {
+		return err
+	}
+	*rec = p.Record
+	return nil
+}
+
 // decodeRecordPayload reads b into p when b is in the plain form, and
 // reports whether it was; p is then what the strict decoder gives.
 func decodeRecordPayload(b []byte, p *RecordPayload) bool {
+	return readRecordPayload(b, p, true)
+}
+
+// readRecordPayload is decodeRecordPayload, which keeps the decision in p
+// only when keep is set: it takes and refuses the same payloads either way.
+func readRecordPayload(b []byte, p *RecordPayload, keep bool) bool {
 	const head, mid = `{"record":`, `,"decision":`
 	if !bytes.HasPrefix(b, []byte(head)) {
 		return false
@@ -40,53 +64,70 @@ func decodeRecordPayload(b []byte, p *RecordPayload) bool {
 		return false
 	}
 	r.I += len(mid)
-	readDecision(r, &p.Decision)
+	readDecision(r, &p.Decision, keep)
 	r.Expect('}')
 	return r.Done()
 }
 
-func readDecision(r *jsonread.Reader, d *agreement.Decision) {
+// readDecision reads a decision into d, or only checks its form when keep
+// is not set.
+func readDecision(r *jsonread.Reader, d *agreement.Decision, keep bool) {
+	str := func(dst *string) {
+		if keep {
+			*dst = r.Str()
+		} else {
+			r.SkipStr()
+		}
+	}
 	r.Object(func(name []byte) bool {
 		switch string(name) {
 		case "allowed":
 			d.Allowed = r.Bool()
 		case "basis":
 			b := &agreement.Basis{}
-			d.Basis = b
+			if keep {
+				d.Basis = b
+			}
 			r.Object(func(name []byte) bool {
 				switch string(name) {
 				case "kind":
-					b.Kind = r.Str()
+					str(&b.Kind)
 				case "agreement":
-					b.Agreement = r.Str()
+					str(&b.Agreement)
 				case "title":
-					b.Title = r.Str()
+					str(&b.Title)
 				case "via":
-					b.Via = r.Str()
+					str(&b.Via)
 				case "region":
-					b.Region = r.Str()
+					str(&b.Region)
 				default:
 					return false
 				}
 				return true
 			})
 		case "reasons":
-			r.Array(func() { d.Reasons = []agreement.Reason{} }, func() {
+			r.Array(func() {
+				if keep {
+					d.Reasons = []agreement.Reason{}
+				}
+			}, func() {
 				var x agreement.Reason
 				r.Object(func(name []byte) bool {
 					switch string(name) {
 					case "rule":
-						x.Rule = r.Str()
+						str(&x.Rule)
 					case "met":
 						x.Met = r.Bool()
 					case "text":
-						x.Text = r.Str()
+						str(&x.Text)
 					default:
 						return false
 					}
 					return true
 				})
-				d.Reasons = append(d.Reasons, x)
+				if keep {
+					d.Reasons = append(d.Reasons, x)
+				}
 			})
 		default:
 			return false

@@ -103,6 +103,11 @@ func TestDecodeRecordFast(t *testing.T) {
 			if !reflect.DeepEqual(fast, strict) {
 				t.Errorf("record reader read\n%+v\nstrict decoder read\n%+v", fast, strict)
 			}
+			var rec intel.Record
+			e := envelope.Envelope{ID: MustID(t), Type: envelope.TypeRecordCreate, Payload: []byte(b)}
+			if err := e.DecodeRecordVersion(&rec); err != nil || !reflect.DeepEqual(rec, strict.Record) {
+				t.Errorf("DecodeRecordVersion read\n%+v (%v)\nstrict decoder read\n%+v", rec, err, strict.Record)
+			}
 			kinds[fast.Record.Kind] = true
 		})
 	}
@@ -160,6 +165,10 @@ func TestDecodeRecordFallback(t *testing.T) {
 			if gotErr == nil && !reflect.DeepEqual(got, want) {
 				t.Errorf("DecodeRecord read\n%+v\nDecode read\n%+v", got, want)
 			}
+			var rec intel.Record
+			if err := e.DecodeRecordVersion(&rec); (err == nil) != c.ok || err == nil && !reflect.DeepEqual(rec, want.Record) {
+				t.Errorf("DecodeRecordVersion read\n%+v (%v)\nDecode read\n%+v; want accepted %v", rec, err, want.Record, c.ok)
+			}
 		})
 	}
 }
@@ -201,6 +210,14 @@ func FuzzDecodeRecord(f *testing.F) {
 		if gotErr != nil {
 			mustFault(t, gotErr)
 		}
+		var rec intel.Record
+		recErr := e.DecodeRecordVersion(&rec)
+		if (recErr == nil) != (gotErr == nil) {
+			t.Fatalf("for %q DecodeRecordVersion: %v; DecodeRecord: %v", b, recErr, gotErr)
+		}
+		if recErr == nil && !reflect.DeepEqual(rec, got.Record) {
+			t.Fatalf("for %q DecodeRecordVersion read\n%+v\nDecodeRecord read\n%+v", b, rec, got.Record)
+		}
 	})
 }
 
@@ -211,6 +228,18 @@ func BenchmarkDecodeRecord(b *testing.B) {
 	for b.Loop() {
 		var p envelope.RecordPayload
 		if err := e.DecodeRecord(&p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeRecordVersion(b *testing.B) {
+	e := recordEnvelope(b, "JP")
+	b.SetBytes(int64(len(e.Payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var r intel.Record
+		if err := e.DecodeRecordVersion(&r); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -67,6 +67,11 @@ type Policy struct {
 	// Key returns the key pinned for a node, directly or through a
 	// directory the receiver trusts; ok is false for a node not pinned.
 	Key func(node string) (pub ed25519.PublicKey, ok bool)
+	// Verifier, when set, returns the key pinned for a node prepared for
+	// verifying many envelopes (identity.NewVerifier), which Open then
+	// verifies with: the same verdicts, faster. A Verifier for another key
+	// than Key's is not used.
+	Verifier func(node string) (identity.Verifier, bool)
 	// Relay reports whether node may relay envelopes to Self, e.g. only the
 	// RILO of Self's region. A nil Relay refuses every relayed envelope.
 	Relay func(node string) bool
@@ -156,6 +161,11 @@ func verifyPinned(u Unverified, p Policy) (Envelope, error) {
 	pub, ok := p.Key(from)
 	if !ok {
 		return Envelope{}, fault.E(fault.Unauthorized, "envelope from %s: %s is not a pinned peer", from, from)
+	}
+	if p.Verifier != nil {
+		if v, ok := p.Verifier(from); ok && v.Public().Equal(pub) {
+			return u.VerifyWith(v)
+		}
 	}
 	return u.Verify(pub)
 }

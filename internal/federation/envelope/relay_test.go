@@ -2,6 +2,8 @@ package envelope_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"liaison/internal/fault"
 	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
 )
 
 func TestOpenDirect(t *testing.T) {
@@ -250,5 +253,44 @@ func TestRelayOfALargeEnvelope(t *testing.T) {
 			t.Fatalf("relayed envelope of %d bytes (wrapper %d bytes) refused: %v", len(b), len(relayed), err)
 		}
 		return
+	}
+}
+
+// TestOpenWithPreparedKeys checks that Open verifies with the prepared keys
+// of Policy.Verifier exactly as with the pinned keys alone: the same
+// envelopes opened, the same refusals, and a prepared key that is not the
+// pinned one never used.
+func TestOpenWithPreparedKeys(t *testing.T) {
+	direct := MustSign(t, keyHK, recordEnvelope(t, "JP"))
+	relayed := MustRelay(t, MustSign(t, keyHK, recordEnvelope(t, "region:AP")), "JP")
+	// Another envelope of HK's with this one's signature: well formed, but
+	// the signature does not verify.
+	other := MustSign(t, keyHK, recordEnvelope(t, "JP"))
+	tampered := append(other[:strings.LastIndexByte(string(other), '.')], direct[strings.LastIndexByte(string(direct), '.'):]...)
+	byEvil := MustSign(t, keyEvil, recordEnvelope(t, "JP")) // claims to be from HK
+	prepared := func(node string) (identity.Verifier, bool) {
+		pub, ok := pinned(node)
+		return identity.NewVerifier(pub), ok
+	}
+	wrong := func(node string) (identity.Verifier, bool) {
+		return identity.NewVerifier(keyEvil.Public), true
+	}
+	for _, in := range [][]byte{direct, relayed, tampered, byEvil} {
+		plain := policy("JP")
+		want, wantErr := envelope.Open(in, plain)
+		for name, verifier := range map[string]func(string) (identity.Verifier, bool){"prepared": prepared, "another key": wrong} {
+			p := policy("JP")
+			p.Verifier = verifier
+			got, err := envelope.Open(in, p)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s keys: Open = %+v, %v; with the pinned keys alone %+v, %v", name, got.Envelope, err, want.Envelope, wantErr)
+			}
+		}
+	}
+	if _, err := envelope.Open(direct, policy("JP")); err != nil {
+		t.Fatalf("the genuine envelope does not open: %v", err)
+	}
+	if _, err := envelope.Open(tampered, policy("JP")); err == nil || !strings.Contains(err.Error(), "signature does not verify") {
+		t.Fatalf("the tampered envelope: %v, want the signature refused", err)
 	}
 }

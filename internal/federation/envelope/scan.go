@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // scanBody reads a JWS payload in the exact form sign writes it, in one
@@ -11,7 +10,8 @@ import (
 // payload member must be the last and a valid JSON value. Anything else
 // reports false, and the payload is read by the strict JSON decoder
 // instead, so both readings agree on every payload scanBody accepts: it has
-// no duplicate, unknown or differently cased member by construction.
+// no duplicate, unknown or differently cased member by construction. The
+// payload read refers to b.
 func scanBody(b []byte) (body, bool) {
 	var (
 		bd body
@@ -62,10 +62,10 @@ func scanBody(b []byte) (body, bool) {
 		return body{}, false
 	}
 	payload := b[s.i : len(b)-1]
-	if !json.Valid(payload) {
+	if !validJSON(payload) {
 		return body{}, false
 	}
-	bd.ID, bd.Type, bd.From, bd.To, bd.Payload = id, Type(typ), from, to, bytes.Clone(payload)
+	bd.ID, bd.Type, bd.From, bd.To, bd.Payload = id, Type(typ), from, to, payload[:len(payload):len(payload)]
 	return bd, true
 }
 

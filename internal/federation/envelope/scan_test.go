@@ -3,6 +3,7 @@ package envelope
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -117,6 +118,93 @@ func TestSignCompactIsSign(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("SignCompact = %s\nSign        = %s", got, want)
 			}
+			// The payload in parts, split anywhere, with empty parts.
+			p := e.Payload
+			for _, cut := range [][2]int{{0, 0}, {1, 10}, {10, 11}, {5, len(p)}, {len(p), len(p)}} {
+				parts := [][]byte{nil, p[:cut[0]], p[cut[0]:cut[1]], nil, p[cut[1]:], {}}
+				e.Payload = []byte("ignored")
+				got, err := SignCompactParts(key, e, parts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("SignCompactParts cut at %v = %s\nSign = %s", cut, got, want)
+				}
+			}
 		})
+	}
+	// A payload that is not an object is refused in parts as it is whole.
+	e := base
+	e.Created = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for _, parts := range [][][]byte{{}, {nil, []byte(" ")}, {[]byte(" "), []byte(`["a"]`)}} {
+		if _, err := SignCompactParts(key, e, parts...); err == nil {
+			t.Errorf("SignCompactParts of %q: no error", parts)
+		}
+	}
+}
+
+// TestScanHeaderAgreesWithDecoder checks that every protected header
+// scanHeader reads is read the same by the JSON decoder, and that it
+// leaves every other form to that decoder.
+func TestScanHeaderAgreesWithDecoder(t *testing.T) {
+	const kid = "SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+	tests := []struct {
+		name    string
+		in      string
+		scanned bool
+	}{
+		{"as signed", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, true},
+		{"other values", `{"alg":"none","kid":"x","typ":""}`, true},
+		{"members in another order", `{"kid":"` + kid + `","alg":"EdDSA","typ":"liaison-envelope+jws"}`, false},
+		{"whitespace", `{"alg": "EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, false},
+		{"escape", `{"alg":"Ed\u0044SA","kid":"` + kid + `","typ":"liaison-envelope+jws"}`, false},
+		{"another member", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws","crit":["b64"]}`, false},
+		{"duplicate member", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws","alg":"none"}`, false},
+		{"trailing byte", `{"alg":"EdDSA","kid":"` + kid + `","typ":"liaison-envelope+jws"} `, false},
+		{"not a string", `{"alg":"EdDSA","kid":"` + kid + `","typ":1}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := scanHeader([]byte(tt.in))
+			if ok != tt.scanned {
+				t.Fatalf("scanHeader read it: %v, want %v", ok, tt.scanned)
+			}
+			if !ok {
+				return
+			}
+			var fields map[string]any
+			if err := josejson.Unmarshal([]byte(tt.in), &fields); err != nil {
+				t.Fatalf("the decoder refuses what scanHeader read: %v", err)
+			}
+			want := map[string]any{"alg": got.Alg, "kid": got.Kid, "typ": got.Typ}
+			if !reflect.DeepEqual(fields, want) {
+				t.Errorf("scanHeader = %+v, decoder = %v", got, fields)
+			}
+		})
+	}
+}
+
+// TestEncodeHeaderAsMarshal checks that the protected header written by
+// hand is what json.Marshal writes, for plain values and for values that
+// need escaping.
+func TestEncodeHeaderAsMarshal(t *testing.T) {
+	for _, kid := range []string{identity.Fingerprint(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize))), "a+b/c=", `q"uote`, "<&>", "é", "tab\t"} {
+		for _, typ := range []string{TypEnvelope, TypRelay} {
+			got, err := encodeHeader(kid, typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(struct {
+				Alg string `json:"alg"`
+				Kid string `json:"kid"`
+				Typ string `json:"typ"`
+			}{"EdDSA", kid, typ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("encodeHeader(%q, %q) = %s, json.Marshal = %s", kid, typ, got, want)
+			}
+		}
 	}
 }

@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// TestSignVerifyAsStdlib holds Sign and Verify to crypto/ed25519: the same
-// signatures, and the same verdict on genuine, tampered and malformed
-// signatures and on the edge cases that verifiers disagree on (a scalar S
-// not reduced below the group order, small-order keys and R, non-canonical
-// point encodings).
+// TestSignVerifyAsStdlib holds Sign, Verify and a Verifier to
+// crypto/ed25519: the same signatures, and the same verdict on genuine,
+// tampered and malformed signatures and on the edge cases that verifiers
+// disagree on (a scalar S not reduced below the group order, small-order
+// keys and R, non-canonical point encodings).
 func TestSignVerifyAsStdlib(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 300 {
@@ -54,7 +54,7 @@ func TestSignVerifyAsStdlib(t *testing.T) {
 		pub ed25519.PublicKey
 		sig []byte
 	}{{pub[:31], sig}, {pub, sig[:63]}, {nil, sig}, {pub, nil}, {append(bytes.Clone(pub), 0), sig}} {
-		if Verify(c.pub, []byte("m"), c.sig) {
+		if Verify(c.pub, []byte("m"), c.sig) || NewVerifier(c.pub).Verify([]byte("m"), c.sig) {
 			t.Fatalf("a %d-byte key and %d-byte signature verified", len(c.pub), len(c.sig))
 		}
 	}
@@ -87,6 +87,9 @@ func agree(t *testing.T, pub ed25519.PublicKey, msg, sig []byte, want bool) {
 	}
 	if got := Verify(pub, msg, sig); got != std {
 		t.Fatalf("Verify says %v where crypto/ed25519 says %v (key %x, signature %x)", got, std, pub, sig)
+	}
+	if got := NewVerifier(pub).Verify(msg, sig); got != std {
+		t.Fatalf("a Verifier says %v where crypto/ed25519 says %v (key %x, signature %x)", got, std, pub, sig)
 	}
 }
 

@@ -61,6 +61,11 @@ const (
 	sqlFinishRow    = `UPDATE outbox SET state = $1, attempts = attempts + 1, last_error = $2, next_attempt = $3,
 		delivered_at = $4, refusal_reason = $5, refusal_signed = '', refusal_answer = $6
 		WHERE id = $7 AND state IN ('queued', 'failed')`
+	// The rows delivered without remark, all at once: what sqlFinishRow
+	// writes for each of them.
+	sqlFinishDelivered = `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_error = '', next_attempt = $1,
+		delivered_at = $2, refusal_reason = '', refusal_signed = '', refusal_answer = 0
+		WHERE id = ANY($3) AND state IN ('queued', 'failed')`
 	// A signed answer that refused deliveries, kept once for all of them.
 	sqlInsertAnswer = `INSERT INTO answers (peer, signed, received) VALUES ($1, $2, $3) RETURNING id`
 	// A peer that answers has recovered: its rows waiting out a backoff
@@ -410,7 +415,13 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 			}
 		}
 		answers := map[string]int64{}
-		for _, o := range outs {
+		delivered, rest := store.PlainlyDelivered(outs)
+		if len(delivered) > 0 {
+			if _, err := tx.Exec(ctx, sqlFinishDelivered, now, now, delivered); err != nil {
+				return mapErr(err, "delivery")
+			}
+		}
+		for _, o := range rest {
 			var answer int64
 			if o.RefusalSigned != "" {
 				var ok bool

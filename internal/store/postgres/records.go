@@ -291,6 +291,33 @@ func (db *DB) RecordHead(ctx context.Context, id string) (store.RecordHead, erro
 	return h, nil
 }
 
+// RecordHeads reads the heads of the records of ids held, with one query.
+func (db *DB) RecordHeads(ctx context.Context, ids []string) (map[string]store.RecordHead, error) {
+	out := make(map[string]store.RecordHead, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, originator, status, version FROM records WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("record heads: %w", mapErr(err, "records"))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			h  store.RecordHead
+		)
+		if err := rows.Scan(&id, &h.Originator, &h.Status, &h.Version); err != nil {
+			return nil, fmt.Errorf("record heads: %w", err)
+		}
+		out[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("record heads: %w", mapErr(err, "records"))
+	}
+	return out, nil
+}
+
 // GetRecordVersion returns one version of a record.
 func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error) {
 	r, err := db.getOne(ctx, fmt.Sprintf("record %s version %d", id, version), sqlGetVersion, id, version)

@@ -70,6 +70,11 @@ const (
 	sqlFinishRow    = `UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
 		delivered_at = ?, refusal_reason = ?, refusal_signed = '', refusal_answer = ?
 		WHERE id = ? AND state IN ('queued', 'failed')`
+	// The rows delivered without remark, all at once: what sqlFinishRow
+	// writes for each of them.
+	sqlFinishDelivered = `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_error = '', next_attempt = ?,
+		delivered_at = ?, refusal_reason = '', refusal_signed = '', refusal_answer = 0
+		WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('queued', 'failed')`
 	// A signed answer that refused deliveries, kept once for all of them.
 	sqlInsertAnswer = `INSERT INTO answers (peer, signed, received) VALUES (?, ?, ?) RETURNING id`
 	// A peer that answers has recovered: its rows waiting out a backoff
@@ -260,7 +265,9 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		}
 	}
 	out := make([]store.Delivery, len(ds))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	// The rows are written on the transaction's driver connection (see
+	// inserter), with statements kept prepared from one call to the next.
+	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		now := db.now()
 		// Rows get their ids here, after the largest in the table (what
 		// SQLite would give them), so that they are written many to a
@@ -269,8 +276,9 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		if err := tx.QueryRowContext(ctx, sqlMaxOutboxID).Scan(&last); err != nil {
 			return mapErr(err, "outbox")
 		}
-		ins := newInserter(tx, nil, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
+		ins := newInserter(tx, conn, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
 			"payload", "decision", "sign_key", "state", "next_attempt", "created")
+		ins.cache = &db.wstmts
 		defer ins.close()
 		for i, d := range ds {
 			if d.State == "" {
@@ -296,8 +304,11 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		if len(evs) == 0 {
 			return nil
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
-		return err
+		linked, err := db.linkAudit(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
+		return db.insertAudit(ctx, tx, conn, linked())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
@@ -488,7 +499,18 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 		}
 		defer finish.Close()
 		answers := map[string]int64{}
-		for _, o := range outs {
+		delivered, rest := store.PlainlyDelivered(outs)
+		if len(delivered) > 0 {
+			list, err := json.Marshal(delivered)
+			if err != nil {
+				return fmt.Errorf("delivered rows: %w", err)
+			}
+			n := formatTime(now)
+			if _, err := tx.ExecContext(ctx, sqlFinishDelivered, n, n, string(list)); err != nil {
+				return mapErr(err, "delivery")
+			}
+		}
+		for _, o := range rest {
 			var answer int64
 			if o.RefusalSigned != "" {
 				var ok bool
@@ -627,7 +649,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			}
 		}
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	// The rows are written on the transaction's driver connection (see
+	// inserter), with statements kept prepared from one batch to the next.
+	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		for i := range rs {
 			rs[i].Duplicate, rs[i].Stored = false, false
 		}
@@ -644,19 +668,17 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				st.Close()
 			}
 		}()
-		inbox := newInserter(tx, nil, chunkRows, "inbox", "envelope_id", "sender", "type", "record_id", "version",
+		inbox := newInserter(tx, conn, chunkRows, "inbox", "envelope_id", "sender", "type", "record_id", "version",
 			"signed", "received")
-		defer inbox.close()
-		recs := newInserter(tx, nil, chunkRows, "records", "id", "kind", "originator", "version", "status",
-			"event_date", "created", "updated")
-		defer recs.close()
-		vers := newInserter(tx, nil, chunkRows, "record_versions", "id", "version", "body")
-		defer vers.close()
-		cats := newInserter(tx, nil, chunkRows, "record_categories", "id", "category")
-		defer cats.close()
+		recs, vers, cats := recordInserter(tx, conn), versionInserter(tx, conn), categoryInserter(tx, conn)
+		for _, in := range []*inserter{inbox, recs, vers, cats} {
+			in.cache = &db.wstmts
+			defer in.close()
+		}
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
+		var scratch []byte                  // each record's body, encoded in turn
 		changed := false
 		for i := range rs {
 			r := &rs[i]
@@ -682,7 +704,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				stored := false
 				switch h, ok := held[rec.ID]; {
 				case bulk && !ok:
-					if err := addRecord(ctx, recs, vers, cats, rec); err != nil {
+					if scratch, err = addRecord(ctx, recs, vers, cats, rec, scratch); err != nil {
 						return err
 					}
 					stored = true
@@ -721,11 +743,15 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if len(evs) == 0 {
 			return nil
 		}
-		entries, err := db.appendAudit(ctx, tx, evs)
+		linked, err := db.linkAudit(ctx, tx, evs)
 		if err != nil {
 			return err
 		}
-		return insertReceipts(ctx, tx, rs, accepted, entries, received)
+		l := linked()
+		if err := db.insertAudit(ctx, tx, conn, l); err != nil {
+			return err
+		}
+		return insertReceipts(ctx, tx, conn, &db.wstmts, rs, accepted, l.es, received)
 	})
 	if err != nil {
 		for i := range rs {
@@ -825,33 +851,36 @@ func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[str
 	return out, rows.Err()
 }
 
-// addRecord queues the rows of a record not held yet.
-func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record) error {
-	body, err := intel.AppendJSON(nil, r)
+// addRecord queues the rows of a record not held yet. Its body is encoded
+// into scratch, whose memory the next record reuses (the row keeps a copy);
+// addRecord returns it.
+func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, scratch []byte) ([]byte, error) {
+	body, err := intel.AppendJSON(scratch[:0], r)
 	if err != nil {
-		return fmt.Errorf("encode record %s: %w", r.ID, err)
+		return scratch, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
 	if err := recs.add(ctx, r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
 		nullTime(r.Created), nullTime(r.Updated)); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return body, mapErr(err, "record "+r.ID)
 	}
 	if err := vers.add(ctx, r.ID, int64(r.Version), string(body)); err != nil {
-		return mapErr(err, "record "+r.ID)
+		return body, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
 		if err := cats.add(ctx, r.ID, c); err != nil {
-			return mapErr(err, "record "+r.ID)
+			return body, mapErr(err, "record "+r.ID)
 		}
 	}
-	return nil
+	return body, nil
 }
 
 // insertReceipts writes the receipts of the accepted envelopes of rs, each
 // with its audit entry: accepted[k] is the receipt of entries[k] (-1 for a
 // refusal, which has none).
-func insertReceipts(ctx context.Context, tx *sql.Tx, rs []store.Receipt, accepted []int, entries []audit.Entry, received string) error {
-	ins := newInserter(tx, nil, chunkRows, "receipts", "envelope_id", "record_id", "version", "type", "sender", "key",
+func insertReceipts(ctx context.Context, tx *sql.Tx, conn *sql.Conn, cache *stmtCache, rs []store.Receipt, accepted []int, entries []audit.Entry, received string) error {
+	ins := newInserter(tx, conn, chunkRows, "receipts", "envelope_id", "record_id", "version", "type", "sender", "key",
 		"via", "received", "audit_seq")
+	ins.cache = cache
 	defer ins.close()
 	for k, i := range accepted {
 		if i < 0 || k >= len(entries) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,6 +35,7 @@ const (
 	sqlHistory      = `SELECT body FROM record_versions WHERE id = ? ORDER BY version`
 	sqlCountRecords = `SELECT count(*) FROM records`
 	sqlRecordHead   = `SELECT originator, status, version FROM records WHERE id = ?`
+	sqlRecordHeads  = `SELECT id, originator, status, version FROM records WHERE id IN (SELECT value FROM json_each(?))`
 )
 
 // The inserts of a record's rows, shared by creation and update.
@@ -483,6 +485,37 @@ func (db *DB) RecordHead(ctx context.Context, id string) (store.RecordHead, erro
 		return store.RecordHead{}, fmt.Errorf("record head %s: %w", id, mapErr(err, "record "+id))
 	}
 	return h, nil
+}
+
+// RecordHeads reads the heads of the records of ids held, with one query.
+func (db *DB) RecordHeads(ctx context.Context, ids []string) (map[string]store.RecordHead, error) {
+	out := make(map[string]store.RecordHead, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("record heads: %w", err)
+	}
+	rows, err := db.query(ctx, sqlRecordHeads, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("record heads: %w", mapErr(err, "records"))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			h  store.RecordHead
+		)
+		if err := rows.Scan(&id, &h.Originator, &h.Status, &h.Version); err != nil {
+			return nil, fmt.Errorf("record heads: %w", err)
+		}
+		out[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("record heads: %w", mapErr(err, "records"))
+	}
+	return out, nil
 }
 
 func (db *DB) GetRecordVersion(ctx context.Context, id string, version int) (*intel.Record, error) {

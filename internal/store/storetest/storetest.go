@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateRefusesBadInput", testCreateRefusesBadInput},
 		{"FailedBatchStoresNothing", testFailedBatchStoresNothing},
 		{"UpdateKeepsHistory", testUpdateKeepsHistory},
+		{"RecordHeads", testRecordHeads},
 		{"UpdateConflict", testUpdateConflict},
 		{"UpdateReindexes", testUpdateReindexes},
 		{"NotFound", testNotFound},
@@ -280,6 +282,40 @@ func testUpdateKeepsHistory(t *testing.T, s store.Store) {
 	}
 	if len(page.Records) != 1 || page.Records[0].Version != 3 {
 		t.Errorf("listing retracted records = %v, want the record at version 3", ids(page.Records))
+	}
+}
+
+// testRecordHeads checks that RecordHeads reads the head of every record
+// held among the ids asked for, as RecordHead does, and nothing of the
+// others.
+func testRecordHeads(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	v1, other := NewRecord(t), NewRecord(t)
+	if err := s.CreateRecords(ctx, []*intel.Record{v1, other}, []audit.Event{CreateEvent(v1), CreateEvent(other)}); err != nil {
+		t.Fatal(err)
+	}
+	v2 := NextVersion(t, v1, func(r *intel.Record) { r.Status = intel.StatusRetracted })
+	if err := s.UpdateRecord(ctx, v2, ev(audit.ActionRecordUpdate, v2.ID)); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.RecordHead(ctx, v1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.RecordHead{Originator: v2.Originator, Status: intel.StatusRetracted, Version: 2}); head != want {
+		t.Fatalf("RecordHead = %+v, want %+v", head, want)
+	}
+	heads, err := s.RecordHeads(ctx, []string{v1.ID, NewRecord(t).ID, other.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeads := map[string]store.RecordHead{v1.ID: head,
+		other.ID: {Originator: other.Originator, Status: intel.StatusActive, Version: 1}}
+	if !reflect.DeepEqual(heads, wantHeads) {
+		t.Errorf("RecordHeads = %+v, want %+v (the record not held absent)", heads, wantHeads)
+	}
+	if heads, err := s.RecordHeads(ctx, nil); err != nil || len(heads) != 0 {
+		t.Errorf("RecordHeads of no ids = %v, %v; want none", heads, err)
 	}
 }
 
