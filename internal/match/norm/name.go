@@ -623,23 +623,77 @@ var nativeForms = []string{
 }
 
 func stripNativeForms(s string) string {
-	native, business := nativeForms, businessWords
-	if isASCII(s) {
-		// Most names: only the forms in ASCII can be there, and the
-		// translations they would be replaced by are English.
-		native, business = asciiNativeForms, asciiBusinessWords
+	if !isASCII(s) {
+		return stripNativeFormsOf(s)
 	}
-	for _, f := range native {
+	// Most names: only the forms in ASCII can be there, and the
+	// translations they would be replaced by are English.
+	for _, f := range asciiNativeForms {
 		if strings.Contains(s, f) {
 			s = strings.ReplaceAll(s, f, " ")
 		}
 	}
-	for _, w := range business {
+	for _, w := range asciiBusinessWords {
 		if strings.Contains(s, w[0]) {
 			s = strings.ReplaceAll(s, w[0], " "+w[1]+" ")
 		}
 	}
 	return s
+}
+
+// stripNativeFormsOf is stripNativeForms for text not in ASCII: a form or
+// word is looked for only when its first letter is among those of the
+// text (or of what replaced a form), which leaves out most of them.
+func stripNativeFormsOf(s string) string {
+	var set runeSet
+	for _, r := range s {
+		set.add(r)
+	}
+	for i, f := range nativeForms {
+		if set.has(nativeFirst[i]) && strings.Contains(s, f) {
+			s = strings.ReplaceAll(s, f, " ")
+			set.add(' ')
+		}
+	}
+	for i, w := range businessWords {
+		if set.has(businessFirst[i]) && strings.Contains(s, w[0]) {
+			with := " " + w[1] + " "
+			s = strings.ReplaceAll(s, w[0], with)
+			for _, r := range with {
+				set.add(r)
+			}
+		}
+	}
+	return s
+}
+
+// nativeFirst and businessFirst are the first letters of nativeForms and
+// of businessWords.
+var nativeFirst, businessFirst = func() (native, business []rune) {
+	for _, f := range nativeForms {
+		r, _ := utf8.DecodeRuneInString(f)
+		native = append(native, r)
+	}
+	for _, w := range businessWords {
+		r, _ := utf8.DecodeRuneInString(w[0])
+		business = append(business, r)
+	}
+	return native, business
+}()
+
+// runeSet is a set of runes kept as one of 256 bits for each, by a hash:
+// a rune whose bit is not set was never added, one whose bit is set may
+// have been.
+type runeSet [4]uint64
+
+func (rs *runeSet) add(r rune) {
+	h := uint32(r) * 0x9E3779B1 >> 24
+	rs[h>>6] |= 1 << (h & 63)
+}
+
+func (rs *runeSet) has(r rune) bool {
+	h := uint32(r) * 0x9E3779B1 >> 24
+	return rs[h>>6]&(1<<(h&63)) != 0
 }
 
 // asciiNativeForms and asciiBusinessWords are the entries of nativeForms
