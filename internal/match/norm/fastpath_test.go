@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -298,5 +299,17 @@ func TestIdentifierFastPath(t *testing.T) {
 		if got, want := Identifier(s), general(s); got != want {
 			t.Errorf("Identifier(%q) = %q, the general path %q", s, got, want)
 		}
+	}
+}
+
+// TestHanStart checks that no Han character comes before hanStart.
+func TestHanStart(t *testing.T) {
+	for r := rune(0); r < hanStart; r++ {
+		if unicode.Is(unicode.Han, r) {
+			t.Fatalf("%U is Han, below hanStart", r)
+		}
+	}
+	if !unicode.Is(unicode.Han, hanStart) {
+		t.Errorf("%U is not Han", rune(hanStart))
 	}
 }

@@ -134,7 +134,7 @@ func (n *Normalizer) renderings(f string, kind Kind, ja bool) []Rendering {
 		}
 		return []Rendering{r}
 	}
-	var out []Rendering
+	out := make([]Rendering, 0, 4)
 	for _, sc := range [...]string{"hk", "pinyin", "wade-giles"} {
 		r := Rendering{Scheme: sc, Tokens: clean(words, kind, func(w word) Token {
 			if w.han == nil {
@@ -154,6 +154,9 @@ func (n *Normalizer) renderings(f string, kind Kind, ja bool) []Rendering {
 	}
 	if ja {
 		out = append(out, japaneseRenderings(words, kind)...)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -273,6 +276,10 @@ func (n *Normalizer) scriptWords(s string) (out []word, scheme string, consonant
 	ascii := len(rs) == len(s)
 	for i := 0; i < len(rs); {
 		r := rs[i]
+		var han *hanReading
+		if r >= hanStart && unicode.Is(unicode.Han, r) {
+			han = n.han[r]
+		}
 		switch {
 		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
 			j := i
@@ -285,8 +292,8 @@ func (n *Normalizer) scriptWords(s string) (out []word, scheme string, consonant
 				out = append(out, word{text: string(rs[i:j])})
 			}
 			i = j
-		case n.han[r] != nil && unicode.Is(unicode.Han, r):
-			out = append(out, word{han: n.han[r]})
+		case han != nil:
+			out = append(out, word{han: han})
 			i++
 		case r >= 0xAC00 && r <= 0xD7A3:
 			// Hangul: one token per syllable. A name of two to four
@@ -340,6 +347,10 @@ func (n *Normalizer) scriptWords(s string) (out []word, scheme string, consonant
 	// Korean names written as syllables: "김민준" → kim, min, jun.
 	return out, scheme, consonantal
 }
+
+// hanStart is where the first block of Han characters (the CJK radicals)
+// starts: no rune below it is Han.
+const hanStart = 0x2E80
 
 // plainASCII reports whether s is all ASCII without upper-case letters,
 // as folded names mostly are: the only words words finds in it are its
