@@ -74,20 +74,98 @@ func Extract(r *intel.Record) []Entity {
 	switch {
 	case r.Seizure != nil:
 		s := r.Seizure
-		out = parties(out, "seizure.parties", s.Parties)
-		out = conveyance(out, "seizure.conveyance", s.Conveyance)
-		out = containers(out, "seizure.containers", s.Containers)
+		out = parties(out, &seizureParties, s.Parties)
+		out = conveyance(out, &seizureConveyance, s.Conveyance)
+		out = containers(out, &seizureContainers, s.Containers)
 	case r.Warning != nil:
 		w := r.Warning
-		out = parties(out, "warning.targets", w.Targets)
-		out = conveyance(out, "warning.conveyance", w.Conveyance)
-		out = containers(out, "warning.containers", w.Containers)
+		out = parties(out, &warningTargets, w.Targets)
+		out = conveyance(out, &warningConveyance, w.Conveyance)
+		out = containers(out, &warningContainers, w.Containers)
 	case r.Request != nil:
-		out = parties(out, "request.parties", r.Request.Parties)
+		out = parties(out, &requestParties, r.Request.Parties)
 	case r.Response != nil:
-		out = parties(out, "response.parties", r.Response.Parties)
+		out = parties(out, &responseParties, r.Response.Parties)
 	}
 	return out
+}
+
+// The paths of the entities of the first parties and containers of a
+// record are made once, rather than for every record.
+var (
+	seizureParties    = newPartyPaths("seizure.parties")
+	warningTargets    = newPartyPaths("warning.targets")
+	requestParties    = newPartyPaths("request.parties")
+	responseParties   = newPartyPaths("response.parties")
+	seizureConveyance = conveyancePaths{"seizure.conveyance", "seizure.conveyance.flight", "seizure.conveyance.vehicle"}
+	warningConveyance = conveyancePaths{"warning.conveyance", "warning.conveyance.flight", "warning.conveyance.vehicle"}
+	seizureContainers = newListPaths("seizure.containers", 64)
+	warningContainers = newListPaths("warning.containers", 64)
+)
+
+// listPaths are the paths of the elements of a list: base + "[i]".
+type listPaths struct {
+	base  string
+	paths []string // of the first elements
+}
+
+func newListPaths(base string, n int) listPaths {
+	l := listPaths{base: base, paths: make([]string, n)}
+	for i := range l.paths {
+		l.paths[i] = indexed(base, i)
+	}
+	return l
+}
+
+func (l *listPaths) at(i int) string {
+	if i < len(l.paths) {
+		return l.paths[i]
+	}
+	return indexed(l.base, i)
+}
+
+// partyPaths are the paths of the entities of the parties of a list.
+type partyPaths struct {
+	listPaths
+	first []paths // of the first parties
+}
+
+// paths are the paths of the entities of one party.
+type paths struct {
+	party, document, address string
+	aliases, phones, emails  listPaths
+}
+
+// Paths are made in advance for this many parties of a record and this
+// many aliases, phones and e-mail addresses of each.
+const (
+	pathParties = 32
+	pathItems   = 8
+)
+
+func newPartyPaths(base string) partyPaths {
+	pp := partyPaths{listPaths: newListPaths(base, pathParties), first: make([]paths, pathParties)}
+	for i := range pp.first {
+		pp.first[i] = partyPath(pp.paths[i], pathItems)
+	}
+	return pp
+}
+
+func partyPath(party string, n int) paths {
+	return paths{
+		party: party, document: party + ".document", address: party + ".address",
+		aliases: newListPaths(party+".aliases", n), phones: newListPaths(party+".phones", n), emails: newListPaths(party+".emails", n),
+	}
+}
+
+// party returns the paths of party i, made now if it is not among the
+// first.
+func (pp *partyPaths) party(i int) *paths {
+	if i < len(pp.first) {
+		return &pp.first[i]
+	}
+	p := partyPath(pp.at(i), 0)
+	return &p
 }
 
 // extractCap is the most entities Extract can find in r, so that it
@@ -136,17 +214,20 @@ func indexed(base string, i int) string {
 	return string(append(s, ']'))
 }
 
-func parties(out []Entity, base string, ps []intel.Party) []Entity {
-	for i, p := range ps {
-		path := indexed(base, i)
-		e := Entity{Path: path, Name: strings.TrimSpace(p.Name)}
+func parties(out []Entity, pp *partyPaths, ps []intel.Party) []Entity {
+	for i := range ps {
+		p := &ps[i]
+		path := pp.party(i)
+		e := Entity{Path: path.party, Name: strings.TrimSpace(p.Name)}
 		region := p.Country
 		switch p.Type {
 		case "organisation":
 			e.Type = Organisation
 			e.Country = p.Country
-			if reg := norm.Identifier(p.Registration); reg != "" {
-				e.Registration = strings.ToUpper(p.Country) + ":" + reg
+			if p.Registration != "" {
+				if reg := norm.Identifier(p.Registration); reg != "" {
+					e.Registration = strings.ToUpper(p.Country) + ":" + reg
+				}
 			}
 		default:
 			e.Type = Person
@@ -166,27 +247,27 @@ func parties(out []Entity, base string, ps []intel.Party) []Entity {
 			for j, a := range p.Aliases {
 				if a = strings.TrimSpace(a); a != "" {
 					alias := e
-					alias.Path = indexed(path+".aliases", j)
+					alias.Path = path.aliases.at(j)
 					alias.Name = a
 					out = append(out, alias)
 				}
 			}
 		}
 		if e.Document != "" {
-			out = append(out, Entity{Type: Document, Path: path + ".document", Value: e.Document})
+			out = append(out, Entity{Type: Document, Path: path.document, Value: e.Document})
 		}
 		for j, ph := range p.Phones {
 			if v, err := norm.Phone(ph, region); err == nil {
-				out = append(out, Entity{Type: Phone, Path: indexed(path+".phones", j), Value: v})
+				out = append(out, Entity{Type: Phone, Path: path.phones.at(j), Value: v})
 			}
 		}
 		for j, em := range p.Emails {
 			if v, err := norm.Email(em); err == nil {
-				out = append(out, Entity{Type: Email, Path: indexed(path+".emails", j), Value: v})
+				out = append(out, Entity{Type: Email, Path: path.emails.at(j), Value: v})
 			}
 		}
 		if a := addressValue(p.Address); a != "" {
-			out = append(out, Entity{Type: Address, Path: path + ".address", Name: strings.TrimSpace(p.Address), Value: a, Country: p.Country})
+			out = append(out, Entity{Type: Address, Path: path.address, Name: strings.TrimSpace(p.Address), Value: a, Country: p.Country})
 		}
 	}
 	return out
@@ -195,8 +276,20 @@ func parties(out []Entity, base string, ps []intel.Party) []Entity {
 // addressValue folds an address to lower-case words without punctuation,
 // so that "12/F, 88 Queen's Road" and "12/f 88 queens road" compare equal.
 func addressValue(s string) string {
+	if s == "" {
+		return ""
+	}
+	if allASCII(s) {
+		return asciiAddressValue(s)
+	}
+	return foldedAddressValue(s)
+}
+
+// foldedAddressValue is addressValue for any text.
+func foldedAddressValue(s string) string {
 	f := norm.Fold(s)
 	var b strings.Builder
+	b.Grow(len(f))
 	space := false
 	for _, r := range f {
 		switch {
@@ -218,32 +311,83 @@ func addressValue(s string) string {
 	return b.String()
 }
 
-func conveyance(out []Entity, path string, c *intel.Conveyance) []Entity {
+// asciiAddressValue is addressValue for text in ASCII, which folds to
+// itself in lower case: the letters are lowered as they are copied, into
+// one string of the size of the result.
+func asciiAddressValue(s string) string {
+	var stack [128]byte
+	b := stack[:0]
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		switch {
+		case c == '\'' || c == '.':
+			continue
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+		default:
+			space = true
+		}
+	}
+	if len(b) < 6 {
+		return ""
+	}
+	return string(b)
+}
+
+func allASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// conveyancePaths are the paths of the entities of a conveyance.
+type conveyancePaths struct{ vessel, flight, vehicle string }
+
+func conveyance(out []Entity, cp *conveyancePaths, c *intel.Conveyance) []Entity {
 	if c == nil {
 		return out
 	}
 	if c.VesselIMO != "" || c.VesselName != "" {
-		e := Entity{Type: Vessel, Path: path, Name: strings.TrimSpace(c.VesselName), Country: c.Flag}
-		if v, err := norm.IMO(c.VesselIMO); err == nil {
-			e.Value = v
+		e := Entity{Type: Vessel, Path: cp.vessel, Name: strings.TrimSpace(c.VesselName), Country: c.Flag}
+		if c.VesselIMO != "" {
+			if v, err := norm.IMO(c.VesselIMO); err == nil {
+				e.Value = v
+			}
 		}
 		if e.Value != "" || e.Name != "" {
 			out = append(out, e)
 		}
 	}
-	if v, err := norm.Flight(c.Flight); err == nil {
-		out = append(out, Entity{Type: Flight, Path: path + ".flight", Value: v})
+	// An empty flight or vehicle is no identifier: not worth the error
+	// that norm.Flight makes to say so.
+	if c.Flight != "" {
+		if v, err := norm.Flight(c.Flight); err == nil {
+			out = append(out, Entity{Type: Flight, Path: cp.flight, Value: v})
+		}
 	}
-	if v := norm.Identifier(c.Vehicle); len(v) >= 3 {
-		out = append(out, Entity{Type: Vehicle, Path: path + ".vehicle", Value: v})
+	if c.Vehicle != "" {
+		if v := norm.Identifier(c.Vehicle); len(v) >= 3 {
+			out = append(out, Entity{Type: Vehicle, Path: cp.vehicle, Value: v})
+		}
 	}
 	return out
 }
 
-func containers(out []Entity, base string, cs []string) []Entity {
+func containers(out []Entity, lp *listPaths, cs []string) []Entity {
 	for i, c := range cs {
 		if v, err := norm.Container(c); err == nil {
-			out = append(out, Entity{Type: Container, Path: indexed(base, i), Value: v})
+			out = append(out, Entity{Type: Container, Path: lp.at(i), Value: v})
 		}
 	}
 	return out

@@ -36,6 +36,14 @@ func Fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
+	if f, ok := foldLatin(s); ok {
+		return f
+	}
+	return foldAny(s)
+}
+
+// foldAny is Fold for any text.
+func foldAny(s string) string {
 	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -105,4 +113,92 @@ func foldSpecial(r rune) (string, bool) {
 		return "'", true
 	}
 	return "", false
+}
+
+// Latin letters with accents, as names in Western European and
+// Vietnamese spelling have them, are folded by table. Each letter of
+// Latin-1, Latin Extended-A and -B and Latin Extended Additional is in
+// composed form already and composes with none of the others, so text made
+// of them and ASCII is left as it is by NFC, and Fold takes it a letter at
+// a time (the state Fold keeps between letters decides only what becomes
+// of combining marks, which are not among them): the folded text is each
+// letter's folding in turn. TestFoldLatin checks both.
+const (
+	latinEnd   = 0x250  // Latin-1 Supplement, Latin Extended-A and -B
+	extraStart = 0x1E00 // Latin Extended Additional
+	extraEnd   = 0x1F00
+)
+
+// latinFolds holds the folding of each letter from 0x80 to latinEnd and
+// from extraStart to extraEnd, "" for one that NFC would change, which
+// foldLatin then leaves to foldAny.
+var latinFolds = func() []string {
+	t := make([]string, latinEnd-0x80+extraEnd-extraStart)
+	for i := range t {
+		r := rune(0x80 + i)
+		if i >= latinEnd-0x80 {
+			r = rune(extraStart + i - (latinEnd - 0x80))
+		}
+		s := string(r)
+		if !norm.NFC.IsNormalString(s) || unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		t[i] = foldAny(s)
+		if t[i] == "" {
+			// Never the case: a letter folds to something. Kept out of
+			// the table so that "" means only "not here".
+			panic("fold: empty folding of " + s)
+		}
+	}
+	return t
+}()
+
+// latinFold returns the folding of r from latinFolds, "" when r is not
+// there.
+func latinFold(r rune) string {
+	switch {
+	case r >= 0x80 && r < latinEnd:
+		return latinFolds[r-0x80]
+	case r >= extraStart && r < extraEnd:
+		return latinFolds[r-extraStart+latinEnd-0x80]
+	}
+	return ""
+}
+
+// foldLatin is Fold for text of ASCII and the letters of latinFolds,
+// false for any other.
+func foldLatin(s string) (string, bool) {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		f := latinFold(r)
+		if f == "" {
+			return "", false
+		}
+		n += len(f)
+		i += size
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(latinFold(r))
+		i += size
+	}
+	return b.String(), true
 }

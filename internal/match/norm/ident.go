@@ -87,6 +87,9 @@ func Document(country, number string) (string, error) {
 // slashes removed, the form registration numbers, plates and flight
 // numbers are compared in.
 func Identifier(s string) string {
+	if isASCII(s) {
+		return asciiIdentifier(s)
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == ' ' || r == '-' || r == '.' || r == '/' || r == '\t' || r == '_':
@@ -96,6 +99,43 @@ func Identifier(s string) string {
 		}
 		return r
 	}, Fold(s))
+}
+
+// asciiIdentifier is Identifier for text in ASCII, which folds to itself
+// in lower case: the letters are raised again, so all of them come out
+// in upper case. The text is given back as it is when nothing changes, as
+// it mostly is.
+func asciiIdentifier(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if c := s[i]; identDrop(c) || c >= 'a' && c <= 'z' {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	var stack [64]byte
+	b := stack[:0]
+	if len(s) > len(stack) {
+		b = make([]byte, 0, len(s))
+	}
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case identDrop(c):
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// identDrop reports whether Identifier leaves c out.
+func identDrop(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '\t' || c == '_'
 }
 
 // Flight returns a flight number as airline designator and number without

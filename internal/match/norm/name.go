@@ -82,12 +82,36 @@ type word struct {
 // matters. A name with nothing left (only a legal form, or no letters)
 // gives no renderings.
 func (n *Normalizer) Name(s string, kind Kind) []Rendering {
+	if isASCII(s) {
+		// Most names. Folding only lowers their letters; they hold no
+		// kana, Han character or native legal form, so nothing is read
+		// in Japanese and stripNativeForms only blanks quotation marks,
+		// which separate words as the space it puts for them does.
+		return asciiName(strings.ToLower(s), kind&^(Japanese|MaybeJapanese))
+	}
+	return n.name(s, kind)
+}
+
+// name is Name for any text.
+func (n *Normalizer) name(s string, kind Kind) []Rendering {
 	ja := japaneseName(s, kind)
 	kind &^= Japanese | MaybeJapanese
 	if kind == Organisation {
 		s = stripNativeForms(s)
 	}
-	words, scheme, consonantal := n.words(Fold(s))
+	f := Fold(s)
+	if plainASCII(f) {
+		// Latin letters that folding took the accents off: no Han
+		// character, so no Japanese reading either.
+		return asciiName(f, kind)
+	}
+	return n.renderings(f, kind, ja)
+}
+
+// renderings is name for folded text f, with kind stripped of Japanese and
+// MaybeJapanese and ja telling whether to read Han characters in Japanese.
+func (n *Normalizer) renderings(f string, kind Kind, ja bool) []Rendering {
+	words, scheme, consonantal := n.words(f)
 	if len(words) == 0 {
 		return nil
 	}
@@ -132,6 +156,75 @@ func (n *Normalizer) Name(s string, kind Kind) []Rendering {
 		out = append(out, japaneseRenderings(words, kind)...)
 	}
 	return out
+}
+
+// asciiName is name for folded text that plainASCII accepts: its words
+// are its runs of letters and digits, each a part of s, made tokens of
+// one spelling, and nothing is transliterated. The rendering, its tokens
+// and their spellings share one allocation.
+func asciiName(s string, kind Kind) []Rendering {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isLowerAlnum(s[i]) && (i == 0 || !isLowerAlnum(s[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out, toks, spellings := renderingArrays(n)
+	toks, spellings = toks[:0], spellings[:n]
+	for i, w := 0, 0; i < len(s); {
+		if !isLowerAlnum(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isLowerAlnum(s[j]) {
+			j++
+		}
+		spellings[w] = s[i:j]
+		toks = append(toks, Token(spellings[w:w+1:w+1]))
+		w++
+		i = j
+	}
+	toks = cleanTokens(toks, kind)
+	if len(toks) == 0 {
+		return nil
+	}
+	out[0] = Rendering{Tokens: toks}
+	return out[:1:1]
+}
+
+// renderingArrays returns one rendering, and room for the n tokens of one
+// spelling each that it has, in one allocation for names of up to eight
+// words: each allocation costs more than the few bytes it saves, and a
+// name's rendering is kept as long as its tokens.
+func renderingArrays(n int) ([]Rendering, []Token, []string) {
+	switch {
+	case n <= 2:
+		b := new(struct {
+			r [1]Rendering
+			t [2]Token
+			s [2]string
+		})
+		return b.r[:], b.t[:n], b.s[:n]
+	case n <= 4:
+		b := new(struct {
+			r [1]Rendering
+			t [4]Token
+			s [4]string
+		})
+		return b.r[:], b.t[:n], b.s[:n]
+	case n <= 8:
+		b := new(struct {
+			r [1]Rendering
+			t [8]Token
+			s [8]string
+		})
+		return b.r[:], b.t[:n], b.s[:n]
+	}
+	return make([]Rendering, 1), make([]Token, n), make([]string, n)
 }
 
 // words splits folded text into words, transliterating as it goes, and
@@ -304,7 +397,7 @@ func clean(words []word, kind Kind, tok func(word) Token) []Token {
 func cleanTokens(toks []Token, kind Kind) []Token {
 	switch kind &^ (Japanese | MaybeJapanese) {
 	case Person:
-		toks = slices.DeleteFunc(toks, func(t Token) bool { return personNoise[t[0]] })
+		toks = deleteTokens(toks, func(f *wordFacts) bool { return f.personNoise })
 		for i, t := range toks {
 			// "Alhassan", "Elhassan": also without the article.
 			if len(t) == 1 && len(t[0]) >= 6 && (strings.HasPrefix(t[0], "al") || strings.HasPrefix(t[0], "el")) && !isVowel(t[0][2]) {
@@ -313,15 +406,114 @@ func cleanTokens(toks []Token, kind Kind) []Token {
 		}
 	case Organisation:
 		for i, t := range toks {
-			if v, ok := orgAbbrev[t[0]]; ok && len(t) == 1 {
-				toks[i] = Token{v}
+			if f := factsOf(t[0]); f != nil && f.abbrev != nil && len(t) == 1 {
+				toks[i] = f.abbrev
 			}
 		}
 		toks = translatePhrases(toks)
 		toks = stripLegalForms(toks)
-		toks = slices.DeleteFunc(toks, func(t Token) bool { return orgNoise[t[0]] })
+		toks = deleteTokens(toks, func(f *wordFacts) bool { return f.orgNoise })
 	}
 	return toks
+}
+
+// deleteTokens removes the tokens whose usual spelling has facts that del
+// accepts, as slices.DeleteFunc does.
+func deleteTokens(toks []Token, del func(*wordFacts) bool) []Token {
+	k := 0
+	for _, t := range toks {
+		if f := factsOf(t[0]); f == nil || !del(f) {
+			toks[k] = t
+			k++
+		}
+	}
+	clear(toks[k:])
+	return toks[:k]
+}
+
+// wordFacts is what cleanTokens needs to know of a word: whether it is
+// noise in the name of a person or of a company, the abbreviation it
+// expands to, the phrases of orgPhrases it starts and the legal forms it
+// ends and starts, each list in the order of its table. Words without
+// facts have none.
+type wordFacts struct {
+	personNoise, orgNoise bool
+	abbrev                Token // the expansion of orgAbbrev, a token of one spelling
+	phrases               []int
+	formsByLast           []int
+	formsByFirst          []int
+}
+
+// wordTable holds the facts of every word that has some, by wordHash, the
+// next free slot taken when one is taken already. One look-up there, a
+// few comparisons of bytes, gives what took a look-up in each of several
+// maps.
+var wordTable = func() []wordSlot {
+	facts := map[string]*wordFacts{}
+	of := func(w string) *wordFacts {
+		f := facts[w]
+		if f == nil {
+			f = &wordFacts{}
+			facts[w] = f
+		}
+		return f
+	}
+	for w := range personNoise {
+		of(w).personNoise = true
+	}
+	for w := range orgNoise {
+		of(w).orgNoise = true
+	}
+	for w, v := range orgAbbrev {
+		of(w).abbrev = Token{v}
+	}
+	for i, ph := range orgPhrases {
+		f := of(ph[0][0])
+		f.phrases = append(f.phrases, i)
+	}
+	for i, f := range legalForms {
+		last, first := of(f[len(f)-1]), of(f[0])
+		last.formsByLast = append(last.formsByLast, i)
+		first.formsByFirst = append(first.formsByFirst, i)
+	}
+	size := 1
+	for size < 4*len(facts) {
+		size *= 2
+	}
+	t := make([]wordSlot, size)
+	for w, f := range facts {
+		i := wordHash(w) & uint32(size-1)
+		for t[i].facts != nil {
+			i = (i + 1) & uint32(size-1)
+		}
+		t[i] = wordSlot{w, f}
+	}
+	return t
+}()
+
+type wordSlot struct {
+	word  string
+	facts *wordFacts
+}
+
+// wordHash mixes a word's length, its first two bytes and its last.
+func wordHash(w string) uint32 {
+	if len(w) == 0 {
+		return 0
+	}
+	h := uint32(len(w)) | uint32(w[0])<<8 | uint32(w[len(w)-1])<<16 | uint32(w[len(w)/2])<<24
+	return (h * 0x9E3779B1) >> 7
+}
+
+// factsOf returns the facts of w, nil when it has none.
+func factsOf(w string) *wordFacts {
+	mask := uint32(len(wordTable) - 1)
+	for i := wordHash(w) & mask; ; i = (i + 1) & mask {
+		s := &wordTable[i]
+		if s.facts == nil || s.word == w {
+			return s.facts
+		}
+	}
 }
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
@@ -368,15 +560,22 @@ var orgPhrases = [][2][]string{
 	{{"shokuhin"}, {"food"}}, {{"denki"}, {"electric"}}, {{"kagaku"}, {"chemical"}}, {{"seiyaku"}, {"pharmaceutical"}},
 }
 
-// phrasesByFirst lists the phrases of orgPhrases by their first word, in
-// the order of orgPhrases, so that a token is compared with the phrases
-// that can start with it only.
-var phrasesByFirst = func() map[string][]int {
-	m := map[string][]int{}
+// phraseTokens are the tokens each phrase of orgPhrases is replaced by.
+// A word for a word keeps the word as written as the usual spelling, so
+// that a company named with it ranks before one named with another word
+// of the same meaning (Shoji and Boeki are both trading).
+var phraseTokens = func() [][]Token {
+	out := make([][]Token, len(orgPhrases))
 	for i, ph := range orgPhrases {
-		m[ph[0][0]] = append(m[ph[0][0]], i)
+		if len(ph[0]) == 1 && len(ph[1]) == 1 {
+			out[i] = []Token{{ph[0][0], ph[1][0]}}
+			continue
+		}
+		for _, w := range ph[1] {
+			out[i] = append(out[i], Token{w})
+		}
 	}
-	return m
+	return out
 }()
 
 // translatePhrases replaces the phrases of orgPhrases in toks.
@@ -384,23 +583,17 @@ func translatePhrases(toks []Token) []Token {
 	var out []Token
 	for i := 0; i < len(toks); {
 		matched := false
-		for _, pi := range phrasesByFirst[toks[i][0]] {
+		var phrases []int
+		if f := factsOf(toks[i][0]); f != nil {
+			phrases = f.phrases
+		}
+		for _, pi := range phrases {
 			ph := &orgPhrases[pi]
 			if i+len(ph[0]) <= len(toks) && hasForm(toks[i:i+len(ph[0])], ph[0]) {
 				if out == nil {
 					out = append(make([]Token, 0, len(toks)), toks[:i]...)
 				}
-				if len(ph[0]) == 1 && len(ph[1]) == 1 {
-					// A word for a word: the word as written stays the
-					// usual spelling, so that a company named with it
-					// ranks before one named with another word of the
-					// same meaning (Shoji and Boeki are both trading).
-					out = append(out, Token{toks[i][0], ph[1][0]})
-				} else {
-					for _, w := range ph[1] {
-						out = append(out, Token{w})
-					}
-				}
+				out = append(out, phraseTokens[pi]...)
 				i += len(ph[0])
 				matched = true
 				break
@@ -430,23 +623,77 @@ var nativeForms = []string{
 }
 
 func stripNativeForms(s string) string {
-	native, business := nativeForms, businessWords
-	if isASCII(s) {
-		// Most names: only the forms in ASCII can be there, and the
-		// translations they would be replaced by are English.
-		native, business = asciiNativeForms, asciiBusinessWords
+	if !isASCII(s) {
+		return stripNativeFormsOf(s)
 	}
-	for _, f := range native {
+	// Most names: only the forms in ASCII can be there, and the
+	// translations they would be replaced by are English.
+	for _, f := range asciiNativeForms {
 		if strings.Contains(s, f) {
 			s = strings.ReplaceAll(s, f, " ")
 		}
 	}
-	for _, w := range business {
+	for _, w := range asciiBusinessWords {
 		if strings.Contains(s, w[0]) {
 			s = strings.ReplaceAll(s, w[0], " "+w[1]+" ")
 		}
 	}
 	return s
+}
+
+// stripNativeFormsOf is stripNativeForms for text not in ASCII: a form or
+// word is looked for only when its first letter is among those of the
+// text (or of what replaced a form), which leaves out most of them.
+func stripNativeFormsOf(s string) string {
+	var set runeSet
+	for _, r := range s {
+		set.add(r)
+	}
+	for i, f := range nativeForms {
+		if set.has(nativeFirst[i]) && strings.Contains(s, f) {
+			s = strings.ReplaceAll(s, f, " ")
+			set.add(' ')
+		}
+	}
+	for i, w := range businessWords {
+		if set.has(businessFirst[i]) && strings.Contains(s, w[0]) {
+			with := " " + w[1] + " "
+			s = strings.ReplaceAll(s, w[0], with)
+			for _, r := range with {
+				set.add(r)
+			}
+		}
+	}
+	return s
+}
+
+// nativeFirst and businessFirst are the first letters of nativeForms and
+// of businessWords.
+var nativeFirst, businessFirst = func() (native, business []rune) {
+	for _, f := range nativeForms {
+		r, _ := utf8.DecodeRuneInString(f)
+		native = append(native, r)
+	}
+	for _, w := range businessWords {
+		r, _ := utf8.DecodeRuneInString(w[0])
+		business = append(business, r)
+	}
+	return native, business
+}()
+
+// runeSet is a set of runes kept as one of 256 bits for each, by a hash:
+// a rune whose bit is not set was never added, one whose bit is set may
+// have been.
+type runeSet [4]uint64
+
+func (rs *runeSet) add(r rune) {
+	h := uint32(r) * 0x9E3779B1 >> 24
+	rs[h>>6] |= 1 << (h & 63)
+}
+
+func (rs *runeSet) has(r rune) bool {
+	h := uint32(r) * 0x9E3779B1 >> 24
+	return rs[h>>6]&(1<<(h&63)) != 0
 }
 
 // asciiNativeForms and asciiBusinessWords are the entries of nativeForms
@@ -516,18 +763,6 @@ var legalForms = func() [][]string {
 	return out
 }()
 
-// legalFormsByLast and legalFormsByFirst list the legal forms by their last word and by their
-// first, each list in the order of legalForms, so that stripLegalForms
-// compares a name with the forms that can end or start it only.
-var legalFormsByLast, legalFormsByFirst = func() (last, first map[string][]int) {
-	last, first = map[string][]int{}, map[string][]int{}
-	for i, f := range legalForms {
-		last[f[len(f)-1]] = append(last[f[len(f)-1]], i)
-		first[f[0]] = append(first[f[0]], i)
-	}
-	return last, first
-}()
-
 // stripLegalForms removes legal forms at the end and the start of a name,
 // repeatedly ("Nordhafen GmbH & Co. KG"), but never the whole name. The
 // first form of legalForms that ends or starts the name goes first.
@@ -536,7 +771,13 @@ func stripLegalForms(toks []Token) []Token {
 		changed = false
 		// The forms that end the name or start it are among these two
 		// lists; they are walked together in the order of legalForms.
-		byLast, byFirst := legalFormsByLast[toks[len(toks)-1][0]], legalFormsByFirst[toks[0][0]]
+		var byLast, byFirst []int
+		if f := factsOf(toks[len(toks)-1][0]); f != nil {
+			byLast = f.formsByLast
+		}
+		if f := factsOf(toks[0][0]); f != nil {
+			byFirst = f.formsByFirst
+		}
 		for len(byLast) > 0 || len(byFirst) > 0 {
 			var fi int
 			switch {

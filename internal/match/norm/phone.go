@@ -19,7 +19,9 @@ import (
 // code the library does not know, a national number starting with 0 (the
 // leading zeros Italy keeps), a national number that begins with the
 // country's national prefix (which the library may strip), a length out
-// of range or a number that is not possible. Phone then asks the library,
+// of range or a number that is not possible (which the library decides by
+// the country code and the length alone, so e164 asks it once for each
+// length of each code). Phone then asks the library,
 // so the result is the library's in every case (TestPhoneFastPath
 // compares the two on many numbers).
 
@@ -28,6 +30,10 @@ import (
 // when the library would strip none.
 type phoneMeta struct {
 	prefix *regexp.Regexp
+	// possible has bit n set when the library takes a national number of
+	// n digits, the first not 0, for a possible number of the code: it
+	// looks at nothing else of such a number than its code and length.
+	possible uint32
 }
 
 var phoneTable = sync.OnceValue(func() map[int]phoneMeta {
@@ -65,6 +71,12 @@ var phoneTable = sync.OnceValue(func() map[int]phoneMeta {
 			}
 			pm.prefix = re
 		}
+		cc32 := int32(cc)
+		for n, v := 1, uint64(1); n <= 17; n, v = n+1, v*10 {
+			if phonenumbers.IsPossibleNumber(&phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &v}) {
+				pm.possible |= 1 << n
+			}
+		}
 		out[cc] = pm
 	}
 	return out
@@ -100,13 +112,7 @@ func e164(s string) (string, bool) {
 	if meta.prefix != nil && meta.prefix.MatchString(nat) {
 		return "", false
 	}
-	var v uint64
-	for i := 0; i < len(nat); i++ {
-		v = v*10 + uint64(nat[i]-'0')
-	}
-	cc32 := int32(cc)
-	num := phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &v}
-	if !phonenumbers.IsPossibleNumber(&num) {
+	if meta.possible&(1<<len(nat)) == 0 {
 		return "", false
 	}
 	return s, true
