@@ -39,6 +39,18 @@ type cacheSlot struct {
 	kind norm.Kind
 	full bool
 	rs   []norm.Rendering
+	d    *nameDerived
+}
+
+// nameDerived is what prepare works out from a name's renderings for an
+// entity of one type: its tokens' vocabulary ids (every one known) and its
+// keys. It depends on nothing else, and a token's id never changes, so a
+// name that recurs is given them again without hashing its skeletons or
+// looking its tokens up.
+type nameDerived struct {
+	typ  uint8
+	toks []uint32
+	keys []key
 }
 
 func newNameCache(max int) *nameCache {
@@ -55,19 +67,41 @@ func newNameCache(max int) *nameCache {
 
 // name returns nm.Name(s, kind), from the cache when it is there.
 func (c *nameCache) name(nm *norm.Normalizer, s string, kind norm.Kind) []norm.Rendering {
-	h := maphash.String(c.seed, s) + uint64(kind)*0x9E3779B97F4A7C15
-	sh := &c.shards[h%cacheShards]
-	slot := &sh.slots[(h/cacheShards)&c.mask]
+	rs, _ := c.derived(nm, s, kind)
+	return rs
+}
+
+// derived is name, with what keep last left with the renderings (nil
+// when nothing was).
+func (c *nameCache) derived(nm *norm.Normalizer, s string, kind norm.Kind) ([]norm.Rendering, *nameDerived) {
+	sh, slot := c.slot(s, kind)
 	sh.mu.Lock()
 	if slot.full && slot.kind == kind && slot.name == s {
-		rs := slot.rs
+		rs, d := slot.rs, slot.d
 		sh.mu.Unlock()
-		return rs
+		return rs, d
 	}
 	sh.mu.Unlock()
 	rs := nm.Name(s, kind)
 	sh.mu.Lock()
 	*slot = cacheSlot{name: s, kind: kind, full: true, rs: rs}
 	sh.mu.Unlock()
-	return rs
+	return rs, nil
+}
+
+// keep leaves d with the renderings rs of name s, if the cache still holds
+// them.
+func (c *nameCache) keep(s string, kind norm.Kind, rs []norm.Rendering, d *nameDerived) {
+	sh, slot := c.slot(s, kind)
+	sh.mu.Lock()
+	if slot.full && len(slot.rs) > 0 && len(rs) > 0 && &slot.rs[0] == &rs[0] {
+		slot.d = d
+	}
+	sh.mu.Unlock()
+}
+
+func (c *nameCache) slot(s string, kind norm.Kind) (*cacheShard, *cacheSlot) {
+	h := maphash.String(c.seed, s) + uint64(kind)*0x9E3779B97F4A7C15
+	sh := &c.shards[h%cacheShards]
+	return sh, &sh.slots[(h/cacheShards)&c.mask]
 }

@@ -350,25 +350,7 @@ type prepared struct {
 // vocabulary and works out the keys of each entity, as entKeys will find
 // them once stored. It does not take mu.
 func (ix *Index) prepare(es []Entity) prepared {
-	p := prepared{es: es, names: ix.normalise(es), kend: make([]int32, len(es))}
-	// Most tokens are in the vocabulary already: looking them up here,
-	// on every core, leaves store only the new ones to intern.
-	nt := 0
-	for _, rs := range p.names {
-		for _, r := range rs {
-			nt += min(len(r.Tokens), maxTokens)
-		}
-	}
-	p.toks = make([]uint32, 0, nt)
-	ix.vocabMu.RLock()
-	for _, rs := range p.names {
-		for _, r := range rs {
-			for _, t := range r.Tokens[:min(len(r.Tokens), maxTokens)] {
-				p.toks = append(p.toks, ix.vocabOf(t))
-			}
-		}
-	}
-	ix.vocabMu.RUnlock()
+	p := prepared{es: es, names: make([][]norm.Rendering, len(es)), kend: make([]int32, len(es))}
 	// The keys are worked out in a buffer kept from one record to the
 	// next and copied once they are all known: a record has from a few
 	// to a few hundred, and growing a slice to fit them cost as much
@@ -384,20 +366,8 @@ func (ix *Index) prepare(es []Entity) prepared {
 		if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
 			keys = append(keys, key{ix.hash(typ, keyValue, e.Value), keyValue})
 		}
-		if rs := p.names[i]; len(rs) > 0 {
-			r, toks := sc.rends[:0], sc.toks[:0]
-			for _, x := range rs {
-				n := min(len(x.Tokens), maxTokens)
-				start := len(toks)
-				for _, t := range x.Tokens[:n] {
-					toks = append(toks, t)
-				}
-				r = append(r, rend{scheme: x.Scheme, cons: x.Consonantal, toks: toks[start:len(toks):len(toks)]})
-			}
-			keys = ix.nameKeys(keys, typ, r)
-			clear(r)
-			clear(toks)
-			sc.rends, sc.toks = r[:0], toks[:0]
+		if e.Type.named() && e.Name != "" {
+			keys = ix.prepareName(&p, i, typ, keys, sc)
 		}
 		p.kend[i] = int32(len(keys))
 	}
@@ -405,6 +375,57 @@ func (ix *Index) prepare(es []Entity) prepared {
 	sc.keys = keys[:0]
 	ix.prep.Put(sc)
 	return p
+}
+
+// prepareName normalises the name of entity i of p, through the index's
+// cache of recent names, appends its tokens' vocabulary ids to p.toks and
+// its keys to keys. Most tokens are in the vocabulary already: looking them
+// up here, on every core, leaves store only the new ones to intern. A name
+// that recurs, for an entity of the same type, has its ids and keys from
+// the cache.
+func (ix *Index) prepareName(p *prepared, i int, typ uint8, keys []key, sc *prepScratch) []key {
+	e := &p.es[i]
+	kind := entityKind(e)
+	rs, d := ix.names.derived(ix.nm, e.Name, kind)
+	p.names[i] = rs
+	if len(rs) == 0 {
+		return keys
+	}
+	if d != nil && d.typ == typ {
+		p.toks = append(p.toks, d.toks...)
+		return append(keys, d.keys...)
+	}
+	from := len(p.toks)
+	known := true
+	ix.vocabMu.RLock()
+	for _, r := range rs {
+		for _, t := range r.Tokens[:min(len(r.Tokens), maxTokens)] {
+			id := ix.vocabOf(t)
+			known = known && id != noID
+			p.toks = append(p.toks, id)
+		}
+	}
+	ix.vocabMu.RUnlock()
+	r, toks := sc.rends[:0], sc.toks[:0]
+	for _, x := range rs {
+		n := min(len(x.Tokens), maxTokens)
+		start := len(toks)
+		for _, t := range x.Tokens[:n] {
+			toks = append(toks, t)
+		}
+		r = append(r, rend{scheme: x.Scheme, cons: x.Consonantal, toks: toks[start:len(toks):len(toks)]})
+	}
+	start := len(keys)
+	keys = ix.nameKeys(keys, typ, r)
+	clear(r)
+	clear(toks)
+	sc.rends, sc.toks = r[:0], toks[:0]
+	// The ids and keys are kept for the next time the name comes, once
+	// every token has an id for good.
+	if known {
+		ix.names.keep(e.Name, kind, rs, &nameDerived{typ: typ, toks: slices.Clone(p.toks[from:]), keys: slices.Clone(keys[start:])})
+	}
+	return keys
 }
 
 // prepScratch is the working memory of prepare.
@@ -491,18 +512,6 @@ func (ix *Index) Add(recordID string, es []Entity) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.add(recordID, &p, nil)
-}
-
-// normalise returns the renderings of the names of es (nil for entities
-// without a name), through the index's cache of recent names.
-func (ix *Index) normalise(es []Entity) [][]norm.Rendering {
-	names := make([][]norm.Rendering, len(es))
-	for i := range es {
-		if es[i].Type.named() && es[i].Name != "" {
-			names[i] = ix.names.name(ix.nm, es[i].Name, entityKind(&es[i]))
-		}
-	}
-	return names
 }
 
 // add indexes a prepared record under its id and returns the entities'

@@ -665,3 +665,59 @@ func TestTypingSlipKeysIndependentOfSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareFromNameCache checks that a name prepared again, its tokens'
+// ids and keys taken from the name cache, gets exactly what working them
+// out gives, for every named type and for names in several scripts.
+func TestPrepareFromNameCache(t *testing.T) {
+	ix := MustIndex(t)
+	es := []Entity{
+		{Type: Person, Path: "seizure.parties[0]", Name: "陳大文", Nationality: "HK"},
+		{Type: Person, Path: "seizure.parties[1]", Name: "Chan Tai Man", BirthDate: "1970-01-02"},
+		{Type: Person, Path: "seizure.parties[2]", Name: "Иванов Сергей Петрович", Nationality: "RU"},
+		{Type: Person, Path: "seizure.parties[3]", Name: "佐藤太郎", Nationality: "JP"},
+		{Type: Organisation, Path: "seizure.parties[4]", Name: "ООО Северный Путь", Country: "RU"},
+		{Type: Organisation, Path: "seizure.parties[5]", Name: "Ocean Star Trading Co., Ltd."},
+		{Type: Vessel, Path: "seizure.conveyance", Name: "Ocean Star", Value: "IMO9074729"},
+		{Type: Container, Path: "seizure.containers[0]", Value: "MSCU1234566"},
+	}
+	// Indexed once, every token has an id; then the first prepare works
+	// the ids and keys out and leaves them in the cache, and the second
+	// takes them from there.
+	ix.Add("R1", es)
+	fresh := func() prepared {
+		ix.names = newNameCache(1 << 16)
+		return ix.prepare(es)
+	}
+	want := fresh()
+	for _, rs := range want.names {
+		for _, r := range rs {
+			for _, tk := range r.Tokens {
+				if ix.vocabOf(tk) == noID {
+					t.Fatalf("token %v has no id after the record was added", tk)
+				}
+			}
+		}
+	}
+	for round := range 3 {
+		got := ix.prepare(es)
+		if !slices.Equal(got.toks, want.toks) {
+			t.Errorf("round %d: token ids %v, want %v", round, got.toks, want.toks)
+		}
+		if !slices.Equal(got.keys, want.keys) || !slices.Equal(got.kend, want.kend) {
+			t.Errorf("round %d: keys differ from those worked out (%d against %d)", round, len(got.keys), len(want.keys))
+		}
+	}
+	hits := 0
+	for i := range es {
+		if !es[i].Type.named() {
+			continue
+		}
+		if _, d := ix.names.derived(ix.nm, es[i].Name, entityKind(&es[i])); d != nil {
+			hits++
+		}
+	}
+	if hits != 7 {
+		t.Errorf("%d names have their ids and keys in the cache, want 7", hits)
+	}
+}
