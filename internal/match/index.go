@@ -463,8 +463,8 @@ func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 	}
 	if need := len(ix.ents) + n; need > cap(ix.ents) {
 		c := max(need, cap(ix.ents)+cap(ix.ents)/2)
-		ix.ents = append(make([]ent, 0, c), ix.ents...)
-		ix.nrend = append(make([]uint8, 0, c), ix.nrend...)
+		ix.ents = append(makeHuge[ent](0, c), ix.ents...)
+		ix.nrend = append(makeHuge[uint8](0, c), ix.nrend...)
 	}
 	seen := make(map[string]struct{}, len(rs))
 	for i, r := range rs {

@@ -20,8 +20,16 @@ func (a *arena[T]) alloc(n int) (pos uint32, s []T) {
 	if a.size == 0 {
 		a.size = 1 << 20
 	}
-	if len(a.chunks) == 0 || len(a.chunks[len(a.chunks)-1])+n > cap(a.chunks[len(a.chunks)-1]) {
-		a.chunks = append(a.chunks, make([]T, 0, max(a.size, n)))
+	if k := len(a.chunks); k == 0 || len(a.chunks[k-1])+n > cap(a.chunks[k-1]) {
+		// Chunks start at size values and double up to chunkBytes, so
+		// that a small arena stays small and a large one is in chunks
+		// that huge pages can back.
+		size := a.size
+		if k > 0 {
+			var z T
+			size = max(size, min(2*cap(a.chunks[k-1]), chunkBytes/int(max(unsafe.Sizeof(z), 1)), 1<<22))
+		}
+		a.chunks = append(a.chunks, makeHuge[T](0, max(size, n)))
 	}
 	i := len(a.chunks) - 1
 	c := a.chunks[i]
@@ -49,6 +57,9 @@ func (a *arena[T]) at(pos uint32) []T {
 	c := a.chunks[pos>>22]
 	return c[pos&(1<<22-1):]
 }
+
+// chunkBytes bounds the size an arena's chunks grow to.
+const chunkBytes = 4 << 20
 
 // strRef locates a string in a byte arena.
 type strRef struct {
@@ -283,7 +294,7 @@ func bitsLen(v int) int {
 
 func (s *pshard) grow() {
 	old := s.slots
-	s.slots = make([]pslot, 2*len(old))
+	s.slots = makeHuge[pslot](2*len(old), 2*len(old))
 	mask := len(s.slots) - 1
 	for _, sl := range old {
 		if sl.h == 0 {
@@ -336,7 +347,13 @@ func (s *pshard) del(i int) {
 }
 
 func (s *pshard) compact() {
-	data := arena[uint32]{size: s.data.size}
+	total := 0
+	for i := range s.slots {
+		if s.slots[i].h != 0 {
+			total += s.slots[i].len()
+		}
+	}
+	data := compactArena(total)
 	for i := range s.slots {
 		sl := &s.slots[i]
 		if sl.h == 0 {
@@ -348,6 +365,12 @@ func (s *pshard) compact() {
 		sl.pos, sl.n = pos, uint32(n)|exactCap<<lenBits
 	}
 	s.data = data
+}
+
+// compactArena returns an arena to copy total values into: in one chunk of
+// their size when they fit one, so that nothing is left over at its end.
+func compactArena(total int) arena[uint32] {
+	return arena[uint32]{size: max(1, min(total, 1<<22))}
 }
 
 // values maps identifier keys to the entities that hold them, like
@@ -468,8 +491,8 @@ func (v *values) add(h uint64, id uint32, rec strRef) {
 
 func (v *values) grow() {
 	old, oldLists := v.slots, v.lists
-	v.slots = make([]vslot, 2*len(old))
-	v.lists = make([]plist, 2*len(old))
+	v.slots = makeHuge[vslot](2*len(old), 2*len(old))
+	v.lists = makeHuge[plist](2*len(old), 2*len(old))
 	mask := len(v.slots) - 1
 	for j, s := range old {
 		if s.h == 0 {
@@ -538,7 +561,13 @@ func (v *values) del(i int) {
 
 // compact is postings.compact for identifier values.
 func (v *values) compact() {
-	data := arena[uint32]{size: v.data.size}
+	total := 0
+	for i := range v.lists {
+		if v.slots[i].h != 0 {
+			total += int(v.lists[i].n)
+		}
+	}
+	data := compactArena(total)
 	for i := range v.lists {
 		l := &v.lists[i]
 		if v.slots[i].h == 0 || l.n == 0 {

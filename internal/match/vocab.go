@@ -78,7 +78,7 @@ func (v *vocabulary) putText(b []byte) strRef {
 		if v.nText > 0 {
 			size = min(2*len(v.text[v.nText-1]), textChunkMax)
 		}
-		v.text[v.nText] = make([]byte, max(size, len(b)))
+		v.text[v.nText] = makeHuge[byte](max(size, len(b)), max(size, len(b)))
 		v.nText++
 		v.fill = 0
 	}
@@ -171,7 +171,7 @@ func (v *vocabulary) publish(seed maphash.Seed) {
 			size *= 2
 		}
 		old := v.slots
-		v.slots = make([]tokSlot, size)
+		v.slots = makeHuge[tokSlot](size, size)
 		for _, s := range old {
 			if s.id != 0 {
 				v.place(seed, s)
