@@ -50,11 +50,8 @@ func RelayLimit(maxSize int) int {
 // must be empty: relays record themselves with Relay. Sign refuses an
 // envelope that Parse would refuse, including one over MaxSize.
 func Sign(key identity.Key, e Envelope) ([]byte, error) {
-	if len(e.Via) > 0 {
-		return nil, fault.Field("via", "is added by relays and is not signed by the originator")
-	}
-	if e.Type == TypeRelay {
-		return nil, fault.Field("type", "relay envelopes are made by Relay")
+	if err := notRelayed(e); err != nil {
+		return nil, err
 	}
 	return sign(key, e, TypEnvelope, MaxSize)
 }
@@ -66,16 +63,10 @@ func Sign(key identity.Key, e Envelope) ([]byte, error) {
 // payload that is not what the caller vouches for is refused by the
 // receiver, not here.
 func SignCompact(key identity.Key, e Envelope) ([]byte, error) {
-	if len(e.Via) > 0 {
-		return nil, fault.Field("via", "is added by relays and is not signed by the originator")
+	e, err := originated(key, e)
+	if err != nil {
+		return nil, err
 	}
-	if e.Type == TypeRelay {
-		return nil, fault.Field("type", "relay envelopes are made by Relay")
-	}
-	if err := key.Check(); err != nil {
-		return nil, fmt.Errorf("sign envelope: %w", err)
-	}
-	e.Created = e.Created.UTC()
 	if err := check(e); err != nil {
 		return nil, err
 	}
@@ -87,16 +78,10 @@ func SignCompact(key identity.Key, e Envelope) ([]byte, error) {
 // joining them: the result is what SignCompact returns for the joined
 // payload.
 func SignCompactParts(key identity.Key, e Envelope, parts ...[]byte) ([]byte, error) {
-	if len(e.Via) > 0 {
-		return nil, fault.Field("via", "is added by relays and is not signed by the originator")
+	e, err := originated(key, e)
+	if err != nil {
+		return nil, err
 	}
-	if e.Type == TypeRelay {
-		return nil, fault.Field("type", "relay envelopes are made by Relay")
-	}
-	if err := key.Check(); err != nil {
-		return nil, fmt.Errorf("sign envelope: %w", err)
-	}
-	e.Created = e.Created.UTC()
 	n := 0
 	e.Payload = nil
 	for _, p := range parts {
@@ -113,6 +98,31 @@ func SignCompactParts(key identity.Key, e Envelope, parts ...[]byte) ([]byte, er
 		claims = append(claims, p...)
 	}
 	return signClaims(key, e, append(claims, '}'), TypEnvelope, MaxSize)
+}
+
+// notRelayed refuses an envelope that only a relay may make or mark.
+func notRelayed(e Envelope) error {
+	if len(e.Via) > 0 {
+		return fault.Field("via", "is added by relays and is not signed by the originator")
+	}
+	if e.Type == TypeRelay {
+		return fault.Field("type", "relay envelopes are made by Relay")
+	}
+	return nil
+}
+
+// originated checks what SignCompact and SignCompactParts sign without
+// Sign's checks of the payload: an originator's envelope and a usable key.
+// It returns e with its time in UTC.
+func originated(key identity.Key, e Envelope) (Envelope, error) {
+	if err := notRelayed(e); err != nil {
+		return e, err
+	}
+	if err := key.Check(); err != nil {
+		return e, fmt.Errorf("sign envelope: %w", err)
+	}
+	e.Created = e.Created.UTC()
+	return e, nil
 }
 
 // appendBody writes the JWS payload of e exactly as the JSON encoder of
