@@ -90,6 +90,12 @@ func Identifier(s string) string {
 	if isASCII(s) {
 		return asciiIdentifier(s)
 	}
+	return identifierOfFolded(Fold(s))
+}
+
+// identifierOfFolded is Identifier's general path, for s already folded:
+// every letter mapped, the separators dropped.
+func identifierOfFolded(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == ' ' || r == '-' || r == '.' || r == '/' || r == '\t' || r == '_':
@@ -98,7 +104,7 @@ func Identifier(s string) string {
 			return r - 'a' + 'A'
 		}
 		return r
-	}, Fold(s))
+	}, s)
 }
 
 // asciiIdentifier is Identifier for text in ASCII, which folds to itself
