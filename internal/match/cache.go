@@ -35,6 +35,7 @@ type cacheShard struct {
 }
 
 type cacheSlot struct {
+	h    uint64 // of name and kind: most misses are told without reading name
 	name string
 	kind norm.Kind
 	full bool
@@ -67,32 +68,32 @@ func newNameCache(max int) *nameCache {
 
 // name returns nm.Name(s, kind), from the cache when it is there.
 func (c *nameCache) name(nm *norm.Normalizer, s string, kind norm.Kind) []norm.Rendering {
-	rs, _ := c.derived(nm, s, kind)
+	rs, _, _ := c.derived(nm, s, kind)
 	return rs
 }
 
 // derived is name, with what keep last left with the renderings (nil
-// when nothing was).
-func (c *nameCache) derived(nm *norm.Normalizer, s string, kind norm.Kind) ([]norm.Rendering, *nameDerived) {
-	sh, slot := c.slot(s, kind)
+// when nothing was) and whether the renderings came from the cache.
+func (c *nameCache) derived(nm *norm.Normalizer, s string, kind norm.Kind) ([]norm.Rendering, *nameDerived, bool) {
+	h, sh, slot := c.slot(s, kind)
 	sh.mu.Lock()
-	if slot.full && slot.kind == kind && slot.name == s {
+	if slot.full && slot.h == h && slot.kind == kind && slot.name == s {
 		rs, d := slot.rs, slot.d
 		sh.mu.Unlock()
-		return rs, d
+		return rs, d, true
 	}
 	sh.mu.Unlock()
 	rs := nm.Name(s, kind)
 	sh.mu.Lock()
-	*slot = cacheSlot{name: s, kind: kind, full: true, rs: rs}
+	*slot = cacheSlot{h: h, name: s, kind: kind, full: true, rs: rs}
 	sh.mu.Unlock()
-	return rs, nil
+	return rs, nil, false
 }
 
 // keep leaves d with the renderings rs of name s, if the cache still holds
 // them.
 func (c *nameCache) keep(s string, kind norm.Kind, rs []norm.Rendering, d *nameDerived) {
-	sh, slot := c.slot(s, kind)
+	_, sh, slot := c.slot(s, kind)
 	sh.mu.Lock()
 	if slot.full && len(slot.rs) > 0 && len(rs) > 0 && &slot.rs[0] == &rs[0] {
 		slot.d = d
@@ -100,8 +101,8 @@ func (c *nameCache) keep(s string, kind norm.Kind, rs []norm.Rendering, d *nameD
 	sh.mu.Unlock()
 }
 
-func (c *nameCache) slot(s string, kind norm.Kind) (*cacheShard, *cacheSlot) {
+func (c *nameCache) slot(s string, kind norm.Kind) (uint64, *cacheShard, *cacheSlot) {
 	h := maphash.String(c.seed, s) + uint64(kind)*0x9E3779B97F4A7C15
 	sh := &c.shards[h%cacheShards]
-	return sh, &sh.slots[(h/cacheShards)&c.mask]
+	return h, sh, &sh.slots[(h/cacheShards)&c.mask]
 }

@@ -66,7 +66,7 @@ type Index struct {
 	seed maphash.Seed
 
 	recs    []recEntry
-	recByID map[uint64]uint32 // hash of the id → record, probing on collision
+	recByID recTable // hash of the id → record
 	freeRec []uint32
 
 	ents    []ent
@@ -173,7 +173,6 @@ func New(opt Options) (*Index, error) {
 		opt:      opt.withDefaults(),
 		nm:       nm,
 		seed:     maphash.MakeSeed(),
-		recByID:  map[uint64]uint32{},
 		pathID:   map[string]uint32{},
 		post:     newPostings(),
 		vals:     newValues(),
@@ -386,7 +385,7 @@ func (ix *Index) prepare(es []Entity) prepared {
 func (ix *Index) prepareName(p *prepared, i int, typ uint8, keys []key, sc *prepScratch) []key {
 	e := &p.es[i]
 	kind := entityKind(e)
-	rs, d := ix.names.derived(ix.nm, e.Name, kind)
+	rs, d, cached := ix.names.derived(ix.nm, e.Name, kind)
 	p.names[i] = rs
 	if len(rs) == 0 {
 		return keys
@@ -421,8 +420,9 @@ func (ix *Index) prepareName(p *prepared, i int, typ uint8, keys []key, sc *prep
 	clear(toks)
 	sc.rends, sc.toks = r[:0], toks[:0]
 	// The ids and keys are kept for the next time the name comes, once
-	// every token has an id for good.
-	if known {
+	// every token has an id for good and the name has come before: most
+	// names come once, and keeping theirs would only make garbage.
+	if known && cached {
 		ix.names.keep(e.Name, kind, rs, &nameDerived{typ: typ, toks: slices.Clone(p.toks[from:]), keys: slices.Clone(keys[start:])})
 	}
 	return keys
@@ -519,7 +519,7 @@ func (ix *Index) Add(recordID string, es []Entity) {
 // blocking keys are appended to pend by shard, for the caller to add. The
 // caller holds the write lock.
 func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) []uint32 {
-	h := ix.remove(recordID)
+	h, slot := ix.remove(recordID)
 	var ri uint32
 	re := recEntry{id: ix.strs.put(recordID), used: true}
 	if n := len(ix.freeRec); n > 0 {
@@ -530,7 +530,7 @@ func (ix *Index) add(recordID string, p *prepared, pend *[postShards][]posting) 
 		ri = uint32(len(ix.recs))
 		ix.recs = append(ix.recs, re)
 	}
-	ix.recByID[h] = ri
+	ix.recByID.set(slot, h, ri)
 	ids := make([]uint32, 0, len(p.es))
 	from := int32(0)
 	toks := p.toks
@@ -564,13 +564,14 @@ func (ix *Index) Remove(recordID string) {
 	ix.remove(recordID)
 }
 
-// remove drops the entities of a record and returns the slot of recByID
-// where the record is to be put if it is added again: the one it had, or
-// the one where looking it up stopped.
-func (ix *Index) remove(recordID string) uint64 {
-	h, ri, ok := ix.findRec(recordID)
+// remove drops the entities of a record and returns the hash of its id
+// and the slot of recByID where the record is to be put if it is added
+// again: the one it had, or the one where looking it up stopped.
+func (ix *Index) remove(recordID string) (uint64, int) {
+	h := ix.recHash(recordID)
+	slot, ri, ok := ix.recByID.find(h, func(ri uint32) bool { return ix.strs.str(ix.recs[ri].id) == recordID })
 	if !ok {
-		return h
+		return h, slot
 	}
 	var keys []key
 	ids := ix.lists.slice(ix.recs[ri].ents, int(ix.recs[ri].n))
@@ -590,29 +591,11 @@ func (ix *Index) remove(recordID string) uint64 {
 	ix.live -= len(ids)
 	ix.recs[ri] = recEntry{}
 	ix.freeRec = append(ix.freeRec, ri)
-	ix.recByID[h] = tombstone
-	return h
+	ix.recByID.remove(slot)
+	return h, slot
 }
-
-// tombstone marks a removed record in recByID, so that probing goes on.
-const tombstone = ^uint32(0)
 
 func (ix *Index) recHash(id string) uint64 { return maphash.String(ix.seed, id) }
-
-// findRec returns the slot and index of a record.
-func (ix *Index) findRec(id string) (h uint64, ri uint32, ok bool) {
-	h = ix.recHash(id)
-	for {
-		ri, ok = ix.recByID[h]
-		if !ok {
-			return h, 0, false
-		}
-		if ri != tombstone && ix.strs.str(ix.recs[ri].id) == id {
-			return h, ri, true
-		}
-		h++
-	}
-}
 
 // recID returns the id of record ri.
 func (ix *Index) recID(ri uint32) string { return ix.strs.str(ix.recs[ri].id) }

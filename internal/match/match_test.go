@@ -682,8 +682,8 @@ func TestPrepareFromNameCache(t *testing.T) {
 		{Type: Container, Path: "seizure.containers[0]", Value: "MSCU1234566"},
 	}
 	// Indexed once, every token has an id; then the first prepare works
-	// the ids and keys out and leaves them in the cache, and the second
-	// takes them from there.
+	// the ids and keys out, the second (the name has come before) leaves
+	// them in the cache, and the third takes them from there.
 	ix.Add("R1", es)
 	fresh := func() prepared {
 		ix.names = newNameCache(1 << 16)
@@ -713,7 +713,7 @@ func TestPrepareFromNameCache(t *testing.T) {
 		if !es[i].Type.named() {
 			continue
 		}
-		if _, d := ix.names.derived(ix.nm, es[i].Name, entityKind(&es[i])); d != nil {
+		if _, d, _ := ix.names.derived(ix.nm, es[i].Name, entityKind(&es[i])); d != nil {
 			hits++
 		}
 	}

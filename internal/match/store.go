@@ -580,3 +580,94 @@ func (v *values) compact() {
 	}
 	v.data = data
 }
+
+// recTable finds a record's index by the hash of its id: an
+// open-addressing table of 8-byte slots, probed linearly from the slot the
+// hash's top bits name. A slot holds the hash's top 32 bits, so that a
+// probe compares record ids only when those agree and the table grows
+// without reading an id, and the record's index plus one (0 for an empty
+// slot, recGone for a removed record, which probing steps over). Looking a
+// record up ends where it would be put, so that adding one probes once.
+type recTable struct {
+	slots []recSlot // length a power of two
+	bits  uint
+	used  int // slots not empty, removed ones included
+}
+
+type recSlot struct {
+	tag uint32
+	ri  uint32 // record index + 1; 0 empty; recGone removed
+}
+
+const recGone = ^uint32(0)
+
+// find returns the index of the record whose id is id and hashes to h
+// (ok), or the slot where such a record is to be put (the first removed
+// slot on the way, else the empty one that ended the probe).
+func (t *recTable) find(h uint64, id func(ri uint32) bool) (slot int, ri uint32, ok bool) {
+	if t.slots == nil {
+		t.grow()
+	}
+	tag := uint32(h >> 32)
+	mask := len(t.slots) - 1
+	free := -1
+	for i := int(h >> (64 - t.bits)); ; i = (i + 1) & mask {
+		s := t.slots[i]
+		switch {
+		case s.ri == 0:
+			if free < 0 {
+				free = i
+			}
+			return free, 0, false
+		case s.ri == recGone:
+			if free < 0 {
+				free = i
+			}
+		case s.tag == tag && id(s.ri-1):
+			return i, s.ri - 1, true
+		}
+	}
+}
+
+// set puts record ri with hash h in slot (from find). It may grow the
+// table, which moves slots: a slot from find is good until the next set.
+func (t *recTable) set(slot int, h uint64, ri uint32) {
+	if t.slots[slot].ri == 0 {
+		t.used++
+	}
+	t.slots[slot] = recSlot{tag: uint32(h >> 32), ri: ri + 1}
+	if t.used*4 >= len(t.slots)*3 {
+		t.grow()
+	}
+}
+
+// remove marks slot (from find) as a removed record.
+func (t *recTable) remove(slot int) { t.slots[slot].ri = recGone }
+
+// grow doubles the table, or rebuilds it at its size when removed
+// records take much of it, leaving removed slots behind.
+func (t *recTable) grow() {
+	live := 0
+	for _, s := range t.slots {
+		if s.ri != 0 && s.ri != recGone {
+			live++
+		}
+	}
+	bits := max(t.bits, 10)
+	for live*2 >= 1<<bits {
+		bits++
+	}
+	old := t.slots
+	t.slots, t.bits, t.used = makeHuge[recSlot](1<<bits, 1<<bits), bits, live
+	mask := len(t.slots) - 1
+	for _, s := range old {
+		if s.ri == 0 || s.ri == recGone {
+			continue
+		}
+		i := int(s.tag >> (32 - bits))
+		for t.slots[i].ri != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
