@@ -65,6 +65,17 @@ func matchedRecords(t *testing.T, base, token, id string) ([]string, []map[strin
 	return ids, links
 }
 
+// waitIndexReady waits until the node's health says its match index is
+// built: a node serves at once and builds the index meanwhile.
+func waitIndexReady(t *testing.T, base string) {
+	t.Helper()
+	waitFor(t, "the match index built", func() bool {
+		code, m := call(t, "GET", base+"/api/v1/health", "", nil)
+		mi, _ := m["match_index"].(map[string]any)
+		return code == 200 && mi != nil && mi["state"] == "ready"
+	})
+}
+
 func searchRecords(t *testing.T, base, token, query string) []string {
 	t.Helper()
 	code, m := call(t, "GET", base+"/api/v1/entities/search?"+query, token, nil)
@@ -217,6 +228,7 @@ func testCrossMatching(t *testing.T, b backend) {
 	hk.cmd.Process.Kill()
 	hk.cmd.Wait()
 	hk = serve(t, hkDir, hkDB...)
+	waitIndexReady(t, hk.url)
 	if ids, _ := matchedRecords(t, hk.url, hkTok, hkID); !slices.Contains(ids, cnID) || !slices.Contains(ids, frID) {
 		t.Errorf("after restart Hong Kong's seizure links to %v, want %s and %s", ids, cnID, frID)
 	}

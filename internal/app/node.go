@@ -132,11 +132,10 @@ func loadDirectory(ctx context.Context, st store.Store) (*directory.Directory, e
 }
 
 // Start listens on Config.Listen and serves in the background. URL reports
-// the address actually bound (useful with port 0).
+// the address actually bound (useful with port 0). The match index is
+// built from the store in the background meanwhile (Matching.WaitReady
+// waits for it).
 func (n *Node) Start() error {
-	if err := n.Matching.Rebuild(context.Background()); err != nil {
-		return fmt.Errorf("rebuild match index: %w", err)
-	}
 	ln, err := net.Listen("tcp", n.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", n.Config.Listen, err)

@@ -77,6 +77,17 @@ type Service struct {
 
 	ix atomic.Pointer[match.Index]
 
+	// ready is set once an index built from the store is in place; until
+	// then searches answer that the index is being built, and read says
+	// how many records the build under way has read. exMu orders
+	// exclusions with putting a rebuilt index in place, so that none is
+	// applied only to the index being replaced.
+	ready     atomic.Bool
+	readyOnce sync.Once
+	readyCh   chan struct{}
+	read      atomic.Int64
+	exMu      sync.Mutex
+
 	// aud holds the audience of every indexed record whose audience is
 	// not the zero one (records of an operation), so that filtering
 	// search results never reads the store.
@@ -99,13 +110,16 @@ type item struct {
 	id  string
 }
 
-// New returns a Service with an empty index; call Rebuild before use.
+// New returns a Service with an empty index. Run builds it from the store
+// as it starts (or call Rebuild); until it is built, searches answer
+// fault.Unavailable.
 func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("matching: no store")
 	}
 	s := &Service{st: cfg.Store, log: cfg.Logger, opt: cfg.Index, perEntity: cfg.PerEntity, catchUp: cfg.CatchUp,
-		aud: map[string]records.Audience{}, rebuild: make(chan struct{}, 1), idleWait: make(chan chan struct{})}
+		aud: map[string]records.Audience{}, rebuild: make(chan struct{}, 1), idleWait: make(chan chan struct{}),
+		readyCh: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -142,11 +156,23 @@ func (s *Service) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Exclusions stored while the index was being built are applied to
+	// it before it takes the place of the one they were applied to.
+	s.exMu.Lock()
+	xs, err := s.st.MatchExclusions(ctx)
+	if err != nil {
+		s.exMu.Unlock()
+		return fmt.Errorf("rebuild match index: %w", err)
+	}
+	s.exclude(ix, xs)
 	s.ix.Store(ix)
+	s.exMu.Unlock()
 	s.mu.Lock()
 	s.aud = aud
 	s.mu.Unlock()
 	s.mark = mark
+	s.ready.Store(true)
+	s.readyOnce.Do(func() { close(s.readyCh) })
 	s.log.Info("match index rebuilt", "records", n, "entities", ix.Len(), "duration", time.Since(start).Round(time.Millisecond))
 	caught, err := s.matchUnmatched(ctx)
 	if err != nil {
@@ -156,6 +182,45 @@ func (s *Service) Rebuild(ctx context.Context) error {
 		s.log.Info("matched records stored after the watermark", "records", caught)
 	}
 	return nil
+}
+
+// exclude applies stored exclusions to ix, logging those that no longer
+// apply.
+func (s *Service) exclude(ix *match.Index, xs []store.MatchExclusion) {
+	for _, x := range xs {
+		if err := ix.Exclude(match.Type(x.Type), x.Value); err != nil {
+			s.log.Warn("stored match exclusion no longer applies", "exclusion", x.ID, "err", err)
+		}
+	}
+}
+
+// IndexState is how far the match index is: Ready once an index built
+// from the store is in place; until then RecordsRead is how many records
+// the build has read.
+type IndexState struct {
+	Ready       bool
+	RecordsRead int64
+}
+
+// State reports how far the match index is.
+func (s *Service) State() IndexState {
+	return IndexState{Ready: s.ready.Load(), RecordsRead: s.read.Load()}
+}
+
+// WaitReady waits until an index built from the store is in place, or ctx
+// ends.
+func (s *Service) WaitReady(ctx context.Context) error {
+	select {
+	case <-s.readyCh:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// notReady is the answer to a search before the index is built.
+func (s *Service) notReady() error {
+	return fault.E(fault.Unavailable, "the match index is being built from the store (%d records read so far); searching is possible once it is built", s.read.Load())
 }
 
 // build reads a new index, audience map and catch-up mark from the store.
@@ -168,11 +233,7 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	if err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("rebuild match index: %w", err)
 	}
-	for _, x := range xs {
-		if err := ix.Exclude(match.Type(x.Type), x.Value); err != nil {
-			s.log.Warn("stored match exclusion no longer applies", "exclusion", x.ID, "err", err)
-		}
-	}
+	s.exclude(ix, xs)
 	// The mark is read before the walk, so that whatever others mark
 	// during it is read again by the next catch-up.
 	mark, err := s.lastMark(ctx)
@@ -181,6 +242,7 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	}
 	aud := map[string]records.Audience{}
 	n := 0
+	s.read.Store(0)
 	// The records are indexed as they are read: the Loader extracts and
 	// normalises them on every core while it stores those before them,
 	// and reading the store overlaps with both.
@@ -194,6 +256,7 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 			aud[r.ID] = a
 		}
 		n++
+		s.read.Store(int64(n))
 		return nil
 	})
 	l.Close()
@@ -301,6 +364,24 @@ func (s *Service) notify(items []item) {
 func (s *Service) Run(ctx context.Context) {
 	s.running.Store(true)
 	defer s.running.Store(false)
+	// The index is built here, not before the node serves: until it is
+	// in place, records stored or received wait in the queue (or for the
+	// catch-up) and searches say the index is being built.
+	for !s.ready.Load() {
+		err := s.Rebuild(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			break
+		}
+		s.log.Error("build match index", "err", err, "retry_in", buildRetry)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(buildRetry):
+		}
+	}
 	var tick <-chan time.Time
 	if s.catchUp > 0 {
 		t := time.NewTicker(s.catchUp)
@@ -343,6 +424,10 @@ func (s *Service) Run(ctx context.Context) {
 		}
 	}
 }
+
+// buildRetry is how long Run waits before trying again to build an index
+// the store could not be read for.
+var buildRetry = 10 * time.Second
 
 // progressEvery is how often a long catch-up logs how far it has got.
 var progressEvery = 10 * time.Second
@@ -611,6 +696,25 @@ func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID stri
 	return out, nil
 }
 
+// Pending says whether the links of a record's latest version are still
+// to be worked out: it was stored or received moments ago, or the node is
+// matching what it holds after a restore or an upgrade. A retracted record
+// is never pending. The caller has checked that the user may see it.
+func (s *Service) Pending(ctx context.Context, recordID string) (bool, error) {
+	r, err := s.st.GetRecord(ctx, recordID)
+	if err != nil {
+		return false, fmt.Errorf("whether matches of %s are pending: %w", recordID, err)
+	}
+	if r.Status == intel.StatusRetracted {
+		return false, nil
+	}
+	v, err := s.st.MatchedVersion(ctx, recordID)
+	if err != nil {
+		return false, err
+	}
+	return v < r.Version, nil
+}
+
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // CheckQuery validates an ad-hoc search, naming the offending field, and
@@ -666,6 +770,9 @@ func (s *Service) Search(ctx context.Context, u store.User, q match.Query) ([]ma
 	if err := CheckQuery(&q); err != nil {
 		return nil, err
 	}
+	if !s.ready.Load() {
+		return nil, s.notReady()
+	}
 	res := s.ix.Load().Search(q, func(id string) bool { return records.CanSee(u, s.audience(id)) })
 	if res == nil {
 		res = []match.Result{}
@@ -688,12 +795,15 @@ func (s *Service) Search(ctx context.Context, u store.User, q match.Query) ([]ma
 
 // Overcorrelated lists the values shared by too many records to link
 // them, most shared first.
-func (s *Service) Overcorrelated() []match.KeyStat {
+func (s *Service) Overcorrelated() ([]match.KeyStat, error) {
+	if !s.ready.Load() {
+		return nil, s.notReady()
+	}
 	out := s.ix.Load().Overcorrelated()
 	if out == nil {
 		out = []match.KeyStat{}
 	}
-	return out
+	return out, nil
 }
 
 // Exclusions lists the values administrators excluded, oldest first.
@@ -715,7 +825,10 @@ func (s *Service) Exclude(ctx context.Context, actor string, t match.Type, value
 		return store.MatchExclusion{}, fault.Field("reason", "must be at most 500 characters")
 	}
 	// The index validates the value; an exclusion the store then refuses
-	// (already excluded) leaves the index as it was.
+	// (already excluded) leaves the index as it was. An index being built
+	// applies it from the store before it is put in place.
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
 	if err := s.ix.Load().Exclude(t, value); err != nil {
 		return store.MatchExclusion{}, err
 	}

@@ -211,12 +211,15 @@ func TestExclusionsAndOvercorrelation(t *testing.T) {
 	}
 	storetest.MustCreate(t, obs, rs...)
 	mustIdle(t, svc)
-	over := svc.Overcorrelated()
+	over, err := svc.Overcorrelated()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(over) == 0 || over[0].Type != match.Person || over[0].Records < 3 {
 		t.Fatalf("overcorrelated %+v, want the name shared by every record", over)
 	}
 
-	_, err := svc.Exclude(ctx, "root", "planet", "x", "")
+	_, err = svc.Exclude(ctx, "root", "planet", "x", "")
 	storetest.WantField(t, err, "type")
 	x, err := svc.Exclude(ctx, "root", match.Person, "Chan Tai Man", "a placeholder in old reports")
 	if err != nil {
@@ -311,5 +314,102 @@ func TestLongCatchUpSaysHowFarItHasGot(t *testing.T) {
 	}
 	if strings.Contains(log, "Ivanov") || strings.Contains(log, "Иванов") {
 		t.Errorf("the log names a person:\n%s", log)
+	}
+}
+
+// pausedWalk is a store whose walk of the records stops after the first
+// record until release is closed, so that a test sees the service while
+// its index is being built.
+type pausedWalk struct {
+	store.Store
+	first   chan struct{}
+	release chan struct{}
+}
+
+func (p *pausedWalk) WalkRecords(ctx context.Context, fn func(*intel.Record) error) error {
+	n := 0
+	return p.Store.WalkRecords(ctx, func(r *intel.Record) error {
+		if n++; n == 2 {
+			close(p.first)
+			<-p.release
+		}
+		return fn(r)
+	})
+}
+
+// TestServesWhileBuilding checks what a service says while Run builds its
+// index from the store: searches and the over-correlation list answer
+// "unavailable" naming the build and how far it has got, the state says
+// so, an exclusion made meanwhile is kept by the index once built, and
+// once built searches find the stored records.
+func TestServesWhileBuilding(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	chan1 := person(t, "Chan Tai Man", "1970-01-02", "HK")
+	storetest.MustCreate(t, st, chan1, person(t, "Ivanov Sergei", "", "RU"), person(t, "Placeholder Name", "", ""))
+	p := &pausedWalk{Store: st, first: make(chan struct{}), release: make(chan struct{})}
+	svc, err := New(Config{Store: p, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := svc.State(); st.Ready {
+		t.Fatalf("state %+v before the index was built", st)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(rctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	<-p.first
+
+	if st := svc.State(); st.Ready || st.RecordsRead != 1 {
+		t.Errorf("state while building %+v, want not ready and 1 record read", st)
+	}
+	u := store.User{Name: "root", Role: store.RoleAdmin}
+	_, err = svc.Search(ctx, u, match.Query{Name: "Chan Tai Man"})
+	if !fault.Is(err, fault.Unavailable) || !strings.Contains(err.Error(), "being built") || !strings.Contains(err.Error(), "1 records read") {
+		t.Errorf("search while building: %v, want unavailable naming the build", err)
+	}
+	if _, err := svc.Overcorrelated(); !fault.Is(err, fault.Unavailable) {
+		t.Errorf("over-correlated while building: %v, want unavailable", err)
+	}
+	if _, err := svc.Search(ctx, u, match.Query{}); !fault.Is(err, fault.Invalid) {
+		t.Errorf("a bad query while building: %v, want it named invalid first", err)
+	}
+	if _, err := svc.Exclude(ctx, "root", match.Person, "Placeholder Name", "a placeholder"); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := svc.Pending(ctx, chan1.ID); err != nil || !pending {
+		t.Errorf("a record never matched: pending %v, %v; want pending", pending, err)
+	}
+
+	close(p.release)
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := svc.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := svc.State(); !st.Ready {
+		t.Errorf("state %+v after the build", st)
+	}
+	res, err := svc.Search(ctx, u, match.Query{Name: "Chan Tai Man"})
+	if err != nil || len(res) == 0 || res[0].Entity.Name != "Chan Tai Man" {
+		t.Errorf("search once built: %+v, %v", res, err)
+	}
+	if res, err := svc.Search(ctx, u, match.Query{Name: "Placeholder Name"}); err != nil || len(res) != 0 {
+		t.Errorf("the name excluded while building still finds %+v (%v)", res, err)
+	}
+	found := false
+	for _, x := range svc.Index().Excluded() {
+		found = found || x.Type == match.Person && x.Value == "Placeholder Name"
+	}
+	if !found {
+		t.Errorf("the built index lists exclusions %+v, without the one made while building", svc.Index().Excluded())
+	}
+	mustIdle(t, svc)
+	if pending, err := svc.Pending(ctx, chan1.ID); err != nil || pending {
+		t.Errorf("a record matched by the catch-up after the build: pending %v, %v; want not", pending, err)
+	}
+	if _, err := svc.Pending(ctx, "01NOSUCHRECORD0000000000000"); !fault.Is(err, fault.NotFound) {
+		t.Errorf("pending of an unknown record: %v, want not found", err)
 	}
 }

@@ -322,6 +322,9 @@ type Matching interface {
 	// Unmatched returns up to limit ids of records whose latest version is
 	// not the one marked matched, in storage order.
 	Unmatched(ctx context.Context, limit int) ([]string, error)
+	// MatchedVersion returns the version of a record marked matched: the
+	// one whose links are stored, 0 when none is.
+	MatchedVersion(ctx context.Context, recordID string) (int, error)
 	// MatchMarks returns up to limit marks with Seq above after, in Seq
 	// order.
 	MatchMarks(ctx context.Context, after int64, limit int) ([]MatchMark, error)

@@ -22,9 +22,20 @@ func (s *Server) needMatching(h handlerFunc) handlerFunc {
 	}
 }
 
+// retryWhileBuilding tells a client refused while the match index is
+// being built when to ask again.
+func (s *Server) retryWhileBuilding(w http.ResponseWriter) {
+	if !s.matching.State().Ready {
+		w.Header().Set("Retry-After", "5")
+	}
+}
+
 // matchesResponse is the body of GET /api/v1/records/{id}/matches.
 type matchesResponse struct {
 	Matches []match.Link `json:"matches"`
+	// Pending says that the links of the record's latest version are
+	// still being worked out, so that the list may grow.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // searchResponse is the body of GET /api/v1/entities/search.
@@ -67,7 +78,11 @@ func (s *Server) recordMatches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, matchesResponse{Matches: ls})
+	pending, err := s.matching.Pending(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, matchesResponse{Matches: ls, Pending: pending})
 	return nil
 }
 
@@ -96,6 +111,7 @@ func (s *Server) searchEntities(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.matching.Search(r.Context(), userFrom(r.Context()), q)
 	if err != nil {
+		s.retryWhileBuilding(w)
 		return err
 	}
 	writeJSON(w, http.StatusOK, searchResponse{Results: res})
@@ -103,7 +119,12 @@ func (s *Server) searchEntities(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listOvercorrelated(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, overcorrelatedResponse{Values: s.matching.Overcorrelated()})
+	vs, err := s.matching.Overcorrelated()
+	if err != nil {
+		s.retryWhileBuilding(w)
+		return err
+	}
+	writeJSON(w, http.StatusOK, overcorrelatedResponse{Values: vs})
 	return nil
 }
 

@@ -40,6 +40,26 @@ func newMetrics() *metrics {
 	return m
 }
 
+// watchMatching adds the state of the match index: whether it is built,
+// and how many records its build has read.
+func (m *metrics) watchMatching(st func() (ready bool, read int64)) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "liaison_match_index_ready",
+		Help: "1 once the match index is built from the store, 0 while it is being built.",
+	}, func() float64 {
+		if ready, _ := st(); ready {
+			return 1
+		}
+		return 0
+	}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "liaison_match_index_build_records_read",
+		Help: "Records read by the last or current build of the match index.",
+	}, func() float64 {
+		_, read := st()
+		return float64(read)
+	}))
+}
+
 func (m *metrics) observe(route string, status int, d time.Duration) {
 	code := strconv.Itoa(status)
 	m.requests.WithLabelValues(route, code).Inc()

@@ -107,6 +107,9 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if m := s.matching; m != nil {
+		s.metrics.watchMatching(func() (bool, int64) { st := m.State(); return st.Ready, st.RecordsRead })
+	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -512,6 +515,15 @@ type healthResponse struct {
 	Node    string `json:"node"`
 	Version string `json:"version"`
 	Records int64  `json:"records"`
+	// MatchIndex is left out on a server without cross-matching.
+	MatchIndex *matchIndexHealth `json:"match_index,omitempty"`
+}
+
+// matchIndexHealth says whether the match index is built ("ready") or
+// being built from the store ("building", with the records read so far).
+type matchIndexHealth struct {
+	State       string `json:"state"`
+	RecordsRead *int64 `json:"records_read,omitempty"`
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
@@ -519,7 +531,14 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fault.Wrap(fault.Unavailable, err, "store unavailable")
 	}
-	writeJSON(w, http.StatusOK, healthResponse{Status: "ok", Node: s.node, Version: s.version, Records: n})
+	h := healthResponse{Status: "ok", Node: s.node, Version: s.version, Records: n}
+	if s.matching != nil {
+		h.MatchIndex = &matchIndexHealth{State: "ready"}
+		if st := s.matching.State(); !st.Ready {
+			h.MatchIndex = &matchIndexHealth{State: "building", RecordsRead: &st.RecordsRead}
+		}
+	}
+	writeJSON(w, http.StatusOK, h)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +31,7 @@ const (
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.id LIMIT $1`
 	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > $1 ORDER BY seq LIMIT $2`
+	sqlMatchedVersion  = `SELECT version FROM match_state WHERE id = $1`
 	sqlInsertExclusion = `INSERT INTO match_exclusions (type, value, reason, actor, created) VALUES ($1, $2, $3, $4, $5) RETURNING id`
 	sqlExclusions      = `SELECT id, type, value, reason, actor, created FROM match_exclusions ORDER BY id`
 	sqlDeleteExclusion = `DELETE FROM match_exclusions WHERE id = $1`
@@ -178,6 +180,19 @@ func (db *DB) Unmatched(ctx context.Context, limit int) ([]string, error) {
 		return nil, fmt.Errorf("unmatched records: %w", mapErr(err, "records"))
 	}
 	return ids, nil
+}
+
+// MatchMarks returns the marks written after seq.
+func (db *DB) MatchedVersion(ctx context.Context, recordID string) (int, error) {
+	var v int
+	err := db.pool.QueryRow(ctx, sqlMatchedVersion, recordID).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("matched version of %s: %w", recordID, mapErr(err, "match state"))
+	}
+	return v, nil
 }
 
 // MatchMarks returns the marks written after seq.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,7 +48,8 @@ const (
 		`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
 		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
-	sqlMatchMarks = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlMatchMarks     = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlMatchedVersion = `SELECT version FROM links.match_records WHERE id = ?`
 )
 
 // WalkRecords streams the latest version of every record, in rowid order,
@@ -601,6 +603,19 @@ func (db *DB) Unmatched(ctx context.Context, limit int) ([]string, error) {
 		return nil, fmt.Errorf("unmatched records: %w", mapErr(err, "records"))
 	}
 	return out, nil
+}
+
+// MatchedVersion returns the version of a record marked matched, 0 for none.
+func (db *DB) MatchedVersion(ctx context.Context, recordID string) (int, error) {
+	var v int
+	err := db.queryRow(ctx, []any{&v}, sqlMatchedVersion, recordID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("matched version of %s: %w", recordID, mapErr(err, "match state"))
+	}
+	return v, nil
 }
 
 // MatchMarks returns the marks written after seq.

@@ -194,6 +194,20 @@ func testUnmatched(t *testing.T, s store.Store) {
 	if got := unmatched(10); !slices.Equal(got, []string{a.ID, b.ID, c.ID}) {
 		t.Fatalf("unmatched %v, want all three", got)
 	}
+	matchedVersion := func(id string) int {
+		t.Helper()
+		v, err := s.MatchedVersion(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := matchedVersion(a.ID); v != 0 {
+		t.Errorf("matched version of a record never matched: %d, want 0", v)
+	}
+	if v := matchedVersion("01NOSUCHRECORD0000000000000"); v != 0 {
+		t.Errorf("matched version of an unknown record: %d, want 0", v)
+	}
 	if got := unmatched(2); len(got) != 2 {
 		t.Errorf("unmatched with limit 2 gave %d", len(got))
 	}
@@ -217,8 +231,14 @@ func testUnmatched(t *testing.T, s store.Store) {
 	if len(marks) != 2 || marks[0].ID != a.ID || marks[1].ID != b.ID || marks[0].Seq >= marks[1].Seq || marks[0].Version != 1 {
 		t.Fatalf("marks %+v, want a then b with increasing seq", marks)
 	}
+	if v := matchedVersion(a.ID); v != 1 {
+		t.Errorf("matched version of a once matched at 1 and updated: %d, want 1", v)
+	}
 	if err := s.PutMatches(ctx, []store.MatchSet{{Record: a.ID, Version: 2}}); err != nil {
 		t.Fatal(err)
+	}
+	if v := matchedVersion(a.ID); v != 2 {
+		t.Errorf("matched version of a after matching version 2: %d, want 2", v)
 	}
 	later, err := s.MatchMarks(ctx, marks[1].Seq, 10)
 	if err != nil {

@@ -226,11 +226,14 @@ type recordBody struct {
 	MatchingOff bool
 	Matches     []match.Link
 	MatchErr    string
-	CanShare    bool
-	CanRetract  bool
-	Partners    []option
-	Retracted   bool
-	CanEdit     bool
+	// MatchPending says that the links of the record's latest version
+	// are still being worked out.
+	MatchPending bool
+	CanShare     bool
+	CanRetract   bool
+	Partners     []option
+	Retracted    bool
+	CanEdit      bool
 	// Saved is set after the form saved the record; Warnings are then the
 	// problems validation accepted but the officer should check.
 	Saved    bool
@@ -338,6 +341,11 @@ func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, 
 			h.log.WarnContext(ctx, "record matches", "err", err)
 		}
 		b.Matches = ms
+		if pm, ok := h.cfg.Matcher.(PendingMatcher); ok && err == nil {
+			if b.MatchPending, err = pm.Pending(ctx, id); err != nil {
+				h.log.WarnContext(ctx, "whether record matches are pending", "err", err)
+			}
+		}
 	}
 	if err := h.loopsOf(ctx, c, b); err != nil {
 		return nil, err
@@ -476,6 +484,9 @@ type screenBody struct {
 	Types                          []option
 	Asked                          bool
 	Results                        []match.Result
+	// Building is set when the match index is still being built from
+	// the store, as a node does after it starts.
+	Building bool
 }
 
 // screen searches the entities of the records the user may see.
@@ -499,6 +510,11 @@ func (h *Handler) screen(w http.ResponseWriter, r *http.Request, c *call) error 
 		}
 		res, err := h.cfg.Screener.Search(r.Context(), c.user, match.Query{Name: b.Name, Type: match.Type(b.Type),
 			Country: b.Country, BirthDate: b.BirthDate, Limit: 50})
+		if fault.Is(err, fault.Unavailable) {
+			b.Building = true
+			w.Header().Set("Retry-After", "5")
+			return h.renderStatus(w, r, c, http.StatusServiceUnavailable, "screen", b)
+		}
 		if err != nil {
 			return err
 		}

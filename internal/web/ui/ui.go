@@ -44,6 +44,12 @@ type Matcher interface {
 	RecordMatches(ctx context.Context, u store.User, recordID string) ([]match.Link, error)
 }
 
+// PendingMatcher is a Matcher that also says whether the links of a
+// record's latest version are still being worked out.
+type PendingMatcher interface {
+	Pending(ctx context.Context, recordID string) (bool, error)
+}
+
 // Screener screens a name or identifier against the entities of the
 // records user may see, best first.
 type Screener interface {

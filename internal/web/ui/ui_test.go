@@ -21,6 +21,7 @@ import (
 	"liaison/internal/federation/identity"
 	"liaison/internal/intel"
 	"liaison/internal/match"
+	"liaison/internal/matching"
 	"liaison/internal/records"
 	"liaison/internal/sharing"
 	"liaison/internal/store"
@@ -738,6 +739,40 @@ func TestMatches(t *testing.T) {
 			t.Fatal("screening without results does not say there is no match")
 		}
 	})
+}
+
+// TestScreenWhileIndexBuilding checks the screening page of a node whose
+// match index is still being built: it answers 503 with a Retry-After,
+// keeps the form and says, in the user's language, that screening is
+// possible once the index is built; once built, it screens.
+func TestScreenWhileIndexBuilding(t *testing.T) {
+	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := MustNode(t, nil, svc)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	for lang, w := range map[string]string{"en": "still being built", "fr": "en cours de construction", "zh-Hant": "建立配對索引"} {
+		p := b.get("/ui/screen?name=Chan+Tai+Man&lang=" + lang)
+		if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") == "" {
+			t.Errorf("%s: screening while building: %d, Retry-After %q", lang, p.status, p.header.Get("Retry-After"))
+		}
+		if !strings.Contains(p.body, `id="index-building"`) || !strings.Contains(p.body, w) || !strings.Contains(p.body, `id="screen"`) {
+			t.Errorf("%s: screening page while building lacks the notice %q or the form", lang, w)
+		}
+	}
+	if err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get("/ui/screen?name=Chan+Tai+Man&lang=en")
+	if p.status != http.StatusOK || strings.Contains(p.body, `id="index-building"`) || !strings.Contains(p.body, `id="no-match"`) {
+		t.Errorf("screening once built: %d", p.status)
+	}
 }
 
 func TestStaticAndHeaders(t *testing.T) {
