@@ -813,7 +813,9 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		add(key{ix.nameHash(typ, &rs[0]), keyName})
 	}
 	var skels [maxTokens][]string
+	var skh [maxTokens][]uint64 // the token keys of skels, which pairs are made of
 	var buf [maxTokens * jaSkeletons]string
+	var hbuf [maxTokens * jaSkeletons]uint64
 	for _, r := range rs {
 		n := min(len(r.toks), maxTokens)
 		if n == 0 {
@@ -832,9 +834,12 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 					skels[i] = append(skels[i], sk)
 				}
 			}
+			skh[i] = hbuf[used:used]
 			used += len(skels[i])
 			for _, sk := range skels[i] {
-				add(key{ix.hash(typ, keyToken, sk), keyToken})
+				h := ix.hash1(typ, keyToken, sk)
+				skh[i] = append(skh[i], h)
+				add(key{h, keyToken})
 			}
 		}
 		if r.scheme == "ja" {
@@ -857,9 +862,9 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 		}
 		for i := 0; i < n && i < 6; i++ {
 			for j := i + 1; j < n && j < 6; j++ {
-				for _, a := range skels[i] {
-					for _, b := range skels[j] {
-						add(key{ix.pairHash(typ, a, b), keyPair})
+				for _, a := range skh[i] {
+					for _, b := range skh[j] {
+						add(key{pairOf(a, b), keyPair})
 					}
 				}
 			}
@@ -871,11 +876,11 @@ func (ix *Index) nameKeys(keys []key, typ uint8, rs []rend) []key {
 				var cb, mb [64]byte
 				c := append(append(cb[:0], r.toks[i][0]...), r.toks[i+1][0]...)
 				sk := norm.AppendSkeleton(mb[:0], unsafe.String(unsafe.SliceData(c), len(c)))
-				// m lives in mb, which pairHash only reads.
-				m := unsafe.String(unsafe.SliceData(sk), len(sk))
+				// m lives in mb, which hash1 only reads.
+				m := ix.hash1(typ, keyToken, unsafe.String(unsafe.SliceData(sk), len(sk)))
 				for k := 0; k < n && k < 6; k++ {
-					if k != i && k != i+1 && len(skels[k]) > 0 {
-						add(key{ix.pairHash(typ, m, skels[k][0]), keyPair})
+					if k != i && k != i+1 && len(skh[k]) > 0 {
+						add(key{pairOf(m, skh[k][0]), keyPair})
 					}
 				}
 			}
@@ -920,11 +925,28 @@ func (ix *Index) skeletonHash(typ, kind uint8, s string) uint64 {
 	return maphash.Bytes(ix.seed, b)
 }
 
+// pairHash is the key of two token skeletons, in either order: their
+// token keys mixed (pairOf), so that the pairs of a name cost no hashing
+// beyond that of its tokens.
 func (ix *Index) pairHash(typ uint8, a, b string) uint64 {
-	if a > b {
-		a, b = b, a
+	return pairOf(ix.hash1(typ, keyToken, a), ix.hash1(typ, keyToken, b))
+}
+
+// pairOf mixes the keys of two tokens into the key of the pair, the same
+// in either order. The keys are seeded hashes, so that nobody outside can
+// choose them to collide.
+func pairOf(x, y uint64) uint64 {
+	if x > y {
+		x, y = y, x
 	}
-	return ix.hash(typ, keyPair, a, b)
+	h := x ^ (y*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019)
+	// The finaliser of MurmurHash3, a bijection that spreads every bit.
+	h ^= h >> 33
+	h *= 0xFF51AFD7ED558CCD
+	h ^= h >> 33
+	h *= 0xC4CEB93FE1A85A1D
+	h ^= h >> 33
+	return h
 }
 
 // post1 adds an entity to a posting list, applying the over-correlation
