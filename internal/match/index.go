@@ -218,6 +218,11 @@ func (ix *Index) AddRecords(rs []*intel.Record) {
 // addPart is how many records a Loader prepares and stores at a time.
 const addPart = 512
 
+// loadFlush is how many records a Loader stores under one hold of the
+// write lock, adding their blocking keys' postings at the end; a variable
+// for tests.
+var loadFlush = 1 << 15
+
 // loadWorkers is how many goroutines a Loader prepares records on.
 func loadWorkers() int { return runtime.GOMAXPROCS(0) }
 
@@ -229,7 +234,9 @@ func loadWorkers() int { return runtime.GOMAXPROCS(0) }
 // the write lock, and the postings of a part are added shard by shard on
 // every core. Reading the records, preparing them and storing them thus
 // overlap, and every core is busy for as long as the records come. A few
-// parts are in flight at most, so the stream is never held whole.
+// parts are in flight at most, so the stream is never held whole. The
+// goroutine that stores holds the write lock for loadFlush records at a
+// time: queries and other changes meanwhile wait that long.
 //
 // Records given to Add must not be changed until Close returns, and Add
 // must not be called after Close. A Loader is used by one goroutine;
@@ -282,10 +289,27 @@ func (ix *Index) newLoader(size int) *Loader {
 	}
 	go func() {
 		defer close(l.stored)
+		// Parts are stored under one hold of the write lock until
+		// loadFlush records are, and their blocking keys' postings added
+		// then: added in large batches, they are added in the order of
+		// their slots, not at random.
+		seen := map[string]struct{}{}
+		held := 0
 		for p := range l.inOrder {
 			<-p.ready
-			ix.mu.Lock()
-			ix.addAll(p.rs, p.ps)
+			if held == 0 {
+				ix.mu.Lock()
+			}
+			ix.storeAll(p.rs, p.ps, seen)
+			if held += len(p.rs); held >= loadFlush {
+				ix.flush()
+				clear(seen)
+				ix.mu.Unlock()
+				held = 0
+			}
+		}
+		if held > 0 {
+			ix.flush()
 			ix.mu.Unlock()
 		}
 	}()
@@ -451,6 +475,14 @@ func (ix *Index) prepareAll(rs []*intel.Record) []prepared {
 // finds that version's postings. The ids of the entities of ps[i] are
 // left in ps[i].ids. The caller holds the write lock.
 func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
+	ix.storeAll(rs, ps, make(map[string]struct{}, len(rs)))
+	ix.flush()
+}
+
+// storeAll is addAll without adding the postings set aside, which
+// ix.flush adds. seen holds the ids of the records stored since the last
+// flush: a record given again has them added first.
+func (ix *Index) storeAll(rs []*intel.Record, ps []prepared, seen map[string]struct{}) {
 	pend := &ix.pending
 	// The entity tables are grown once for the whole part and by half
 	// again at least: grown an entity at a time, as append does, a table
@@ -466,15 +498,14 @@ func (ix *Index) addAll(rs []*intel.Record, ps []prepared) {
 		ix.ents = append(makeHuge[ent](0, c), ix.ents...)
 		ix.nrend = append(makeHuge[uint8](0, c), ix.nrend...)
 	}
-	seen := make(map[string]struct{}, len(rs))
 	for i, r := range rs {
 		if _, again := seen[r.ID]; again {
 			ix.flush()
+			clear(seen)
 		}
 		seen[r.ID] = struct{}{}
 		ps[i].ids = ix.add(r.ID, &ps[i], pend)
 	}
-	ix.flush()
 	ix.publishVocab()
 }
 

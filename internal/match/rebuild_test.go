@@ -172,6 +172,18 @@ func BenchmarkRebuild(b *testing.B) {
 // out before storing are those found again from the stored entity, which
 // removing a record relies on.
 func TestAddRecordsPostsAsAddRecord(t *testing.T) {
+	t.Run("as configured", testAddRecordsPostsAsAddRecord)
+	// Postings added in slot order from the first, and a Loader that
+	// lets the lock go every few parts (so that records given again come
+	// both within and across its holds).
+	t.Run("in slot order, short holds", func(t *testing.T) {
+		defer func(m, f int) { slotOrderMin, loadFlush = m, f }(slotOrderMin, loadFlush)
+		slotOrderMin, loadFlush = 1, addPart+addPart/2
+		testAddRecordsPostsAsAddRecord(t)
+	})
+}
+
+func testAddRecordsPostsAsAddRecord(t *testing.T) {
 	s := newRecordStream(t, 600)
 	var batches [][]*intel.Record
 	for range 4 {

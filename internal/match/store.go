@@ -211,10 +211,48 @@ func (p *postings) drop(h uint64) {
 func (p *postings) addPending(pending *[postShards][]posting) {
 	parallel(postShards, func(i int) {
 		s := &p.shards[i]
-		for _, x := range pending[i] {
+		ps := pending[i]
+		if len(ps) >= slotOrderMin {
+			ps = s.inSlotOrder(ps)
+		}
+		for _, x := range ps {
 			s.add(x.h, x.id)
 		}
 	})
+}
+
+// slotOrderMin is how many postings a shard is given at once before
+// inSlotOrder pays; a variable for tests.
+var slotOrderMin = 4096
+
+// inSlotOrder grows the shard's table to hold every key of ps as a new
+// one, then returns ps ordered by the region of the table their keys
+// probe (the postings of one key keep their order): added in that order,
+// the table is read from one end to the other rather than at random. The
+// regions are counted out in one pass (a counting sort on the high bits
+// of the slot); the order within a region does not matter.
+func (s *pshard) inSlotOrder(ps []posting) []posting {
+	for 4*(s.n+len(ps)) > 3*len(s.slots) {
+		s.grow()
+	}
+	bits := bitsLen(len(s.slots)) - 1
+	rb := min(bits, max(1, bitsLen(len(ps))-2)) // about four postings a region
+	shift := bits - rb
+	mask := uint64(len(s.slots) - 1)
+	count := make([]int32, 1<<rb+1)
+	for _, x := range ps {
+		count[(slotHash(x.h)&mask)>>shift+1]++
+	}
+	for r := 1; r < len(count); r++ {
+		count[r] += count[r-1]
+	}
+	out := make([]posting, len(ps))
+	for _, x := range ps {
+		r := (slotHash(x.h) & mask) >> shift
+		out[count[r]] = x
+		count[r]++
+	}
+	return out
 }
 
 // compact copies every list into new arenas without spare room, leaving
