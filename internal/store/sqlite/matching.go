@@ -138,16 +138,20 @@ type numbers struct {
 	n  map[string]int64
 }
 
-func (c *numbers) get(ids []any) map[string]int64 {
+// get numbers the records of ids it knows in recs and returns the others.
+func (c *numbers) get(ids []string, recs map[string]*matchRecord) (unknown []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int64, len(ids))
+	known := make([]matchRecord, 0, len(ids))
 	for _, id := range ids {
-		if n, ok := c.n[id.(string)]; ok {
-			out[id.(string)] = n
+		if n, ok := c.n[id]; ok {
+			known = append(known, matchRecord{n: n})
+			recs[id] = &known[len(known)-1]
+		} else {
+			unknown = append(unknown, id)
 		}
 	}
-	return out
+	return unknown
 }
 
 // keep adds the numbers of a committed transaction.
@@ -168,8 +172,8 @@ func (c *numbers) keep(recs map[string]*matchRecord) {
 // the records their links name only the number is needed, which the cache
 // mostly has.
 func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
-	recs := map[string]*matchRecord{}
-	var own, others []any
+	recs := make(map[string]*matchRecord, 2*len(sets))
+	var own, others []string
 	for _, s := range sets {
 		if _, ok := recs[s.Record]; !ok {
 			recs[s.Record] = nil
@@ -184,16 +188,14 @@ func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchS
 			}
 		}
 	}
-	cached := db.nums.get(others)
+	// Ids go to the statements as arguments, only those looked up.
 	var look []any
-	for _, id := range others {
-		if n, ok := cached[id.(string)]; ok {
-			recs[id.(string)] = &matchRecord{n: n}
-		} else {
-			look = append(look, id)
-		}
+	for _, id := range own {
+		look = append(look, id)
 	}
-	look = append(own, look...)
+	for _, id := range db.nums.get(others, recs) {
+		look = append(look, id)
+	}
 	for lo := 0; lo < len(look); lo += numberChunk {
 		chunk := look[lo:min(lo+numberChunk, len(look))]
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.n, coalesce(r.version, 0), s.n IS NOT NULL FROM match_records r
@@ -286,6 +288,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		seen := map[linkKey]bool{}
 		var links []storedLink
 		var buf []byte
+		var enc linkEncoder
 		for _, s := range sets {
 			r := recs[s.Record]
 			if r.held > s.Version {
@@ -320,7 +323,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			names[r.n] = others
 			if len(links) > 0 {
-				buf = appendLinks(buf[:0], links)
+				buf = enc.append(buf[:0], links)
 				_, err = st[2].ExecContext(ctx, r.n, buf)
 			} else {
 				_, err = st[3].ExecContext(ctx, r.n)
