@@ -349,9 +349,9 @@ func (s *Service) Run(ctx context.Context) {
 var progressEvery = 10 * time.Second
 
 // keepLinks is the most links whose room process keeps for the next batch
-// (a few hundred bytes each): a batch of a catch-up may have more, and
-// their room is then given back.
-const keepLinks = 1 << 15
+// (a few hundred bytes each, so about 30 MB): a batch of drainMax records
+// of a dozen or two links each fits; a larger one's room is given back.
+const keepLinks = 1 << 16
 
 // drainMax bounds the records matched and stored in one transaction.
 const drainMax = 2000
@@ -449,7 +449,8 @@ func (s *Service) process(ctx context.Context, items []item) error {
 	}
 	links := s.links[:0]
 	if cap(links) < total {
-		links = make([]store.MatchLink, 0, total)
+		// With room to spare, so that the next batches rarely need more.
+		links = make([]store.MatchLink, 0, min(total+total/2, max(total, keepLinks)))
 	}
 	for j, ls := range found {
 		r := live[j]
