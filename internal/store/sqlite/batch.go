@@ -8,7 +8,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 )
+
+// textOf returns b as a string argument of an inserter without copying it:
+// the driver copies a text argument when the statement runs, and until then
+// b must not change, which holds for what a caller hands a store method for
+// the length of the call. A received envelope is several kilobytes, and a
+// copy of it for each row was most of what storing a batch allocated.
+func textOf(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
 
 // chunkRows is how many rows one multi-row INSERT carries. Each statement
 // execution costs a few microseconds on top of the rows it writes, so a

@@ -400,6 +400,9 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 	}
 	defer rows.Close()
 	out := []store.Delivery{}
+	// Rows shared under one decision carry the same JSON, a kilobyte or
+	// two: consecutive rows with the same one are given the same bytes.
+	var lastDecision []byte
 	for rows.Next() {
 		var (
 			d                       store.Delivery
@@ -420,7 +423,10 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 			d.Payload = []byte(payload)
 		}
 		if decision != "" {
-			d.Decision = []byte(decision)
+			if decision != string(lastDecision) {
+				lastDecision = []byte(decision)
+			}
+			d.Decision = lastDecision
 		}
 		if d.NextAttempt, err = parseTime(next); err != nil {
 			return nil, err
@@ -697,7 +703,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if rc.Record != nil {
 				rid, ver = rc.Record.ID, rc.Record.Version
 			}
-			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), string(rc.Signed), received); err != nil {
+			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), textOf(rc.Signed), received); err != nil {
 				return mapErr(err, "envelope "+rc.EnvelopeID)
 			}
 			if rec := rc.Record; rec != nil {
