@@ -86,6 +86,18 @@ func newUpserter(tx *sql.Tx, conn *sql.Conn, chunk int, table string, cols ...st
 	return newWriter(tx, conn, chunk, "INSERT OR REPLACE INTO", table, cols...)
 }
 
+// newStatement runs query, of args arguments, once per add, as an
+// inserter's one-row statement: on the driver connection conn when it is
+// not nil.
+func newStatement(tx *sql.Tx, conn *sql.Conn, query string, args int) *inserter {
+	in := &inserter{tx: tx, conn: conn, manySQL: query, oneSQL: query, cols: args, chunk: 1,
+		args: make([]any, 0, args)}
+	if conn != nil {
+		in.rawCall = in.call
+	}
+	return in
+}
+
 func newWriter(tx *sql.Tx, conn *sql.Conn, chunk int, verb, table string, cols ...string) *inserter {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	head := verb + " " + table + " (" + strings.Join(cols, ", ") + ") VALUES "

@@ -268,7 +268,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		return err
 	}
 	var recs map[string]*matchRecord
-	err := inTxOn(ctx, db.linksW, func(tx *sql.Tx) error {
+	// The rows of every set are written on the transaction's driver
+	// connection with statements kept prepared from one transaction to the
+	// next (see inserter): through database/sql, each execution copied its
+	// arguments and watched its context with a goroutine of the driver's.
+	err := inConnTxOn(ctx, db.linksW, func(conn *sql.Conn, tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
@@ -278,11 +282,25 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if err != nil {
 			return err
 		}
-		st, err := prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlPutSet, sqlDeleteSet, sqlMarkMatched)
-		if err != nil {
+		// Replacing a stored set, or storing none, is rare: those
+		// statements are prepared when first needed.
+		var st []*sql.Stmt
+		rare := func() error {
+			if st != nil {
+				return nil
+			}
+			var err error
+			st, err = prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlDeleteSet)
 			return err
 		}
-		defer closeAll(st)
+		defer func() { closeAll(st) }()
+		putSet := newStatement(tx, conn, sqlPutSet, 2)
+		mark := newStatement(tx, conn, sqlMarkMatched, 3)
+		refs := newWriter(tx, conn, chunkRows, "INSERT OR IGNORE INTO", "match_refs", "b", "a")
+		for _, in := range []*inserter{putSet, mark, refs} {
+			in.cache = &db.lstmts
+			defer in.close()
+		}
 		created := db.now().UnixMicro()
 		names := map[int64][]int64{} // the records each set of this transaction names
 		seen := map[linkKey]bool{}
@@ -296,6 +314,9 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			if r.stored {
 				// The pairs of the set this one replaces go with it.
+				if err := rare(); err != nil {
+					return err
+				}
 				if err := dropRefs(ctx, st[0], st[1], r.n); err != nil {
 					return fmt.Errorf("links of %s: %w", s.Record, mapErr(err, "links"))
 				}
@@ -324,26 +345,26 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			names[r.n] = others
 			if len(links) > 0 {
 				buf = enc.append(buf[:0], links)
-				_, err = st[2].ExecContext(ctx, r.n, buf)
-			} else {
-				_, err = st[3].ExecContext(ctx, r.n)
+				err = putSet.add(ctx, r.n, buf)
+			} else if err = rare(); err == nil {
+				_, err = st[2].ExecContext(ctx, r.n)
 			}
 			if err != nil {
 				return mapErr(err, "links of "+s.Record)
 			}
 			seq++
-			if _, err := st[4].ExecContext(ctx, s.Version, seq, r.n); err != nil {
+			if err := mark.add(ctx, int64(s.Version), seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
 			}
 			r.held = s.Version
 		}
-		var refs []ref
+		var pairs []ref
 		for a, bs := range names {
 			for _, b := range bs {
-				refs = append(refs, ref{b, a})
+				pairs = append(pairs, ref{b, a})
 			}
 		}
-		if err := putRefs(ctx, tx, refs); err != nil {
+		if err := putRefs(ctx, refs, pairs); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
@@ -381,45 +402,22 @@ func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
 	return nil
 }
 
-// putRefs writes pairs, sorted so that neighbours share pages, many to a
-// statement; a pair stored already is kept.
-func putRefs(ctx context.Context, tx *sql.Tx, refs []ref) error {
-	slices.SortFunc(refs, func(x, y ref) int {
+// putRefs writes pairs with refs, sorted so that neighbours share pages;
+// refs is an INSERT OR IGNORE writer of match_refs, so that a pair stored
+// already is kept.
+func putRefs(ctx context.Context, refs *inserter, pairs []ref) error {
+	slices.SortFunc(pairs, func(x, y ref) int {
 		if c := cmp.Compare(x.b, y.b); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.a, y.a)
 	})
-	args := make([]any, 0, 2*numberChunk)
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for lo := 0; lo < len(refs); lo += numberChunk {
-		chunk := refs[lo:min(lo+numberChunk, len(refs))]
-		args = args[:0]
-		for _, r := range chunk {
-			args = append(args, r.b, r.a)
-		}
-		q := `INSERT OR IGNORE INTO match_refs (b, a) VALUES ` + placeholders(len(chunk), "(?, ?)")
-		var err error
-		if len(chunk) == numberChunk {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, q); err != nil {
-					return mapErr(err, "links")
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, q, args...)
-		}
-		if err != nil {
+	for _, r := range pairs {
+		if err := refs.add(ctx, r.b, r.a); err != nil {
 			return mapErr(err, "links")
 		}
 	}
-	return nil
+	return mapErr(refs.flush(ctx), "links")
 }
 
 func prepareAll(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, error) {
