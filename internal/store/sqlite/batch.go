@@ -14,8 +14,9 @@ import (
 // textOf returns b as a string argument of an inserter without copying it:
 // the driver copies a text argument when the statement runs, and until then
 // b must not change, which holds for what a caller hands a store method for
-// the length of the call. A received envelope is several kilobytes, and a
-// copy of it for each row was most of what storing a batch allocated.
+// the length of the call. Received envelopes, record bodies and sharing
+// decisions are kilobytes each, and a copy of each for its row was most of
+// what storing a batch allocated.
 func textOf(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
