@@ -303,6 +303,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		}
 		created := db.now().UnixMicro()
 		names := map[int64][]int64{} // the records each set of this transaction names
+		total := 0
+		for _, s := range sets {
+			total += len(s.Links)
+		}
+		named := make([]int64, 0, total) // the slices of names, one after another
 		seen := map[linkKey]bool{}
 		var links []storedLink
 		var buf []byte
@@ -324,7 +329,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			clear(seen)
 			links = links[:0]
-			others := names[r.n][:0]
+			from := len(named)
 			for _, l := range s.Links {
 				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
 				if seen[k] {
@@ -338,11 +343,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				}
 				links = append(links, storedLink{other: o, path: l.Entity.Path, matched: l.Matched.Path,
 					audience: l.RecordAudience, otherAud: l.OtherAudience, score: l.Score, reasons: l.Reasons, created: at})
-				if !slices.Contains(others, o) {
-					others = append(others, o)
+				if !slices.Contains(named[from:], o) {
+					named = append(named, o)
 				}
 			}
-			names[r.n] = others
+			names[r.n] = named[from:len(named):len(named)]
 			if len(links) > 0 {
 				buf = enc.append(buf[:0], links)
 				err = putSet.add(ctx, r.n, buf)
@@ -358,7 +363,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			r.held = s.Version
 		}
-		var pairs []ref
+		pairs := make([]ref, 0, len(named))
 		for a, bs := range names {
 			for _, b := range bs {
 				pairs = append(pairs, ref{b, a})
