@@ -268,7 +268,7 @@ func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[strin
 		}
 		signed[i], errs[i] = s.sign(ctx, key, ds[i], decisions, now)
 	})
-	var b signedBatch
+	b := signedBatch{items: make([][]byte, 0, len(ds)), sent: make([]store.Delivery, 0, len(ds))}
 	for i, d := range ds {
 		if errs[i] != nil {
 			// The envelope cannot be built (e.g. the record version is
