@@ -194,7 +194,22 @@ type links struct {
 }
 
 func (d *decider) add(rule string, met bool, format string, args ...any) {
-	d.reasons = append(d.reasons, Reason{Rule: rule, Met: met, Text: fmt.Sprintf(format, args...)})
+	d.reasons = append(d.reasons, Reason{Rule: rule, Met: met, Text: sprintf(format, args...)})
+}
+
+// sprintf is fmt.Sprintf without making a string that exists already: a
+// sentence without verbs or arguments, or one string alone. A record is
+// decided with a dozen sentences, many of them fixed.
+func sprintf(format string, args ...any) string {
+	switch {
+	case len(args) == 0 && !strings.Contains(format, "%"):
+		return format
+	case len(args) == 1 && format == "%s":
+		if s, ok := args[0].(string); ok {
+			return s
+		}
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func (d *decider) refuse(rule, format string, args ...any) Decision {

@@ -2,6 +2,7 @@ package agreement
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -661,6 +662,27 @@ func BenchmarkDecide(b *testing.B) {
 	for b.Loop() {
 		if !Decide(in).Allowed {
 			b.Fatal("refused")
+		}
+	}
+}
+
+func TestSprintfAsFmt(t *testing.T) {
+	cases := []struct {
+		format string
+		args   []any
+	}{
+		{"The record is active.", nil},
+		{"100%% of it", nil},
+		{"%d days", nil},
+		{"%s", []any{"a sentence"}},
+		{"%s", []any{42}},
+		{"%s", []any{"one", "two"}},
+		{"%s covers %s.", []any{"It", "seizures"}},
+		{"", nil},
+	}
+	for _, c := range cases {
+		if got, want := sprintf(c.format, c.args...), fmt.Sprintf(c.format, c.args...); got != want {
+			t.Errorf("sprintf(%q, %v) = %q, want %q", c.format, c.args, got, want)
 		}
 	}
 }

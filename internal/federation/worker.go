@@ -268,7 +268,7 @@ func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[strin
 		}
 		signed[i], errs[i] = s.sign(ctx, key, ds[i], decisions, now)
 	})
-	var b signedBatch
+	b := signedBatch{items: make([][]byte, 0, len(ds)), sent: make([]store.Delivery, 0, len(ds))}
 	for i, d := range ds {
 		if errs[i] != nil {
 			// The envelope cannot be built (e.g. the record version is
@@ -290,14 +290,26 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	fail := func(msg string, notBefore time.Time) ([]store.DeliveryOutcome, string, time.Time) {
 		return s.failAll(sent, msg, notBefore), msg, notBefore
 	}
-	body, err := envelope.EncodeBatch(items)
+	n := 2
+	for _, it := range items {
+		n += len(it) + 3
+	}
+	body, err := envelope.AppendBatch(bodyPool.get(n), items)
 	if err != nil {
 		return fail(err.Error(), time.Time{})
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, peer.URL+InboxPath, bytes.NewReader(body))
+	// The signed envelopes are in the body now.
+	for _, it := range items {
+		signedPool.put(it)
+	}
+	rb := newRequestBody(body)
+	defer rb.release()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, peer.URL+InboxPath, nil)
 	if err != nil {
 		return fail(err.Error(), time.Time{})
 	}
+	req.Body, req.ContentLength = rb.reader(), int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return rb.reader(), nil }
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
@@ -359,7 +371,7 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 			if dd.err != nil {
 				return nil, dd.err
 			}
-			return envelope.SignCompactParts(key, e, recordPayloadParts(d.Body, dd.encoded)...)
+			return envelope.AppendSignedParts(signedPool.get(0), key, e, recordPayloadParts(d.Body, dd.encoded)...)
 		}
 		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
 		if err != nil {

@@ -98,8 +98,9 @@ type Service struct {
 	running  atomic.Bool
 	behind   atomic.Bool // a batch was not queued, or not stored: catch up
 	rebuild  chan struct{}
-	mark     int64          // highest mark seen; worker only
-	matched  map[string]int // versions this process marked since the last catch-up; worker only
+	mark     int64             // highest mark seen; worker only
+	matched  map[string]int    // versions this process marked since the last catch-up; worker only
+	links    []store.MatchLink // the links of the batch being stored, kept for the next; worker only
 	idleWait chan chan struct{}
 }
 
@@ -432,6 +433,11 @@ var buildRetry = 10 * time.Second
 // progressEvery is how often a long catch-up logs how far it has got.
 var progressEvery = 10 * time.Second
 
+// keepLinks is the most links whose room process keeps for the next batch
+// (a few hundred bytes each, so about 30 MB): a batch of drainMax records
+// of a dozen or two links each fits; a larger one's room is given back.
+const keepLinks = 1 << 16
+
 // drainMax bounds the records matched and stored in one transaction.
 const drainMax = 2000
 
@@ -517,18 +523,38 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		live = append(live, r)
 		at = append(at, i)
 	}
-	for j, ls := range ix.IngestBatch(live, s.perEntity) {
+	found := ix.IngestBatch(live, s.perEntity)
+	// The links of every set are laid out in one slice kept from batch to
+	// batch: a link carries both entities whole, and a slice of them made
+	// for each record was most of what matching allocates outside the
+	// index. The store keeps nothing of them once PutMatches returns.
+	total := 0
+	for _, ls := range found {
+		total += len(ls)
+	}
+	links := s.links[:0]
+	if cap(links) < total {
+		// With room to spare, so that the next batches rarely need more.
+		links = make([]store.MatchLink, 0, min(total+total/2, max(total, keepLinks)))
+	}
+	for j, ls := range found {
 		r := live[j]
 		mine := encodeAudience(records.AudienceOf(r))
-		set := &sets[at[j]]
-		set.Links = make([]store.MatchLink, 0, len(ls))
+		from := len(links)
 		for _, l := range ls {
-			set.Links = append(set.Links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
+			links = append(links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
 				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
 				Reasons: l.Reasons})
 		}
+		sets[at[j]].Links = links[from:len(links):len(links)]
 	}
-	if err := s.st.PutMatches(ctx, sets); err != nil {
+	err := s.st.PutMatches(ctx, sets)
+	clear(links) // what the links refer to is left to the collector
+	s.links = nil
+	if cap(links) <= keepLinks {
+		s.links = links[:0]
+	}
+	if err != nil {
 		return err
 	}
 	if s.matched == nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"liaison/internal/fault"
@@ -186,6 +187,10 @@ func (s *Server) nodeDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	limit := s.fed.MaxInbox()
 	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
+	// Nothing of what Receive returns or keeps refers to the body (what it
+	// stores is copied by the store), so it is read into memory kept for
+	// the next request: a batch is megabytes, a few kilobytes an envelope.
+	defer inboxBodies.put(body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -202,16 +207,48 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 }
 
 // readBody reads a request body whole. When the request announces its
-// length (within limit), the buffer is made that size at once rather than
-// grown by doubling: a batch of envelopes is several megabytes. The server
-// ends the body at the announced length, so a shorter one is an error.
+// length (within limit), the body is read into a buffer of that size at
+// once, from inboxBodies, rather than grown by doubling: a batch of
+// envelopes is several megabytes. The server ends the body at the
+// announced length, so a shorter one is an error.
 func readBody(rd io.Reader, length, limit int64) ([]byte, error) {
 	if length <= 0 || length > limit {
 		return io.ReadAll(rd)
 	}
-	buf := make([]byte, length)
+	buf := inboxBodies.get(int(length))[:length]
 	if _, err := io.ReadFull(rd, buf); err != nil {
+		inboxBodies.put(buf)
 		return nil, err
 	}
 	return buf, nil
+}
+
+// inboxBodies keeps the buffers inbox requests are read into.
+var inboxBodies = bodyPool{max: 16 << 20}
+
+// bodyPool keeps byte slices of up to max bytes for reuse.
+type bodyPool struct {
+	p   sync.Pool
+	max int
+}
+
+// get returns an empty slice with room for at least n bytes.
+func (bp *bodyPool) get(n int) []byte {
+	if b, ok := bp.p.Get().(*[]byte); ok {
+		if cap(*b) >= n {
+			return (*b)[:0]
+		}
+		bp.p.Put(b)
+	}
+	return make([]byte, 0, n)
+}
+
+// put keeps b for a later get unless it is larger than the pool keeps.
+// Nothing may use b afterwards.
+func (bp *bodyPool) put(b []byte) {
+	if cap(b) == 0 || cap(b) > bp.max {
+		return
+	}
+	b = b[:0]
+	bp.p.Put(&b)
 }

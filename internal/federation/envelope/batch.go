@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	josejson "github.com/go-jose/go-jose/v4/json"
@@ -23,17 +24,28 @@ const MaxBatch = 1000
 // JWS is base64url and dots only, which JSON takes as it is; anything else
 // is escaped as encoding/json does.
 func EncodeBatch(items [][]byte) ([]byte, error) {
+	return AppendBatch(nil, items)
+}
+
+// AppendBatch is EncodeBatch appending the request body to dst, so that a
+// sender can encode into memory it reuses. On error dst is returned as it
+// was.
+func AppendBatch(dst []byte, items [][]byte) ([]byte, error) {
 	if len(items) == 0 {
-		return nil, fault.E(fault.Invalid, "batch is empty")
+		return dst, fault.E(fault.Invalid, "batch is empty")
 	}
 	n := 1
 	for _, it := range items {
 		if !plainJWS(it) {
-			return encodeBatchJSON(items)
+			b, err := encodeBatchJSON(items)
+			if err != nil {
+				return dst, err
+			}
+			return append(dst, b...), nil
 		}
 		n += len(it) + 3
 	}
-	b := make([]byte, 0, n)
+	b := slices.Grow(dst, n)
 	b = append(b, '[')
 	for i, it := range items {
 		if i > 0 {

@@ -37,6 +37,33 @@ func TestBatchRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAppendBatchAsEncode checks that AppendBatch appends to what dst
+// holds exactly what EncodeBatch returns, for plain envelopes and for
+// items that need escaping, and leaves dst as it was on error.
+func TestAppendBatchAsEncode(t *testing.T) {
+	plain := [][]byte{MustSign(t, keyHK, recordEnvelope(t, "JP")), MustSign(t, keyHK, recordEnvelope(t, "JP"))}
+	escaped := [][]byte{plain[0], []byte("not \"a\" JWS <&>")}
+	for _, items := range [][][]byte{plain, escaped} {
+		want, err := envelope.EncodeBatch(items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dst := range [][]byte{nil, []byte("head"), make([]byte, 2, 64<<10)} {
+			head := string(dst)
+			got, err := envelope.AppendBatch(dst, items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got[:len(head)]) != head || string(got[len(head):]) != string(want) {
+				t.Errorf("AppendBatch(%q) = %.60q…, want %q + %.60q…", head, got, head, want)
+			}
+		}
+	}
+	if got, err := envelope.AppendBatch([]byte("kept"), nil); err == nil || string(got) != "kept" {
+		t.Errorf("AppendBatch of no envelopes = %q, %v: want dst as it was and an error", got, err)
+	}
+}
+
 func TestDecodeBatchOfOneBareEnvelope(t *testing.T) {
 	signed := MustSign(t, keyHK, recordEnvelope(t, "JP"))
 	got, err := envelope.DecodeBatch(append(append([]byte{}, signed...), '\n'), 0)

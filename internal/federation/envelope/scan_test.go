@@ -130,6 +130,17 @@ func TestSignCompactIsSign(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Errorf("SignCompactParts cut at %v = %s\nSign = %s", cut, got, want)
 				}
+				// Appended after what dst holds, in room to spare or not.
+				for _, dst := range [][]byte{nil, []byte("prefix"), make([]byte, 3, 8<<10)} {
+					head := string(dst)
+					got, err := AppendSignedParts(dst, key, e, parts...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if string(got[:len(head)]) != head || !bytes.Equal(got[len(head):], want) {
+						t.Errorf("AppendSignedParts(%q) cut at %v = %s\nwant %q + %s", head, cut, got, head, want)
+					}
+				}
 			}
 		})
 	}
@@ -139,6 +150,9 @@ func TestSignCompactIsSign(t *testing.T) {
 	for _, parts := range [][][]byte{{}, {nil, []byte(" ")}, {[]byte(" "), []byte(`["a"]`)}} {
 		if _, err := SignCompactParts(key, e, parts...); err == nil {
 			t.Errorf("SignCompactParts of %q: no error", parts)
+		}
+		if got, err := AppendSignedParts([]byte("kept"), key, e, parts...); err == nil || string(got) != "kept" {
+			t.Errorf("AppendSignedParts of %q = %q, %v: want dst as it was and an error", parts, got, err)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -78,9 +79,16 @@ func SignCompact(key identity.Key, e Envelope) ([]byte, error) {
 // joining them: the result is what SignCompact returns for the joined
 // payload.
 func SignCompactParts(key identity.Key, e Envelope, parts ...[]byte) ([]byte, error) {
+	return AppendSignedParts(nil, key, e, parts...)
+}
+
+// AppendSignedParts is SignCompactParts appending the envelope to dst, so
+// that a sender can sign into memory it reuses. On error dst is returned
+// as it was.
+func AppendSignedParts(dst []byte, key identity.Key, e Envelope, parts ...[]byte) ([]byte, error) {
 	e, err := originated(key, e)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	n := 0
 	e.Payload = nil
@@ -91,13 +99,45 @@ func SignCompactParts(key identity.Key, e Envelope, parts ...[]byte) ([]byte, er
 		n += len(p)
 	}
 	if err := check(e); err != nil {
-		return nil, err
+		return dst, err
 	}
-	claims := appendHead(make([]byte, 0, n+256), e)
+	// The claims are needed only until they are signed and encoded.
+	cb := claimsPool.get(n + 256)
+	claims := appendHead(cb[:0], e)
 	for _, p := range parts {
 		claims = append(claims, p...)
 	}
-	return signClaims(key, e, append(claims, '}'), TypEnvelope, MaxSize)
+	claims = append(claims, '}')
+	dst, err = appendSignedClaims(dst, key, e, claims, TypEnvelope, MaxSize)
+	claimsPool.put(claims)
+	return dst, err
+}
+
+// claimsPool keeps the buffers senders write the claims of an envelope in
+// before signing them.
+var claimsPool = bufPool{max: 64 << 10}
+
+// bufPool keeps byte slices of up to max bytes for reuse.
+type bufPool struct {
+	p   sync.Pool
+	max int
+}
+
+// get returns an empty slice with room for at least n bytes.
+func (bp *bufPool) get(n int) []byte {
+	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// put keeps b for a later get unless it is larger than the pool keeps.
+func (bp *bufPool) put(b []byte) {
+	if cap(b) == 0 || cap(b) > bp.max {
+		return
+	}
+	b = b[:0]
+	bp.p.Put(&b)
 }
 
 // notRelayed refuses an envelope that only a relay may make or mark.
@@ -176,24 +216,32 @@ func sign(key identity.Key, e Envelope, typ string, limit int) ([]byte, error) {
 
 // signClaims signs the JWS payload claims of e with a header of typ.
 func signClaims(key identity.Key, e Envelope, claims []byte, typ string, limit int) ([]byte, error) {
+	return appendSignedClaims(nil, key, e, claims, typ, limit)
+}
+
+// appendSignedClaims is signClaims appending the envelope to dst; on error
+// dst is returned as it was.
+func appendSignedClaims(dst []byte, key identity.Key, e Envelope, claims []byte, typ string, limit int) ([]byte, error) {
 	header, err := encodeHeader(key.Fingerprint(), typ)
 	if err != nil {
-		return nil, fmt.Errorf("sign envelope %s: %w", e.ID, err)
+		return dst, fmt.Errorf("sign envelope %s: %w", e.ID, err)
 	}
 	enc64 := base64.RawURLEncoding
 	hl, pl := enc64.EncodedLen(len(header)), enc64.EncodedLen(len(claims))
 	n := hl + 1 + pl + 1 + enc64.EncodedLen(ed25519.SignatureSize)
 	if n > limit {
-		return nil, tooLarge(typ, n, limit)
+		return dst, tooLarge(typ, n, limit)
 	}
-	out := make([]byte, n)
+	at := len(dst)
+	dst = slices.Grow(dst, n)[:at+n]
+	out := dst[at:]
 	enc64.Encode(out, header)
 	out[hl] = '.'
 	enc64.Encode(out[hl+1:], claims)
 	out[hl+1+pl] = '.'
 	sig := identity.Sign(key.Private, out[:hl+1+pl])
 	enc64.Encode(out[hl+1+pl+1:], sig)
-	return out, nil
+	return dst, nil
 }
 
 // encodeHeader writes the protected header of an envelope signed by the

@@ -8,7 +8,18 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 )
+
+// textOf returns b as a string argument of an inserter without copying it:
+// the driver copies a text argument when the statement runs, and until then
+// b must not change, which holds for what a caller hands a store method for
+// the length of the call. Received envelopes, record bodies and sharing
+// decisions are kilobytes each, and a copy of each for its row was most of
+// what storing a batch allocated.
+func textOf(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
 
 // chunkRows is how many rows one multi-row INSERT carries. Each statement
 // execution costs a few microseconds on top of the rows it writes, so a
@@ -74,6 +85,18 @@ func newInserter(tx *sql.Tx, conn *sql.Conn, chunk int, table string, cols ...st
 // (INSERT OR REPLACE), at the cost of a statement journal.
 func newUpserter(tx *sql.Tx, conn *sql.Conn, chunk int, table string, cols ...string) *inserter {
 	return newWriter(tx, conn, chunk, "INSERT OR REPLACE INTO", table, cols...)
+}
+
+// newStatement runs query, of args arguments, once per add, as an
+// inserter's one-row statement: on the driver connection conn when it is
+// not nil.
+func newStatement(tx *sql.Tx, conn *sql.Conn, query string, args int) *inserter {
+	in := &inserter{tx: tx, conn: conn, manySQL: query, oneSQL: query, cols: args, chunk: 1,
+		args: make([]any, 0, args)}
+	if conn != nil {
+		in.rawCall = in.call
+	}
+	return in
 }
 
 func newWriter(tx *sql.Tx, conn *sql.Conn, chunk int, verb, table string, cols ...string) *inserter {

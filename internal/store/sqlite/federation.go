@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"liaison/internal/audit"
@@ -292,8 +293,8 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 			}
 			last++
 			d.ID = last
-			if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), string(d.Payload),
-				string(d.Decision), d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
+			if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), textOf(d.Payload),
+				textOf(d.Decision), d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
 				return mapErr(err, "delivery")
 			}
 			out[i] = d
@@ -400,6 +401,9 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 	}
 	defer rows.Close()
 	out := []store.Delivery{}
+	// Rows shared under one decision carry the same JSON, a kilobyte or
+	// two: consecutive rows with the same one are given the same bytes.
+	var lastDecision []byte
 	for rows.Next() {
 		var (
 			d                       store.Delivery
@@ -420,7 +424,10 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 			d.Payload = []byte(payload)
 		}
 		if decision != "" {
-			d.Decision = []byte(decision)
+			if decision != string(lastDecision) {
+				lastDecision = []byte(decision)
+			}
+			d.Decision = lastDecision
 		}
 		if d.NextAttempt, err = parseTime(next); err != nil {
 			return nil, err
@@ -651,6 +658,13 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	}
 	// The rows are written on the transaction's driver connection (see
 	// inserter), with statements kept prepared from one batch to the next.
+	bodies := bodyArenas.Get().(*[]byte)
+	defer func() {
+		if cap(*bodies) <= maxArena {
+			*bodies = (*bodies)[:0]
+			bodyArenas.Put(bodies)
+		}
+	}()
 	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		for i := range rs {
 			rs[i].Duplicate, rs[i].Stored = false, false
@@ -678,7 +692,10 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
-		var scratch []byte                  // each record's body, encoded in turn
+		// The records' bodies, encoded one after the other: the rows
+		// queued refer to them until they are written.
+		arena := (*bodies)[:0]
+		defer func() { *bodies = arena }()
 		changed := false
 		for i := range rs {
 			r := &rs[i]
@@ -697,14 +714,14 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if rc.Record != nil {
 				rid, ver = rc.Record.ID, rc.Record.Version
 			}
-			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), string(rc.Signed), received); err != nil {
+			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), textOf(rc.Signed), received); err != nil {
 				return mapErr(err, "envelope "+rc.EnvelopeID)
 			}
 			if rec := rc.Record; rec != nil {
 				stored := false
 				switch h, ok := held[rec.ID]; {
 				case bulk && !ok:
-					if scratch, err = addRecord(ctx, recs, vers, cats, rec, scratch); err != nil {
+					if arena, err = addRecord(ctx, recs, vers, cats, rec, arena); err != nil {
 						return err
 					}
 					stored = true
@@ -852,27 +869,37 @@ func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[str
 }
 
 // addRecord queues the rows of a record not held yet. Its body is encoded
-// into scratch, whose memory the next record reuses (the row keeps a copy);
-// addRecord returns it.
-func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, scratch []byte) ([]byte, error) {
-	body, err := intel.AppendJSON(scratch[:0], r)
+// at the end of arena, which addRecord returns grown by it: the queued row
+// refers to it (see textOf), so arena is only appended to until the rows
+// are written.
+func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, arena []byte) ([]byte, error) {
+	at := len(arena)
+	arena, err := intel.AppendJSON(arena, r)
 	if err != nil {
-		return scratch, fmt.Errorf("encode record %s: %w", r.ID, err)
+		return arena[:at], fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
+	body := arena[at:]
 	if err := recs.add(ctx, r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
 		nullTime(r.Created), nullTime(r.Updated)); err != nil {
-		return body, mapErr(err, "record "+r.ID)
+		return arena, mapErr(err, "record "+r.ID)
 	}
-	if err := vers.add(ctx, r.ID, int64(r.Version), string(body)); err != nil {
-		return body, mapErr(err, "record "+r.ID)
+	if err := vers.add(ctx, r.ID, int64(r.Version), textOf(body)); err != nil {
+		return arena, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
 		if err := cats.add(ctx, r.ID, c); err != nil {
-			return body, mapErr(err, "record "+r.ID)
+			return arena, mapErr(err, "record "+r.ID)
 		}
 	}
-	return body, nil
+	return arena, nil
 }
+
+// bodyArenas keeps the memory ReceiveBatch encodes a batch's records in,
+// for the next batch.
+var bodyArenas = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxArena is the largest arena kept in bodyArenas.
+const maxArena = 16 << 20
 
 // insertReceipts writes the receipts of the accepted envelopes of rs, each
 // with its audit entry: accepted[k] is the receipt of entries[k] (-1 for a

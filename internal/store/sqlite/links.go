@@ -190,24 +190,41 @@ const setFormat = 1
 // bits), creation time and reasons (indexes). Numbers are varints and
 // strings are preceded by their length.
 func appendLinks(b []byte, ls []storedLink) []byte {
-	index := map[string]uint64{}
-	var strs []string
+	var e linkEncoder
+	return e.append(b, ls)
+}
+
+// linkEncoder is appendLinks with its working memory kept from one set to
+// the next, for a transaction that encodes many.
+type linkEncoder struct {
+	index map[string]uint64
+	strs  []string
+	body  []byte
+}
+
+func (e *linkEncoder) append(b []byte, ls []storedLink) []byte {
+	if e.index == nil {
+		e.index = map[string]uint64{}
+	}
+	clear(e.index)
+	strs := e.strs[:0]
 	at := func(s string) uint64 {
-		i, ok := index[s]
+		i, ok := e.index[s]
 		if !ok {
 			i = uint64(len(strs))
-			index[s] = i
+			e.index[s] = i
 			strs = append(strs, s)
 		}
 		return i
 	}
-	body := make([]byte, 0, 24*len(ls))
+	body := e.body[:0]
 	body = binary.AppendUvarint(body, uint64(len(ls)))
 	for _, l := range ls {
 		body = binary.AppendUvarint(body, uint64(l.other))
-		for _, s := range []string{l.path, l.matched, l.audience, l.otherAud} {
-			body = binary.AppendUvarint(body, at(s))
-		}
+		body = binary.AppendUvarint(body, at(l.path))
+		body = binary.AppendUvarint(body, at(l.matched))
+		body = binary.AppendUvarint(body, at(l.audience))
+		body = binary.AppendUvarint(body, at(l.otherAud))
 		body = binary.LittleEndian.AppendUint64(body, math.Float64bits(l.score))
 		body = binary.AppendVarint(body, l.created)
 		body = binary.AppendUvarint(body, uint64(len(l.reasons)))
@@ -221,7 +238,10 @@ func appendLinks(b []byte, ls []storedLink) []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	return append(b, body...)
+	b = append(b, body...)
+	clear(strs)
+	e.strs, e.body = strs[:0], body[:0]
+	return b
 }
 
 // errBadSet reports a stored set that does not decode.

@@ -140,16 +140,20 @@ type numbers struct {
 	n  map[string]int64
 }
 
-func (c *numbers) get(ids []any) map[string]int64 {
+// get numbers the records of ids it knows in recs and returns the others.
+func (c *numbers) get(ids []string, recs map[string]*matchRecord) (unknown []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int64, len(ids))
+	known := make([]matchRecord, 0, len(ids))
 	for _, id := range ids {
-		if n, ok := c.n[id.(string)]; ok {
-			out[id.(string)] = n
+		if n, ok := c.n[id]; ok {
+			known = append(known, matchRecord{n: n})
+			recs[id] = &known[len(known)-1]
+		} else {
+			unknown = append(unknown, id)
 		}
 	}
-	return out
+	return unknown
 }
 
 // keep adds the numbers of a committed transaction.
@@ -170,8 +174,8 @@ func (c *numbers) keep(recs map[string]*matchRecord) {
 // the records their links name only the number is needed, which the cache
 // mostly has.
 func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchSet) (map[string]*matchRecord, error) {
-	recs := map[string]*matchRecord{}
-	var own, others []any
+	recs := make(map[string]*matchRecord, 2*len(sets))
+	var own, others []string
 	for _, s := range sets {
 		if _, ok := recs[s.Record]; !ok {
 			recs[s.Record] = nil
@@ -186,16 +190,14 @@ func (db *DB) numberRecords(ctx context.Context, tx *sql.Tx, sets []store.MatchS
 			}
 		}
 	}
-	cached := db.nums.get(others)
+	// Ids go to the statements as arguments, only those looked up.
 	var look []any
-	for _, id := range others {
-		if n, ok := cached[id.(string)]; ok {
-			recs[id.(string)] = &matchRecord{n: n}
-		} else {
-			look = append(look, id)
-		}
+	for _, id := range own {
+		look = append(look, id)
 	}
-	look = append(own, look...)
+	for _, id := range db.nums.get(others, recs) {
+		look = append(look, id)
+	}
 	for lo := 0; lo < len(look); lo += numberChunk {
 		chunk := look[lo:min(lo+numberChunk, len(look))]
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.n, coalesce(r.version, 0), s.n IS NOT NULL FROM match_records r
@@ -268,7 +270,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		return err
 	}
 	var recs map[string]*matchRecord
-	err := inTxOn(ctx, db.linksW, func(tx *sql.Tx) error {
+	// The rows of every set are written on the transaction's driver
+	// connection with statements kept prepared from one transaction to the
+	// next (see inserter): through database/sql, each execution copied its
+	// arguments and watched its context with a goroutine of the driver's.
+	err := inConnTxOn(ctx, db.linksW, func(conn *sql.Conn, tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
 			return mapErr(err, "match state")
@@ -278,16 +284,36 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if err != nil {
 			return err
 		}
-		st, err := prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlPutSet, sqlDeleteSet, sqlMarkMatched)
-		if err != nil {
+		// Replacing a stored set, or storing none, is rare: those
+		// statements are prepared when first needed.
+		var st []*sql.Stmt
+		rare := func() error {
+			if st != nil {
+				return nil
+			}
+			var err error
+			st, err = prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlDeleteSet)
 			return err
 		}
-		defer closeAll(st)
+		defer func() { closeAll(st) }()
+		putSet := newStatement(tx, conn, sqlPutSet, 2)
+		mark := newStatement(tx, conn, sqlMarkMatched, 3)
+		refs := newWriter(tx, conn, chunkRows, "INSERT OR IGNORE INTO", "match_refs", "b", "a")
+		for _, in := range []*inserter{putSet, mark, refs} {
+			in.cache = &db.lstmts
+			defer in.close()
+		}
 		created := db.now().UnixMicro()
 		names := map[int64][]int64{} // the records each set of this transaction names
+		total := 0
+		for _, s := range sets {
+			total += len(s.Links)
+		}
+		named := make([]int64, 0, total) // the slices of names, one after another
 		seen := map[linkKey]bool{}
 		var links []storedLink
 		var buf []byte
+		var enc linkEncoder
 		for _, s := range sets {
 			r := recs[s.Record]
 			if r.held > s.Version {
@@ -295,6 +321,9 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			if r.stored {
 				// The pairs of the set this one replaces go with it.
+				if err := rare(); err != nil {
+					return err
+				}
 				if err := dropRefs(ctx, st[0], st[1], r.n); err != nil {
 					return fmt.Errorf("links of %s: %w", s.Record, mapErr(err, "links"))
 				}
@@ -302,7 +331,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			}
 			clear(seen)
 			links = links[:0]
-			others := names[r.n][:0]
+			from := len(named)
 			for _, l := range s.Links {
 				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
 				if seen[k] {
@@ -316,33 +345,33 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				}
 				links = append(links, storedLink{other: o, path: l.Entity.Path, matched: l.Matched.Path,
 					audience: l.RecordAudience, otherAud: l.OtherAudience, score: l.Score, reasons: l.Reasons, created: at})
-				if !slices.Contains(others, o) {
-					others = append(others, o)
+				if !slices.Contains(named[from:], o) {
+					named = append(named, o)
 				}
 			}
-			names[r.n] = others
+			names[r.n] = named[from:len(named):len(named)]
 			if len(links) > 0 {
-				buf = appendLinks(buf[:0], links)
-				_, err = st[2].ExecContext(ctx, r.n, buf)
-			} else {
-				_, err = st[3].ExecContext(ctx, r.n)
+				buf = enc.append(buf[:0], links)
+				err = putSet.add(ctx, r.n, buf)
+			} else if err = rare(); err == nil {
+				_, err = st[2].ExecContext(ctx, r.n)
 			}
 			if err != nil {
 				return mapErr(err, "links of "+s.Record)
 			}
 			seq++
-			if _, err := st[4].ExecContext(ctx, s.Version, seq, r.n); err != nil {
+			if err := mark.add(ctx, int64(s.Version), seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
 			}
 			r.held = s.Version
 		}
-		var refs []ref
+		pairs := make([]ref, 0, len(named))
 		for a, bs := range names {
 			for _, b := range bs {
-				refs = append(refs, ref{b, a})
+				pairs = append(pairs, ref{b, a})
 			}
 		}
-		if err := putRefs(ctx, tx, refs); err != nil {
+		if err := putRefs(ctx, refs, pairs); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
@@ -380,45 +409,22 @@ func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
 	return nil
 }
 
-// putRefs writes pairs, sorted so that neighbours share pages, many to a
-// statement; a pair stored already is kept.
-func putRefs(ctx context.Context, tx *sql.Tx, refs []ref) error {
-	slices.SortFunc(refs, func(x, y ref) int {
+// putRefs writes pairs with refs, sorted so that neighbours share pages;
+// refs is an INSERT OR IGNORE writer of match_refs, so that a pair stored
+// already is kept.
+func putRefs(ctx context.Context, refs *inserter, pairs []ref) error {
+	slices.SortFunc(pairs, func(x, y ref) int {
 		if c := cmp.Compare(x.b, y.b); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.a, y.a)
 	})
-	args := make([]any, 0, 2*numberChunk)
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for lo := 0; lo < len(refs); lo += numberChunk {
-		chunk := refs[lo:min(lo+numberChunk, len(refs))]
-		args = args[:0]
-		for _, r := range chunk {
-			args = append(args, r.b, r.a)
-		}
-		q := `INSERT OR IGNORE INTO match_refs (b, a) VALUES ` + placeholders(len(chunk), "(?, ?)")
-		var err error
-		if len(chunk) == numberChunk {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, q); err != nil {
-					return mapErr(err, "links")
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, q, args...)
-		}
-		if err != nil {
+	for _, r := range pairs {
+		if err := refs.add(ctx, r.b, r.a); err != nil {
 			return mapErr(err, "links")
 		}
 	}
-	return nil
+	return mapErr(refs.flush(ctx), "links")
 }
 
 func prepareAll(ctx context.Context, tx *sql.Tx, queries ...string) ([]*sql.Stmt, error) {

@@ -145,9 +145,10 @@ type DB struct {
 	// auditQ gathers concurrent Audit calls into one transaction.
 	auditQ auditQueue
 
-	// wstmts and sstmts keep the statements of bulk inserts prepared on
-	// the writer's and on search.db's writer connection.
-	wstmts, sstmts stmtCache
+	// wstmts, sstmts and lstmts keep the statements of bulk inserts
+	// prepared on the writer's, search.db's and links.db's writer
+	// connection.
+	wstmts, sstmts, lstmts stmtCache
 
 	// stmts caches the read pool's prepared statements by query text. The
 	// queries are built from constants only, so the set is bounded.
@@ -506,6 +507,9 @@ func (db *DB) close() error {
 		errs = append(errs, err)
 	}
 	if err := db.sstmts.close(ctx, db.searchW); err != nil {
+		errs = append(errs, err)
+	}
+	if err := db.lstmts.close(ctx, db.linksW); err != nil {
 		errs = append(errs, err)
 	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {

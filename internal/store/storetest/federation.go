@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -42,6 +43,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveRetractionPurges", testReceivePurge},
 		{"ReceiveRepinsPeer", testReceiveRepin},
 		{"ReceiveBatchStoresTogether", testReceiveBatch},
+		{"ReceiveBatchKeepsEveryBody", testReceiveBatchBodies},
 		{"ReceiptsKeepSignedEnvelopeOnce", testReceipts},
 		{"UnreachablePeerBacksOffAsAWhole", testPeerBackoff},
 	}
@@ -787,6 +789,53 @@ func testReceiveBatch(t *testing.T, s store.Store) {
 	for i, want := range []bool{true, false} {
 		if rs[i].Duplicate || rs[i].Err != nil || rs[i].Stored != want {
 			t.Errorf("bulk receipt %d: duplicate %v, err %v, stored %v; want stored %v", i, rs[i].Duplicate, rs[i].Err, rs[i].Stored, want)
+		}
+	}
+}
+
+// testReceiveBatchBodies receives batches of many distinct records, of
+// bodies of many sizes, one after the other, and reads every record and
+// signed envelope back as it was sent: none may be stored with another's
+// bytes, however the store lays out a batch's rows before writing them.
+func testReceiveBatchBodies(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	type sent struct {
+		id, narrative, signed string
+	}
+	var all []sent
+	for batch := range 3 {
+		var rs []store.Receipt
+		for i := range 75 {
+			narrative := fmt.Sprintf("batch %d record %d: %s", batch, i, strings.Repeat("long ", (i*37)%200))
+			r := NewRecord(t, Narrative(narrative))
+			rc := NewReceived(r)
+			rc.Signed = []byte(fmt.Sprintf("eyJ.%s.%s", strings.Repeat("s", (i*53)%3000), r.ID))
+			rs = append(rs, store.Receipt{Received: &rc, Event: ev("envelope.receive", rc.EnvelopeID)})
+			all = append(all, sent{r.ID, narrative, string(rc.Signed)})
+		}
+		if err := s.ReceiveBatch(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		for i, rc := range rs {
+			if !rc.Stored || rc.Err != nil || rc.Duplicate {
+				t.Fatalf("batch %d receipt %d: stored %v, err %v, duplicate %v", batch, i, rc.Stored, rc.Err, rc.Duplicate)
+			}
+		}
+	}
+	for _, w := range all {
+		r, err := s.GetRecord(ctx, w.id)
+		if err != nil {
+			t.Fatalf("get %s: %v", w.id, err)
+		}
+		if r.ID != w.id || r.Seizure == nil || r.Seizure.Narrative != w.narrative {
+			t.Errorf("record %s read back as %s with another narrative", w.id, r.ID)
+		}
+		got, err := s.Receipts(ctx, w.id)
+		if err != nil {
+			t.Fatalf("receipts of %s: %v", w.id, err)
+		}
+		if len(got) != 1 || string(got[0].Signed) != w.signed {
+			t.Errorf("record %s: %d receipts, signed envelope not the one received", w.id, len(got))
 		}
 	}
 }
