@@ -60,8 +60,8 @@ func BenchmarkMatchAndStore(b *testing.B) {
 	b.ReportMetric(float64(links), "links-of-last")
 }
 
-// BenchmarkRebuildFromStore measures what a node does at start before it
-// listens: the index rebuilt from a SQLite store of
+// BenchmarkRebuildFromStore measures what a node does as it starts (while
+// it serves): the index rebuilt from a SQLite store of
 // LIAISON_BENCH_STORE_RECORDS synthetic records (default 100,000), each
 // read and decoded from the store, extracted, normalised and indexed, then
 // compacted. Filling the store is not timed.
