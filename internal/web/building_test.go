@@ -9,7 +9,6 @@ import (
 
 	"liaison/internal/matching"
 	"liaison/internal/store"
-	"liaison/internal/store/sqlite"
 	"liaison/internal/web"
 )
 
@@ -20,16 +19,25 @@ import (
 // "ready" and search answers.
 func TestMatchIndexBuilding(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.OpenWith(ctx, t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := MustStore(t)
 	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := MustNodeWith(t, web.Config{Matching: svc})
+	n := mustNodeOn(t, db, web.Config{Matching: svc})
+	// A record stored before the index is built: its matches are served
+	// from the stored links, and say they are pending.
+	rec := n.MustPost(t, canonical(t))
+	var ms struct {
+		Matches []any `json:"matches"`
+		Pending bool  `json:"pending"`
+	}
+	r := n.do(t, store.RoleAnalyst, "GET", "/api/v1/records/"+rec.ID+"/matches", nil)
+	want(t, r, http.StatusOK)
+	r.json(t, &ms)
+	if !ms.Pending || ms.Matches == nil || len(ms.Matches) != 0 {
+		t.Errorf("matches of a record not matched yet: %s, want none and pending", r.body)
+	}
 
 	type health struct {
 		MatchIndex *struct {
@@ -38,7 +46,7 @@ func TestMatchIndexBuilding(t *testing.T) {
 		} `json:"match_index"`
 	}
 	var h health
-	r := n.do(t, "", "GET", "/api/v1/health", nil)
+	r = n.do(t, "", "GET", "/api/v1/health", nil)
 	want(t, r, http.StatusOK)
 	r.json(t, &h)
 	if h.MatchIndex == nil || h.MatchIndex.State != "building" || h.MatchIndex.RecordsRead == nil || *h.MatchIndex.RecordsRead != 0 {
@@ -79,5 +87,11 @@ func TestMatchIndexBuilding(t *testing.T) {
 	want(t, r, http.StatusOK)
 	if r.header.Get("Retry-After") != "" {
 		t.Errorf("Retry-After on an answered search")
+	}
+	// Built, the index matched the record stored meanwhile.
+	r = n.do(t, store.RoleAnalyst, "GET", "/api/v1/records/"+rec.ID+"/matches", nil)
+	want(t, r, http.StatusOK)
+	if strings.Contains(string(r.body), "pending") {
+		t.Errorf("matches of a record matched once the index was built: %s", r.body)
 	}
 }

@@ -75,11 +75,24 @@ func MustNode(tb testing.TB) *node {
 // Sharing and Logger are filled in. The agreement registry starts empty.
 func MustNodeWith(tb testing.TB, cfg web.Config) *node {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.OpenWith(ctx, tb.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	return mustNodeOn(tb, MustStore(tb), cfg)
+}
+
+// MustStore opens a new SQLite store, closed when the test ends.
+func MustStore(tb testing.TB) store.Store {
+	tb.Helper()
+	db, err := sqlite.OpenWith(context.Background(), tb.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// mustNodeOn is MustNodeWith on the store db.
+func mustNodeOn(tb testing.TB, db store.Store, cfg web.Config) *node {
+	tb.Helper()
+	ctx := context.Background()
 	dir := MustDirectory(tb)
 	if err := db.InitNode(ctx, store.Node{Code: "HK"}, audit.Event{Actor: "system", Action: audit.ActionNodeInit, Target: "HK"}); err != nil {
 		tb.Fatalf("init node: %v", err)
@@ -96,10 +109,7 @@ func MustNodeWith(tb testing.TB, cfg web.Config) *node {
 	}
 	n.server = web.New(cfg)
 	srv := httptest.NewServer(n.server)
-	tb.Cleanup(func() {
-		srv.Close()
-		db.Close()
-	})
+	tb.Cleanup(srv.Close)
 	n.url = srv.URL
 	for _, role := range access.Roles() {
 		n.tokens[role] = MustUser(tb, db, role+"-user", role)

@@ -699,6 +699,42 @@ func (f *fakeMatcher) Search(_ context.Context, u store.User, q match.Query) ([]
 	return f.results, nil
 }
 
+// lateMatcher hands the record page's questions to a matching service
+// made once the node's store exists.
+type lateMatcher struct{ svc *matching.Service }
+
+func (m *lateMatcher) RecordMatches(ctx context.Context, u store.User, id string) ([]match.Link, error) {
+	return m.svc.RecordMatches(ctx, u, id)
+}
+
+func (m *lateMatcher) Pending(ctx context.Context, id string) (bool, error) { return m.svc.Pending(ctx, id) }
+
+// TestMatchesPending checks that the record page says a record's matches
+// are still being worked out, rather than that it has none, until its
+// latest version is matched.
+func TestMatchesPending(t *testing.T) {
+	lm := &lateMatcher{}
+	n := MustNode(t, lm, nil)
+	svc, err := matching.New(matching.Config{Store: n.store, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm.svc = svc
+	rec := MustCreate(t, n, seizure())
+	b := MustLogin(t, n, store.RoleAnalyst)
+	p := b.get("/ui/records/" + rec.ID + "?lang=en")
+	if p.status != 200 || !strings.Contains(p.body, `id="matches-pending"`) || strings.Contains(p.body, "No other record shares") {
+		t.Fatalf("record page of a record not matched yet: %d, want the pending notice and no \"no match\"", p.status)
+	}
+	if err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p = b.get("/ui/records/" + rec.ID + "?lang=en")
+	if strings.Contains(p.body, `id="matches-pending"`) || !strings.Contains(p.body, "No other record shares") {
+		t.Fatalf("record page once matched: still pending, or without \"no match\"")
+	}
+}
+
 func TestMatches(t *testing.T) {
 	t.Run("without a matcher", func(t *testing.T) {
 		n := MustNode(t, nil, nil)
