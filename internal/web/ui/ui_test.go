@@ -707,7 +707,9 @@ func (m *lateMatcher) RecordMatches(ctx context.Context, u store.User, id string
 	return m.svc.RecordMatches(ctx, u, id)
 }
 
-func (m *lateMatcher) Pending(ctx context.Context, id string) (bool, error) { return m.svc.Pending(ctx, id) }
+func (m *lateMatcher) Pending(ctx context.Context, id string) (bool, error) {
+	return m.svc.Pending(ctx, id)
+}
 
 // TestMatchesPending checks that the record page says a record's matches
 // are still being worked out, rather than that it has none, until its
