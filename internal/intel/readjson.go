@@ -79,22 +79,7 @@ func readRecord(r *jsonread.Reader, x *Record) {
 				return true
 			})
 		case "distribution":
-			d := &x.Distribution
-			r.Object(func(name []byte) bool {
-				switch string(name) {
-				case "scope":
-					d.Scope = r.Str()
-				case "recipients":
-					d.Recipients = r.Strs()
-				case "operation":
-					d.Operation = r.Str()
-				case "region":
-					d.Region = r.Str()
-				default:
-					return false
-				}
-				return true
-			})
+			readDistribution(r, &x.Distribution)
 		case "retention":
 			x.Retention = &Retention{}
 			r.Object(func(name []byte) bool {
@@ -141,6 +126,115 @@ func readRecord(r *jsonread.Reader, x *Record) {
 			readAlert(r, x.Alert)
 		default:
 			return false
+		}
+		return true
+	})
+}
+
+func readDistribution(r *jsonread.Reader, d *Distribution) {
+	r.Object(func(name []byte) bool {
+		switch string(name) {
+		case "scope":
+			d.Scope = r.Str()
+		case "recipients":
+			d.Recipients = r.Strs()
+		case "operation":
+			d.Operation = r.Str()
+		case "region":
+			d.Region = r.Str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// DecodeMatchJSON reads into x what cross-matching reads of the record b
+// holds: its id, kind, originator, version, status and distribution, and
+// the parties, conveyance and containers of a seizure or warning, or the
+// parties of a request or response, each exactly as DecodeJSON reads
+// them. The rest (narratives, goods, routes and so on, most of a body) is
+// stepped over without being kept. An input outside the plain form is
+// read whole by DecodeJSON.
+func DecodeMatchJSON(b []byte, x *Record) error {
+	r := jsonread.New(b)
+	readMatchRecord(r, x)
+	if r.Done() {
+		return nil
+	}
+	*x = Record{}
+	return DecodeJSON(b, x)
+}
+
+func readMatchRecord(r *jsonread.Reader, x *Record) {
+	// parties reads the member named want as a list of parties into ps,
+	// and steps over any other.
+	parties := func(want string, ps *[]Party) func(name []byte) bool {
+		return func(name []byte) bool {
+			if string(name) == want {
+				*ps = readParties(r)
+			} else {
+				r.Skip()
+			}
+			return true
+		}
+	}
+	r.Object(func(name []byte) bool {
+		switch string(name) {
+		case "id":
+			x.ID = r.Str()
+		case "kind":
+			x.Kind = Kind(r.Str())
+		case "originator":
+			x.Originator = r.Str()
+		case "version":
+			x.Version = int(r.Int())
+		case "status":
+			x.Status = Status(r.Str())
+		case "distribution":
+			readDistribution(r, &x.Distribution)
+		case "seizure":
+			s := &Seizure{}
+			x.Seizure = s
+			r.Object(func(name []byte) bool {
+				switch string(name) {
+				case "parties":
+					s.Parties = readParties(r)
+				case "conveyance":
+					s.Conveyance = &Conveyance{}
+					readConveyance(r, s.Conveyance)
+				case "containers":
+					s.Containers = r.Strs()
+				default:
+					r.Skip()
+				}
+				return true
+			})
+		case "warning":
+			w := &Warning{}
+			x.Warning = w
+			r.Object(func(name []byte) bool {
+				switch string(name) {
+				case "targets":
+					w.Targets = readParties(r)
+				case "conveyance":
+					w.Conveyance = &Conveyance{}
+					readConveyance(r, w.Conveyance)
+				case "containers":
+					w.Containers = r.Strs()
+				default:
+					r.Skip()
+				}
+				return true
+			})
+		case "request":
+			x.Request = &Request{}
+			r.Object(parties("parties", &x.Request.Parties))
+		case "response":
+			x.Response = &Response{}
+			r.Object(parties("parties", &x.Response.Parties))
+		default:
+			r.Skip()
 		}
 		return true
 	})

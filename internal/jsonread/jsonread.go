@@ -220,6 +220,14 @@ func (r *Reader) Bool() bool {
 // number reads a JSON number and returns its text.
 func (r *Reader) number() string {
 	start := r.I
+	if !r.scanNumber() {
+		return ""
+	}
+	return string(r.B[start:r.I])
+}
+
+// scanNumber reads a JSON number, or fails.
+func (r *Reader) scanNumber() bool {
 	r.Next('-')
 	switch {
 	case r.Next('0'):
@@ -227,12 +235,12 @@ func (r *Reader) number() string {
 		r.digits()
 	default:
 		r.Fail()
-		return ""
+		return false
 	}
 	if r.Next('.') {
 		if !r.digits() {
 			r.Fail()
-			return ""
+			return false
 		}
 	}
 	if r.Next('e') || r.Next('E') {
@@ -241,10 +249,60 @@ func (r *Reader) number() string {
 		}
 		if !r.digits() {
 			r.Fail()
-			return ""
+			return false
 		}
 	}
-	return string(r.B[start:r.I])
+	return true
+}
+
+// maxSkipDepth bounds how deep Skip goes into objects and arrays.
+const maxSkipDepth = 32
+
+// Skip reads a value of the plain form without keeping it: a string, a
+// number, true or false, or an object or array of them, at most
+// maxSkipDepth deep. Member names are checked for their form only, not
+// against one another.
+func (r *Reader) Skip() { r.skip(0) }
+
+func (r *Reader) skip(depth int) {
+	if r.I >= len(r.B) || depth > maxSkipDepth {
+		r.Fail()
+		return
+	}
+	switch c := r.B[r.I]; {
+	case c == '"':
+		r.span()
+	case c == '{':
+		r.I++
+		if r.Next('}') {
+			return
+		}
+		for !r.bad {
+			r.name()
+			r.Expect(':')
+			r.skip(depth + 1)
+			if r.Next('}') {
+				return
+			}
+			r.Expect(',')
+		}
+	case c == '[':
+		r.I++
+		if r.Next(']') {
+			return
+		}
+		for !r.bad {
+			r.skip(depth + 1)
+			if r.Next(']') {
+				return
+			}
+			r.Expect(',')
+		}
+	case c == 't' || c == 'f':
+		r.Bool()
+	default:
+		r.scanNumber()
+	}
 }
 
 func (r *Reader) digits() bool {

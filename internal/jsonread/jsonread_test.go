@@ -59,3 +59,30 @@ func TestObject(t *testing.T) {
 		}
 	}
 }
+
+// TestSkip checks that Skip reads exactly one value of the plain form,
+// ending where the value ends, and gives up on what is not one.
+func TestSkip(t *testing.T) {
+	nested := ""
+	for range maxSkipDepth + 2 {
+		nested = "[" + nested
+	}
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{`"text \"quoted\" \u00e9"`, true}, {`0`, true}, {`-12.5e+3`, true}, {`true`, true}, {`false`, true},
+		{`{}`, true}, {`[]`, true}, {`{"a":[1,{"b":"c"},[]],"d":{"e":false}}`, true}, {`[1,"2",[3]]`, true},
+		{`null`, false}, {`nul`, false}, {`01`, false}, {`1.`, false}, {`{"a":1,}`, false}, {`[1,]`, false},
+		{`{"a" 1}`, false}, {`{a:1}`, false}, {`"open`, false}, {`[1,2`, false}, {``, false}, {`tru`, false},
+		{nested, false},
+	} {
+		r := New([]byte(tc.in + `,"next"`))
+		r.Skip()
+		r.Expect(',')
+		next := r.Str()
+		if ok := r.Done() && next == "next"; ok != tc.ok {
+			t.Errorf("Skip %q: read to the next value %v, want %v", tc.in, ok, tc.ok)
+		}
+	}
+}

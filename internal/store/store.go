@@ -304,7 +304,9 @@ type MatchExclusion struct {
 type Matching interface {
 	// WalkRecords streams the latest version of every record to fn,
 	// retracted ones included, without holding them all in memory, and
-	// stops at the first error fn returns.
+	// stops at the first error fn returns. A record holds what
+	// cross-matching reads of it (DecodeForMatching); the rest may be
+	// left out.
 	WalkRecords(ctx context.Context, fn func(*intel.Record) error) error
 	// PutMatches stores sets in one transaction. For each set, unless the
 	// record is already marked matched at a newer version (the set is

@@ -54,14 +54,7 @@ func (db *DB) WalkRecords(ctx context.Context, fn func(*intel.Record) error) err
 		}
 		return bytes.Clone(rows.RawValues()[0]), true, nil
 	}
-	decodeWalked := func(b []byte) (*intel.Record, error) {
-		r, err := decode(b)
-		if err != nil {
-			return nil, fmt.Errorf("walk records: %w", err)
-		}
-		return r, nil
-	}
-	if err := store.WalkDecoded(next, decodeWalked, fn); err != nil {
+	if err := store.WalkDecoded(next, store.DecodeForMatching, fn); err != nil {
 		return err
 	}
 	if err := rows.Err(); err != nil {

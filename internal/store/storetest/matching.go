@@ -41,7 +41,7 @@ func testWalkRecords(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	rs := []*intel.Record{NewRecord(t), NewRecord(t), NewRecord(t)}
 	MustCreate(t, s, rs...)
-	v2 := NextVersion(t, rs[1], Narrative("Second version."))
+	v2 := NextVersion(t, rs[1], func(r *intel.Record) { r.Seizure.Containers = []string{"MSKU9070323"} })
 	if err := s.UpdateRecord(ctx, v2, CreateEvent(v2)); err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +51,11 @@ func testWalkRecords(t *testing.T, s store.Store) {
 			t.Errorf("record %s walked twice", r.ID)
 		}
 		got[r.ID] = r.Version
-		if r.ID == v2.ID && r.Seizure.Narrative != "Second version." {
-			t.Errorf("walked version 2 of %s has narrative %q", r.ID, r.Seizure.Narrative)
+		if r.ID == v2.ID && (len(r.Seizure.Containers) != 1 || r.Seizure.Containers[0] != "MSKU9070323") {
+			t.Errorf("walked version 2 of %s has containers %q", r.ID, r.Seizure.Containers)
+		}
+		if r.Seizure == nil || len(r.Seizure.Parties) == 0 || r.Seizure.Parties[0].Name == "" || r.Distribution.Scope == "" {
+			t.Errorf("walked %s without what matching reads: %+v", r.ID, r)
 		}
 		return nil
 	}); err != nil {
