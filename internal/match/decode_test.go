@@ -55,3 +55,40 @@ func TestDecodeMatchJSONAsDecodeJSON(t *testing.T) {
 		t.Errorf("%d of 6,000 bodies stepped over, want them all read without their titles", lean)
 	}
 }
+
+// BenchmarkDecodeStored compares reading stored bodies whole
+// (intel.DecodeJSON) with reading what matching needs of them
+// (intel.DecodeMatchJSON), as the rebuild's walk does.
+//
+//	go test ./internal/match -run '^$' -bench DecodeStored -count 5
+func BenchmarkDecodeStored(b *testing.B) {
+	g := synth.New(5, "HK")
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var bodies [][]byte
+	size := 0
+	for range 2000 {
+		body, err := intel.AppendJSON(nil, g.Record(now))
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies = append(bodies, body)
+		size += len(body)
+	}
+	for _, tc := range []struct {
+		name   string
+		decode func([]byte, *intel.Record) error
+	}{{"whole", intel.DecodeJSON}, {"for-matching", intel.DecodeMatchJSON}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(size / len(bodies)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				var r intel.Record
+				if err := tc.decode(bodies[i%len(bodies)], &r); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
