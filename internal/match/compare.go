@@ -60,9 +60,9 @@ const noID = ^uint32(0)
 // is not safe for concurrent use.
 type comparator struct {
 	org bool // comparing organisations: unpaired tokens weigh fully
-	// cache holds similarities of token pairs by vocabulary ids while one
-	// query is compared with many candidates; reset calls clear it.
-	cache map[uint64]float64
+	// sims holds similarities of token pairs by vocabulary ids while one
+	// query is compared with many candidates; reset empties it.
+	sims simTable
 	buf   []byte
 	units [2][]unit
 	pairs []pair
@@ -131,7 +131,7 @@ type pair struct {
 // reset forgets cached similarities (the vocabulary may have changed) and
 // the units of the last query rendering.
 func (c *comparator) reset() {
-	clear(c.cache)
+	c.sims.reset()
 	for i := range c.qc {
 		c.qc[i].a = nil
 	}
@@ -495,12 +495,9 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 						k |= 1 << 31
 					}
 					var ok bool
-					if s, ok = c.cache[k]; !ok {
+					if s, ok = c.sims.get(k); !ok {
 						s = unitSim(u, v, cons, exact, step, minSim)
-						if c.cache == nil {
-							c.cache = make(map[uint64]float64, 256)
-						}
-						c.cache[k] = s
+						c.sims.put(k, s)
 					}
 				}
 			} else {
@@ -583,4 +580,94 @@ func rends(rs []norm.Rendering) []rend {
 		out[i] = rend{scheme: r.Scheme, cons: r.Consonantal, toks: toks}
 	}
 	return out
+}
+
+// simTable maps the key of a comparison of two units (see rendScore) to
+// its similarity. It is a hash table of open addressing whose slots carry
+// the generation they were written in, so that emptying it between
+// queries is one increment rather than a pass over every slot (a map's
+// clear walks all of its buckets, however few entries a query wrote).
+type simTable struct {
+	slots []simSlot
+	gen   uint32
+	n     int // entries of the current generation
+}
+
+type simSlot struct {
+	k   uint64
+	v   float64
+	gen uint32
+}
+
+// minSimSlots is the table's first size; it doubles when half full.
+const minSimSlots = 512
+
+// reset forgets every entry.
+func (t *simTable) reset() {
+	t.gen++
+	t.n = 0
+	if t.gen == 0 {
+		// The generation wrapped: slots written 1<<32 generations ago
+		// would pass for current ones.
+		clear(t.slots)
+		t.gen = 1
+	}
+}
+
+func simHash(k uint64) uint64 {
+	k ^= k >> 29
+	k *= 0xbf58476d1ce4e5b9
+	k ^= k >> 32
+	return k
+}
+
+func (t *simTable) get(k uint64) (float64, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for h := simHash(k) & mask; ; h = (h + 1) & mask {
+		sl := &t.slots[h]
+		if sl.gen != t.gen {
+			return 0, false
+		}
+		if sl.k == k {
+			return sl.v, true
+		}
+	}
+}
+
+// put records the similarity of k, which get has not found.
+func (t *simTable) put(k uint64, v float64) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	h := simHash(k) & mask
+	for t.slots[h].gen == t.gen {
+		h = (h + 1) & mask
+	}
+	t.slots[h] = simSlot{k: k, v: v, gen: t.gen}
+	t.n++
+}
+
+// grow doubles the table and moves the current generation's entries.
+func (t *simTable) grow() {
+	old := t.slots
+	t.slots = make([]simSlot, max(2*len(old), minSimSlots))
+	if t.gen == 0 {
+		t.gen = 1
+	}
+	t.n = 0
+	mask := uint64(len(t.slots) - 1)
+	for i := range old {
+		if sl := &old[i]; sl.gen == t.gen {
+			h := simHash(sl.k) & mask
+			for t.slots[h].gen == t.gen {
+				h = (h + 1) & mask
+			}
+			t.slots[h] = *sl
+			t.n++
+		}
+	}
 }
