@@ -62,7 +62,7 @@ type comparator struct {
 	org bool // comparing organisations: unpaired tokens weigh fully
 	// sims holds similarities of token pairs by vocabulary ids while one
 	// query is compared with many candidates; reset empties it.
-	sims simTable
+	sims  simTable
 	buf   []byte
 	units [2][]unit
 	pairs []pair
@@ -478,7 +478,8 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			var s float64
 			// The query's units and the candidate's single tokens have ids
 			// (see queryUnits), so that their similarities are cached.
-			if u, v := &ua[i], &ub[j]; u.id != noID && v.id != noID {
+			u, v := &ua[i], &ub[j]
+			if u.id != noID && v.id != noID {
 				if u.id == v.id {
 					s = 1
 				} else {
@@ -495,13 +496,23 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 						k |= 1 << 31
 					}
 					var ok bool
-					if s, ok = c.sims.get(k); !ok {
+					if s, ok = c.sims.get(simKey{a: k}); !ok {
 						s = unitSim(u, v, cons, exact, step, minSim)
-						c.sims.put(k, s)
+						c.sims.put(simKey{a: k}, s)
 					}
 				}
+			} else if k, ok := spanKey(u, v, b.ids, exact, ja, cons); ok {
+				// A candidate's tokens written together have no id of
+				// their own, but their tokens' ids tell them apart:
+				// candidates found by the same pair of tokens often
+				// share the span, and its similarity is cached too.
+				var hit bool
+				if s, hit = c.sims.get(k); !hit {
+					s = unitSim(u, v, cons, exact, step, minSim)
+					c.sims.put(k, s)
+				}
 			} else {
-				s = unitSim(&ua[i], &ub[j], cons, exact, step, minSim)
+				s = unitSim(u, v, cons, exact, step, minSim)
 			}
 			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
@@ -582,6 +593,45 @@ func rends(rs []norm.Rendering) []rend {
 	return out
 }
 
+// spanKey is the key of the similarity of a unit u of the query, which
+// has an id, with a unit v of two or three tokens of a candidate's
+// rendering whose tokens have the vocabulary ids ids: u's id and v's
+// tokens' ids, with the kind of comparison, as rendScore's key of two
+// single tokens lays them out (every id below 1<<30) in a and with v's
+// second and third ids in b, which is never 0. ok is false when an id is
+// missing.
+func spanKey(u, v *unit, ids []uint32, exact, ja, cons bool) (k simKey, ok bool) {
+	if u.id == noID || v.n < 2 || ids == nil {
+		return k, false
+	}
+	t := ids[v.start : v.start+v.n]
+	for _, id := range t {
+		if id >= 1<<30 {
+			return k, false
+		}
+	}
+	k.a = uint64(u.id)<<32 | uint64(t[0])
+	if exact {
+		k.a |= 1 << 63
+	}
+	if ja {
+		k.a |= 1 << 62
+	}
+	if cons {
+		k.a |= 1 << 31
+	}
+	if v.n == 2 {
+		k.b = uint64(t[1])<<32 | 1<<31
+	} else {
+		k.b = uint64(t[1])<<32 | uint64(t[2]) | 1<<30
+	}
+	return k, true
+}
+
+// simKey is the key of a similarity in a simTable: a, and b, which is 0
+// for two single tokens.
+type simKey struct{ a, b uint64 }
+
 // simTable maps the key of a comparison of two units (see rendScore) to
 // its similarity. It is a hash table of open addressing whose slots carry
 // the generation they were written in, so that emptying it between
@@ -594,7 +644,7 @@ type simTable struct {
 }
 
 type simSlot struct {
-	k   uint64
+	k   simKey
 	v   float64
 	gen uint32
 }
@@ -602,8 +652,16 @@ type simSlot struct {
 // minSimSlots is the table's first size; it doubles when half full.
 const minSimSlots = 512
 
-// reset forgets every entry.
+// reset forgets every entry. A table grown by one query with many
+// candidates is made small again once a query used a small part of it:
+// the few entries of a common query are then read from a table that
+// stays in the processor's nearest cache.
 func (t *simTable) reset() {
+	if len(t.slots) > minSimSlots && 16*t.n < len(t.slots) {
+		t.slots = make([]simSlot, max(minSimSlots, len(t.slots)/8))
+		t.gen, t.n = 1, 0
+		return
+	}
 	t.gen++
 	t.n = 0
 	if t.gen == 0 {
@@ -614,14 +672,15 @@ func (t *simTable) reset() {
 	}
 }
 
-func simHash(k uint64) uint64 {
-	k ^= k >> 29
-	k *= 0xbf58476d1ce4e5b9
-	k ^= k >> 32
-	return k
+func simHash(k simKey) uint64 {
+	h := k.a ^ k.b*0x9e3779b97f4a7c15
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return h
 }
 
-func (t *simTable) get(k uint64) (float64, bool) {
+func (t *simTable) get(k simKey) (float64, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
@@ -638,7 +697,7 @@ func (t *simTable) get(k uint64) (float64, bool) {
 }
 
 // put records the similarity of k, which get has not found.
-func (t *simTable) put(k uint64, v float64) {
+func (t *simTable) put(k simKey, v float64) {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
