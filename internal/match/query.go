@@ -653,15 +653,22 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		// The evidence moves a score up or down alike whatever the name
 		// scores: a candidate that would stay below min even with names
-		// scoring 1 (a different birth date, say) is not compared.
-		c.m = ix.entity(c.id)
-		if clamp(evidenceScore(e, &c.m, 1)) < min {
+		// scoring 1 (a different birth date, say) is not compared. What
+		// the evidence can do is bounded first from the birth date,
+		// nationality and country the index keeps beside the candidate;
+		// its fields, a read far from the last, are read only once its
+		// name scores enough, and then weighed in full.
+		if clamp(evidenceBound(e, en)) < min {
 			continue
 		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
 		ns, ri, ci := s.cmp.nameScore(qr, s.rends)
 		if ri < 0 || ns == 0 || ns < min-0.35 {
+			continue
+		}
+		c.m = ix.entity(c.id)
+		if clamp(evidenceScore(e, &c.m, 1)) < min {
 			continue
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme

@@ -64,6 +64,73 @@ func evidenceScore(q, c *Entity, score float64) float64 {
 
 func clamp(score float64) float64 { return min(max(score, 0), 1) }
 
+// evidenceBound is at least evidenceScore(q, c, 1) for the entity c that
+// en stores, from what en keeps of c: its birth date when a full one, its
+// nationality and country when two letters. It adds the same weights in
+// the same order as weigh, each the one weigh adds or one above it where
+// en does not tell (a passport, registration or IMO number stated by q
+// is taken to be c's too), so that the sum is never below weigh's.
+func evidenceBound(q *Entity, en *ent) float64 {
+	score := 1.0
+	if q.BirthDate != "" {
+		b := packDate(q.BirthDate)
+		switch {
+		case b != 0 && en.birth == b:
+			score += sameBirthDate
+		case b != 0 && en.birth != 0 && b/10000 == en.birth/10000:
+			score += sameBirthYear
+		case b != 0 && en.birth != 0:
+			score += differentBirthDate
+		case b != 0:
+			// c's birth date is not a full date, so not q's: none, or
+			// one that differs.
+			score += 0
+		default:
+			score += sameBirthDate
+		}
+	}
+	if q.Nationality != "" {
+		score += codeBound(q.Nationality, en.nat, sameNationality, differentNationalty)
+	}
+	if q.Type == Organisation || q.Type == Vessel {
+		if q.Country != "" {
+			score += codeBound(q.Country, en.ctry, sameCountry, differentCountry)
+		}
+	}
+	if q.Document != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	if q.Registration != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	if q.Type == Vessel && q.Value != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	return score
+}
+
+// codeBound is the weight weigh adds for a nationality or country q
+// stated by the query against one that the index keeps as the code c
+// (code2): same or differ when both are two ASCII letters, which
+// strings.EqualFold compares as code2 does, and same, the greater,
+// otherwise (a code of other bytes, or none: c's may be empty, or longer
+// and equal to q's under Unicode's folding).
+func codeBound(q string, c [2]byte, same, differ float64) float64 {
+	if qc := code2(q); letters2(qc) && letters2(c) {
+		if qc == c {
+			return same
+		}
+		return differ
+	}
+	return same
+}
+
+// letters2 reports whether both bytes of a code are upper-case ASCII
+// letters, which code2 makes of two ASCII letters only.
+func letters2(c [2]byte) bool {
+	return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
 // weigh is evidence, with reasons only when explain is set, and the score
 // not clamped.
 func weigh(q, c *Entity, score float64, reasons []string, explain bool) (float64, []string) {
