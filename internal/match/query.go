@@ -657,9 +657,20 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		// the evidence can do is bounded first from the birth date,
 		// nationality and country the index keeps beside the candidate;
 		// its fields, a read far from the last, are read only once its
-		// name scores enough, and then weighed in full.
-		if clamp(evidenceBound(e, en)) < min {
+		// name scores enough, and then weighed in full, unless only an
+		// identifier in common could lift it to min: then they are read
+		// first, which spares comparing names of the many that share
+		// none.
+		bound, without := evidenceBound(e, en, 1)
+		if clamp(bound) < min {
 			continue
+		}
+		read := clamp(without) < min
+		if read {
+			c.m = ix.entity(c.id)
+			if clamp(evidenceScore(e, &c.m, 1)) < min {
+				continue
+			}
 		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
@@ -667,9 +678,17 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if ri < 0 || ns == 0 || ns < min-0.35 {
 			continue
 		}
-		c.m = ix.entity(c.id)
-		if clamp(evidenceScore(e, &c.m, 1)) < min {
-			continue
+		if !read {
+			// The same bound with the name's score: a candidate whose
+			// evidence cannot lift it to min is not returned, and its
+			// fields are not read.
+			if bound, _ := evidenceBound(e, en, ns); clamp(bound) < min {
+				continue
+			}
+			c.m = ix.entity(c.id)
+			if clamp(evidenceScore(e, &c.m, 1)) < min {
+				continue
+			}
 		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
 		c.score = evidenceScore(e, &c.m, ns)

@@ -64,14 +64,16 @@ func evidenceScore(q, c *Entity, score float64) float64 {
 
 func clamp(score float64) float64 { return min(max(score, 0), 1) }
 
-// evidenceBound is at least evidenceScore(q, c, 1) for the entity c that
+// evidenceBound is at least evidenceScore(q, c, ns) for the entity c that
 // en stores, from what en keeps of c: its birth date when a full one, its
 // nationality and country when two letters. It adds the same weights in
 // the same order as weigh, each the one weigh adds or one above it where
-// en does not tell (a passport, registration or IMO number stated by q
-// is taken to be c's too), so that the sum is never below weigh's.
-func evidenceBound(q *Entity, en *ent) float64 {
-	score := 1.0
+// en does not tell, so that the sum is never below weigh's. withIDs is
+// the bound; without is the same before the identifiers, which a
+// passport, registration or IMO number stated by q (taken to be c's too)
+// can only lift.
+func evidenceBound(q *Entity, en *ent, ns float64) (withIDs, without float64) {
+	score := ns
 	if q.BirthDate != "" {
 		b := packDate(q.BirthDate)
 		switch {
@@ -97,6 +99,7 @@ func evidenceBound(q *Entity, en *ent) float64 {
 			score += codeBound(q.Country, en.ctry, sameCountry, differentCountry)
 		}
 	}
+	without = score
 	if q.Document != "" {
 		score = max(score, sameIdentifier) + 0.05
 	}
@@ -106,7 +109,7 @@ func evidenceBound(q *Entity, en *ent) float64 {
 	if q.Type == Vessel && q.Value != "" {
 		score = max(score, sameIdentifier) + 0.05
 	}
-	return score
+	return score, without
 }
 
 // codeBound is the weight weigh adds for a nationality or country q

@@ -13,6 +13,9 @@ func TestEvidenceBound(t *testing.T) {
 	// A code is weighed exactly when the query states none or both are
 	// two letters.
 	exactCode := func(q, c string) bool { return q == "" || letters2(code2(q)) && letters2(code2(c)) }
+	exactAll := func(q, c Entity) bool {
+		return exactBirth(q.BirthDate) && exactBirth(c.BirthDate) && exactCode(q.Nationality, c.Nationality) && (q.Type == Person || exactCode(q.Country, c.Country))
+	}
 	checked, exact := 0, 0
 	for _, typ := range []Type{Person, Organisation, Vessel} {
 		for _, qb := range births {
@@ -24,11 +27,17 @@ func TestEvidenceBound(t *testing.T) {
 								q := Entity{Type: typ, BirthDate: qb, Nationality: qn, Country: qc}
 								c := Entity{Type: typ, BirthDate: cb, Nationality: cn, Country: cc}
 								en := ent{birth: packDate(cb), nat: code2(cn), ctry: code2(cc)}
-								got, want := evidenceBound(&q, &en), evidenceScore(&q, &c, 1)
-								if got < want {
-									t.Fatalf("%+v against %+v: bound %v below the evidence %v", q, c, got, want)
+								got, without := evidenceBound(&q, &en, 1)
+								want := evidenceScore(&q, &c, 1)
+								if got < want || without != got {
+									t.Fatalf("%+v against %+v: bound %v (%v before identifiers) below the evidence %v", q, c, got, without, want)
 								}
 								checked++
+								for _, ns := range []float64{0.43, 0.7, 0.777, 0.78, 0.8123, 0.95} {
+									if got, want := evidenceBound(&q, &en, ns); got < evidenceScore(&q, &c, ns) || exactAll(q, c) && got != evidenceScore(&q, &c, ns) {
+										t.Fatalf("%+v against %+v, names scoring %v: bound %v, evidence %v", q, c, ns, got, want)
+									}
+								}
 								// Identifiers the index does not keep beside the entity:
 								// the same, different ones of one issuer, of another.
 								for _, ids := range [][6]string{
@@ -42,13 +51,14 @@ func TestEvidenceBound(t *testing.T) {
 								} {
 									qi, ci := q, c
 									qi.Document, ci.Document, qi.Registration, ci.Registration, qi.Value, ci.Value = ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
-									if got, want := evidenceBound(&qi, &en), evidenceScore(&qi, &ci, 1); got < want {
+									got, without := evidenceBound(&qi, &en, 1)
+									if want := evidenceScore(&qi, &ci, 1); got < want || without > got {
 										t.Fatalf("%+v against %+v: bound %v below the evidence %v", qi, ci, got, want)
 									}
 									checked++
 								}
 								// Fields the index keeps whole: the bound is the evidence.
-								if exactBirth(qb) && exactBirth(cb) && exactCode(qn, cn) && (typ == Person || exactCode(qc, cc)) {
+								if exactAll(q, c) {
 									if got != want {
 										t.Fatalf("%+v against %+v: bound %v, evidence %v", q, c, got, want)
 									}
