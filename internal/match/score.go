@@ -226,6 +226,20 @@ func identifier(score float64, reasons []string, explain bool, what, a, b string
 	return score, reasons
 }
 
+// appendQuote is strconv.AppendQuote, which leaves printable ASCII other
+// than the quote and the backslash as it is: a name of such letters only
+// is copied between quotes without looking at it rune by rune.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
 // nameReason explains a name match.
 func nameReason(qName, cName string, score float64, qScheme, cScheme string) string {
 	note := ""
@@ -242,9 +256,9 @@ func nameReason(qName, cName string, score float64, qScheme, cScheme string) str
 	}
 	b := make([]byte, 0, 32+len(qName)+len(cName)+len(note))
 	b = append(b, "name "...)
-	b = strconv.AppendQuote(b, qName)
+	b = appendQuote(b, qName)
 	b = append(b, " matches "...)
-	b = strconv.AppendQuote(b, cName)
+	b = appendQuote(b, cName)
 	b = append(b, note...)
 	b = append(b, ", "...)
 	b = strconv.AppendFloat(b, score, 'f', 2, 64)

@@ -1,6 +1,9 @@
 package match
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // TestEvidenceBound checks that the evidence bounded from what the index
 // keeps beside an entity is never below the evidence weighed from its
@@ -73,5 +76,20 @@ func TestEvidenceBound(t *testing.T) {
 	}
 	if exact == 0 || exact == checked {
 		t.Fatalf("%d of %d pairs exact: the table does not tell", exact, checked)
+	}
+}
+
+// TestAppendQuote checks the quoting of names in reasons against
+// strconv.Quote, for every byte alone and within names.
+func TestAppendQuote(t *testing.T) {
+	var names []string
+	for c := range 256 {
+		names = append(names, string([]byte{byte(c)}), "Chan "+string([]byte{byte(c)})+" Tai Man")
+	}
+	names = append(names, "", "Chan Tai Man", "陈大文", "Ivanov Сергей", "O'Brien \"Jack\"", `back\slash`, "tab\there", "\xff\xfe")
+	for _, s := range names {
+		if got, want := string(appendQuote([]byte("x"), s)), "x"+strconv.Quote(s); got != want {
+			t.Errorf("appendQuote(%q) = %s, want %s", s, got, want)
+		}
 	}
 }
