@@ -650,15 +650,22 @@ type simSlot struct {
 }
 
 // minSimSlots is the table's first size; it doubles when half full.
-const minSimSlots = 512
+// maxKeptSlots is the size up to which it is kept however few entries a
+// query writes: a table of that size still stays in the processor's
+// cache nearest but one, and one that grew and shrank again by turns
+// would be allocated again and again.
+const (
+	minSimSlots  = 512
+	maxKeptSlots = 8192
+)
 
 // reset forgets every entry. A table grown by one query with many
 // candidates is made small again once a query used a small part of it:
 // the few entries of a common query are then read from a table that
 // stays in the processor's nearest cache.
 func (t *simTable) reset() {
-	if len(t.slots) > minSimSlots && 16*t.n < len(t.slots) {
-		t.slots = make([]simSlot, max(minSimSlots, len(t.slots)/8))
+	if len(t.slots) > maxKeptSlots && 16*t.n < len(t.slots) {
+		t.slots = make([]simSlot, max(maxKeptSlots, len(t.slots)/8))
 		t.gen, t.n = 1, 0
 		return
 	}
