@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -204,4 +205,53 @@ func TestIngestLinksAsCompare(t *testing.T) {
 		t.Fatalf("%d links checked: too few to tell", checked)
 	}
 	t.Logf("%d links checked", checked)
+}
+
+// TestBoundsAsGeneralPath checks that the bounds on the evidence, which
+// pass over candidates that cannot reach the minimum and read a
+// candidate's fields only when they can, find what scoring every
+// candidate in full finds, result for result and reason for reason: for
+// ingest's matching of records just indexed, and for searches of names
+// at a lower minimum, whose candidates are many more.
+func TestBoundsAsGeneralPath(t *testing.T) {
+	s := newRecordStream(t, 2000)
+	ix := MustIndex(t)
+	ix.AddRecords(s.next(6000))
+	links, found := 0, 0
+	for _, r := range s.next(600) {
+		p := ix.prepare(Extract(r))
+		ix.mu.Lock()
+		ids := ix.add(r.ID, &p, nil)
+		ix.mu.Unlock()
+		ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+		from := int32(0)
+		for i := range p.es {
+			e := &p.es[i]
+			ef.id, ef.keys = ids[i], p.keys[from:p.kend[i]]
+			from = p.kend[i]
+			ef.plain = false
+			got := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			ef.plain = true
+			want := ix.matchWith(e, 10, Threshold, nil, r.ID, ef)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("record %s entity %s: with bounds %v, in full %v", r.ID, e.Path, got, want)
+			}
+			links += len(got)
+			if !e.Type.named() || e.Name == "" {
+				continue
+			}
+			th := ix.thorough()
+			got = ix.matchWith(e, 20, 0.5, nil, "", th)
+			th.plain = true
+			want = ix.matchWith(e, 20, 0.5, nil, "", th)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("search for %q: with bounds %v, in full %v", e.Name, got, want)
+			}
+			found += len(got)
+		}
+	}
+	if links < 1000 || found < 2000 {
+		t.Fatalf("%d links, %d found by searches: too few to tell", links, found)
+	}
+	t.Logf("%d links, %d found by searches", links, found)
 }

@@ -193,6 +193,10 @@ type effort struct {
 	// keys are the stored entity's keys as prepare worked them out, so
 	// that its name's blocking keys are not worked out again.
 	keys []key
+	// plain scores every candidate kept in full, its fields read before
+	// its name is compared, without the bounds that pass over those that
+	// cannot reach the minimum: the general path, which finds the same.
+	plain bool
 }
 
 func (ix *Index) thorough() effort {
@@ -666,11 +670,14 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		// identifier in common could lift it to min: then they are read
 		// first, which spares comparing names of the many that share
 		// none.
-		bound, without := evidenceBound(e, en, 1)
-		if clamp(bound) < min {
-			continue
+		read := ef.plain
+		if !read {
+			bound, without := evidenceBound(e, en, 1)
+			if clamp(bound) < min {
+				continue
+			}
+			read = clamp(without) < min
 		}
-		read := clamp(without) < min
 		if read {
 			c.m = int32(len(ents))
 			ents = append(ents, ix.entity(c.id))
