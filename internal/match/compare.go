@@ -641,6 +641,7 @@ type simTable struct {
 	slots []simSlot
 	gen   uint32
 	n     int // entries of the current generation
+	small int // resets in a row of a generation that used little
 }
 
 type simSlot struct {
@@ -650,23 +651,26 @@ type simSlot struct {
 }
 
 // minSimSlots is the table's first size; it doubles when half full.
-// maxKeptSlots is the size up to which it is kept however few entries a
-// query writes: a table of that size still stays in the processor's
-// cache nearest but one, and one that grew and shrank again by turns
-// would be allocated again and again.
+// A table grown by a query with many candidates is made small again,
+// to minSimSlots, once shrinkAfter queries in a row used a small part of
+// it: the few entries of a common query are then read from a table that
+// stays in the processor's nearest cache, and a table that grew and
+// shrank by turns is not allocated at every query.
 const (
-	minSimSlots  = 512
-	maxKeptSlots = 8192
+	minSimSlots = 512
+	shrinkAfter = 64
 )
 
-// reset forgets every entry. A table grown by one query with many
-// candidates is made small again once a query used a small part of it:
-// the few entries of a common query are then read from a table that
-// stays in the processor's nearest cache.
+// reset forgets every entry.
 func (t *simTable) reset() {
-	if len(t.slots) > maxKeptSlots && 16*t.n < len(t.slots) {
-		t.slots = make([]simSlot, max(maxKeptSlots, len(t.slots)/8))
-		t.gen, t.n = 1, 0
+	if len(t.slots) > minSimSlots && 16*t.n < len(t.slots) {
+		t.small++
+	} else {
+		t.small = 0
+	}
+	if t.small >= shrinkAfter {
+		t.slots = make([]simSlot, minSimSlots)
+		t.gen, t.n, t.small = 1, 0, 0
 		return
 	}
 	t.gen++

@@ -71,9 +71,9 @@ func TestSimTable(t *testing.T) {
 	}
 }
 
-// TestSimTableShrinks checks that a table grown large is made smaller by
-// the reset after a query that used little of it, and forgets its
-// entries all the same.
+// TestSimTableShrinks checks that a table grown large is made small again
+// once shrinkAfter queries in a row used little of it, not before, and
+// forgets its entries all the same.
 func TestSimTableShrinks(t *testing.T) {
 	var tb simTable
 	for i := range uint64(20000) {
@@ -81,10 +81,19 @@ func TestSimTableShrinks(t *testing.T) {
 	}
 	big := len(tb.slots)
 	tb.reset()
+	// One query of few entries, or a few, keep the table: another large
+	// one may follow.
+	for range shrinkAfter - 1 {
+		tb.put(simKey{a: 1}, 0.5)
+		tb.reset()
+	}
+	if len(tb.slots) != big {
+		t.Fatalf("%d slots after %d resets of a table of %d with one entry", len(tb.slots), shrinkAfter-1, big)
+	}
 	tb.put(simKey{a: 1}, 0.5)
 	tb.reset()
-	if len(tb.slots) >= big {
-		t.Fatalf("%d slots after a reset of a table of %d with one entry", len(tb.slots), big)
+	if len(tb.slots) != minSimSlots {
+		t.Fatalf("%d slots after %d resets of a table of %d with one entry, want %d", len(tb.slots), shrinkAfter, big, minSimSlots)
 	}
 	for i := range uint64(20000) {
 		if _, ok := tb.get(simKey{a: i}); ok {
