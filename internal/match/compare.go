@@ -60,9 +60,9 @@ const noID = ^uint32(0)
 // is not safe for concurrent use.
 type comparator struct {
 	org bool // comparing organisations: unpaired tokens weigh fully
-	// cache holds similarities of token pairs by vocabulary ids while one
-	// query is compared with many candidates; reset calls clear it.
-	cache map[uint64]float64
+	// sims holds similarities of token pairs by vocabulary ids while one
+	// query is compared with many candidates; reset empties it.
+	sims  simTable
 	buf   []byte
 	units [2][]unit
 	pairs []pair
@@ -131,7 +131,7 @@ type pair struct {
 // reset forgets cached similarities (the vocabulary may have changed) and
 // the units of the last query rendering.
 func (c *comparator) reset() {
-	clear(c.cache)
+	c.sims.reset()
 	for i := range c.qc {
 		c.qc[i].a = nil
 	}
@@ -478,7 +478,8 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 			var s float64
 			// The query's units and the candidate's single tokens have ids
 			// (see queryUnits), so that their similarities are cached.
-			if u, v := &ua[i], &ub[j]; u.id != noID && v.id != noID {
+			u, v := &ua[i], &ub[j]
+			if u.id != noID && v.id != noID {
 				if u.id == v.id {
 					s = 1
 				} else {
@@ -495,16 +496,23 @@ func (c *comparator) rendScore(a, b *rend) float64 {
 						k |= 1 << 31
 					}
 					var ok bool
-					if s, ok = c.cache[k]; !ok {
+					if s, ok = c.sims.get(simKey{a: k}); !ok {
 						s = unitSim(u, v, cons, exact, step, minSim)
-						if c.cache == nil {
-							c.cache = make(map[uint64]float64, 256)
-						}
-						c.cache[k] = s
+						c.sims.put(simKey{a: k}, s)
 					}
 				}
+			} else if k, ok := spanKey(u, v, b.ids, exact, ja, cons); ok {
+				// A candidate's tokens written together have no id of
+				// their own, but their tokens' ids tell them apart:
+				// candidates found by the same pair of tokens often
+				// share the span, and its similarity is cached too.
+				var hit bool
+				if s, hit = c.sims.get(k); !hit {
+					s = unitSim(u, v, cons, exact, step, minSim)
+					c.sims.put(k, s)
+				}
 			} else {
-				s = unitSim(&ua[i], &ub[j], cons, exact, step, minSim)
+				s = unitSim(u, v, cons, exact, step, minSim)
 			}
 			if s >= minSim {
 				pairs = append(pairs, pair{a: i, b: j, sim: s, w: ua[i].length + ub[j].length})
@@ -583,4 +591,153 @@ func rends(rs []norm.Rendering) []rend {
 		out[i] = rend{scheme: r.Scheme, cons: r.Consonantal, toks: toks}
 	}
 	return out
+}
+
+// spanKey is the key of the similarity of a unit u of the query, which
+// has an id, with a unit v of two or three tokens of a candidate's
+// rendering whose tokens have the vocabulary ids ids: u's id and v's
+// tokens' ids, with the kind of comparison, as rendScore's key of two
+// single tokens lays them out (every id below 1<<30) in a and with v's
+// second and third ids in b, which is never 0. ok is false when an id is
+// missing.
+func spanKey(u, v *unit, ids []uint32, exact, ja, cons bool) (k simKey, ok bool) {
+	if u.id == noID || v.n < 2 || ids == nil {
+		return k, false
+	}
+	t := ids[v.start : v.start+v.n]
+	for _, id := range t {
+		if id >= 1<<30 {
+			return k, false
+		}
+	}
+	k.a = uint64(u.id)<<32 | uint64(t[0])
+	if exact {
+		k.a |= 1 << 63
+	}
+	if ja {
+		k.a |= 1 << 62
+	}
+	if cons {
+		k.a |= 1 << 31
+	}
+	if v.n == 2 {
+		k.b = uint64(t[1])<<32 | 1<<31
+	} else {
+		k.b = uint64(t[1])<<32 | uint64(t[2]) | 1<<30
+	}
+	return k, true
+}
+
+// simKey is the key of a similarity in a simTable: a, and b, which is 0
+// for two single tokens.
+type simKey struct{ a, b uint64 }
+
+// simTable maps the key of a comparison of two units (see rendScore) to
+// its similarity. It is a hash table of open addressing whose slots carry
+// the generation they were written in, so that emptying it between
+// queries is one increment rather than a pass over every slot (a map's
+// clear walks all of its buckets, however few entries a query wrote).
+type simTable struct {
+	slots []simSlot
+	gen   uint32
+	n     int // entries of the current generation
+	small int // resets in a row of a generation that used little
+}
+
+type simSlot struct {
+	k   simKey
+	v   float64
+	gen uint32
+}
+
+// minSimSlots is the table's first size; it doubles when half full.
+// A table grown by a query with many candidates is made small again,
+// to minSimSlots, once shrinkAfter queries in a row used a small part of
+// it: the few entries of a common query are then read from a table that
+// stays in the processor's nearest cache, and a table that grew and
+// shrank by turns is not allocated at every query.
+const (
+	minSimSlots = 512
+	shrinkAfter = 64
+)
+
+// reset forgets every entry.
+func (t *simTable) reset() {
+	if len(t.slots) > minSimSlots && 16*t.n < len(t.slots) {
+		t.small++
+	} else {
+		t.small = 0
+	}
+	if t.small >= shrinkAfter {
+		t.slots = make([]simSlot, minSimSlots)
+		t.gen, t.n, t.small = 1, 0, 0
+		return
+	}
+	t.gen++
+	t.n = 0
+	if t.gen == 0 {
+		// The generation wrapped: slots written 1<<32 generations ago
+		// would pass for current ones.
+		clear(t.slots)
+		t.gen = 1
+	}
+}
+
+func simHash(k simKey) uint64 {
+	h := k.a ^ k.b*0x9e3779b97f4a7c15
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return h
+}
+
+func (t *simTable) get(k simKey) (float64, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for h := simHash(k) & mask; ; h = (h + 1) & mask {
+		sl := &t.slots[h]
+		if sl.gen != t.gen {
+			return 0, false
+		}
+		if sl.k == k {
+			return sl.v, true
+		}
+	}
+}
+
+// put records the similarity of k, which get has not found.
+func (t *simTable) put(k simKey, v float64) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	h := simHash(k) & mask
+	for t.slots[h].gen == t.gen {
+		h = (h + 1) & mask
+	}
+	t.slots[h] = simSlot{k: k, v: v, gen: t.gen}
+	t.n++
+}
+
+// grow doubles the table and moves the current generation's entries.
+func (t *simTable) grow() {
+	old := t.slots
+	t.slots = make([]simSlot, max(2*len(old), minSimSlots))
+	if t.gen == 0 {
+		t.gen = 1
+	}
+	t.n = 0
+	mask := uint64(len(t.slots) - 1)
+	for i := range old {
+		if sl := &old[i]; sl.gen == t.gen {
+			h := simHash(sl.k) & mask
+			for t.slots[h].gen == t.gen {
+				h = (h + 1) & mask
+			}
+			t.slots[h] = *sl
+			t.n++
+		}
+	}
 }

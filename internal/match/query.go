@@ -67,6 +67,7 @@ type scratch struct {
 	tacc    []uint16
 	qrends  []rend
 	qtoks   [][]string
+	ents    []Entity // the candidates' fields (cand.m)
 	// slot is the table of weights of a query reading at most
 	// smallBudget entries (see fuzzy).
 	slot [1 << slotBits]uint32
@@ -93,7 +94,10 @@ type cand struct {
 	ns     float64 // of the names alone
 	ri     int     // query rendering that matched
 	scheme string  // of the candidate's rendering that matched
-	m      Entity  // the candidate, once its name is scored
+	// m is the place of the candidate in the scratch space's ents once
+	// its fields are read (they are large, and the candidates are
+	// sorted).
+	m int32
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -189,6 +193,10 @@ type effort struct {
 	// keys are the stored entity's keys as prepare worked them out, so
 	// that its name's blocking keys are not worked out again.
 	keys []key
+	// plain scores every candidate kept in full, its fields read before
+	// its name is compared, without the bounds that pass over those that
+	// cannot reach the minimum: the general path, which finds the same.
+	plain bool
 }
 
 func (ix *Index) thorough() effort {
@@ -643,6 +651,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		s.top = top
 	}
+	ents := s.ents[:0]
 	for i := range cands {
 		c := &cands[i]
 		c.score = 0
@@ -653,10 +662,28 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		// The evidence moves a score up or down alike whatever the name
 		// scores: a candidate that would stay below min even with names
-		// scoring 1 (a different birth date, say) is not compared.
-		c.m = ix.entity(c.id)
-		if clamp(evidenceScore(e, &c.m, 1)) < min {
-			continue
+		// scoring 1 (a different birth date, say) is not compared. What
+		// the evidence can do is bounded first from the birth date,
+		// nationality and country the index keeps beside the candidate;
+		// its fields, a read far from the last, are read only once its
+		// name scores enough, and then weighed in full, unless only an
+		// identifier in common could lift it to min: then they are read
+		// first, which spares comparing names of the many that share
+		// none.
+		read := ef.plain
+		if !read {
+			bound, without := evidenceBound(e, en, 1)
+			if clamp(bound) < min {
+				continue
+			}
+			read = clamp(without) < min
+		}
+		if read {
+			c.m = int32(len(ents))
+			ents = append(ents, ix.entity(c.id))
+			if clamp(evidenceScore(e, &ents[c.m], 1)) < min {
+				continue
+			}
 		}
 		s.rends, s.toks = ix.rendsOf(c.id, s.rends, s.toks[:0])
 		s.cmp.org = e.Type == Organisation
@@ -664,8 +691,21 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if ri < 0 || ns == 0 || ns < min-0.35 {
 			continue
 		}
+		if !read {
+			// The same bound with the name's score: a candidate whose
+			// evidence cannot lift it to min is not returned, and its
+			// fields are not read.
+			if bound, _ := evidenceBound(e, en, ns); clamp(bound) < min {
+				continue
+			}
+			c.m = int32(len(ents))
+			ents = append(ents, ix.entity(c.id))
+			if clamp(evidenceScore(e, &ents[c.m], 1)) < min {
+				continue
+			}
+		}
 		c.ns, c.ri, c.scheme = ns, ri, s.rends[ci].scheme
-		c.score = evidenceScore(e, &c.m, ns)
+		c.score = evidenceScore(e, &ents[c.m], ns)
 	}
 	// Ranked by the score before it is kept within 0 to 1, so that among
 	// names scoring 1 those with more evidence come first.
@@ -674,14 +714,14 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if sc := clamp(c.score); sc < min || sc == 0 || len(out)-base >= limit {
 			break
 		}
-		reasons := []string{nameReason(e.Name, c.m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
-		score, reasons := evidence(e, &c.m, c.ns, reasons)
-		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: c.m, Reasons: reasons})
+		m := &ents[c.m]
+		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
+		score, reasons := evidence(e, m, c.ns, reasons)
+		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: *m, Reasons: reasons})
 	}
 	// The entities are let go, not kept alive by the scratch space.
-	for i := range cands {
-		cands[i].m = Entity{}
-	}
+	clear(ents)
+	s.ents = ents[:0]
 	s.cands = cands
 	return out
 }

@@ -64,6 +64,76 @@ func evidenceScore(q, c *Entity, score float64) float64 {
 
 func clamp(score float64) float64 { return min(max(score, 0), 1) }
 
+// evidenceBound is at least evidenceScore(q, c, ns) for the entity c that
+// en stores, from what en keeps of c: its birth date when a full one, its
+// nationality and country when two letters. It adds the same weights in
+// the same order as weigh, each the one weigh adds or one above it where
+// en does not tell, so that the sum is never below weigh's. withIDs is
+// the bound; without is the same before the identifiers, which a
+// passport, registration or IMO number stated by q (taken to be c's too)
+// can only lift.
+func evidenceBound(q *Entity, en *ent, ns float64) (withIDs, without float64) {
+	score := ns
+	if q.BirthDate != "" {
+		b := packDate(q.BirthDate)
+		switch {
+		case b != 0 && en.birth == b:
+			score += sameBirthDate
+		case b != 0 && en.birth != 0 && b/10000 == en.birth/10000:
+			score += sameBirthYear
+		case b != 0 && en.birth != 0:
+			score += differentBirthDate
+		case b != 0:
+			// c's birth date is not a full date, so not q's: none, or
+			// one that differs.
+			score += 0
+		default:
+			score += sameBirthDate
+		}
+	}
+	if q.Nationality != "" {
+		score += codeBound(q.Nationality, en.nat, sameNationality, differentNationalty)
+	}
+	if q.Type == Organisation || q.Type == Vessel {
+		if q.Country != "" {
+			score += codeBound(q.Country, en.ctry, sameCountry, differentCountry)
+		}
+	}
+	without = score
+	if q.Document != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	if q.Registration != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	if q.Type == Vessel && q.Value != "" {
+		score = max(score, sameIdentifier) + 0.05
+	}
+	return score, without
+}
+
+// codeBound is the weight weigh adds for a nationality or country q
+// stated by the query against one that the index keeps as the code c
+// (code2): same or differ when both are two ASCII letters, which
+// strings.EqualFold compares as code2 does, and same, the greater,
+// otherwise (a code of other bytes, or none: c's may be empty, or longer
+// and equal to q's under Unicode's folding).
+func codeBound(q string, c [2]byte, same, differ float64) float64 {
+	if qc := code2(q); letters2(qc) && letters2(c) {
+		if qc == c {
+			return same
+		}
+		return differ
+	}
+	return same
+}
+
+// letters2 reports whether both bytes of a code are upper-case ASCII
+// letters, which code2 makes of two ASCII letters only.
+func letters2(c [2]byte) bool {
+	return c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
 // weigh is evidence, with reasons only when explain is set, and the score
 // not clamped.
 func weigh(q, c *Entity, score float64, reasons []string, explain bool) (float64, []string) {
@@ -156,6 +226,20 @@ func identifier(score float64, reasons []string, explain bool, what, a, b string
 	return score, reasons
 }
 
+// appendQuote is strconv.AppendQuote, which leaves printable ASCII other
+// than the quote and the backslash as it is: a name of such letters only
+// is copied between quotes without looking at it rune by rune.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
 // nameReason explains a name match.
 func nameReason(qName, cName string, score float64, qScheme, cScheme string) string {
 	note := ""
@@ -172,9 +256,9 @@ func nameReason(qName, cName string, score float64, qScheme, cScheme string) str
 	}
 	b := make([]byte, 0, 32+len(qName)+len(cName)+len(note))
 	b = append(b, "name "...)
-	b = strconv.AppendQuote(b, qName)
+	b = appendQuote(b, qName)
 	b = append(b, " matches "...)
-	b = strconv.AppendQuote(b, cName)
+	b = appendQuote(b, cName)
 	b = append(b, note...)
 	b = append(b, ", "...)
 	b = strconv.AppendFloat(b, score, 'f', 2, 64)
