@@ -2,8 +2,9 @@ package federation
 
 import (
 	"bytes"
-	"sync"
 	"sync/atomic"
+
+	"liaison/internal/bufpool"
 )
 
 // A sender writes a few kilobytes an envelope twice, signing it and then
@@ -11,35 +12,11 @@ import (
 // answered. The buffers are kept for the next request instead, which
 // spares the garbage collector most of what delivering allocates.
 
-// bufPool keeps byte slices of up to max bytes for reuse.
-type bufPool struct {
-	p   sync.Pool
-	max int
-}
-
-// get returns an empty slice, with room for at least n bytes.
-func (bp *bufPool) get(n int) []byte {
-	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, n)
-}
-
-// put keeps b for a later get unless it is larger than the pool keeps.
-// Nothing may use b afterwards.
-func (bp *bufPool) put(b []byte) {
-	if cap(b) == 0 || cap(b) > bp.max {
-		return
-	}
-	b = b[:0]
-	bp.p.Put(&b)
-}
-
 var (
 	// signedPool keeps the buffers envelopes are signed into.
-	signedPool = bufPool{max: 256 << 10}
+	signedPool = bufpool.Pool{Max: 256 << 10}
 	// bodyPool keeps request bodies: a batch's envelopes, encoded.
-	bodyPool = bufPool{max: 16 << 20}
+	bodyPool = bufpool.Pool{Max: 16 << 20}
 )
 
 // requestBody is a request body from bodyPool, given back once both the
@@ -54,7 +31,7 @@ type requestBody struct {
 
 // newRequestBody holds buf for the sender, who calls release when done.
 func newRequestBody(buf []byte) *requestBody {
-	rb := &requestBody{buf: buf, free: bodyPool.put}
+	rb := &requestBody{buf: buf, free: bodyPool.Put}
 	rb.refs.Store(1)
 	return rb
 }

@@ -42,22 +42,3 @@ func TestRequestBodyFreedLast(t *testing.T) {
 		}
 	}
 }
-
-// TestBufPool checks that a pool gives out empty slices with the room
-// asked for and keeps nothing larger than its bound.
-func TestBufPool(t *testing.T) {
-	bp := bufPool{max: 1 << 10}
-	for _, n := range []int{0, 10, 1 << 10, 4 << 10} {
-		b := bp.get(n)
-		if len(b) != 0 || cap(b) < n {
-			t.Errorf("get(%d): len %d cap %d", n, len(b), cap(b))
-		}
-		bp.put(append(b, "used"...))
-	}
-	bp.put(make([]byte, 0, 2<<10))
-	for range 100 {
-		if b := bp.get(0); cap(b) > 1<<10 {
-			t.Fatalf("pool gave out %d bytes of room, over its bound", cap(b))
-		}
-	}
-}

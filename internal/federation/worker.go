@@ -294,13 +294,13 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	for _, it := range items {
 		n += len(it) + 3
 	}
-	body, err := envelope.AppendBatch(bodyPool.get(n), items)
+	body, err := envelope.AppendBatch(bodyPool.Get(n), items)
 	if err != nil {
 		return fail(err.Error(), time.Time{})
 	}
 	// The signed envelopes are in the body now.
 	for _, it := range items {
-		signedPool.put(it)
+		signedPool.Put(it)
 	}
 	rb := newRequestBody(body)
 	defer rb.release()
@@ -371,7 +371,7 @@ func (s *Service) sign(ctx context.Context, key identity.Key, d store.Delivery, 
 			if dd.err != nil {
 				return nil, dd.err
 			}
-			return envelope.AppendSignedParts(signedPool.get(0), key, e, recordPayloadParts(d.Body, dd.encoded)...)
+			return envelope.AppendSignedParts(signedPool.Get(0), key, e, recordPayloadParts(d.Body, dd.encoded)...)
 		}
 		rec, err := s.cfg.Store.GetRecordVersion(ctx, d.RecordID, d.Version)
 		if err != nil {

@@ -31,25 +31,41 @@ func DecodeJSON(b []byte, x *Record) error {
 // DecodePlainJSON), for readers of documents that hold records.
 func ReadJSON(r *jsonread.Reader, x *Record) { readRecord(r, x) }
 
+// readHead reads the members of a record both of its readers read: its
+// id, kind, originator, version, status and distribution. It returns false
+// for any other name.
+func readHead(r *jsonread.Reader, name []byte, x *Record) bool {
+	switch string(name) {
+	case "id":
+		x.ID = r.Str()
+	case "kind":
+		x.Kind = Kind(r.Str())
+	case "originator":
+		x.Originator = r.Str()
+	case "version":
+		x.Version = int(r.Int())
+	case "status":
+		x.Status = Status(r.Str())
+	case "distribution":
+		readDistribution(r, &x.Distribution)
+	default:
+		return false
+	}
+	return true
+}
+
 func readRecord(r *jsonread.Reader, x *Record) {
 	r.Object(func(name []byte) bool {
+		if readHead(r, name, x) {
+			return true
+		}
 		switch string(name) {
-		case "id":
-			x.ID = r.Str()
-		case "kind":
-			x.Kind = Kind(r.Str())
-		case "originator":
-			x.Originator = r.Str()
-		case "version":
-			x.Version = int(r.Int())
 		case "created":
 			t := r.Time()
 			x.Created = &t
 		case "updated":
 			t := r.Time()
 			x.Updated = &t
-		case "status":
-			x.Status = Status(r.Str())
 		case "language":
 			x.Language = r.Str()
 		case "title":
@@ -78,8 +94,6 @@ func readRecord(r *jsonread.Reader, x *Record) {
 				}
 				return true
 			})
-		case "distribution":
-			readDistribution(r, &x.Distribution)
 		case "retention":
 			x.Retention = &Retention{}
 			r.Object(func(name []byte) bool {
@@ -167,72 +181,49 @@ func DecodeMatchJSON(b []byte, x *Record) error {
 }
 
 func readMatchRecord(r *jsonread.Reader, x *Record) {
-	// parties reads the member named want as a list of parties into ps,
-	// and steps over any other.
-	parties := func(want string, ps *[]Party) func(name []byte) bool {
-		return func(name []byte) bool {
-			if string(name) == want {
-				*ps = readParties(r)
-			} else {
-				r.Skip()
-			}
+	r.Object(func(name []byte) bool {
+		if readHead(r, name, x) {
 			return true
 		}
-	}
-	r.Object(func(name []byte) bool {
 		switch string(name) {
-		case "id":
-			x.ID = r.Str()
-		case "kind":
-			x.Kind = Kind(r.Str())
-		case "originator":
-			x.Originator = r.Str()
-		case "version":
-			x.Version = int(r.Int())
-		case "status":
-			x.Status = Status(r.Str())
-		case "distribution":
-			readDistribution(r, &x.Distribution)
 		case "seizure":
-			s := &Seizure{}
-			x.Seizure = s
-			r.Object(func(name []byte) bool {
-				switch string(name) {
-				case "parties":
-					s.Parties = readParties(r)
-				case "conveyance":
-					s.Conveyance = &Conveyance{}
-					readConveyance(r, s.Conveyance)
-				case "containers":
-					s.Containers = r.Strs()
-				default:
-					r.Skip()
-				}
-				return true
-			})
+			x.Seizure = &Seizure{}
+			readMatched(r, "parties", &x.Seizure.Parties, &x.Seizure.Conveyance, &x.Seizure.Containers)
 		case "warning":
-			w := &Warning{}
-			x.Warning = w
-			r.Object(func(name []byte) bool {
-				switch string(name) {
-				case "targets":
-					w.Targets = readParties(r)
-				case "conveyance":
-					w.Conveyance = &Conveyance{}
-					readConveyance(r, w.Conveyance)
-				case "containers":
-					w.Containers = r.Strs()
-				default:
-					r.Skip()
-				}
-				return true
-			})
+			x.Warning = &Warning{}
+			readMatched(r, "targets", &x.Warning.Targets, &x.Warning.Conveyance, &x.Warning.Containers)
 		case "request":
 			x.Request = &Request{}
-			r.Object(parties("parties", &x.Request.Parties))
+			var cv *Conveyance
+			var cs []string
+			readMatched(r, "parties", &x.Request.Parties, &cv, &cs)
 		case "response":
 			x.Response = &Response{}
-			r.Object(parties("parties", &x.Response.Parties))
+			var cv *Conveyance
+			var cs []string
+			readMatched(r, "parties", &x.Response.Parties, &cv, &cs)
+		default:
+			r.Skip()
+		}
+		return true
+	})
+}
+
+// readMatched reads the members of a seizure, warning, request or
+// response that matching reads: the parties (named parties), conveyance and
+// containers; it steps over the others. A request or response has no
+// conveyance or containers: the general decoder, which ignores members a
+// type lacks, would read none.
+func readMatched(r *jsonread.Reader, parties string, ps *[]Party, cv **Conveyance, cs *[]string) {
+	r.Object(func(name []byte) bool {
+		switch string(name) {
+		case parties:
+			*ps = readParties(r)
+		case "conveyance":
+			*cv = &Conveyance{}
+			readConveyance(r, *cv)
+		case "containers":
+			*cs = r.Strs()
 		default:
 			r.Skip()
 		}

@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
+	"liaison/internal/bufpool"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
 	"liaison/internal/federation/envelope"
@@ -190,7 +190,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	// Nothing of what Receive returns or keeps refers to the body (what it
 	// stores is copied by the store), so it is read into memory kept for
 	// the next request: a batch is megabytes, a few kilobytes an envelope.
-	defer inboxBodies.put(body)
+	defer inboxBodies.Put(body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -215,40 +215,13 @@ func readBody(rd io.Reader, length, limit int64) ([]byte, error) {
 	if length <= 0 || length > limit {
 		return io.ReadAll(rd)
 	}
-	buf := inboxBodies.get(int(length))[:length]
+	buf := inboxBodies.Get(int(length))[:length]
 	if _, err := io.ReadFull(rd, buf); err != nil {
-		inboxBodies.put(buf)
+		inboxBodies.Put(buf)
 		return nil, err
 	}
 	return buf, nil
 }
 
 // inboxBodies keeps the buffers inbox requests are read into.
-var inboxBodies = bodyPool{max: 16 << 20}
-
-// bodyPool keeps byte slices of up to max bytes for reuse.
-type bodyPool struct {
-	p   sync.Pool
-	max int
-}
-
-// get returns an empty slice with room for at least n bytes.
-func (bp *bodyPool) get(n int) []byte {
-	if b, ok := bp.p.Get().(*[]byte); ok {
-		if cap(*b) >= n {
-			return (*b)[:0]
-		}
-		bp.p.Put(b)
-	}
-	return make([]byte, 0, n)
-}
-
-// put keeps b for a later get unless it is larger than the pool keeps.
-// Nothing may use b afterwards.
-func (bp *bodyPool) put(b []byte) {
-	if cap(b) == 0 || cap(b) > bp.max {
-		return
-	}
-	b = b[:0]
-	bp.p.Put(&b)
-}
+var inboxBodies = bufpool.Pool{Max: 16 << 20}

@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	josejson "github.com/go-jose/go-jose/v4/json"
 
+	"liaison/internal/bufpool"
 	"liaison/internal/fault"
 	"liaison/internal/federation/identity"
 )
@@ -102,43 +102,20 @@ func AppendSignedParts(dst []byte, key identity.Key, e Envelope, parts ...[]byte
 		return dst, err
 	}
 	// The claims are needed only until they are signed and encoded.
-	cb := claimsPool.get(n + 256)
+	cb := claimsPool.Get(n + 256)
 	claims := appendHead(cb[:0], e)
 	for _, p := range parts {
 		claims = append(claims, p...)
 	}
 	claims = append(claims, '}')
 	dst, err = appendSignedClaims(dst, key, e, claims, TypEnvelope, MaxSize)
-	claimsPool.put(claims)
+	claimsPool.Put(claims)
 	return dst, err
 }
 
 // claimsPool keeps the buffers senders write the claims of an envelope in
 // before signing them.
-var claimsPool = bufPool{max: 64 << 10}
-
-// bufPool keeps byte slices of up to max bytes for reuse.
-type bufPool struct {
-	p   sync.Pool
-	max int
-}
-
-// get returns an empty slice with room for at least n bytes.
-func (bp *bufPool) get(n int) []byte {
-	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, n)
-}
-
-// put keeps b for a later get unless it is larger than the pool keeps.
-func (bp *bufPool) put(b []byte) {
-	if cap(b) == 0 || cap(b) > bp.max {
-		return
-	}
-	b = b[:0]
-	bp.p.Put(&b)
-}
+var claimsPool = bufpool.Pool{Max: 64 << 10}
 
 // notRelayed refuses an envelope that only a relay may make or mark.
 func notRelayed(e Envelope) error {
