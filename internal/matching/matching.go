@@ -244,6 +244,9 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 	aud := map[string]records.Audience{}
 	n := 0
 	s.read.Store(0)
+	// A large node takes a while: say how far the build has got, as the
+	// catch-up does, so that an operator watching a start sees it move.
+	start, said := time.Now(), time.Now()
 	// The records are indexed as they are read: the Loader extracts and
 	// normalises them on every core while it stores those before them,
 	// and reading the store overlaps with both.
@@ -258,6 +261,10 @@ func (s *Service) build(ctx context.Context) (*match.Index, map[string]records.A
 		}
 		n++
 		s.read.Store(int64(n))
+		if n%1024 == 0 && time.Since(said) >= progressEvery {
+			s.log.Info("building match index", "records_read", n, "elapsed", time.Since(start).Round(time.Second))
+			said = time.Now()
+		}
 		return nil
 	})
 	l.Close()
@@ -430,7 +437,8 @@ func (s *Service) Run(ctx context.Context) {
 // the store could not be read for.
 var buildRetry = 10 * time.Second
 
-// progressEvery is how often a long catch-up logs how far it has got.
+// progressEvery is how often a long build or catch-up logs how far it
+// has got.
 var progressEvery = 10 * time.Second
 
 // keepLinks is the most links whose room process keeps for the next batch

@@ -182,7 +182,13 @@ func TestRebuildMatchesWhatWasStoredWithoutIt(t *testing.T) {
 	st, _ := MustStore(t)
 	a := person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
 	b := person(t, "Иванов Сергей Петрович", "1980-05-05", "RU")
-	storetest.MustCreate(t, st, a, b) // not observed: nothing matched yet
+	storetest.MustCreate(t, st, a, b)
+	// Enough records for the build to say how far it has got.
+	more := make([]*intel.Record, 1100)
+	for i := range more {
+		more[i] = person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
+	}
+	storetest.MustCreate(t, st, more...) // not observed: nothing matched yet
 	MustService(t, st, match.Options{})
 	ls, err := st.Matches(ctx, a.ID)
 	if err != nil {
@@ -290,13 +296,20 @@ func TestMatchedVersionNotMatchedAgain(t *testing.T) {
 	}
 }
 
-// TestLongCatchUpSaysHowFarItHasGot checks that matching the records left
-// unmatched logs its progress (counts only, no names) while it goes on.
+// TestLongCatchUpSaysHowFarItHasGot checks that building the index and
+// matching the records left unmatched log their progress (counts only, no
+// names) while they go on.
 func TestLongCatchUpSaysHowFarItHasGot(t *testing.T) {
 	st, _ := MustStore(t)
 	a := person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
 	b := person(t, "Иванов Сергей Петрович", "1980-05-05", "RU")
 	storetest.MustCreate(t, st, a, b)
+	// Enough records for the build to say how far it has got.
+	more := make([]*intel.Record, 1100)
+	for i := range more {
+		more[i] = person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
+	}
+	storetest.MustCreate(t, st, more...)
 	old := progressEvery
 	progressEvery = 0
 	defer func() { progressEvery = old }()
@@ -310,7 +323,10 @@ func TestLongCatchUpSaysHowFarItHasGot(t *testing.T) {
 	}
 	log := out.String()
 	if !strings.Contains(log, `msg="matching records not matched yet" records_done=0`) {
-		t.Errorf("no progress line in the log:\n%s", log)
+		t.Errorf("no progress line of the catch-up in the log:\n%s", log)
+	}
+	if !strings.Contains(log, `msg="building match index" records_read=1024`) {
+		t.Errorf("no progress line of the build in the log:\n%s", log)
 	}
 	if strings.Contains(log, "Ivanov") || strings.Contains(log, "Иванов") {
 		t.Errorf("the log names a person:\n%s", log)
