@@ -32,6 +32,7 @@ bench-run:
 	$(GO) test -run '^$$' -bench 'Fuzzy' -benchtime 2000x -timeout 60m ./internal/match/
 	$(GO) test -run '^$$' -bench 'Lookup' -benchtime 3000000x -count 3 -timeout 30m ./internal/match/
 	$(GO) test -run '^$$' -bench 'Ingest' -benchtime 5000x -count 3 -timeout 30m ./internal/match/
+	$(GO) test -run '^$$' -bench 'DecodeStored' -count 4 -timeout 30m ./internal/match/
 	LIAISON_BENCH_REBUILD_RECORDS=$(BENCH_REBUILD) $(GO) test -run '^$$' -bench 'Rebuild' -benchtime 1x -timeout 120m ./internal/match/
 	$(GO) test -run '^$$' -bench 'RebuildFromStore' -benchtime 3x -timeout 30m ./internal/matching/
 
