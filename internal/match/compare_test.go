@@ -201,7 +201,7 @@ func TestIngestLinksAsCompare(t *testing.T) {
 				if l.Entity.Type != Person && l.Entity.Type != Organisation {
 					continue
 				}
-				score, reasons := Compare(ix.Normalizer(), l.Entity, l.Matched)
+				score, reasons := Compare(ix.Normalizer(), *l.Entity, *l.Matched)
 				if round2(score) != l.Score || !slices.Equal(reasons, l.Reasons) {
 					t.Fatalf("link of %q to %q: ingest %v %q, Compare %v %q", l.Entity.Name, l.Matched.Name, l.Score, l.Reasons, round2(score), reasons)
 				}

@@ -25,11 +25,13 @@ type Result struct {
 // Link is a match between an entity of one record (Entity) and an entity
 // of another record (Matched), shaped as GET /api/v1/records/{id}/matches
 // returns it.
+// The entities are held by pointer: a record's links are many, and each
+// would otherwise copy both entities whole.
 type Link struct {
 	Record  string   `json:"record"`
 	Score   float64  `json:"score"`
-	Entity  Entity   `json:"entity"`
-	Matched Entity   `json:"matched"`
+	Entity  *Entity  `json:"entity"`
+	Matched *Entity  `json:"matched"`
 	Reasons []string `json:"reasons"`
 }
 
@@ -172,9 +174,12 @@ func limitOr(n int) int {
 // record's entities (default 10). The record need not be indexed.
 func (ix *Index) MatchRecord(r *intel.Record, perEntity int, visible Visible) []Link {
 	var out []Link
-	for _, e := range Extract(r) {
-		for _, res := range ix.match(&e, perEntity, Threshold, visible, r.ID) {
-			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: e, Matched: res.Entity, Reasons: res.Reasons})
+	es := Extract(r)
+	for i := range es {
+		rs := ix.match(&es[i], perEntity, Threshold, visible, r.ID)
+		for j := range rs {
+			res := &rs[j]
+			out = append(out, Link{Record: res.Record, Score: res.Score, Entity: &es[i], Matched: &res.Entity, Reasons: res.Reasons})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Link) int { return cmp.Compare(b.Score, a.Score) })
@@ -307,10 +312,14 @@ func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEnti
 		}
 		return cmp.Compare(a.res, b.res)
 	})
+	// The entities matched are copied out of the working memory, into
+	// one slice for the record's links; its own entities are es.
 	out := make([]Link, len(order))
+	matched := make([]Entity, len(order))
 	for k, o := range order {
 		r := &res[o.res]
-		out[k] = Link{Record: r.Record, Score: r.Score, Entity: es[o.ent], Matched: r.Entity, Reasons: r.Reasons}
+		matched[k] = r.Entity
+		out[k] = Link{Record: r.Record, Score: r.Score, Entity: &es[o.ent], Matched: &matched[k], Reasons: r.Reasons}
 	}
 	return out
 }

@@ -551,7 +551,7 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		from := len(links)
 		for _, l := range ls {
 			links = append(links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
-				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, Entity: l.Entity, Matched: l.Matched,
+				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, EntityPath: l.Entity.Path, MatchedPath: l.Matched.Path,
 				Reasons: l.Reasons})
 		}
 		sets[at[j]].Links = links[from:len(links):len(links)]
@@ -711,17 +711,17 @@ func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID stri
 			}
 			others[l.Other] = theirs
 		}
-		matched, ok := theirs[l.Matched.Path]
+		matched, ok := theirs[l.MatchedPath]
 		if !ok {
 			// The other record is gone or hidden now, or no longer
 			// holds the entity: its own matching will replace the link.
 			continue
 		}
-		entity, ok := mine[l.Entity.Path]
+		entity, ok := mine[l.EntityPath]
 		if !ok {
 			continue
 		}
-		out = append(out, match.Link{Record: l.Other, Score: l.Score, Entity: entity, Matched: matched, Reasons: l.Reasons})
+		out = append(out, match.Link{Record: l.Other, Score: l.Score, Entity: &entity, Matched: &matched, Reasons: l.Reasons})
 	}
 	ev := audit.Event{Actor: u.Name, Action: audit.ActionRecordRead, Target: recordID, Detail: fmt.Sprintf("matches; %d results", len(out))}
 	if _, err := s.st.Audit(ctx, ev); err != nil {

@@ -18,7 +18,6 @@ import (
 	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/intel"
-	"liaison/internal/match"
 )
 
 // Node is the identity of the node a database belongs to.
@@ -266,8 +265,8 @@ type MatchLink struct {
 	RecordAudience string
 	OtherAudience  string
 	Score          float64
-	Entity         match.Entity
-	Matched        match.Entity
+	EntityPath     string // where the entity of Record is in its JSON
+	MatchedPath    string // where the entity of Other is in its JSON
 	Reasons        []string
 	Created        time.Time
 }
@@ -352,9 +351,9 @@ func SortLinks(ls []MatchLink) {
 		if c := strings.Compare(a.Other, b.Other); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.Entity.Path, b.Entity.Path); c != 0 {
+		if c := strings.Compare(a.EntityPath, b.EntityPath); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Matched.Path, b.Matched.Path)
+		return strings.Compare(a.MatchedPath, b.MatchedPath)
 	})
 }

@@ -122,7 +122,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				if !l.Created.IsZero() {
 					created = l.Created
 				}
-				b.Queue(sqlInsertLink, s.Record, l.Entity.Path, l.Other, l.Matched.Path, l.RecordAudience, l.OtherAudience,
+				b.Queue(sqlInsertLink, s.Record, l.EntityPath, l.Other, l.MatchedPath, l.RecordAudience, l.OtherAudience,
 					l.Score, string(rs), created)
 			}
 			b.Queue(sqlMarkMatched, s.Record, s.Version)
@@ -146,7 +146,7 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 	for rows.Next() {
 		var l store.MatchLink
 		var reasons []byte
-		if err := rows.Scan(&l.Record, &l.Other, &l.Entity.Path, &l.Matched.Path, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &l.Created); err != nil {
+		if err := rows.Scan(&l.Record, &l.Other, &l.EntityPath, &l.MatchedPath, &l.RecordAudience, &l.OtherAudience, &l.Score, &reasons, &l.Created); err != nil {
 			return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 		}
 		if err := json.Unmarshal(reasons, &l.Reasons); err != nil {

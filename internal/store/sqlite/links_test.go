@@ -21,7 +21,7 @@ func linkedPair(t *testing.T, db *DB) (a, b *intel.Record) {
 	a, b = storetest.NewRecord(t), storetest.NewRecord(t)
 	storetest.MustCreate(t, db, a, b)
 	l := store.MatchLink{Record: a.ID, Other: b.ID, Score: 0.9, Reasons: []string{"same passport number K1234567"}}
-	l.Entity.Path, l.Matched.Path = "seizure.parties[0]", "seizure.parties[1]"
+	l.EntityPath, l.MatchedPath = "seizure.parties[0]", "seizure.parties[1]"
 	if err := db.PutMatches(context.Background(), []store.MatchSet{{Record: a.ID, Version: 1, Links: []store.MatchLink{l}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestLinksSurviveReopening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 1 || ls[0].Other != a.ID || ls[0].Matched.Path != "seizure.parties[0]" ||
+	if len(ls) != 1 || ls[0].Other != a.ID || ls[0].MatchedPath != "seizure.parties[0]" ||
 		!slices.Equal(ls[0].Reasons, []string{"same passport number K1234567"}) {
 		t.Errorf("links of b after reopening: %+v, want the link from a", ls)
 	}
@@ -201,7 +201,7 @@ func benchSets(tb testing.TB, n, per int) []store.MatchSet {
 		for j := range per {
 			o := ids[(i*7919+j*104729)%n]
 			l := store.MatchLink{Record: ids[i], Other: o, Score: 0.8, Reasons: []string{"name Chan Tai Man ~ Chan Tai-man (0.93)", "same birth date 1975-03-02"}}
-			l.Entity.Path, l.Matched.Path = "seizure.parties[0]", "seizure.parties[1]"
+			l.EntityPath, l.MatchedPath = "seizure.parties[0]", "seizure.parties[1]"
 			s.Links = append(s.Links, l)
 		}
 		sets[i] = s

@@ -14,7 +14,6 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/fault"
 	"liaison/internal/intel"
-	"liaison/internal/match"
 	"liaison/internal/store"
 )
 
@@ -326,7 +325,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			links = links[:0]
 			from := len(named)
 			for _, l := range s.Links {
-				k := linkKey{l.Other, l.Entity.Path, l.Matched.Path}
+				k := linkKey{l.Other, l.EntityPath, l.MatchedPath}
 				if seen[k] {
 					continue
 				}
@@ -336,7 +335,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				if !l.Created.IsZero() {
 					at = l.Created.UnixMicro()
 				}
-				links = append(links, storedLink{other: o, path: l.Entity.Path, matched: l.Matched.Path,
+				links = append(links, storedLink{other: o, path: l.EntityPath, matched: l.MatchedPath,
 					audience: l.RecordAudience, otherAud: l.OtherAudience, score: l.Score, reasons: l.Reasons, created: at})
 				if !slices.Contains(named[from:], o) {
 					named = append(named, o)
@@ -524,12 +523,12 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 				continue // matched since: its own links replace this one
 			}
 			out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.audience, OtherAudience: l.otherAud,
-				Score: l.score, Entity: match.Entity{Path: l.path}, Matched: match.Entity{Path: l.matched},
+				Score: l.score, EntityPath: l.path, MatchedPath: l.matched,
 				Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
 			if l.other == n {
 				// A link of a record to itself is on both sides of it.
 				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
-					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Score: l.score, EntityPath: l.matched, MatchedPath: l.path,
 					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
 			}
 		}
@@ -550,7 +549,7 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 			}
 			err := decodeLinks(set, func(b int64) bool { return b == n }, func(l storedLink) {
 				out = append(out, store.MatchLink{Record: recordID, Other: o.id, RecordAudience: l.otherAud, OtherAudience: l.audience,
-					Score: l.score, Entity: match.Entity{Path: l.matched}, Matched: match.Entity{Path: l.path},
+					Score: l.score, EntityPath: l.matched, MatchedPath: l.path,
 					Reasons: nonNil(l.reasons), Created: time.UnixMicro(l.created).UTC()})
 			})
 			if err != nil {

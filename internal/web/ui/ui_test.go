@@ -752,8 +752,8 @@ func TestMatches(t *testing.T) {
 		rec := MustCreate(t, n, seizure())
 		other := MustCreate(t, n, seizure())
 		f.links = []match.Link{{Record: other.ID, Score: 0.93,
-			Entity:  match.Entity{Type: match.Person, Name: "Chan Tai Man"},
-			Matched: match.Entity{Type: match.Person, Name: "陳大文"}, Reasons: []string{"same birth date 1975-03-02"}}}
+			Entity:  &match.Entity{Type: match.Person, Name: "Chan Tai Man"},
+			Matched: &match.Entity{Type: match.Person, Name: "陳大文"}, Reasons: []string{"same birth date 1975-03-02"}}}
 		f.results = []match.Result{{Record: other.ID, Score: 0.88, Entity: match.Entity{Type: match.Person, Name: "陳大文"},
 			Reasons: []string{"name transliterated from Han characters"}}}
 		b := MustLogin(t, n, store.RoleAnalyst)
