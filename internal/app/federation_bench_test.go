@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,16 +162,17 @@ func enqueue(tb testing.TB, hk *Node, ds []store.Delivery) {
 	}
 }
 
-// waitMatched waits until hk's cross-matching has matched the records
-// benchRecords stored: matching them is part of storing them, which the
-// benchmarks do not time, and it would otherwise hold HK's writer while
-// deliveries are claimed and finished.
-func waitMatched(tb testing.TB, hk *Node) {
+// waitMatched waits until n's cross-matching has matched what n holds:
+// on HK, the records benchRecords stored (matching them is part of storing
+// them, which the benchmarks do not time, and it would otherwise hold HK's
+// writer while deliveries are claimed and finished); on JP, what it
+// received.
+func waitMatched(tb testing.TB, n *Node) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	if err := hk.Matching.Idle(ctx); err != nil {
-		tb.Fatalf("HK's matching did not catch up: %v", err)
+	if err := n.Matching.Idle(ctx); err != nil {
+		tb.Fatalf("%s's matching did not catch up: %v", n.Code, err)
 	}
 }
 
@@ -204,6 +206,15 @@ func waitDelivered(tb testing.TB, hk, jp *Node, n int, limit time.Duration) {
 // second at most is added to a figure of many seconds.
 const waitPoll = 100 * time.Millisecond
 
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func benchSize(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
@@ -231,12 +242,21 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		ds := benchRecords(b, hk, n, corpus)
 		waitMatched(b, hk)
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		enqueue(b, hk, ds)
 		waitDelivered(b, hk, jp, n, 30*time.Minute)
-		el := time.Since(start)
+		el, cpu := time.Since(start), cpuTime()-cpu0
 		b.StopTimer()
 		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
+		// The process's CPU time over the same span, both nodes'
+		// (JP's cross-matching of what it received included as far as it
+		// got): steadier than the rate on a shared machine.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/envelope")
+		// And once JP has matched all it received: the whole work of an
+		// envelope, however far behind the matching was when the last
+		// delivery was recorded.
+		waitMatched(b, jp)
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "matched-cpu-µs/envelope")
 		closeNode(b, hk)
 		closeNode(b, jp)
 		b.StartTimer()

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -421,5 +422,54 @@ func TestServesWhileBuilding(t *testing.T) {
 	}
 	if _, err := svc.Pending(ctx, "01NOSUCHRECORD0000000000000"); !fault.Is(err, fault.NotFound) {
 		t.Errorf("pending of an unknown record: %v, want not found", err)
+	}
+}
+
+// puts counts the sets of each PutMatches call.
+type puts struct {
+	store.Store
+	mu    sync.Mutex
+	calls []int
+}
+
+func (p *puts) PutMatches(ctx context.Context, sets []store.MatchSet) error {
+	p.mu.Lock()
+	p.calls = append(p.calls, len(sets))
+	p.mu.Unlock()
+	return p.Store.PutMatches(ctx, sets)
+}
+
+// A burst arriving in parts (a peer's batches of envelopes) is matched in
+// one batch of drainMax records, stored in one transaction, rather than a
+// batch for each part.
+func TestBurstGathered(t *testing.T) {
+	defer func(w time.Duration) { gatherWait = w }(gatherWait)
+	gatherWait = time.Minute // the test ends when drainMax records are gathered
+	st, _ := MustStore(t)
+	p := &puts{Store: st}
+	svc := MustService(t, p, match.Options{})
+	part := func() []item {
+		items := make([]item, drainMax/2)
+		for i := range items {
+			items[i] = item{rec: storetest.NewRecord(t)}
+		}
+		return items
+	}
+	first, second := part(), part()
+	svc.notify(first)
+	// Taken from the queue, the first part waits for more; without that
+	// wait it would be matched alone in the meantime.
+	time.Sleep(100 * time.Millisecond)
+	svc.notify(second)
+	mustIdle(t, svc)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Equal(p.calls, []int{drainMax}) {
+		t.Errorf("a burst of two parts of %d records stored in transactions of %v sets, want one of %d", drainMax/2, p.calls, drainMax)
+	}
+	for _, it := range append(first, second...) {
+		if v, err := st.MatchedVersion(context.Background(), it.rec.ID); err != nil || v != 1 {
+			t.Fatalf("record %s matched at version %d (%v), want 1", it.rec.ID, v, err)
+		}
 	}
 }
