@@ -18,9 +18,12 @@ import (
 
 // BenchmarkMatchAndStore measures what the service does for each stored
 // record: index it, match it against the records before it and store its
-// links and watermark on SQLite, in batches as the queue delivers them.
+// links and watermark on SQLite, in batches of LIAISON_BENCH_MATCH_BATCH
+// records (default 2,000, drainMax, as a burst is gathered).
+// LIAISON_BENCH_MATCH_RECORDS records (default 4,000) are matched.
 func BenchmarkMatchAndStore(b *testing.B) {
-	const n, batch = 4000, 500
+	n := benchSize("LIAISON_BENCH_MATCH_RECORDS", 4000)
+	batch := benchSize("LIAISON_BENCH_MATCH_BATCH", drainMax)
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	recs := synth.New(7, "HK").Records(n, now)
 	for i, r := range recs {
@@ -28,6 +31,7 @@ func BenchmarkMatchAndStore(b *testing.B) {
 		r.Originator, r.Version, r.Status = "HK", 1, "active"
 	}
 	var links int
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		st, _ := MustStore(b)
@@ -39,6 +43,7 @@ func BenchmarkMatchAndStore(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		cpu0 := cpuTime()
 		for i := 0; i < n; i += batch {
 			items := make([]item, 0, batch)
 			for _, r := range recs[i:min(i+batch, n)] {
@@ -48,6 +53,7 @@ func BenchmarkMatchAndStore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		cpu += cpuTime() - cpu0
 		b.StopTimer()
 		ls, err := st.Matches(context.Background(), recs[n-1].ID)
 		if err != nil {
@@ -58,6 +64,14 @@ func BenchmarkMatchAndStore(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(links), "links-of-last")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu-µs/record")
+}
+
+func benchSize(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
 
 // BenchmarkRebuildFromStore measures what a node does as it starts (while
