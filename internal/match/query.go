@@ -660,14 +660,24 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		s.top = top
 	}
+	// The query's own record is told by its number when the query is one
+	// of its stored entities, rather than by comparing ids.
+	selfRec, byNumber := uint32(0), ix.isStored(ef, self)
+	if byNumber {
+		selfRec = ix.ents[ef.id].rec
+	}
 	ents := s.ents[:0]
 	for i := range cands {
 		c := &cands[i]
 		c.score = 0
 		en := &ix.ents[c.id]
-		rec := ix.strs.str(en.recID)
-		if rec == self || visible != nil && !visible(rec) {
+		if byNumber && (en.rec == selfRec || en.dead) {
 			continue
+		}
+		if !byNumber || visible != nil {
+			if rec := ix.strs.str(en.recID); rec == self || visible != nil && !visible(rec) {
+				continue
+			}
 		}
 		// The evidence moves a score up or down alike whatever the name
 		// scores: a candidate that would stay below min even with names
