@@ -102,7 +102,11 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 
 // pipelineBatch is the number of envelopes of one request of a pipelined
 // delivery: the next request is signed while the previous is in flight.
-const pipelineBatch = 250
+// Each request is a transaction on both sides, and the receiver's
+// cross-matching takes what a request stored as one batch: 500 cost both
+// nodes about 8 % less CPU an envelope than 250 (BenchmarkFederationThroughput),
+// 1,000 no less than 500, and a request stays a megabyte or two.
+const pipelineBatch = 500
 
 // inFlight is how many requests of one delivery may be in flight at once,
 // so that the receiver checks one request's signatures while it stores the
