@@ -80,7 +80,7 @@ func TestOpenConfiguresDatabase(t *testing.T) {
 		{"links", "journal_mode", "wal"},
 		{"links", "synchronous", "1"},
 		{"links", "busy_timeout", "10000"},
-		{"links", "page_size", "4096"},
+		{"links", "page_size", "16384"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pool+" "+tc.pragma, func(t *testing.T) {
