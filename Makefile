@@ -35,6 +35,7 @@ bench-run:
 	$(GO) test -run '^$$' -bench 'DecodeStored' -count 4 -timeout 30m ./internal/match/
 	LIAISON_BENCH_REBUILD_RECORDS=$(BENCH_REBUILD) $(GO) test -run '^$$' -bench 'Rebuild' -benchtime 1x -timeout 120m ./internal/match/
 	$(GO) test -run '^$$' -bench 'RebuildFromStore' -benchtime 3x -timeout 30m ./internal/matching/
+	LIAISON_BENCH_MATCH_RECORDS=20000 $(GO) test -run '^$$' -bench 'MatchAndStore' -benchtime 2x -timeout 30m ./internal/matching/
 
 # Short fuzzing pass over every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 20s
