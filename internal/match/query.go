@@ -25,6 +25,7 @@ type Result struct {
 // Link is a match between an entity of one record (Entity) and an entity
 // of another record (Matched), shaped as GET /api/v1/records/{id}/matches
 // returns it.
+//
 // The entities are held by pointer: a record's links are many, and each
 // would otherwise copy both entities whole.
 type Link struct {

@@ -468,9 +468,9 @@ func (s *Service) drain(batch []item) []item {
 // waits up to gatherWait for more before matching it. Each batch costs
 // its own transaction of the links store, and its pages written out (the
 // references it adds land anywhere in their table), and the index's own
-// work per batch; at 250 records a batch, a record cost about a third
-// more than at 2,000 (BenchmarkMatchAndStore). A record stored alone is
-// matched at once.
+// work per batch; at 250 records a batch, a record cost a third to two
+// fifths more than at 2,000 (BenchmarkMatchAndStore). A record stored
+// alone is matched at once.
 const gatherFrom = 100
 
 // gatherWait is a variable for tests.
