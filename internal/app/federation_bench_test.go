@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -215,6 +216,39 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// kernelUse is the process's CPU time in the kernel and its page faults
+// so far: what the system calls and first touches of memory cost.
+func kernelUse() (time.Duration, int64) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, 0
+	}
+	return time.Duration(ru.Stime.Nano()), ru.Minflt + ru.Majflt
+}
+
+// profileTimed writes a CPU profile of the timed span, and of JP's
+// matching after it, to the file LIAISON_BENCH_CPUPROFILE names (the test
+// binary's own -cpuprofile also covers setting up both nodes).
+func profileTimed(tb testing.TB) (stop func()) {
+	path := os.Getenv("LIAISON_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatalf("profile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		tb.Fatalf("profile: %v", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			tb.Fatalf("profile: %v", err)
+		}
+	}
+}
+
 func benchSize(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
@@ -242,21 +276,28 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		ds := benchRecords(b, hk, n, corpus)
 		waitMatched(b, hk)
 		b.StartTimer()
+		stopProfile := profileTimed(b)
 		start, cpu0 := time.Now(), cpuTime()
+		sys0, flt0 := kernelUse()
 		enqueue(b, hk, ds)
 		waitDelivered(b, hk, jp, n, 30*time.Minute)
 		el, cpu := time.Since(start), cpuTime()-cpu0
+		sys, flt := kernelUse()
 		b.StopTimer()
 		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
 		// The process's CPU time over the same span, both nodes'
 		// (JP's cross-matching of what it received included as far as it
 		// got): steadier than the rate on a shared machine.
 		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/envelope")
+		// Of which in the kernel, and the page faults taken.
+		b.ReportMetric(float64((sys-sys0).Microseconds())/float64(n), "sys-µs/envelope")
+		b.ReportMetric(float64(flt-flt0)/float64(n), "faults/envelope")
 		// And once JP has matched all it received: the whole work of an
 		// envelope, however far behind the matching was when the last
 		// delivery was recorded.
 		waitMatched(b, jp)
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "matched-cpu-µs/envelope")
+		stopProfile()
 		closeNode(b, hk)
 		closeNode(b, jp)
 		b.StartTimer()

@@ -24,9 +24,10 @@ const LinksFileName = "links.db"
 // linksSchema is the alias under which readers attach links.db.
 const linksSchema = "links"
 
-// linksVersion is the layout of links.db. Open empties and recreates a
-// file of another layout.
-const linksVersion = 1
+// linksVersion is the layout of links.db. Open brings a file of layout 1
+// up to date in place (see migrateLinks) and empties and recreates a file
+// of any other.
+const linksVersion = 2
 
 // linksPageSize is the page size of a new links.db. Each pair of linked
 // records is an entry of a few bytes in match_refs, keyed by the record
@@ -55,6 +56,14 @@ const linksPageSize = 16384
 // per link. match_refs says which records' sets name which others, once
 // per pair of records, so that the links naming a record are found.
 //
+// A pair is keyed by the record named, which may be any record matched
+// before, so the pairs of one transaction land on pages all over the
+// table: written straight into it, every transaction rewrote nearly every
+// page of it, a cost that grew with the table. New pairs go into
+// match_refs_new instead, a table of the same shape kept small, which is
+// merged into match_refs in one pass, in key order, when it has grown to
+// refsMergeAt rows; reads look in both. A pair is in one of the two.
+//
 // Replacing a record's links does not touch the sets of the records they
 // name. Matching a record replaces every link it is in, so of the links
 // stored in sets only those found after both records were last matched
@@ -81,11 +90,35 @@ CREATE TABLE match_refs (
 	a INTEGER NOT NULL,
 	PRIMARY KEY (b, a)
 ) WITHOUT ROWID;
+CREATE TABLE match_refs_new (
+	b INTEGER NOT NULL,
+	a INTEGER NOT NULL,
+	PRIMARY KEY (b, a)
+) WITHOUT ROWID;
 CREATE TABLE state (
-	id  INTEGER PRIMARY KEY CHECK (id = 1),
-	seq INTEGER NOT NULL
+	id        INTEGER PRIMARY KEY CHECK (id = 1),
+	seq       INTEGER NOT NULL,
+	refs_new  INTEGER NOT NULL DEFAULT 0,
+	refs_main INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO state (id, seq) VALUES (1, 0);`
+
+// state's refs_new and refs_main count the pairs written to
+// match_refs_new since it was last merged and those merged into
+// match_refs (an upper bound: pairs deleted since are not taken off); they
+// only choose when to merge.
+
+// migrateLinks brings links.db of layout 1, which had no match_refs_new,
+// to layout 2 without matching anything again.
+const migrateLinks = `
+CREATE TABLE match_refs_new (
+	b INTEGER NOT NULL,
+	a INTEGER NOT NULL,
+	PRIMARY KEY (b, a)
+) WITHOUT ROWID;
+ALTER TABLE state ADD COLUMN refs_new INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE state ADD COLUMN refs_main INTEGER NOT NULL DEFAULT 0;
+UPDATE state SET refs_main = (SELECT count(*) FROM match_refs);`
 
 // openLinks opens links.db's writer and makes sure the file has this
 // layout. A file SQLite cannot read as a database (not one, or damaged
@@ -151,8 +184,15 @@ func setupLinks(ctx context.Context, w *sql.DB) error {
 		if v == linksVersion {
 			return checkLinks(ctx, tx)
 		}
+		if v == 1 {
+			if _, err := tx.ExecContext(ctx, migrateLinks); err != nil {
+				return fmt.Errorf("links layout 1 to %d: %w", linksVersion, err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, linksVersion))
+			return err
+		}
 		if v != 0 {
-			for _, t := range []string{"match_links", "match_sets", "match_refs", "match_records", "state"} {
+			for _, t := range []string{"match_links", "match_sets", "match_refs", "match_refs_new", "match_records", "state"} {
 				if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
 					return err
 				}
@@ -173,8 +213,8 @@ func setupLinks(ctx context.Context, w *sql.DB) error {
 // 100,000 records); damage there shows as errors of matching, and removing
 // the file while the node is stopped has it rebuilt.
 func checkLinks(ctx context.Context, tx *sql.Tx) error {
-	var seq int64
-	return tx.QueryRowContext(ctx, `SELECT seq FROM state`).Scan(&seq)
+	var seq, refsNew, refsMain int64
+	return tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq, &refsNew, &refsMain)
 }
 
 // storedLink is a link as a set holds it: the other record by number.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -27,22 +28,27 @@ const (
 
 // Statements on links.db's writer.
 const (
-	sqlLinksSeq    = `SELECT seq FROM state`
-	sqlSetLinksSeq = `UPDATE state SET seq = ?`
-	sqlOldSet      = `SELECT links FROM match_sets WHERE n = ?`
-	sqlDeleteRef   = `DELETE FROM match_refs WHERE b = ? AND a = ?`
-	sqlPutSet      = `INSERT INTO match_sets (n, links) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET links = excluded.links`
-	sqlDeleteSet   = `DELETE FROM match_sets WHERE n = ?`
-	sqlMarkMatched = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
+	sqlLinksSeq     = `SELECT seq, refs_new, refs_main FROM state`
+	sqlSetLinksSeq  = `UPDATE state SET seq = ?, refs_new = ?, refs_main = ?`
+	sqlOldSet       = `SELECT links FROM match_sets WHERE n = ?`
+	sqlDeleteRef    = `DELETE FROM match_refs WHERE b = ? AND a = ?`
+	sqlDeleteRefNew = `DELETE FROM match_refs_new WHERE b = ? AND a = ?`
+	sqlCountRefsNew = `SELECT count(*) FROM match_refs_new`
+	sqlMergeRefs    = `INSERT OR IGNORE INTO match_refs (b, a) SELECT b, a FROM match_refs_new ORDER BY b, a`
+	sqlEmptyRefsNew = `DELETE FROM match_refs_new`
+	sqlPutSet       = `INSERT INTO match_sets (n, links) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET links = excluded.links`
+	sqlDeleteSet    = `DELETE FROM match_sets WHERE n = ?`
+	sqlMarkMatched  = `UPDATE match_records SET version = ?, seq = ? WHERE n = ?`
 )
 
 // Reads of links.db, attached to the readers as "links" beside the records.
 const (
 	sqlLinksRecord = `SELECT r.n, coalesce(r.seq, 0), s.links FROM links.match_records r
 		LEFT JOIN links.match_sets s ON s.n = r.n WHERE r.id = ?`
-	sqlLinksNaming = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM links.match_refs f
+	sqlLinksNaming = `SELECT a.n, a.id, coalesce(a.seq, 0), s.links FROM
+		(SELECT a FROM links.match_refs WHERE b = ?1 UNION SELECT a FROM links.match_refs_new WHERE b = ?1) f
 		JOIN links.match_records a ON a.n = f.a JOIN links.match_sets s ON s.n = f.a
-		WHERE f.b = ? AND a.seq > ?`
+		WHERE a.seq > ?2`
 	sqlLinkedRecords = `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (` +
 		`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
@@ -267,8 +273,8 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	// next (see inserter): through database/sql, each execution copied its
 	// arguments and watched its context with a goroutine of the driver's.
 	err := inConnTxOn(ctx, db.linksW, func(conn *sql.Conn, tx *sql.Tx) error {
-		var seq int64
-		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq); err != nil {
+		var seq, refsNew, refsMain int64
+		if err := tx.QueryRowContext(ctx, sqlLinksSeq).Scan(&seq, &refsNew, &refsMain); err != nil {
 			return mapErr(err, "match state")
 		}
 		var err error
@@ -284,13 +290,13 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				return nil
 			}
 			var err error
-			st, err = prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlDeleteSet)
+			st, err = prepareAll(ctx, tx, sqlOldSet, sqlDeleteRef, sqlDeleteRefNew, sqlDeleteSet)
 			return err
 		}
 		defer func() { closeAll(st) }()
 		putSet := newStatement(tx, conn, sqlPutSet, 2)
 		mark := newStatement(tx, conn, sqlMarkMatched, 3)
-		refs := newWriter(tx, conn, chunkRows, "INSERT OR IGNORE INTO", "match_refs", "b", "a")
+		refs := newWriter(tx, conn, chunkRows, "INSERT OR IGNORE INTO", "match_refs_new", "b", "a")
 		for _, in := range []*inserter{putSet, mark, refs} {
 			in.cache = &db.lstmts
 			defer in.close()
@@ -316,7 +322,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				if err := rare(); err != nil {
 					return err
 				}
-				if err := dropRefs(ctx, st[0], st[1], r.n); err != nil {
+				if err := dropRefs(ctx, st[0], st[1:3], r.n); err != nil {
 					return fmt.Errorf("links of %s: %w", s.Record, mapErr(err, "links"))
 				}
 				r.stored = false
@@ -346,7 +352,7 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 				buf = enc.append(buf[:0], links)
 				err = putSet.add(ctx, r.n, buf)
 			} else if err = rare(); err == nil {
-				_, err = st[2].ExecContext(ctx, r.n)
+				_, err = st[3].ExecContext(ctx, r.n)
 			}
 			if err != nil {
 				return mapErr(err, "links of "+s.Record)
@@ -366,7 +372,15 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 		if err := putRefs(ctx, refs, pairs); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq)
+		refsNew += int64(len(pairs))
+		if refsNew >= refsMergeAt(refsMain) {
+			merged, err := mergeRefs(ctx, tx)
+			if err != nil {
+				return err
+			}
+			refsNew, refsMain = 0, refsMain+merged
+		}
+		_, err = tx.ExecContext(ctx, sqlSetLinksSeq, seq, refsNew, refsMain)
 		return mapErr(err, "match state")
 	})
 	if err != nil {
@@ -376,8 +390,38 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 	return nil
 }
 
-// dropRefs deletes the pairs of the stored set of record n.
-func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
+// refsMergeMin is the fewest new pairs merged into match_refs at once,
+// and refsPerTransaction about how many pairs a transaction writes.
+var refsMergeMin, refsPerTransaction int64 = 1 << 16, 1 << 15
+
+// refsMergeAt is how many pairs match_refs_new holds before they are
+// merged into match_refs, which holds about main. A transaction's pairs
+// land on nearly every page of match_refs_new, and a merge rewrites
+// nearly every page of match_refs: the two costs a pair balance when
+// match_refs_new grows to the geometric mean of match_refs and the pairs
+// of a transaction (a few tens of thousands: a batch of matching).
+func refsMergeAt(main int64) int64 {
+	return max(refsMergeMin, int64(math.Sqrt(float64(main)*float64(refsPerTransaction))))
+}
+
+// mergeRefs moves every pair of match_refs_new into match_refs, in key
+// order, and returns how many there were.
+func mergeRefs(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, sqlCountRefsNew).Scan(&n); err != nil {
+		return 0, fmt.Errorf("merge links: %w", mapErr(err, "links"))
+	}
+	for _, q := range []string{sqlMergeRefs, sqlEmptyRefsNew} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("merge links: %w", mapErr(err, "links"))
+		}
+	}
+	return n, nil
+}
+
+// dropRefs deletes the pairs of the stored set of record n, from
+// match_refs and match_refs_new (deleteRef has a statement for each).
+func dropRefs(ctx context.Context, oldSet *sql.Stmt, deleteRef []*sql.Stmt, n int64) error {
 	var old []byte
 	if err := oldSet.QueryRowContext(ctx, n).Scan(&old); err != nil {
 		return err
@@ -394,16 +438,18 @@ func dropRefs(ctx context.Context, oldSet, deleteRef *sql.Stmt, n int64) error {
 		return err
 	}
 	for _, o := range others {
-		if _, err := deleteRef.ExecContext(ctx, o, n); err != nil {
-			return err
+		for _, del := range deleteRef {
+			if _, err := del.ExecContext(ctx, o, n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
 // putRefs writes pairs with refs, sorted so that neighbours share pages;
-// refs is an INSERT OR IGNORE writer of match_refs, so that a pair stored
-// already is kept.
+// refs is an INSERT OR IGNORE writer of match_refs_new, so that a pair
+// stored already is kept.
 func putRefs(ctx context.Context, refs *inserter, pairs []ref) error {
 	slices.SortFunc(pairs, func(x, y ref) int {
 		if c := cmp.Compare(x.b, y.b); c != 0 {
