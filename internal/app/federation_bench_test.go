@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -216,6 +218,33 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// bytesWritten is what the process has passed to write system calls so
+// far (wchar of /proc/self/io).
+func bytesWritten(tb testing.TB) int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		tb.Skipf("bytes written: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				tb.Fatalf("bytes written: %v", err)
+			}
+			return n
+		}
+	}
+	tb.Fatalf("bytes written: no wchar in /proc/self/io")
+	return 0
+}
+
+// allocated is the bytes the process has allocated on its heap so far.
+func allocated() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
+}
+
 // kernelUse is the process's CPU time in the kernel and its page faults
 // so far: what the system calls and first touches of memory cost.
 func kernelUse() (time.Duration, int64) {
@@ -279,10 +308,12 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		stopProfile := profileTimed(b)
 		start, cpu0 := time.Now(), cpuTime()
 		sys0, flt0 := kernelUse()
+		alloc0, w0 := allocated(), bytesWritten(b)
 		enqueue(b, hk, ds)
 		waitDelivered(b, hk, jp, n, 30*time.Minute)
 		el, cpu := time.Since(start), cpuTime()-cpu0
 		sys, flt := kernelUse()
+		alloc, written := allocated()-alloc0, bytesWritten(b)-w0
 		b.StopTimer()
 		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
 		// The process's CPU time over the same span, both nodes'
@@ -292,6 +323,11 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		// Of which in the kernel, and the page faults taken.
 		b.ReportMetric(float64((sys-sys0).Microseconds())/float64(n), "sys-µs/envelope")
 		b.ReportMetric(float64(flt-flt0)/float64(n), "faults/envelope")
+		// And the memory allocated, which the host's speed does not move.
+		b.ReportMetric(float64(alloc)/1024/float64(n), "alloc-KiB/envelope")
+		// And what both nodes handed the kernel to write: their
+		// databases' WAL and checkpoints, the requests and answers.
+		b.ReportMetric(float64(written)/1024/float64(n), "written-KiB/envelope")
 		// And once JP has matched all it received: the whole work of an
 		// envelope, however far behind the matching was when the last
 		// delivery was recorded.
