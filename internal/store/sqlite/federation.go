@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -34,7 +36,8 @@ const (
 	sqlPeer  = sqlPeerColumns + ` WHERE p.code = ?`
 
 	sqlMaxOutboxID     = `SELECT coalesce(max(id), 0) FROM outbox`
-	sqlDeliveryColumns = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload, decision, sign_key,
+	sqlDeliveryColumns = `SELECT id, coalesce(envelope_id, ''), peer, type, record_id, version, payload,
+		coalesce((SELECT j.json FROM decisions j WHERE j.id = outbox.decision_id), decision), sign_key,
 		state, attempts, last_error, next_attempt, created, delivered_at, refusal_reason,
 		CASE WHEN refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = outbox.refusal_answer)
 			ELSE refusal_signed END FROM outbox`
@@ -55,7 +58,8 @@ const (
 	sqlDueRows = `WITH due AS (SELECT id, type <> 'key.rotate' AS later FROM outbox
 			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
 			ORDER BY later, id LIMIT ?)
-		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload, o.decision,
+		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload,
+		coalesce((SELECT j.json FROM decisions j WHERE j.id = o.decision_id), o.decision),
 		o.sign_key, o.state, o.attempts, o.last_error, o.next_attempt, o.created, o.delivered_at, o.refusal_reason,
 		CASE WHEN o.refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
 			ELSE o.refusal_signed END,
@@ -278,9 +282,10 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 			return mapErr(err, "outbox")
 		}
 		ins := newInserter(tx, conn, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
-			"payload", "decision", "sign_key", "state", "next_attempt", "created")
+			"payload", "decision_id", "sign_key", "state", "next_attempt", "created")
 		ins.cache = &db.wstmts
 		defer ins.close()
+		var decisions decisionIDs
 		for i, d := range ds {
 			if d.State == "" {
 				d.State = store.DeliveryQueued
@@ -293,8 +298,12 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 			}
 			last++
 			d.ID = last
+			decision, err := decisions.id(ctx, tx, d.Decision)
+			if err != nil {
+				return err
+			}
 			if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), textOf(d.Payload),
-				textOf(d.Decision), d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
+				decision, d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
 				return mapErr(err, "delivery")
 			}
 			out[i] = d
@@ -315,6 +324,49 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 		return nil, fmt.Errorf("share: %w", err)
 	}
 	return out, nil
+}
+
+const (
+	sqlDecisionID     = `SELECT id FROM decisions WHERE hash = ?`
+	sqlInsertDecision = `INSERT INTO decisions (hash, json) VALUES (?, ?) RETURNING id`
+)
+
+// decisionIDs gives the rows of one transaction the ids of their decisions
+// in the decisions table, storing those it does not hold yet. The rows of
+// a batch share a few decisions, most often one after another.
+type decisionIDs struct {
+	last   []byte
+	lastID any
+	seen   map[[sha256.Size]byte]int64
+}
+
+// id is the decision_id of an outbox row shared under decision: NULL for
+// none.
+func (c *decisionIDs) id(ctx context.Context, tx *sql.Tx, decision []byte) (any, error) {
+	if len(decision) == 0 {
+		return nil, nil
+	}
+	if c.lastID != nil && bytes.Equal(decision, c.last) {
+		return c.lastID, nil
+	}
+	h := sha256.Sum256(decision)
+	id, ok := c.seen[h]
+	if !ok {
+		switch err := tx.QueryRowContext(ctx, sqlDecisionID, h[:]).Scan(&id); {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := tx.QueryRowContext(ctx, sqlInsertDecision, h[:], textOf(decision)).Scan(&id); err != nil {
+				return nil, mapErr(err, "decision")
+			}
+		case err != nil:
+			return nil, mapErr(err, "decision")
+		}
+		if c.seen == nil {
+			c.seen = map[[sha256.Size]byte]int64{}
+		}
+		c.seen[h] = id
+	}
+	c.last, c.lastID = decision, id
+	return id, nil
 }
 
 // Deliveries lists the outbox rows of a record.

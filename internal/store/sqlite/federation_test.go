@@ -47,3 +47,75 @@ func BenchmarkClaimBacklog(b *testing.B) {
 		}
 	}
 }
+
+// Rows shared under one decision name one row of decisions; a row written
+// before decisions existed keeps its decision in its own column, and both
+// read back the same.
+func TestOutboxRowsShareTheirDecision(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	storetest.MustPeer(t, db, storetest.NewPeer("JP"))
+	storetest.MustPeer(t, db, storetest.NewPeer("FR"))
+	var ds []store.Delivery
+	for i := range 4 {
+		r := storetest.NewRecord(t)
+		storetest.MustCreate(t, db, r)
+		d := storetest.NewDelivery("JP", r.ID)
+		if i == 3 {
+			d.Peer = "FR"
+			d.Decision = []byte(`{"allowed":true,"reasons":[{"rule":"agreement","met":true,"text":"Another arrangement."}]}`)
+		}
+		ds = append(ds, d)
+	}
+	if _, err := db.Share(ctx, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A later call finds the decision already stored.
+	again := storetest.NewRecord(t)
+	storetest.MustCreate(t, db, again)
+	d := storetest.NewDelivery("JP", again.ID)
+	if _, err := db.Share(ctx, []store.Delivery{d}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ds = append(ds, d)
+	var decisions, inRows int
+	if err := db.write.QueryRow(`SELECT count(*) FROM decisions`).Scan(&decisions); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.write.QueryRow(`SELECT count(*) FROM outbox WHERE decision <> '' OR decision_id IS NULL`).Scan(&inRows); err != nil {
+		t.Fatal(err)
+	}
+	if decisions != 2 || inRows != 0 {
+		t.Errorf("%d decisions stored and %d rows holding their own, want 2 and 0", decisions, inRows)
+	}
+	// A row as a store before this layout wrote it.
+	old := storetest.NewRecord(t)
+	storetest.MustCreate(t, db, old)
+	oldDecision := `{"allowed":true,"reasons":[{"rule":"record","met":true,"text":"Written before."}]}`
+	if _, err := db.write.Exec(`INSERT INTO outbox (envelope_id, peer, type, record_id, version, decision, state, next_attempt, created)
+		VALUES ('01JOLDROW0000000000000000', 'JP', 'record.create', ?, 1, ?, 'queued', '2026-11-01T00:00:00.000000Z', '2026-11-01T00:00:00.000000Z')`,
+		old.ID, oldDecision); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range append(ds, store.Delivery{RecordID: old.ID, Decision: []byte(oldDecision)}) {
+		got, err := db.Deliveries(ctx, want.RecordID)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("deliveries of %s: %+v (%v)", want.RecordID, got, err)
+		}
+		if string(got[0].Decision) != string(want.Decision) {
+			t.Errorf("decision of %s reads %s, want %s", want.RecordID, got[0].Decision, want.Decision)
+		}
+	}
+	_, claimed, err := db.ClaimDeliveries(ctx, "w1", time.Now().Add(time.Hour), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range claimed {
+		if c.RecordID == old.ID && string(c.Decision) != oldDecision || c.RecordID != old.ID && len(c.Decision) == 0 {
+			t.Errorf("claimed %s with decision %s", c.RecordID, c.Decision)
+		}
+	}
+	if len(claimed) == 0 {
+		t.Error("nothing claimed")
+	}
+}
