@@ -193,4 +193,12 @@ func testFederation(t *testing.T, b backend) {
 	if n := countRows(t, jpDir, jpDB, `SELECT count(*) FROM record_versions WHERE id = ? AND CAST(body AS TEXT) LIKE '%Chan Tai Man%'`, id); n != 0 {
 		t.Fatalf("%d stored versions on JP still name the consignee", n)
 	}
+	// The signed envelopes that carried those versions are kept without
+	// their payloads (header and signature); the retraction's is whole.
+	if n := countRows(t, jpDir, jpDB, `SELECT count(*) FROM inbox WHERE record_id = ? AND type <> 'record.retract' AND signed LIKE '%..%'`, id); n != 4 {
+		t.Fatalf("JP keeps %d of the record's 4 envelopes without their payload, want all", n)
+	}
+	if n := countRows(t, jpDir, jpDB, `SELECT count(*) FROM inbox WHERE record_id = ? AND type = 'record.retract' AND signed NOT LIKE '%..%'`, id); n != 1 {
+		t.Fatalf("JP holds %d whole retractions of the record, want 1", n)
+	}
 }

@@ -134,6 +134,37 @@ func TestRelay(t *testing.T) {
 		}
 	})
 
+	t.Run("retraction relayed, the envelopes kept without their payloads", func(t *testing.T) {
+		id := createOn(t, hk, hkTok, regionReport(t, false))
+		shareTo(t, hk, hkTok, id, "RILO-AP")
+		for _, m := range []string{"RILO-AP", "JP", "CN"} {
+			waitFor(t, "the region report on "+m, func() bool { return holds(t, n.url(m), n.toks[m], id) })
+		}
+		waitFor(t, "relays delivered", func() bool {
+			st := deliveryStates(t, n.url("RILO-AP"), n.toks["RILO-AP"], id)
+			return st["JP v1 relay"] == "delivered" && st["CN v1 relay"] == "delivered"
+		})
+		if code, m := call(t, "POST", hk+"/api/v1/records/"+id+"/retract", hkTok, map[string]string{"reason": "entered in error"}); code != 200 {
+			t.Fatalf("retract: %d %v", code, m)
+		}
+		for _, m := range []string{"RILO-AP", "JP", "CN"} {
+			waitFor(t, "the retraction on "+m, func() bool {
+				code, r := call(t, "GET", n.url(m)+"/api/v1/records/"+id, n.toks[m], nil)
+				return code == 200 && r["status"] == "retracted"
+			})
+		}
+		// The RILO's relays of the report keep the wrapped envelope's
+		// header and signature only; every node's inbox likewise.
+		if got := countRows(t, n.dirs["RILO-AP"], nil, `SELECT count(*) FROM outbox WHERE record_id = ? AND type = 'relay' AND version = 1 AND payload LIKE '%..%'`, id); got != 2 {
+			t.Errorf("the RILO keeps %d of its 2 relays of the report without the payload", got)
+		}
+		for _, m := range []string{"RILO-AP", "JP", "CN"} {
+			if got := countRows(t, n.dirs[m], nil, `SELECT count(*) FROM inbox WHERE record_id = ? AND type <> 'record.retract' AND signed NOT LIKE '%..%'`, id); got != 0 {
+				t.Errorf("%s keeps %d envelopes of the retracted report with their payload", m, got)
+			}
+		}
+	})
+
 	t.Run("personal data refused by the region basis", func(t *testing.T) {
 		id := createOn(t, hk, hkTok, regionReport(t, true))
 		res := shareTo(t, hk, hkTok, id, "RILO-AP")

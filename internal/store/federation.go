@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"liaison/internal/audit"
@@ -124,11 +126,52 @@ type Received struct {
 	// one held is not stored (an older version arriving late).
 	Record *intel.Record
 	// Rewrite replaces the stored bodies of earlier versions of Record,
-	// e.g. with their personal data purged on retraction.
+	// e.g. with their personal data purged on retraction. The envelopes
+	// that carried the record here before (every type but
+	// record.retract) are then kept as Detached gives them, without the
+	// payload that carried those bodies, and so are the envelopes of the
+	// record that this node relays (DetachedRelay): those not sent yet are
+	// refused as Withdrawn instead.
 	Rewrite []*intel.Record
 	// Peer, when set, re-pins the sender (a key rotation).
 	Peer *Peer
 }
+
+// Detached is a compact JWS without its payload, as RFC 7515 (appendix F)
+// writes a signature over detached content: "HEADER..SIGNATURE". What
+// remains of a purged envelope says who signed what kind of message when,
+// and with which signature, but no longer carries the record. Anything
+// that is not three parts is returned as it is.
+func Detached(signed []byte) []byte {
+	i, j := bytes.IndexByte(signed, '.'), bytes.LastIndexByte(signed, '.')
+	if i < 0 || j == i || bytes.Count(signed, []byte{'.'}) != 2 {
+		return signed
+	}
+	out := make([]byte, 0, i+1+len(signed)-j)
+	return append(append(out, signed[:i+1]...), signed[j:]...)
+}
+
+// DetachedRelay is the payload of a relay delivery ({"envelope": JWS}, see
+// docs/FEDERATION.md) with the envelope it wraps Detached. Anything else is
+// returned as it is.
+func DetachedRelay(payload []byte) []byte {
+	var p struct {
+		Envelope string `json:"envelope"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil || p.Envelope == "" {
+		return payload
+	}
+	p.Envelope = string(Detached([]byte(p.Envelope)))
+	out, err := json.Marshal(p)
+	if err != nil {
+		return payload
+	}
+	return out
+}
+
+// Withdrawn is the refusal reason of a relay delivery that was still
+// waiting when the originator retracted its record: it is never sent.
+const Withdrawn = "withdrawn: the originator retracted the record before it was relayed"
 
 // MaxClaim bounds the rows one ClaimDeliveries returns: a worker sends
 // them as several requests of at most envelope.MaxBatch, and a larger

@@ -555,6 +555,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		received := db.now()
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
+		var purged []*intel.Record          // records whose earlier versions were rewritten
 		for i := range rs {
 			r := &rs[i]
 			r.Duplicate, r.Stored = false, false
@@ -585,6 +586,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				if r.Stored, err = receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
 					return err
 				}
+				if r.Stored && len(rc.Rewrite) > 0 {
+					purged = append(purged, rc.Record)
+				}
 			}
 			if rc.Peer != nil {
 				if err := putPeer(ctx, tx, *rc.Peer, db.now()); err != nil {
@@ -597,7 +601,19 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if err != nil {
 			return err
 		}
-		return insertReceipts(ctx, tx, rs, accepted, entries, received)
+		if err := insertReceipts(ctx, tx, rs, accepted, entries, received); err != nil {
+			return err
+		}
+		// Last, so that envelopes of the same batch are among them.
+		for _, r := range purged {
+			if err := detachReceived(ctx, tx, r.ID); err != nil {
+				return err
+			}
+			if err := detachRelays(ctx, tx, r.ID, r.Version); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		for i := range rs {
@@ -667,6 +683,89 @@ func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeRe
 		return nil, fmt.Errorf("receipts of %s: %w", recordID, mapErr(err, "receipts"))
 	}
 	return out, nil
+}
+
+const (
+	sqlReceivedCarrying = `SELECT DISTINCT i.envelope_id, i.signed FROM receipts r JOIN inbox i ON i.envelope_id = r.envelope_id
+		WHERE r.record_id = $1 AND r.type <> 'record.retract'`
+	sqlDetachSigned = `UPDATE inbox SET signed = $1 WHERE envelope_id = $2`
+)
+
+const (
+	sqlRelaysCarrying = `SELECT id, payload FROM outbox WHERE record_id = $1 AND type = 'relay' AND version < $2`
+	// A relay not sent yet is refused as withdrawn (SET reads the row as
+	// it was).
+	sqlDetachRelay = `UPDATE outbox SET payload = $1,
+		state = CASE WHEN state IN ('queued', 'failed') THEN 'refused' ELSE state END,
+		refusal_reason = CASE WHEN state IN ('queued', 'failed') THEN $2 ELSE refusal_reason END,
+		last_error = CASE WHEN state IN ('queued', 'failed') THEN $2 ELSE last_error END
+		WHERE id = $3`
+)
+
+// detachRelays keeps the relay deliveries of record id's versions before
+// version (this node relayed them) with the envelopes they wrap detached
+// from their payloads (store.DetachedRelay); those not sent yet are
+// refused as store.Withdrawn and never sent.
+func detachRelays(ctx context.Context, tx pgx.Tx, id string, version int) error {
+	rows, err := tx.Query(ctx, sqlRelaysCarrying, id, version)
+	if err != nil {
+		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
+	}
+	type relayRow struct {
+		id      int64
+		payload string
+	}
+	var change []relayRow
+	for rows.Next() {
+		var r relayRow
+		if err := rows.Scan(&r.id, &r.payload); err != nil {
+			rows.Close()
+			return fmt.Errorf("purge relays of %s: %w", id, err)
+		}
+		change = append(change, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
+	}
+	for _, r := range change {
+		if _, err := tx.Exec(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.payload))), store.Withdrawn, r.id); err != nil {
+			return fmt.Errorf("purge relay %d: %w", r.id, mapErr(err, "outbox"))
+		}
+	}
+	return nil
+}
+
+// detachReceived keeps the envelopes that carried record id here, found by
+// their receipts, without their payloads (store.Detached): the record's
+// stored versions were purged of personal data, which the payloads carry.
+func detachReceived(ctx context.Context, tx pgx.Tx, id string) error {
+	rows, err := tx.Query(ctx, sqlReceivedCarrying, id)
+	if err != nil {
+		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
+	}
+	type signedRow struct{ envelope, signed string }
+	var change []signedRow
+	for rows.Next() {
+		var r signedRow
+		if err := rows.Scan(&r.envelope, &r.signed); err != nil {
+			rows.Close()
+			return fmt.Errorf("purge envelopes of %s: %w", id, err)
+		}
+		if d := string(store.Detached([]byte(r.signed))); d != r.signed {
+			change = append(change, signedRow{r.envelope, d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
+	}
+	for _, r := range change {
+		if _, err := tx.Exec(ctx, sqlDetachSigned, r.signed, r.envelope); err != nil {
+			return fmt.Errorf("purge envelope %s: %w", r.envelope, mapErr(err, "inbox"))
+		}
+	}
+	return nil
 }
 
 func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) (bool, error) {

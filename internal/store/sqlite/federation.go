@@ -749,6 +749,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		arena := (*bodies)[:0]
 		defer func() { *bodies = arena }()
 		changed := false
+		var purged []*intel.Record // records whose earlier versions were rewritten
 		for i := range rs {
 			r := &rs[i]
 			if r.Err != nil || r.Duplicate {
@@ -788,6 +789,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					if stored, err = receiveRecord(ctx, tx, st, rec, rc.Rewrite); err != nil {
 						return err
 					}
+					if stored && len(rc.Rewrite) > 0 {
+						purged = append(purged, rec)
+					}
 				}
 				changed = changed || stored
 				r.Stored = stored
@@ -820,13 +824,108 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if err := db.insertAudit(ctx, tx, conn, l); err != nil {
 			return err
 		}
-		return insertReceipts(ctx, tx, conn, &db.wstmts, rs, accepted, l.es, received)
+		if err := insertReceipts(ctx, tx, conn, &db.wstmts, rs, accepted, l.es, received); err != nil {
+			return err
+		}
+		// Last, so that envelopes of the same batch are among them.
+		for _, r := range purged {
+			if err := detachReceived(ctx, tx, r.ID); err != nil {
+				return err
+			}
+			if err := detachRelays(ctx, tx, r.ID, r.Version); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		for i := range rs {
 			rs[i].Duplicate, rs[i].Stored = false, false
 		}
 		return fmt.Errorf("receive batch of %d envelopes: %w", len(rs), err)
+	}
+	return nil
+}
+
+const (
+	sqlReceivedCarrying = `SELECT DISTINCT i.envelope_id, i.signed FROM receipts r JOIN inbox i ON i.envelope_id = r.envelope_id
+		WHERE r.record_id = ? AND r.type <> 'record.retract'`
+	sqlDetachSigned = `UPDATE inbox SET signed = ? WHERE envelope_id = ?`
+)
+
+const (
+	sqlRelaysCarrying = `SELECT id, payload FROM outbox WHERE record_id = ? AND type = 'relay' AND version < ?`
+	// A relay not sent yet is refused as withdrawn (SET reads the row as
+	// it was).
+	sqlDetachRelay = `UPDATE outbox SET payload = ?1,
+		state = CASE WHEN state IN ('queued', 'failed') THEN 'refused' ELSE state END,
+		refusal_reason = CASE WHEN state IN ('queued', 'failed') THEN ?2 ELSE refusal_reason END,
+		last_error = CASE WHEN state IN ('queued', 'failed') THEN ?2 ELSE last_error END
+		WHERE id = ?3`
+)
+
+// detachRelays keeps the relay deliveries of record id's versions before
+// version (this node relayed them) with the envelopes they wrap detached
+// from their payloads (store.DetachedRelay); those not sent yet are
+// refused as store.Withdrawn and never sent.
+func detachRelays(ctx context.Context, tx *sql.Tx, id string, version int) error {
+	rows, err := tx.QueryContext(ctx, sqlRelaysCarrying, id, version)
+	if err != nil {
+		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
+	}
+	type relayRow struct {
+		id      int64
+		payload string
+	}
+	var change []relayRow
+	for rows.Next() {
+		var r relayRow
+		if err := rows.Scan(&r.id, &r.payload); err != nil {
+			rows.Close()
+			return fmt.Errorf("purge relays of %s: %w", id, err)
+		}
+		change = append(change, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
+	}
+	for _, r := range change {
+		if _, err := tx.ExecContext(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.payload))), store.Withdrawn, r.id); err != nil {
+			return fmt.Errorf("purge relay %d: %w", r.id, mapErr(err, "outbox"))
+		}
+	}
+	return nil
+}
+
+// detachReceived keeps the envelopes that carried record id here, found by
+// their receipts, without their payloads (store.Detached): the record's
+// stored versions were purged of personal data, which the payloads carry.
+func detachReceived(ctx context.Context, tx *sql.Tx, id string) error {
+	rows, err := tx.QueryContext(ctx, sqlReceivedCarrying, id)
+	if err != nil {
+		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
+	}
+	type signedRow struct{ envelope, signed string }
+	var change []signedRow
+	for rows.Next() {
+		var r signedRow
+		if err := rows.Scan(&r.envelope, &r.signed); err != nil {
+			rows.Close()
+			return fmt.Errorf("purge envelopes of %s: %w", id, err)
+		}
+		if d := string(store.Detached([]byte(r.signed))); d != r.signed {
+			change = append(change, signedRow{r.envelope, d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
+	}
+	for _, r := range change {
+		if _, err := tx.ExecContext(ctx, sqlDetachSigned, r.signed, r.envelope); err != nil {
+			return fmt.Errorf("purge envelope %s: %w", r.envelope, mapErr(err, "inbox"))
+		}
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveDedupes", testReceiveDedupe},
 		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
 		{"ReceiveRetractionPurges", testReceivePurge},
+		{"RetractionPurgesRelays", testReceivePurgeRelays},
 		{"ReceiveRepinsPeer", testReceiveRepin},
 		{"ReceiveBatchStoresTogether", testReceiveBatch},
 		{"ReceiveBatchKeepsEveryBody", testReceiveBatchBodies},
@@ -692,6 +693,109 @@ func testReceivePurge(t *testing.T, s store.Store) {
 	}
 	if n := auditCount(t, s) - before; n != 1 {
 		t.Errorf("retraction wrote %d audit entries, want 1 (earlier entries stay)", n)
+	}
+	// The envelopes that carried the versions keep their header and
+	// signature, not their payload; the retraction's is kept whole.
+	checkDetached(t, s, r.ID, 3)
+
+	// A record received and retracted in one batch.
+	r2 := NewRecord(t)
+	ret2 := NextVersion(t, r2, func(x *intel.Record) {
+		x.Status = intel.StatusRetracted
+		x.Seizure.Parties, x.Seizure.Narrative = nil, ""
+	})
+	first := NewReceived(r2)
+	purged := *r2
+	purged.Seizure = &intel.Seizure{}
+	*purged.Seizure = *r2.Seizure
+	purged.Seizure.Parties, purged.Seizure.Narrative = nil, ""
+	retract := NewReceived(ret2)
+	retract.Type, retract.Rewrite = "record.retract", []*intel.Record{&purged}
+	batch := []store.Receipt{{Received: &first, Event: ev("envelope.receive", first.EnvelopeID)},
+		{Received: &retract, Event: ev("envelope.receive", retract.EnvelopeID)}}
+	if err := s.ReceiveBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	checkDetached(t, s, r2.ID, 2)
+}
+
+// A relay (a RILO) that receives the retraction of a record it relayed
+// keeps the relays already sent without the originator's payload, and
+// refuses those not sent yet; the retraction's own relays go out.
+func testReceivePurgeRelays(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, code := range []string{"JP", "CN"} {
+		MustPeer(t, s, NewPeer(code))
+	}
+	r := NewRecord(t)
+	mustReceive(t, s, NewReceived(r))
+	relay := func(peer string, version int) store.Delivery {
+		d := NewDelivery(peer, r.ID)
+		d.Type, d.Version, d.Decision = "relay", version, nil
+		d.Payload = []byte(`{"envelope":"eyJ.cGF5bG9hZA.c2ln"}`)
+		return d
+	}
+	ds := MustShare(t, s, relay("JP", 1), relay("CN", 1))
+	now := time.Now().UTC()
+	peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
+	}
+	outs := []store.DeliveryOutcome{{ID: claimed[0].ID, State: store.DeliveryDelivered}}
+	if err := s.FinishDeliveries(ctx, "A", peer, now, outs, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	waiting := ds[0]
+	if waiting.ID == claimed[0].ID {
+		waiting = ds[1]
+	}
+	retraction := MustShare(t, s, relay(peer, 2))[0]
+
+	ret := NextVersion(t, r, func(x *intel.Record) {
+		x.Status = intel.StatusRetracted
+		x.Seizure.Parties, x.Seizure.Narrative = nil, ""
+	})
+	old := *r
+	old.Seizure = &intel.Seizure{}
+	*old.Seizure = *r.Seizure
+	old.Seizure.Parties, old.Seizure.Narrative = nil, ""
+	rc := NewReceived(ret)
+	rc.Type, rc.Rewrite = "record.retract", []*intel.Record{&old}
+	mustReceive(t, s, rc)
+
+	detached := `{"envelope":"eyJ..c2ln"}`
+	if d := mustDelivery(t, s, claimed[0].ID); d.State != store.DeliveryDelivered || string(d.Payload) != detached {
+		t.Errorf("relay sent before the retraction: %s %s, want delivered with %s", d.State, d.Payload, detached)
+	}
+	if d := mustDelivery(t, s, waiting.ID); d.State != store.DeliveryRefused || d.RefusalReason != store.Withdrawn ||
+		string(d.Payload) != detached {
+		t.Errorf("relay waiting at the retraction: %s %q %s, want refused as withdrawn with %s", d.State, d.RefusalReason, d.Payload, detached)
+	}
+	if d := mustDelivery(t, s, retraction.ID); d.State != store.DeliveryQueued || string(d.Payload) != string(retraction.Payload) {
+		t.Errorf("the retraction's relay: %s %s, want queued as it was", d.State, d.Payload)
+	}
+}
+
+// checkDetached checks that the n receipts of record id are there, that
+// the signed envelopes of its create and updates are kept detached from
+// their payloads and that its retraction's is whole.
+func checkDetached(t *testing.T, s store.Store, id string, n int) {
+	t.Helper()
+	rs, err := s.Receipts(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != n {
+		t.Fatalf("%d receipts of %s, want %d", len(rs), id, n)
+	}
+	for _, r := range rs {
+		want := "eyJ.." + id
+		if r.Type == "record.retract" {
+			want = "eyJ.signed." + id
+		}
+		if string(r.Signed) != want {
+			t.Errorf("%s %s kept as %q, want %q", r.Type, r.EnvelopeID, r.Signed, want)
+		}
 	}
 }
 
