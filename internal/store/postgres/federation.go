@@ -73,7 +73,8 @@ const (
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = $1 WHERE peer = $2 AND state = 'failed' AND next_attempt > $1`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = $1, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = $1 WHERE id = $2 AND state IN ('dead', 'failed', 'refused')`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = $1 WHERE id = $2 AND state IN ('dead', 'failed', 'refused')
+		AND refusal_reason <> $3`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (envelope_id) DO NOTHING`
@@ -468,14 +469,17 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 // RetryDelivery re-queues a dead, failed or refused row.
 func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlRetryRow, now, id)
+		tag, err := tx.Exec(ctx, sqlRetryRow, now, id, store.Withdrawn)
 		if err != nil {
 			return mapErr(err, "delivery")
 		}
 		if tag.RowsAffected() == 0 {
-			var state string
-			if err := tx.QueryRow(ctx, `SELECT state FROM outbox WHERE id = $1`, id).Scan(&state); err != nil {
+			var state, reason string
+			if err := tx.QueryRow(ctx, `SELECT state, refusal_reason FROM outbox WHERE id = $1`, id).Scan(&state, &reason); err != nil {
 				return mapErr(err, fmt.Sprintf("delivery %d", id))
+			}
+			if reason == store.Withdrawn {
+				return fault.E(fault.Conflict, "delivery %d was %s, and cannot be retried", id, reason)
 			}
 			return fault.E(fault.Conflict, "delivery %d is %s and cannot be retried", id, state)
 		}

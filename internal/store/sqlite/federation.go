@@ -87,7 +87,8 @@ const (
 	// as soon as the peer is back rather than over the backoff period.
 	sqlPeerRecovered = `UPDATE outbox SET next_attempt = ? WHERE peer = ? AND state = 'failed' AND next_attempt > ?`
 	sqlRetryRow      = `UPDATE outbox SET state = 'queued', next_attempt = ?, last_error = '', attempts = 0,
-		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = ? WHERE id = ? AND state IN ('dead', 'failed', 'refused')`
+		refusal_reason = '', refusal_signed = '', refusal_answer = 0, created = ? WHERE id = ? AND state IN ('dead', 'failed', 'refused')
+		AND refusal_reason <> ?`
 
 	sqlInboxInsert = `INSERT INTO inbox (envelope_id, sender, type, record_id, version, signed, received)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (envelope_id) DO NOTHING`
@@ -618,14 +619,17 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 // RetryDelivery re-queues a dead, failed or refused row.
 func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time, ev audit.Event) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, sqlRetryRow, formatTime(now), formatTime(now), id)
+		res, err := tx.ExecContext(ctx, sqlRetryRow, formatTime(now), formatTime(now), id, store.Withdrawn)
 		if err != nil {
 			return mapErr(err, "delivery")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			var state string
-			if err := tx.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = ?`, id).Scan(&state); err != nil {
+			var state, reason string
+			if err := tx.QueryRowContext(ctx, `SELECT state, refusal_reason FROM outbox WHERE id = ?`, id).Scan(&state, &reason); err != nil {
 				return mapErr(err, fmt.Sprintf("delivery %d", id))
+			}
+			if reason == store.Withdrawn {
+				return fault.E(fault.Conflict, "delivery %d was %s, and cannot be retried", id, reason)
 			}
 			return fault.E(fault.Conflict, "delivery %d is %s and cannot be retried", id, state)
 		}

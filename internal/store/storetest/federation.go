@@ -774,6 +774,11 @@ func testReceivePurgeRelays(t *testing.T, s store.Store) {
 	if d := mustDelivery(t, s, retraction.ID); d.State != store.DeliveryQueued || string(d.Payload) != string(retraction.Payload) {
 		t.Errorf("the retraction's relay: %s %s, want queued as it was", d.State, d.Payload)
 	}
+	// A withdrawn relay is not sent again, even by an operator.
+	err = s.RetryDelivery(ctx, waiting.ID, now, ev("delivery.retry", "JP"))
+	if !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "withdrawn") {
+		t.Errorf("retry of a withdrawn relay: %v, want a conflict saying it was withdrawn", err)
+	}
 }
 
 // checkDetached checks that the n receipts of record id are there, that
