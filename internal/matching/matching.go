@@ -558,6 +558,7 @@ func (s *Service) process(ctx context.Context, items []item) error {
 	for i, r := range recs {
 		sets[i] = store.MatchSet{Record: r.ID, Version: r.Version}
 		if r.Status == intel.StatusRetracted {
+			sets[i].Purged = true
 			ix.Remove(r.ID)
 			s.setAudience(r.ID, records.Audience{})
 			continue

@@ -277,6 +277,11 @@ type MatchSet struct {
 	Record  string
 	Version int
 	Links   []MatchLink
+	// Purged says that the record was retracted and its personal data
+	// purged: the links of other records to it, which name its entities
+	// in their reasons, are deleted as well, not only left to no longer
+	// count.
+	Purged bool
 }
 
 // MatchMark says that a record was matched at Version; Seq orders the

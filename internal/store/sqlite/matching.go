@@ -357,6 +357,11 @@ func (db *DB) PutMatches(ctx context.Context, sets []store.MatchSet) error {
 			if err != nil {
 				return mapErr(err, "links of "+s.Record)
 			}
+			if s.Purged {
+				if err := dropNaming(ctx, tx, r.n); err != nil {
+					return fmt.Errorf("links to %s: %w", s.Record, err)
+				}
+			}
 			seq++
 			if err := mark.add(ctx, int64(s.Version), seq, r.n); err != nil {
 				return mapErr(err, "match state of "+s.Record)
@@ -417,6 +422,65 @@ func mergeRefs(ctx context.Context, tx *sql.Tx) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// Statements of dropNaming.
+const (
+	sqlNamingSets = `SELECT a FROM match_refs WHERE b = ?1 UNION SELECT a FROM match_refs_new WHERE b = ?1`
+	sqlDropNamed  = `DELETE FROM match_refs WHERE b = ?`
+	sqlDropNamedN = `DELETE FROM match_refs_new WHERE b = ?`
+)
+
+// dropNaming deletes the links to record n from the stored sets of the
+// records that name it, and their pairs: n was purged, and the reasons of
+// those links name its entities. A set left with no link is deleted.
+func dropNaming(ctx context.Context, tx *sql.Tx, n int64) error {
+	rows, err := tx.QueryContext(ctx, sqlNamingSets, n)
+	if err != nil {
+		return mapErr(err, "links")
+	}
+	var naming []int64
+	for rows.Next() {
+		var a int64
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return err
+		}
+		if a != n {
+			naming = append(naming, a)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return mapErr(err, "links")
+	}
+	for _, a := range naming {
+		var set []byte
+		switch err := tx.QueryRowContext(ctx, sqlOldSet, a).Scan(&set); {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return mapErr(err, "links")
+		}
+		var kept []storedLink
+		if err := decodeLinks(set, func(o int64) bool { return o != n }, func(l storedLink) { kept = append(kept, l) }); err != nil {
+			return err
+		}
+		if len(kept) == 0 {
+			_, err = tx.ExecContext(ctx, sqlDeleteSet, a)
+		} else {
+			_, err = tx.ExecContext(ctx, sqlPutSet, a, appendLinks(nil, kept))
+		}
+		if err != nil {
+			return mapErr(err, "links")
+		}
+	}
+	for _, q := range []string{sqlDropNamed, sqlDropNamedN} {
+		if _, err := tx.ExecContext(ctx, q, n); err != nil {
+			return mapErr(err, "links")
+		}
+	}
+	return nil
 }
 
 // dropRefs deletes the pairs of the stored set of record n, from

@@ -123,3 +123,67 @@ func TestLinksOfLayoutOneAreKept(t *testing.T) {
 		t.Errorf("links naming b after the upgrade: %+v (%v)", ls, err)
 	}
 }
+
+// Purging a record deletes the links to it from the sets of the records
+// naming it, wherever their pairs are, and keeps their other links.
+func TestPurgedRecordLeavesNoLinksNamingIt(t *testing.T) {
+	for _, every := range []int64{1, 1 << 16} {
+		t.Run(map[int64]string{1: "pairs merged", 1 << 16: "pairs new"}[every], func(t *testing.T) {
+			mergeRefsEvery(t, every)
+			ctx := context.Background()
+			db := MustOpenDB(t)
+			a, b, c := storetest.NewRecord(t), storetest.NewRecord(t), storetest.NewRecord(t)
+			storetest.MustCreate(t, db, a, b, c)
+			link := func(other string) store.MatchLink {
+				return store.MatchLink{Record: a.ID, Other: other, Score: 0.9, Reasons: []string{"names agree: Chan Tai Man ~ 陳大文"},
+					EntityPath: "seizure.parties[0]", MatchedPath: "seizure.parties[1]"}
+			}
+			sets := []store.MatchSet{{Record: b.ID, Version: 1}, {Record: c.ID, Version: 1},
+				{Record: a.ID, Version: 1, Links: []store.MatchLink{link(b.ID), link(c.ID)}}}
+			if err := db.PutMatches(ctx, sets); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PutMatches(ctx, []store.MatchSet{{Record: b.ID, Version: 2, Purged: true}}); err != nil {
+				t.Fatal(err)
+			}
+			var bn int64
+			if err := db.linksW.QueryRow(`SELECT n FROM match_records WHERE id = ?`, b.ID).Scan(&bn); err != nil {
+				t.Fatal(err)
+			}
+			var pairs int
+			if err := db.linksW.QueryRow(`SELECT (SELECT count(*) FROM match_refs WHERE b = ?1) + (SELECT count(*) FROM match_refs_new WHERE b = ?1)`, bn).Scan(&pairs); err != nil {
+				t.Fatal(err)
+			}
+			if pairs != 0 {
+				t.Errorf("%d pairs still name the purged record", pairs)
+			}
+			rows, err := db.linksW.Query(`SELECT links FROM match_sets`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			others := 0
+			for rows.Next() {
+				var set []byte
+				if err := rows.Scan(&set); err != nil {
+					t.Fatal(err)
+				}
+				err := decodeLinks(set, func(int64) bool { return true }, func(l storedLink) {
+					others++
+					if l.other == bn {
+						t.Errorf("a stored set still links to the purged record: %+v", l)
+					}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if others != 1 {
+				t.Errorf("%d links stored, want a's one link to c", others)
+			}
+			if ls, err := db.Matches(ctx, a.ID); err != nil || len(ls) != 1 || ls[0].Other != c.ID {
+				t.Errorf("links of a: %+v (%v), want the one to c", ls, err)
+			}
+		})
+	}
+}
