@@ -19,10 +19,15 @@ const searchSchema = "search"
 
 // searchVersion is the layout of search.db. Open empties and rebuilds a file
 // of another layout.
-const searchVersion = 3
+const searchVersion = 4
 
-// The full-text index keeps no copy of the text (contentless), so that it is
-// small; docs records which version of each record it holds, and state the
+// The full-text index keeps a copy of the text it indexes, so that FTS5
+// can find a record's entries when the record leaves the index or is given
+// a new version and remove them (secure-delete, see searchMerge): without
+// it (a contentless index, smaller) a deletion only marked the record
+// deleted, its words staying in the file until segments were merged, and
+// a record purged on retraction left them there. docs records which
+// version of each record it holds, and state the
 // record_changes count it reflects and the last record_updates entry it has
 // seen. state starts at -1, below any count, so that a new index is filled
 // from the records at once.
@@ -44,8 +49,6 @@ CREATE TABLE docs (
 );
 CREATE VIRTUAL TABLE records_fts USING fts5 (
 	text,
-	content = '',
-	contentless_delete = 1,
 	tokenize = 'unicode61 remove_diacritics 2'
 );`
 
@@ -53,7 +56,14 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
 // applied at every Open, so that an index made with another setting takes
 // it too. Going from eight to sixteen cut the merging CPU of bulk inserts by
 // a quarter (the index writer's by about a sixth).
-const searchMerge = `INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 16)`
+const searchMerge = `INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 16);
+INSERT INTO records_fts (records_fts, rank) VALUES ('secure-delete', 1)`
+
+// The second statement of searchMerge has FTS5 remove a record's entries
+// from the index's segments when the record is deleted from it or given a
+// new version, rather than leave them there, marked deleted, until the
+// segments are merged: a record purged of its personal data on retraction
+// leaves none of its words in search.db.
 
 const (
 	sqlBumpChanges = `UPDATE record_changes SET seq = seq + 1 RETURNING seq`
