@@ -9,8 +9,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
+	"liaison/internal/procstat"
 	"liaison/internal/store"
 	"liaison/internal/store/storetest"
 	"liaison/internal/synth"
@@ -209,33 +208,13 @@ func waitDelivered(tb testing.TB, hk, jp *Node, n int, limit time.Duration) {
 // second at most is added to a figure of many seconds.
 const waitPoll = 100 * time.Millisecond
 
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// bytesWritten is what the process has passed to write system calls so
-// far (wchar of /proc/self/io).
-func bytesWritten(tb testing.TB) int64 {
-	data, err := os.ReadFile("/proc/self/io")
+// written is what the process has handed the kernel to write so far.
+func written(tb testing.TB) int64 {
+	n, err := procstat.Written()
 	if err != nil {
-		tb.Skipf("bytes written: %v", err)
+		tb.Skip(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				tb.Fatalf("bytes written: %v", err)
-			}
-			return n
-		}
-	}
-	tb.Fatalf("bytes written: no wchar in /proc/self/io")
-	return 0
+	return n
 }
 
 // allocated is the bytes the process has allocated on its heap so far.
@@ -243,16 +222,6 @@ func allocated() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.TotalAlloc
-}
-
-// kernelUse is the process's CPU time in the kernel and its page faults
-// so far: what the system calls and first touches of memory cost.
-func kernelUse() (time.Duration, int64) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, 0
-	}
-	return time.Duration(ru.Stime.Nano()), ru.Minflt + ru.Majflt
 }
 
 // profileTimed writes a CPU profile of the timed span, and of JP's
@@ -306,14 +275,13 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		waitMatched(b, hk)
 		b.StartTimer()
 		stopProfile := profileTimed(b)
-		start, cpu0 := time.Now(), cpuTime()
-		sys0, flt0 := kernelUse()
-		alloc0, w0 := allocated(), bytesWritten(b)
+		start, use0 := time.Now(), procstat.Now()
+		alloc0, w0 := allocated(), written(b)
 		enqueue(b, hk, ds)
 		waitDelivered(b, hk, jp, n, 30*time.Minute)
-		el, cpu := time.Since(start), cpuTime()-cpu0
-		sys, flt := kernelUse()
-		alloc, written := allocated()-alloc0, bytesWritten(b)-w0
+		el, use := time.Since(start), procstat.Now()
+		cpu := use.CPU - use0.CPU
+		alloc, wrote := allocated()-alloc0, written(b)-w0
 		b.StopTimer()
 		b.ReportMetric(float64(n)/el.Seconds(), "envelopes/s")
 		// The process's CPU time over the same span, both nodes'
@@ -321,18 +289,18 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		// got): steadier than the rate on a shared machine.
 		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/envelope")
 		// Of which in the kernel, and the page faults taken.
-		b.ReportMetric(float64((sys-sys0).Microseconds())/float64(n), "sys-µs/envelope")
-		b.ReportMetric(float64(flt-flt0)/float64(n), "faults/envelope")
+		b.ReportMetric(float64((use.System-use0.System).Microseconds())/float64(n), "sys-µs/envelope")
+		b.ReportMetric(float64(use.Faults-use0.Faults)/float64(n), "faults/envelope")
 		// And the memory allocated, which the host's speed does not move.
 		b.ReportMetric(float64(alloc)/1024/float64(n), "alloc-KiB/envelope")
 		// And what both nodes handed the kernel to write: their
 		// databases' WAL and checkpoints, the requests and answers.
-		b.ReportMetric(float64(written)/1024/float64(n), "written-KiB/envelope")
+		b.ReportMetric(float64(wrote)/1024/float64(n), "written-KiB/envelope")
 		// And once JP has matched all it received: the whole work of an
 		// envelope, however far behind the matching was when the last
 		// delivery was recorded.
 		waitMatched(b, jp)
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "matched-cpu-µs/envelope")
+		b.ReportMetric(float64((procstat.CPUTime()-use0.CPU).Microseconds())/float64(n), "matched-cpu-µs/envelope")
 		stopProfile()
 		closeNode(b, hk)
 		closeNode(b, jp)

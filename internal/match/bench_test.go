@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode"
 
 	"liaison/internal/intel"
+	"liaison/internal/procstat"
 	"liaison/internal/synth"
 )
 
@@ -202,15 +202,6 @@ func percentile(ds []time.Duration, p float64) float64 {
 	return float64(s[int(float64(len(s)-1)*p)]) / float64(time.Millisecond)
 }
 
-// cpuTime is the processor time the process has used (user and system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func rssMiB() float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -323,14 +314,14 @@ func BenchmarkFuzzy(b *testing.B) {
 	b.Run("latency", func(b *testing.B) {
 		durs := make([]time.Duration, 0, b.N)
 		b.ResetTimer()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		for i := 0; i < b.N; i++ {
 			q := c.queries[i%len(c.queries)]
 			t0 := time.Now()
 			c.ix.Match(q.e, 5, nil)
 			durs = append(durs, time.Since(t0))
 		}
-		cpu := cpuTime() - cpu0
+		cpu := procstat.CPUTime() - cpu0
 		b.StopTimer()
 		// Recall: the rank of the first result of the query's identity
 		// among the best ten, with the evidence the query's record states
@@ -376,7 +367,7 @@ func BenchmarkFuzzy(b *testing.B) {
 		var next int64
 		var mu sync.Mutex
 		start := time.Now()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				mu.Lock()
@@ -388,7 +379,7 @@ func BenchmarkFuzzy(b *testing.B) {
 			}
 		})
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "qps")
-		b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "queries/cpu-s")
+		b.ReportMetric(float64(b.N)/(procstat.CPUTime()-cpu0).Seconds(), "queries/cpu-s")
 	})
 	b.Run("pg_trgm", func(b *testing.B) { benchTrigramPeer(b, c) })
 	b.Run("exact", func(b *testing.B) {
@@ -396,7 +387,7 @@ func BenchmarkFuzzy(b *testing.B) {
 		vals := strings.Join(c.values, "")
 		var buf []string
 		b.ResetTimer()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		for i := 0; i < b.N*1000; i++ {
 			v := c.values[i%len(c.values)]
 			buf = c.ix.Lookup(Container, vals[:len(v)], nil, buf[:0])
@@ -405,7 +396,7 @@ func BenchmarkFuzzy(b *testing.B) {
 				vals = strings.Join(c.values, "")
 			}
 		}
-		cpu := cpuTime() - cpu0
+		cpu := procstat.CPUTime() - cpu0
 		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "lookups/s")
 		b.ReportMetric(float64(b.N*1000)/cpu.Seconds(), "lookups/cpu-s")
 	})
@@ -472,18 +463,18 @@ func benchIngest(b *testing.B, base int, varied bool) {
 		recs := newRecords(b.N)
 		runtime.GC()
 		b.ResetTimer()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		links := 0
 		for _, r := range recs {
 			links += len(ix.Ingest(r, 10))
 		}
-		report(b, cpuTime()-cpu0, links)
+		report(b, procstat.CPUTime()-cpu0, links)
 	})
 	b.Run("batch", func(b *testing.B) {
 		recs := newRecords(b.N)
 		runtime.GC()
 		b.ResetTimer()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		links := 0
 		for len(recs) > 0 {
 			n := min(512, len(recs))
@@ -492,7 +483,7 @@ func benchIngest(b *testing.B, base int, varied bool) {
 			}
 			recs = recs[n:]
 		}
-		report(b, cpuTime()-cpu0, links)
+		report(b, procstat.CPUTime()-cpu0, links)
 	})
 }
 
@@ -613,12 +604,12 @@ func BenchmarkLookup(b *testing.B) {
 			found := 0
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := procstat.CPUTime()
 			for i := 0; i < b.N; i++ {
 				buf = bc.f(conts[i%len(conts)], buf[:0])
 				found += len(buf)
 			}
-			cpu := cpuTime() - cpu0
+			cpu := procstat.CPUTime() - cpu0
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 			b.ReportMetric(float64(b.N)/cpu.Seconds(), "lookups/cpu-s")
 			if found != b.N {

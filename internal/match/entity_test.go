@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"liaison/internal/intel"
+	"liaison/internal/procstat"
 )
 
 // BenchmarkExtract measures Extract on the records of the rebuild's
@@ -16,11 +17,11 @@ func BenchmarkExtract(b *testing.B) {
 	rs := s.next(20000)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := procstat.CPUTime()
 	for i := range b.N {
 		Extract(rs[i%len(rs)])
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((procstat.CPUTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // TestAddressValueFastPath checks addressValue on addresses in ASCII,
@@ -123,9 +124,9 @@ func BenchmarkPrepare(b *testing.B) {
 	ix := MustIndex(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := procstat.CPUTime()
 	for i := range b.N {
 		ix.prepare(Extract(rs[i%len(rs)]))
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((procstat.CPUTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

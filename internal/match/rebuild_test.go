@@ -14,6 +14,7 @@ import (
 
 	"liaison/internal/intel"
 	"liaison/internal/match/norm"
+	"liaison/internal/procstat"
 	"liaison/internal/synth"
 )
 
@@ -102,7 +103,7 @@ func BenchmarkRebuild(b *testing.B) {
 		ix := MustIndex(b)
 		b.ResetTimer()
 		start := time.Now()
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		l := ix.NewLoader()
 		for done := 0; done < n; {
 			k := min(4096, n-done)
@@ -113,7 +114,7 @@ func BenchmarkRebuild(b *testing.B) {
 		}
 		l.Close()
 		rebuild := time.Since(start)
-		cpu := cpuTime() - cpu0
+		cpu := procstat.CPUTime() - cpu0
 		b.StopTimer()
 		runtime.GC()
 		debug.FreeOSMemory()

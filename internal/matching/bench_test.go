@@ -5,14 +5,13 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 
 	"liaison/internal/match"
+	"liaison/internal/procstat"
 	"liaison/internal/store/storetest"
 	"liaison/internal/synth"
 )
@@ -33,7 +32,7 @@ func BenchmarkMatchAndStore(b *testing.B) {
 	}
 	var links int
 	var cpu time.Duration
-	var written int64
+	var wrote int64
 	for b.Loop() {
 		b.StopTimer()
 		st, _ := MustStore(b)
@@ -45,7 +44,7 @@ func BenchmarkMatchAndStore(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		cpu0, w0 := cpuTime(), bytesWritten(b)
+		cpu0, w0 := procstat.CPUTime(), written(b)
 		for i := 0; i < n; i += batch {
 			items := make([]item, 0, batch)
 			for _, r := range recs[i:min(i+batch, n)] {
@@ -55,8 +54,8 @@ func BenchmarkMatchAndStore(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		cpu += cpuTime() - cpu0
-		written += bytesWritten(b) - w0
+		cpu += procstat.CPUTime() - cpu0
+		wrote += written(b) - w0
 		b.StopTimer()
 		ls, err := st.Matches(context.Background(), recs[n-1].ID)
 		if err != nil {
@@ -70,27 +69,16 @@ func BenchmarkMatchAndStore(b *testing.B) {
 	b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu-µs/record")
 	// What the process handed to the kernel to write (both databases'
 	// WAL and checkpoints), which the host's speed does not move.
-	b.ReportMetric(float64(written)/1024/float64(n*b.N), "written-KiB/record")
+	b.ReportMetric(float64(wrote)/1024/float64(n*b.N), "written-KiB/record")
 }
 
-// bytesWritten is what the process has passed to write system calls so
-// far (wchar of /proc/self/io).
-func bytesWritten(tb testing.TB) int64 {
-	data, err := os.ReadFile("/proc/self/io")
+// written is what the process has handed the kernel to write so far.
+func written(tb testing.TB) int64 {
+	n, err := procstat.Written()
 	if err != nil {
-		tb.Skipf("bytes written: %v", err)
+		tb.Skip(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				tb.Fatalf("bytes written: %v", err)
-			}
-			return n
-		}
-	}
-	tb.Fatalf("bytes written: no wchar in /proc/self/io")
-	return 0
+	return n
 }
 
 func benchSize(name string, def int) int {
@@ -135,9 +123,9 @@ func BenchmarkRebuildFromStore(b *testing.B) {
 	var cpu time.Duration
 	var entities int
 	for b.Loop() {
-		cpu0 := cpuTime()
+		cpu0 := procstat.CPUTime()
 		ix, _, _, got, err := svc.build(context.Background())
-		cpu += cpuTime() - cpu0
+		cpu += procstat.CPUTime() - cpu0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -149,13 +137,4 @@ func BenchmarkRebuildFromStore(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(n*b.N)/cpu.Seconds(), "records/cpu-s")
 	b.ReportMetric(float64(entities), "entities")
-}
-
-// cpuTime is the processor time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -169,6 +169,33 @@ func DetachedRelay(payload []byte) []byte {
 	return out
 }
 
+// RowScanner is what the rows of a query offer on either driver.
+type RowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// KeyedText is a row's key and a text of it.
+type KeyedText[K any] struct {
+	Key  K
+	Text string
+}
+
+// ReadKeyedTexts reads every row of (key, text) that rows holds; the
+// caller closes rows.
+func ReadKeyedTexts[K any](rows RowScanner) ([]KeyedText[K], error) {
+	var out []KeyedText[K]
+	for rows.Next() {
+		var r KeyedText[K]
+		if err := rows.Scan(&r.Key, &r.Text); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // Withdrawn is the refusal reason of a relay delivery that was still
 // waiting when the originator retracted its record: it is never sent.
 const Withdrawn = "withdrawn: the originator retracted the record before it was relayed"

@@ -877,26 +877,14 @@ func detachRelays(ctx context.Context, tx *sql.Tx, id string, version int) error
 	if err != nil {
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
 	}
-	type relayRow struct {
-		id      int64
-		payload string
-	}
-	var change []relayRow
-	for rows.Next() {
-		var r relayRow
-		if err := rows.Scan(&r.id, &r.payload); err != nil {
-			rows.Close()
-			return fmt.Errorf("purge relays of %s: %w", id, err)
-		}
-		change = append(change, r)
-	}
+	relays, err := store.ReadKeyedTexts[int64](rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
 	}
-	for _, r := range change {
-		if _, err := tx.ExecContext(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.payload))), store.Withdrawn, r.id); err != nil {
-			return fmt.Errorf("purge relay %d: %w", r.id, mapErr(err, "outbox"))
+	for _, r := range relays {
+		if _, err := tx.ExecContext(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.Text))), store.Withdrawn, r.Key); err != nil {
+			return fmt.Errorf("purge relay %d: %w", r.Key, mapErr(err, "outbox"))
 		}
 	}
 	return nil
@@ -910,25 +898,16 @@ func detachReceived(ctx context.Context, tx *sql.Tx, id string) error {
 	if err != nil {
 		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
 	}
-	type signedRow struct{ envelope, signed string }
-	var change []signedRow
-	for rows.Next() {
-		var r signedRow
-		if err := rows.Scan(&r.envelope, &r.signed); err != nil {
-			rows.Close()
-			return fmt.Errorf("purge envelopes of %s: %w", id, err)
-		}
-		if d := string(store.Detached([]byte(r.signed))); d != r.signed {
-			change = append(change, signedRow{r.envelope, d})
-		}
-	}
+	kept, err := store.ReadKeyedTexts[string](rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
 	}
-	for _, r := range change {
-		if _, err := tx.ExecContext(ctx, sqlDetachSigned, r.signed, r.envelope); err != nil {
-			return fmt.Errorf("purge envelope %s: %w", r.envelope, mapErr(err, "inbox"))
+	for _, r := range kept {
+		if d := string(store.Detached([]byte(r.Text))); d != r.Text {
+			if _, err := tx.ExecContext(ctx, sqlDetachSigned, d, r.Key); err != nil {
+				return fmt.Errorf("purge envelope %s: %w", r.Key, mapErr(err, "inbox"))
+			}
 		}
 	}
 	return nil
