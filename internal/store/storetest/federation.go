@@ -724,7 +724,7 @@ func testReceivePurge(t *testing.T, s store.Store) {
 // refuses those not sent yet; the retraction's own relays go out.
 func testReceivePurgeRelays(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	for _, code := range []string{"JP", "CN"} {
+	for _, code := range []string{"JP", "CN", "KR"} {
 		MustPeer(t, s, NewPeer(code))
 	}
 	r := NewRecord(t)
@@ -735,21 +735,29 @@ func testReceivePurgeRelays(t *testing.T, s store.Store) {
 		d.Payload = []byte(`{"envelope":"eyJ.cGF5bG9hZA.c2ln"}`)
 		return d
 	}
-	ds := MustShare(t, s, relay("JP", 1), relay("CN", 1))
+	ds := MustShare(t, s, relay("JP", 1), relay("CN", 1), relay("KR", 1))
 	now := time.Now().UTC()
-	peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
-	if err != nil || len(claimed) != 1 {
-		t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
+	claim := func() store.Delivery {
+		t.Helper()
+		peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
+		}
+		return claimed[0]
 	}
-	outs := []store.DeliveryOutcome{{ID: claimed[0].ID, State: store.DeliveryDelivered}}
-	if err := s.FinishDeliveries(ctx, "A", peer, now, outs, "", nil); err != nil {
+	// One relay delivered, one being sent (its peer leased), one waiting.
+	sent := claim()
+	if err := s.FinishDeliveries(ctx, "A", sent.Peer, now, []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	waiting := ds[0]
-	if waiting.ID == claimed[0].ID {
-		waiting = ds[1]
+	sending := claim()
+	var waiting store.Delivery
+	for _, d := range ds {
+		if d.ID != sent.ID && d.ID != sending.ID {
+			waiting = d
+		}
 	}
-	retraction := MustShare(t, s, relay(peer, 2))[0]
+	retraction := MustShare(t, s, relay(sent.Peer, 2))[0]
 
 	ret := NextVersion(t, r, func(x *intel.Record) {
 		x.Status = intel.StatusRetracted
@@ -764,18 +772,28 @@ func testReceivePurgeRelays(t *testing.T, s store.Store) {
 	mustReceive(t, s, rc)
 
 	detached := `{"envelope":"eyJ..c2ln"}`
-	if d := mustDelivery(t, s, claimed[0].ID); d.State != store.DeliveryDelivered || string(d.Payload) != detached {
+	if d := mustDelivery(t, s, sent.ID); d.State != store.DeliveryDelivered || string(d.Payload) != detached {
 		t.Errorf("relay sent before the retraction: %s %s, want delivered with %s", d.State, d.Payload, detached)
 	}
 	if d := mustDelivery(t, s, waiting.ID); d.State != store.DeliveryRefused || d.RefusalReason != store.Withdrawn ||
 		string(d.Payload) != detached {
 		t.Errorf("relay waiting at the retraction: %s %q %s, want refused as withdrawn with %s", d.State, d.RefusalReason, d.Payload, detached)
 	}
+	// The relay a worker may be sending is left to its answer.
+	if d := mustDelivery(t, s, sending.ID); d.State != store.DeliveryQueued || string(d.Payload) != detached {
+		t.Errorf("relay being sent at the retraction: %s %s, want queued with %s", d.State, d.Payload, detached)
+	}
+	if err := s.FinishDeliveries(ctx, "A", sending.Peer, now, []store.DeliveryOutcome{{ID: sending.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := mustDelivery(t, s, sending.ID); d.State != store.DeliveryDelivered {
+		t.Errorf("relay sent during the retraction finished as %s, want delivered", d.State)
+	}
 	if d := mustDelivery(t, s, retraction.ID); d.State != store.DeliveryQueued || string(d.Payload) != string(retraction.Payload) {
 		t.Errorf("the retraction's relay: %s %s, want queued as it was", d.State, d.Payload)
 	}
 	// A withdrawn relay is not sent again, even by an operator.
-	err = s.RetryDelivery(ctx, waiting.ID, now, ev("delivery.retry", "JP"))
+	err := s.RetryDelivery(ctx, waiting.ID, now, ev("delivery.retry", waiting.Peer))
 	if !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "withdrawn") {
 		t.Errorf("retry of a withdrawn relay: %v, want a conflict saying it was withdrawn", err)
 	}
