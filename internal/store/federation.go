@@ -196,9 +196,10 @@ func ReadKeyedTexts[K any](rows RowScanner) ([]KeyedText[K], error) {
 	return out, rows.Err()
 }
 
-// Withdrawn is the refusal reason of a relay delivery that was still
-// waiting when the originator retracted its record: it is never sent.
-const Withdrawn = "withdrawn: the originator retracted the record before it was relayed"
+// Withdrawn is the refusal reason of a delivery of a record (or a relay of
+// it) that was still waiting when the record was retracted: it is never
+// sent, nor retried. The stores' outbox_follow triggers write it too.
+const Withdrawn = "withdrawn: the originator retracted the record before it was sent"
 
 // MaxClaim bounds the rows one ClaimDeliveries returns: a worker sends
 // them as several requests of at most envelope.MaxBatch, and a larger

@@ -42,6 +42,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
 		{"ReceiveRetractionPurges", testReceivePurge},
 		{"RetractionPurgesRelays", testReceivePurgeRelays},
+		{"RetractionWithdrawsWhatWasNotSent", testRetractWithdraws},
 		{"ReceiveRepinsPeer", testReceiveRepin},
 		{"ReceiveBatchStoresTogether", testReceiveBatch},
 		{"ReceiveBatchKeepsEveryBody", testReceiveBatchBodies},
@@ -796,6 +797,68 @@ func testReceivePurgeRelays(t *testing.T, s store.Store) {
 	err := s.RetryDelivery(ctx, waiting.ID, now, ev("delivery.retry", waiting.Peer))
 	if !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "withdrawn") {
 		t.Errorf("retry of a withdrawn relay: %v, want a conflict saying it was withdrawn", err)
+	}
+}
+
+// A record retracted is not sent to the peers that have not been sent it:
+// their deliveries are refused as withdrawn and get no retraction; a peer
+// that received it gets the retraction, and so does one a worker is
+// sending it to at that moment.
+func testRetractWithdraws(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, code := range []string{"JP", "CN", "KR"} {
+		MustPeer(t, s, NewPeer(code))
+	}
+	r := NewRecord(t)
+	MustCreate(t, s, r)
+	MustShare(t, s, NewDelivery("JP", r.ID), NewDelivery("CN", r.ID), NewDelivery("KR", r.ID))
+	now := time.Now().UTC()
+	claim := func() store.Delivery {
+		t.Helper()
+		peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
+		}
+		return claimed[0]
+	}
+	sent := claim()
+	if err := s.FinishDeliveries(ctx, "A", sent.Peer, now, []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	sending := claim() // its peer stays leased
+
+	ret := NextVersion(t, r, func(x *intel.Record) { x.Status = intel.StatusRetracted })
+	if err := s.UpdateRecord(ctx, ret, ev("record.retract", r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.Deliveries(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retracts := map[string]bool{}
+	for _, d := range ds {
+		switch {
+		case d.Type == "record.retract":
+			retracts[d.Peer] = true
+		case d.ID == sent.ID:
+			if d.State != store.DeliveryDelivered {
+				t.Errorf("the delivery sent before: %s, want delivered", d.State)
+			}
+		case d.ID == sending.ID:
+			if d.State != store.DeliveryQueued {
+				t.Errorf("the delivery being sent: %s, want left queued to its answer", d.State)
+			}
+		default:
+			if d.State != store.DeliveryRefused || d.RefusalReason != store.Withdrawn || d.LastError != store.Withdrawn {
+				t.Errorf("the delivery not sent yet to %s: %s %q %q, want refused as withdrawn", d.Peer, d.State, d.RefusalReason, d.LastError)
+			}
+			if err := s.RetryDelivery(ctx, d.ID, now, ev("delivery.retry", d.Peer)); !fault.Is(err, fault.Conflict) {
+				t.Errorf("retry of a withdrawn delivery: %v, want a conflict", err)
+			}
+		}
+	}
+	if len(retracts) != 2 || !retracts[sent.Peer] || !retracts[sending.Peer] {
+		t.Errorf("retractions queued for %v, want %s and %s only", retracts, sent.Peer, sending.Peer)
 	}
 }
 
