@@ -296,7 +296,7 @@ func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, 
 		b.CanRetry = canRetry(c)
 		b.Retried = h.retriedOf(ctx, r)
 		for _, d := range ds {
-			dv := deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)}
+			dv := deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d)}
 			if len(d.Decision) > 0 {
 				var dec agreement.Decision
 				if json.Unmarshal(d.Decision, &dec) == nil {
@@ -469,7 +469,7 @@ page:
 				b.More = true
 				break page
 			}
-			b.Deliveries = append(b.Deliveries, deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d.State)})
+			b.Deliveries = append(b.Deliveries, deliveryView{Delivery: d, Retryable: b.CanRetry && retryable(d)})
 		}
 		if len(ds) < deliveriesPage {
 			break

@@ -20,10 +20,14 @@ import (
 // /api/v1/deliveries/{id}/retry (federation.Service.Retry, audited as
 // delivery.retry) and goes back to the page it came from with a notice.
 
-// retryable reports whether a delivery in state may be put back in the
-// queue by an operator.
-func retryable(state string) bool {
-	return state == store.DeliveryDead || state == store.DeliveryFailed || state == store.DeliveryRefused
+// retryable reports whether an operator may put a delivery back in the
+// queue: one dead, failed or refused, but not one withdrawn because its
+// record was retracted before it was sent.
+func retryable(d store.Delivery) bool {
+	if d.RefusalReason == store.Withdrawn {
+		return false // the record was retracted before it was sent
+	}
+	return d.State == store.DeliveryDead || d.State == store.DeliveryFailed || d.State == store.DeliveryRefused
 }
 
 // retriedNotice is the notice a page shows after a retry.
@@ -90,7 +94,7 @@ func (h *Handler) retryDelivery(w http.ResponseWriter, r *http.Request, c *call)
 		}
 	}
 	back := retryBack(r.PostForm, d)
-	if !retryable(d.State) {
+	if !retryable(d) {
 		return h.retryError(w, r, c, fault.E(fault.Conflict, "%s",
 			c.loc.T("retry.conflict", strconv.FormatInt(d.ID, 10), c.loc.Party(d.Peer), c.loc.Enum("delivery", d.State))), back)
 	}
