@@ -1,6 +1,7 @@
 package bufpool
 
 import (
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -42,5 +43,35 @@ func TestPool(t *testing.T) {
 	zero.Put(make([]byte, 10))
 	if c := zero.Get(3); cap(c) < 3 {
 		t.Fatal("the zero Pool gave too little room")
+	}
+}
+
+// Buffers a pool keeps for good come back after garbage collections, which
+// empty its sync.Pool.
+func TestKeptSurviveCollections(t *testing.T) {
+	p := Pool{Max: 1 << 20, Keep: 2}
+	a, b, c := p.Get(1000), p.Get(1000), p.Get(1000)
+	for _, x := range [][]byte{a, b, c} {
+		p.Put(x)
+	}
+	runtime.GC()
+	runtime.GC()
+	got := map[*byte]bool{}
+	for range 2 {
+		x := p.Get(1000)
+		got[&x[:1][0]] = true
+	}
+	if !got[&a[:1][0]] || !got[&b[:1][0]] {
+		t.Error("the two buffers kept for good did not come back after two collections")
+	}
+	// A kept buffer too small for a Get stays kept.
+	small := Pool{Max: 1 << 20, Keep: 1}
+	s := small.Get(10)
+	small.Put(s)
+	if big := small.Get(5000); cap(big) < 5000 {
+		t.Fatalf("Get(5000) room %d", cap(big))
+	}
+	if again := small.Get(10); &again[:1][0] != &s[:1][0] {
+		t.Error("the small kept buffer was dropped by a larger Get")
 	}
 }

@@ -15,8 +15,9 @@ import (
 var (
 	// signedPool keeps the buffers envelopes are signed into.
 	signedPool = bufpool.Pool{Max: 256 << 10}
-	// bodyPool keeps request bodies: a batch's envelopes, encoded.
-	bodyPool = bufpool.Pool{Max: 16 << 20}
+	// bodyPool keeps request bodies: a batch's envelopes, encoded. Two
+	// are kept for good, as many as requests in flight to one peer.
+	bodyPool = bufpool.Pool{Max: 16 << 20, Keep: 2}
 )
 
 // requestBody is a request body from bodyPool, given back once both the

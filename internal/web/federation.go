@@ -223,5 +223,6 @@ func readBody(rd io.Reader, length, limit int64) ([]byte, error) {
 	return buf, nil
 }
 
-// inboxBodies keeps the buffers inbox requests are read into.
-var inboxBodies = bufpool.Pool{Max: 16 << 20}
+// inboxBodies keeps the buffers inbox requests are read into, two of them
+// for good (a peer sends two requests at a time).
+var inboxBodies = bufpool.Pool{Max: 16 << 20, Keep: 2}
