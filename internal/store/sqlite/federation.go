@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,13 +59,13 @@ const (
 	sqlDueRows = `WITH due AS (SELECT id, type <> 'key.rotate' AS later FROM outbox
 			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
 			ORDER BY later, id LIMIT ?)
-		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload,
-		coalesce((SELECT j.json FROM decisions j WHERE j.id = o.decision_id), o.decision),
+		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload, o.decision,
 		o.sign_key, o.state, o.attempts, o.last_error, o.next_attempt, o.created, o.delivered_at, o.refusal_reason,
 		CASE WHEN o.refusal_answer > 0 THEN (SELECT a.signed FROM answers a WHERE a.id = o.refusal_answer)
 			ELSE o.refusal_signed END,
 		CASE WHEN o.type IN ('record.create', 'record.update') THEN
-			(SELECT v.body FROM record_versions v WHERE v.id = o.record_id AND v.version = o.version) END
+			(SELECT v.body FROM record_versions v WHERE v.id = o.record_id AND v.version = o.version) END,
+		coalesce(o.decision_id, 0)
 		FROM due JOIN outbox o ON o.id = due.id
 		ORDER BY due.later, due.id`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = ? WHERE id = ? AND envelope_id IS NULL`
@@ -332,6 +333,51 @@ const (
 	sqlInsertDecision = `INSERT INTO decisions (hash, json) VALUES (?, ?) RETURNING id`
 )
 
+const sqlDecisionsByID = `SELECT id, json FROM decisions WHERE id IN (SELECT value FROM json_each(?))`
+
+// readDecisions gives each claimed row with a decision id (ids[i] for
+// ds[i], 0 for none) its decision, read once for all the rows naming it
+// and shared by them.
+func readDecisions(ctx context.Context, tx *sql.Tx, ds []store.Delivery, ids []int64) error {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(want)
+	if err != nil {
+		return fmt.Errorf("decisions: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, sqlDecisionsByID, string(list))
+	if err != nil {
+		return mapErr(err, "decisions")
+	}
+	found, err := store.ReadKeyedTexts[int64](rows)
+	rows.Close()
+	if err != nil {
+		return mapErr(err, "decisions")
+	}
+	byID := make(map[int64][]byte, len(found))
+	for _, f := range found {
+		byID[f.Key] = []byte(f.Text)
+	}
+	for i, id := range ids {
+		if id == 0 {
+			continue
+		}
+		d, ok := byID[id]
+		if !ok {
+			return fmt.Errorf("delivery %d names decision %d, which is not stored", ds[i].ID, id)
+		}
+		ds[i].Decision = d
+	}
+	return nil
+}
+
 // decisionIDs gives the rows of one transaction the ids of their decisions
 // in the decisions table, storing those it does not hold yet. The rows of
 // a batch share a few decisions, most often one after another.
@@ -437,18 +483,13 @@ func (db *DB) DeliveryCounts(ctx context.Context) (map[string]int, error) {
 }
 
 func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
-	return scanDeliveriesWith(false)(rows, err)
+	return scanOutbox(rows, err, nil)
 }
 
-// scanDeliveriesWith returns a scanner of outbox rows; withBody when each
-// row ends with the body of its record version (NULL when none).
-func scanDeliveriesWith(withBody bool) func(*sql.Rows, error) ([]store.Delivery, error) {
-	return func(rows *sql.Rows, err error) ([]store.Delivery, error) {
-		return scanOutbox(rows, err, withBody)
-	}
-}
-
-func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, error) {
+// scanOutbox reads outbox rows. With claimed set, each row ends with the
+// body of its record version (NULL when none) and the id of its decision
+// (0 when the row holds its own), appended to *claimed.
+func scanOutbox(rows *sql.Rows, err error, claimed *[]int64) ([]store.Delivery, error) {
 	if err != nil {
 		return nil, mapErr(err, "deliveries")
 	}
@@ -467,8 +508,9 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 		dst := []any{&d.ID, &d.EnvelopeID, &d.Peer, &d.Type, &d.RecordID, &d.Version, &payload, &decision,
 			&d.SignKey, &d.State, &d.Attempts, &d.LastError, &next, &created, &delivered, &d.RefusalReason,
 			&d.RefusalSigned}
-		if withBody {
-			dst = append(dst, &d.Body)
+		var decisionID int64
+		if claimed != nil {
+			dst = append(dst, &d.Body, &decisionID)
 		}
 		if err := rows.Scan(dst...); err != nil {
 			return nil, err
@@ -490,6 +532,9 @@ func scanOutbox(rows *sql.Rows, err error, withBody bool) ([]store.Delivery, err
 		}
 		if d.DeliveredAt, err = optTime(delivered); err != nil {
 			return nil, err
+		}
+		if claimed != nil {
+			*claimed = append(*claimed, decisionID)
 		}
 		out = append(out, d)
 	}
@@ -519,8 +564,13 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 			return mapErr(err, "peer "+peer)
 		}
 		var err error
-		ds, err = scanDeliveriesWith(true)(tx.QueryContext(ctx, sqlDueRows, peer, n, max))
+		var decisions []int64
+		rows, err := tx.QueryContext(ctx, sqlDueRows, peer, n, max)
+		ds, err = scanOutbox(rows, err, &decisions)
 		if err != nil {
+			return err
+		}
+		if err := readDecisions(ctx, tx, ds, decisions); err != nil {
 			return err
 		}
 		for i := range ds {
