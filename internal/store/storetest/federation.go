@@ -737,21 +737,9 @@ func testReceivePurgeRelays(t *testing.T, s store.Store) {
 		return d
 	}
 	ds := MustShare(t, s, relay("JP", 1), relay("CN", 1), relay("KR", 1))
-	now := time.Now().UTC()
-	claim := func() store.Delivery {
-		t.Helper()
-		peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
-		if err != nil || len(claimed) != 1 {
-			t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
-		}
-		return claimed[0]
-	}
 	// One relay delivered, one being sent (its peer leased), one waiting.
-	sent := claim()
-	if err := s.FinishDeliveries(ctx, "A", sent.Peer, now, []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	sending := claim()
+	now := time.Now().UTC()
+	sent, sending := sentAndSending(t, s, now)
 	var waiting store.Delivery
 	for _, d := range ds {
 		if d.ID != sent.ID && d.ID != sending.ID {
@@ -813,19 +801,7 @@ func testRetractWithdraws(t *testing.T, s store.Store) {
 	MustCreate(t, s, r)
 	MustShare(t, s, NewDelivery("JP", r.ID), NewDelivery("CN", r.ID), NewDelivery("KR", r.ID))
 	now := time.Now().UTC()
-	claim := func() store.Delivery {
-		t.Helper()
-		peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
-		if err != nil || len(claimed) != 1 {
-			t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
-		}
-		return claimed[0]
-	}
-	sent := claim()
-	if err := s.FinishDeliveries(ctx, "A", sent.Peer, now, []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	sending := claim() // its peer stays leased
+	sent, sending := sentAndSending(t, s, now)
 
 	ret := NextVersion(t, r, func(x *intel.Record) { x.Status = intel.StatusRetracted })
 	if err := s.UpdateRecord(ctx, ret, ev("record.retract", r.ID)); err != nil {
@@ -860,6 +836,27 @@ func testRetractWithdraws(t *testing.T, s store.Store) {
 	if len(retracts) != 2 || !retracts[sent.Peer] || !retracts[sending.Peer] {
 		t.Errorf("retractions queued for %v, want %s and %s only", retracts, sent.Peer, sending.Peer)
 	}
+}
+
+// sentAndSending claims the due rows of one peer (one row) and finishes
+// them delivered, then claims another's and leaves its peer leased, as a
+// worker sending it would at now.
+func sentAndSending(t *testing.T, s store.Store, now time.Time) (sent, sending store.Delivery) {
+	t.Helper()
+	ctx := context.Background()
+	claim := func() store.Delivery {
+		t.Helper()
+		peer, claimed, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 100)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %s %+v (%v), want one row", peer, claimed, err)
+		}
+		return claimed[0]
+	}
+	sent = claim()
+	if err := s.FinishDeliveries(ctx, "A", sent.Peer, now, []store.DeliveryOutcome{{ID: sent.ID, State: store.DeliveryDelivered}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	return sent, claim()
 }
 
 // checkDetached checks that the n receipts of record id are there, that
