@@ -228,11 +228,7 @@ func TestBoundsAsGeneralPath(t *testing.T) {
 	ix.AddRecords(s.next(6000))
 	links, found := 0, 0
 	for _, r := range s.next(600) {
-		p := ix.prepare(Extract(r))
-		ix.mu.Lock()
-		ids := ix.add(r.ID, &p, nil)
-		ix.mu.Unlock()
-		ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+		p, ids, ef := addAsIngested(ix, r)
 		from := int32(0)
 		for i := range p.es {
 			e := &p.es[i]

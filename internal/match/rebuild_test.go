@@ -368,11 +368,7 @@ func TestIngestReusesPreparedKeys(t *testing.T) {
 	again := s.next(300)
 	links, named := 0, 0
 	for _, r := range again {
-		p := ix.prepare(Extract(r))
-		ix.mu.Lock()
-		ids := ix.add(r.ID, &p, nil)
-		ix.mu.Unlock()
-		ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+		p, ids, ef := addAsIngested(ix, r)
 		from := int32(0)
 		for i := range p.es {
 			e := &p.es[i]
@@ -456,4 +452,15 @@ func TestLoaderWhileQueried(t *testing.T) {
 			}
 		}
 	}
+}
+
+// addAsIngested prepares r and adds it to ix as ingest does, and returns
+// its preparation, the ids its entities were given and the effort of an
+// ingest query for a stored entity (set id and keys per entity).
+func addAsIngested(ix *Index, r *intel.Record) (prepared, []uint32, effort) {
+	p := ix.prepare(Extract(r))
+	ix.mu.Lock()
+	ids := ix.add(r.ID, &p, nil)
+	ix.mu.Unlock()
+	return p, ids, effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
 }
