@@ -613,7 +613,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if err := detachReceived(ctx, tx, r.ID); err != nil {
 				return err
 			}
-			if err := detachRelays(ctx, tx, r.ID, r.Version, received); err != nil {
+			if err := detachRelays(ctx, tx, r.ID, r.Version); err != nil {
 				return err
 			}
 		}
@@ -692,28 +692,16 @@ func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeRe
 const (
 	sqlReceivedCarrying = `SELECT DISTINCT i.envelope_id, i.signed FROM receipts r JOIN inbox i ON i.envelope_id = r.envelope_id
 		WHERE r.record_id = $1 AND r.type <> 'record.retract'`
-	sqlDetachSigned = `UPDATE inbox SET signed = $1 WHERE envelope_id = $2`
-)
-
-const (
+	sqlDetachSigned   = `UPDATE inbox SET signed = $1 WHERE envelope_id = $2`
 	sqlRelaysCarrying = `SELECT id, payload FROM outbox WHERE record_id = $1 AND type = 'relay' AND version < $2`
-	// A relay not sent yet is refused as withdrawn (SET reads the row as
-	// it was), unless its peer is leased: a worker may be sending it, and
-	// it is finished as the answer says, the retraction following it.
-	sqlDetachRelay = `UPDATE outbox SET payload = $1,
-		state = CASE WHEN ` + withdrawable + ` THEN 'refused' ELSE state END,
-		refusal_reason = CASE WHEN ` + withdrawable + ` THEN $2 ELSE refusal_reason END,
-		last_error = CASE WHEN ` + withdrawable + ` THEN $2 ELSE last_error END
-		WHERE id = $3`
-	withdrawable = `state IN ('queued', 'failed')
-		AND NOT EXISTS (SELECT 1 FROM peers p WHERE p.code = outbox.peer AND p.lease_until >= $4)`
+	sqlDetachRelay    = `UPDATE outbox SET payload = $1 WHERE id = $2`
 )
 
 // detachRelays keeps the relay deliveries of record id's versions before
 // version (this node relayed them) with the envelopes they wrap detached
-// from their payloads (store.DetachedRelay); those not sent yet, to a peer
-// no worker holds at now, are refused as store.Withdrawn and never sent.
-func detachRelays(ctx context.Context, tx pgx.Tx, id string, version int, now time.Time) error {
+// from their payloads (store.DetachedRelay). Those not sent yet were
+// withdrawn by outbox_follow as the retraction was stored.
+func detachRelays(ctx context.Context, tx pgx.Tx, id string, version int) error {
 	rows, err := tx.Query(ctx, sqlRelaysCarrying, id, version)
 	if err != nil {
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
@@ -724,7 +712,7 @@ func detachRelays(ctx context.Context, tx pgx.Tx, id string, version int, now ti
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
 	}
 	for _, r := range relays {
-		if _, err := tx.Exec(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.Text))), store.Withdrawn, r.Key, now); err != nil {
+		if _, err := tx.Exec(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.Text))), r.Key); err != nil {
 			return fmt.Errorf("purge relay %d: %w", r.Key, mapErr(err, "outbox"))
 		}
 	}

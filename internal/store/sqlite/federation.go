@@ -563,7 +563,6 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 		if _, err := tx.ExecContext(ctx, sqlLeasePeer, owner, formatTime(now.Add(lease)), peer); err != nil {
 			return mapErr(err, "peer "+peer)
 		}
-		var err error
 		var decisions []int64
 		rows, err := tx.QueryContext(ctx, sqlDueRows, peer, n, max)
 		ds, err = scanOutbox(rows, err, &decisions)
@@ -886,7 +885,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if err := detachReceived(ctx, tx, r.ID); err != nil {
 				return err
 			}
-			if err := detachRelays(ctx, tx, r.ID, r.Version, db.now()); err != nil {
+			if err := detachRelays(ctx, tx, r.ID, r.Version); err != nil {
 				return err
 			}
 		}
@@ -904,28 +903,16 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 const (
 	sqlReceivedCarrying = `SELECT DISTINCT i.envelope_id, i.signed FROM receipts r JOIN inbox i ON i.envelope_id = r.envelope_id
 		WHERE r.record_id = ? AND r.type <> 'record.retract'`
-	sqlDetachSigned = `UPDATE inbox SET signed = ? WHERE envelope_id = ?`
-)
-
-const (
+	sqlDetachSigned   = `UPDATE inbox SET signed = ? WHERE envelope_id = ?`
 	sqlRelaysCarrying = `SELECT id, payload FROM outbox WHERE record_id = ? AND type = 'relay' AND version < ?`
-	// A relay not sent yet is refused as withdrawn (SET reads the row as
-	// it was), unless its peer is leased: a worker may be sending it, and
-	// it is finished as the answer says, the retraction following it.
-	sqlDetachRelay = `UPDATE outbox SET payload = ?1,
-		state = CASE WHEN ` + withdrawable + ` THEN 'refused' ELSE state END,
-		refusal_reason = CASE WHEN ` + withdrawable + ` THEN ?2 ELSE refusal_reason END,
-		last_error = CASE WHEN ` + withdrawable + ` THEN ?2 ELSE last_error END
-		WHERE id = ?3`
-	withdrawable = `state IN ('queued', 'failed')
-		AND NOT EXISTS (SELECT 1 FROM peers p WHERE p.code = outbox.peer AND p.lease_until >= ?4)`
+	sqlDetachRelay    = `UPDATE outbox SET payload = ? WHERE id = ?`
 )
 
 // detachRelays keeps the relay deliveries of record id's versions before
 // version (this node relayed them) with the envelopes they wrap detached
-// from their payloads (store.DetachedRelay); those not sent yet, to a peer
-// no worker holds at now, are refused as store.Withdrawn and never sent.
-func detachRelays(ctx context.Context, tx *sql.Tx, id string, version int, now time.Time) error {
+// from their payloads (store.DetachedRelay). Those not sent yet were
+// withdrawn by outbox_follow as the retraction was stored.
+func detachRelays(ctx context.Context, tx *sql.Tx, id string, version int) error {
 	rows, err := tx.QueryContext(ctx, sqlRelaysCarrying, id, version)
 	if err != nil {
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
@@ -936,7 +923,7 @@ func detachRelays(ctx context.Context, tx *sql.Tx, id string, version int, now t
 		return fmt.Errorf("purge relays of %s: %w", id, mapErr(err, "outbox"))
 	}
 	for _, r := range relays {
-		if _, err := tx.ExecContext(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.Text))), store.Withdrawn, r.Key, formatTime(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlDetachRelay, string(store.DetachedRelay([]byte(r.Text))), r.Key); err != nil {
 			return fmt.Errorf("purge relay %d: %w", r.Key, mapErr(err, "outbox"))
 		}
 	}

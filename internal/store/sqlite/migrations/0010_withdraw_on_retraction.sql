@@ -1,6 +1,7 @@
 -- A record retracted is not sent where it has not been sent yet:
--- outbox_follow first withdraws its creations and updates still waiting for
--- a peer that no delivery worker holds at the moment (refused, with the
+-- outbox_follow first withdraws its creations and updates, and a relay's
+-- relays of its earlier versions, still waiting for a peer that no
+-- delivery worker holds at the moment (refused, with the
 -- reason below, never sent, and not to be retried), then queues the
 -- retraction for every peer that was sent the record or may be being sent
 -- it, as before. A peer a worker holds may be receiving the record right
@@ -12,7 +13,8 @@ BEGIN
 	UPDATE outbox SET state = 'refused',
 		refusal_reason = 'withdrawn: the originator retracted the record before it was sent',
 		last_error = 'withdrawn: the originator retracted the record before it was sent'
-	WHERE NEW.status = 'retracted' AND record_id = NEW.id AND type IN ('record.create', 'record.update')
+	WHERE NEW.status = 'retracted' AND record_id = NEW.id AND version < NEW.version
+		AND type IN ('record.create', 'record.update', 'relay')
 		AND state IN ('queued', 'failed')
 		AND NOT EXISTS (SELECT 1 FROM peers p WHERE p.code = outbox.peer
 			AND p.lease_until >= strftime('%Y-%m-%dT%H:%M:%S', 'now') || substr(strftime('%f', 'now'), 3) || '000Z');
