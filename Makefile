@@ -24,6 +24,7 @@ bench:
 	scripts/with-postgres $(MAKE) bench-run
 
 bench-run:
+	$(GO) test -run '^$$' -bench 'PageFault' -benchtime 100000x -count 3 ./internal/procstat/
 	$(GO) test -run '^$$' -bench 'CreateBatchValidated' -benchtime 30x -count 3 -timeout 60m ./internal/records/
 	LIAISON_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench 'GetRecordHTTP' -benchtime 20000x -count 3 -timeout 60m ./internal/web/
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/intel/ ./internal/audit/ ./internal/agreement/ ./internal/store/...
@@ -31,7 +32,7 @@ bench-run:
 	LIAISON_BENCH_BACKLOG=$(BENCH_BACKLOG) $(GO) test -run '^$$' -bench 'FederationBacklog' -benchtime 1x -count 3 -timeout 120m ./internal/app/
 	$(GO) test -run '^$$' -bench 'Fuzzy' -benchtime 2000x -timeout 60m ./internal/match/
 	$(GO) test -run '^$$' -bench 'Lookup' -benchtime 3000000x -count 3 -timeout 30m ./internal/match/
-	$(GO) test -run '^$$' -bench 'Ingest' -benchtime 5000x -count 3 -timeout 30m ./internal/match/
+	$(GO) test -run '^$$' -bench 'Ingest' -benchtime 20000x -count 3 -timeout 30m ./internal/match/
 	$(GO) test -run '^$$' -bench 'DecodeStored' -count 4 -timeout 30m ./internal/match/
 	LIAISON_BENCH_REBUILD_RECORDS=$(BENCH_REBUILD) $(GO) test -run '^$$' -bench 'Rebuild' -benchtime 1x -timeout 120m ./internal/match/
 	$(GO) test -run '^$$' -bench 'RebuildFromStore' -benchtime 3x -timeout 30m ./internal/matching/
