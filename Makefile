@@ -24,7 +24,7 @@ bench:
 	scripts/with-postgres $(MAKE) bench-run
 
 bench-run:
-	$(GO) test -run '^$$' -bench 'PageFault' -benchtime 100000x -count 3 ./internal/procstat/
+	$(GO) test -run '^$$' -bench 'PageFault|RandomRead' -benchtime 100000x -count 3 ./internal/procstat/
 	$(GO) test -run '^$$' -bench 'CreateBatchValidated' -benchtime 30x -count 3 -timeout 60m ./internal/records/
 	LIAISON_BENCH_RECORDS=$(BENCH_RECORDS) $(GO) test -run '^$$' -bench 'GetRecordHTTP' -benchtime 20000x -count 3 -timeout 60m ./internal/web/
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/intel/ ./internal/audit/ ./internal/agreement/ ./internal/store/...

@@ -62,3 +62,33 @@ func BenchmarkPageFault(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(Now().Faults-f0)/float64(b.N), "faults/op")
 }
+
+// BenchmarkRandomRead measures the latency of a read from memory far from
+// the last (ns/op is per read): it follows a random cycle through 256 MiB,
+// each read's address given by the one before, so that none is served
+// from a cache or overlapped with another. Cross-matching is mostly such
+// reads; on a shared host their latency moves with other tenants' use of
+// memory, while signing (the other host reference) hardly moves.
+func BenchmarkRandomRead(b *testing.B) {
+	const n = 64 << 20 // uint32s: 256 MiB
+	next := make([]uint32, n)
+	for i := range next {
+		next[i] = uint32(i)
+	}
+	// Sattolo's algorithm: one cycle through every element.
+	rng := uint64(42)
+	for i := n - 1; i > 0; i-- {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		j := int((rng >> 33) % uint64(i))
+		next[i], next[j] = next[j], next[i]
+	}
+	b.ResetTimer()
+	p := uint32(0)
+	for range b.N {
+		p = next[p]
+	}
+	b.StopTimer()
+	if p == n { // never: keeps the chase from being optimised away
+		b.Fatal(p)
+	}
+}
