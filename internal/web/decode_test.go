@@ -14,10 +14,15 @@ func TestDecodeBody(t *testing.T) {
 	type inner struct {
 		N int `json:"n"`
 	}
+	type Embedded struct {
+		Shared string
+	}
 	type target struct {
-		Name  string  `json:"name"`
-		Inner inner   `json:"inner"`
-		List  []inner `json:"list"`
+		Embedded
+		Name  string                    `json:"name"`
+		Inner inner                     `json:"inner"`
+		List  []inner                   `json:"list"`
+		Tags  map[string]map[string]int `json:"tags"`
 	}
 	tests := []struct {
 		name, body string
@@ -28,9 +33,13 @@ func TestDecodeBody(t *testing.T) {
 		{"ok", `{"name":"a","inner":{"n":1}}`, "", "", ""},
 		{"ok with spaces after", "{\"name\":\"a\"}\n  \n", "", "", ""},
 		{"unknown field", `{"colour":"red"}`, fault.Invalid, "colour", "unknown field"},
-		{"unknown nested field", `{"inner":{"m":1}}`, fault.Invalid, "m", "unknown field"},
+		{"unknown nested field", `{"inner":{"m":1}}`, fault.Invalid, "inner.m", "unknown field"},
+		{"unknown field in an array", `{"list":[{"n":1},{"n":2,"m":3}]}`, fault.Invalid, "list[1].m", "unknown field"},
+		{"unknown field after a map and an embedded field", `{"tags":{"x":{"y":1}},"Shared":"s","inner":{"n":1,"N2":2}}`, fault.Invalid, "inner.N2", "unknown field"},
+		{"unknown field after a name in another case", `{"NAME":"a","colour":1}`, fault.Invalid, "colour", "unknown field"},
 		{"type", `{"name":5}`, fault.Invalid, "name", "expected a string, found number"},
 		{"nested type", `{"inner":{"n":"x"}}`, fault.Invalid, "inner.n", "expected an integer"},
+		{"type in an array", `{"list":[{"n":1},{"n":2},{"n":"x"}]}`, fault.Invalid, "list[2].n", "expected an integer"},
 		{"not an object", `"hello"`, fault.Invalid, "", "expected an object"},
 		{"syntax", `{"name": x}`, fault.Invalid, "", "offset 10"},
 		{"truncated", `{"name": "a"`, fault.Invalid, "", "ends before"},

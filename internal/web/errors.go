@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"liaison/internal/fault"
@@ -89,34 +91,37 @@ var errEmptyBody = fault.E(fault.Invalid, "request body is empty; a JSON object 
 
 // decodeBody reads exactly one JSON value from the request body into v,
 // refusing unknown fields, trailing data and bodies over max bytes. Errors
-// are faults naming the field or offset at fault.
+// are faults naming the field (its whole path) or offset at fault.
 func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
-	body := http.MaxBytesReader(w, r.Body, max)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeError(err, max)
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	// The body is read whole (it is bounded by max), so that an error can
+	// be placed in it after decoding failed.
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return decodeError(err, max)
+			return fault.Wrap(fault.TooLarge, err, "request body exceeds %d bytes", max)
 		}
+		return fault.Wrap(fault.Invalid, err, "reading the request body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, data, reflect.TypeOf(v))
+	}
+	if _, err := dec.Token(); err != io.EOF {
 		return fault.E(fault.Invalid, "unexpected data after the JSON object at offset %d", dec.InputOffset())
 	}
 	return nil
 }
 
-// decodeError turns an encoding/json error into a client-facing fault.
-func decodeError(err error, max int64) error {
+// decodeError turns an encoding/json error decoding data into a value of
+// type t into a client-facing fault.
+func decodeError(err error, data []byte, t reflect.Type) error {
 	var (
-		mbe *http.MaxBytesError
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &mbe):
-		return fault.Wrap(fault.TooLarge, err, "request body exceeds %d bytes", max)
 	case errors.Is(err, io.EOF):
 		return errEmptyBody
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -128,12 +133,39 @@ func decodeError(err error, max int64) error {
 		if field == "" {
 			return fault.E(fault.Invalid, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
 		}
+		// encoding/json names the member without its places in arrays
+		// (seizure.goods.quantity): the value it stopped after has them.
+		if p, ok := valuePath(data, te.Offset); ok && withoutIndexes(p) == field {
+			field = p
+		}
 		return fault.Field(field, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
 	}
 	if name, ok := unknownField(err); ok {
+		// encoding/json names the member alone, wherever it stands.
+		if p, ok := unknownMemberPath(data, t); ok && (p == name || strings.HasSuffix(p, "."+name)) {
+			name = p
+		}
 		return fault.Field(name, "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
+}
+
+// withoutIndexes is a path without its places in arrays:
+// seizure.goods[0].quantity → seizure.goods.quantity.
+func withoutIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, c := range path {
+		switch {
+		case c == '[':
+			skip = true
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 // unknownField extracts the field name from the error encoding/json returns

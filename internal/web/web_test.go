@@ -402,12 +402,17 @@ func TestCreateRecordInvalid(t *testing.T) {
 		}, "colour", "unknown field"},
 		{"unknown nested field", func(t *testing.T) []byte {
 			return canonicalWith(t, func(m map[string]any) { seizureOf(m)["weather"] = "fine" })
-		}, "weather", "unknown field"},
+		}, "seizure.weather", "unknown field"},
+		{"unknown field in a list", func(t *testing.T) []byte {
+			return canonicalWith(t, func(m map[string]any) {
+				seizureOf(m)["goods"].([]any)[0].(map[string]any)["colour"] = "red"
+			})
+		}, "seizure.goods[0].colour", "unknown field"},
 		{"wrong type", func(t *testing.T) []byte {
 			return canonicalWith(t, func(m map[string]any) {
 				seizureOf(m)["goods"].([]any)[0].(map[string]any)["quantity"] = "lots"
 			})
-		}, "seizure.goods.quantity", "number"},
+		}, "seizure.goods[0].quantity", "number"},
 		{"syntax error", func(t *testing.T) []byte { return []byte(`{"kind": "seizure",, }`) }, "", "offset"},
 		{"truncated", func(t *testing.T) []byte { return canonical(t)[:100] }, "", "malformed"},
 		{"trailing data", func(t *testing.T) []byte { return append(canonical(t), []byte(`{"kind":"alert"}`)...) }, "", "after the JSON object"},
