@@ -283,6 +283,9 @@ func testNodeEndToEnd(t *testing.T, b backend) {
 			m["seizure"].(map[string]any)["place"] = map[string]any{"country": "XX"}
 		}},
 		{"unknown field", "colour", func(m map[string]any) { m["colour"] = "red" }},
+		{"unknown field in a list", "seizure.goods[0].colour", func(m map[string]any) {
+			m["seizure"].(map[string]any)["goods"].([]any)[0].(map[string]any)["colour"] = "red"
+		}},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

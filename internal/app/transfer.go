@@ -11,11 +11,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
+	"liaison/internal/jsonpath"
 	"liaison/internal/store"
 )
 
@@ -149,13 +151,28 @@ func decodeRecord(b []byte) (*intel.Record, error) {
 	dec.DisallowUnknownFields()
 	var r intel.Record
 	if err := dec.Decode(&r); err != nil {
-		return nil, err
+		return nil, placeJSONError(b, err)
 	}
 	if dec.More() {
 		return nil, errors.New("trailing data after the record")
 	}
 	return &r, nil
 }
+
+// placeJSONError names the member an encoding/json error decoding a
+// record from b is about by its whole path (seizure.goods[1].colour).
+func placeJSONError(b []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("%s: expected %s, found %s", jsonpath.Of(b, recordType, err, te.Field), jsonpath.Expected(te.Type.Kind()), te.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Errorf("%s: unknown field", jsonpath.Of(b, recordType, err, strings.Trim(name, `"`)))
+	}
+	return err
+}
+
+var recordType = reflect.TypeFor[intel.Record]()
 
 func readJSONL(r io.Reader) ([]*intel.Record, []int, error) {
 	sc := bufio.NewScanner(r)

@@ -88,3 +88,15 @@ func FuzzReadJSONL(f *testing.F) {
 		}
 	})
 }
+
+func TestReadJSONLNamesTheMemberAtFault(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{`{"kind":"seizure","seizure":{"goods":[{"hs":"090111"},{"hs":"090111","colour":"red"}]}}`, "line 2: seizure.goods[1].colour: unknown field"},
+		{`{"kind":"seizure","seizure":{"goods":[{"quantity":1},{"quantity":"lots"}]}}`, "line 2: seizure.goods[1].quantity: expected a number, found string"},
+	} {
+		_, _, err := readJSONL(strings.NewReader("\n" + tc.line + "\n"))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+	}
+}

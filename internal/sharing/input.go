@@ -1,13 +1,17 @@
 package sharing
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"liaison/internal/agreement"
 	"liaison/internal/fault"
+	"liaison/internal/jsonpath"
 )
 
 // AgreementInput is an agreement as POST /api/v1/agreements and
@@ -64,11 +68,17 @@ func (in AgreementInput) Agreement() (agreement.Agreement, error) {
 // unknown fields, values of the wrong type and trailing data, each as an
 // invalid-input error naming the field where it can.
 func DecodeAgreement(r io.Reader) (agreement.Agreement, error) {
-	dec := json.NewDecoder(r)
+	// Read whole (an agreement is small), so that an error can be placed
+	// in it.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return agreement.Agreement{}, fmt.Errorf("read agreement: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var in AgreementInput
 	if err := dec.Decode(&in); err != nil {
-		return agreement.Agreement{}, jsonError(err)
+		return agreement.Agreement{}, jsonError(err, data)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return agreement.Agreement{}, fault.E(fault.Invalid, "unexpected data after the agreement at offset %d", dec.InputOffset())
@@ -76,8 +86,11 @@ func DecodeAgreement(r io.Reader) (agreement.Agreement, error) {
 	return in.Agreement()
 }
 
-// jsonError turns an encoding/json error into an invalid-input fault.
-func jsonError(err error) error {
+var agreementInput = reflect.TypeFor[AgreementInput]()
+
+// jsonError turns an encoding/json error decoding data into an
+// invalid-input fault.
+func jsonError(err error, data []byte) error {
 	var (
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
@@ -93,10 +106,10 @@ func jsonError(err error) error {
 		if te.Field == "" {
 			return fault.E(fault.Invalid, "expected an agreement object, found %s", te.Value)
 		}
-		return fault.Field(te.Field, "expected a value of type %s, found %s", te.Type, te.Value)
+		return fault.Field(jsonpath.Of(data, agreementInput, err, te.Field), "expected %s, found %s", jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fault.Field(strings.Trim(name, `"`), "unknown field")
+		return fault.Field(jsonpath.Of(data, agreementInput, err, strings.Trim(name, `"`)), "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"liaison/internal/fault"
+	"liaison/internal/jsonpath"
 	"liaison/internal/web/httpstatus"
 )
 
@@ -131,41 +131,14 @@ func decodeError(err error, data []byte, t reflect.Type) error {
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return fault.E(fault.Invalid, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
+			return fault.E(fault.Invalid, "expected %s, found %s", jsonpath.Expected(te.Type.Kind()), te.Value)
 		}
-		// encoding/json names the member without its places in arrays
-		// (seizure.goods.quantity): the value it stopped after has them.
-		if p, ok := valuePath(data, te.Offset); ok && withoutIndexes(p) == field {
-			field = p
-		}
-		return fault.Field(field, "expected %s, found %s", jsonType(te.Type.Kind().String()), te.Value)
+		return fault.Field(jsonpath.Of(data, t, err, field), "expected %s, found %s", jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
 	if name, ok := unknownField(err); ok {
-		// encoding/json names the member alone, wherever it stands.
-		if p, ok := unknownMemberPath(data, t); ok && (p == name || strings.HasSuffix(p, "."+name)) {
-			name = p
-		}
-		return fault.Field(name, "unknown field")
+		return fault.Field(jsonpath.Of(data, t, err, name), "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
-}
-
-// withoutIndexes is a path without its places in arrays:
-// seizure.goods[0].quantity → seizure.goods.quantity.
-func withoutIndexes(path string) string {
-	var b strings.Builder
-	skip := false
-	for _, c := range path {
-		switch {
-		case c == '[':
-			skip = true
-		case c == ']':
-			skip = false
-		case !skip:
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
 }
 
 // unknownField extracts the field name from the error encoding/json returns
@@ -187,23 +160,4 @@ func unknownField(err error) (string, bool) {
 		}
 	}
 	return rest, rest != ""
-}
-
-// jsonType names the JSON type that decodes into a Go kind.
-func jsonType(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "an integer"
-	case "float32", "float64":
-		return "a number"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map":
-		return "an object"
-	}
-	return fmt.Sprintf("a %s", goKind)
 }

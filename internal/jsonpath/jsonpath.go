@@ -1,38 +1,38 @@
-package web
+// Package jsonpath places decoding errors in a JSON document: the path of
+// a member, written as validation errors write it (seizure.goods[0].hs),
+// for the errors encoding/json reports without one: a member naming no
+// field, which it names alone, and a value of the wrong type, whose path
+// it gives without the places in arrays.
+package jsonpath
 
 import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 )
-
-// The paths of members of a request body, written as validation errors
-// write them (seizure.goods[0].hs), for the decoding errors that
-// encoding/json reports without one: a member naming no field, which it
-// names alone, and a value of the wrong type, whose path it gives without
-// the places in arrays.
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// unknownMemberPath returns the path of the first member of the JSON
+// UnknownMember returns the path of the first member of the JSON
 // document data that names no field of the struct it stands in, given
 // the Go type data decodes into, and whether there is one.
-func unknownMemberPath(data []byte, t reflect.Type) (string, bool) {
+func UnknownMember(data []byte, t reflect.Type) (string, bool) {
 	w := pathWalker{dec: json.NewDecoder(bytes.NewReader(data))}
 	path, found := w.unknown(t, "")
 	return path, found && w.err == nil
 }
 
-// valuePath returns the path of the value of data that ends after offset
-// bytes (where encoding/json stopped on a value of the wrong type), and
-// whether there is one.
-func valuePath(data []byte, offset int64) (string, bool) {
+// Ending returns the path of the value of data that ends after offset
+// bytes (where encoding/json stopped on a value of the wrong type:
+// json.UnmarshalTypeError.Offset), and whether there is one.
+func Ending(data []byte, offset int64) (string, bool) {
 	w := pathWalker{dec: json.NewDecoder(bytes.NewReader(data)), at: offset}
 	path, found := w.ending("")
 	return path, found && w.err == nil
@@ -194,4 +194,62 @@ func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
 		}
 	}
 	return nil, false
+}
+
+// WithoutIndexes is a path without its places in arrays, as
+// encoding/json names a member: seizure.goods[0].quantity →
+// seizure.goods.quantity.
+func WithoutIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, c := range path {
+		switch {
+		case c == '[':
+			skip = true
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// Of returns the path of the member or value at fault in err, an error
+// of encoding/json decoding data into a value of type t: name, the
+// member encoding/json named (the field of an UnmarshalTypeError, or the
+// name of an unknown field), placed in data when it can be.
+func Of(data []byte, t reflect.Type, err error, name string) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if p, ok := Ending(data, te.Offset); ok && WithoutIndexes(p) == name {
+			return p
+		}
+		return name
+	}
+	if p, ok := UnknownMember(data, t); ok && (p == name || strings.HasSuffix(p, "."+name)) {
+		return p
+	}
+	return name
+}
+
+// Expected names the JSON that decodes into a Go value of kind k, for
+// messages such as "expected a number, found string".
+func Expected(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + k.String()
 }
