@@ -24,8 +24,8 @@ var (
 // document data that names no field of the struct it stands in, given
 // the Go type data decodes into, and whether there is one.
 func UnknownMember(data []byte, t reflect.Type) (string, bool) {
-	w := pathWalker{dec: json.NewDecoder(bytes.NewReader(data))}
-	path, found := w.unknown(t, "")
+	w := pathWalker{dec: json.NewDecoder(bytes.NewReader(data)), at: -1}
+	path, found := w.find(t, "")
 	return path, found && w.err == nil
 }
 
@@ -34,13 +34,13 @@ func UnknownMember(data []byte, t reflect.Type) (string, bool) {
 // json.UnmarshalTypeError.Offset), and whether there is one.
 func Ending(data []byte, offset int64) (string, bool) {
 	w := pathWalker{dec: json.NewDecoder(bytes.NewReader(data)), at: offset}
-	path, found := w.ending("")
+	path, found := w.find(nil, "")
 	return path, found && w.err == nil
 }
 
 type pathWalker struct {
 	dec *json.Decoder
-	at  int64 // for ending: the offset sought
+	at  int64 // the end offset of the value sought, or -1 for the first unknown member
 	err error
 }
 
@@ -56,10 +56,11 @@ func (w *pathWalker) token() (json.Token, bool) {
 	return tok, true
 }
 
-// unknown reads one value, of Go type t (nil when unknown or decoded by
-// its own method), and returns the path of its first member that names
-// no field.
-func (w *pathWalker) unknown(t reflect.Type, path string) (string, bool) {
+// find reads one value, of Go type t (nil when not known, or decoded by
+// its own method), and returns the path of the first member in it that
+// names no field, when w.at is negative, or else of the first value in
+// it, itself included, that ends at offset w.at.
+func (w *pathWalker) find(t reflect.Type, path string) (string, bool) {
 	tok, ok := w.token()
 	if !ok {
 		return "", false
@@ -74,19 +75,11 @@ func (w *pathWalker) unknown(t reflect.Type, path string) (string, bool) {
 			}
 			key, _ := k.(string)
 			member := memberPath(path, key)
-			var mt reflect.Type
-			switch {
-			case t == nil:
-			case t.Kind() == reflect.Map:
-				mt = t.Elem()
-			case t.Kind() == reflect.Struct:
-				f, known := fieldType(t, key)
-				if !known {
-					return member, true
-				}
-				mt = f
+			mt, known := memberType(t, key)
+			if !known && w.at < 0 {
+				return member, true
 			}
-			if p, found := w.unknown(mt, member); found || w.err != nil {
+			if p, found := w.find(mt, member); found || w.err != nil {
 				return p, found
 			}
 		}
@@ -97,44 +90,28 @@ func (w *pathWalker) unknown(t reflect.Type, path string) (string, bool) {
 			et = t.Elem()
 		}
 		for i := 0; w.dec.More(); i++ {
-			if p, found := w.unknown(et, path+"["+strconv.Itoa(i)+"]"); found || w.err != nil {
+			if p, found := w.find(et, path+"["+strconv.Itoa(i)+"]"); found || w.err != nil {
 				return p, found
 			}
 		}
 		w.token() // the closing bracket
 	}
-	return "", false
+	return path, w.at >= 0 && path != "" && w.dec.InputOffset() == w.at
 }
 
-// ending reads one value and returns the path of the first value in it,
-// itself included, whose end is at offset w.at.
-func (w *pathWalker) ending(path string) (string, bool) {
-	tok, ok := w.token()
-	if !ok {
-		return "", false
+// memberType returns the type of the member key of a value of type t
+// (nil when not known), and false when t is a struct without such a
+// field.
+func memberType(t reflect.Type, key string) (reflect.Type, bool) {
+	switch {
+	case t == nil:
+		return nil, true
+	case t.Kind() == reflect.Map:
+		return t.Elem(), true
+	case t.Kind() == reflect.Struct:
+		return fieldType(t, key)
 	}
-	switch tok {
-	case json.Delim('{'):
-		for w.dec.More() {
-			k, ok := w.token()
-			if !ok {
-				return "", false
-			}
-			key, _ := k.(string)
-			if p, found := w.ending(memberPath(path, key)); found || w.err != nil {
-				return p, found
-			}
-		}
-		w.token()
-	case json.Delim('['):
-		for i := 0; w.dec.More(); i++ {
-			if p, found := w.ending(path + "[" + strconv.Itoa(i) + "]"); found || w.err != nil {
-				return p, found
-			}
-		}
-		w.token()
-	}
-	return path, path != "" && w.dec.InputOffset() == w.at
+	return nil, true
 }
 
 func memberPath(path, key string) string {
@@ -162,23 +139,40 @@ func plainType(t reflect.Type) reflect.Type {
 
 // fieldType returns the type of the field of struct t that a member named
 // key decodes into, as encoding/json finds it (the exact name or one
-// differing in case; fields of embedded structs included), and whether
-// there is one.
+// differing in case), and whether there is one.
 func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
+	var ft reflect.Type
+	EachField(t, func(name, _ string, f reflect.StructField) bool {
+		if strings.EqualFold(name, key) {
+			ft = f.Type
+			return false
+		}
+		return true
+	})
+	return ft, ft != nil
+}
+
+// EachField calls fn with the JSON name, the options of its tag
+// (omitempty, …) and the field of each member of struct t as
+// encoding/json sees them: exported fields not tagged "-", and the fields
+// of untagged embedded structs in their place. It stops when fn returns
+// false, and reports whether it went through them all.
+func EachField(t reflect.Type, fn func(name, opts string, f reflect.StructField) bool) bool {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" && f.Anonymous {
-			if et := f.Type; et.Kind() == reflect.Struct || et.Kind() == reflect.Pointer && et.Elem().Kind() == reflect.Struct {
-				if et.Kind() == reflect.Pointer {
-					et = et.Elem()
-				}
-				if ft, ok := fieldType(et, key); ok {
-					return ft, true
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				if !EachField(et, fn) {
+					return false
 				}
 				continue
 			}
@@ -189,11 +183,11 @@ func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
 		if name == "" {
 			name = f.Name
 		}
-		if strings.EqualFold(name, key) {
-			return f.Type, true
+		if !fn(name, opts, f) {
+			return false
 		}
 	}
-	return nil, false
+	return true
 }
 
 // WithoutIndexes is a path without its places in arrays, as

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"liaison/internal/agreement"
+	"liaison/internal/jsonpath"
 )
 
 // openAPIDocument builds the OpenAPI 3.1 document for the route table.
@@ -210,32 +211,11 @@ func (sg *schemaGen) object(t reflect.Type) map[string]any {
 // fields adds the JSON properties of struct t to props, descending into
 // untagged embedded structs as encoding/json does.
 func (sg *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				sg.fields(ft, props, required)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
+	jsonpath.EachField(t, func(name, opts string, f reflect.StructField) bool {
 		props[name] = sg.schema(f.Type)
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
 			*required = append(*required, name)
 		}
-	}
+		return true
+	})
 }
