@@ -74,7 +74,7 @@ func ShowAgreement(ctx context.Context, c Config, id string) (agreement.Agreemen
 func AddAgreement(ctx context.Context, c Config, path string) (agreement.Agreement, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return agreement.Agreement{}, fmt.Errorf("open %s: %w", path, err)
+		return agreement.Agreement{}, fmt.Errorf("agreement file: %w", err) // the error names the path
 	}
 	a, err := sharing.DecodeAgreement(f)
 	f.Close()

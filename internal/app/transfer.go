@@ -68,7 +68,7 @@ func Import(ctx context.Context, c Config, path, format string, p Progress) (int
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", path, err)
+		return 0, fmt.Errorf("records file: %w", err) // the error names the path
 	}
 	defer f.Close()
 	var size int64 = -1
