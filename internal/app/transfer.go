@@ -166,8 +166,8 @@ func placeJSONError(b []byte, err error) error {
 	if errors.As(err, &te) && te.Field != "" {
 		return fmt.Errorf("%s: expected %s, found %s", jsonpath.Of(b, recordType, err, te.Field), jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("%s: unknown field", jsonpath.Of(b, recordType, err, strings.Trim(name, `"`)))
+	if name, ok := jsonpath.UnknownField(err); ok {
+		return fmt.Errorf("%s: unknown field", jsonpath.Of(b, recordType, err, name))
 	}
 	return err
 }

@@ -247,3 +247,25 @@ func Expected(k reflect.Kind) string {
 	}
 	return "a " + k.String()
 }
+
+// UnknownField returns the member named in the error encoding/json
+// returns for a member that names no field (`json: unknown field
+// "colour"`), and whether err is one.
+func UnknownField(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "unknown field ")
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len("unknown field "):]
+	if len(rest) >= 2 && rest[0] == '"' {
+		if j := strings.LastIndexByte(rest, '"'); j > 0 {
+			var name string
+			if err := json.Unmarshal([]byte(rest[:j+1]), &name); err == nil {
+				return name, true
+			}
+			return rest[1:j], true
+		}
+	}
+	return rest, rest != ""
+}

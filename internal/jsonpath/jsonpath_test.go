@@ -3,6 +3,7 @@ package jsonpath
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -111,5 +112,22 @@ func TestOf(t *testing.T) {
 				t.Errorf("Of = %q, want %q (err %v)", got, tt.want, err)
 			}
 		})
+	}
+}
+
+func TestUnknownField(t *testing.T) {
+	tests := []struct {
+		msg, want string
+		ok        bool
+	}{
+		{`json: unknown field "colour"`, "colour", true},
+		{`json: unknown field "a\"b"`, `a"b`, true},
+		{`json: something else`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := UnknownField(errors.New(tt.msg))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("UnknownField(%q) = %q, %v; want %q, %v", tt.msg, got, ok, tt.want, tt.ok)
+		}
 	}
 }

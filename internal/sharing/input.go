@@ -108,8 +108,8 @@ func jsonError(err error, data []byte) error {
 		}
 		return fault.Field(jsonpath.Of(data, agreementInput, err, te.Field), "expected %s, found %s", jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fault.Field(jsonpath.Of(data, agreementInput, err, strings.Trim(name, `"`)), "unknown field")
+	if name, ok := jsonpath.UnknownField(err); ok {
+		return fault.Field(jsonpath.Of(data, agreementInput, err, name), "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
 }

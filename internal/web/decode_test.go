@@ -112,20 +112,3 @@ func TestErrorResponse(t *testing.T) {
 		})
 	}
 }
-
-func TestUnknownField(t *testing.T) {
-	tests := []struct {
-		msg, want string
-		ok        bool
-	}{
-		{`json: unknown field "colour"`, "colour", true},
-		{`json: unknown field "a\"b"`, `a"b`, true},
-		{`json: something else`, "", false},
-	}
-	for _, tt := range tests {
-		got, ok := unknownField(errors.New(tt.msg))
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("unknownField(%q) = %q, %v; want %q, %v", tt.msg, got, ok, tt.want, tt.ok)
-		}
-	}
-}

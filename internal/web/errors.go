@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strings"
 
 	"liaison/internal/fault"
 	"liaison/internal/jsonpath"
@@ -135,29 +134,8 @@ func decodeError(err error, data []byte, t reflect.Type) error {
 		}
 		return fault.Field(jsonpath.Of(data, t, err, field), "expected %s, found %s", jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
-	if name, ok := unknownField(err); ok {
+	if name, ok := jsonpath.UnknownField(err); ok {
 		return fault.Field(jsonpath.Of(data, t, err, name), "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
-}
-
-// unknownField extracts the field name from the error encoding/json returns
-// for an unknown field: `json: unknown field "colour"`.
-func unknownField(err error) (string, bool) {
-	msg := err.Error()
-	i := strings.Index(msg, "unknown field ")
-	if i < 0 {
-		return "", false
-	}
-	rest := msg[i+len("unknown field "):]
-	if len(rest) >= 2 && rest[0] == '"' {
-		if j := strings.LastIndexByte(rest, '"'); j > 0 {
-			var name string
-			if err := json.Unmarshal([]byte(rest[:j+1]), &name); err == nil {
-				return name, true
-			}
-			return rest[1:j], true
-		}
-	}
-	return rest, rest != ""
 }
