@@ -472,15 +472,16 @@ func benchIngest(b *testing.B, base int, varied bool) {
 	// machine of docs/BENCHMARKS.md). As many records as are timed are
 	// ingested first, untimed, the same way, unless
 	// LIAISON_BENCH_INGEST_COLD is set (the figures of a fresh process).
-	warmUp := func(n int, ingest func([]*intel.Record)) {
-		if os.Getenv("LIAISON_BENCH_INGEST_COLD") != "" {
-			return
+	inParts := func(rs []*intel.Record, ingest func([]*intel.Record)) {
+		for len(rs) > 0 {
+			k := min(512, len(rs))
+			ingest(rs[:k])
+			rs = rs[k:]
 		}
-		warm := newRecords(n)
-		for len(warm) > 0 {
-			k := min(512, len(warm))
-			ingest(warm[:k])
-			warm = warm[k:]
+	}
+	warmUp := func(n int, ingest func([]*intel.Record)) {
+		if os.Getenv("LIAISON_BENCH_INGEST_COLD") == "" {
+			inParts(newRecords(n), ingest)
 		}
 	}
 	b.Run("each", func(b *testing.B) {
@@ -506,13 +507,11 @@ func benchIngest(b *testing.B, base int, varied bool) {
 		b.ResetTimer()
 		use0 := procstat.Now()
 		links := 0
-		for len(recs) > 0 {
-			n := min(512, len(recs))
-			for _, ls := range ix.IngestBatch(recs[:n], 10) {
+		inParts(recs, func(rs []*intel.Record) {
+			for _, ls := range ix.IngestBatch(rs, 10) {
 				links += len(ls)
 			}
-			recs = recs[n:]
-		}
+		})
 		report(b, use0, links)
 	})
 }
