@@ -83,8 +83,11 @@ type Index struct {
 	// stored. Writers hold mu as well, and read it without vocabMu.
 	vocabMu sync.RWMutex
 
-	strs  byteArena
-	codes arena[uint32]
+	strs byteArena // record ids, which results hand out
+	// fields holds each entity's display fields, outside the Go heap:
+	// entity copies them out for results.
+	fields byteArena
+	codes  arena[uint32]
 	lists arena[uint32] // entity ids of each record
 
 	post     *postings           // blocking keys of names
@@ -104,6 +107,9 @@ type Index struct {
 	prep sync.Pool
 	// results holds ingestLinks' working memory (*resultBuf) for reuse.
 	results sync.Pool
+
+	// heap holds the large tables outside the Go heap (see offheap).
+	heap *offheap
 
 	// scratch holds per-query working memory for reuse. Not a sync.Pool:
 	// the weights array is as long as the index and must survive garbage
@@ -169,19 +175,29 @@ func New(opt Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Index{
+	heap := newOffheap()
+	ix := &Index{
 		opt:      opt.withDefaults(),
 		nm:       nm,
 		seed:     maphash.MakeSeed(),
+		recByID:  recTable{heap: heap},
 		pathID:   map[string]uint32{},
-		post:     newPostings(),
-		vals:     newValues(),
+		fields:   byteArena{a: arena[byte]{heap: heap}},
+		codes:    arena[uint32]{heap: heap},
+		lists:    arena[uint32]{heap: heap},
+		post:     newPostings(heap),
+		vals:     newValues(heap),
 		shared:   map[uint64]*KeyStat{},
 		excluded: map[uint64]KeyStat{},
 		scratch:  make(chan *scratch, 2*runtime.GOMAXPROCS(0)),
 		names:    newNameCache(1 << 16),
-		voc:      vocabulary{alts: arena[string]{size: 1 << 16}},
-	}, nil
+		voc:      vocabulary{alts: arena[string]{size: 1 << 16}, heap: heap},
+		heap:     heap,
+	}
+	// The tables outside the Go heap go when the index does: whoever
+	// reads them holds the index.
+	runtime.AddCleanup(ix, (*offheap).release, heap)
+	return ix, nil
 }
 
 // Len returns the number of entities indexed.
@@ -493,11 +509,7 @@ func (ix *Index) storeAll(rs []*intel.Record, ps []prepared, seen map[string]str
 	for i := range ps {
 		n += len(ps[i].es)
 	}
-	if need := len(ix.ents) + n; need > cap(ix.ents) {
-		c := max(need, cap(ix.ents)+cap(ix.ents)/2)
-		ix.ents = append(makeHuge[ent](0, c), ix.ents...)
-		ix.nrend = append(makeHuge[uint8](0, c), ix.nrend...)
-	}
+	ix.growEnts(n)
 	for i, r := range rs {
 		if _, again := seen[r.ID]; again {
 			ix.flush()
@@ -507,6 +519,28 @@ func (ix *Index) storeAll(rs []*intel.Record, ps []prepared, seen map[string]str
 		ps[i].ids = ix.add(r.ID, &ps[i], pend)
 	}
 	ix.publishVocab()
+}
+
+// growEnts makes room in the entity tables for n more entities, growing
+// them by half again at least. The caller holds the write lock.
+func (ix *Index) growEnts(n int) {
+	need := len(ix.ents) + n
+	if need <= cap(ix.ents) {
+		return
+	}
+	ix.resizeEnts(max(need, cap(ix.ents)+cap(ix.ents)/2, 64))
+}
+
+// resizeEnts moves the entity tables to tables of capacity c, giving back
+// the old ones. The caller holds the write lock.
+func (ix *Index) resizeEnts(c int) {
+	ents := offAlloc[ent](ix.heap, len(ix.ents), c)
+	nrend := offAlloc[uint8](ix.heap, len(ix.nrend), c)
+	copy(ents, ix.ents)
+	copy(nrend, ix.nrend)
+	offFree(ix.heap, ix.ents)
+	offFree(ix.heap, ix.nrend)
+	ix.ents, ix.nrend = ents, nrend
 }
 
 // flush adds the postings set aside in ix.pending. The caller holds the
@@ -531,8 +565,7 @@ func (ix *Index) Compact() {
 	ix.post.compact()
 	ix.vals.compact()
 	if spare := cap(ix.ents) - len(ix.ents); spare > len(ix.ents)/16 {
-		ix.ents = slices.Clone(ix.ents)
-		ix.nrend = slices.Clone(ix.nrend)
+		ix.resizeEnts(len(ix.ents))
 	}
 }
 
@@ -651,7 +684,7 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32)
 		ix.paths = append(ix.paths, strings.Clone(e.Path))
 		ix.pathID[e.Path] = pid
 	}
-	data := ix.strs.put(e.Name, fieldSep, e.Value, fieldSep, e.BirthDate, fieldSep, e.Nationality, fieldSep,
+	data := ix.fields.put(e.Name, fieldSep, e.Value, fieldSep, e.BirthDate, fieldSep, e.Nationality, fieldSep,
 		e.Country, fieldSep, e.Document, fieldSep, e.Registration)
 	en := ent{data: data, recID: ix.recs[ri].id, rec: ri, path: pid, typ: typeCodes[e.Type], birth: packDate(e.BirthDate), nat: code2(e.Nationality), ctry: code2(e.Country)}
 	if len(rs) > 0 {
@@ -682,6 +715,7 @@ func (ix *Index) store(ri uint32, e *Entity, rs []norm.Rendering, toks []uint32)
 		ix.nrend[id] = uint8(min(len(rs), 255))
 		return id, toks
 	}
+	ix.growEnts(1)
 	ix.ents = append(ix.ents, en)
 	ix.nrend = append(ix.nrend, uint8(min(len(rs), 255)))
 	return uint32(len(ix.ents) - 1), toks
@@ -712,11 +746,22 @@ func (ix *Index) publishVocab() {
 	ix.vocabMu.Unlock()
 }
 
-// entity rebuilds the public view of a stored entity.
+// entity rebuilds the public view of a stored entity, in Go memory of
+// its own, as results hand it out.
 func (ix *Index) entity(id uint32) Entity {
+	return ix.entityOf(id, strings.Clone(ix.fields.str(ix.ents[id].data)))
+}
+
+// entityView is entity sharing the index's memory: it is valid while the
+// caller holds the lock, and must not be handed out.
+func (ix *Index) entityView(id uint32) Entity {
+	return ix.entityOf(id, ix.fields.str(ix.ents[id].data))
+}
+
+func (ix *Index) entityOf(id uint32, data string) Entity {
 	en := &ix.ents[id]
 	var f [7]string
-	splitFields(ix.strs.str(en.data), &f)
+	splitFields(data, &f)
 	return Entity{
 		Type: Types[en.typ], Path: ix.paths[en.path], Name: f[0], Value: f[1], BirthDate: f[2],
 		Nationality: f[3], Country: f[4], Document: f[5], Registration: f[6],
@@ -811,7 +856,7 @@ func (ix *Index) entKeys(keys []key, id uint32) []key {
 	t := Types[en.typ]
 	if !t.named() || t == Vessel {
 		var f [7]string
-		splitFields(ix.strs.str(en.data), &f)
+		splitFields(ix.fields.str(en.data), &f)
 		if f[1] != "" {
 			keys = append(keys, key{ix.hash(en.typ, keyValue, f[1]), keyValue})
 		}
@@ -1011,7 +1056,7 @@ func (ix *Index) post1(k key, id uint32, mine []uint32) {
 	if (k.kind == keyValue || k.kind == keyName) && len(list) >= ix.opt.MaxShared {
 		en := &ix.ents[id]
 		var f [7]string
-		splitFields(ix.strs.str(en.data), &f)
+		splitFields(ix.fields.str(en.data), &f)
 		v := f[1]
 		if k.kind == keyName {
 			v = f[0]

@@ -322,7 +322,7 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 // adds, removals and drops, with hashes that collide in their home slot so
 // that probing and backward-shift deletion are exercised.
 func TestValuesTable(t *testing.T) {
-	v := newValues()
+	v := newValues(nil)
 	want := map[uint64][]uint32{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	recOf := func(id uint32) strRef { return strRef{pos: id, n: 1} }

@@ -700,7 +700,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		}
 		if read {
 			c.m = int32(len(ents))
-			ents = append(ents, ix.entity(c.id))
+			ents = append(ents, ix.entityView(c.id))
 			if clamp(evidenceScore(e, &ents[c.m], 1)) < min {
 				continue
 			}
@@ -719,7 +719,7 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 				continue
 			}
 			c.m = int32(len(ents))
-			ents = append(ents, ix.entity(c.id))
+			ents = append(ents, ix.entityView(c.id))
 			if clamp(evidenceScore(e, &ents[c.m], 1)) < min {
 				continue
 			}
@@ -734,10 +734,12 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 		if sc := clamp(c.score); sc < min || sc == 0 || len(out)-base >= limit {
 			break
 		}
-		m := &ents[c.m]
+		// The result outlives the lock: its entity is copied out of the
+		// index's memory (ents[c.m] shares it).
+		m := ix.entity(c.id)
 		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
-		score, reasons := evidence(e, m, c.ns, reasons)
-		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: *m, Reasons: reasons})
+		score, reasons := evidence(e, &m, c.ns, reasons)
+		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: m, Reasons: reasons})
 	}
 	// The entities are let go, not kept alive by the scratch space.
 	clear(ents)

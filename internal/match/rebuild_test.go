@@ -159,6 +159,8 @@ func BenchmarkRebuild(b *testing.B) {
 		b.ReportMetric(rssBefore-rss0, "uncompacted-index-rss-MiB")
 		b.ReportMetric(compact.Seconds(), "compact-s")
 		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+		// The tables the index holds outside the Go heap (see offheap).
+		b.ReportMetric(float64(OffHeapBytes())/(1<<20), "offheap-MiB")
 		b.ReportMetric(percentile(durs, 0.5), "p50-ms")
 		b.ReportMetric(percentile(durs, 0.99), "p99-ms")
 	}

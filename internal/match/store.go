@@ -13,7 +13,8 @@ import "unsafe"
 // at most 4M values.
 type arena[T any] struct {
 	chunks [][]T
-	size   int // values per chunk
+	size   int      // values per chunk
+	heap   *offheap // where large chunks are mapped; nil for the Go heap
 }
 
 func (a *arena[T]) alloc(n int) (pos uint32, s []T) {
@@ -29,7 +30,7 @@ func (a *arena[T]) alloc(n int) (pos uint32, s []T) {
 			var z T
 			size = max(size, min(2*cap(a.chunks[k-1]), chunkBytes/int(max(unsafe.Sizeof(z), 1)), 1<<22))
 		}
-		a.chunks = append(a.chunks, makeHuge[T](0, max(size, n)))
+		a.chunks = append(a.chunks, offAlloc[T](a.heap, 0, max(size, n)))
 	}
 	i := len(a.chunks) - 1
 	c := a.chunks[i]
@@ -43,6 +44,14 @@ func (a *arena[T]) put(vs []T) uint32 {
 	pos, s := a.alloc(len(vs))
 	copy(s, vs)
 	return pos
+}
+
+// release gives back the arena's chunks: nothing may read what it held.
+func (a *arena[T]) release() {
+	for _, c := range a.chunks {
+		offFree(a.heap, c)
+	}
+	a.chunks = nil
 }
 
 // slice returns n values stored at pos.
@@ -120,6 +129,7 @@ type pshard struct {
 	slots []pslot // length a power of two; h == 0 marks an empty slot
 	n     int     // used slots
 	data  arena[uint32]
+	heap  *offheap
 }
 
 // pslot is a key of a shard and its list: 16 bytes, so that a table of
@@ -157,10 +167,10 @@ type posting struct {
 	id uint32
 }
 
-func newPostings() *postings {
+func newPostings(heap *offheap) *postings {
 	p := &postings{}
 	for i := range p.shards {
-		p.shards[i] = pshard{slots: make([]pslot, 64), data: arena[uint32]{size: 1 << 16}}
+		p.shards[i] = pshard{slots: make([]pslot, 64), data: arena[uint32]{size: 1 << 16, heap: heap}, heap: heap}
 	}
 	return p
 }
@@ -332,7 +342,7 @@ func bitsLen(v int) int {
 
 func (s *pshard) grow() {
 	old := s.slots
-	s.slots = makeHuge[pslot](2*len(old), 2*len(old))
+	s.slots = offAlloc[pslot](s.heap, 2*len(old), 2*len(old))
 	mask := len(s.slots) - 1
 	for _, sl := range old {
 		if sl.h == 0 {
@@ -344,6 +354,7 @@ func (s *pshard) grow() {
 		}
 		s.slots[i] = sl
 	}
+	offFree(s.heap, old)
 }
 
 func (s *pshard) remove(h uint64, id uint32) {
@@ -391,7 +402,7 @@ func (s *pshard) compact() {
 			total += s.slots[i].len()
 		}
 	}
-	data := compactArena(total)
+	data := compactArena(s.heap, total)
 	for i := range s.slots {
 		sl := &s.slots[i]
 		if sl.h == 0 {
@@ -402,13 +413,14 @@ func (s *pshard) compact() {
 		copy(d, s.data.slice(sl.pos, n))
 		sl.pos, sl.n = pos, uint32(n)|exactCap<<lenBits
 	}
+	s.data.release()
 	s.data = data
 }
 
 // compactArena returns an arena to copy total values into: in one chunk of
 // their size when they fit one, so that nothing is left over at its end.
-func compactArena(total int) arena[uint32] {
-	return arena[uint32]{size: max(1, min(total, 1<<22))}
+func compactArena(heap *offheap, total int) arena[uint32] {
+	return arena[uint32]{size: max(1, min(total, 1<<22)), heap: heap}
 }
 
 // values maps identifier keys to the entities that hold them, like
@@ -422,6 +434,7 @@ type values struct {
 	lists []plist // the list of slot i's key
 	n     int     // used slots
 	data  arena[uint32]
+	heap  *offheap
 }
 
 // plist locates a list in an arena: its position, length and capacity.
@@ -436,8 +449,8 @@ type vslot struct {
 
 const vmany = 1 << 31
 
-func newValues() *values {
-	return &values{slots: make([]vslot, 1024), lists: make([]plist, 1024), data: arena[uint32]{size: 1 << 20}}
+func newValues(heap *offheap) *values {
+	return &values{slots: make([]vslot, 1024), lists: make([]plist, 1024), data: arena[uint32]{size: 1 << 20, heap: heap}, heap: heap}
 }
 
 // vhash keeps 0 free for empty slots.
@@ -529,8 +542,10 @@ func (v *values) add(h uint64, id uint32, rec strRef) {
 
 func (v *values) grow() {
 	old, oldLists := v.slots, v.lists
-	v.slots = makeHuge[vslot](2*len(old), 2*len(old))
-	v.lists = makeHuge[plist](2*len(old), 2*len(old))
+	v.slots = offAlloc[vslot](v.heap, 2*len(old), 2*len(old))
+	v.lists = offAlloc[plist](v.heap, 2*len(old), 2*len(old))
+	defer offFree(v.heap, old)
+	defer offFree(v.heap, oldLists)
 	mask := len(v.slots) - 1
 	for j, s := range old {
 		if s.h == 0 {
@@ -605,7 +620,7 @@ func (v *values) compact() {
 			total += int(v.lists[i].n)
 		}
 	}
-	data := compactArena(total)
+	data := compactArena(v.heap, total)
 	for i := range v.lists {
 		l := &v.lists[i]
 		if v.slots[i].h == 0 || l.n == 0 {
@@ -616,6 +631,7 @@ func (v *values) compact() {
 		copy(s, v.data.slice(l.pos, int(l.n)))
 		l.pos, l.cap = pos, l.n
 	}
+	v.data.release()
 	v.data = data
 }
 
@@ -630,6 +646,7 @@ type recTable struct {
 	slots []recSlot // length a power of two
 	bits  uint
 	used  int // slots not empty, removed ones included
+	heap  *offheap
 }
 
 type recSlot struct {
@@ -696,7 +713,8 @@ func (t *recTable) grow() {
 		bits++
 	}
 	old := t.slots
-	t.slots, t.bits, t.used = makeHuge[recSlot](1<<bits, 1<<bits), bits, live
+	t.slots, t.bits, t.used = offAlloc[recSlot](t.heap, 1<<bits, 1<<bits), bits, live
+	defer offFree(t.heap, old)
 	mask := len(t.slots) - 1
 	for _, s := range old {
 		if s.ri == 0 || s.ri == recGone {

@@ -29,9 +29,10 @@ type vocabulary struct {
 	toks []vtok        // by id
 	alts arena[string] // every token's spellings, pointing into text
 
-	slots   []tokSlot // open addressing, length a power of two
-	used    int       // slots taken
-	pending []uint32  // ids added by intern and not yet published
+	slots   []tokSlot // open addressing, length a power of two, in heap
+	heap    *offheap
+	used    int      // slots taken
+	pending []uint32 // ids added by intern and not yet published
 	// fresh finds the pending tokens by their joined spellings, whose
 	// text lives in the chunks.
 	fresh map[string]uint32
@@ -171,12 +172,13 @@ func (v *vocabulary) publish(seed maphash.Seed) {
 			size *= 2
 		}
 		old := v.slots
-		v.slots = makeHuge[tokSlot](size, size)
+		v.slots = offAlloc[tokSlot](v.heap, size, size)
 		for _, s := range old {
 			if s.id != 0 {
 				v.place(seed, s)
 			}
 		}
+		offFree(v.heap, old)
 	}
 	for _, id := range v.pending {
 		v.place(seed, tokSlot{id: id + 1, key: v.toks[id].key})
