@@ -88,7 +88,7 @@ type Index struct {
 	// entity copies them out for results.
 	fields byteArena
 	codes  arena[uint32]
-	lists arena[uint32] // entity ids of each record
+	lists  arena[uint32] // entity ids of each record
 
 	post     *postings           // blocking keys of names
 	vals     *values             // identifier values, apart so that exact lookups touch a small map
