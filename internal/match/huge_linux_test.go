@@ -62,3 +62,23 @@ func advisedHuge(t *testing.T, addr uintptr) bool {
 	}
 	return false
 }
+
+// TestOffAllocAdvises checks that a table mapped outside the Go heap is
+// advised for huge pages as makeHuge's are, and that giving it back
+// removes the mapping.
+func TestOffAllocAdvises(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
+	h := newOffheap()
+	defer h.release()
+	big := offAlloc[uint32](h, 0, 4<<20) // 16 MiB
+	mid := uintptr(unsafe.Pointer(unsafe.SliceData(big))) + 8<<20
+	if !advisedHuge(t, mid) {
+		t.Errorf("the middle of a 16 MiB mapped table is not advised for huge pages")
+	}
+	offFree(h, big)
+	if h.bytes() != 0 {
+		t.Errorf("%d bytes held after the only table was given back", h.bytes())
+	}
+}

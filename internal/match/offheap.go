@@ -25,6 +25,10 @@ import (
 // table replaced by a larger one, or by a compacted one, is given back at
 // once.
 //
+// Every read of these tables is made under one of the index's locks,
+// whose release refers to the index: the index stays referred to, and its
+// tables mapped, while they are read.
+//
 // Only memory that nothing outside the index refers to may be held here:
 // strings handed out (record ids, entity fields, token spellings) stay in
 // Go memory, which lives as long as they are referred to. A table is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,6 +83,8 @@ func TestMatchIndexBuilding(t *testing.T) {
 	}
 	if r := n.do(t, "", "GET", "/metrics", nil); !strings.Contains(string(r.body), "liaison_match_index_ready 1") {
 		t.Errorf("metrics once built do not say the index is ready")
+	} else if !regexp.MustCompile(`(?m)^liaison_match_index_offheap_bytes \d`).Match(r.body) {
+		t.Errorf("metrics once built do not give the index's memory outside the Go heap")
 	}
 	r = n.do(t, store.RoleAdmin, "GET", "/api/v1/entities/search?name=Chan+Tai+Man", nil)
 	want(t, r, http.StatusOK)

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"liaison/internal/match"
 )
 
 // metrics holds a Server's own Prometheus registry. Labels are route
@@ -41,7 +43,8 @@ func newMetrics() *metrics {
 }
 
 // watchMatching adds the state of the match index: whether it is built,
-// and how many records its build has read.
+// how many records its build has read, and the memory it holds outside
+// the Go heap.
 func (m *metrics) watchMatching(st func() (ready bool, read int64)) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "liaison_match_index_ready",
@@ -57,6 +60,11 @@ func (m *metrics) watchMatching(st func() (ready bool, read int64)) {
 	}, func() float64 {
 		_, read := st()
 		return float64(read)
+	}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "liaison_match_index_offheap_bytes",
+		Help: "Memory the match index holds outside the Go heap (its large tables): resident, but not in the go_memstats heap figures nor under GOMEMLIMIT.",
+	}, func() float64 {
+		return float64(match.OffHeapBytes())
 	}))
 }
 
