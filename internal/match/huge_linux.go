@@ -5,10 +5,6 @@ import (
 	"unsafe"
 )
 
-// hugePage is the size of a transparent huge page on the platforms Liaison
-// runs on.
-const hugePage = 2 << 20
-
 // adviseHuge asks the kernel to back the whole huge pages within size bytes
 // from p with huge pages. The index's tables and arenas are read at random
 // over gigabytes: with pages of 4 KiB nearly every read misses the
@@ -16,7 +12,7 @@ const hugePage = 2 << 20
 // costs as much as the read. It is advice: where the kernel has transparent
 // huge pages disabled, or none to give, nothing changes.
 func adviseHuge(p unsafe.Pointer, size uintptr) {
-	if size < 2*hugePage {
+	if size < hugePage {
 		return
 	}
 	start := (uintptr(p) + hugePage - 1) &^ (hugePage - 1)

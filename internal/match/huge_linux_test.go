@@ -73,9 +73,14 @@ func TestOffAllocAdvises(t *testing.T) {
 	h := newOffheap()
 	defer h.release()
 	big := offAlloc[uint32](h, 0, 4<<20) // 16 MiB
-	mid := uintptr(unsafe.Pointer(unsafe.SliceData(big))) + 8<<20
-	if !advisedHuge(t, mid) {
-		t.Errorf("the middle of a 16 MiB mapped table is not advised for huge pages")
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(big)))
+	if start%hugePage != 0 {
+		t.Errorf("a 16 MiB mapped table starts at %#x, not on a huge page", start)
+	}
+	for _, at := range []uintptr{start, start + 8<<20, start + 16<<20 - 1} {
+		if !advisedHuge(t, at) {
+			t.Errorf("byte %d of a 16 MiB mapped table is not advised for huge pages", at-start)
+		}
 	}
 	offFree(h, big)
 	if h.bytes() != 0 {

@@ -37,7 +37,7 @@ import (
 // held is freed when the index itself is no longer referred to.
 type offheap struct {
 	mu       sync.Mutex
-	maps     map[uintptr][]byte // by start address, every mapping held
+	maps     map[uintptr]mapping // by the table's start, every mapping held
 	released bool
 }
 
@@ -54,7 +54,14 @@ var offheapBytes atomic.Int64
 // not towards the heap that runtime/metrics and GOMEMLIMIT see.
 func OffHeapBytes() int64 { return offheapBytes.Load() }
 
-func newOffheap() *offheap { return &offheap{maps: map[uintptr][]byte{}} }
+// mapping is a table's mapping: the memory mapped, and how much of it
+// the table may use.
+type mapping struct {
+	b    []byte
+	size int64
+}
+
+func newOffheap() *offheap { return &offheap{maps: map[uintptr]mapping{}} }
 
 // offAlloc is makeHuge[T](n, c), in memory mapped by h when h is not nil,
 // the table is at least offMin bytes and the platform maps memory; T must
@@ -69,22 +76,34 @@ func offAlloc[T any](h *offheap, n, c int) []T {
 	if !pointerFree(reflect.TypeFor[T]()) {
 		panic(fmt.Sprintf("match: %s holds pointers and cannot be kept outside the Go heap", reflect.TypeFor[T]()))
 	}
-	b, err := mapAnon(int(size))
+	// A table of huge pages starts on one and fills them whole: mapped
+	// where the kernel chooses, a 4 MiB chunk would have one huge page
+	// and two halves of 4 KiB pages, read at random as often. The space
+	// mapped around the table is never touched and takes no memory.
+	span := size
+	if size >= hugePage {
+		size = (size + hugePage - 1) &^ (hugePage - 1)
+		span = size + hugePage
+	}
+	b, err := mapAnon(int(span))
 	if err != nil {
 		// The mapping was refused (a limit on mappings or address
 		// space): the Go heap serves, as it would anywhere else.
 		return makeHuge[T](n, c)
 	}
 	p := unsafe.Pointer(unsafe.SliceData(b))
-	adviseHuge(p, size)
+	if span != size {
+		p = unsafe.Add(p, (hugePage-uintptr(p)%hugePage)%hugePage)
+		adviseHuge(p, size)
+	}
 	h.mu.Lock()
 	if h.released {
 		h.mu.Unlock()
 		panic("match: table allocated for an index already released")
 	}
-	h.maps[uintptr(p)] = b
+	h.maps[uintptr(p)] = mapping{b: b, size: int64(size)}
 	h.mu.Unlock()
-	offheapBytes.Add(int64(len(b)))
+	offheapBytes.Add(int64(size))
 	return unsafe.Slice((*T)(p), c)[:n]
 }
 
@@ -97,13 +116,13 @@ func offFree[T any](h *offheap, s []T) {
 	}
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	h.mu.Lock()
-	b, ok := h.maps[p]
+	m, ok := h.maps[p]
 	if ok {
 		delete(h.maps, p)
 	}
 	h.mu.Unlock()
 	if ok {
-		unmapAnon(b)
+		unmapAnon(m)
 	}
 }
 
@@ -113,17 +132,17 @@ func (h *offheap) release() {
 	maps := h.maps
 	h.maps, h.released = nil, true
 	h.mu.Unlock()
-	for _, b := range maps {
-		unmapAnon(b)
+	for _, m := range maps {
+		unmapAnon(m)
 	}
 }
 
-func unmapAnon(b []byte) {
-	if err := munmapAnon(b); err != nil {
+func unmapAnon(m mapping) {
+	if err := munmapAnon(m.b); err != nil {
 		// Only a wrong address fails, which would be a bug here.
-		panic(fmt.Sprintf("match: give back a table of %d bytes: %v", len(b), err))
+		panic(fmt.Sprintf("match: give back a table of %d bytes: %v", m.size, err))
 	}
-	offheapBytes.Add(-int64(len(b)))
+	offheapBytes.Add(-m.size)
 }
 
 // pointerFree reports whether values of t hold no pointers, so that

@@ -124,9 +124,9 @@ func checkMappingsInUse(t *testing.T, ix *Index) {
 	}
 	ix.heap.mu.Lock()
 	defer ix.heap.mu.Unlock()
-	for p, b := range ix.heap.maps {
+	for p, m := range ix.heap.maps {
 		if _, ok := inUse[p]; !ok {
-			t.Errorf("a mapping of %d bytes is held that no table uses", len(b))
+			t.Errorf("a mapping of %d bytes is held that no table uses", m.size)
 		}
 	}
 	if _, ok := ix.heap.maps[uintptr(unsafePointerOf(ix.ents))]; !ok {
@@ -173,8 +173,8 @@ func (h *offheap) bytes() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var n int64
-	for _, b := range h.maps {
-		n += int64(len(b))
+	for _, m := range h.maps {
+		n += m.size
 	}
 	return n
 }
