@@ -62,7 +62,7 @@ func (m *metrics) watchMatching(st func() (ready bool, read int64)) {
 		return float64(read)
 	}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "liaison_match_index_offheap_bytes",
-		Help: "Memory the match index holds outside the Go heap (its large tables): resident, but not in the go_memstats heap figures nor under GOMEMLIMIT.",
+		Help: "Memory the match index has mapped outside the Go heap for its large tables (resident once written): not in the go_memstats heap figures nor under GOMEMLIMIT.",
 	}, func() float64 {
 		return float64(match.OffHeapBytes())
 	}))
