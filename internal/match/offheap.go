@@ -49,9 +49,10 @@ const offMin = 1 << 20
 // tests and metrics.
 var offheapBytes atomic.Int64
 
-// OffHeapBytes returns the memory the indexes of the process hold
-// outside the Go heap: it counts towards the process's resident memory,
-// not towards the heap that runtime/metrics and GOMEMLIMIT see.
+// OffHeapBytes returns the memory the indexes of the process have mapped
+// outside the Go heap: resident once written, it counts towards the
+// process's resident memory, not towards the heap that runtime/metrics
+// and GOMEMLIMIT see.
 func OffHeapBytes() int64 { return offheapBytes.Load() }
 
 // mapping is a table's mapping: the memory mapped, and how much of it
