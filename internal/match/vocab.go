@@ -29,7 +29,7 @@ type vocabulary struct {
 	toks []vtok        // by id
 	alts arena[string] // every token's spellings, pointing into text
 
-	slots   []tokSlot // open addressing, length a power of two, in heap
+	slots   []tokSlot // open addressing, length a power of two; mapped by heap when large
 	heap    *offheap
 	used    int      // slots taken
 	pending []uint32 // ids added by intern and not yet published
