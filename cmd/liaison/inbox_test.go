@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -69,22 +70,62 @@ func TestInboxRefusals(t *testing.T) {
 	tampered := mk(hkKey, "HK", func() intel.Record { r := rec; r.ID, _ = envelope.NewID(now); return r }(), now)
 	parts := strings.Split(string(tampered), ".")
 	parts[1] = parts[1][:len(parts[1])-4] + "AAAA"
+	// invalid returns a copy of rec with a new id, changed by change: a
+	// record HK's own node would not have stored.
+	invalid := func(change func(r *intel.Record)) intel.Record {
+		b, _ := json.Marshal(rec)
+		var r intel.Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		r.ID, _ = envelope.NewID(now)
+		change(&r)
+		return r
+	}
+	// signed signs an envelope of HK to JP of type typ, with JWS payload
+	// claims written by hand after the id.
+	signed := func(typ envelope.Type, rest string) []byte {
+		id, _ := envelope.NewID(now)
+		claims := fmt.Sprintf(`{"id":%q,"type":%q,%s}`, id, typ, rest)
+		header := fmt.Sprintf(`{"alg":"EdDSA","kid":%q,"typ":"liaison-envelope+jws"}`, hkKey.Fingerprint())
+		input := b64([]byte(header)) + "." + b64([]byte(claims))
+		return []byte(input + "." + b64(identity.Sign(hkKey.Private, []byte(input))))
+	}
+	head := fmt.Sprintf(`"from":"HK","to":["JP"],"created":%q`, now.Format(time.RFC3339))
 
 	tests := []struct {
-		name string
-		env  []byte
-		want envelope.Status
+		name   string
+		env    []byte
+		want   envelope.Status
+		reason string // what the reason must say
 	}{
-		{"unpinned sender", mk(stranger, "CN", rec, now), envelope.Refused},
-		{"outside the window", mk(hkKey, "HK", rec, now.Add(-time.Hour)), envelope.Refused},
-		{"tampered payload", []byte(strings.Join(parts, ".")), envelope.Refused},
-		{"distribution excludes the receiver", mk(hkKey, "HK", notForJP, now), envelope.Refused},
+		{"unpinned sender", mk(stranger, "CN", rec, now), envelope.Refused, "CN is not a pinned peer"},
+		{"outside the window", mk(hkKey, "HK", rec, now.Add(-time.Hour)), envelope.Refused, "outside the accepted window"},
+		{"tampered payload", []byte(strings.Join(parts, ".")), envelope.Refused, ""},
+		{"distribution excludes the receiver", mk(hkKey, "HK", notForJP, now), envelope.Refused, "may not receive record"},
+		{"container check digit", mk(hkKey, "HK", invalid(func(r *intel.Record) { r.Seizure.Containers = []string{"CSQU3054384"} }), now),
+			envelope.Refused, "seizure.containers[0]"},
+		{"unknown country", mk(hkKey, "HK", invalid(func(r *intel.Record) { r.Seizure.Place.Country = "XX" }), now),
+			envelope.Refused, `seizure.place.country: country "XX" is not an ISO 3166-1 code`},
+		{"unknown kind", mk(hkKey, "HK", invalid(func(r *intel.Record) { r.Kind = "rumour" }), now),
+			envelope.Refused, `kind: kind "rumour" must be one of`},
+		{"duplicate member", signed(envelope.TypeRecordCreate, head+`,"from":"HK","payload":{}`),
+			envelope.Refused, "JWS payload is not an envelope: json: duplicate key 'from'"},
+		{"record payload of the wrong shape", signed(envelope.TypeRecordCreate, head+`,"payload":{"record":5}`),
+			envelope.Refused, "does not read: json: cannot unmarshal number"},
+		{"retraction naming no record", signed(envelope.TypeRecordRetract, head+`,"payload":{"version":2}`),
+			envelope.Refused, "record: the record.retract envelope"},
+		{"ack naming no record", signed(envelope.TypeAck, head+`,"payload":{"envelope":"x","status":"accepted"}`),
+			envelope.Refused, "names no record"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, r := post(tt.env)
 			if code != 200 || len(r.Results) != 1 || r.Results[0].Status != tt.want {
 				t.Fatalf("status %d results %+v, want one %s", code, r.Results, tt.want)
+			}
+			if !strings.Contains(r.Results[0].Reason, tt.reason) {
+				t.Errorf("reason %q, want it to say %q", r.Results[0].Reason, tt.reason)
 			}
 			if n := countRows(t, jpDir, nil, `SELECT count(*) FROM records`); n != 0 {
 				t.Fatalf("%d records stored after a refusal", n)

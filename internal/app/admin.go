@@ -73,7 +73,7 @@ func Init(ctx context.Context, c Config, code string) (string, error) {
 // an operation are shown only to its members, administrators and auditors.
 func AddUser(ctx context.Context, c Config, name, role string, ops ...string) (string, error) {
 	c.fill()
-	st, err := OpenStore(ctx, c)
+	st, err := openExisting(ctx, c)
 	if err != nil {
 		return "", err
 	}
@@ -168,7 +168,7 @@ func LoadRefdata(ctx context.Context, c Config, hsPath, countriesPath string) (R
 			return sum, fmt.Errorf("encode country list: %w", err)
 		}
 	}
-	st, err := OpenStore(ctx, c)
+	st, err := openExisting(ctx, c)
 	if err != nil {
 		return sum, err
 	}
@@ -198,7 +198,7 @@ func LoadRefdata(ctx context.Context, c Config, hsPath, countriesPath string) (R
 // entry.
 func VerifyAudit(ctx context.Context, c Config) (int64, error) {
 	c.fill()
-	st, err := OpenStore(ctx, c)
+	st, err := openExisting(ctx, c)
 	if err != nil {
 		return 0, err
 	}

@@ -67,7 +67,7 @@ func Restore(ctx context.Context, c Config, file string) (BackupReport, error) {
 	if err != nil {
 		return BackupReport{}, err
 	}
-	st, err := OpenStore(ctx, c)
+	st, err := openExisting(ctx, c)
 	if err != nil {
 		return rep, fmt.Errorf("open the restored node: %w", err)
 	}

@@ -6,7 +6,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -88,6 +90,22 @@ func (c *Config) fill() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+}
+
+// openExisting is OpenStore for a node that must exist already: on SQLite
+// a data directory without a database is an error, and nothing is created
+// in it (OpenStore would make the directory and empty databases).
+func openExisting(ctx context.Context, c Config) (store.Store, error) {
+	c.fill()
+	if c.DB == "" {
+		path := filepath.Join(c.DataDir, sqlite.FileName)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("node not initialised in %s (no %s): run `liaison init --data %s --node CODE` first", c.DataDir, sqlite.FileName, c.DataDir)
+		} else if err != nil {
+			return nil, fmt.Errorf("data dir %s: %w", c.DataDir, err)
+		}
+	}
+	return OpenStore(ctx, c)
 }
 
 // OpenStore opens the configured database: PostgreSQL when DB is set,

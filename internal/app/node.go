@@ -51,7 +51,7 @@ type Node struct {
 // fails with a clear message when the node was never initialised.
 func Open(ctx context.Context, c Config) (*Node, error) {
 	c.fill()
-	st, err := OpenStore(ctx, c)
+	st, err := openExisting(ctx, c)
 	if err != nil {
 		return nil, err
 	}

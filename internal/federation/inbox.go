@@ -506,6 +506,18 @@ func (s *Service) decide(ctx context.Context, o openedEnvelope, p envelope.Polic
 		receipt: store.Receipt{Received: &rc, Event: ev}, store: true}, nil
 }
 
+// recordIDReason refuses the record id a payload of e names when it is
+// missing or not a ULID, and returns "" when it is one.
+func recordIDReason(e envelope.Envelope, id string) string {
+	switch {
+	case id == "":
+		return fmt.Sprintf("record: the %s envelope %s names no record", e.Type, e.ID)
+	case !validULID(id):
+		return fmt.Sprintf("record: %q in %s envelope %s is not a record id", clip(id, 64), e.Type, e.ID)
+	}
+	return ""
+}
+
 func validULID(id string) bool {
 	_, err := ulid.ParseStrict(id)
 	return err == nil
@@ -538,12 +550,19 @@ func clip(s string, n int) string {
 }
 
 // reasonOf turns an error of envelope.Open into a sentence for the sender.
+// An invalid envelope's reason ends with what the decoder found wrong in
+// the sender's bytes (e.g. "json: duplicate key 'from' in object"), as
+// docs/FEDERATION.md shows it.
 func reasonOf(err error) string {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		msg := fe.Message
 		if fe.Field != "" {
 			msg = fe.Field + ": " + msg
+		}
+		var inner *fault.Error
+		if fe.Kind == fault.Invalid && fe.Err != nil && !errors.As(fe.Err, &inner) {
+			msg += ": " + clip(fe.Err.Error(), 300)
 		}
 		return msg
 	}
@@ -574,6 +593,9 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	case rec.Status == intel.StatusRetracted:
 		return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is retracted: send record.retract", rec.ID), nil
 	}
+	if reason := s.invalidRecord(&rec); reason != "" {
+		return store.Received{}, audit.Event{}, reason, nil
+	}
 	if held, err := s.recordHead(ctx, rec.ID); err == nil {
 		if held.Originator != e.From {
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is held here from %s", rec.ID, held.Originator), nil
@@ -601,6 +623,35 @@ func (s *Service) receiveRecord(ctx context.Context, v envelope.Verified) (store
 	return store.Received{Record: &rec}, ev, "", nil
 }
 
+// maxReasonProblems bounds the invalid fields a refusal lists.
+const maxReasonProblems = 5
+
+// invalidRecord checks a received record as a record this node creates is
+// checked (intel.Validate against this node's directory) and returns the
+// refusal reason naming the fields that fail, or "" when the record is
+// valid. Dates are allowed up to the end of the accepted window ahead of
+// this node's clock, as the sender's day may already have begun.
+func (s *Service) invalidRecord(rec *intel.Record) string {
+	_, err := intel.Validate(rec, s.cfg.Directory, s.now().Add(s.cfg.Window))
+	if err == nil {
+		return ""
+	}
+	var problems []string
+	var list fault.List
+	if errors.As(err, &list) {
+		for _, e := range list {
+			problems = append(problems, e.Error())
+		}
+	} else {
+		problems = append(problems, reasonOf(err))
+	}
+	more := ""
+	if n := len(problems) - maxReasonProblems; n > 0 {
+		problems, more = problems[:maxReasonProblems], fmt.Sprintf("; and %d more", n)
+	}
+	return fmt.Sprintf("record %s is invalid: %s%s", rec.ID, strings.Join(problems, "; "), more)
+}
+
 // receiveRetract marks a held record retracted at the version the
 // originator gives, with its personal data purged from every stored
 // version.
@@ -609,6 +660,9 @@ func (s *Service) receiveRetract(ctx context.Context, v envelope.Verified) (stor
 	var p envelope.RetractPayload
 	if err := e.Decode(&p); err != nil {
 		return store.Received{}, audit.Event{}, reasonOf(err), nil
+	}
+	if reason := recordIDReason(e, p.RecordID); reason != "" {
+		return store.Received{}, audit.Event{}, reason, nil
 	}
 	hist, err := s.cfg.Store.RecordHistory(ctx, p.RecordID)
 	if fault.Is(err, fault.NotFound) || (err == nil && len(hist) == 0) {

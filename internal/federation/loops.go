@@ -256,6 +256,9 @@ func (s *Service) receiveLoop(kind intel.Kind, check func(ctx context.Context, v
 		case rec.Version < 1:
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s has no version", rec.ID), nil
 		}
+		if reason := s.invalidRecord(&rec); reason != "" {
+			return store.Received{}, audit.Event{}, reason, nil
+		}
 		if held, err := s.cfg.Store.GetRecord(ctx, rec.ID); err == nil && held.Originator != e.From {
 			return store.Received{}, audit.Event{}, fmt.Sprintf("record %s is held here from %s", rec.ID, held.Originator), nil
 		} else if err != nil && !fault.Is(err, fault.NotFound) {
@@ -363,6 +366,9 @@ func (s *Service) receiveAck(ctx context.Context, v envelope.Verified) (store.Re
 	var p ackPayload
 	if err := e.Decode(&p); err != nil {
 		return store.Received{}, audit.Event{}, reasonOf(err), nil
+	}
+	if reason := recordIDReason(e, p.Record); reason != "" {
+		return store.Received{}, audit.Event{}, reason, nil
 	}
 	req, err := s.cfg.Store.GetRecord(ctx, p.Record)
 	if fault.Is(err, fault.NotFound) {

@@ -148,6 +148,9 @@ func FetchNode(ctx context.Context, client *http.Client, base string) (NodeInfo,
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return NodeInfo{}, fault.Field("url", "%q is not an http(s) URL of a node", base)
 	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return NodeInfo{}, fault.Field("url", "%q has a query or fragment; give the node's base URL, e.g. https://liaison.customs.example", base)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String()+NodePath, nil)
 	if err != nil {
 		return NodeInfo{}, err
@@ -163,6 +166,9 @@ func FetchNode(ctx context.Context, client *http.Client, base string) (NodeInfo,
 	var info NodeInfo
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info); err != nil {
 		return NodeInfo{}, fault.Wrap(fault.Invalid, err, "node document of %s does not read", base)
+	}
+	if !envelope.ValidNode(info.Code) {
+		return NodeInfo{}, fault.E(fault.Invalid, "node document of %s gives code %q, which is not a node code such as JP or RILO-AP", base, clip(info.Code, 64))
 	}
 	pub, err := identity.ParsePublic(info.PublicKey)
 	if err != nil {

@@ -329,8 +329,11 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 		return fail(msg, retryAfter(resp, now))
 	}
 	var r envelope.Response
-	if err := json.Unmarshal(raw, &r); err != nil || len(r.Results) != len(sent) {
-		return fail(fmt.Sprintf("peer's answer does not read or does not answer %d envelopes", len(sent)), time.Time{})
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fail(fmt.Sprintf("peer's answer does not read: %s", clip(err.Error(), 200)), time.Time{})
+	}
+	if len(r.Results) != len(sent) {
+		return fail(fmt.Sprintf("peer's answer has %d results for the %d envelopes posted", len(r.Results), len(sent)), time.Time{})
 	}
 	if _, err := envelope.VerifyResponse(r, body, pub); err != nil {
 		return fail("answer does not verify: "+reasonOf(err), time.Time{})

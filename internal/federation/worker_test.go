@@ -1,10 +1,17 @@
 package federation
 
 import (
+	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
 	"liaison/internal/store"
 )
 
@@ -139,4 +146,86 @@ func TestFailAllBacksOffThePeerAsAWhole(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPostNamesWhatIsWrongWithTheAnswer posts one envelope to peers that
+// answer badly and checks that every row fails, to be tried again, with an
+// error that says what was wrong with the answer.
+func TestPostNamesWhatIsWrongWithTheAnswer(t *testing.T) {
+	now := time.Now().UTC()
+	peerKey, err := identity.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := identity.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := envelope.NewID(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// answerWith signs results as the peer's answer to the body posted.
+	answerWith := func(results ...envelope.Result) func(body []byte) []byte {
+		return func(body []byte) []byte {
+			p, err := envelope.NewPayload(envelope.ResultsPayload{Batch: envelope.BatchDigest(body), Results: results})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rid, err := envelope.NewID(now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed, err := envelope.Sign(peerKey, envelope.Envelope{ID: rid, Type: envelope.TypeResults, From: "JP", Created: now, Payload: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(envelope.Response{Results: results, Signed: string(signed)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	tests := []struct {
+		name   string
+		answer func(body []byte) []byte
+		want   string
+	}{
+		{"not JSON", func([]byte) []byte { return []byte("<html>proxy error</html>") }, "peer's answer does not read: invalid character '<'"},
+		{"too few results", func([]byte) []byte { return []byte(`{"results":[],"signed":""}`) }, "peer's answer has 0 results for the 1 envelopes posted"},
+		{"signed status that is none", answerWith(envelope.Result{ID: id, Status: "maybe"}), `results[0].status: "maybe" is not accepted, duplicate or refused`},
+		{"signed refusal without reason", answerWith(envelope.Result{ID: id, Status: envelope.Refused}), "results[0].reason: a refusal gives its reason"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					t.Error(err)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(tt.answer(body))
+			}))
+			defer srv.Close()
+			s := &Service{cfg: Config{Node: "HK", Client: srv.Client(), Now: func() time.Time { return now }, DeadAfter: 24 * time.Hour,
+				BackoffBase: time.Second, BackoffCap: time.Minute, ProbeCap: 5 * time.Second}}
+			p, err := envelope.NewPayload(envelope.RetractPayload{RecordID: id, Version: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed, err := envelope.Sign(self, envelope.Envelope{ID: id, Type: envelope.TypeRecordRetract, From: "HK", To: []string{"JP"}, Created: now, Payload: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := []store.Delivery{{ID: 1, EnvelopeID: id, Peer: "JP", Created: now}}
+			outs, msg, _ := s.post(context.Background(), store.Peer{Code: "JP", URL: srv.URL}, peerKey.Public, [][]byte{signed}, sent)
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("error %q, want it to say %q", msg, tt.want)
+			}
+			if len(outs) != 1 || outs[0].State != store.DeliveryFailed || outs[0].Error != msg {
+				t.Fatalf("outcomes %+v, want the row failed with the error", outs)
+			}
+		})
+	}
 }

@@ -273,6 +273,10 @@ func parties(out []Entity, pp *partyPaths, ps []intel.Party) []Entity {
 	return out
 }
 
+// minAddress is the length of the shortest address compared, folded,
+// separators included: shorter ones ("HK", "Rm 1") say too little.
+const minAddress = 6
+
 // addressValue folds an address to lower-case words without punctuation,
 // so that "12/F, 88 Queen's Road" and "12/f 88 queens road" compare equal.
 func addressValue(s string) string {
@@ -305,7 +309,7 @@ func foldedAddressValue(s string) string {
 			space = true
 		}
 	}
-	if b.Len() < 6 {
+	if b.Len() < minAddress {
 		return ""
 	}
 	return b.String()
@@ -336,7 +340,7 @@ func asciiAddressValue(s string) string {
 			space = true
 		}
 	}
-	if len(b) < 6 {
+	if len(b) < minAddress {
 		return ""
 	}
 	return string(b)

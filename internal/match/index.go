@@ -1123,29 +1123,9 @@ func (ix *Index) Overcorrelated() []KeyStat {
 // it is no longer used to find candidates. It returns an invalid error for
 // a value that does not normalise.
 func (ix *Index) Exclude(t Type, value string) error {
-	if _, ok := typeCodes[t]; !ok {
-		return fault.Field("type", "unknown entity type %q", t)
-	}
-	var keys []key
-	var canon string
-	if t.named() {
-		rs := ix.nm.Name(value, nameKind(t))
-		if len(rs) == 0 {
-			return fault.Field("value", "name has no letters")
-		}
-		canon = value
-		r := rends(rs)
-		keys = append(keys, key{ix.nameHash(typeCodes[t], &r[0]), keyName})
-	}
-	if !t.named() || t == Vessel {
-		v, err := canonical(t, value)
-		if err != nil && !t.named() {
-			return fault.Field("value", "%s", err.Error())
-		}
-		if v != "" {
-			canon = v
-			keys = append(keys, key{ix.hash(typeCodes[t], keyValue, v), keyValue})
-		}
+	keys, canon, err := ix.exclusionKeys(t, value)
+	if err != nil {
+		return err
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -1159,6 +1139,54 @@ func (ix *Index) Exclude(t Type, value string) error {
 		}
 	}
 	return nil
+}
+
+// ExclusionKeys identifies what an exclusion of value as type t stops from
+// linking: one number for the whole name (persons, organisations and
+// vessels, as normalised) and one for the canonical identifier (the other
+// types, and vessels whose value is an IMO number). Two spellings of one
+// value ("+852 2345 6789", "+85223456789") give the same numbers, within
+// this index. A value Exclude would refuse is refused with the same error.
+func (ix *Index) ExclusionKeys(t Type, value string) ([]uint64, error) {
+	keys, _, err := ix.exclusionKeys(t, value)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint64, len(keys))
+	for i, k := range keys {
+		out[i] = k.h
+	}
+	return out, nil
+}
+
+// exclusionKeys is ExclusionKeys with the keys' kinds, and the value as
+// the index lists it.
+func (ix *Index) exclusionKeys(t Type, value string) ([]key, string, error) {
+	if _, ok := typeCodes[t]; !ok {
+		return nil, "", fault.Field("type", "unknown entity type %q", t)
+	}
+	var keys []key
+	var canon string
+	if t.named() {
+		rs := ix.nm.Name(value, nameKind(t))
+		if len(rs) == 0 {
+			return nil, "", fault.Field("value", "name has no letters")
+		}
+		canon = value
+		r := rends(rs)
+		keys = append(keys, key{ix.nameHash(typeCodes[t], &r[0]), keyName})
+	}
+	if !t.named() || t == Vessel {
+		v, err := Canonical(t, value)
+		if err != nil && !t.named() {
+			return nil, "", fault.Field("value", "%s", err.Error())
+		}
+		if v != "" {
+			canon = v
+			keys = append(keys, key{ix.hash(typeCodes[t], keyValue, v), keyValue})
+		}
+	}
+	return keys, canon, nil
 }
 
 // Excluded lists the values excluded by Exclude.
@@ -1178,8 +1206,13 @@ func (ix *Index) Excluded() []KeyStat {
 	return out
 }
 
-// canonical normalises an identifier value of type t.
-func canonical(t Type, v string) (string, error) {
+// Canonical is an identifier of type t as the index reads it: an ISO 6346
+// container number, the seven digits of an IMO number, an E.164 phone
+// number, a lower-case e-mail address, "COUNTRY:NUMBER" for a travel
+// document, a folded address. A value the index could never find (a
+// container number with a wrong check digit, an address too short to
+// compare) is an error saying why.
+func Canonical(t Type, v string) (string, error) {
 	switch t {
 	case Container:
 		return norm.Container(v)
@@ -1200,9 +1233,12 @@ func canonical(t Type, v string) (string, error) {
 		if a := addressValue(v); a != "" {
 			return a, nil
 		}
-		return "", fault.E(fault.Invalid, "address too short")
+		return "", fault.E(fault.Invalid, "address %q is too short to compare: fewer than %d characters once folded", v, minAddress)
 	}
-	return norm.Identifier(v), nil
+	if id := norm.Identifier(v); id != "" {
+		return id, nil
+	}
+	return "", fault.E(fault.Invalid, "%s %q has no letters or digits", t, v)
 }
 
 // idf is the weight of a posting list of length n among total entities.

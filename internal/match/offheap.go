@@ -111,18 +111,19 @@ func offAlloc[T any](h *offheap, n, c int) []T {
 // offFree gives back the memory of s, a table offAlloc returned (s
 // starting where it starts), once nothing reads it any more. A table of
 // the Go heap is left to the garbage collector.
+//
+// The memory is unmapped, and OffHeapBytes lowered, under h.mu, as
+// release does: once h no longer lists a table, its memory is given back
+// and no longer counted.
 func offFree[T any](h *offheap, s []T) {
 	if h == nil || cap(s) == 0 {
 		return
 	}
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	h.mu.Lock()
-	m, ok := h.maps[p]
-	if ok {
+	defer h.mu.Unlock()
+	if m, ok := h.maps[p]; ok {
 		delete(h.maps, p)
-	}
-	h.mu.Unlock()
-	if ok {
 		unmapAnon(m)
 	}
 }
@@ -130,12 +131,11 @@ func offFree[T any](h *offheap, s []T) {
 // release frees every table h still holds: the index is gone.
 func (h *offheap) release() {
 	h.mu.Lock()
-	maps := h.maps
-	h.maps, h.released = nil, true
-	h.mu.Unlock()
-	for _, m := range maps {
+	defer h.mu.Unlock()
+	for _, m := range h.maps {
 		unmapAnon(m)
 	}
+	h.maps, h.released = nil, true
 }
 
 func unmapAnon(m mapping) {

@@ -141,7 +141,7 @@ func (ix *Index) Search(q Query, visible Visible) []Result {
 			e.Country = q.Country
 		}
 	default:
-		v, err := canonical(q.Type, q.Name)
+		v, err := Canonical(q.Type, q.Name)
 		if err != nil {
 			return nil
 		}
@@ -160,6 +160,23 @@ func (ix *Index) Search(q Query, visible Visible) []Result {
 		out = out[:lim]
 	}
 	return out
+}
+
+// HasNameToCompare reports whether a name searched for as type t (a
+// person or an organisation when t is empty) keeps anything to compare
+// once normalised: "Co., Ltd.", "Mr" or "…" do not, and would find
+// nothing.
+func (ix *Index) HasNameToCompare(t Type, name string) bool {
+	kinds := []Type{t}
+	if t == "" {
+		kinds = []Type{Person, Organisation}
+	}
+	for _, k := range kinds {
+		if len(ix.nm.Name(name, nameKind(k))) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func limitOr(n int) int {

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"liaison/internal/audit"
 	"liaison/internal/fault"
@@ -724,9 +725,13 @@ func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID stri
 	if err != nil {
 		return nil, fmt.Errorf("matches of %s: %w", recordID, err)
 	}
-	ls, err := s.st.Matches(ctx, recordID)
-	if err != nil {
-		return nil, err
+	var ls []store.MatchLink
+	if r.Status != intel.StatusRetracted {
+		// A retracted record links to nothing, though its links are
+		// purged only once its retraction is matched.
+		if ls, err = s.st.Matches(ctx, recordID); err != nil {
+			return nil, err
+		}
 	}
 	out := []match.Link{}
 	mine := entitiesAt(r)
@@ -742,6 +747,9 @@ func (s *Service) RecordMatches(ctx context.Context, u store.User, recordID stri
 			case fault.Is(err, fault.NotFound):
 			case err != nil:
 				return nil, fmt.Errorf("matches of %s: %w", recordID, err)
+			case o.Status == intel.StatusRetracted:
+				// Retracted moments ago: the links are purged once its
+				// retraction is matched.
 			case records.CanSee(u, records.AudienceOf(o)):
 				theirs = entitiesAt(o)
 			}
@@ -788,14 +796,27 @@ func (s *Service) Pending(ctx context.Context, recordID string) (bool, error) {
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // CheckQuery validates an ad-hoc search, naming the offending field, and
-// fills in the default limit.
+// fills in the default limit. What is searched for is checked as the
+// index reads it: an identifier must be one its normalisation accepts (a
+// container number with a wrong check digit would otherwise find nothing
+// and look like "no match").
 func CheckQuery(q *match.Query) error {
 	var errs fault.List
 	if q.Name == "" {
 		errs = append(errs, fault.Field("name", "is required"))
 	}
-	if q.Type != "" && !knownType(q.Type) {
+	typeOK := q.Type == "" || knownType(q.Type)
+	if !typeOK {
 		errs = append(errs, fault.Field("type", "unknown entity type %q", q.Type))
+	}
+	if q.Name != "" {
+		if err := checkText(q.Type, q.Name, "name"); err != nil {
+			errs = append(errs, err)
+		} else if typeOK && !named(q.Type) {
+			if _, err := match.Canonical(q.Type, q.Name); err != nil {
+				errs = append(errs, fault.Field("name", "%s", err.Error()))
+			}
+		}
 	}
 	if q.Limit == 0 {
 		q.Limit = 10
@@ -803,7 +824,8 @@ func CheckQuery(q *match.Query) error {
 	if q.Limit < 1 || q.Limit > MaxLimit {
 		errs = append(errs, fault.Field("limit", "must be 1 to %d", MaxLimit))
 	}
-	if q.MinScore < 0 || q.MinScore > 1 {
+	// Written so that NaN, which compares false with everything, fails.
+	if !(q.MinScore >= 0 && q.MinScore <= 1) {
 		errs = append(errs, fault.Field("min_score", "must be 0 to 1"))
 	}
 	if q.BirthDate != "" {
@@ -818,6 +840,42 @@ func CheckQuery(q *match.Query) error {
 		return errs
 	}
 	return nil
+}
+
+// checkText refuses a name or value that is not UTF-8 text, or longer than
+// the record fields it is compared with may be.
+func checkText(t match.Type, v, field string) *fault.Error {
+	if !utf8.ValidString(v) {
+		return fault.Field(field, "is not valid UTF-8 text")
+	}
+	limit := intel.MaxNameLength
+	if t == match.Address {
+		limit = intel.MaxLineLength
+	}
+	if len(v) > limit {
+		if n := utf8.RuneCountInString(v); n > limit {
+			return fault.Field(field, "is too long: %d characters, the limit is %d", n, limit)
+		}
+	}
+	return nil
+}
+
+// named reports whether a search of type t compares names: persons,
+// organisations and vessels, or persons and organisations together when
+// t is empty.
+func named(t match.Type) bool {
+	return t == "" || t == match.Person || t == match.Organisation || t == match.Vessel
+}
+
+// checkName refuses a name the index has nothing to compare of once
+// punctuation, titles and legal forms are left out ("Co., Ltd.", "Mr",
+// "…"), which would otherwise find nothing and look like "no match". A
+// search of persons and organisations together needs one of the two.
+func (s *Service) checkName(t match.Type, name, field string) *fault.Error {
+	if s.ix.Load().HasNameToCompare(t, name) {
+		return nil
+	}
+	return fault.Field(field, "%q has no letters or digits to compare once punctuation, titles and legal forms are left out", name)
 }
 
 func knownType(t match.Type) bool {
@@ -839,6 +897,11 @@ func isCode(s string) bool {
 func (s *Service) Search(ctx context.Context, u store.User, q match.Query) ([]match.Result, error) {
 	if err := CheckQuery(&q); err != nil {
 		return nil, err
+	}
+	if named(q.Type) {
+		if err := s.checkName(q.Type, q.Name, "name"); err != nil {
+			return nil, fault.List{err}
+		}
 	}
 	if !s.ready.Load() {
 		return nil, s.notReady()
@@ -883,7 +946,11 @@ func (s *Service) Exclusions(ctx context.Context) ([]store.MatchExclusion, error
 
 // Exclude stops a value from linking records, at once and after every
 // restart, and audits it. The value is an identifier of type t, or a whole
-// name for persons, organisations and vessels.
+// name for persons, organisations and vessels. A value that excludes
+// nothing more than the exclusions of its type already do (the same
+// value in another spelling, such as "+852 2345 6789" and "+85223456789")
+// is a conflict naming the exclusion that covers it: two exclusions of one
+// value would leave it excluded when either is removed.
 func (s *Service) Exclude(ctx context.Context, actor string, t match.Type, value, reason string) (store.MatchExclusion, error) {
 	if !knownType(t) {
 		return store.MatchExclusion{}, fault.Field("type", "unknown entity type %q", t)
@@ -891,23 +958,75 @@ func (s *Service) Exclude(ctx context.Context, actor string, t match.Type, value
 	if value == "" {
 		return store.MatchExclusion{}, fault.Field("value", "is required")
 	}
-	if len(reason) > 500 {
-		return store.MatchExclusion{}, fault.Field("reason", "must be at most 500 characters")
+	if err := checkText(t, value, "value"); err != nil {
+		return store.MatchExclusion{}, err
 	}
-	// The index validates the value; an exclusion the store then refuses
-	// (already excluded) leaves the index as it was. An index being built
-	// applies it from the store before it is put in place.
+	if n := utf8.RuneCountInString(reason); n > maxReason {
+		return store.MatchExclusion{}, fault.Field("reason", "must be at most %d characters, not %d", maxReason, n)
+	}
+	// The index validates the value. An exclusion the store then refuses
+	// leaves the index as it was when another process stored the same
+	// value meanwhile; otherwise the index is rebuilt from the store,
+	// which forgets it. An index being built applies it from the store
+	// before it is put in place.
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
-	if err := s.ix.Load().Exclude(t, value); err != nil {
+	ix := s.ix.Load()
+	if err := s.alreadyExcluded(ctx, ix, t, value); err != nil {
+		return store.MatchExclusion{}, err
+	}
+	if err := ix.Exclude(t, value); err != nil {
 		return store.MatchExclusion{}, err
 	}
 	ev := audit.Event{Actor: actor, Action: ActionExclude, Target: string(t), Detail: "reason: " + reason}
 	x, err := s.st.AddMatchExclusion(ctx, store.MatchExclusion{Type: string(t), Value: value, Reason: reason, Actor: actor}, ev)
 	if err != nil {
+		if !fault.Is(err, fault.Conflict) {
+			s.requestRebuild()
+		}
 		return store.MatchExclusion{}, err
 	}
 	return x, nil
+}
+
+// maxReason bounds the reason of an exclusion, in characters.
+const maxReason = 500
+
+// alreadyExcluded answers a conflict naming the stored exclusion when
+// everything an exclusion of value would stop from linking is stopped by
+// the exclusions of type t already.
+func (s *Service) alreadyExcluded(ctx context.Context, ix *match.Index, t match.Type, value string) error {
+	keys, err := ix.ExclusionKeys(t, value)
+	if err != nil || len(keys) == 0 {
+		return nil // not a value the index accepts: Exclude says why
+	}
+	xs, err := s.st.MatchExclusions(ctx)
+	if err != nil {
+		return err
+	}
+	by := map[uint64]store.MatchExclusion{}
+	for _, x := range xs {
+		if x.Type != string(t) {
+			continue
+		}
+		ks, _ := ix.ExclusionKeys(t, x.Value)
+		for _, k := range ks {
+			if _, ok := by[k]; !ok {
+				by[k] = x
+			}
+		}
+	}
+	first, ok := by[keys[0]]
+	for _, k := range keys {
+		if _, covered := by[k]; !covered {
+			ok = false
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return &fault.Error{Kind: fault.Conflict, Field: "value",
+		Message: fmt.Sprintf("%s %q is already excluded by exclusion %d (%q)", t, value, first.ID, first.Value)}
 }
 
 // Include removes an exclusion and audits it. The index, which cannot
@@ -918,11 +1037,16 @@ func (s *Service) Include(ctx context.Context, actor string, id int64) error {
 	if err := s.st.DeleteMatchExclusion(ctx, id, ev); err != nil {
 		return err
 	}
+	s.requestRebuild()
+	return nil
+}
+
+// requestRebuild asks Run to rebuild the index from the store.
+func (s *Service) requestRebuild() {
 	select {
 	case s.rebuild <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // entitiesAt returns the entities of a record by their path in it; links

@@ -2,7 +2,10 @@ package matching
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -476,5 +479,241 @@ func TestBurstGathered(t *testing.T) {
 		if v, err := st.MatchedVersion(context.Background(), it.rec.ID); err != nil || v != 1 {
 			t.Fatalf("record %s matched at version %d (%v), want 1", it.rec.ID, v, err)
 		}
+	}
+}
+
+// fieldOf is the field an Invalid error names first, "" for any other
+// error.
+func fieldOf(err error) string {
+	if !fault.Is(err, fault.Invalid) {
+		return ""
+	}
+	var l fault.List
+	if errors.As(err, &l) && len(l) > 0 {
+		return l[0].Field
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	return ""
+}
+
+// TestSearchRefusesWhatCannotMatch checks that a search the index could
+// find nothing for, whatever the records, is refused naming the field
+// rather than answered with an empty list, which means "no match".
+func TestSearchRefusesWhatCannotMatch(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	r := person(t, "Chan Tai Man", "1975-03-02", "HK", func(r *intel.Record) {
+		r.Seizure.Containers = []string{"CSQU3054383"}
+	})
+	storetest.MustCreate(t, Observe(st, svc), r)
+	mustIdle(t, svc)
+
+	for _, tc := range []struct {
+		name  string
+		q     match.Query
+		field string
+	}{
+		{"min_score NaN", match.Query{Name: "Chan Tai Man", MinScore: math.NaN()}, "min_score"},
+		{"container check digit", match.Query{Name: "CSQU3054384", Type: match.Container}, "name"},
+		{"container shape", match.Query{Name: "garbage", Type: match.Container}, "name"},
+		{"phone", match.Query{Name: "abc", Type: match.Phone}, "name"},
+		{"e-mail", match.Query{Name: "not-an-address", Type: match.Email}, "name"},
+		{"document placeholder", match.Query{Name: "HK:000000", Type: match.Document}, "name"},
+		{"flight", match.Query{Name: "zz", Type: match.Flight}, "name"},
+		{"address", match.Query{Name: "1 A", Type: match.Address}, "name"},
+		{"vehicle", match.Query{Name: "--", Type: match.Vehicle}, "name"},
+		{"legal form only", match.Query{Name: "有限公司", Type: match.Organisation}, "name"},
+		{"title only", match.Query{Name: "Mr", Type: match.Person}, "name"},
+		{"punctuation", match.Query{Name: "...!!"}, "name"},
+		{"blank", match.Query{Name: "   "}, "name"},
+		{"emoji", match.Query{Name: "😀", Type: match.Vessel}, "name"},
+		{"invalid UTF-8", match.Query{Name: "\xff\xfe"}, "name"},
+		{"too long", match.Query{Name: strings.Repeat("Chan Tai Man ", 30)}, "name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := svc.Search(ctx, admin, tc.q)
+			if got := fieldOf(err); got != tc.field {
+				t.Errorf("search %+v: %v, want an invalid error naming %s", tc.q, err, tc.field)
+			}
+		})
+	}
+	// What the index can read is searched as before, in any spelling.
+	for _, q := range []match.Query{
+		{Name: "陳大文"},
+		{Name: "csqu 305438-3", Type: match.Container},
+		{Name: "Chan Tai Man", Type: match.Person, MinScore: 0.5},
+	} {
+		res, err := svc.Search(ctx, admin, q)
+		if err != nil {
+			t.Fatalf("search %+v: %v", q, err)
+		}
+		if len(res) == 0 || res[0].Record != r.ID {
+			t.Errorf("search %+v found %+v, want %s", q, res, r.ID)
+		}
+	}
+}
+
+// TestSearchRefusedBeforeIndexBuilt checks that a search the index could
+// not read is refused as such while the index is being built, not told
+// to come back later.
+func TestSearchRefusedBeforeIndexBuilt(t *testing.T) {
+	st, _ := MustStore(t)
+	svc, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Search(context.Background(), admin, match.Query{Name: "有限公司", Type: match.Organisation})
+	if fieldOf(err) != "name" {
+		t.Errorf("search of a legal form alone before the index is built: %v, want invalid naming name", err)
+	}
+	_, err = svc.Search(context.Background(), admin, match.Query{Name: "Chan Tai Man"})
+	storetest.WantKind(t, err, fault.Unavailable)
+}
+
+// TestExcludeSameValueInAnotherSpelling checks that a value already
+// excluded in another spelling is a conflict naming the exclusion, so that
+// removing that exclusion lets the value link records again.
+func TestExcludeSameValueInAnotherSpelling(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	first := map[match.Type]string{
+		match.Phone:        "+852 2345 6789",
+		match.Organisation: "Golden Harvest Trading Co., Ltd.",
+		match.Person:       "Chan Tai Man",
+		match.Container:    "CSQU3054383",
+	}
+	ids := map[match.Type]int64{}
+	for typ, v := range first {
+		x, err := svc.Exclude(ctx, "root", typ, v, "")
+		if err != nil {
+			t.Fatalf("exclude %s %q: %v", typ, v, err)
+		}
+		ids[typ] = x.ID
+	}
+	for _, tc := range []struct {
+		typ   match.Type
+		value string
+	}{
+		{match.Phone, "+852 2345 6789"},
+		{match.Phone, "+85223456789"},
+		{match.Phone, "00852 2345 6789"},
+		{match.Organisation, "golden harvest trading"},
+		{match.Organisation, "GOLDEN HARVEST TRADING LIMITED"},
+		{match.Person, "CHAN, Tai-Man"},
+		{match.Container, "csqu 305438-3"},
+	} {
+		_, err := svc.Exclude(ctx, "root", tc.typ, tc.value, "")
+		storetest.WantKind(t, err, fault.Conflict)
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Field != "value" || !strings.Contains(fe.Message, fmt.Sprintf("exclusion %d ", ids[tc.typ])) {
+			t.Errorf("exclude %s %q again: %v, want a conflict naming value and exclusion %d", tc.typ, tc.value, err, ids[tc.typ])
+		}
+	}
+	// Another value, or the same words as another type, is excluded.
+	for _, tc := range []struct {
+		typ   match.Type
+		value string
+	}{
+		{match.Phone, "+852 2345 6780"},
+		{match.Person, "Chan Tai Ming"},
+		{match.Organisation, "Chan Tai Man"},
+	} {
+		if _, err := svc.Exclude(ctx, "root", tc.typ, tc.value, ""); err != nil {
+			t.Errorf("exclude %s %q: %v", tc.typ, tc.value, err)
+		}
+	}
+	xs, err := svc.Exclusions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != len(first)+3 {
+		t.Errorf("%d exclusions stored, want %d: %+v", len(xs), len(first)+3, xs)
+	}
+}
+
+// TestExcludeReasonCountsCharacters checks that the limit of a reason is
+// in characters, as its message says, not in bytes.
+func TestExcludeReasonCountsCharacters(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	if _, err := svc.Exclude(ctx, "root", match.Phone, "+852 2345 6789", strings.Repeat("é", 300)); err != nil {
+		t.Errorf("a reason of 300 accented letters: %v", err)
+	}
+	_, err := svc.Exclude(ctx, "root", match.Phone, "+852 2345 6780", strings.Repeat("é", 501))
+	if fieldOf(err) != "reason" {
+		t.Errorf("a reason of 501 characters: %v, want invalid naming reason", err)
+	}
+	_, err = svc.Exclude(ctx, "root", match.Address, strings.Repeat("12 Queen's Road ", 100), "")
+	if fieldOf(err) != "value" {
+		t.Errorf("an address longer than any record holds: %v, want invalid naming value", err)
+	}
+}
+
+// failingExclusions is a store whose exclusions cannot be stored.
+type failingExclusions struct{ store.Store }
+
+func (failingExclusions) AddMatchExclusion(context.Context, store.MatchExclusion, audit.Event) (store.MatchExclusion, error) {
+	return store.MatchExclusion{}, errors.New("disk full")
+}
+
+// TestExcludeNotStoredIsForgotten checks that an exclusion the store
+// failed to keep does not stay in the index: the index is rebuilt from the
+// store, and the value links records again.
+func TestExcludeNotStoredIsForgotten(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	a := person(t, "Chan Tai Man", "1975-03-02", "HK")
+	storetest.MustCreate(t, st, a)
+	svc := MustService(t, failingExclusions{st}, match.Options{})
+	if _, err := svc.Exclude(ctx, "root", match.Person, "Chan Tai Man", ""); err == nil || fault.Is(err, fault.Invalid) {
+		t.Fatalf("exclude with a failing store: %v, want the store's error", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mustIdle(t, svc)
+		res, err := svc.Search(ctx, admin, match.Query{Name: "Chan Tai Man", Type: match.Person})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) == 1 && res[0].Record == a.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the exclusion the store did not keep still holds: search finds %+v", res)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRecordMatchesLeaveOutRetracted checks that a record retracted before
+// its retraction was matched is not shown as a match, and that a retracted
+// record shows no matches.
+func TestRecordMatchesLeaveOutRetracted(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	svc := MustService(t, st, match.Options{})
+	a := person(t, "Chan Tai Man", "1975-03-02", "HK")
+	b := person(t, "陳大文", "1975-03-02", "HK")
+	storetest.MustCreate(t, Observe(st, svc), a, b)
+	mustIdle(t, svc)
+	if ls, err := svc.RecordMatches(ctx, admin, a.ID); err != nil || len(ls) != 1 {
+		t.Fatalf("matches of a: %+v, %v; want one to b", ls, err)
+	}
+	// Retracted in the store, not yet matched.
+	v2 := storetest.NextVersion(t, b, func(r *intel.Record) { r.Status = intel.StatusRetracted })
+	if err := st.UpdateRecord(ctx, v2, audit.Event{Actor: "t", Action: audit.ActionRecordRetract, Target: b.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err := svc.RecordMatches(ctx, admin, a.ID); err != nil || len(ls) != 0 {
+		t.Errorf("matches of a after b was retracted: %+v, %v; want none", ls, err)
+	}
+	if ls, err := svc.RecordMatches(ctx, admin, b.ID); err != nil || ls == nil || len(ls) != 0 {
+		t.Errorf("matches of the retracted b: %+v, %v; want an empty list", ls, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,60 @@ func TestRequestsAPIVisibility(t *testing.T) {
 	}
 	if r := n.do(t, "analyst", "GET", "/api/v1/requests?state=lost", nil); r.status != http.StatusBadRequest || r.apiError(t).Error.Field != "state" {
 		t.Errorf("?state=lost: %d, want 400 naming state", r.status)
+	}
+}
+
+// TestDeliveriesAPIVisibility checks that GET /api/v1/deliveries leaves
+// out the deliveries of records the user may not see, and refuses a
+// record parameter that is not a record id, or given twice, and a
+// parameter it does not take.
+func TestDeliveriesAPIVisibility(t *testing.T) {
+	n := MustFederatedNode(t)
+	ctx := context.Background()
+	open := storetest.NewRecord(t)
+	secret := storetest.NewRecord(t, func(r *intel.Record) {
+		r.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: "OP-JADE"}
+	})
+	storetest.MustCreate(t, n.store, open, secret)
+	var ds []store.Delivery
+	for _, r := range []*intel.Record{open, secret} {
+		ds = append(ds, store.Delivery{EnvelopeID: ulid.Make().String(), Peer: "JP", Type: "record.create", RecordID: r.ID, Version: 1})
+	}
+	if _, err := n.store.Share(ctx, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	list := func(role, query string) []string {
+		t.Helper()
+		r := n.do(t, role, "GET", "/api/v1/deliveries"+query, nil)
+		want(t, r, http.StatusOK)
+		var body struct {
+			Deliveries []struct{ Record string } `json:"deliveries"`
+		}
+		r.json(t, &body)
+		var ids []string
+		for _, d := range body.Deliveries {
+			ids = append(ids, d.Record)
+		}
+		return ids
+	}
+	if got := list("analyst", ""); len(got) != 1 || got[0] != open.ID {
+		t.Errorf("the analyst outside the operation is listed deliveries of %v, want only %s", got, open.ID)
+	}
+	for _, role := range []string{"admin", "auditor"} {
+		if got := list(role, ""); len(got) != 2 {
+			t.Errorf("%s is listed deliveries of %v, want both records", role, got)
+		}
+	}
+	if got := list("analyst", "?record="+open.ID); len(got) != 1 || got[0] != open.ID {
+		t.Errorf("deliveries of the open record: %v", got)
+	}
+	want(t, n.do(t, "analyst", "GET", "/api/v1/deliveries?record="+secret.ID, nil), http.StatusNotFound)
+	want(t, n.do(t, "analyst", "GET", "/api/v1/deliveries?record="+ulid.Make().String(), nil), http.StatusNotFound)
+	for _, q := range []string{"record=abc", "record=" + strings.ToLower(open.ID), "record=" + open.ID + "&record=" + secret.ID, "state=dead"} {
+		r := n.do(t, "analyst", "GET", "/api/v1/deliveries?"+q, nil)
+		field, _, _ := strings.Cut(q, "=")
+		if r.status != http.StatusBadRequest || r.apiError(t).Error.Field != field {
+			t.Errorf("deliveries?%s: %d %s, want 400 naming %s", q, r.status, r.body, field)
+		}
 	}
 }

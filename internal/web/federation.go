@@ -8,10 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"liaison/internal/bufpool"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
 	"liaison/internal/federation/envelope"
+	"liaison/internal/records"
 	"liaison/internal/store"
 )
 
@@ -114,12 +117,37 @@ func (s *Server) shareRecord(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	ds, err := s.fed.Deliveries(r.Context(), r.URL.Query().Get("record"))
+	ctx := r.Context()
+	record := r.URL.Query().Get("record")
+	if record != "" {
+		if u, err := ulid.ParseStrict(record); err != nil || u.String() != record {
+			return fault.Field("record", "%q is not a record id (a ULID: 26 characters of Crockford's base32 in upper case)", record)
+		}
+	}
+	ds, err := s.fed.Deliveries(ctx, record)
 	if err != nil {
 		return err
 	}
+	// The deliveries of records the user may not see are left out, as
+	// those records are (the record asked for is checked already).
+	restricted, _ := records.OperationsSeen(ctx)
+	visible := map[string]bool{}
 	out := deliveriesResponse{Deliveries: make([]deliveryBody, 0, len(ds))}
 	for _, d := range ds {
+		if restricted && d.RecordID != "" && d.RecordID != record {
+			ok, seen := visible[d.RecordID]
+			if !seen {
+				err := s.records.CheckVisible(ctx, d.RecordID)
+				if err != nil && !fault.Is(err, fault.NotFound) {
+					return err
+				}
+				ok = err == nil
+				visible[d.RecordID] = ok
+			}
+			if !ok {
+				continue
+			}
+		}
 		out.Deliveries = append(out.Deliveries, deliveryView(d))
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"liaison/internal/fault"
@@ -100,11 +101,17 @@ func (s *Server) searchEntities(w http.ResponseWriter, r *http.Request) error {
 	}
 	if m := v.Get("min_score"); m != "" {
 		f, err := strconv.ParseFloat(m, 64)
-		if err != nil || f <= 0 || f > 1 {
+		// Written so that NaN, which compares false with everything, fails.
+		if err != nil || !(f > 0 && f <= 1) {
 			errs = append(errs, fault.Field("min_score", "must be a number above 0 and at most 1"))
 		} else {
 			q.MinScore = f
 		}
+	}
+	// Records carry only ISO 3166 codes: another pair of capitals would
+	// find nothing, which would read as "no match".
+	if c := q.Country; len(c) == 2 && c == strings.ToUpper(c) && !s.dir.Country(c) {
+		errs = append(errs, fault.Field("country", "%q is not an ISO 3166 country code", c))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -156,8 +163,11 @@ func (s *Server) createExclusion(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) deleteExclusion(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return fault.E(fault.NotFound, "match exclusion %s not found", r.PathValue("id"))
+	if err != nil {
+		return fault.Field("id", "%q is not an exclusion id", r.PathValue("id"))
+	}
+	if id < 1 {
+		return fault.E(fault.NotFound, "match exclusion %d not found", id)
 	}
 	if err := s.matching.Include(r.Context(), userFrom(r.Context()).Name, id); err != nil {
 		return err

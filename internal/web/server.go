@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,7 +157,6 @@ type route struct {
 	pattern string            // ServeMux path pattern, e.g. /api/v1/records/{id}
 	perm    access.Permission // "" for public routes
 	handler handlerFunc
-
 	// For the OpenAPI document.
 	id       string // operationId
 	summary  string
@@ -280,6 +281,14 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			r = r.WithContext(records.WithViewer(context.WithValue(r.Context(), userKey, u), u))
+			// Query parameters other than the route's, and any given
+			// more than once, are refused by name: a filter misspelt or
+			// repeated would otherwise be dropped, and the answer would
+			// not be the one asked for.
+			if err := checkQuery(r, rt.query); err != nil {
+				s.writeError(sw, r, err)
+				return
+			}
 			if err := s.checkRecordVisible(r, rt); err != nil {
 				s.writeError(sw, r, err)
 				return
@@ -550,6 +559,45 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
 		s.log.DebugContext(r.Context(), "write openapi document", slog.Any("err", err))
 	}
 	return nil
+}
+
+// checkQuery refuses a query string that does not parse, a parameter
+// that is not one of ps and one given more than once, naming it.
+func checkQuery(r *http.Request, ps []param) error {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return fault.E(fault.Invalid, "malformed query string: %v", err)
+	}
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var errs fault.List
+	for _, name := range names {
+		known := slices.ContainsFunc(ps, func(p param) bool { return p.name == name })
+		switch {
+		case !known && len(ps) == 0:
+			errs = append(errs, fault.Field(name, "unknown parameter; this route takes none"))
+		case !known:
+			errs = append(errs, fault.Field(name, "unknown parameter; this route takes %s", paramNames(ps)))
+		case len(v[name]) > 1:
+			errs = append(errs, fault.Field(name, "is given %d times; give it once", len(v[name])))
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// paramNames lists the names of ps, separated by commas.
+func paramNames(ps []param) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // checkRecordVisible answers "not found" for a route about a record (its

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	josejson "github.com/go-jose/go-jose/v4/json"
 
@@ -115,7 +116,9 @@ func DecodeBatch(b []byte, maxItems int) ([][]byte, error) {
 	}
 	var ss []string
 	if err := josejson.Unmarshal(t, &ss); err != nil {
-		return nil, fault.Wrap(fault.Invalid, err, "batch is not a JSON array of compact JWS strings")
+		// The decoder's finding goes into the message, which is what the
+		// sender is answered.
+		return nil, fault.E(fault.Invalid, "batch is not a JSON array of compact JWS strings: %s", clipMessage(err.Error(), 300))
 	}
 	if len(ss) == 0 {
 		return nil, fault.E(fault.Invalid, "batch is empty")
@@ -291,8 +294,10 @@ func SignResponse(key identity.Key, self string, to []string, batch []byte, resu
 
 // VerifyResponse checks that r.Signed is signed by pub, the key pinned for
 // the receiver, answers the request body batch and says exactly what
-// r.Results say, result by result. It returns the signed envelope. Any
-// mismatch is an Unauthorized *fault.Error.
+// r.Results say, result by result, and that every result is definite (as
+// SignResponse requires). It returns the signed envelope. Any mismatch is
+// an Unauthorized *fault.Error, a result that is not definite an Invalid
+// one naming it.
 func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, error) {
 	if r.Signed == "" {
 		return Envelope{}, fault.E(fault.Unauthorized, "answer is not signed")
@@ -325,6 +330,21 @@ func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, 
 		if p.Results[i] != got {
 			return Envelope{}, mismatch("result %d is signed as %s %q for %q", i, p.Results[i].Status, p.Results[i].Reason, p.Results[i].ID)
 		}
+		if err := got.check(i); err != nil {
+			return Envelope{}, err
+		}
 	}
 	return e, nil
+}
+
+// clipMessage shortens s to at most n bytes, on a character boundary,
+// marking the cut.
+func clipMessage(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

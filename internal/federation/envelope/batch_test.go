@@ -2,6 +2,7 @@ package envelope_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -88,12 +89,16 @@ func TestDecodeBatchRefuses(t *testing.T) {
 		{"too many", `["a","b","c"]`, 2, fault.TooLarge, "batch too large: 3 envelopes (limit 2)"},
 		{"not strings", `[1,2]`, 0, fault.Invalid, "not a JSON array of compact JWS strings"},
 		{"broken array", `["a"`, 0, fault.Invalid, "not a JSON array"},
+		// The decoder's finding is in the message the sender is answered.
+		{"cause given", `["a",`, 0, fault.Invalid, "not a JSON array of compact JWS strings: unexpected end of JSON input"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := envelope.DecodeBatch([]byte(tt.in), tt.max)
-			if !fault.Is(err, tt.kind) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("DecodeBatch = %v, want a %s error mentioning %q", err, tt.kind, tt.want)
+			// The message is what the sender is answered.
+			var fe *fault.Error
+			if !fault.Is(err, tt.kind) || !errors.As(err, &fe) || !strings.Contains(fe.Message, tt.want) {
+				t.Fatalf("DecodeBatch = %v, want a %s error whose message mentions %q", err, tt.kind, tt.want)
 			}
 		})
 	}
@@ -185,6 +190,33 @@ func TestVerifyResponseRefusesMismatch(t *testing.T) {
 			_, err := envelope.VerifyResponse(tt.r, tt.body, keyJP.Public)
 			if !fault.Is(err, fault.Unauthorized) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("VerifyResponse = %v, want an unauthorized error mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestVerifyResponseRefusesIndefiniteResults checks that an answer the
+// receiver signed is still refused when a result says nothing definite,
+// which SignResponse would not have signed.
+func TestVerifyResponseRefusesIndefiniteResults(t *testing.T) {
+	body := []byte(`["a.b.c"]`)
+	tests := []struct {
+		name   string
+		result envelope.Result
+		want   string
+	}{
+		{"unknown status", envelope.Result{ID: MustID(t), Status: "maybe"}, `results[0].status: "maybe" is not accepted, duplicate or refused`},
+		{"refusal without reason", envelope.Result{ID: MustID(t), Status: envelope.Refused}, "results[0].reason"},
+		{"accepted without id", envelope.Result{Status: envelope.Accepted}, "results[0].id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			signed := MustSign(t, keyJP, envelope.Envelope{ID: MustID(t), Type: envelope.TypeResults, From: "JP", Created: t0,
+				Payload: MustPayload(t, envelope.ResultsPayload{Batch: envelope.BatchDigest(body), Results: []envelope.Result{tt.result}})})
+			r := envelope.Response{Results: []envelope.Result{tt.result}, Signed: string(signed)}
+			_, err := envelope.VerifyResponse(r, body, keyJP.Public)
+			if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("VerifyResponse = %v, want an invalid error mentioning %q", err, tt.want)
 			}
 		})
 	}

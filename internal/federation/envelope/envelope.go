@@ -138,6 +138,10 @@ type body struct {
 // or a RILO such as "RILO-AP".
 var nodePattern = regexp.MustCompile(`^[A-Z][A-Z0-9-]{1,15}$`)
 
+// ValidNode reports whether code has the form of a node code: an
+// administration such as "HK" or a RILO such as "RILO-AP".
+func ValidNode(code string) bool { return nodePattern.MatchString(code) }
+
 // regionPattern is the form of a WCO region code such as "AP" or "ESA".
 var regionPattern = regexp.MustCompile(`^[A-Z][A-Z0-9-]{1,15}$`)
 

@@ -508,6 +508,10 @@ func (h *Handler) screen(w http.ResponseWriter, r *http.Request, c *call) error 
 				return fault.Field("birth_date", "must be a date YYYY-MM-DD")
 			}
 		}
+		// Records carry only ISO 3166 codes: another would find nothing.
+		if len(b.Country) == 2 && !h.cfg.Directory.Country(b.Country) {
+			return fault.Field("country", "%q is not an ISO 3166 country code", b.Country)
+		}
 		res, err := h.cfg.Screener.Search(r.Context(), c.user, match.Query{Name: b.Name, Type: match.Type(b.Type),
 			Country: b.Country, BirthDate: b.BirthDate, Limit: 50})
 		if fault.Is(err, fault.Unavailable) {

@@ -856,3 +856,34 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 	}
 }
+
+// TestScreenRefusesWhatCannotMatch checks that screening a value the
+// index cannot read (a container number with a wrong check digit, a name
+// of punctuation only) says what is wrong with it rather than "no match".
+func TestScreenRefusesWhatCannotMatch(t *testing.T) {
+	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n := MustNode(t, nil, svc)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	for q, w := range map[string]string{
+		"name=CSQU3054384&type=container": "check digit",
+		"name=%21%21%21":                  "no letters or digits",
+		"name=%FF%FE":                     "UTF-8",
+		"name=Chan+Tai+Man&country=ZZ":    "ISO 3166",
+	} {
+		p := b.get("/ui/screen?lang=en&" + q)
+		if p.status != http.StatusBadRequest || strings.Contains(p.body, `id="no-match"`) || !strings.Contains(p.body, w) {
+			t.Errorf("screening %s: %d, want 400 saying %q", q, p.status, w)
+		}
+	}
+}
