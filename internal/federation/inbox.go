@@ -109,9 +109,10 @@ func (s *Service) Receive(ctx context.Context, body []byte) (envelope.Response, 
 			policy.Now = s.now()
 			o.v, o.err = envelope.Open(it, policy)
 		}
-		// A relay queues its copies while deciding, and types other than
-		// record versions read what earlier envelopes stored: they are
-		// decided alone, after everything before them is stored.
+		// At a RILO, a retraction's relays go where the record's earlier
+		// relays went, which are stored with their receipts; types other
+		// than record versions read what earlier envelopes stored: they
+		// are decided alone, after everything before them is stored.
 		alone := rilo || (o.err == nil && !batchable(o.v.Envelope.Type))
 		if alone || (o.err == nil && b.envelopes[o.v.Envelope.ID]) {
 			if err := b.flush(ctx); err != nil {
@@ -226,8 +227,12 @@ func (b *inboxBatch) flush(ctx context.Context) error {
 	}
 	b.flushes++
 	var refusals []audit.Event
+	queued := false
 	for k, r := range b.pending {
 		i := b.index[k]
+		if rc := r.Received; rc != nil && r.Err == nil && !r.Duplicate && len(rc.Outbox) > 0 {
+			queued = true
+		}
 		switch {
 		case r.Err != nil:
 			reason := reasonOf(r.Err)
@@ -239,6 +244,10 @@ func (b *inboxBatch) flush(ctx context.Context) error {
 		if rc := r.Received; rc != nil && r.Err == nil {
 			b.known[rc.EnvelopeID] = true
 		}
+	}
+	if queued {
+		// Acknowledgements and relays were queued with their receipts.
+		b.s.Wake()
 	}
 	if len(refusals) > 0 {
 		if _, err := b.s.cfg.Store.Audit(ctx, refusals...); err != nil {

@@ -280,14 +280,17 @@ func (s *Service) receiveLoop(kind intel.Kind, check func(ctx context.Context, v
 			}
 			return store.Received{}, audit.Event{}, fmt.Sprintf("%s may not receive record %s from %s: %s", s.cfg.Node, rec.ID, e.From, strings.Join(texts, " ")), nil
 		}
+		rc := store.Received{Record: &rec}
 		if kind == intel.KindRequest {
-			if err := s.queueAck(ctx, e, rec.ID); err != nil {
+			ack, err := s.ack(e, rec.ID)
+			if err != nil {
 				return store.Received{}, audit.Event{}, "", err
 			}
+			rc.Outbox = append(rc.Outbox, ack)
 		}
 		ev := audit.Event{Actor: e.From, Action: ActionReceive, Target: rec.ID,
 			Detail: fmt.Sprintf("%s %s version %d from %s (%s)", e.Type, e.ID, rec.Version, e.From, decisionDetail(s.cfg.Node, d))}
-		return store.Received{Record: &rec}, ev, "", nil
+		return rc, ev, "", nil
 	}
 }
 
@@ -345,18 +348,18 @@ type ackPayload struct {
 	Record   string          `json:"record"`
 }
 
-// queueAck queues the signed acknowledgement of a request envelope.
-func (s *Service) queueAck(ctx context.Context, e envelope.Envelope, recordID string) error {
+// ack is the delivery of the signed acknowledgement of a request
+// envelope, queued with the request's receipt (store.Received.Outbox).
+func (s *Service) ack(e envelope.Envelope, recordID string) (store.Delivery, error) {
 	p, err := envelope.NewPayload(ackPayload{Envelope: e.ID, Status: envelope.Accepted, Record: recordID})
 	if err != nil {
-		return err
+		return store.Delivery{}, err
 	}
 	id, err := envelope.NewID(s.now())
 	if err != nil {
-		return err
+		return store.Delivery{}, err
 	}
-	_, err = s.Enqueue(ctx, []store.Delivery{{EnvelopeID: id, Peer: e.From, Type: string(envelope.TypeAck), RecordID: recordID, Payload: p}}, nil)
-	return err
+	return store.Delivery{EnvelopeID: id, Peer: e.From, Type: string(envelope.TypeAck), RecordID: recordID, Payload: p}, nil
 }
 
 // receiveAck records the acknowledgement of a request this node made: the

@@ -133,7 +133,7 @@ func (s *Service) relaying(h Handler) Handler {
 		if !ok {
 			return rc, ev, "", nil
 		}
-		sent, err := s.queueRelays(ctx, region, v, rc)
+		sent, err := s.relays(ctx, region, v, &rc)
 		if err != nil {
 			return store.Received{}, audit.Event{}, "", err
 		}
@@ -144,10 +144,11 @@ func (s *Service) relaying(h Handler) Handler {
 	}
 }
 
-// queueRelays puts the originator's envelope in the outbox for each member
-// of region it is addressed to and this RILO has pinned, and returns their
-// codes. A retraction goes to the members the record was relayed to.
-func (s *Service) queueRelays(ctx context.Context, region string, v envelope.Verified, rc store.Received) ([]string, error) {
+// relays adds to rc's outbox the originator's envelope for each member of
+// region it is addressed to and this RILO has pinned, with the audit entry
+// saying so, and returns their codes: they are queued with the envelope's
+// receipt. A retraction goes to the members the record was relayed to.
+func (s *Service) relays(ctx context.Context, region string, v envelope.Verified, rc *store.Received) ([]string, error) {
 	e := v.Envelope
 	peers, err := s.cfg.Store.Peers(ctx)
 	if err != nil {
@@ -213,9 +214,7 @@ func (s *Service) queueRelays(ctx context.Context, region string, v envelope.Ver
 		detail += "; not pinned here: " + strings.Join(skipped, ",")
 	}
 	ev := audit.Event{Actor: "federation", Action: ActionRelay, Target: recordID, Detail: clip(detail, 500)}
-	if _, err := s.Enqueue(ctx, ds, []audit.Event{ev}); err != nil {
-		return nil, fmt.Errorf("queue relays of %s: %w", e.ID, err)
-	}
+	rc.Outbox, rc.Events = append(rc.Outbox, ds...), append(rc.Events, ev)
 	return sent, nil
 }
 

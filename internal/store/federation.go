@@ -135,6 +135,14 @@ type Received struct {
 	Rewrite []*intel.Record
 	// Peer, when set, re-pins the sender (a key rotation).
 	Peer *Peer
+	// Outbox holds what this node sends because it accepted the envelope
+	// (the acknowledgement of a request, a RILO's relays), and Events
+	// their audit entries: written with the receipt, in its transaction,
+	// and not at all when the envelope is a duplicate or refused, so that
+	// nothing is sent for an envelope not held and nothing twice for one
+	// delivered again.
+	Outbox []Delivery
+	Events []audit.Event
 }
 
 // Detached is a compact JWS without its payload, as RFC 7515 (appendix F)

@@ -228,36 +228,55 @@ func (db *DB) queryPeers(ctx context.Context, query string, args ...any) ([]stor
 
 // Share writes outbox rows and audit events in one transaction.
 func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event) ([]store.Delivery, error) {
-	for _, d := range ds {
-		if d.EnvelopeID == "" || d.Peer == "" || d.Type == "" {
-			return nil, fault.E(fault.Invalid, "a delivery needs an envelope id, a peer and a type")
-		}
+	if err := checkDeliveries(ds); err != nil {
+		return nil, err
 	}
-	out := make([]store.Delivery, len(ds))
+	var out []store.Delivery
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		now := db.now()
-		for i, d := range ds {
-			if d.State == "" {
-				d.State = store.DeliveryQueued
-			}
-			if d.Created.IsZero() {
-				d.Created = now
-			}
-			if d.NextAttempt.IsZero() {
-				d.NextAttempt = d.Created
-			}
-			err := tx.QueryRow(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
-				string(d.Payload), string(d.Decision), d.SignKey, d.State, d.NextAttempt, d.Created).Scan(&d.ID)
-			if err != nil {
-				return mapErr(err, "delivery "+d.EnvelopeID)
-			}
-			out[i] = d
+		var err error
+		if out, err = db.insertDeliveries(ctx, tx, ds); err != nil {
+			return err
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
+		_, err = db.appendAudit(ctx, tx, evs)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
+	}
+	return out, nil
+}
+
+// checkDeliveries refuses outbox rows without what every row needs.
+func checkDeliveries(ds []store.Delivery) error {
+	for _, d := range ds {
+		if d.EnvelopeID == "" || d.Peer == "" || d.Type == "" {
+			return fault.E(fault.Invalid, "a delivery needs an envelope id, a peer and a type")
+		}
+	}
+	return nil
+}
+
+// insertDeliveries writes outbox rows inside tx and returns them with
+// their ids and defaults (queued, due when created, created now).
+func (db *DB) insertDeliveries(ctx context.Context, tx pgx.Tx, ds []store.Delivery) ([]store.Delivery, error) {
+	out := make([]store.Delivery, len(ds))
+	now := db.now()
+	for i, d := range ds {
+		if d.State == "" {
+			d.State = store.DeliveryQueued
+		}
+		if d.Created.IsZero() {
+			d.Created = now
+		}
+		if d.NextAttempt.IsZero() {
+			d.NextAttempt = d.Created
+		}
+		err := tx.QueryRow(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
+			string(d.Payload), string(d.Decision), d.SignKey, d.State, d.NextAttempt, d.Created).Scan(&d.ID)
+		if err != nil {
+			return nil, mapErr(err, "delivery "+d.EnvelopeID)
+		}
+		out[i] = d
 	}
 	return out, nil
 }
@@ -554,12 +573,21 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
 			}
 		}
+		if rc := rs[i].Received; rc != nil && rs[i].Err == nil {
+			if err := checkDeliveries(rc.Outbox); err != nil {
+				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+			}
+		}
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		received := db.now()
 		evs := make([]audit.Event, 0, len(rs))
 		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
 		var purged []*intel.Record          // records whose earlier versions were rewritten
+		var (
+			outbox []store.Delivery // what the accepted envelopes have this node send
+			extra  []audit.Event    // and its audit entries
+		)
 		for i := range rs {
 			r := &rs[i]
 			r.Duplicate, r.Stored = false, false
@@ -600,6 +628,16 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				}
 			}
 			evs, accepted = append(evs, r.Event), append(accepted, i)
+			outbox, extra = append(outbox, rc.Outbox...), append(extra, rc.Events...)
+		}
+		// What the accepted envelopes have this node send, after the
+		// records they carry are stored (a retraction withdraws what
+		// was queued of the record before it, not what it queues).
+		if _, err := db.insertDeliveries(ctx, tx, outbox); err != nil {
+			return err
+		}
+		for _, ev := range extra {
+			evs, accepted = append(evs, ev), append(accepted, -1)
 		}
 		entries, err := db.appendAudit(ctx, tx, evs)
 		if err != nil {

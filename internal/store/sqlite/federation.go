@@ -266,52 +266,16 @@ func (db *DB) queryPeers(ctx context.Context, query string, args ...any) ([]stor
 
 // Share writes outbox rows and audit events in one transaction.
 func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event) ([]store.Delivery, error) {
-	for _, d := range ds {
-		if d.EnvelopeID == "" || d.Peer == "" || d.Type == "" {
-			return nil, fault.E(fault.Invalid, "a delivery needs an envelope id, a peer and a type")
-		}
+	if err := checkDeliveries(ds); err != nil {
+		return nil, err
 	}
-	out := make([]store.Delivery, len(ds))
+	var out []store.Delivery
 	// The rows are written on the transaction's driver connection (see
 	// inserter), with statements kept prepared from one call to the next.
 	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
-		now := db.now()
-		// Rows get their ids here, after the largest in the table (what
-		// SQLite would give them), so that they are written many to a
-		// statement and still returned with their ids.
-		var last int64
-		if err := tx.QueryRowContext(ctx, sqlMaxOutboxID).Scan(&last); err != nil {
-			return mapErr(err, "outbox")
-		}
-		ins := newInserter(tx, conn, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
-			"payload", "decision_id", "sign_key", "state", "next_attempt", "created")
-		ins.cache = &db.wstmts
-		defer ins.close()
-		var decisions decisionIDs
-		for i, d := range ds {
-			if d.State == "" {
-				d.State = store.DeliveryQueued
-			}
-			if d.Created.IsZero() {
-				d.Created = now
-			}
-			if d.NextAttempt.IsZero() {
-				d.NextAttempt = d.Created
-			}
-			last++
-			d.ID = last
-			decision, err := decisions.id(ctx, tx, d.Decision)
-			if err != nil {
-				return err
-			}
-			if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), textOf(d.Payload),
-				decision, d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
-				return mapErr(err, "delivery")
-			}
-			out[i] = d
-		}
-		if err := ins.flush(ctx); err != nil {
-			return mapErr(err, "delivery")
+		var err error
+		if out, err = db.insertDeliveries(ctx, conn, tx, ds); err != nil {
+			return err
 		}
 		if len(evs) == 0 {
 			return nil
@@ -324,6 +288,64 @@ func (db *DB) Share(ctx context.Context, ds []store.Delivery, evs []audit.Event)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("share: %w", err)
+	}
+	return out, nil
+}
+
+// checkDeliveries refuses outbox rows without what every row needs.
+func checkDeliveries(ds []store.Delivery) error {
+	for _, d := range ds {
+		if d.EnvelopeID == "" || d.Peer == "" || d.Type == "" {
+			return fault.E(fault.Invalid, "a delivery needs an envelope id, a peer and a type")
+		}
+	}
+	return nil
+}
+
+// insertDeliveries writes outbox rows inside tx and returns them with
+// their ids and defaults (queued, due when created, created now).
+func (db *DB) insertDeliveries(ctx context.Context, conn *sql.Conn, tx *sql.Tx, ds []store.Delivery) ([]store.Delivery, error) {
+	out := make([]store.Delivery, len(ds))
+	if len(ds) == 0 {
+		return out, nil
+	}
+	now := db.now()
+	// Rows get their ids here, after the largest in the table (what
+	// SQLite would give them), so that they are written many to a
+	// statement and still returned with their ids.
+	var last int64
+	if err := tx.QueryRowContext(ctx, sqlMaxOutboxID).Scan(&last); err != nil {
+		return nil, mapErr(err, "outbox")
+	}
+	ins := newInserter(tx, conn, chunkRows, "outbox", "id", "envelope_id", "peer", "type", "record_id", "version",
+		"payload", "decision_id", "sign_key", "state", "next_attempt", "created")
+	ins.cache = &db.wstmts
+	defer ins.close()
+	var decisions decisionIDs
+	for i, d := range ds {
+		if d.State == "" {
+			d.State = store.DeliveryQueued
+		}
+		if d.Created.IsZero() {
+			d.Created = now
+		}
+		if d.NextAttempt.IsZero() {
+			d.NextAttempt = d.Created
+		}
+		last++
+		d.ID = last
+		decision, err := decisions.id(ctx, tx, d.Decision)
+		if err != nil {
+			return nil, err
+		}
+		if err := ins.add(ctx, d.ID, d.EnvelopeID, d.Peer, d.Type, d.RecordID, int64(d.Version), textOf(d.Payload),
+			decision, d.SignKey, d.State, formatTime(d.NextAttempt), formatTime(d.Created)); err != nil {
+			return nil, mapErr(err, "delivery")
+		}
+		out[i] = d
+	}
+	if err := ins.flush(ctx); err != nil {
+		return nil, mapErr(err, "delivery")
 	}
 	return out, nil
 }
@@ -760,6 +782,11 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
 			}
 		}
+		if rc := rs[i].Received; rc != nil && rs[i].Err == nil {
+			if err := checkDeliveries(rc.Outbox); err != nil {
+				rs[i].Err = fmt.Errorf("receive envelope %s: %w", rc.EnvelopeID, err)
+			}
+		}
 	}
 	// The rows are written on the transaction's driver connection (see
 	// inserter), with statements kept prepared from one batch to the next.
@@ -803,6 +830,10 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		defer func() { *bodies = arena }()
 		changed := false
 		var purged []*intel.Record // records whose earlier versions were rewritten
+		var (
+			outbox []store.Delivery // what the accepted envelopes have this node send
+			extra  []audit.Event    // and its audit entries
+		)
 		for i := range rs {
 			r := &rs[i]
 			if r.Err != nil || r.Duplicate {
@@ -855,11 +886,21 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				}
 			}
 			evs, accepted = append(evs, r.Event), append(accepted, i)
+			outbox, extra = append(outbox, rc.Outbox...), append(extra, rc.Events...)
 		}
 		for _, in := range []*inserter{inbox, recs, vers, cats} {
 			if err := in.flush(ctx); err != nil {
 				return mapErr(err, "received envelopes")
 			}
+		}
+		// What the accepted envelopes have this node send, after the
+		// records they carry are stored (a retraction withdraws what
+		// was queued of the record before it, not what it queues).
+		if _, err := db.insertDeliveries(ctx, conn, tx, outbox); err != nil {
+			return err
+		}
+		for _, ev := range extra {
+			evs, accepted = append(evs, ev), append(accepted, -1)
 		}
 		if changed {
 			if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {

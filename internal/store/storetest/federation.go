@@ -46,6 +46,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReceiveRepinsPeer", testReceiveRepin},
 		{"ReceiveBatchStoresTogether", testReceiveBatch},
 		{"ReceiveBatchKeepsEveryBody", testReceiveBatchBodies},
+		{"ReceiptQueuesItsOutbox", testReceiptOutbox},
 		{"ReceiptsKeepSignedEnvelopeOnce", testReceipts},
 		{"UnreachablePeerBacksOffAsAWhole", testPeerBackoff},
 	}
@@ -977,6 +978,86 @@ func testReceiveBatch(t *testing.T, s store.Store) {
 		if rs[i].Duplicate || rs[i].Err != nil || rs[i].Stored != want {
 			t.Errorf("bulk receipt %d: duplicate %v, err %v, stored %v; want stored %v", i, rs[i].Duplicate, rs[i].Err, rs[i].Stored, want)
 		}
+	}
+}
+
+// testReceiptOutbox checks that what a receipt has the node send (an
+// acknowledgement, relays) is queued with it, audited, and not at all for
+// a duplicate, a receipt the store refuses, or a batch that fails: a
+// request delivered again after a failed batch is acknowledged once.
+func testReceiptOutbox(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("HK"))
+	MustPeer(t, s, NewPeer("FR"))
+	withOutbox := func(rc store.Received, peers ...string) store.Received {
+		for _, p := range peers {
+			d := NewDelivery(p, rc.Record.ID)
+			d.Type = "ack"
+			rc.Outbox = append(rc.Outbox, d)
+		}
+		rc.Events = []audit.Event{ev("envelope.relay", rc.Record.ID)}
+		return rc
+	}
+	queued := func() map[string]int {
+		t.Helper()
+		ds, err := s.Deliveries(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, d := range ds {
+			out[d.RecordID+" "+d.Peer]++
+			if d.State != store.DeliveryQueued {
+				t.Errorf("delivery %s is %s, want queued", d.EnvelopeID, d.State)
+			}
+		}
+		return out
+	}
+
+	// A batch that fails (one row the database refuses: an envelope id
+	// repeated in the outbox) stores nothing, and queues nothing.
+	a := withOutbox(NewReceived(NewRecord(t)), "HK", "FR")
+	a.Outbox[1].EnvelopeID = a.Outbox[0].EnvelopeID
+	before := auditCount(t, s)
+	if err := s.ReceiveBatch(ctx, []store.Receipt{{Received: &a, Event: ev("envelope.receive", a.EnvelopeID)}}); err == nil {
+		t.Fatal("a batch whose outbox repeats an envelope id was stored")
+	}
+	if q := queued(); len(q) != 0 {
+		t.Errorf("a failed batch queued %v", q)
+	}
+	if n := auditCount(t, s) - before; n != 0 {
+		t.Errorf("a failed batch wrote %d audit entries", n)
+	}
+	if got, err := s.ReceivedAmong(ctx, []string{a.EnvelopeID}); err != nil || got[a.EnvelopeID] {
+		t.Errorf("a failed batch holds its envelope (%v, %v)", got, err)
+	}
+
+	// Delivered again, with its outbox rebuilt: queued once, with the
+	// receipt. A duplicate and a receipt without what a delivery needs
+	// queue nothing.
+	a = withOutbox(NewReceived(a.Record), "HK", "FR")
+	dup := withOutbox(a, "HK")
+	noPeer := withOutbox(NewReceived(NewRecord(t)), "HK")
+	noPeer.Outbox[0].Peer = ""
+	before = auditCount(t, s)
+	rs := []store.Receipt{
+		{Received: &a, Event: ev("envelope.receive", a.EnvelopeID)},
+		{Received: &dup, Event: ev("envelope.receive", dup.EnvelopeID)},
+		{Received: &noPeer, Event: ev("envelope.receive", noPeer.EnvelopeID)},
+	}
+	if err := s.ReceiveBatch(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	if !rs[0].Stored || !rs[1].Duplicate || !fault.Is(rs[2].Err, fault.Invalid) {
+		t.Errorf("receipts: stored %v, duplicate %v, err %v; want stored, duplicate, invalid", rs[0].Stored, rs[1].Duplicate, rs[2].Err)
+	}
+	want := map[string]int{a.Record.ID + " HK": 1, a.Record.ID + " FR": 1}
+	if q := queued(); !maps.Equal(q, want) {
+		t.Errorf("queued %v, want %v", q, want)
+	}
+	// The receipt's entry and its outbox's.
+	if n := auditCount(t, s) - before; n != 2 {
+		t.Errorf("%d audit entries, want 2", n)
 	}
 }
 
