@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
 	"liaison/internal/app"
 	"liaison/internal/federation"
 )
@@ -75,9 +77,10 @@ func cmdPeers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return fmt.Errorf("unknown peers command %q (add, list)", args[0])
 }
 
+// isTerminal reports whether f is a terminal someone can answer at:
+// /dev/null and other character devices are not.
 func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 func cmdDeliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {

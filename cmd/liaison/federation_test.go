@@ -96,6 +96,11 @@ func testFederation(t *testing.T, b backend) {
 	hk := serve(t, hkDir, hkDB...)
 	jp := serve(t, jpDir, jpDB...)
 
+	// Without --fingerprint and with nobody to ask (standard input is
+	// /dev/null here), pinning says to give the fingerprint.
+	if _, errOut, code := liaison(t, append([]string{"peers", "add", jp.url, "--data", hkDir}, hkDB...)...); code != 2 || !strings.Contains(errOut, "give --fingerprint") {
+		t.Fatalf("peers add without a terminal: exit %d, stderr %q; want exit 2 asking for --fingerprint", code, errOut)
+	}
 	// Pinning: a wrong fingerprint is refused showing both; the right one pins.
 	_, errOut, code := liaison(t, append([]string{"peers", "add", jp.url, "--data", hkDir, "--fingerprint",
 		"SHA256:" + strings.Repeat("0", 64)}, hkDB...)...)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,6 +55,10 @@ func TestLoops(t *testing.T) {
 		// Feedback on one's own warning is refused.
 		if code, _ := call(t, "POST", hk.url+"/api/v1/records/"+id+"/feedback", hkTok, map[string]any{"controlled": false, "result": "not-encountered"}); code != 400 {
 			t.Fatalf("feedback on own warning: %d, want 400", code)
+		}
+		// Feedback of a record that is not a warning is not an empty list.
+		if code, m := call(t, "GET", jp.url+"/api/v1/records/"+fb+"/feedback", jpTok, nil); code != 400 || !strings.Contains(fmt.Sprint(m), "not a warning") {
+			t.Fatalf("feedback of a feedback record: %d %v, want 400 saying it is not a warning", code, m)
 		}
 	})
 
@@ -114,6 +120,14 @@ func TestLoops(t *testing.T) {
 		waitFor(t, "the request on JP", func() bool { return holds(t, jp.url, jpTok, id) })
 		if code, m := call(t, "POST", jp.url+"/api/v1/records/"+id+"/decline", jpTok, map[string]string{}); code != 400 || errField(m) != "reason" {
 			t.Fatalf("decline without reason: %d %v", code, m)
+		}
+		// The requester cannot decline its own request, with a reason or
+		// without: that is said first.
+		for _, body := range []map[string]string{{}, {"reason": "changed our mind"}} {
+			code, m := call(t, "POST", hk.url+"/api/v1/records/"+id+"/decline", hkTok, body)
+			if msg := fmt.Sprint(m); code != 400 || !strings.Contains(msg, "not to this node") {
+				t.Fatalf("HK declining its own request %v: %d %v, want 400 saying it is not addressed to HK", body, code, m)
+			}
 		}
 		if code, m := call(t, "POST", jp.url+"/api/v1/records/"+id+"/decline", jpTok, map[string]string{"reason": "outside the arrangement's purpose"}); code != 201 {
 			t.Fatalf("decline: %d %v", code, m)

@@ -135,9 +135,6 @@ func (s *Service) Answer(ctx context.Context, c Creator, actor, requestID string
 // Decline creates a response record declining a request held here, with
 // the reason, and sends it back.
 func (s *Service) Decline(ctx context.Context, c Creator, actor, requestID, reason string) (*intel.Record, ShareResult, error) {
-	if strings.TrimSpace(reason) == "" {
-		return nil, ShareResult{}, fault.Field("reason", "say why the request is declined")
-	}
 	return s.respond(ctx, c, actor, requestID, AnswerInput{Outcome: "declined", Reason: reason})
 }
 
@@ -162,6 +159,11 @@ func (s *Service) respond(ctx context.Context, c Creator, actor, requestID strin
 	switch v.State {
 	case StateAnswered, StateDeclined:
 		return nil, ShareResult{}, fault.E(fault.Conflict, "request %s is already %s", requestID, v.State)
+	}
+	// Checked once the request is known to be one this node may decline,
+	// so that declining another node's request says that first.
+	if in.Outcome == "declined" && strings.TrimSpace(in.Reason) == "" {
+		return nil, ShareResult{}, fault.Field("reason", "say why the request is declined")
 	}
 	rec := &intel.Record{Kind: intel.KindResponse, Grading: req.Grading, Handling: intel.Handling{Code: "H0"},
 		Distribution: intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{req.Originator}},
@@ -433,8 +435,14 @@ func (s *Service) all(ctx context.Context, kind intel.Kind) ([]*intel.Record, er
 // Feedback lists the feedback records held that answer a warning, oldest
 // first.
 func (s *Service) Feedback(ctx context.Context, warningID string) ([]*intel.Record, error) {
-	if _, err := s.cfg.Store.GetRecord(ctx, warningID); err != nil {
+	w, err := s.cfg.Store.GetRecord(ctx, warningID)
+	if err != nil {
 		return nil, fmt.Errorf("feedback on %s: %w", warningID, err)
+	}
+	if w.Kind != intel.KindWarning {
+		// Feedback answers warnings only: an empty list would read as "no
+		// feedback yet".
+		return nil, fault.E(fault.Invalid, "record %s is a %s, not a warning: feedback answers warnings", warningID, w.Kind)
 	}
 	fs, err := s.all(ctx, intel.KindFeedback)
 	if err != nil {
