@@ -9,15 +9,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"liaison/internal/app"
 	"liaison/internal/audit"
+	"liaison/internal/durable"
 	"liaison/internal/intel"
 	"liaison/internal/store"
 )
@@ -47,6 +50,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the command's flags were printed
+	}
 	if err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -125,7 +131,10 @@ type flags struct {
 
 func newFlags(name string, stderr io.Writer) *flags {
 	f := &flags{fs: flag.NewFlagSet(name, flag.ContinueOnError), cfg: app.FromEnv()}
-	f.fs.SetOutput(stderr)
+	// A bad flag is reported in one line by parse, not with the whole
+	// flag list; -h prints the list.
+	f.fs.SetOutput(io.Discard)
+	f.fs.Usage = func() {}
 	f.fs.StringVar(&f.cfg.DataDir, "data", f.cfg.DataDir, "node data folder (SQLite database and files)")
 	f.fs.StringVar(&f.cfg.DB, "db", f.cfg.DB, "PostgreSQL URL; SQLite in --data when empty")
 	f.fs.StringVar(&f.log, "log", "info", "log level: debug, info, warn, error")
@@ -139,8 +148,13 @@ func (f *flags) parse(args []string, stderr io.Writer) ([]string, error) {
 	var pos []string
 	rest := args
 	for {
-		if err := f.fs.Parse(rest); err != nil {
-			return nil, exitError{code: 2, msg: oneLine(err.Error())}
+		if err := f.fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "Usage of liaison %s:\n", f.fs.Name())
+			f.fs.SetOutput(stderr)
+			f.fs.PrintDefaults()
+			return nil, err
+		} else if err != nil {
+			return nil, exitError{code: 2, msg: oneLine(f.fs.Name() + ": " + err.Error() + " (run `liaison help`)")}
 		}
 		rest = f.fs.Args()
 		if len(rest) == 0 {
@@ -324,13 +338,19 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := noArgs(pos, "export"); err != nil {
 		return err
 	}
+	if *format != app.FormatJSONL && *format != app.FormatCSV {
+		return exitError{code: 2, msg: fmt.Sprintf("--format %q: use jsonl or csv", *format)}
+	}
 	w := stdout
 	var file *os.File
 	if *out != "" {
+		if err := checkOut(*out); err != nil {
+			return err
+		}
 		// Write to a temporary file and rename, so a failed export never
 		// leaves a truncated file under the requested name.
-		if file, err = os.CreateTemp(dirOf(*out), ".liaison-export-*"); err != nil {
-			return fmt.Errorf("create %s: %w", *out, err)
+		if file, err = os.CreateTemp(filepath.Dir(*out), ".liaison-export-*"); err != nil {
+			return fmt.Errorf("--out %s: %w", *out, err)
 		}
 		defer os.Remove(file.Name())
 		w = file
@@ -343,10 +363,19 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if file != nil {
+		// The data reaches the disk before the file takes its name, so a
+		// crash cannot leave an empty or partial file under it.
+		if err := file.Sync(); err != nil {
+			file.Close()
+			return fmt.Errorf("write %s: %w", *out, err)
+		}
 		if err := file.Close(); err != nil {
 			return fmt.Errorf("write %s: %w", *out, err)
 		}
 		if err := os.Rename(file.Name(), *out); err != nil {
+			return fmt.Errorf("write %s: %w", *out, err)
+		}
+		if err := durable.SyncDir(filepath.Dir(*out)); err != nil {
 			return fmt.Errorf("write %s: %w", *out, err)
 		}
 		fmt.Fprintf(stderr, "exported %d records to %s\n", n, *out)
@@ -354,11 +383,27 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
-		return path[:i+1]
+// checkOut refuses an --out path that cannot take a file: one naming a
+// folder, or one in a folder that does not exist.
+func checkOut(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return exitError{code: 2, msg: fmt.Sprintf("--out %s is a folder: name the file to write", out)}
 	}
-	return "."
+	if strings.HasSuffix(out, string(os.PathSeparator)) {
+		return exitError{code: 2, msg: fmt.Sprintf("--out %s names a folder: name the file to write", out)}
+	}
+	dir := filepath.Dir(out)
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return exitError{code: 1, msg: fmt.Sprintf("--out %s: folder %s does not exist", out, dir)}
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	if !fi.IsDir() {
+		return exitError{code: 1, msg: fmt.Sprintf("--out %s: %s is not a folder", out, dir)}
+	}
+	return nil
 }
 
 func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {

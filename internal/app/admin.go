@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"liaison/internal/access"
 	"liaison/internal/audit"
@@ -86,8 +88,11 @@ func AddUser(ctx context.Context, c Config, name, role string, ops ...string) (s
 
 func addUser(ctx context.Context, st store.Store, c Config, actor, name, role string, ops ...string) (string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
-		return "", fmt.Errorf("user name %q must be 1 to 64 characters without spaces", name)
+	if name == "" || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "", fmt.Errorf("user name %q must be 1 to 64 characters without spaces or control characters", name)
+	}
+	if !utf8.ValidString(name) {
+		return "", fmt.Errorf("user name %q is not valid UTF-8 text", name)
 	}
 	if !access.ValidRole(role) {
 		return "", fmt.Errorf("role %q must be one of admin, liaison, analyst, auditor", role)
@@ -95,8 +100,11 @@ func addUser(ctx context.Context, st store.Store, c Config, actor, name, role st
 	var operations []string
 	for _, op := range ops {
 		op = strings.TrimSpace(op)
-		if op == "" || len(op) > 200 || strings.Contains(op, ",") {
-			return "", fmt.Errorf("operation %q must be 1 to 200 characters without commas", op)
+		if op == "" || len(op) > 200 || strings.Contains(op, ",") || strings.IndexFunc(op, unicode.IsControl) >= 0 {
+			return "", fmt.Errorf("operation %q must be 1 to 200 characters without commas or control characters", op)
+		}
+		if !utf8.ValidString(op) {
+			return "", fmt.Errorf("operation %q is not valid UTF-8 text", op)
 		}
 		if !slices.Contains(operations, op) {
 			operations = append(operations, op)

@@ -42,6 +42,9 @@ type BackupReport struct {
 // recorded in the node's audit log.
 func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 	c.fill()
+	if err := checkBackupOut(out); err != nil {
+		return BackupReport{}, err
+	}
 	rep, err := onDatabase(c, func() (BackupReport, error) { return pgBackup(ctx, c, out) },
 		func(dir string) (sqlite.Snapshot, error) { return sqlite.Backup(ctx, dir, out) })
 	if err != nil {
@@ -52,6 +55,33 @@ func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 		return rep, fmt.Errorf("backup written to %s, but recording it in the audit log failed: %w", out, err)
 	}
 	return rep, nil
+}
+
+// checkBackupOut refuses a backup path that cannot take a new file: one
+// naming a folder or a file already there, or one in a folder that does not
+// exist.
+func checkBackupOut(out string) error {
+	if strings.HasSuffix(out, string(os.PathSeparator)) {
+		return fault.E(fault.Invalid, "--out %s names a folder: name the backup file to write", out)
+	}
+	if fi, err := os.Lstat(out); err == nil {
+		if fi.IsDir() {
+			return fault.E(fault.Invalid, "--out %s is a folder: name the backup file to write", out)
+		}
+		return fault.E(fault.Conflict, "%s already exists; a backup never overwrites a file", out)
+	}
+	dir := filepath.Dir(out)
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fault.E(fault.Invalid, "--out %s: folder %s does not exist", out, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	if !fi.IsDir() {
+		return fault.E(fault.Invalid, "--out %s: %s is not a folder", out, dir)
+	}
+	return nil
 }
 
 // Restore installs a backup as the node's database: into a data folder

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"liaison/internal/intel"
 )
@@ -68,9 +70,18 @@ func readCSV(r io.Reader) ([]*intel.Record, []int, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("header: %w", err)
 	}
+	if len(header) == 1 && strings.ContainsAny(header[0], ";\t") {
+		return nil, nil, fmt.Errorf("line 1: the header is one column %q: columns must be separated by commas", header[0])
+	}
 	col := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !utf8.ValidString(h) {
+			return nil, nil, fmt.Errorf("line 1: column %d: name is not valid UTF-8 (the file must be encoded in UTF-8)", i+1)
+		}
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, utf8BOM)))
+		if j, dup := col[h]; dup {
+			return nil, nil, fmt.Errorf("line 1: column %q appears twice (columns %d and %d)", h, j+1, i+1)
+		}
 		col[h] = i
 	}
 	_, export := col["json"]
@@ -93,11 +104,20 @@ func readCSV(r io.Reader) ([]*intel.Record, []int, error) {
 		if err == io.EOF {
 			break
 		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
+			return nil, nil, fmt.Errorf("line %d: %d columns, but the header has %d", pe.StartLine, len(row), len(header))
+		}
 		if err != nil {
 			// A csv.ParseError already names its line and column.
 			return nil, nil, err
 		}
 		line, _ := cr.FieldPos(0)
+		for i, v := range row {
+			if !utf8.ValidString(v) {
+				return nil, nil, fmt.Errorf("line %d: column %s: not valid UTF-8 text (the file must be encoded in UTF-8)", line, strings.TrimSpace(strings.TrimPrefix(header[i], utf8BOM)))
+			}
+		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
 				return strings.TrimSpace(row[i])
@@ -129,15 +149,33 @@ func splitList(s string) []string {
 	return out
 }
 
+// groupedNumber is a number written with commas between groups of three
+// digits ("1,250,000.5"): the only place a comma may stand in a number.
+var groupedNumber = regexp.MustCompile(`^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$`)
+
+// parseNumber reads a number from a spreadsheet cell. Commas are taken as
+// thousands separators only where they separate groups of three digits: a
+// decimal comma ("1,5") is refused rather than read as 15.
+func parseNumber(v string) (float64, bool) {
+	if strings.Contains(v, ",") {
+		if !groupedNumber.MatchString(v) {
+			return 0, false
+		}
+		v = strings.ReplaceAll(v, ",", "")
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil
+}
+
 func seizureFromRow(get func(string) string) (*intel.Record, error) {
 	num := func(name string) (float64, error) {
 		v := get(name)
 		if v == "" {
 			return 0, nil
 		}
-		f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
-		if err != nil {
-			return 0, fmt.Errorf("column %s: %q is not a number", name, v)
+		f, ok := parseNumber(v)
+		if !ok {
+			return 0, fmt.Errorf("column %s: %q is not a number (write decimals with a point; commas only between groups of three digits)", name, v)
 		}
 		return f, nil
 	}

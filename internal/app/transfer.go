@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
@@ -66,6 +68,9 @@ func Import(ctx context.Context, c Config, path, format string, p Progress) (int
 			return 0, err
 		}
 	}
+	if format != FormatJSONL && format != FormatCSV {
+		return 0, fmt.Errorf("unknown format %q: use jsonl or csv", format)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, fmt.Errorf("records file: %w", err) // the error names the path
@@ -73,6 +78,9 @@ func Import(ctx context.Context, c Config, path, format string, p Progress) (int
 	defer f.Close()
 	var size int64 = -1
 	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			return 0, fmt.Errorf("%s is a folder, not a records file", path)
+		}
 		size = fi.Size()
 	}
 	p.Start(size, "reading "+filepath.Base(path))
@@ -84,8 +92,6 @@ func Import(ctx context.Context, c Config, path, format string, p Progress) (int
 		recs, lines, err = readJSONL(cr)
 	case FormatCSV:
 		recs, lines, err = readCSV(cr)
-	default:
-		return 0, fmt.Errorf("unknown format %q: use jsonl or csv", format)
 	}
 	p.Done()
 	if err != nil {
@@ -102,11 +108,43 @@ func Import(ctx context.Context, c Config, path, format string, p Progress) (int
 	p.Start(int64(len(recs)), "importing")
 	defer p.Done()
 	if _, err := n.Records.CreateBatch(ctx, "cli", recs); err != nil {
+		if fault.Is(err, fault.Conflict) {
+			if e := alreadyStored(ctx, n, recs, lines); e != nil {
+				return 0, fmt.Errorf("%s: %w", path, e)
+			}
+		}
 		return 0, fmt.Errorf("%s: %w", path, lineOf(err, lines))
 	}
 	p.Add(len(recs))
 	return len(recs), nil
 }
+
+// alreadyStored names the first record of the file whose id the node holds
+// already, by its line, or returns nil when there is none.
+func alreadyStored(ctx context.Context, n *Node, recs []*intel.Record, lines []int) error {
+	var ids []string
+	for _, r := range recs {
+		if r.ID != "" {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	held, err := n.Store.RecordHeads(ctx, ids)
+	if err != nil {
+		return nil
+	}
+	for i, r := range recs {
+		if _, ok := held[r.ID]; ok && r.ID != "" {
+			return fmt.Errorf("line %d: id: record %s is already stored on this node (nothing was imported)", lines[i], r.ID)
+		}
+	}
+	return nil
+}
+
+// recordIndex matches a batch position ("records[3]") in a message.
+var recordIndex = regexp.MustCompile(`records\[(\d+)\]`)
 
 // lineOf rewrites a batch error's "records[i]" prefix into the file line.
 func lineOf(err error, lines []int) error {
@@ -126,7 +164,16 @@ func lineOf(err error, lines []int) error {
 		return err
 	}
 	field := strings.TrimPrefix(fe.Field[end+1:], ".")
-	msg := fmt.Sprintf("line %d: %s: %s", lines[i], field, fe.Message)
+	// A message that refers to another record of the batch ("same id as
+	// records[0]") names its line too.
+	message := recordIndex.ReplaceAllStringFunc(fe.Message, func(m string) string {
+		j, err := strconv.Atoi(m[len("records[") : len(m)-1])
+		if err != nil || j < 0 || j >= len(lines) {
+			return m
+		}
+		return fmt.Sprintf("the record on line %d", lines[j])
+	})
+	msg := fmt.Sprintf("line %d: %s: %s", lines[i], field, message)
 	if len(fl) > 1 {
 		msg += fmt.Sprintf(" (and %d more errors)", len(fl)-1)
 	}
@@ -147,6 +194,9 @@ func (c *countingReader) Read(b []byte) (int, error) {
 const maxLine = 4 << 20
 
 func decodeRecord(b []byte) (*intel.Record, error) {
+	if i := invalidUTF8(b); i >= 0 {
+		return nil, fmt.Errorf("byte %d: not valid UTF-8 (the file must be encoded in UTF-8)", i+1)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var r intel.Record
@@ -163,7 +213,17 @@ func decodeRecord(b []byte) (*intel.Record, error) {
 // record from b is about by its whole path (seizure.goods[1].colour).
 func placeJSONError(b []byte, err error) error {
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
+	var se *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("no record: expected a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("malformed JSON: the record ends before it is complete (a record must be on one line)")
+	case errors.As(err, &se):
+		return fmt.Errorf("malformed JSON at byte %d: %s", se.Offset, se.Error())
+	case errors.As(err, &te) && te.Field == "":
+		return fmt.Errorf("a record must be a JSON object, found %s", te.Value)
+	case errors.As(err, &te):
 		return fmt.Errorf("%s: expected %s, found %s", jsonpath.Of(b, recordType, err, te.Field), jsonpath.Expected(te.Type.Kind()), te.Value)
 	}
 	if name, ok := jsonpath.UnknownField(err); ok {
@@ -174,6 +234,26 @@ func placeJSONError(b []byte, err error) error {
 
 var recordType = reflect.TypeFor[intel.Record]()
 
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, or -1. encoding/json would replace such bytes silently.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// utf8BOM is the byte order mark some editors and spreadsheets write at the
+// start of a UTF-8 file.
+const utf8BOM = "\ufeff"
+
 func readJSONL(r io.Reader) ([]*intel.Record, []int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
@@ -182,7 +262,11 @@ func readJSONL(r io.Reader) ([]*intel.Record, []int, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		b := bytes.TrimSpace(sc.Bytes())
+		b := sc.Bytes()
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte(utf8BOM))
+		}
+		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			continue
 		}
@@ -193,7 +277,9 @@ func readJSONL(r io.Reader) ([]*intel.Record, []int, error) {
 		recs = append(recs, rec)
 		lines = append(lines, line)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, nil, fmt.Errorf("line %d: longer than %d MiB: a record must fit on one line of at most %d MiB", line+1, maxLine>>20, maxLine>>20)
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("after line %d: %w", line, err)
 	}
 	return recs, lines, nil

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
@@ -237,7 +238,19 @@ func (s *Service) validateAll(rs []*intel.Record, now time.Time) []error {
 // import (see CreateBatch).
 func (s *Service) prepareImport(r *intel.Record, now time.Time) (*intel.Record, error) {
 	rec := *r
-	if validID(rec.ID) && validOriginator(rec.Originator, s.codes) {
+	// A record without an id is new here; one with an id keeps it and its
+	// originator, both of which must then be valid: neither is replaced
+	// in silence, which would change where the record comes from.
+	switch {
+	case rec.ID == "":
+	case !validID(rec.ID):
+		return nil, fault.Field("id", "%q is not a record id (a ULID: 26 characters of Crockford's base32); leave it out for a new record", clipText(rec.ID, 40))
+	case rec.Originator == "":
+		return nil, fault.Field("originator", "is required with an id: the administration the record %s comes from", rec.ID)
+	case !validOriginator(rec.Originator, s.codes):
+		return nil, fault.Field("originator", "%q is not an administration code (ISO 3166 alpha-2, such as HK)", clipText(rec.Originator, 40))
+	}
+	if rec.ID != "" {
 		if rec.Version < 1 {
 			rec.Version = 1
 		}
@@ -594,3 +607,15 @@ func notFound(id string) error {
 }
 
 func timePtr(t time.Time) *time.Time { return &t }
+
+// clipText shortens s to at most n bytes, on a character boundary, for a
+// message that quotes input.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

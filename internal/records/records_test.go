@@ -281,28 +281,40 @@ func TestCreateBatch(t *testing.T) {
 	imported.ID = "01JAB3NDEKTSV4RRFFQ69G5FAV"
 	imported.Originator = "JP"
 	imported.Version = 3
-	badID := seizure()
-	badID.ID = "not-a-ulid"
-	badID.Originator = "JP"
 	fresh := seizure()
+	// An id or an originator that is given but invalid is refused, naming
+	// it, and nothing of the batch is stored: replacing them would make
+	// the record this node's own.
+	for _, bad := range []struct {
+		id, originator, field string
+	}{{"not-a-ulid", "JP", "id"}, {"01JAB3NDEKTSV4RRFFQ69G5FAW", "", "originator"}, {"01JAB3NDEKTSV4RRFFQ69G5FAW", "ZZ", "originator"}} {
+		r := seizure()
+		r.ID, r.Originator = bad.id, bad.originator
+		_, err := f.svc.CreateBatch(ctx, "import", []*intel.Record{imported, r, fresh})
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Field != bad.field {
+			t.Errorf("batch with id %q, originator %q: %v, want an error naming %s", bad.id, bad.originator, err, bad.field)
+		}
+		if n := count(t, f.store); n != 0 {
+			t.Fatalf("a refused batch stored %d records", n)
+		}
+	}
 
-	got, err := f.svc.CreateBatch(ctx, "import", []*intel.Record{imported, badID, fresh})
+	got, err := f.svc.CreateBatch(ctx, "import", []*intel.Record{imported, fresh})
 	if err != nil {
 		t.Fatalf("batch: %v", err)
 	}
-	if len(got) != 3 {
-		t.Fatalf("got %d records, want 3", len(got))
+	if len(got) != 2 {
+		t.Fatalf("got %d records, want 2", len(got))
 	}
 	if got[0].ID != imported.ID || got[0].Originator != "JP" || got[0].Version != 3 {
 		t.Errorf("imported record = %s/%s v%d, want its own id, JP, v3", got[0].ID, got[0].Originator, got[0].Version)
 	}
-	for i, r := range got[1:] {
-		if r.ID == badID.ID || r.Originator != "HK" || r.Version != 1 {
-			t.Errorf("record %d = %s/%s v%d, want a new id, HK, v1", i+1, r.ID, r.Originator, r.Version)
-		}
+	if r := got[1]; r.ID == "" || r.Originator != "HK" || r.Version != 1 {
+		t.Errorf("new record = %s/%s v%d, want a new id, HK, v1", r.ID, r.Originator, r.Version)
 	}
-	if n := count(t, f.store); n != 3 {
-		t.Errorf("stored %d records, want 3", n)
+	if n := count(t, f.store); n != 2 {
+		t.Errorf("stored %d records, want 2", n)
 	}
 	stored, err := f.store.GetRecord(ctx, imported.ID)
 	if err != nil || stored.Originator != "JP" {
@@ -314,8 +326,8 @@ func TestCreateBatch(t *testing.T) {
 			creates++
 		}
 	}
-	if creates != 3 {
-		t.Errorf("%d record.create audit entries, want 3", creates)
+	if creates != 2 {
+		t.Errorf("%d record.create audit entries, want 2", creates)
 	}
 }
 

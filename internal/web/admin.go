@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"liaison/internal/access"
 	"liaison/internal/audit"
@@ -213,13 +214,13 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkOperations trims and deduplicates operation ids, refusing empty ones,
-// ones over 200 characters and ones with commas.
+// ones over 200 characters and ones with commas or control characters.
 func checkOperations(in []string) ([]string, error) {
 	var out []string
 	for i, op := range in {
 		op = strings.TrimSpace(op)
-		if op == "" || len(op) > 200 || strings.Contains(op, ",") {
-			return nil, fault.Field(fmt.Sprintf("operations[%d]", i), "must be 1 to 200 characters without commas")
+		if op == "" || len(op) > 200 || strings.Contains(op, ",") || strings.IndexFunc(op, unicode.IsControl) >= 0 {
+			return nil, fault.Field(fmt.Sprintf("operations[%d]", i), "must be 1 to 200 characters without commas or control characters")
 		}
 		if !slices.Contains(out, op) {
 			out = append(out, op)

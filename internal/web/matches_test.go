@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -127,5 +128,25 @@ func TestUnknownQueryParametersRefused(t *testing.T) {
 		if r := n.do(t, store.RoleAdmin, "GET", path, nil); r.status != http.StatusOK {
 			t.Errorf("GET %s: %d %s, want 200", path, r.status, r.body)
 		}
+	}
+}
+
+// TestUserOperationsRefuseControlCharacters checks that an operation id
+// holding a control character is refused, naming it, and no user is made.
+func TestUserOperationsRefuseControlCharacters(t *testing.T) {
+	n := MustNode(t)
+	for _, op := range []string{"OP\x01JADE", "OP\nJADE", "OP,JADE", " "} {
+		q, err := json.Marshal(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte(`{"name":"ana","role":"analyst","operations":["OP-A",` + string(q) + `]}`)
+		r := n.do(t, store.RoleAdmin, "POST", "/api/v1/users", body)
+		if r.status != http.StatusBadRequest || r.apiError(t).Error.Field != "operations[1]" {
+			t.Errorf("operation %q: %d %s, want 400 naming operations[1]", op, r.status, r.body)
+		}
+	}
+	if r := n.do(t, store.RoleAdmin, "GET", "/api/v1/users", nil); strings.Contains(string(r.body), `"ana"`) {
+		t.Errorf("a refused user was made: %s", r.body)
 	}
 }

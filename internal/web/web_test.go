@@ -418,6 +418,12 @@ func TestCreateRecordInvalid(t *testing.T) {
 		{"trailing data", func(t *testing.T) []byte { return append(canonical(t), []byte(`{"kind":"alert"}`)...) }, "", "after the JSON object"},
 		{"empty body", func(t *testing.T) []byte { return []byte{} }, "", "empty"},
 		{"not an object", func(t *testing.T) []byte { return []byte(`[1,2]`) }, "", "object"},
+		// Invalid UTF-8 in a string would be stored as U+FFFD.
+		{"not UTF-8", func(t *testing.T) []byte {
+			b := canonical(t)
+			i := bytes.Index(b, []byte(`"narrative":"`)) + len(`"narrative":"`)
+			return append(append(b[:i:i], 0xff, 0xfe), b[i:]...)
+		}, "", "not valid UTF-8: invalid byte at offset"},
 	}
 	n := MustNode(t)
 	for _, tt := range tests {

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"liaison/internal/directory"
 	"liaison/internal/fault"
@@ -35,11 +37,19 @@ type input struct {
 	Value   string
 	Errs    []string
 	Options []option
+	// id, when set, is the HTML id of the input (the search forms name
+	// their inputs plainly).
+	id string
 }
 
 // ID is the HTML id of the input: its name with the path punctuation
 // replaced, so that it is a plain CSS identifier.
-func (in *input) ID() string { return inputID(in.Name) }
+func (in *input) ID() string {
+	if in.id != "" {
+		return in.id
+	}
+	return inputID(in.Name)
+}
 
 func inputID(name string) string {
 	r := strings.NewReplacer(".", "-", "[", "-", "]", "")
@@ -94,6 +104,14 @@ func (f *form) add(v url.Values, name string, opts []option) *input {
 		}
 	}
 	f.byName[name] = x
+	return x
+}
+
+// addFilter registers an input of a search form, whose HTML id is its
+// name.
+func (f *form) addFilter(v url.Values, name string) *input {
+	x := f.add(v, name, nil)
+	x.id = name
 	return x
 }
 
@@ -587,6 +605,9 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 		if i < len(old.Goods) {
 			g = old.Goods[i]
 		}
+		// Faults are named by the path of the goods line in the record,
+		// as validation names them, so that both land on this row.
+		rp := index("seizure.goods", len(s.Goods))
 		g.Category = get(p + ".category")
 		g.Description = get(p + ".description")
 		g.HS = strings.ReplaceAll(strings.ReplaceAll(get(p+".hs"), ".", ""), " ", "")
@@ -595,7 +616,7 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 		if q := get(p + ".quantity"); q != "" {
 			n, ok := parseNumber(q)
 			if !ok {
-				f.errs = append(f.errs, fault.Field(p+".quantity", "quantity %q is not a number such as 8000000 or 12.5", q))
+				f.errs = append(f.errs, fault.Field(rp+".quantity", "quantity %q is not a number such as 8000000 or 12.5", q))
 			}
 			g.Quantity = n
 		}
@@ -604,15 +625,15 @@ func seizureRecord(v url.Values, base *intel.Record) (*intel.Record, rowMap, fau
 		if amount != "" || currency != "" {
 			m := &intel.Money{Currency: currency}
 			if amount == "" {
-				f.errs = append(f.errs, fault.Field(p+".value.amount", "a currency needs the amount of the value"))
+				f.errs = append(f.errs, fault.Field(rp+".value.amount", "a currency needs the amount of the value"))
 			} else if n, ok := parseNumber(amount); ok {
 				m.Amount = n
 			} else {
-				f.errs = append(f.errs, fault.Field(p+".value.amount", "value %q is not a number such as 2400000", amount))
+				f.errs = append(f.errs, fault.Field(rp+".value.amount", "value %q is not a number such as 2400000", amount))
 			}
 			g.Value = m
 		}
-		f.rows[index("seizure.goods", len(s.Goods))] = p
+		f.rows[rp] = p
 		s.Goods = append(s.Goods, g)
 	}
 	s.Parties = f.parties("seizure.parties", old.Parties)
@@ -707,6 +728,24 @@ func (b *form) target(field string, rows rowMap, l *Locale) (*input, string) {
 	return nil, ""
 }
 
+// notText puts next to each input whose posted value is not UTF-8 text a
+// fault saying so, and reports whether there was one: such a value would
+// be stored altered, with its undecodable bytes replaced.
+func (f *form) notText(v url.Values, l *Locale) bool {
+	bad := false
+	for _, name := range slices.Sorted(maps.Keys(v)) {
+		in := f.byName[name]
+		if in == nil || !slices.ContainsFunc(v[name], func(s string) bool { return !utf8.ValidString(s) }) {
+			continue
+		}
+		msg := l.T("form.not.utf8")
+		in.Errs = append(in.Errs, msg)
+		f.Summary = append(f.Summary, formError{Target: in.ID(), Field: name, Message: msg})
+		bad = true
+	}
+	return bad
+}
+
 // formKind returns the kind of record the form at r records: ?kind=,
 // seizure when absent.
 func formKind(r *http.Request) (intel.Kind, error) {
@@ -739,8 +778,11 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	v := r.PostForm
+	b := h.newRecordForm(c, kind, v)
+	b.Action = "/ui/records/new?kind=" + string(kind)
+	badText := b.notText(v, c.loc)
 	rec, rows, errs := formRecord(kind, v, nil)
-	if errs.Err() == nil {
+	if errs.Err() == nil && !badText {
 		rec, _, err = h.cfg.Records.Create(r.Context(), c.user.Name, rec)
 		if err == nil {
 			http.Redirect(w, r, "/ui/records/"+rec.ID+"?saved=1", http.StatusSeeOther)
@@ -749,9 +791,7 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	} else {
 		err = h.withValidation(rec, errs)
 	}
-	b := h.newRecordForm(c, kind, v)
-	b.Action = "/ui/records/new?kind=" + string(kind)
-	if !b.place(err, rows, c.loc) {
+	if !b.place(err, rows, c.loc) && !badText {
 		return err
 	}
 	return h.renderRecordForm(w, r, c, http.StatusBadRequest, b)
@@ -800,9 +840,12 @@ func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
+	b := h.newRecordForm(c, cur.Kind, v)
+	b.Edit, b.ID, b.Version, b.Action = true, id, version, "/ui/records/"+id+"/edit"
+	badText := b.notText(v, c.loc)
 	rec, rows, errs := formRecord(cur.Kind, v, cur)
 	rec.Version = version
-	if errs.Err() == nil {
+	if errs.Err() == nil && !badText {
 		var saved *intel.Record
 		saved, _, err = h.cfg.Records.Update(r.Context(), c.user.Name, id, rec)
 		if err == nil {
@@ -812,13 +855,11 @@ func (h *Handler) updateRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	} else {
 		err = h.withValidation(rec, errs)
 	}
-	b := h.newRecordForm(c, cur.Kind, v)
-	b.Edit, b.ID, b.Version, b.Action = true, id, version, "/ui/records/"+id+"/edit"
 	if fault.Is(err, fault.Conflict) {
 		b.Conflict = errMessage(err)
 		return h.renderRecordForm(w, r, c, http.StatusConflict, b)
 	}
-	if !b.place(err, rows, c.loc) {
+	if !b.place(err, rows, c.loc) && !badText {
 		return err
 	}
 	return h.renderRecordForm(w, r, c, http.StatusBadRequest, b)

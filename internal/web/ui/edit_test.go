@@ -263,6 +263,14 @@ func TestUIRecordFormInvalid(t *testing.T) {
 			"f-seizure-goods-0-quantity", `quantity "lots" is not a number`},
 		{"route locode in another country", map[string]string{"seizure.route[2].locode": "VNSGN"},
 			"f-seizure-route-2-locode", `"VNSGN" is in VN`},
+		{"quantity not a number below an empty row", map[string]string{"seizure.goods[0].category": "",
+			"seizure.goods[0].description": "", "seizure.goods[0].hs": "", "seizure.goods[0].quantity": "",
+			"seizure.goods[0].unit": "", "seizure.goods[0].value.amount": "", "seizure.goods[0].value.currency": "",
+			"seizure.goods[1].category": "revenue/cigarettes", "seizure.goods[1].quantity": "lots", "seizure.goods[1].unit": "piece",
+			"seizure.goods[2].category": "revenue/cigarettes", "seizure.goods[2].quantity": "5", "seizure.goods[2].unit": "piece"},
+			"f-seizure-goods-1-quantity", `quantity "lots" is not a number`},
+		{"narrative not UTF-8", map[string]string{"seizure.narrative": "Declared as frozen fish \xff\xfe"},
+			"f-seizure-narrative", "is not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"liaison/internal/access"
 	"liaison/internal/agreement"
@@ -18,6 +19,7 @@ import (
 	"liaison/internal/federation"
 	"liaison/internal/intel"
 	"liaison/internal/match"
+	"liaison/internal/records"
 	"liaison/internal/store"
 )
 
@@ -141,7 +143,12 @@ type option struct {
 }
 
 type recordsBody struct {
+	// form holds the filter inputs, so that a problem with one is shown
+	// next to it.
+	form
 	Q, Kind, Category, From, To string
+	QIn, KindIn, CategoryIn     *input
+	FromIn, ToIn                *input
 	Kinds, Categories           []option
 	Records                     []*intel.Record
 	Next, NextURL, FirstURL     string
@@ -154,8 +161,10 @@ type recordsBody struct {
 func (h *Handler) recordList(w http.ResponseWriter, r *http.Request, c *call) error {
 	c.title = c.loc.T("nav.records")
 	v := r.URL.Query()
-	b := recordsBody{Q: v.Get("q"), Kind: v.Get("kind"), Category: v.Get("category"), From: v.Get("from"), To: v.Get("to"),
-		CanWrite: can(c, access.PermRecordWrite)}
+	b := &recordsBody{form: newForm(), Q: v.Get("q"), Kind: v.Get("kind"), Category: v.Get("category"), From: v.Get("from"),
+		To: v.Get("to"), CanWrite: can(c, access.PermRecordWrite)}
+	b.QIn, b.KindIn, b.CategoryIn = b.addFilter(v, "q"), b.addFilter(v, "kind"), b.addFilter(v, "category")
+	b.FromIn, b.ToIn = b.addFilter(v, "from"), b.addFilter(v, "to")
 	b.Kinds = append(b.Kinds, option{Value: "", Label: c.loc.T("records.any")})
 	for _, k := range intel.Kinds {
 		b.Kinds = append(b.Kinds, option{Value: string(k), Label: c.loc.Enum("kind", string(k)), Selected: b.Kind == string(k)})
@@ -168,14 +177,30 @@ func (h *Handler) recordList(w http.ResponseWriter, r *http.Request, c *call) er
 			b.Categories = append(b.Categories, option{Value: code, Label: "— " + com.Label(c.loc.Lang), Selected: b.Category == code})
 		}
 	}
-	if b.Category != "" && !h.cfg.Directory.Category(b.Category) && !h.cfg.Directory.CategorySection(b.Category) {
-		return fault.Field("category", "unknown commodity category %q", b.Category)
-	}
 	q := store.RecordQuery{Kind: intel.Kind(b.Kind), Category: b.Category, Text: b.Q, From: b.From, To: b.To,
 		Cursor: v.Get("cursor"), Limit: pageSize}
-	p, err := h.cfg.Records.List(r.Context(), c.user.Name, q)
+	p, err := store.RecordPage{}, h.checkFilters(c, b)
+	if err == nil {
+		p, err = h.cfg.Records.List(r.Context(), c.user.Name, q)
+	}
 	if err != nil {
-		return err
+		if fe := fieldFaults(err); len(fe) > 0 {
+			// The cursor is no input: a bad one is a link to start again.
+			for i, e := range fe {
+				if e.Field == "cursor" {
+					fe[i] = fault.Field("", "%s", c.loc.T("records.bad.cursor"))
+				}
+			}
+			err = fe
+		}
+		if !b.place(err, nil, c.loc) {
+			return err
+		}
+		fv := cloneValues(v)
+		fv.Del("cursor")
+		fv.Del("lang")
+		b.FirstURL = "/ui/records?" + fv.Encode()
+		return h.renderStatus(w, r, c, http.StatusBadRequest, "records", b)
 	}
 	b.Records, b.Next = p.Records, p.Next
 	b.Paged = q.Cursor != ""
@@ -190,6 +215,45 @@ func (h *Handler) recordList(w http.ResponseWriter, r *http.Request, c *call) er
 	fv.Del("lang")
 	b.FirstURL = "/ui/records?" + fv.Encode()
 	return h.render(w, r, c, "records", b)
+}
+
+// checkFilters checks the filters of the records page that the page can
+// name a problem with in the user's language; the records service checks
+// them all again.
+func (h *Handler) checkFilters(c *call, b *recordsBody) error {
+	var errs fault.List
+	bad := func(field, key string, args ...any) {
+		errs = append(errs, fault.Field(field, "%s", c.loc.T(key, args...)))
+	}
+	for _, in := range []*input{b.QIn, b.KindIn, b.CategoryIn, b.FromIn, b.ToIn} {
+		if !utf8.ValidString(in.Value) {
+			bad(in.Name, "form.not.utf8")
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if n := utf8.RuneCountInString(b.Q); n > records.MaxQueryText {
+		bad("q", "records.bad.q", records.MaxQueryText)
+	}
+	if b.Kind != "" && !slices.Contains(intel.Kinds, intel.Kind(b.Kind)) {
+		bad("kind", "records.bad.kind", strconv.Quote(b.Kind))
+	}
+	if b.Category != "" && !h.cfg.Directory.Category(b.Category) && !h.cfg.Directory.CategorySection(b.Category) {
+		bad("category", "records.bad.category", strconv.Quote(b.Category))
+	}
+	from, fromErr := time.Parse(time.DateOnly, b.From)
+	if b.From != "" && fromErr != nil {
+		bad("from", "filter.date", strconv.Quote(b.From))
+	}
+	to, toErr := time.Parse(time.DateOnly, b.To)
+	if b.To != "" && toErr != nil {
+		bad("to", "filter.date", strconv.Quote(b.To))
+	}
+	if b.From != "" && b.To != "" && fromErr == nil && toErr == nil && to.Before(from) {
+		bad("to", "records.bad.range")
+	}
+	return errs.Err()
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -479,8 +543,13 @@ page:
 }
 
 type screenBody struct {
+	// form holds the inputs, so that a problem with one is shown next to
+	// it.
+	form
 	Off                            bool
 	Name, Type, Country, BirthDate string
+	NameIn, TypeIn, CountryIn      *input
+	BirthDateIn                    *input
 	Types                          []option
 	Asked                          bool
 	Results                        []match.Result
@@ -489,38 +558,52 @@ type screenBody struct {
 	Building bool
 }
 
-// screen searches the entities of the records the user may see.
+// screen searches the entities of the records the user may see. A value
+// that cannot be screened is shown again with the problem next to it.
 func (h *Handler) screen(w http.ResponseWriter, r *http.Request, c *call) error {
 	c.title = c.loc.T("nav.screen")
 	v := r.URL.Query()
-	b := screenBody{Off: h.cfg.Screener == nil, Name: strings.TrimSpace(v.Get("name")), Type: v.Get("type"),
+	b := &screenBody{form: newForm(), Off: h.cfg.Screener == nil, Name: strings.TrimSpace(v.Get("name")), Type: v.Get("type"),
 		Country: strings.ToUpper(strings.TrimSpace(v.Get("country"))), BirthDate: strings.TrimSpace(v.Get("birth_date"))}
+	b.NameIn, b.TypeIn = b.addFilter(v, "name"), b.addFilter(v, "type")
+	b.CountryIn, b.BirthDateIn = b.addFilter(v, "country"), b.addFilter(v, "birth_date")
 	b.Types = append(b.Types, option{Value: "", Label: c.loc.T("screen.type.any")})
 	for _, t := range []match.Type{match.Person, match.Organisation, match.Vessel, match.Container} {
 		b.Types = append(b.Types, option{Value: string(t), Label: c.loc.Enum("entity", string(t)), Selected: b.Type == string(t)})
 	}
 	if b.Name != "" && !b.Off {
+		var errs fault.List
+		if !utf8.ValidString(b.Name) {
+			errs = append(errs, fault.Field("name", "%s", c.loc.T("form.not.utf8")))
+		}
 		if b.Type != "" && !slices.Contains(match.Types, match.Type(b.Type)) {
-			return fault.Field("type", "unknown entity type %q", b.Type)
+			errs = append(errs, fault.Field("type", "%s", c.loc.T("screen.bad.type", strconv.Quote(b.Type))))
 		}
 		if b.BirthDate != "" {
 			if _, err := time.Parse(time.DateOnly, b.BirthDate); err != nil {
-				return fault.Field("birth_date", "must be a date YYYY-MM-DD")
+				errs = append(errs, fault.Field("birth_date", "%s", c.loc.T("filter.date", strconv.Quote(b.BirthDate))))
 			}
 		}
 		// Records carry only ISO 3166 codes: another would find nothing.
-		if len(b.Country) == 2 && !h.cfg.Directory.Country(b.Country) {
-			return fault.Field("country", "%q is not an ISO 3166 country code", b.Country)
+		if b.Country != "" && (len(b.Country) != 2 || !h.cfg.Directory.Country(b.Country)) {
+			errs = append(errs, fault.Field("country", "%s", c.loc.T("screen.bad.country", strconv.Quote(b.Country))))
 		}
-		res, err := h.cfg.Screener.Search(r.Context(), c.user, match.Query{Name: b.Name, Type: match.Type(b.Type),
-			Country: b.Country, BirthDate: b.BirthDate, Limit: 50})
+		var res []match.Result
+		err := errs.Err()
+		if err == nil {
+			res, err = h.cfg.Screener.Search(r.Context(), c.user, match.Query{Name: b.Name, Type: match.Type(b.Type),
+				Country: b.Country, BirthDate: b.BirthDate, Limit: 50})
+		}
 		if fault.Is(err, fault.Unavailable) {
 			b.Building = true
 			w.Header().Set("Retry-After", "5")
 			return h.renderStatus(w, r, c, http.StatusServiceUnavailable, "screen", b)
 		}
 		if err != nil {
-			return err
+			if !b.place(err, nil, c.loc) {
+				return err
+			}
+			return h.renderStatus(w, r, c, http.StatusBadRequest, "screen", b)
 		}
 		b.Asked, b.Results = true, res
 	}

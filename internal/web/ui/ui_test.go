@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -885,5 +886,63 @@ func TestScreenRefusesWhatCannotMatch(t *testing.T) {
 		if p.status != http.StatusBadRequest || strings.Contains(p.body, `id="no-match"`) || !strings.Contains(p.body, w) {
 			t.Errorf("screening %s: %d, want 400 saying %q", q, p.status, w)
 		}
+	}
+}
+
+// TestSearchFormsShowProblemsNextToInputs checks that a search the records
+// or screening page cannot run comes back as the page with its filters
+// kept and the problem next to the input, in the page's language, rather
+// than as an error page.
+func TestSearchFormsShowProblemsNextToInputs(t *testing.T) {
+	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n := MustNode(t, nil, svc)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	tests := []struct {
+		path, lang, input, message, kept string
+	}{
+		{"/ui/records?kind=bogus&q=squid", "fr", "kind", `"bogus" n'est pas un type de fiche`, `value="squid"`},
+		{"/ui/records?category=nope", "zh-Hant", "category", `"nope" 不是貨物類別`, `aria-describedby="category-error"`},
+		{"/ui/records?from=2026-02-31", "en", "from", `"2026-02-31" is not a date`, `value="2026-02-31"`},
+		{"/ui/records?from=2026-03-01&to=2026-02-01", "fr", "to", "la date de fin précède la date de début", `value="2026-03-01"`},
+		{"/ui/records?q=%FF%FE", "en", "q", "not valid UTF-8", `id="q"`},
+		{"/ui/records?q=squid&cursor=garbage", "zh-Hant", "", "此頁面連結無效", `value="squid"`},
+		{"/ui/screen?name=Chan&type=alien", "fr", "type", `"alien" n'est pas un type d'entité`, `value="Chan"`},
+		{"/ui/screen?name=Chan&birth_date=1990-02-31", "zh-Hant", "birth_date", `"1990-02-31" 不是日期`, `value="Chan"`},
+		{"/ui/screen?name=Chan&country=ZZZ", "fr", "country", `"ZZZ" n'est pas un code pays ISO 3166`, `value="Chan"`},
+		{"/ui/screen?name=%FF%FE", "zh-Hant", "name", "不是有效的 UTF-8", `id="name"`},
+		{"/ui/screen?name=%21%21%21&country=HK", "en", "name", "no letters or digits", `value="HK"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			p := b.get(tt.path + "&lang=" + tt.lang)
+			if p.status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400\n%s", p.status, p.body)
+			}
+			if strings.Contains(p.body, "error-page") || !strings.Contains(p.body, `id="form-errors"`) {
+				t.Fatalf("an error page instead of the form with the problem:\n%s", p.body)
+			}
+			got := html.UnescapeString(p.body)
+			if tt.input != "" {
+				got = fieldError(p, tt.input)
+			}
+			if !strings.Contains(got, tt.message) {
+				t.Errorf("error next to %q is %q, want it to contain %q", tt.input, got, tt.message)
+			}
+			if !strings.Contains(p.body, tt.kept) {
+				t.Errorf("the form shown again lost %s", tt.kept)
+			}
+			noMissing(t, tt.path, p)
+		})
 	}
 }
