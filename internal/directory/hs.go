@@ -143,8 +143,25 @@ func ParseHS(r io.Reader) (HSList, error) {
 		seen[code] = t.line
 		l.Entries = append(l.Entries, HSEntry{Code: code, Description: desc, Section: section})
 	}
-	if _, headings, _ := l.Counts(); headings == 0 {
+	chapters, headings, _ := l.Counts()
+	if headings == 0 {
 		return HSList{}, &ParseError{Line: t.line, Msg: "no 4-digit headings found: not an HS nomenclature"}
+	}
+	if chapters == 0 {
+		return HSList{}, &ParseError{Line: t.line, Msg: "no 2-digit chapters found: not a whole HS nomenclature"}
+	}
+	// A heading without its chapter, or a subheading without its heading,
+	// is a file cut short or edited by hand: loaded, it would replace the
+	// nomenclature and refuse every code it lacks.
+	for _, e := range l.Entries {
+		if len(e.Code) == 2 {
+			continue
+		}
+		parent := e.Code[:len(e.Code)-2]
+		if _, ok := seen[parent]; !ok {
+			return HSList{}, &ParseError{Line: seen[e.Code], Column: strconv.Quote("hscode"),
+				Msg: fmt.Sprintf("code %s has no %d-digit parent %s in the file: not a whole HS nomenclature", e.Code, len(parent), parent)}
+		}
 	}
 	return l, nil
 }

@@ -199,6 +199,11 @@ func TestParseHSErrors(t *testing.T) {
 		{"level mismatch", head + "I,01,Animals,TOTAL,2\nI,0101,Horses,01,6\n", 3, `"level"`, "does not match"},
 		{"duplicate", head + "I,01,Animals,TOTAL,2\nI,0101,Horses,01,4\nI,0101,Horses again,01,4\n", 4, `"hscode"`, "already appears on line 3"},
 		{"no headings", head + "I,01,Animals,TOTAL,2\n", 2, "", "no 4-digit headings"},
+		// A file cut short or edited by hand would replace the whole
+		// nomenclature.
+		{"no chapters", head + "I,0101,Horses,01,4\n", 2, "", "no 2-digit chapters"},
+		{"heading without its chapter", head + "I,01,Animals,TOTAL,2\nI,0101,Horses,01,4\nI,0201,Meat,02,4\n", 4, `"hscode"`, "no 2-digit parent 02"},
+		{"subheading without its heading", head + "I,01,Animals,TOTAL,2\nI,0101,Horses,01,4\nI,010221,Cattle,0102,6\n", 4, `"hscode"`, "no 4-digit parent 0102"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
