@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind classifies an error for callers: the REST layer maps each kind to one
@@ -110,4 +111,17 @@ func (l List) Err() error {
 		return nil
 	}
 	return l
+}
+
+// Clip shortens s, a value an error message quotes (it may come from a
+// stranger), to at most n bytes cut on a character boundary, marking the
+// cut with "…".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

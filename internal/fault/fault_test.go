@@ -53,3 +53,20 @@ func TestErrorTextNamesFieldAndKeepsCause(t *testing.T) {
 		t.Fatalf("got %v", l.Err())
 	}
 }
+
+func TestClipCutsOnACharacterBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"abcdef", 3, "abc…"},
+		{"陳大文", 4, "陳…"}, // 3 bytes a character: the second is not cut in half
+		{"陳大文", 9, "陳大文"},
+	} {
+		if got := Clip(tc.in, tc.n); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}

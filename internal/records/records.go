@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
@@ -244,11 +243,11 @@ func (s *Service) prepareImport(r *intel.Record, now time.Time) (*intel.Record, 
 	switch {
 	case rec.ID == "":
 	case !validID(rec.ID):
-		return nil, fault.Field("id", "%q is not a record id (a ULID: 26 characters of Crockford's base32); leave it out for a new record", clipText(rec.ID, 40))
+		return nil, fault.Field("id", "%q is not a record id (a ULID: 26 characters of Crockford's base32); leave it out for a new record", fault.Clip(rec.ID, 40))
 	case rec.Originator == "":
 		return nil, fault.Field("originator", "is required with an id: the administration the record %s comes from", rec.ID)
 	case !validOriginator(rec.Originator, s.codes):
-		return nil, fault.Field("originator", "%q is not an administration code (ISO 3166 alpha-2, such as HK)", clipText(rec.Originator, 40))
+		return nil, fault.Field("originator", "%q is not an administration code (ISO 3166 alpha-2, such as HK)", fault.Clip(rec.Originator, 40))
 	}
 	if rec.ID != "" {
 		if rec.Version < 1 {
@@ -607,15 +606,3 @@ func notFound(id string) error {
 }
 
 func timePtr(t time.Time) *time.Time { return &t }
-
-// clipText shortens s to at most n bytes, on a character boundary, for a
-// message that quotes input.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}

@@ -145,6 +145,21 @@ type Received struct {
 	Events []audit.Event
 }
 
+// WithDefaults returns d as an outbox row is first written: queued,
+// created at now and due when created, where d does not say otherwise.
+func (d Delivery) WithDefaults(now time.Time) Delivery {
+	if d.State == "" {
+		d.State = DeliveryQueued
+	}
+	if d.Created.IsZero() {
+		d.Created = now
+	}
+	if d.NextAttempt.IsZero() {
+		d.NextAttempt = d.Created
+	}
+	return d
+}
+
 // Detached is a compact JWS without its payload, as RFC 7515 (appendix F)
 // writes a signature over detached content: "HEADER..SIGNATURE". What
 // remains of a purged envelope says who signed what kind of message when,

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	josejson "github.com/go-jose/go-jose/v4/json"
 
@@ -118,7 +117,7 @@ func DecodeBatch(b []byte, maxItems int) ([][]byte, error) {
 	if err := josejson.Unmarshal(t, &ss); err != nil {
 		// The decoder's finding goes into the message, which is what the
 		// sender is answered.
-		return nil, fault.E(fault.Invalid, "batch is not a JSON array of compact JWS strings: %s", clipMessage(err.Error(), 300))
+		return nil, fault.E(fault.Invalid, "batch is not a JSON array of compact JWS strings: %s", fault.Clip(err.Error(), 300))
 	}
 	if len(ss) == 0 {
 		return nil, fault.E(fault.Invalid, "batch is empty")
@@ -335,16 +334,4 @@ func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, 
 		}
 	}
 	return e, nil
-}
-
-// clipMessage shortens s to at most n bytes, on a character boundary,
-// marking the cut.
-func clipMessage(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

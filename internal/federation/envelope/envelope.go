@@ -225,13 +225,7 @@ func isULID(s string) bool {
 
 // clip shortens a value quoted in an error message, which may come from a
 // stranger.
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+func clip(s string) string { return fault.Clip(s, 64) }
 
 // NewPayload encodes v as an envelope payload: compact JSON, with "<", ">"
 // and "&" left as they are.

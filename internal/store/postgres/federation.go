@@ -262,15 +262,7 @@ func (db *DB) insertDeliveries(ctx context.Context, tx pgx.Tx, ds []store.Delive
 	out := make([]store.Delivery, len(ds))
 	now := db.now()
 	for i, d := range ds {
-		if d.State == "" {
-			d.State = store.DeliveryQueued
-		}
-		if d.Created.IsZero() {
-			d.Created = now
-		}
-		if d.NextAttempt.IsZero() {
-			d.NextAttempt = d.Created
-		}
+		d = d.WithDefaults(now)
 		err := tx.QueryRow(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
 			string(d.Payload), string(d.Decision), d.SignKey, d.State, d.NextAttempt, d.Created).Scan(&d.ID)
 		if err != nil {

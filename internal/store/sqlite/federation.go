@@ -323,15 +323,7 @@ func (db *DB) insertDeliveries(ctx context.Context, conn *sql.Conn, tx *sql.Tx, 
 	defer ins.close()
 	var decisions decisionIDs
 	for i, d := range ds {
-		if d.State == "" {
-			d.State = store.DeliveryQueued
-		}
-		if d.Created.IsZero() {
-			d.Created = now
-		}
-		if d.NextAttempt.IsZero() {
-			d.NextAttempt = d.Created
-		}
+		d = d.WithDefaults(now)
 		last++
 		d.ID = last
 		decision, err := decisions.id(ctx, tx, d.Decision)

@@ -785,15 +785,7 @@ func TestMatches(t *testing.T) {
 // keeps the form and says, in the user's language, that screening is
 // possible once the index is built; once built, it screens.
 func TestScreenWhileIndexBuilding(t *testing.T) {
-	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := mustMatching(t)
 	n := MustNode(t, nil, svc)
 	b := MustLogin(t, n, store.RoleAnalyst)
 	for lang, w := range map[string]string{"en": "still being built", "fr": "en cours de construction", "zh-Hant": "建立配對索引"} {
@@ -862,19 +854,7 @@ func BenchmarkDashboard(b *testing.B) {
 // index cannot read (a container number with a wrong check digit, a name
 // of punctuation only) says what is wrong with it rather than "no match".
 func TestScreenRefusesWhatCannotMatch(t *testing.T) {
-	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Rebuild(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	n := MustNode(t, nil, svc)
+	n := MustNode(t, nil, mustBuiltMatching(t))
 	b := MustLogin(t, n, store.RoleAnalyst)
 	for q, w := range map[string]string{
 		"name=CSQU3054384&type=container": "check digit",
@@ -894,19 +874,7 @@ func TestScreenRefusesWhatCannotMatch(t *testing.T) {
 // kept and the problem next to the input, in the page's language, rather
 // than as an error page.
 func TestSearchFormsShowProblemsNextToInputs(t *testing.T) {
-	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Rebuild(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	n := MustNode(t, nil, svc)
+	n := MustNode(t, nil, mustBuiltMatching(t))
 	b := MustLogin(t, n, store.RoleAnalyst)
 	tests := []struct {
 		path, lang, input, message, kept string
@@ -945,4 +913,30 @@ func TestSearchFormsShowProblemsNextToInputs(t *testing.T) {
 			noMissing(t, tt.path, p)
 		})
 	}
+}
+
+// mustMatching returns a matching service over a new empty store, its
+// index not built.
+func mustMatching(t *testing.T) *matching.Service {
+	t.Helper()
+	db, err := sqlite.OpenWith(context.Background(), t.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, err := matching.New(matching.Config{Store: db, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// mustBuiltMatching is mustMatching with the index built.
+func mustBuiltMatching(t *testing.T) *matching.Service {
+	t.Helper()
+	svc := mustMatching(t)
+	if err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
