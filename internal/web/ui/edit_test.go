@@ -389,3 +389,19 @@ func TestUIRecordEdit(t *testing.T) {
 		t.Fatalf("GET the edit form of a retracted record: %d, want 409", p.status)
 	}
 }
+
+// TestUIFormTooLarge checks that a form over the UI's limit is refused with
+// 413 before it is read whole, and stores nothing.
+func TestUIFormTooLarge(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	const limit = 4 << 20 // the UI's form limit
+	f := withCSRF(t, b, seizureForm())
+	f.Set("seizure.narrative", strings.Repeat("x", limit))
+	if p := b.post("/ui/records/new", f); p.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a form of over %d bytes: %d, want 413", limit, p.status)
+	}
+	if c := MustCount(t, n); c != 0 {
+		t.Errorf("%d records stored from a form over the limit", c)
+	}
+}

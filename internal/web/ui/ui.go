@@ -112,6 +112,11 @@ type Handler struct {
 var pageNames = []string{"login", "dashboard", "records", "record", "share", "deliveries", "screen",
 	"directory", "administration", "agreements", "agreement", "audit", "error", "edit", "requests", "requestform", "sent"}
 
+// maxForm bounds a form posted to the UI. A record's form carries its text
+// percent-encoded (up to nine bytes for a Chinese character), so it is
+// allowed more than the API's JSON body of the same record.
+const maxForm = 4 << 20
+
 // New builds a Handler. It fails when a template or a message catalogue
 // does not load, or when a language lacks a message English has.
 func New(cfg Config) (*Handler, error) {
@@ -278,7 +283,13 @@ func (h *Handler) handle(pattern string, perm access.Permission, p page) {
 		}
 		c.user = u
 		if post {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					h.pageError(w, r, c, fault.E(fault.TooLarge, "form larger than %d bytes", maxForm))
+					return
+				}
 				h.pageError(w, r, c, fault.E(fault.Invalid, "unreadable form"))
 				return
 			}
