@@ -36,6 +36,10 @@ type Error struct {
 	Field   string // dotted path of the offending field, e.g. "seizure.containers[0]"
 	Message string // human readable, safe to send to the client
 	Err     error  // underlying cause, for logs only
+	// Format and Args are what Message was made of, for a user interface
+	// that words the message in its user's language (Message is English).
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -58,18 +62,18 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // E returns a new error of the given kind with a client-safe message.
 func E(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Field returns an invalid-input error that names the offending field.
 func Field(field, format string, args ...any) *Error {
-	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Wrap returns an error of the given kind with a client-safe message and an
 // internal cause.
 func Wrap(kind Kind, err error, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Err: err}
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Err: err, Format: format, Args: args}
 }
 
 // KindOf reports the kind of the first *Error in err's chain, or Internal.

@@ -28,39 +28,56 @@ func NormalizeContainer(s string) string {
 // for a valid number and otherwise a fault.Invalid error whose message names
 // the value and what is wrong with it.
 func ContainerValid(s string) error {
-	if msg := containerProblem(NormalizeContainer(s)); msg != "" {
-		return fault.E(fault.Invalid, "%s", msg)
+	if pr := containerProblem(NormalizeContainer(s)); pr != nil {
+		return fault.E(fault.Invalid, pr.format, pr.args...)
 	}
 	return nil
 }
 
+// problem is what is wrong with a value, as a message's format and
+// arguments, so that an error made of it can be worded in another language.
+type problem struct {
+	format string
+	args   []any
+}
+
+func problemf(format string, args ...any) *problem { return &problem{format: format, args: args} }
+
+// String is the problem's message in English, "" for none.
+func (p *problem) String() string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf(p.format, p.args...)
+}
+
 // containerProblem explains why the normalised container number n is not
-// valid, or returns "" when it is.
-func containerProblem(n string) string {
-	const shape = "must be 4 letters (owner code and category U, J or Z), 6 digits and a check digit"
+// valid, or returns nil when it is.
+func containerProblem(n string) *problem {
+	const shape = "container %q must be 4 letters (owner code and category U, J or Z), 6 digits and a check digit (ISO 6346)"
 	if len(n) != 11 {
-		return fmt.Sprintf("container %q %s (ISO 6346)", n, shape)
+		return problemf(shape, n)
 	}
 	for i := range 4 {
 		if n[i] < 'A' || n[i] > 'Z' {
-			return fmt.Sprintf("container %q %s (ISO 6346)", n, shape)
+			return problemf(shape, n)
 		}
 	}
 	for i := 4; i < 11; i++ {
 		if n[i] < '0' || n[i] > '9' {
-			return fmt.Sprintf("container %q %s (ISO 6346)", n, shape)
+			return problemf(shape, n)
 		}
 	}
 	switch n[3] {
 	case 'U', 'J', 'Z':
 	default:
-		return fmt.Sprintf("container %q has equipment category %q; ISO 6346 allows U (freight container), J (detachable equipment) or Z (trailer or chassis)", n, n[3:4])
+		return problemf("container %q has equipment category %q; ISO 6346 allows U (freight container), J (detachable equipment) or Z (trailer or chassis)", n, n[3:4])
 	}
 	want := containerCheckDigit(n[:10])
 	if got := n[10] - '0'; got != want {
-		return fmt.Sprintf("container %q has check digit %d, expected %d (ISO 6346)", n, got, want)
+		return problemf("container %q has check digit %d, expected %d (ISO 6346)", n, got, want)
 	}
-	return ""
+	return nil
 }
 
 // containerCheckDigit computes the ISO 6346 check digit of the first ten
@@ -124,24 +141,24 @@ func NormalizeIMO(s string) string {
 // weighted 7, 6, 5, 4, 3, 2, modulo 10. It returns nil for a valid number and
 // otherwise a fault.Invalid error naming the value.
 func IMOValid(s string) error {
-	if msg, _ := imoProblem(NormalizeIMO(s)); msg != "" {
-		return fault.E(fault.Invalid, "%s", msg)
+	if pr, _ := imoProblem(NormalizeIMO(s)); pr != nil {
+		return fault.E(fault.Invalid, pr.format, pr.args...)
 	}
 	return nil
 }
 
 // imoProblem explains why the normalised IMO number n is not valid, or
-// returns "" when it is. shapeOK is false when n is not seven digits at all,
+// returns nil when it is. shapeOK is false when n is not seven digits at all,
 // which validation treats as an error; a check-digit mismatch alone leaves
 // shapeOK true, because ships do sail under numbers with bad check digits.
-func imoProblem(n string) (msg string, shapeOK bool) {
+func imoProblem(n string) (pr *problem, shapeOK bool) {
 	if len(n) != 7 {
-		return fmt.Sprintf("IMO number %q must be 7 digits", n), false
+		return problemf("IMO number %q must be 7 digits", n), false
 	}
 	sum := 0
 	for i := range 7 {
 		if n[i] < '0' || n[i] > '9' {
-			return fmt.Sprintf("IMO number %q must be 7 digits", n), false
+			return problemf("IMO number %q must be 7 digits", n), false
 		}
 		if i < 6 {
 			sum += int(n[i]-'0') * (7 - i)
@@ -149,9 +166,9 @@ func imoProblem(n string) (msg string, shapeOK bool) {
 	}
 	want := byte(sum % 10)
 	if got := n[6] - '0'; got != want {
-		return fmt.Sprintf("IMO number %q has check digit %d, expected %d", n, got, want), true
+		return problemf("IMO number %q has check digit %d, expected %d", n, got, want), true
 	}
-	return "", true
+	return nil, true
 }
 
 // ULIDValid reports whether s is a ULID in its canonical text form: 26
@@ -174,22 +191,22 @@ func ULIDValid(s string) bool {
 }
 
 // locodeProblem explains why code is not shaped like a UN/LOCODE, or returns
-// "" when it is: five characters, a two-letter country code (which the caller
+// nil when it is: five characters, a two-letter country code (which the caller
 // checks against the code list) and three characters from A-Z and 2-9.
-func locodeProblem(code string) string {
+func locodeProblem(code string) *problem {
 	if len(code) != 5 {
-		return fmt.Sprintf("UN/LOCODE %q must be 5 characters: a country code and 3 letters or digits 2-9, e.g. \"HKHKG\"", code)
+		return problemf("UN/LOCODE %q must be 5 characters: a country code and 3 letters or digits 2-9, e.g. \"HKHKG\"", code)
 	}
 	for i := range 2 {
 		if code[i] < 'A' || code[i] > 'Z' {
-			return fmt.Sprintf("UN/LOCODE %q must start with a two-letter country code in capitals", code)
+			return problemf("UN/LOCODE %q must start with a two-letter country code in capitals", code)
 		}
 	}
 	for i := 2; i < 5; i++ {
 		c := code[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '9') {
-			return fmt.Sprintf("UN/LOCODE %q has location part %q, which may only use capitals A-Z and digits 2-9", code, code[2:])
+			return problemf("UN/LOCODE %q has location part %q, which may only use capitals A-Z and digits 2-9", code, code[2:])
 		}
 	}
-	return ""
+	return nil
 }

@@ -200,7 +200,7 @@ func TestLocodeShape(t *testing.T) {
 		{"HKhkg", `location part "hkg"`},
 	}
 	for _, tt := range tests {
-		got := locodeProblem(tt.in)
+		got := locodeProblem(tt.in).String()
 		if tt.wantMsg == "" && got != "" || !strings.Contains(got, tt.wantMsg) {
 			t.Errorf("locodeProblem(%q) = %q, want %q", tt.in, got, tt.wantMsg)
 		}

@@ -281,8 +281,8 @@ func (v *validator) locode(p, name, code, country string) {
 	if code == "" {
 		return
 	}
-	if msg := locodeProblem(code); msg != "" {
-		v.fail(p+name, "%s", msg)
+	if pr := locodeProblem(code); pr != nil {
+		v.fail(p+name, pr.format, pr.args...)
 		return
 	}
 	if !v.codes.Country(code[:2]) {
@@ -540,11 +540,11 @@ func (v *validator) conveyance(p string, c *Conveyance) {
 		return
 	}
 	if c.VesselIMO != "" {
-		if msg, shapeOK := imoProblem(NormalizeIMO(c.VesselIMO)); msg != "" {
+		if pr, shapeOK := imoProblem(NormalizeIMO(c.VesselIMO)); pr != nil {
 			if shapeOK {
-				v.warn(p+".vessel_imo", "%s; the record is accepted, but check the number", msg)
+				v.warn(p+".vessel_imo", "%s; the record is accepted, but check the number", pr)
 			} else {
-				v.fail(p+".vessel_imo", "%s", msg)
+				v.fail(p+".vessel_imo", pr.format, pr.args...)
 			}
 		}
 	}
@@ -561,8 +561,8 @@ func (v *validator) containers(p string, list []string) {
 			v.fail(f, "container number is empty")
 			continue
 		}
-		if msg := containerProblem(NormalizeContainer(c)); msg != "" {
-			v.fail(f, "%s", msg)
+		if pr := containerProblem(NormalizeContainer(c)); pr != nil {
+			v.fail(f, pr.format, pr.args...)
 		}
 	}
 }

@@ -669,7 +669,7 @@ func (b *form) place(err error, rows rowMap, l *Locale) bool {
 	}
 	for _, e := range list {
 		target, where := b.target(e.Field, rows, l)
-		msg := e.Message
+		msg := l.Fault(e)
 		if where != "" {
 			msg = where + ": " + msg
 		}

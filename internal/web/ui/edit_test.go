@@ -405,3 +405,27 @@ func TestUIFormTooLarge(t *testing.T) {
 		t.Errorf("%d records stored from a form over the limit", c)
 	}
 }
+
+// TestUIValidationInTheUsersLanguage checks that the record form's
+// validation messages are worded in the page's language, with the values
+// they quote in place.
+func TestUIValidationInTheUsersLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	for lang, want := range map[string]string{
+		"en":      `container "CSQU3054384" has check digit 4, expected 3 (ISO 6346)`,
+		"fr":      `le conteneur "CSQU3054384" a le chiffre de contrôle 4, 3 attendu (ISO 6346)`,
+		"zh-Hant": `貨櫃 "CSQU3054384" 的校驗位為 4，應為 3（ISO 6346）`,
+	} {
+		b.get("/ui/?lang=" + lang)
+		f := seizureForm()
+		f.Set("seizure.containers", "CSQU3054384")
+		p := b.post("/ui/records/new", withCSRF(t, b, f))
+		if p.status != http.StatusBadRequest || !strings.Contains(fieldError(p, "f-seizure-containers"), want) {
+			t.Errorf("%s: %d, error next to the containers %q, want %q", lang, p.status, fieldError(p, "f-seizure-containers"), want)
+		}
+	}
+	if c := MustCount(t, n); c != 0 {
+		t.Errorf("%d records stored from invalid forms", c)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"liaison/internal/fault"
 	"maps"
 	"slices"
 	"strconv"
@@ -126,6 +127,22 @@ func (l *Locale) T(key string, args ...any) string {
 	}
 	return s
 }
+
+// Fault words e's message in the locale's language when its catalogue
+// has the message's format (key "fault:" and the English format, with the
+// same verbs in the same order; a test holds them together), and returns
+// e's English message otherwise.
+func (l *Locale) Fault(e *fault.Error) string {
+	if e.Format != "" {
+		if s, ok := l.msgs[faultKey+e.Format]; ok && s != "" {
+			return l.printer.Sprintf(s, e.Args...)
+		}
+	}
+	return e.Message
+}
+
+// faultKey prefixes the catalogue keys of error messages' formats.
+const faultKey = "fault:"
 
 // Enum returns the label of a value of an enumeration (a direction, a
 // status, a role…), or the value itself when the catalogue has no label for

@@ -199,3 +199,61 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// verbRE matches a fmt verb.
+var verbRE = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
+
+// TestFaultTranslationsHoldTheirFormats checks the translations of error
+// messages: each is keyed by an English format the validation code still
+// produces (a changed message would otherwise fall back to English
+// unnoticed), English maps it to itself, and every language has the
+// format's verbs in the same order, so that its arguments land in place.
+func TestFaultTranslationsHoldTheirFormats(t *testing.T) {
+	c := MustCatalogue(t)
+	var src strings.Builder
+	for _, dir := range []string{"../../intel"} {
+		files, err := fs.Glob(os.DirFS(dir), "*.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(dir + "/" + f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.Write(b)
+		}
+	}
+	n := 0
+	for k, v := range c.msgs["en"] {
+		format, ok := strings.CutPrefix(k, faultKey)
+		if !ok {
+			continue
+		}
+		n++
+		if v != format {
+			t.Errorf("English %q is %q, want the format itself", k, v)
+		}
+		if quoted := strconvQuote(format); !strings.Contains(src.String(), quoted) {
+			t.Errorf("no validation code produces %s: the translation is of a message no longer made", quoted)
+		}
+		want := strings.Join(verbRE.FindAllString(format, -1), " ")
+		for _, lang := range languages {
+			if got := strings.Join(verbRE.FindAllString(c.msgs[lang][k], -1), " "); got != want {
+				t.Errorf("%s %q has verbs %q, the format %q", lang, c.msgs[lang][k], got, want)
+			}
+		}
+	}
+	if n < 50 {
+		t.Errorf("%d error formats translated, want the validation messages (at least 50)", n)
+	}
+}
+
+// strconvQuote writes s as a Go string literal the way the validation code
+// spells its formats: in double quotes, with inner quotes escaped.
+func strconvQuote(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}

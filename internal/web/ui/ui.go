@@ -439,11 +439,11 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, c *call, err
 	b := errorBody{Status: httpstatus.Of(kind), Heading: c.loc.T("error." + string(kind))}
 	var fe *fault.Error
 	if kind != fault.Internal && errors.As(err, &fe) {
-		b.Message, b.Field = fe.Message, fe.Field
+		b.Message, b.Field = c.loc.Fault(fe), fe.Field
 	}
 	var fl fault.List
 	if errors.As(err, &fl) && len(fl) > 0 {
-		b.Message, b.Field = fl[0].Message, fl[0].Field
+		b.Message, b.Field = c.loc.Fault(fl[0]), fl[0].Field
 	}
 	if kind == fault.Internal || kind == fault.Unavailable {
 		h.log.ErrorContext(r.Context(), "ui page failed", slog.String("path", r.URL.Path), slog.Any("err", err))
