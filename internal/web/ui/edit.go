@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"liaison/internal/directory"
@@ -125,6 +126,8 @@ type recordFormBody struct {
 	Version  int
 	Action   string
 	Conflict string
+	// Submission is the token of a new record's form (see submissions).
+	Submission string
 
 	Source, Information, Handling, Conditions    *input
 	Scope, Recipients, Operation, Region         *input
@@ -767,6 +770,9 @@ func (h *Handler) newRecord(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	b := h.newRecordForm(c, kind, url.Values{})
 	b.Action = "/ui/records/new?kind=" + string(kind)
+	if b.Submission, err = randomToken(); err != nil {
+		return err
+	}
 	return h.renderRecordForm(w, r, c, http.StatusOK, b)
 }
 
@@ -780,10 +786,32 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) 
 	v := r.PostForm
 	b := h.newRecordForm(c, kind, v)
 	b.Action = "/ui/records/new?kind=" + string(kind)
+	b.Submission = v.Get("submission")
 	badText := b.notText(v, c.loc)
 	rec, rows, errs := formRecord(kind, v, nil)
 	if errs.Err() == nil && !badText {
+		// The same form sent again stores nothing more: it goes to the
+		// record the first sending stored.
+		var sub *submission
+		key := c.sid + "\x00" + b.Submission
+		if b.Submission != "" {
+			var stored string
+			if sub, stored, err = h.submitted.begin(r.Context(), key, time.Now()); err != nil {
+				return err
+			}
+			if stored != "" {
+				http.Redirect(w, r, "/ui/records/"+stored+"?saved=1", http.StatusSeeOther)
+				return nil
+			}
+		}
 		rec, _, err = h.cfg.Records.Create(r.Context(), c.user.Name, rec)
+		if sub != nil {
+			id := ""
+			if err == nil {
+				id = rec.ID
+			}
+			h.submitted.finish(key, sub, id)
+		}
 		if err == nil {
 			http.Redirect(w, r, "/ui/records/"+rec.ID+"?saved=1", http.StatusSeeOther)
 			return nil

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -427,5 +428,66 @@ func TestUIValidationInTheUsersLanguage(t *testing.T) {
 	}
 	if c := MustCount(t, n); c != 0 {
 		t.Errorf("%d records stored from invalid forms", c)
+	}
+}
+
+var submissionRE = regexp.MustCompile(`name="submission" value="([^"]+)"`)
+
+// TestUINewRecordStoredOnce checks that the form of a new record stores it
+// once however often it is sent (a double click, a resend): every sending
+// of one form, at once or later, goes to the one record stored, while a
+// sending the form refused lets the corrected one store, and another form
+// stores another record.
+func TestUINewRecordStoredOnce(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	newForm := func() url.Values {
+		t.Helper()
+		m := submissionRE.FindStringSubmatch(b.get("/ui/records/new?kind=seizure").body)
+		if m == nil {
+			t.Fatal("the new seizure form has no submission token")
+		}
+		f := withCSRF(t, b, seizureForm())
+		f.Set("submission", m[1])
+		return f
+	}
+	saved := func(p page) string {
+		t.Helper()
+		m := savedRE.FindStringSubmatch(p.header.Get("Location"))
+		if p.status != http.StatusSeeOther || m == nil {
+			t.Fatalf("POST the form: %d to %q, want 303 to the record", p.status, p.header.Get("Location"))
+		}
+		return m[1]
+	}
+
+	// Sent four times at once, then once more.
+	f := newForm()
+	ids := make([]string, 4)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() { ids[i] = saved(b.post("/ui/records/new", f)) })
+	}
+	wg.Wait()
+	ids = append(ids, saved(b.post("/ui/records/new", f)))
+	for _, id := range ids[1:] {
+		if id != ids[0] {
+			t.Errorf("one form stored records %v, want one", ids)
+			break
+		}
+	}
+	if c := MustCount(t, n); c != 1 {
+		t.Fatalf("%d records stored from one form sent five times, want 1", c)
+	}
+
+	// Refused, then corrected with the same token: stored.
+	f = newForm()
+	f.Set("seizure.containers", "CSQU3054384")
+	if p := b.post("/ui/records/new", f); p.status != http.StatusBadRequest {
+		t.Fatalf("an invalid form: %d, want 400", p.status)
+	}
+	f.Set("seizure.containers", "CSQU3054383")
+	second := saved(b.post("/ui/records/new", f))
+	if second == ids[0] || MustCount(t, n) != 2 {
+		t.Errorf("the corrected form went to %s (first %s), %d records; want a second record", second, ids[0], MustCount(t, n))
 	}
 }

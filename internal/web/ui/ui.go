@@ -103,8 +103,10 @@ type Handler struct {
 	cat      *catalogue
 	pages    map[string]*template.Template
 	sessions *sessions
-	mux      *http.ServeMux
-	static   http.Handler
+	// submitted are the tokens of new-record forms already sent.
+	submitted *submissions
+	mux       *http.ServeMux
+	static    http.Handler
 }
 
 // pageNames are the templates of templates/, each rendered inside
@@ -137,7 +139,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("ui: %w", err)
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, cat: cat, pages: map[string]*template.Template{},
-		sessions: newSessions(cfg.SessionTTL, maxSessions), mux: http.NewServeMux()}
+		sessions: newSessions(cfg.SessionTTL, maxSessions), submitted: newSubmissions(), mux: http.NewServeMux()}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/forms.html", "templates/"+name+".html")
 		if err != nil {
