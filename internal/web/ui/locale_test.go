@@ -205,13 +205,13 @@ var verbRE = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
 
 // TestFaultTranslationsHoldTheirFormats checks the translations of error
 // messages: each is keyed by an English format the validation code still
-// produces (a changed message would otherwise fall back to English
-// unnoticed), English maps it to itself, and every language has the
+// or the pages produce (a changed message would otherwise fall back to
+// English unnoticed), English maps it to itself, and every language has the
 // format's verbs in the same order, so that its arguments land in place.
 func TestFaultTranslationsHoldTheirFormats(t *testing.T) {
 	c := MustCatalogue(t)
 	var src strings.Builder
-	for _, dir := range []string{"../../intel"} {
+	for _, dir := range []string{"../../intel", "."} {
 		files, err := fs.Glob(os.DirFS(dir), "*.go")
 		if err != nil {
 			t.Fatal(err)
@@ -238,7 +238,7 @@ func TestFaultTranslationsHoldTheirFormats(t *testing.T) {
 			t.Errorf("English %q is %q, want the format itself", k, v)
 		}
 		if quoted := strconvQuote(format); !strings.Contains(src.String(), quoted) {
-			t.Errorf("no validation code produces %s: the translation is of a message no longer made", quoted)
+			t.Errorf("neither validation nor the pages produce %s: the translation is of a message no longer made", quoted)
 		}
 		want := strings.Join(verbRE.FindAllString(format, -1), " ")
 		for _, lang := range languages {
