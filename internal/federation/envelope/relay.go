@@ -146,7 +146,10 @@ func Open(b []byte, p Policy) (v Verified, err error) {
 	}
 	inner, err := verifyPinned(iu, p)
 	if err != nil {
-		return Verified{Hop: hop}, within(hop.From, err)
+		// The envelope's id and sender are what it claims, unverified, but
+		// they tell the operators which envelope to look for.
+		return Verified{Hop: hop}, within(fmt.Sprintf("%s (envelope %s, which says it is from %s)", hop.From,
+			clip(iu.Envelope.ID), clip(iu.Envelope.From)), err)
 	}
 	if !inner.AddressedTo(p.Self, p.Region) {
 		return Verified{Hop: hop}, fault.E(fault.Forbidden, "%s relayed envelope %s from %s, which %s addressed to %s, not to %s",

@@ -93,11 +93,11 @@ func TestRelayCannotAlter(t *testing.T) {
 		want string
 	}{
 		{"payload altered", "JP", MustRelay(t, alteredPayload, "JP"), fault.Unauthorized,
-			"envelope relayed by RILO-AP: signature does not verify"},
+			"which says it is from HK): signature does not verify"},
 		{"recipients widened", "FR", MustRelay(t, widened, "FR"), fault.Unauthorized,
-			"envelope relayed by RILO-AP: signature does not verify"},
+			"which says it is from HK): signature does not verify"},
 		{"re-signed by the relay", "JP", MustRelay(t, resignedByRILO, "JP"), fault.Unauthorized,
-			"envelope relayed by RILO-AP: envelope from HK signed with key " + keyRILO.Fingerprint() + " which is not the key pinned for HK"},
+			"which says it is from HK): envelope from HK signed with key " + keyRILO.Fingerprint() + " which is not the key pinned for HK"},
 		{"delivered to a node the originator did not address", "CN", MustRelay(t, bilateral, "CN"), fault.Forbidden,
 			"RILO-AP relayed envelope " + mustParse(t, bilateral).ID + " from HK, which HK addressed to JP, not to CN"},
 	}
@@ -173,7 +173,7 @@ func TestOpenRefuses(t *testing.T) {
 				}
 				return pinned(n)
 			}
-		}, fault.Unauthorized, "envelope relayed by RILO-AP: envelope from HK: HK is not a pinned peer"},
+		}, fault.Unauthorized, "which says it is from HK): envelope from HK: HK is not a pinned peer"},
 		{"relayed twice", nested, nil, fault.Forbidden, "an envelope passes through one relay at most"},
 		{"relay carries garbage", garbled, nil, fault.Invalid, "envelope relayed by RILO-AP: envelope is not a compact JWS"},
 		{"size limit", direct, func(p *envelope.Policy) { p.MaxSize = 100 }, fault.TooLarge, "(limit 100)"},
