@@ -15,11 +15,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
 	"liaison/internal/jsonpath"
+	"liaison/internal/jsonread"
 	"liaison/internal/store"
 )
 
@@ -194,7 +194,7 @@ func (c *countingReader) Read(b []byte) (int, error) {
 const maxLine = 4 << 20
 
 func decodeRecord(b []byte) (*intel.Record, error) {
-	if i := invalidUTF8(b); i >= 0 {
+	if i := jsonread.InvalidUTF8(b); i >= 0 {
 		return nil, fmt.Errorf("byte %d: not valid UTF-8 (the file must be encoded in UTF-8)", i+1)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -233,22 +233,6 @@ func placeJSONError(b []byte, err error) error {
 }
 
 var recordType = reflect.TypeFor[intel.Record]()
-
-// invalidUTF8 returns the offset of the first byte of b that is not valid
-// UTF-8, or -1. encoding/json would replace such bytes silently.
-func invalidUTF8(b []byte) int {
-	if utf8.Valid(b) {
-		return -1
-	}
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
-		}
-		i += size
-	}
-	return -1
-}
 
 // utf8BOM is the byte order mark some editors and spreadsheets write at the
 // start of a UTF-8 file.

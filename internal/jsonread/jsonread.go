@@ -417,3 +417,21 @@ func (r *Reader) Strs() []string {
 	r.Array(func() { out = []string{} }, func() { out = append(out, r.Str()) })
 	return out
 }
+
+// InvalidUTF8 returns the offset of the first byte of b that is not part
+// of valid UTF-8, or -1 when b is valid. JSON is UTF-8 (RFC 8259);
+// encoding/json would put U+FFFD for each invalid byte, silently changing
+// what was sent.
+func InvalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}

@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"unicode/utf8"
 
 	"liaison/internal/fault"
 	"liaison/internal/jsonpath"
+	"liaison/internal/jsonread"
 	"liaison/internal/web/httpstatus"
 )
 
@@ -105,7 +105,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 	}
 	// JSON is UTF-8 (RFC 8259); the decoder would put U+FFFD for each
 	// invalid byte, silently changing what was sent.
-	if at := invalidUTF8(data); at >= 0 {
+	if at := jsonread.InvalidUTF8(data); at >= 0 {
 		return fault.E(fault.Invalid, "the request body is not valid UTF-8: invalid byte at offset %d", at)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -144,20 +144,4 @@ func decodeError(err error, data []byte, t reflect.Type) error {
 		return fault.Field(jsonpath.Of(data, t, err, name), "unknown field")
 	}
 	return fault.Wrap(fault.Invalid, err, "malformed JSON")
-}
-
-// invalidUTF8 returns the offset of the first byte of b that is not part of
-// valid UTF-8, or -1 when b is valid.
-func invalidUTF8(b []byte) int {
-	if utf8.Valid(b) {
-		return -1
-	}
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
 }
