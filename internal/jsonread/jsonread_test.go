@@ -96,7 +96,7 @@ func TestInvalidUTF8(t *testing.T) {
 		{"", -1},
 		{"ab\xffcd", 2},
 		{"陳\xe5\xa4", 3}, // a character cut short
-		{"\xc0\xaf", 0},   // an overlong encoding
+		{"\xc0\xaf", 0},  // an overlong encoding
 	} {
 		if got := InvalidUTF8([]byte(tc.in)); got != tc.want {
 			t.Errorf("InvalidUTF8(%q) = %d, want %d", tc.in, got, tc.want)
