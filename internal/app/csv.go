@@ -151,7 +151,8 @@ func splitList(s string) []string {
 
 // groupedNumber is a number written with commas between groups of three
 // digits ("1,250,000.5"): the only place a comma may stand in a number.
-var groupedNumber = regexp.MustCompile(`^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$`)
+// The first group does not start with 0: "0,125" is a decimal comma.
+var groupedNumber = regexp.MustCompile(`^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?$`)
 
 // parseNumber reads a number from a spreadsheet cell. Commas are taken as
 // thousands separators only where they separate groups of three digits: a

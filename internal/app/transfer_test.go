@@ -71,6 +71,7 @@ func TestParseNumber(t *testing.T) {
 	}{
 		{"1250", 1250, true}, {"1,250", 1250, true}, {"1,250,000.5", 1250000.5, true}, {"-3", -3, true},
 		{"1,5", 0, false}, {"1.234,5", 0, false}, {"12,50", 0, false}, {",250", 0, false}, {"lots", 0, false},
+		{"0,125", 0, false}, {"-0,500", 0, false}, {"012,500", 0, false},
 	} {
 		got, ok := parseNumber(tc.in)
 		if ok != tc.ok || got != tc.want {
