@@ -211,7 +211,7 @@ var verbRE = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
 func TestFaultTranslationsHoldTheirFormats(t *testing.T) {
 	c := MustCatalogue(t)
 	var src strings.Builder
-	for _, dir := range []string{"../../intel", "."} {
+	for _, dir := range []string{"../../intel", "../../federation", "."} {
 		files, err := fs.Glob(os.DirFS(dir), "*.go")
 		if err != nil {
 			t.Fatal(err)

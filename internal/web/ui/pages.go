@@ -296,8 +296,11 @@ type recordBody struct {
 	CanShare     bool
 	CanRetract   bool
 	Partners     []option
-	Retracted    bool
-	CanEdit      bool
+	// ShareErr is why the share form sent was refused (no recipient, a
+	// code that is not a partner), shown beside its boxes.
+	ShareErr  string
+	Retracted bool
+	CanEdit   bool
 	// Saved is set after the form saved the record; Warnings are then the
 	// problems validation accepted but the officer should check.
 	Saved    bool
@@ -454,6 +457,17 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	rs, err := h.cfg.Federation.Share(ctx, c.user.Name, id, r.PostForm["recipient"])
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Kind == fault.Invalid {
+		// The record's page again, the problem beside the boxes.
+		return h.recordWith(w, r, c, id, http.StatusBadRequest, fault.List{fe}, func(b *recordBody) bool {
+			if !b.CanShare {
+				return false
+			}
+			b.ShareErr = c.loc.Fault(fe)
+			return true
+		})
+	}
 	if err != nil {
 		return err
 	}

@@ -940,3 +940,35 @@ func mustBuiltMatching(t *testing.T) *matching.Service {
 	}
 	return svc
 }
+
+// TestShareRefusedBesideTheBoxes checks that a share form the service
+// refuses (no recipient, a code that is no administration) comes back as
+// the record's page with the problem beside the recipients, in the page's
+// language, and queues nothing.
+func TestShareRefusedBesideTheBoxes(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	rec := MustCreate(t, n, seizure())
+	b := MustLogin(t, n, store.RoleLiaison)
+	for _, tc := range []struct {
+		lang       string
+		recipients []string
+		want       string
+	}{
+		{"en", nil, "name at least one recipient"},
+		{"fr", nil, "nommez au moins un destinataire"},
+		{"zh-Hant", []string{"ZZ"}, `"ZZ" 不是名錄中的海關或區域情報聯絡中心`},
+	} {
+		page := b.get("/ui/records/" + rec.ID + "?lang=" + tc.lang)
+		p := b.post("/ui/records/"+rec.ID+"/share", url.Values{"csrf": {csrfOf(t, page)}, "recipient": tc.recipients})
+		m := regexp.MustCompile(`id="share-recipients-error"[^>]*>([^<]*)<`).FindStringSubmatch(p.body)
+		if p.status != http.StatusBadRequest || m == nil || !strings.Contains(html.UnescapeString(m[1]), tc.want) {
+			t.Errorf("%s, recipients %v: %d, beside the boxes %v; want 400 and %q", tc.lang, tc.recipients, p.status, m, tc.want)
+		}
+		if !strings.Contains(p.body, `name="recipient" value="JP"`) {
+			t.Errorf("%s: the page sent back has no share form", tc.lang)
+		}
+	}
+	if ds, err := n.store.Deliveries(context.Background(), rec.ID); err != nil || len(ds) != 0 {
+		t.Errorf("deliveries after refused shares: %v %v", ds, err)
+	}
+}
