@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -21,6 +20,7 @@ import (
 	"liaison/internal/app"
 	"liaison/internal/audit"
 	"liaison/internal/durable"
+	"liaison/internal/fault"
 	"liaison/internal/intel"
 	"liaison/internal/store"
 )
@@ -383,27 +383,19 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// checkOut refuses an --out path that cannot take a file: one naming a
-// folder, or one in a folder that does not exist.
+// checkOut refuses an --out path that cannot take a file (app.CheckOut):
+// one naming a folder is a usage error.
 func checkOut(out string) error {
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		return exitError{code: 2, msg: fmt.Sprintf("--out %s is a folder: name the file to write", out)}
+	err := app.CheckOut(out, true)
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		code := 1
+		if fe.Kind == fault.Invalid {
+			code = 2
+		}
+		return exitError{code: code, msg: fe.Message}
 	}
-	if strings.HasSuffix(out, string(os.PathSeparator)) {
-		return exitError{code: 2, msg: fmt.Sprintf("--out %s names a folder: name the file to write", out)}
-	}
-	dir := filepath.Dir(out)
-	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return exitError{code: 1, msg: fmt.Sprintf("--out %s: folder %s does not exist", out, dir)}
-	}
-	if err != nil {
-		return fmt.Errorf("--out %s: %w", out, err)
-	}
-	if !fi.IsDir() {
-		return exitError{code: 1, msg: fmt.Sprintf("--out %s: %s is not a folder", out, dir)}
-	}
-	return nil
+	return err
 }
 
 func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {

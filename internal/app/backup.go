@@ -42,7 +42,7 @@ type BackupReport struct {
 // recorded in the node's audit log.
 func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 	c.fill()
-	if err := checkBackupOut(out); err != nil {
+	if err := CheckOut(out, false); err != nil {
 		return BackupReport{}, err
 	}
 	rep, err := onDatabase(c, func() (BackupReport, error) { return pgBackup(ctx, c, out) },
@@ -57,29 +57,32 @@ func Backup(ctx context.Context, c Config, out string) (BackupReport, error) {
 	return rep, nil
 }
 
-// checkBackupOut refuses a backup path that cannot take a new file: one
-// naming a folder or a file already there, or one in a folder that does not
-// exist.
-func checkBackupOut(out string) error {
+// CheckOut refuses a path an --out flag gives that cannot take the file a
+// command writes: one naming a folder (Invalid), one in a folder that does
+// not exist or is no folder (NotFound), and, unless replace, a file already
+// there (Conflict). Export replaces its file; a backup never does.
+func CheckOut(out string, replace bool) error {
 	if strings.HasSuffix(out, string(os.PathSeparator)) {
-		return fault.E(fault.Invalid, "--out %s names a folder: name the backup file to write", out)
+		return fault.E(fault.Invalid, "--out %s names a folder: name the file to write", out)
 	}
-	if fi, err := os.Lstat(out); err == nil {
-		if fi.IsDir() {
-			return fault.E(fault.Invalid, "--out %s is a folder: name the backup file to write", out)
+	if _, err := os.Lstat(out); err == nil {
+		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+			return fault.E(fault.Invalid, "--out %s is a folder: name the file to write", out)
 		}
-		return fault.E(fault.Conflict, "%s already exists; a backup never overwrites a file", out)
+		if !replace {
+			return fault.E(fault.Conflict, "%s already exists; a backup never overwrites a file", out)
+		}
 	}
 	dir := filepath.Dir(out)
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fault.E(fault.Invalid, "--out %s: folder %s does not exist", out, dir)
+		return fault.E(fault.NotFound, "--out %s: folder %s does not exist", out, dir)
 	}
 	if err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
 	}
 	if !fi.IsDir() {
-		return fault.E(fault.Invalid, "--out %s: %s is not a folder", out, dir)
+		return fault.E(fault.NotFound, "--out %s: %s is not a folder", out, dir)
 	}
 	return nil
 }

@@ -8,12 +8,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"liaison/internal/bufpool"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
 	"liaison/internal/federation/envelope"
+	"liaison/internal/intel"
 	"liaison/internal/records"
 	"liaison/internal/store"
 )
@@ -120,7 +119,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	record := r.URL.Query().Get("record")
 	if record != "" {
-		if u, err := ulid.ParseStrict(record); err != nil || u.String() != record {
+		if !intel.ULIDValid(record) {
 			return fault.Field("record", "%q is not a record id (a ULID: 26 characters of Crockford's base32 in upper case)", record)
 		}
 	}
