@@ -116,6 +116,14 @@ type Reason struct {
 	Rule string `json:"rule"`
 	Met  bool   `json:"met"`
 	Text string `json:"text"`
+	// Format and Args are what Decide made Text of (Text is
+	// fmt.Sprintf(Format, Args...), Format one of ReasonFormats), for a
+	// user interface that words the reason in its user's language. They
+	// are not encoded: a reason read back from storage or received from a
+	// peer has its Text alone. Args is read only: the decisions of one
+	// Decider share the arguments of the reasons they have in common.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 // Decide is the single gate out of a node: it decides whether in.Sender may
@@ -180,6 +188,9 @@ type decider struct {
 	originator string
 	day        time.Time
 	reasons    []Reason
+	// args backs the Args of every reason of the decision, so that keeping
+	// them costs one allocation per decision rather than one per reason.
+	args []any
 	// shared, when set, are the links worked out for every record of a
 	// Decider.
 	shared *links
@@ -190,11 +201,52 @@ type decider struct {
 // link them but are not in force do not count.
 type links struct {
 	cands   []candidate
-	dormant []string
+	dormant []prepared
 }
 
+// prepared is the text of a reason made before the reason itself (the
+// links of a Decider are worked out once for many records), with what it
+// was made of.
+type prepared struct {
+	text   string
+	format string
+	args   []any
+}
+
+// Room made for a decision's reasons and their arguments at once: a
+// decision checks nine rules, with about twenty arguments in all.
+const (
+	reasonsRoom = 10
+	argsRoom    = 24
+)
+
 func (d *decider) add(rule string, met bool, format string, args ...any) {
-	d.reasons = append(d.reasons, Reason{Rule: rule, Met: met, Text: sprintf(format, args...)})
+	d.reasons = append(d.reasons, Reason{Rule: rule, Met: met, Text: sprintf(format, args...), Format: format, Args: d.keep(args)})
+}
+
+// addSentence adds a reason whose sentence is prepared already.
+func (d *decider) addSentence(rule string, met bool, s prepared) {
+	d.reasons = append(d.reasons, Reason{Rule: rule, Met: met, Text: s.text, Format: s.format, Args: s.args})
+}
+
+// say prepares a sentence to be added later.
+func (d *decider) say(format string, args ...any) prepared {
+	return prepared{text: sprintf(format, args...), format: format, args: d.keep(args)}
+}
+
+// keep copies args, which the caller made on its stack, into the
+// decision's array of arguments and returns the copy, capped so that
+// nothing appended later can change it.
+func (d *decider) keep(args []any) []any {
+	if len(args) == 0 {
+		return nil
+	}
+	if d.args == nil {
+		d.args = make([]any, 0, argsRoom)
+	}
+	start := len(d.args)
+	d.args = append(d.args, args...)
+	return d.args[start:len(d.args):len(d.args)]
 }
 
 // sprintf is fmt.Sprintf without making a string that exists already: a
@@ -219,6 +271,7 @@ func (d *decider) refuse(rule, format string, args ...any) Decision {
 
 func (d *decider) decide() Decision {
 	in := d.in
+	d.reasons = make([]Reason, 0, reasonsRoom)
 	switch {
 	case in.Record == nil:
 		return d.refuse(RuleRecord, "There is no record to share.")
@@ -290,7 +343,7 @@ type candidate struct {
 	scope      Scope
 	modes      Modes
 	conditions Conditions
-	text       string // the met sentence for RuleAgreement
+	text       prepared // the met sentence for RuleAgreement
 }
 
 func (c candidate) fits(kind intel.Kind, personal bool, mode Mode) bool {
@@ -331,10 +384,10 @@ func (d *decider) checkBasis() *candidate {
 	if len(cands) == 0 {
 		// Agreements that link the parties but are not in force only matter
 		// when nothing else is a basis.
-		for _, text := range dormant {
-			d.add(RuleAgreement, false, "%s", text)
+		for _, s := range dormant {
+			d.addSentence(RuleAgreement, false, s)
 		}
-		d.add(RuleAgreement, false, "%s", d.noBasis(len(dormant) > 0))
+		d.addSentence(RuleAgreement, false, d.noBasis(len(dormant) > 0))
 		return nil
 	}
 	return d.chooseBasis(cands)
@@ -345,7 +398,7 @@ func (d *decider) checkBasis() *candidate {
 func (d *decider) links() links {
 	in := d.in
 	var cands []candidate
-	var dormant []string // why linking agreements are not in force
+	var dormant []prepared // why linking agreements are not in force
 	for i := range in.Agreements {
 		a := &in.Agreements[i]
 		via, ok := d.link(a)
@@ -388,7 +441,7 @@ func (d *decider) chooseBasis(cands []candidate) *candidate {
 		)
 	})
 	c := &cands[0]
-	d.add(RuleAgreement, true, "%s", c.text)
+	d.addSentence(RuleAgreement, true, c.text)
 
 	noun := kindNoun(kind)
 	switch {
@@ -413,10 +466,7 @@ func (d *decider) chooseBasis(cands []candidate) *candidate {
 		d.add(RuleScopePersons, true, "The record carries personal data (%s), which %s allows.", strings.Join(found, ", "), c.noun())
 	}
 
-	how := "spontaneously"
-	if mode == ModeOnRequest {
-		how = "on request"
-	}
+	how := howGiven(mode)
 	switch {
 	case !c.modes.Allows(mode):
 		d.add(RuleMode, false, "%s does not allow information to be given %s.", capital(c.noun()), how)
@@ -426,6 +476,14 @@ func (d *decider) chooseBasis(cands []candidate) *candidate {
 		d.add(RuleMode, true, "%s allows information to be given %s.", capital(c.noun()), how)
 	}
 	return c
+}
+
+// howGiven words the mode of giving for the reasons.
+func howGiven(m Mode) string {
+	if m == ModeOnRequest {
+		return "on request"
+	}
+	return "spontaneously"
 }
 
 func cmpBool(a, b bool) int {
@@ -494,7 +552,7 @@ func (d *decider) regionBasis() (candidate, bool) {
 			Title: "Membership of the WCO " + rname + " region"},
 		scope: Scope{PersonalData: false},
 		modes: Modes{OnRequest: true, Spontaneous: true},
-		text: fmt.Sprintf("%s is a member of the WCO %s region and %s is that region's regional intelligence liaison office; region membership is a basis for exchanging non-personal data between them.",
+		text: d.say("%s is a member of the WCO %s region and %s is that region's regional intelligence liaison office; region membership is a basis for exchanging non-personal data between them.",
 			d.name(member), rname, d.name(rilo)),
 	}, true
 }
@@ -509,71 +567,95 @@ func (d *decider) label(a *Agreement) string {
 	return "The " + a.Title
 }
 
-func (d *decider) inForce(a *Agreement, via string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s is in force on %s and links %s and %s",
-		d.label(a), longDate(d.day), d.name(d.in.Sender), d.name(d.in.Recipient))
-	if via != "" {
-		member := d.in.Recipient
-		if !a.HasParty(d.in.Sender) {
-			member = d.in.Sender
+// inForce says that a, in force, links sender and recipient, through the
+// bloc via if it is not "", and from when it is counted in force when its
+// date of entry into force is not known to the day.
+func (d *decider) inForce(a *Agreement, via string) prepared {
+	label, day := d.label(a), longDate(d.day)
+	s, r := d.name(d.in.Sender), d.name(d.in.Recipient)
+	partial := a.InForce.Known() && a.InForce.Precision() < PrecisionDay
+	signedOn := !a.InForce.Known() && a.Signed.Precision() == PrecisionDay
+	signedIn := !a.InForce.Known() && !signedOn
+	if via == "" {
+		switch {
+		case partial:
+			return d.say("%s is in force on %s and links %s and %s. Its date of entry into force is known only as %s, so it is counted from %s.",
+				label, day, s, r, a.InForce.Text(), longDate(a.InForce.Last()))
+		case signedOn:
+			return d.say("%s is in force on %s and links %s and %s. Its date of entry into force is not recorded, so it is counted from its signature on %s.",
+				label, day, s, r, a.Signed.Text())
+		case signedIn:
+			return d.say("%s is in force on %s and links %s and %s. Its date of entry into force is not recorded, so it is counted from its signature in %s, read as %s.",
+				label, day, s, r, a.Signed.Text(), longDate(a.Signed.Last()))
 		}
-		fmt.Fprintf(&b, "; %s is covered as a member of %s on that day", d.name(member), d.name(via))
+		return d.say("%s is in force on %s and links %s and %s.", label, day, s, r)
 	}
-	b.WriteString(".")
+	member := d.in.Recipient
+	if !a.HasParty(d.in.Sender) {
+		member = d.in.Sender
+	}
+	m, v := d.name(member), d.name(via)
 	switch {
-	case a.InForce.Known() && a.InForce.Precision() < PrecisionDay:
-		fmt.Fprintf(&b, " Its date of entry into force is known only as %s, so it is counted from %s.",
-			a.InForce.Text(), longDate(a.InForce.Last()))
-	case !a.InForce.Known() && a.Signed.Precision() == PrecisionDay:
-		fmt.Fprintf(&b, " Its date of entry into force is not recorded, so it is counted from its signature on %s.",
-			a.Signed.Text())
-	case !a.InForce.Known():
-		fmt.Fprintf(&b, " Its date of entry into force is not recorded, so it is counted from its signature in %s, read as %s.",
-			a.Signed.Text(), longDate(a.Signed.Last()))
+	case partial:
+		return d.say("%s is in force on %s and links %s and %s; %s is covered as a member of %s on that day. Its date of entry into force is known only as %s, so it is counted from %s.",
+			label, day, s, r, m, v, a.InForce.Text(), longDate(a.InForce.Last()))
+	case signedOn:
+		return d.say("%s is in force on %s and links %s and %s; %s is covered as a member of %s on that day. Its date of entry into force is not recorded, so it is counted from its signature on %s.",
+			label, day, s, r, m, v, a.Signed.Text())
+	case signedIn:
+		return d.say("%s is in force on %s and links %s and %s; %s is covered as a member of %s on that day. Its date of entry into force is not recorded, so it is counted from its signature in %s, read as %s.",
+			label, day, s, r, m, v, a.Signed.Text(), longDate(a.Signed.Last()))
 	}
-	return b.String()
+	return d.say("%s is in force on %s and links %s and %s; %s is covered as a member of %s on that day.", label, day, s, r, m, v)
 }
 
-func (d *decider) notInForce(a *Agreement) string {
+func (d *decider) notInForce(a *Agreement) prepared {
 	start, known := a.Start()
 	_, terminated := a.End()
 	switch {
 	case !known:
-		return fmt.Sprintf("%s has no recorded date of signature or entry into force, so it cannot be treated as in force on %s.",
+		return d.say("%s has no recorded date of signature or entry into force, so it cannot be treated as in force on %s.",
 			d.label(a), longDate(d.day))
 	case d.day.Before(start):
 		if a.InForce.Known() && a.InForce.Precision() == PrecisionDay {
-			return fmt.Sprintf("%s is not yet in force on %s; it enters into force on %s.",
+			return d.say("%s is not yet in force on %s; it enters into force on %s.",
 				d.label(a), longDate(d.day), longDate(start))
 		}
-		return fmt.Sprintf("%s is not treated as in force on %s; its recorded start (%s) is counted from %s.",
+		return d.say("%s is not treated as in force on %s; its recorded start (%s) is counted from %s.",
 			d.label(a), longDate(d.day), cmp.Or(a.InForce, a.Signed).Text(), longDate(start))
 	case terminated:
-		return fmt.Sprintf("%s was terminated on %s and is no longer in force on %s.",
+		return d.say("%s was terminated on %s and is no longer in force on %s.",
 			d.label(a), a.Terminated.Text(), longDate(d.day))
 	}
-	return fmt.Sprintf("%s is not in force on %s.", d.label(a), longDate(d.day))
+	return d.say("%s is not in force on %s.", d.label(a), longDate(d.day))
 }
 
-func (d *decider) noBasis(linked bool) string {
-	s, r := d.name(d.in.Sender), d.name(d.in.Recipient)
-	other := ""
-	if linked {
-		other = "other "
-	}
-	head := fmt.Sprintf("No %sagreement in force links %s and %s on %s", other, s, r, longDate(d.day))
+// noBasis says that nothing is a basis between sender and recipient; linked
+// is set when agreements link them but none is in force.
+func (d *decider) noBasis(linked bool) prepared {
+	s, r, day := d.name(d.in.Sender), d.name(d.in.Recipient), longDate(d.day)
 	dir := d.in.Directory
 	if dir == nil {
-		return head + ", and WCO regions are not known to this node."
+		if linked {
+			return d.say("No other agreement in force links %s and %s on %s, and WCO regions are not known to this node.", s, r, day)
+		}
+		return d.say("No agreement in force links %s and %s on %s, and WCO regions are not known to this node.", s, r, day)
 	}
-	if served, ok := dir.RILORegion(d.in.Recipient); ok {
-		return head + fmt.Sprintf(", and %s is not a member of the WCO %s region that %s serves.", s, d.name(served), r)
+	member, rilo, served, isRILO := s, r, "", false
+	if served, isRILO = dir.RILORegion(d.in.Recipient); !isRILO {
+		if served, isRILO = dir.RILORegion(d.in.Sender); isRILO {
+			member, rilo = r, s
+		}
 	}
-	if served, ok := dir.RILORegion(d.in.Sender); ok {
-		return head + fmt.Sprintf(", and %s is not a member of the WCO %s region that %s serves.", r, d.name(served), s)
+	switch {
+	case isRILO && linked:
+		return d.say("No other agreement in force links %s and %s on %s, and %s is not a member of the WCO %s region that %s serves.", s, r, day, member, d.name(served), rilo)
+	case isRILO:
+		return d.say("No agreement in force links %s and %s on %s, and %s is not a member of the WCO %s region that %s serves.", s, r, day, member, d.name(served), rilo)
+	case linked:
+		return d.say("No other agreement in force links %s and %s on %s, and %s is not the RILO of %s's WCO region; there is no legal basis for sharing.", s, r, day, r, s)
 	}
-	return head + fmt.Sprintf(", and %s is not the RILO of %s's WCO region; there is no legal basis for sharing.", r, s)
+	return d.say("No agreement in force links %s and %s on %s, and %s is not the RILO of %s's WCO region; there is no legal basis for sharing.", s, r, day, r, s)
 }
 
 func (d *decider) checkDistribution() {
@@ -719,15 +801,16 @@ func (d *decider) checkConsent() {
 		d.add(RuleConsent, false, "This record was received from %s; it can be passed on to %s only with the recorded consent of %s, and none is on file.", o, r, o)
 		return
 	}
-	ref := ""
-	if c.Reference != "" {
-		ref = " (reference " + c.Reference + ")"
+	switch {
+	case c.Recipient == AnyRecipient && c.Reference != "":
+		d.add(RuleConsent, true, "%s, the originator, consented on %s to passing this record on to any recipient (reference %s).", o, longDate(c.Given), c.Reference)
+	case c.Recipient == AnyRecipient:
+		d.add(RuleConsent, true, "%s, the originator, consented on %s to passing this record on to any recipient.", o, longDate(c.Given))
+	case c.Reference != "":
+		d.add(RuleConsent, true, "%s, the originator, consented on %s to passing this record on to %s (reference %s).", o, longDate(c.Given), r, c.Reference)
+	default:
+		d.add(RuleConsent, true, "%s, the originator, consented on %s to passing this record on to %s.", o, longDate(c.Given), r)
 	}
-	whom := "to " + r
-	if c.Recipient == AnyRecipient {
-		whom = "to any recipient"
-	}
-	d.add(RuleConsent, true, "%s, the originator, consented on %s to passing this record on %s%s.", o, longDate(c.Given), whom, ref)
 }
 
 func (d *decider) checkConditions(c *candidate) {
@@ -749,16 +832,16 @@ func (d *decider) checkConditions(c *candidate) {
 	if k.RetentionDays > 0 {
 		parts = append(parts, fmt.Sprintf("the recipient may keep it for at most %d days", k.RetentionDays))
 	}
-	var text string
-	if len(parts) == 0 {
-		text = fmt.Sprintf("%s attaches no further conditions.", capital(c.noun()))
-	} else {
-		text = fmt.Sprintf("Conditions of %s: %s.", c.noun(), strings.Join(parts, "; "))
+	switch {
+	case len(parts) == 0 && k.Assumed:
+		d.add(RuleConditions, true, "%s attaches no further conditions. They are not stated in the source and are assumed cautiously.", capital(c.noun()))
+	case len(parts) == 0:
+		d.add(RuleConditions, true, "%s attaches no further conditions.", capital(c.noun()))
+	case k.Assumed:
+		d.add(RuleConditions, true, "Conditions of %s: %s. They are not stated in the source and are assumed cautiously.", c.noun(), strings.Join(parts, "; "))
+	default:
+		d.add(RuleConditions, true, "Conditions of %s: %s.", c.noun(), strings.Join(parts, "; "))
 	}
-	if k.Assumed {
-		text += " They are not stated in the source and are assumed cautiously."
-	}
-	d.add(RuleConditions, true, "%s", text)
 }
 
 // name returns the display name of code, falling back to the code itself.

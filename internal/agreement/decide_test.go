@@ -686,3 +686,17 @@ func TestSprintfAsFmt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecider is the federation's hot path: one Decider for a sender,
+// recipient and day, and a decision per record received.
+func BenchmarkDecider(b *testing.B) {
+	in := Input{Record: MustSeizure(b), Sender: "HK", Recipient: "DE", On: MustDay(b, "2026-10-14"),
+		Agreements: Seed("HK"), Directory: fakeDir{}}
+	in.Record.Distribution.Recipients = []string{"DE"}
+	p := NewDecider(in)
+	for b.Loop() {
+		if !p.Decide(in.Record).Allowed {
+			b.Fatal("refused")
+		}
+	}
+}

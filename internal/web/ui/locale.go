@@ -4,7 +4,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"liaison/internal/fault"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,6 +15,8 @@ import (
 	"golang.org/x/text/number"
 
 	"liaison/internal/directory"
+	"liaison/internal/fault"
+	"liaison/internal/intel"
 )
 
 // Languages the UI speaks, in the order the language switch shows them.
@@ -31,6 +32,7 @@ type catalogue struct {
 	msgs    map[string]map[string]string // language -> key -> text
 	matcher language.Matcher
 	codes   *codeLabels
+	book    *reasonBook
 }
 
 // loadCatalogue reads the embedded message files and checks that each
@@ -60,6 +62,18 @@ func loadCatalogue(dir *directory.Directory) (*catalogue, error) {
 		}
 	}
 	c.matcher = language.NewMatcher(tags)
+	var faults []string
+	for k := range c.msgs["en"] {
+		if f, ok := strings.CutPrefix(k, faultKey); ok {
+			faults = append(faults, f)
+		}
+	}
+	slices.Sort(faults)
+	book, err := newReasonBook(dir, faults)
+	if err != nil {
+		return nil, fmt.Errorf("reason formats: %w", err)
+	}
+	c.book = book
 	return c, nil
 }
 
@@ -97,7 +111,7 @@ func (c *catalogue) choose(explicit, acceptLanguage string) string {
 
 // locale returns the Locale of lang, which must be supported.
 func (c *catalogue) locale(lang string) *Locale {
-	return &Locale{Lang: lang, msgs: c.msgs[lang], en: c.msgs["en"], codes: c.codes,
+	return &Locale{Lang: lang, msgs: c.msgs[lang], en: c.msgs["en"], codes: c.codes, book: c.book,
 		printer: message.NewPrinter(language.MustParse(lang))}
 }
 
@@ -109,6 +123,7 @@ type Locale struct {
 	msgs    map[string]string
 	en      map[string]string
 	codes   *codeLabels
+	book    *reasonBook
 	printer *message.Printer
 }
 
@@ -135,10 +150,95 @@ func (l *Locale) T(key string, args ...any) string {
 func (l *Locale) Fault(e *fault.Error) string {
 	if e.Format != "" {
 		if s, ok := l.msgs[faultKey+e.Format]; ok && s != "" {
-			return l.printer.Sprintf(s, e.Args...)
+			return l.printer.Sprintf(s, l.faultArgs(e)...)
 		}
 	}
 	return e.Message
+}
+
+// localized is an argument of an error message that the page words in its
+// language; fmt words it in English (String) for the message itself.
+type localized interface {
+	fmt.Stringer
+	in(l *Locale) string
+}
+
+// labelEnums are the enumerations, by the label validation gives the field,
+// whose values have labels in the catalogue ("enum." and the group).
+var labelEnums = map[string]string{
+	"status":             "status",
+	"distribution scope": "scope",
+	"direction":          "direction",
+	"route role":         "leg",
+	"party type":         "party",
+	"document type":      "document",
+	"suggested action":   "action",
+	"result":             "result",
+	"urgency":            "urgency",
+	"state":              "reqstate",
+	"outcome":            "outcome",
+}
+
+// The validation messages that list the values an enumeration allows,
+// after the field's label.
+const (
+	faultOneOf       = "%s is required: one of %s"
+	faultMustBeOneOf = "%s %q must be one of %s"
+)
+
+// faultArgs are e's arguments, worded in the locale's language where they
+// come from a closed set: a field's label (key "label:" and the English
+// label), the values a labelled enumeration allows, a kind of record, or
+// an argument that words itself (localized). Values, codes and field paths
+// stay as they are.
+func (l *Locale) faultArgs(e *fault.Error) []any {
+	if l.english() || len(e.Args) == 0 {
+		return e.Args
+	}
+	args := slices.Clone(e.Args)
+	verbs := formatVerbs(e.Format)
+	for i, a := range args {
+		switch x := a.(type) {
+		case localized:
+			args[i] = x.in(l)
+		case intel.Kind:
+			args[i] = l.Enum("kindword", string(x))
+		case string:
+			if i < len(verbs) && verbs[i] == 's' {
+				if t, ok := l.msgs[labelKey+x]; ok && t != "" {
+					args[i] = t
+				}
+			}
+		}
+	}
+	if e.Format == faultOneOf || e.Format == faultMustBeOneOf {
+		label, _ := e.Args[0].(string)
+		list, ok := e.Args[len(e.Args)-1].(string)
+		if group := labelEnums[label]; group != "" && ok {
+			values := strings.Split(list, ", ")
+			for i, v := range values {
+				values[i] = l.Enum(group, v)
+			}
+			args[len(args)-1] = strings.Join(values, l.T("list.comma"))
+		}
+	}
+	return args
+}
+
+// formatVerbs returns the verb of each argument of format, in order.
+func formatVerbs(format string) []byte {
+	var out []byte
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.[]*", format[i]) >= 0; i++ {
+		}
+		if i < len(format) && format[i] != '%' {
+			out = append(out, format[i])
+		}
+	}
+	return out
 }
 
 // faultKey prefixes the catalogue keys of error messages' formats.

@@ -620,11 +620,27 @@ func (h *Handler) checkRequest(ctx context.Context, rec *intel.Record) (fault.Li
 	d := agreement.Decide(agreement.Input{Record: rec, Sender: h.cfg.Node, Recipient: to, On: now, Agreements: as,
 		Directory: h.cfg.Directory})
 	if !d.Allowed {
-		var texts []string
-		for _, x := range d.Failed() {
-			texts = append(texts, x.Text)
-		}
-		errs = append(errs, fault.Field("request.requested", "this request may not be sent to %s: %s", to, strings.Join(texts, " ")))
+		errs = append(errs, fault.Field("request.requested", "this request may not be sent to %s: %s", to, failedReasons(d.Failed())))
 	}
 	return errs, nil
+}
+
+// failedReasons are the reasons a decision refuses, as the argument of an
+// error message: in English in the message, in the page's language on it.
+type failedReasons []agreement.Reason
+
+func (rs failedReasons) String() string {
+	texts := make([]string, len(rs))
+	for i, r := range rs {
+		texts[i] = r.Text
+	}
+	return strings.Join(texts, " ")
+}
+
+func (rs failedReasons) in(l *Locale) string {
+	texts := make([]string, len(rs))
+	for i, r := range rs {
+		texts[i] = l.Reason(r)
+	}
+	return strings.Join(texts, " ")
 }
