@@ -70,29 +70,53 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// backupError says plainly that a backup's audit chain is broken.
+// backupError says plainly that a backup's audit log or a record it
+// vouches for was altered.
 func backupError(err error) error {
-	var br *audit.Break
-	if errors.As(err, &br) {
+	if tampered(err) {
 		return exitError{code: 1, msg: oneLine(err.Error())}
 	}
 	return err
 }
 
+// tampered reports whether err says that verification found the audit log
+// or a record altered, rather than that it could not verify.
+func tampered(err error) bool {
+	var (
+		br *audit.Break
+		am *audit.AnchorMismatch
+		bm *audit.BodyMismatch
+	)
+	return errors.As(err, &br) || errors.As(err, &am) || errors.As(err, &bm)
+}
+
+// printReport says what a backup, a check of one or a restore found: the
+// node and its records, then the audit log (its entry count and head hash,
+// which an operator may record elsewhere to compare later backups with)
+// and the record bodies checked against it.
 func printReport(w io.Writer, what string, r app.BackupReport) {
+	node := r.Node
+	if node == "" {
+		node = "-"
+	}
 	switch r.Format {
 	case "sqlite":
-		fmt.Fprintf(w, "%s: node %s, %d records (%d versions), %d audit entries, chain verified, head %s, %d bytes\n",
-			what, r.Node, r.Records, r.Versions, r.AuditEntries, r.AuditHead, r.Bytes)
+		fmt.Fprintf(w, "%s: node %s, %d records (%d versions), %d bytes\n", what, node, r.Records, r.Versions, r.Bytes)
 	default:
-		node := r.Node
-		if node == "" {
-			node = "-"
-		}
 		fmt.Fprintf(w, "%s: %s archive, node %s, %d bytes", what, r.Format, node, r.Bytes)
 		if r.AuditChainVerified {
-			fmt.Fprintf(w, ", %d records, %d audit entries, chain verified", r.Records, r.AuditEntries)
+			fmt.Fprintf(w, ", %d records (%d versions)", r.Records, r.Versions)
 		}
 		fmt.Fprintln(w)
 	}
+	if !r.AuditChainVerified {
+		return
+	}
+	anchor := fmt.Sprintf("ends at the node's anchor (entry %d)", r.AuditEntries)
+	if !r.Anchored {
+		anchor = "no anchor to compare (made before anchors were kept)"
+	}
+	fmt.Fprintf(w, "  audit log: %d audit entries, chain verified, %s, head %s\n", r.AuditEntries, anchor, r.AuditHead)
+	fmt.Fprintf(w, "  record bodies: %d match their audit entries, %d not covered (stored before body digests were kept)\n",
+		r.Covered, r.Uncovered)
 }

@@ -407,15 +407,29 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := noArgs(pos, "audit verify"); err != nil {
 		return err
 	}
-	n, err := app.VerifyAudit(ctx, f.cfg)
-	var br *audit.Break
-	if errors.As(err, &br) {
-		fmt.Fprintf(stdout, "audit chain BROKEN: %d entries verified before entry %d\n", n, br.Seq)
+	rep, err := app.VerifyAudit(ctx, f.cfg)
+	var (
+		br *audit.Break
+		am *audit.AnchorMismatch
+		bm *audit.BodyMismatch
+	)
+	switch {
+	case errors.As(err, &br):
+		fmt.Fprintf(stdout, "audit chain BROKEN: %d entries verified before entry %d\n", rep.Entries, br.Seq)
 		return exitError{code: 1, msg: br.Error()}
-	}
-	if err != nil {
+	case errors.As(err, &am):
+		fmt.Fprintf(stdout, "audit log CUT SHORT: %d entries verified, the node records %d\n", rep.Entries, am.Anchor.Entries)
+		return exitError{code: 1, msg: am.Error()}
+	case errors.As(err, &bm):
+		fmt.Fprintf(stdout, "record ALTERED: %d audit entries verified; record %s version %d differs from its audit entry\n",
+			rep.Entries, bm.Record, bm.Version)
+		return exitError{code: 1, msg: bm.Error()}
+	case err != nil:
 		return err
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries verified\n", n)
+	fmt.Fprintf(stdout, "audit chain intact: %d entries verified, ending at the node's anchor (entry %d, head %s)\n",
+		rep.Entries, rep.Anchor.Entries, rep.Head)
+	fmt.Fprintf(stdout, "record bodies: %d versions checked, %d match their audit entries, %d not covered (stored before body digests were kept)\n",
+		rep.Versions, rep.Covered, rep.Uncovered)
 	return nil
 }

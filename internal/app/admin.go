@@ -201,17 +201,19 @@ func LoadRefdata(ctx context.Context, c Config, hsPath, countriesPath string) (R
 	return sum, nil
 }
 
-// VerifyAudit walks the whole audit chain. It returns the number of entries
-// checked and, when the chain is broken, an *audit.Break naming the first bad
-// entry.
-func VerifyAudit(ctx context.Context, c Config) (int64, error) {
+// VerifyAudit walks the whole audit chain, compares its end with the
+// node's anchor and every stored record version with the digest its audit
+// entry vouches for (see store.VerifyAudit). It reports what it checked
+// and, when something was altered, an *audit.Break naming the first bad
+// entry, an *audit.AnchorMismatch when entries were cut off the end, or an
+// *audit.BodyMismatch naming the record and version that differ. The node
+// may be serving meanwhile: entries appended during the walk are accepted.
+func VerifyAudit(ctx context.Context, c Config) (store.AuditReport, error) {
 	c.fill()
 	st, err := openExisting(ctx, c)
 	if err != nil {
-		return 0, err
+		return store.AuditReport{}, err
 	}
 	defer st.Close()
-	var v audit.Verifier
-	err = st.WalkAudit(ctx, v.Add)
-	return v.Count, err
+	return store.VerifyAudit(ctx, st, false)
 }

@@ -16,6 +16,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/durable"
 	"liaison/internal/fault"
+	"liaison/internal/store"
 	"liaison/internal/store/sqlite"
 )
 
@@ -33,6 +34,13 @@ type BackupReport struct {
 	AuditHead          string
 	Bytes              int64
 	AuditChainVerified bool
+	// Anchored says that the chain was found to end where the node
+	// recorded its end; a backup of a release before the anchor has none.
+	Anchored bool
+	// Covered counts the record versions whose stored bodies were checked
+	// against the digests their audit entries carry, Uncovered those
+	// stored before digests were kept, which no entry vouches for.
+	Covered, Uncovered int64
 }
 
 // Backup writes a consistent copy of the node's database to out, which must
@@ -109,17 +117,18 @@ func Restore(ctx context.Context, c Config, file string) (BackupReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("read the restored node: %w", err)
 	}
-	var v audit.Verifier
-	if err := st.WalkAudit(ctx, v.Add); err != nil {
-		return rep, fmt.Errorf("verify the restored audit chain: %w", err)
+	ar, err := store.VerifyAudit(ctx, st, false)
+	if err != nil {
+		return rep, fmt.Errorf("verify the restored audit log: %w", err)
 	}
 	n, err := st.CountRecords(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("count the restored records: %w", err)
 	}
-	rep.Node, rep.Records, rep.AuditEntries, rep.AuditChainVerified = node.Code, n, v.Count, true
+	rep.Node, rep.Records, rep.AuditEntries, rep.AuditChainVerified = node.Code, n, ar.Entries, true
+	rep.AuditHead, rep.Anchored, rep.Versions, rep.Covered, rep.Uncovered = ar.Head, true, ar.Versions, ar.Covered, ar.Uncovered
 	if _, err := st.Audit(ctx, audit.Event{Actor: "system", Action: audit.ActionNodeRestore, Target: node.Code,
-		Detail: fmt.Sprintf("restored from %s backup %s: %d records, %d audit entries", rep.Format, filepath.Base(file), n, v.Count)}); err != nil {
+		Detail: fmt.Sprintf("restored from %s backup %s: %d records, %d audit entries", rep.Format, filepath.Base(file), n, ar.Entries)}); err != nil {
 		return rep, fmt.Errorf("record the restore in the audit log: %w", err)
 	}
 	return rep, nil
@@ -163,7 +172,8 @@ func onDatabase(c Config, pg func() (BackupReport, error), lite func(dir string)
 
 func fromSnapshot(format string, s sqlite.Snapshot) BackupReport {
 	return BackupReport{Format: format, Node: s.Node, Records: s.Records, Versions: s.Versions,
-		AuditEntries: s.AuditEntries, AuditHead: s.AuditHead, Bytes: s.Bytes, AuditChainVerified: true}
+		AuditEntries: s.AuditEntries, AuditHead: s.AuditHead, Bytes: s.Bytes, AuditChainVerified: true,
+		Anchored: s.Anchored, Covered: s.Covered, Uncovered: s.Uncovered}
 }
 
 // auditNode appends one entry to the node's audit log.

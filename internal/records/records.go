@@ -111,13 +111,26 @@ func validID(id string) bool {
 // originator, version 1, created = updated = now and status active. r itself
 // is not modified. It returns the stored record and any validation warnings.
 func (s *Service) Create(ctx context.Context, actor string, r *intel.Record) (*intel.Record, []intel.FieldWarning, error) {
-	if r == nil {
-		return nil, nil, fault.E(fault.Invalid, "record is missing")
-	}
 	now := s.clock()
-	id, err := s.newID(now)
+	rec, warnings, ev, err := s.prepareNew(actor, r, now)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := s.store.CreateRecords(ctx, []*intel.Record{rec}, []audit.Event{ev}); err != nil {
+		return nil, nil, fmt.Errorf("create record: %w", err)
+	}
+	return rec, warnings, nil
+}
+
+// prepareNew returns a validated copy of r as version 1 of a new record
+// created at now (see Create), its warnings and its audit event.
+func (s *Service) prepareNew(actor string, r *intel.Record, now time.Time) (*intel.Record, []intel.FieldWarning, audit.Event, error) {
+	if r == nil {
+		return nil, nil, audit.Event{}, fault.E(fault.Invalid, "record is missing")
+	}
+	id, err := s.newID(now)
+	if err != nil {
+		return nil, nil, audit.Event{}, err
 	}
 	rec := *r
 	rec.ID = id
@@ -129,13 +142,10 @@ func (s *Service) Create(ctx context.Context, actor string, r *intel.Record) (*i
 
 	warnings, err := intel.Validate(&rec, s.codes, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, audit.Event{}, err
 	}
 	ev := audit.Event{Actor: actor, Action: audit.ActionRecordCreate, Target: rec.ID, Detail: "version 1"}
-	if err := s.store.CreateRecords(ctx, []*intel.Record{&rec}, []audit.Event{ev}); err != nil {
-		return nil, nil, fmt.Errorf("create record: %w", err)
-	}
-	return &rec, warnings, nil
+	return &rec, warnings, ev, nil
 }
 
 // CreateBatch validates every record of an import and, only if all are

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"liaison/internal/audit"
+	"liaison/internal/fault"
 	"liaison/internal/intel"
 )
 
@@ -97,6 +98,43 @@ type Delivery struct {
 	RefusalReason string
 	// RefusalSigned is the receiver's signed refusal, verified.
 	RefusalSigned string
+}
+
+// DeliveryQuery selects a page of outbox rows for a listing, in id order.
+type DeliveryQuery struct {
+	// Record, when set, selects the rows of that record only.
+	Record string
+	// After is the id of the last row of the previous page; 0 for the
+	// first page.
+	After int64
+	Limit int // 1..MaxLimit; 0 is DefaultLimit
+	// Restricted leaves out the rows of the records one user may not see:
+	// those whose latest version is distributed to an operation
+	// (distribution scope "operation") other than the Operations listed,
+	// and those of records not held. Rows about no record (key
+	// rotations) stay. A query that is not Restricted lists every row.
+	Restricted bool
+	Operations []string
+}
+
+// Checked returns q with its defaults filled in, or an Invalid error
+// naming what is wrong.
+func (q DeliveryQuery) Checked() (DeliveryQuery, error) {
+	var err error
+	if q.Limit, err = checkLimit(q.Limit); err != nil {
+		return q, err
+	}
+	if q.After < 0 {
+		return q, fault.Field("after", "must not be negative")
+	}
+	return q, nil
+}
+
+// DeliveryPage is one page of outbox rows. Next is the After of the
+// following page, 0 on the last page.
+type DeliveryPage struct {
+	Deliveries []Delivery
+	Next       int64
 }
 
 // DeliveryOutcome is what one attempt at a delivery found.

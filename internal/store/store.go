@@ -129,6 +129,18 @@ type Store interface {
 	// WalkAudit streams every entry in sequence order to fn, stopping at the
 	// first error fn returns.
 	WalkAudit(ctx context.Context, fn func(audit.Entry) error) error
+	// AuditAnchor returns what the node records of the end of its audit
+	// chain, written in the same transaction as every append.
+	AuditAnchor(ctx context.Context) (audit.Anchor, error)
+	// WalkRecordBodies streams to fn, a record at a time in id order (byte
+	// order), the digest of every stored version's body, computed from
+	// the bytes stored, beside the entries that vouch for the record's
+	// bodies, all read in one snapshot, and stops at the first error fn
+	// returns. A record that entries name but that has no stored version
+	// comes too. Every method that stores a record version (CreateRecords,
+	// UpdateRecord, Receive, ReceiveBatch, a rewrite included) vouches
+	// for the bytes it writes in the audit entry of its event.
+	WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error
 
 	// PutRefdata replaces a loaded reference list (e.g. "hs", "countries").
 	PutRefdata(ctx context.Context, set string, data []byte, ev audit.Event) error
@@ -170,6 +182,10 @@ type Store interface {
 	// the records.
 	Requests
 
+	// Idempotency keeps the keys clients send so that a record creation
+	// sent twice stores one record.
+	Idempotency
+
 	Close() error
 }
 
@@ -198,6 +214,10 @@ type Federation interface {
 	// Deliveries lists the outbox rows of a record in id order ("" lists
 	// every row).
 	Deliveries(ctx context.Context, recordID string) ([]Delivery, error)
+	// ListDeliveries returns one page of the outbox rows q selects, in
+	// id order, filtered in the database so that a page is full whenever
+	// more rows are there to fill it.
+	ListDeliveries(ctx context.Context, q DeliveryQuery) (DeliveryPage, error)
 	// RecentDeliveries lists up to limit outbox rows, newest first, with
 	// ids below before (0: from the newest) and, unless state is "", in
 	// that state: a page of a listing that never reads the whole outbox.

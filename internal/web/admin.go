@@ -123,13 +123,22 @@ type auditResponse struct {
 	Entries []audit.Entry `json:"entries"`
 }
 
-// verifyResponse reports the audit chain check: Entries when it holds,
-// BrokenAt and Reason when it does not.
+// verifyResponse reports the audit check (store.VerifyAudit): Entries and
+// the versions checked when it holds; when it does not, Problem says what
+// failed ("chain", "anchor" or "body"), BrokenAt the entry concerned (the
+// broken one, the last found when entries were cut off the end, the one
+// vouching for an altered body) and Record and Version an altered body.
 type verifyResponse struct {
-	OK       bool   `json:"ok"`
-	Entries  *int64 `json:"entries,omitempty"`
-	BrokenAt int64  `json:"broken_at,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	OK        bool   `json:"ok"`
+	Entries   *int64 `json:"entries,omitempty"`
+	Head      string `json:"head,omitempty"`
+	Versions  *int64 `json:"versions,omitempty"`
+	Uncovered *int64 `json:"versions_not_covered,omitempty"`
+	Problem   string `json:"problem,omitempty"`
+	BrokenAt  int64  `json:"broken_at,omitempty"`
+	Record    string `json:"record,omitempty"`
+	Version   int    `json:"version,omitempty"`
+	Reason    string `json:"reason,omitempty"`
 }
 
 // Audit listing limits.
@@ -198,18 +207,26 @@ func parseTime(s string, end bool) (time.Time, error) {
 }
 
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
-	var v audit.Verifier
-	err := s.store.WalkAudit(r.Context(), v.Add)
-	var br *audit.Break
+	rep, err := store.VerifyAudit(r.Context(), s.store, false)
+	var (
+		br *audit.Break
+		am *audit.AnchorMismatch
+		bm *audit.BodyMismatch
+	)
 	switch {
 	case errors.As(err, &br):
-		writeJSON(w, http.StatusOK, verifyResponse{OK: false, BrokenAt: br.Seq, Reason: br.Reason})
+		writeJSON(w, http.StatusOK, verifyResponse{Problem: "chain", BrokenAt: br.Seq, Reason: br.Reason})
+		return nil
+	case errors.As(err, &am):
+		writeJSON(w, http.StatusOK, verifyResponse{Problem: "anchor", BrokenAt: am.Last, Reason: am.Reason})
+		return nil
+	case errors.As(err, &bm):
+		writeJSON(w, http.StatusOK, verifyResponse{Problem: "body", BrokenAt: bm.Seq, Record: bm.Record, Version: bm.Version, Reason: bm.Error()})
 		return nil
 	case err != nil:
 		return err
 	}
-	n := v.Count
-	writeJSON(w, http.StatusOK, verifyResponse{OK: true, Entries: &n})
+	writeJSON(w, http.StatusOK, verifyResponse{OK: true, Entries: &rep.Entries, Head: rep.Head, Versions: &rep.Versions, Uncovered: &rep.Uncovered})
 	return nil
 }
 

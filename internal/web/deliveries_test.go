@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,11 +30,18 @@ import (
 // federation service over its store.
 func MustFederatedNode(tb testing.TB) *node {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.OpenWith(ctx, tb.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	db, err := sqlite.OpenWith(context.Background(), tb.TempDir(), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
+	return mustFederatedNodeOn(tb, db)
+}
+
+// mustFederatedNodeOn is MustFederatedNode on the store db, which it closes
+// when the test ends.
+func mustFederatedNodeOn(tb testing.TB, db store.Store) *node {
+	tb.Helper()
+	ctx := context.Background()
 	dir := MustDirectory(tb)
 	if err := db.InitNode(ctx, store.Node{Code: "HK"}, audit.Event{Actor: "system", Action: audit.ActionNodeInit, Target: "HK"}); err != nil {
 		tb.Fatalf("init node: %v", err)
@@ -215,5 +224,118 @@ func TestDeliveriesAPIVisibility(t *testing.T) {
 		if r.status != http.StatusBadRequest || r.apiError(t).Error.Field != field {
 			t.Errorf("deliveries?%s: %d %s, want 400 naming %s", q, r.status, r.body, field)
 		}
+	}
+}
+
+// TestDeliveriesAPIPages walks GET /api/v1/deliveries page by page as an
+// analyst outside an operation whose records hold most of the outbox: the
+// pages are full while more follow, and every delivery of a visible record
+// comes once, in id order; the others never. The limit and the cursor are
+// checked like those of the record listing.
+func TestDeliveriesAPIPages(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			db, _ := b.open(t)
+			n := mustFederatedNodeOn(t, db)
+			ctx := context.Background()
+			secret := storetest.NewRecord(t, func(r *intel.Record) {
+				r.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: "OP-JADE"}
+			})
+			open := []*intel.Record{storetest.NewRecord(t), storetest.NewRecord(t)}
+			storetest.MustCreate(t, n.store, secret, open[0], open[1])
+			var ds []store.Delivery
+			for i := range 70 {
+				// Runs of hidden rows longer than a page between visible ones.
+				r := secret
+				if i%7 == 6 {
+					r = open[i%2]
+				}
+				ds = append(ds, store.Delivery{EnvelopeID: ulid.Make().String(), Peer: "JP", Type: "record.create", RecordID: r.ID, Version: 1})
+			}
+			ds, err := n.store.Share(ctx, ds, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var visible, all []string
+			for _, d := range ds {
+				id := strconv.FormatInt(d.ID, 10)
+				all = append(all, id)
+				if d.RecordID != secret.ID {
+					visible = append(visible, id)
+				}
+			}
+			type page struct {
+				Deliveries []struct{ Delivery, Record string } `json:"deliveries"`
+				Next       *string                             `json:"next"`
+			}
+			get := func(role, query string) page {
+				t.Helper()
+				r := n.do(t, role, "GET", "/api/v1/deliveries"+query, nil)
+				want(t, r, http.StatusOK)
+				var p page
+				r.json(t, &p)
+				if p.Next == nil {
+					t.Fatalf("%s: no next in %s", query, r.body)
+				}
+				return p
+			}
+			walk := func(role, limit string) []string {
+				t.Helper()
+				var ids []string
+				cursor := ""
+				for pages := 0; pages <= len(all); pages++ {
+					q := "?limit=" + limit
+					if cursor != "" {
+						q += "&cursor=" + url.QueryEscape(cursor)
+					}
+					p := get(role, q)
+					for _, d := range p.Deliveries {
+						ids = append(ids, d.Delivery)
+					}
+					if *p.Next == "" {
+						return ids
+					}
+					if l, _ := strconv.Atoi(limit); len(p.Deliveries) != l {
+						t.Fatalf("%s: %d deliveries on a page that has a next", q, len(p.Deliveries))
+					}
+					cursor = *p.Next
+				}
+				t.Fatal("paging does not end")
+				return nil
+			}
+			if got := walk("analyst", "3"); !slices.Equal(got, visible) {
+				t.Errorf("the analyst walked %v, want %v", got, visible)
+			}
+			if got := walk("analyst", "1000"); !slices.Equal(got, visible) {
+				t.Errorf("the analyst's one page %v, want %v", got, visible)
+			}
+			if got := walk("admin", "7"); !slices.Equal(got, all) {
+				t.Errorf("the administrator walked %d deliveries, want all %d", len(got), len(all))
+			}
+			// Without paging parameters: the first 50, in id order.
+			if p := get("admin", ""); len(p.Deliveries) != 50 || p.Deliveries[0].Delivery != all[0] || *p.Next != all[49] {
+				t.Errorf("the first page by default has %d deliveries and next %q, want 50 and %s", len(p.Deliveries), *p.Next, all[49])
+			}
+			if p := get("analyst", ""); len(p.Deliveries) != len(visible) || *p.Next != "" {
+				t.Errorf("the analyst's first page by default: %d deliveries, next %q; want all %d, no next", len(p.Deliveries), *p.Next, len(visible))
+			}
+			if p := get("analyst", "?record="+open[1].ID+"&limit=2"); len(p.Deliveries) != 2 || p.Deliveries[0].Record != open[1].ID || *p.Next == "" {
+				t.Errorf("a record's first page: %+v", p)
+			}
+			// One record's deliveries without a limit: all of them, more
+			// than a default page, in one answer.
+			secretRows := len(all) - len(visible)
+			if p := get("admin", "?record="+secret.ID); len(p.Deliveries) != secretRows || *p.Next != "" || secretRows <= 50 {
+				t.Errorf("a record's deliveries without a limit: %d, next %q; want all %d (more than 50), no next", len(p.Deliveries), *p.Next, secretRows)
+			}
+			for _, q := range []string{"limit=0", "limit=1001", "limit=x", "limit=-1", "limit=2&limit=3",
+				"cursor=abc", "cursor=0", "cursor=-5", "cursor=007", "cursor=1.5", "cursor=" + open[0].ID} {
+				r := n.do(t, "analyst", "GET", "/api/v1/deliveries?"+q, nil)
+				field, _, _ := strings.Cut(q, "=")
+				if r.status != http.StatusBadRequest || r.apiError(t).Error.Field != field {
+					t.Errorf("deliveries?%s: %d %s, want 400 naming %s", q, r.status, r.body, field)
+				}
+			}
+		})
 	}
 }

@@ -57,8 +57,11 @@ type deliveryBody struct {
 	Created       time.Time  `json:"created"`
 }
 
+// deliveriesResponse is one page of deliveries; Next is the cursor of the
+// following page, "" on the last.
 type deliveriesResponse struct {
 	Deliveries []deliveryBody `json:"deliveries"`
+	Next       string         `json:"next"`
 }
 
 func deliveryView(d store.Delivery) deliveryBody {
@@ -117,37 +120,60 @@ func (s *Server) shareRecord(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	record := r.URL.Query().Get("record")
-	if record != "" {
-		if !intel.ULIDValid(record) {
-			return fault.Field("record", "%q is not a record id (a ULID: 26 characters of Crockford's base32 in upper case)", record)
-		}
+	v := r.URL.Query()
+	q := store.DeliveryQuery{Record: v.Get("record")}
+	var errs fault.List
+	if q.Record != "" && !intel.ULIDValid(q.Record) {
+		errs = append(errs, fault.Field("record", "%q is not a record id (a ULID: 26 characters of Crockford's base32 in upper case)", fault.Clip(q.Record, 40)))
 	}
-	ds, err := s.fed.Deliveries(ctx, record)
-	if err != nil {
+	if c := v.Get("cursor"); c != "" {
+		n, err := strconv.ParseInt(c, 10, 64)
+		if err != nil || n < 1 || strconv.FormatInt(n, 10) != c {
+			errs = append(errs, fault.Field("cursor", "is not a cursor this server returned"))
+		}
+		q.After = n
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		switch {
+		case err != nil:
+			errs = append(errs, fault.Field("limit", "must be an integer"))
+		case n < 1 || n > store.MaxLimit:
+			errs = append(errs, fault.Field("limit", "must be between 1 and %d", store.MaxLimit))
+		}
+		q.Limit = n
+	}
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	// The deliveries of records the user may not see are left out, as
-	// those records are (the record asked for is checked already).
-	restricted, _ := records.OperationsSeen(ctx)
-	visible := map[string]bool{}
-	out := deliveriesResponse{Deliveries: make([]deliveryBody, 0, len(ds))}
-	for _, d := range ds {
-		if restricted && d.RecordID != "" && d.RecordID != record {
-			ok, seen := visible[d.RecordID]
-			if !seen {
-				err := s.records.CheckVisible(ctx, d.RecordID)
-				if err != nil && !fault.Is(err, fault.NotFound) {
-					return err
-				}
-				ok = err == nil
-				visible[d.RecordID] = ok
-			}
-			if !ok {
-				continue
-			}
+	// those records are (the record asked for is checked already), by the
+	// store, so that a page is full whenever more visible rows follow.
+	q.Restricted, q.Operations = records.OperationsSeen(ctx)
+	// One record's deliveries without a limit are all of them, as the
+	// route always answered: each recipient's state at a glance. They are
+	// read a page at a time.
+	whole := q.Record != "" && !v.Has("limit")
+	if whole {
+		q.Limit = store.MaxLimit
+	}
+	out := deliveriesResponse{Deliveries: []deliveryBody{}}
+	for {
+		page, err := s.store.ListDeliveries(ctx, q)
+		if err != nil {
+			return err
 		}
-		out.Deliveries = append(out.Deliveries, deliveryView(d))
+		for _, d := range page.Deliveries {
+			out.Deliveries = append(out.Deliveries, deliveryView(d))
+		}
+		if page.Next == 0 {
+			break
+		}
+		if !whole {
+			out.Next = strconv.FormatInt(page.Next, 10)
+			break
+		}
+		q.After = page.Next
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -1,13 +1,20 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
+	"liaison/internal/agreement"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
 	"liaison/internal/records"
+	"liaison/internal/store"
 )
 
 // loopResponse is a record created by a loop (feedback, request, response)
@@ -85,17 +92,52 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 		rec.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{rec.Request.Requested}}
 	}
 	actor := userFrom(r.Context()).Name
-	stored, _, err := s.records.Create(r.Context(), actor, &rec)
+	stored, _, replay, err := s.createKeyed(w, r, &rec)
 	if err != nil {
 		return err
 	}
-	res, err := s.fed.SendRequest(r.Context(), actor, stored.ID)
-	if err != nil {
-		return err
+	var res federation.ShareResult
+	sent := false
+	if replay {
+		// The request was created by the first request under this key;
+		// it was sent then, unless that request ended before sending it.
+		if res, sent, err = s.sentRequest(r.Context(), stored.ID); err != nil {
+			return err
+		}
+	}
+	if !sent {
+		if res, err = s.fed.SendRequest(r.Context(), actor, stored.ID); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Location", "/api/v1/records/"+url.PathEscape(stored.ID))
 	writeJSON(w, http.StatusCreated, loopResponse{Record: stored, Result: res})
 	return nil
+}
+
+// sentRequest returns the outcome of sending request id as its delivery
+// to the requested administration shows it, and whether there is one.
+func (s *Server) sentRequest(ctx context.Context, id string) (federation.ShareResult, bool, error) {
+	page, err := s.store.ListDeliveries(ctx, store.DeliveryQuery{Record: id})
+	if err != nil {
+		return federation.ShareResult{}, false, err
+	}
+	for _, d := range page.Deliveries {
+		if d.Type != string(envelope.TypeRequest) || d.Version != 1 {
+			continue
+		}
+		var dec agreement.Decision
+		if err := json.Unmarshal(d.Decision, &dec); err != nil {
+			return federation.ShareResult{}, false, fmt.Errorf("decision of delivery %d: %w", d.ID, err)
+		}
+		if dec.Reasons == nil {
+			dec.Reasons = []agreement.Reason{}
+		}
+		delivery := strconv.FormatInt(d.ID, 10)
+		return federation.ShareResult{Recipient: d.Peer, Allowed: true, Basis: dec.Basis, Reasons: dec.Reasons,
+			Delivery: &delivery}, true, nil
+	}
+	return federation.ShareResult{}, false, nil
 }
 
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {

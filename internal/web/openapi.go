@@ -82,6 +82,11 @@ func (sg *schemaGen) operation(rt route) map[string]any {
 		params = append(params, map[string]any{"name": p.name, "in": "query", "required": false,
 			"description": p.desc, "schema": map[string]any{"type": p.typ}})
 	}
+	if rt.keyed {
+		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+			"description": "1 to 200 printable ASCII characters chosen by the client for this creation: sent again by the same user within 24 hours with the same body, the request returns what the first created (with Idempotent-Replay: true) instead of creating it again; with another body it is 409",
+			"schema":      map[string]any{"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"}})
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
@@ -97,6 +102,11 @@ func (sg *schemaGen) operation(rt route) map[string]any {
 		success["content"] = map[string]any{"application/json": map[string]any{"schema": sg.schema(reflect.TypeOf(rt.response))}}
 	case rt.content != "":
 		success["content"] = map[string]any{rt.content: map[string]any{}}
+	}
+	if rt.keyed {
+		success["headers"] = map[string]any{"Idempotent-Replay": map[string]any{
+			"description": "true when the answer is that of an earlier request sent under the same Idempotency-Key",
+			"schema":      map[string]any{"type": "string", "enum": []string{"true"}}}}
 	}
 	responses := map[string]any{strconv.Itoa(rt.status): success}
 	errResp := func(status int) {

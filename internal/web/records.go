@@ -8,6 +8,7 @@ import (
 
 	"liaison/internal/fault"
 	"liaison/internal/intel"
+	"liaison/internal/records"
 	"liaison/internal/store"
 )
 
@@ -43,12 +44,52 @@ func withWarnings(r *intel.Record, ws []intel.FieldWarning) recordResponse {
 	return recordResponse{Record: r, Warnings: ws}
 }
 
+// replayHeader marks the answer to a creation sent again under its
+// idempotency key: the record is the one the first request created.
+const replayHeader = "Idempotent-Replay"
+
+// idempotencyKey returns the request's Idempotency-Key header, if it has
+// one, refusing a value that is not 1 to 200 printable ASCII characters
+// and a header given more than once.
+func idempotencyKey(r *http.Request) (key string, ok bool, err error) {
+	vs := r.Header.Values(records.KeyField)
+	switch len(vs) {
+	case 0:
+		return "", false, nil
+	case 1:
+		return vs[0], true, records.CheckKey(vs[0])
+	}
+	return "", false, fault.Field(records.KeyField, "is given %d times; give it once", len(vs))
+}
+
+// createKeyed creates rec as Create does or, when the request carries an
+// Idempotency-Key, as CreateOnce does, marking a replay in w's headers.
+func (s *Server) createKeyed(w http.ResponseWriter, r *http.Request, rec *intel.Record) (*intel.Record, []intel.FieldWarning, bool, error) {
+	key, keyed, err := idempotencyKey(r)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	actor := userFrom(r.Context()).Name
+	if !keyed {
+		stored, warnings, err := s.records.Create(r.Context(), actor, rec)
+		return stored, warnings, false, err
+	}
+	stored, warnings, replay, err := s.records.CreateOnce(r.Context(), actor, key, rec)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if replay {
+		w.Header().Set(replayHeader, "true")
+	}
+	return stored, warnings, replay, nil
+}
+
 func (s *Server) createRecord(w http.ResponseWriter, r *http.Request) error {
 	var rec intel.Record
 	if err := decodeBody(w, r, s.maxBody, &rec); err != nil {
 		return err
 	}
-	stored, warnings, err := s.records.Create(r.Context(), userFrom(r.Context()).Name, &rec)
+	stored, warnings, _, err := s.createKeyed(w, r, &rec)
 	if err != nil {
 		return err
 	}

@@ -168,6 +168,8 @@ type route struct {
 	response any    // sample response body type, nil for non-JSON responses
 	content  string // response media type when not JSON
 	extra    []int  // error statuses beyond those implied by the route's shape
+	// keyed says that the route takes an Idempotency-Key header.
+	keyed bool
 }
 
 // param is a documented query parameter.
@@ -289,6 +291,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.writeError(sw, r, err)
 				return
 			}
+			if err := checkKeyHeader(r, rt); err != nil {
+				s.writeError(sw, r, err)
+				return
+			}
 			if err := s.checkRecordVisible(r, rt); err != nil {
 				s.writeError(sw, r, err)
 				return
@@ -358,8 +364,8 @@ func (s *Server) routeTable() []route {
 			status:  200, response: codeListResponse{}},
 
 		{method: "POST", pattern: "/api/v1/records", perm: access.PermRecordWrite, handler: s.createRecord,
-			tag: "records", id: "createRecord", summary: "Create a record; the server assigns id, originator, version, times and status",
-			request: recordBody{}, status: 201, response: recordResponse{}},
+			tag: "records", id: "createRecord", summary: "Create a record; the server assigns id, originator, version, times and status. With an Idempotency-Key, the same request sent again returns the record the first created (Idempotent-Replay: true)",
+			request: recordBody{}, status: 201, response: recordResponse{}, keyed: true, extra: []int{409}},
 		{method: "GET", pattern: "/api/v1/records", perm: access.PermRecordRead, handler: s.listRecords,
 			tag: "records", id: "listRecords", summary: "Search records, newest first, with cursor pagination",
 			query: []param{
@@ -419,8 +425,12 @@ func (s *Server) routeTable() []route {
 			summary: "Decide for each recipient and queue a signed delivery to each allowed recipient with a pinned peer; decisions and queueing are one audited transaction",
 			request: shareRequest{}, status: 200, response: shareResponse{}},
 		{method: "GET", pattern: "/api/v1/deliveries", perm: access.PermRecordRead, handler: s.needFed(s.listDeliveries),
-			tag: "federation", id: "listDeliveries", summary: "Per-recipient delivery state of a record's envelopes (queued, delivered, refused, failed, dead)",
-			query:  []param{{"record", "string", "record id"}},
+			tag: "federation", id: "listDeliveries", summary: "Per-recipient delivery state of envelopes (queued, delivered, refused, failed, dead), in id order, with cursor pagination; only those of records the user may see",
+			query: []param{
+				{"record", "string", "only the deliveries of this record id"},
+				{"cursor", "string", "the next value of the previous page"},
+				{"limit", "integer", "page size, 1 to 1000 (default 50)"},
+			},
 			status: 200, response: deliveriesResponse{}},
 		{method: "POST", pattern: "/api/v1/deliveries/{id}/retry", perm: access.PermPeerManage, handler: s.needFed(s.retryDelivery),
 			tag: "federation", id: "retryDelivery", summary: "Put a dead, failed or refused delivery back in the queue",
@@ -441,8 +451,8 @@ func (s *Server) routeTable() []route {
 			tag: "loops", id: "listFeedback", summary: "The feedback records held that answer a warning, oldest first",
 			status: 200, response: feedbackResponse{}},
 		{method: "POST", pattern: "/api/v1/requests", perm: access.PermShare, handler: s.needFed(s.createRequest),
-			tag: "loops", id: "createRequest", summary: "Create a request for assistance (requesting, requested, agreement, deadline) and send it to the requested administration",
-			request: recordBody{}, status: 201, response: loopResponse{}},
+			tag: "loops", id: "createRequest", summary: "Create a request for assistance (requesting, requested, agreement, deadline) and send it to the requested administration. With an Idempotency-Key, the same request sent again returns the request the first created (Idempotent-Replay: true)",
+			request: recordBody{}, status: 201, response: loopResponse{}, keyed: true, extra: []int{409}},
 		{method: "GET", pattern: "/api/v1/requests", perm: access.PermRecordRead, handler: s.needFed(s.listRequests),
 			tag: "loops", id: "listRequests", summary: "Requests for assistance sent and received with their state (sent, acknowledged, answered, declined, overdue)",
 			query:  []param{{"state", "string", "only requests in this state"}},
@@ -589,6 +599,20 @@ func checkQuery(r *http.Request, ps []param) error {
 		return errs
 	}
 	return nil
+}
+
+// checkKeyHeader refuses a malformed Idempotency-Key on a route that takes
+// one, and the header on any other POST: a client relying on it would
+// otherwise create twice what it meant to create once.
+func checkKeyHeader(r *http.Request, rt route) error {
+	if rt.keyed {
+		_, _, err := idempotencyKey(r)
+		return err
+	}
+	if r.Method != http.MethodPost || len(r.Header.Values(records.KeyField)) == 0 {
+		return nil
+	}
+	return fault.Field(records.KeyField, "is not taken by POST %s, which would not honour it; only POST /api/v1/records and POST /api/v1/requests take it", rt.pattern)
 }
 
 // paramNames lists the names of ps, separated by commas.

@@ -13,12 +13,23 @@ import (
 
 const (
 	sqlLockAuditHead = `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`
-	sqlInsertAudit   = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash)
+	sqlInsertAudit   = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash, record, digests)
 		SELECT * FROM unnest($1::int8[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-			$7::text[], $8::text[])`
+			$7::text[], $8::text[], $9::text[], $10::text[])`
 	sqlMoveAuditHead = `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`
-	sqlAuditColumns  = `SELECT seq, time, actor, action, target, detail, prev, hash FROM audit`
+	sqlAuditHead     = `SELECT seq, hash FROM audit_head WHERE id = 1`
+	sqlAuditColumns  = `SELECT seq, time, actor, action, target, detail, prev, hash, record, digests FROM audit`
 	sqlAuditPage     = sqlAuditColumns + ` WHERE seq > $1 ORDER BY seq LIMIT $2`
+	// WalkRecordBodies reads the stored versions and the entries vouching
+	// for them through two cursors of one snapshot, in the same order
+	// (record ids in byte order: both columns are COLLATE "C"). The body
+	// is read as the text stored (json keeps it as written).
+	sqlCursorVersions = `DECLARE version_bodies NO SCROLL CURSOR FOR
+		SELECT id, version, body::text FROM record_versions ORDER BY id, version`
+	sqlCursorVouchers = `DECLARE vouchers NO SCROLL CURSOR FOR ` + sqlAuditColumns +
+		` WHERE record <> '' ORDER BY record, seq`
+	sqlFetchVersions = `FETCH 500 FROM version_bodies`
+	sqlFetchVouchers = `FETCH 500 FROM vouchers`
 )
 
 // walkPage is how many entries WalkAudit reads at a time.
@@ -30,6 +41,13 @@ const walkPage = 1000
 // head this one left. The lock is taken last in a transaction, after its
 // other writes, so that it is held only for the few statements below.
 func (db *DB) appendAudit(ctx context.Context, tx pgx.Tx, evs []audit.Event) ([]audit.Entry, error) {
+	return db.appendAuditVouching(ctx, tx, evs, nil)
+}
+
+// appendAuditVouching is appendAudit for events of which vs[i], when vs is
+// not nil, says what the entry of evs[i] vouches for. The head row it
+// locks and moves is the chain's anchor (see AuditAnchor).
+func (db *DB) appendAuditVouching(ctx context.Context, tx pgx.Tx, evs []audit.Event, vs []audit.Vouch) ([]audit.Entry, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
@@ -47,15 +65,21 @@ func (db *DB) appendAudit(ctx context.Context, tx pgx.Tx, evs []audit.Event) ([]
 	seqs, times := make([]int64, n), make([]time.Time, n)
 	actors, actions, targets, details, prevs, hashes := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n)
+	records, digests := make([]string, n), make([]string, n)
 	for i, ev := range evs {
-		e := audit.Next(prev, ev, now)
+		var v audit.Vouch
+		if vs != nil {
+			v = vs[i]
+		}
+		e := audit.NextVouching(prev, ev, v, now)
 		es[i] = e
 		prev = &es[i]
 		seqs[i], times[i], actors[i], actions[i] = e.Seq, e.Time, e.Actor, e.Action
 		targets[i], details[i], prevs[i], hashes[i] = e.Target, e.Detail, e.Prev, e.Hash
+		records[i], digests[i] = e.Record, e.Digests
 	}
 	b := &pgx.Batch{}
-	b.Queue(sqlInsertAudit, seqs, times, actors, actions, targets, details, prevs, hashes)
+	b.Queue(sqlInsertAudit, seqs, times, actors, actions, targets, details, prevs, hashes, records, digests)
 	b.Queue(sqlMoveAuditHead, prev.Seq, prev.Hash)
 	if err := sendAll(ctx, tx, b); err != nil {
 		return nil, fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
@@ -135,15 +159,115 @@ func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]audi
 	defer rows.Close()
 	var es []audit.Entry
 	for rows.Next() {
-		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Time = e.Time.UTC()
 		es = append(es, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err, "audit")
 	}
 	return es, nil
+}
+
+// scanEntry reads an entry from a row of sqlAuditColumns.
+func scanEntry(rows pgx.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	if err := rows.Scan(&e.Seq, &e.Time, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash, &e.Record, &e.Digests); err != nil {
+		return audit.Entry{}, err
+	}
+	e.Time = e.Time.UTC()
+	return e, nil
+}
+
+// AuditAnchor reads the anchor of the chain: the head row every append
+// locks and moves.
+func (db *DB) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
+	var a audit.Anchor
+	if err := db.pool.QueryRow(ctx, sqlAuditHead).Scan(&a.Entries, &a.Head); err != nil {
+		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", mapErr(err, "audit head"))
+	}
+	return a, nil
+}
+
+// WalkRecordBodies reads the stored versions and the entries vouching for
+// them through two cursors of one repeatable-read snapshot, a page of each
+// at a time, and hands them over a record at a time (store.MergeBodies).
+// The entries are sorted by record for it: an index on audit would cost
+// every append, and this is read only to verify.
+func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("walk record bodies: %w", mapErr(err, "transaction"))
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{sqlCursorVersions, sqlCursorVouchers} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("walk record bodies: %w", mapErr(err, "audit"))
+		}
+	}
+	type version struct {
+		id string
+		d  audit.Digest
+	}
+	versions := &cursor[version]{fetch: sqlFetchVersions, scan: func(rows pgx.Rows) (version, error) {
+		var (
+			v    version
+			n    int32
+			body []byte
+		)
+		if err := rows.Scan(&v.id, &n, &body); err != nil {
+			return version{}, err
+		}
+		v.d = audit.DigestOf(int(n), body)
+		return v, nil
+	}}
+	vouchers := &cursor[audit.Entry]{fetch: sqlFetchVouchers, scan: scanEntry}
+	nextVersion := func() (string, audit.Digest, bool, error) {
+		v, ok, err := versions.next(ctx, tx)
+		return v.id, v.d, ok, err
+	}
+	nextEntry := func() (audit.Entry, bool, error) { return vouchers.next(ctx, tx) }
+	return store.MergeBodies(nextVersion, nextEntry, fn)
+}
+
+// cursor reads the rows of a declared cursor a page at a time.
+type cursor[T any] struct {
+	fetch string
+	scan  func(pgx.Rows) (T, error)
+	page  []T
+	at    int
+	done  bool
+}
+
+// next returns the next row, false at the end.
+func (c *cursor[T]) next(ctx context.Context, tx pgx.Tx) (T, bool, error) {
+	var zero T
+	if c.at == len(c.page) && !c.done {
+		c.page, c.at = c.page[:0], 0
+		rows, err := tx.Query(ctx, c.fetch)
+		if err != nil {
+			return zero, false, mapErr(err, "cursor")
+		}
+		for rows.Next() {
+			v, err := c.scan(rows)
+			if err != nil {
+				rows.Close()
+				return zero, false, err
+			}
+			c.page = append(c.page, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return zero, false, mapErr(err, "cursor")
+		}
+		c.done = len(c.page) == 0
+	}
+	if c.at == len(c.page) {
+		return zero, false, nil
+	}
+	v := c.page[c.at]
+	c.at++
+	return v, true, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -288,6 +289,49 @@ func (db *DB) Deliveries(ctx context.Context, recordID string) ([]store.Delivery
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
 	return ds, nil
+}
+
+// sqlDeliveryVisible keeps the outbox rows of the records a restricted
+// user may see (see store.DeliveryQuery): rows about no record, and rows of
+// a record held whose latest version is not distributed to an operation,
+// or to one of those in the array bound to it.
+const sqlDeliveryVisible = `(outbox.record_id = '' OR EXISTS (SELECT 1 FROM records r
+	JOIN record_versions v ON v.id = r.id AND v.version = r.version
+	WHERE r.id = outbox.record_id AND (
+		coalesce(v.body->'distribution'->>'scope', '') <> 'operation'
+		OR coalesce(v.body->'distribution'->>'operation', '') = ''
+		OR v.body->'distribution'->>'operation' = ANY(%s::text[]))))`
+
+// ListDeliveries returns a page of outbox rows in id order. One row more
+// than the page is read, to tell whether another page follows.
+func (db *DB) ListDeliveries(ctx context.Context, q store.DeliveryQuery) (store.DeliveryPage, error) {
+	q, err := q.Checked()
+	if err != nil {
+		return store.DeliveryPage{}, err
+	}
+	args := []any{q.After}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	query := sqlDeliveryColumns + ` WHERE outbox.id > $1`
+	if q.Record != "" {
+		query += ` AND outbox.record_id = ` + arg(q.Record)
+	}
+	if q.Restricted {
+		query += ` AND ` + fmt.Sprintf(sqlDeliveryVisible, arg(append([]string{}, q.Operations...)))
+	}
+	query += ` ORDER BY outbox.id LIMIT ` + arg(q.Limit+1)
+	ds, err := scanDeliveries(db.pool.Query(ctx, query, args...))
+	if err != nil {
+		return store.DeliveryPage{}, fmt.Errorf("list deliveries: %w", err)
+	}
+	page := store.DeliveryPage{Deliveries: ds}
+	if len(ds) > q.Limit {
+		page.Deliveries = ds[:q.Limit]
+		page.Next = ds[q.Limit-1].ID
+	}
+	return page, nil
 }
 
 // RecentDeliveries lists a page of outbox rows, newest first.
@@ -574,8 +618,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		received := db.now()
 		evs := make([]audit.Event, 0, len(rs))
-		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
-		var purged []*intel.Record          // records whose earlier versions were rewritten
+		vs := make([]audit.Vouch, 0, len(rs)) // what the entry of each event vouches for
+		accepted := make([]int, 0, len(rs))   // the receipt of each event, -1 for a refusal
+		var purged []*intel.Record            // records whose earlier versions were rewritten
 		var (
 			outbox []store.Delivery // what the accepted envelopes have this node send
 			extra  []audit.Event    // and its audit entries
@@ -588,7 +633,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			}
 			rc := r.Received
 			if rc == nil {
-				evs, accepted = append(evs, r.Event), append(accepted, -1)
+				evs, vs, accepted = append(evs, r.Event), append(vs, audit.Vouch{}), append(accepted, -1)
 				continue
 			}
 			var (
@@ -606,8 +651,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 				r.Duplicate = true
 				continue
 			}
+			var vouch audit.Vouch
 			if rc.Record != nil {
-				if r.Stored, err = receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
+				if r.Stored, vouch, err = receiveRecord(ctx, tx, rc.Record, rc.Rewrite); err != nil {
 					return err
 				}
 				if r.Stored && len(rc.Rewrite) > 0 {
@@ -619,7 +665,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					return err
 				}
 			}
-			evs, accepted = append(evs, r.Event), append(accepted, i)
+			evs, vs, accepted = append(evs, r.Event), append(vs, vouch), append(accepted, i)
 			outbox, extra = append(outbox, rc.Outbox...), append(extra, rc.Events...)
 		}
 		// What the accepted envelopes have this node send, after the
@@ -629,9 +675,9 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			return err
 		}
 		for _, ev := range extra {
-			evs, accepted = append(evs, ev), append(accepted, -1)
+			evs, vs, accepted = append(evs, ev), append(vs, audit.Vouch{}), append(accepted, -1)
 		}
-		entries, err := db.appendAudit(ctx, tx, evs)
+		entries, err := db.appendAuditVouching(ctx, tx, evs, vs)
 		if err != nil {
 			return err
 		}
@@ -772,21 +818,25 @@ func detachReceived(ctx context.Context, tx pgx.Tx, id string) error {
 	return nil
 }
 
-func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) (bool, error) {
+// receiveRecord stores r if it is newer than the version held, with the
+// rewritten bodies of the earlier versions held, and reports whether it
+// did and the digests of every body it wrote.
+func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*intel.Record) (bool, audit.Vouch, error) {
 	var held int
 	switch err := tx.QueryRow(ctx, sqlHeldVersion, r.ID).Scan(&held); {
 	case errors.Is(err, pgx.ErrNoRows):
 		held = 0
 	case err != nil:
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if r.Version <= held {
-		return false, nil // an older version arriving late: the inbox row is enough
+		return false, audit.Vouch{}, nil // an older version arriving late: the inbox row is enough
 	}
 	w, err := encode(r)
 	if err != nil {
-		return false, err
+		return false, audit.Vouch{}, err
 	}
+	v := audit.Vouch{Record: r.ID, Digests: []audit.Digest{w.sum}}
 	args := []any{r.ID, string(r.Kind), r.Originator, r.Version, string(r.Status), w.eventDate, r.Created, r.Updated, w.words}
 	if held == 0 {
 		_, err = tx.Exec(ctx, sqlReceiveInsert, args...)
@@ -794,17 +844,17 @@ func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*i
 		_, err = tx.Exec(ctx, sqlReceiveUpdate, args...)
 	}
 	if err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if _, err := tx.Exec(ctx, sqlReceiveVersion, r.ID, r.Version, w.body); err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if _, err := tx.Exec(ctx, sqlDeleteCategories, r.ID); err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range w.cats {
 		if _, err := tx.Exec(ctx, sqlReceiveCategory, r.ID, c); err != nil {
-			return false, mapErr(err, "record "+r.ID)
+			return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 		}
 	}
 	for _, old := range rewrite {
@@ -813,11 +863,19 @@ func receiveRecord(ctx context.Context, tx pgx.Tx, r *intel.Record, rewrite []*i
 		}
 		b, err := json.Marshal(old)
 		if err != nil {
-			return false, fmt.Errorf("encode record %s: %w", old.ID, err)
+			return false, audit.Vouch{}, fmt.Errorf("encode record %s: %w", old.ID, err)
 		}
-		if _, err := tx.Exec(ctx, sqlRewriteVersion, string(b), old.ID, old.Version); err != nil {
-			return false, mapErr(err, "record "+old.ID)
+		tag, err := tx.Exec(ctx, sqlRewriteVersion, string(b), old.ID, old.Version)
+		if err != nil {
+			return false, audit.Vouch{}, mapErr(err, "record "+old.ID)
+		}
+		// The purge is audited with the bodies it leaves: the entry of
+		// the retraction vouches for them, superseding the entries that
+		// vouched for the bodies it replaced. A version not held is not
+		// written, and not vouched for.
+		if tag.RowsAffected() > 0 {
+			v.Digests = audit.WithDigest(v.Digests, audit.DigestOf(old.Version, b))
 		}
 	}
-	return true, nil
+	return true, v, nil
 }

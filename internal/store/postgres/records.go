@@ -52,6 +52,7 @@ const (
 type row struct {
 	r         *intel.Record
 	body      string
+	sum       audit.Digest // of body, which the record's audit entry vouches for
 	words     string
 	cats      []string
 	eventDate string
@@ -75,8 +76,8 @@ func encode(r *intel.Record) (row, error) {
 	if err != nil {
 		return row{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
-	return row{r: r, body: string(body), words: searchWords(intel.SearchText(r)), cats: intel.Categories(r),
-		eventDate: intel.EventDate(r)}, nil
+	return row{r: r, body: string(body), sum: audit.DigestOf(r.Version, body), words: searchWords(intel.SearchText(r)),
+		cats: intel.Categories(r), eventDate: intel.EventDate(r)}, nil
 }
 
 // searchWords is what the full-text vector is built from and what a query
@@ -181,6 +182,12 @@ func columnsOf(rows []row) columns {
 // CreateRecords stores new records and their audit entries in one
 // transaction: one statement per table for the whole batch, sent together.
 func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error {
+	return db.createRecords(ctx, rs, evs, nil)
+}
+
+// createRecords is CreateRecords with first, when not nil, run first in
+// the transaction: an error it returns rolls everything back.
+func (db *DB) createRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event, first func(pgx.Tx) error) error {
 	if len(rs) != len(evs) {
 		return fault.E(fault.Invalid, "%d records but %d audit events", len(rs), len(evs))
 	}
@@ -192,7 +199,16 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		return fmt.Errorf("create records: %w", err)
 	}
 	c := columnsOf(rows)
+	vs := make([]audit.Vouch, len(rows))
+	for i, w := range rows {
+		vs[i] = audit.Vouch{Record: w.r.ID, Digests: []audit.Digest{w.sum}}
+	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
 		b := &pgx.Batch{}
 		b.Queue(sqlInsertRecords, c.ids, c.kinds, c.originators, c.versions, c.statuses, c.eventDates,
 			c.created, c.updated, c.words)
@@ -201,7 +217,7 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 		if err := sendAll(ctx, tx, b); err != nil {
 			return mapErr(err, "record")
 		}
-		_, err := db.appendAudit(ctx, tx, evs)
+		_, err := db.appendAuditVouching(ctx, tx, evs, vs)
 		return err
 	})
 	if fault.Is(err, fault.Conflict) {
@@ -261,7 +277,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 		if err := sendAll(ctx, tx, b); err != nil {
 			return mapErr(err, "record "+r.ID)
 		}
-		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
+		_, err = db.appendAuditVouching(ctx, tx, []audit.Event{ev}, []audit.Vouch{{Record: r.ID, Digests: []audit.Digest{w.sum}}})
 		return err
 	})
 	if err != nil {

@@ -18,19 +18,43 @@ const (
 	sqlBeginImmediate = `BEGIN IMMEDIATE`
 	sqlCommit         = `COMMIT`
 	sqlRollback       = `ROLLBACK`
-	sqlAuditInsert    = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlAuditHead      = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
-	sqlAuditLast      = `SELECT max(seq) FROM audit`
-	sqlAuditColumns   = `SELECT seq, time, actor, action, target, detail, prev, hash FROM audit`
-	sqlAuditPage      = sqlAuditColumns + ` WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlAuditInsert    = `INSERT INTO audit (seq, time, actor, action, target, detail, prev, hash, record, digests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlAuditHead      = `SELECT seq, hash FROM audit_head WHERE id = 1`
+	// The anchor and the number of the last entry in the table, which
+	// agree unless entries were deleted from (or added to) the end.
+	sqlAuditHeadAndLast = `SELECT h.seq, h.hash, (SELECT coalesce(max(seq), 0) FROM audit) FROM audit_head h WHERE h.id = 1`
+	sqlMoveAuditHead    = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+	// The same, only if the table ends at the entry the anchor moves to:
+	// the check that SQLite numbered the rows as audit.Next did.
+	sqlMoveAuditHeadChecked = `UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1 AND (SELECT max(seq) FROM audit) = ?1`
+	sqlAuditColumns         = `SELECT seq, time, actor, action, target, detail, prev, hash, record, digests FROM audit`
+	sqlAuditPage            = sqlAuditColumns + ` WHERE seq > ? ORDER BY seq LIMIT ?`
+	// A database of a schema before audit_head (a backup of an earlier
+	// release, read by Inspect) has neither column.
+	sqlAuditPageLegacy = `SELECT seq, time, actor, action, target, detail, prev, hash, '', '' FROM audit
+		WHERE seq > ? ORDER BY seq LIMIT ?`
+	// The stored versions, and the entries vouching for their bodies, in
+	// the same order (byte order of the record id), for WalkRecordBodies.
+	sqlVersionBodies = `SELECT id, version, body FROM record_versions ORDER BY id, version`
+	sqlVouchers      = sqlAuditColumns + ` WHERE record <> '' ORDER BY record, seq`
 )
+
+// anchorSchema is the migration that added audit_head and the body
+// digests (0011_audit_anchor.sql).
+const anchorSchema = 11
 
 // walkPage is how many entries WalkAudit reads at a time.
 const walkPage = 1000
 
 // appendAudit links evs to the end of the chain inside tx and writes them.
 func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([]audit.Entry, error) {
-	entries, err := db.linkAudit(ctx, tx, evs)
+	return db.appendAuditVouching(ctx, tx, evs, nil)
+}
+
+// appendAuditVouching is appendAudit for events of which vs[i], when vs is
+// not nil, says what the entry of evs[i] vouches for.
+func (db *DB) appendAuditVouching(ctx context.Context, tx *sql.Tx, evs []audit.Event, vs []audit.Vouch) ([]audit.Entry, error) {
+	entries, err := db.linkAuditWith(ctx, tx, evs, vouchesOf(vs))
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +65,35 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) ([
 	return l.es, nil
 }
 
+// vouchesOf serves linkAuditWith the vouches of a slice (nil: none).
+func vouchesOf(vs []audit.Vouch) func(int) (audit.Vouch, error) {
+	if vs == nil {
+		return nil
+	}
+	return func(i int) (audit.Vouch, error) { return vs[i], nil }
+}
+
 // linked is a run of entries linked to the chain, with the arguments of
-// their rows (auditCols of them per entry) ready for insertAudit.
+// their rows (auditCols of them per entry) ready for insertAudit, or the
+// error that stopped linking them.
 type linked struct {
 	es   []audit.Entry
 	args []any
+	err  error
+	// numbered says that the rows must be written with their numbers:
+	// the table does not end where the anchor does.
+	numbered bool
 }
 
-// auditCols are the columns an entry is written to, seq aside.
-var auditCols = []string{"time", "actor", "action", "target", "detail", "prev", "hash"}
+// auditCols are the columns an entry is written to. The chain goes on
+// from the number in audit_head, not from the largest in the table, so
+// that entries deleted from the end leave a gap. While the two agree, as
+// they do unless someone changed the table behind the node's back, seq is
+// left to SQLite, which numbers a row one above the largest, as
+// audit.Next does, and spares each row the check that its number is free;
+// otherwise it is written (and a number already taken fails the insert and
+// its transaction: see newInserter).
+var auditCols = []string{"seq", "time", "actor", "action", "target", "detail", "prev", "hash", "record", "digests"}
 
 // hashInBackground is the number of events from which linkAudit hashes in a
 // goroutine.
@@ -62,27 +106,42 @@ const hashInBackground = 64
 // made, in a goroutine while the caller writes its other rows; the function
 // waits for it, and the caller must call it before returning.
 func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (func() linked, error) {
-	var prev *audit.Entry
-	var head audit.Entry
-	switch err := tx.QueryRowContext(ctx, sqlAuditHead).Scan(&head.Seq, &head.Hash); {
-	case err == nil:
-		prev = &head
-	case errors.Is(err, sql.ErrNoRows):
-	default:
-		return nil, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
+	return db.linkAuditWith(ctx, tx, evs, nil)
+}
+
+// linkAuditWith is linkAudit for events whose entries vouch for stored
+// bodies: vouch, when not nil, gives what the entry of evs[i] vouches for.
+// It is called in order, on the goroutine that hashes, and may wait for
+// the bodies to be encoded; an error it returns ends the linking and is
+// what insertAudit then returns.
+func (db *DB) linkAuditWith(ctx context.Context, tx *sql.Tx, evs []audit.Event, vouch func(int) (audit.Vouch, error)) (func() linked, error) {
+	prev, last, err := readHead(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
+	var anchored int64
+	if prev != nil {
+		anchored = prev.Seq
+	}
+	numbered := last != anchored
 	now := db.now()
 	link := func() linked {
-		l := linked{es: make([]audit.Entry, len(evs)), args: make([]any, 0, len(evs)*len(auditCols))}
+		l := linked{es: make([]audit.Entry, len(evs)), args: make([]any, 0, len(evs)*len(auditCols)), numbered: numbered}
 		p := prev
 		at := formatTime(now)
 		for i, ev := range evs {
-			l.es[i] = audit.Next(p, ev, now)
+			var v audit.Vouch
+			if vouch != nil {
+				if v, l.err = vouch(i); l.err != nil {
+					return l
+				}
+			}
+			l.es[i] = audit.NextVouching(p, ev, v, now)
 			p = &l.es[i]
 			if !p.Time.Equal(now) {
 				at = formatTime(p.Time)
 			}
-			l.args = append(l.args, at, p.Actor, p.Action, p.Target, p.Detail, p.Prev, p.Hash)
+			l.args = append(l.args, p.Seq, at, p.Actor, p.Action, p.Target, p.Detail, p.Prev, p.Hash, p.Record, p.Digests)
 		}
 		return l
 	}
@@ -95,35 +154,61 @@ func (db *DB) linkAudit(ctx context.Context, tx *sql.Tx, evs []audit.Event) (fun
 	return sync.OnceValue(func() linked { return <-ch }), nil
 }
 
+// readHead reads the anchor of the chain inside tx (nil before the first
+// entry) and the number of the last entry in the table.
+func readHead(ctx context.Context, tx *sql.Tx) (*audit.Entry, int64, error) {
+	var head audit.Entry
+	var last int64
+	switch err := tx.QueryRowContext(ctx, sqlAuditHeadAndLast).Scan(&head.Seq, &head.Hash, &last); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, 0, fmt.Errorf("read audit head: audit_head has no row")
+	case err != nil:
+		return nil, 0, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
+	case head.Seq == 0:
+		return nil, last, nil
+	}
+	return &head, last, nil
+}
+
 // insertAudit writes linked entries inside tx (on its driver connection
-// conn when given; see inserter). seq is left to SQLite, which numbers a row
-// one above the largest, as audit.Next does; the check at the end makes sure
-// they agree.
+// conn when given; see inserter) and moves the chain's anchor in
+// audit_head to the last of them, in one statement that also checks that
+// the table ends there.
 func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, conn *sql.Conn, l linked) error {
+	if l.err != nil {
+		return l.err
+	}
 	es := l.es
 	if len(es) == 0 {
 		return nil
 	}
-	ins := newInserter(tx, conn, chunkRows, "audit", auditCols...)
+	skip := 1 // seq
+	if l.numbered {
+		skip = 0
+	}
+	ins := newInserter(tx, conn, chunkRows, "audit", auditCols[skip:]...)
 	if conn != nil {
 		ins.cache = &db.wstmts // conn is the writer's
 	}
 	defer ins.close()
 	n := len(auditCols)
 	for i := range es {
-		if err := ins.add(ctx, l.args[i*n:(i+1)*n]...); err != nil {
+		if err := ins.add(ctx, l.args[i*n+skip:(i+1)*n]...); err != nil {
 			return fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
 		}
 	}
 	if err := ins.flush(ctx); err != nil {
 		return fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, sqlAuditLast).Scan(&last); err != nil {
-		return fmt.Errorf("append audit entries: %w", err)
+	last := &es[len(es)-1]
+	res, err := tx.ExecContext(ctx, sqlMoveAuditHeadChecked, last.Seq, last.Hash)
+	if err != nil {
+		return fmt.Errorf("move audit head: %w", mapErr(err, "audit head"))
 	}
-	if want := es[len(es)-1].Seq; last != want {
-		return fmt.Errorf("append audit entries: stored up to entry %d, computed up to %d", last, want)
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("move audit head: %w", err)
+	} else if n != 1 {
+		return fmt.Errorf("append audit entries: the table does not end at entry %d as computed", last.Seq)
 	}
 	return nil
 }
@@ -298,7 +383,7 @@ func (db *DB) appendSmall(ctx context.Context, evs []audit.Event) ([]audit.Entry
 }
 
 // appendEntries reads the head of the chain and inserts evs after it,
-// inside the transaction x's connection has begun.
+// inside the transaction x's connection has begun, and moves the head.
 func (x rawExec) appendEntries(evs []audit.Event, now time.Time) ([]audit.Entry, error) {
 	var prev *audit.Entry
 	var h audit.Entry
@@ -306,23 +391,33 @@ func (x rawExec) appendEntries(evs []audit.Event, now time.Time) ([]audit.Entry,
 	switch found, err := x.queryRow(sqlAuditHead, row); {
 	case err != nil:
 		return nil, fmt.Errorf("read audit head: %w", mapErr(err, "audit head"))
-	case found:
+	case !found:
+		return nil, fmt.Errorf("read audit head: audit_head has no row")
+	default:
 		seq, ok1 := row[0].(int64)
 		hash, ok2 := row[1].(string)
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("read audit head: unexpected column types %T, %T", row[0], row[1])
 		}
-		h.Seq, h.Hash = seq, hash
-		prev = &h
+		if seq > 0 {
+			h.Seq, h.Hash = seq, hash
+			prev = &h
+		}
 	}
 	es := make([]audit.Entry, len(evs))
 	for i, ev := range evs {
 		es[i] = audit.Next(prev, ev, now)
 		e := &es[i]
-		if err := x.exec(sqlAuditInsert, e.Seq, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+		if err := x.exec(sqlAuditInsert, e.Seq, formatTime(e.Time), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash,
+			e.Record, e.Digests); err != nil {
 			return nil, fmt.Errorf("append audit entries: %w", mapErr(err, "audit entry"))
 		}
 		prev = e
+	}
+	if len(es) > 0 {
+		if err := x.exec(sqlMoveAuditHead, prev.Seq, prev.Hash); err != nil {
+			return nil, fmt.Errorf("move audit head: %w", mapErr(err, "audit head"))
+		}
 	}
 	return es, nil
 }
@@ -357,9 +452,13 @@ func (db *DB) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.Ent
 // time so that neither memory nor a database connection is held for the
 // whole log.
 func (db *DB) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	page := sqlAuditPage
+	if db.legacyAudit {
+		page = sqlAuditPageLegacy
+	}
 	var after int64
 	for {
-		es, err := db.queryAudit(ctx, sqlAuditPage, after, walkPage)
+		es, err := db.queryAudit(ctx, page, after, walkPage)
 		if err != nil {
 			return fmt.Errorf("walk audit after %d: %w", after, err)
 		}
@@ -383,12 +482,8 @@ func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]audi
 	defer rows.Close()
 	var es []audit.Entry
 	for rows.Next() {
-		var e audit.Entry
-		var t string
-		if err := rows.Scan(&e.Seq, &t, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash); err != nil {
-			return nil, err
-		}
-		if e.Time, err = parseTime(t); err != nil {
+		e, err := scanEntry(rows)
+		if err != nil {
 			return nil, err
 		}
 		es = append(es, e)
@@ -397,4 +492,78 @@ func (db *DB) queryAudit(ctx context.Context, query string, args ...any) ([]audi
 		return nil, mapErr(err, "audit")
 	}
 	return es, nil
+}
+
+// scanEntry reads an entry from a row of sqlAuditColumns.
+func scanEntry(rows *sql.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var t string
+	if err := rows.Scan(&e.Seq, &t, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash, &e.Record, &e.Digests); err != nil {
+		return audit.Entry{}, err
+	}
+	var err error
+	if e.Time, err = parseTime(t); err != nil {
+		return audit.Entry{}, err
+	}
+	return e, nil
+}
+
+// AuditAnchor reads the anchor of the chain from audit_head.
+func (db *DB) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
+	if db.legacyAudit {
+		return audit.Anchor{}, fault.E(fault.NotFound, "the database predates the audit anchor (schema %d)", anchorSchema-1)
+	}
+	var a audit.Anchor
+	if err := db.queryRow(ctx, []any{&a.Entries, &a.Head}, sqlAuditHead); err != nil {
+		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", mapErr(err, "audit head"))
+	}
+	return a, nil
+}
+
+// WalkRecordBodies reads the stored versions and the entries vouching for
+// them in one read transaction, two statements side by side, and hands
+// them over a record at a time (store.MergeBodies). The entries are sorted
+// by record for it: an index on audit would cost every append, and this
+// is read only to verify.
+func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("walk record bodies: %w", mapErr(err, "database"))
+	}
+	defer tx.Rollback()
+	vrows, err := tx.QueryContext(ctx, sqlVersionBodies)
+	if err != nil {
+		return fmt.Errorf("walk record bodies: %w", mapErr(err, "record versions"))
+	}
+	defer vrows.Close()
+	nextVersion := func() (string, audit.Digest, bool, error) {
+		if !vrows.Next() {
+			return "", audit.Digest{}, false, mapErr(vrows.Err(), "record versions")
+		}
+		var (
+			id      string
+			version int
+			body    sql.RawBytes
+		)
+		if err := vrows.Scan(&id, &version, &body); err != nil {
+			return "", audit.Digest{}, false, err
+		}
+		return id, audit.DigestOf(version, body), true, nil
+	}
+	nextEntry := func() (audit.Entry, bool, error) { return audit.Entry{}, false, nil }
+	if !db.legacyAudit {
+		arows, err := tx.QueryContext(ctx, sqlVouchers)
+		if err != nil {
+			return fmt.Errorf("walk record bodies: %w", mapErr(err, "audit"))
+		}
+		defer arows.Close()
+		nextEntry = func() (audit.Entry, bool, error) {
+			if !arows.Next() {
+				return audit.Entry{}, false, mapErr(arows.Err(), "audit")
+			}
+			e, err := scanEntry(arows)
+			return e, err == nil, err
+		}
+	}
+	return store.MergeBodies(nextVersion, nextEntry, fn)
 }

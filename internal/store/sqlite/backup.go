@@ -33,6 +33,14 @@ type Snapshot struct {
 	// from the first entry to it.
 	AuditEntries int64
 	AuditHead    string
+	// Anchored says that the chain ends exactly where the node recorded
+	// its end (audit_head); a backup made by a release before the anchor
+	// has none to compare with.
+	Anchored bool
+	// Covered counts the stored versions whose bodies match the digests
+	// their audit entries carry, Uncovered those stored before digests
+	// were kept, which no entry vouches for.
+	Covered, Uncovered int64
 	// Bytes is the size of the file.
 	Bytes int64
 }
@@ -119,8 +127,12 @@ func writeCopy(ctx context.Context, src, tmp string) (Snapshot, error) {
 }
 
 // Inspect checks a backup file without changing it: that it is an intact
-// SQLite database of a Liaison node and that its audit chain is unbroken
-// (an *audit.Break when it is not). It describes what the file holds.
+// SQLite database of a Liaison node, that its audit chain is unbroken (an
+// *audit.Break when it is not) and ends exactly where the node recorded
+// its end (an *audit.AnchorMismatch otherwise), and that every stored
+// record version is what the audit entry vouching for it says (an
+// *audit.BodyMismatch naming the record and version otherwise). It
+// describes what the file holds.
 func Inspect(ctx context.Context, file string) (Snapshot, error) {
 	st, err := os.Stat(file)
 	if err != nil {
@@ -181,28 +193,60 @@ func Inspect(ctx context.Context, file string) (Snapshot, error) {
 	}
 	snap.Schema = int(schema)
 	// The audit chain is walked with the store's own reader over the copy.
-	db := &DB{path: file, read: h, stmts: map[string]*sql.Stmt{}, log: slog.New(slog.DiscardHandler)}
-	var v audit.Verifier
-	var head string
-	err = db.WalkAudit(ctx, func(e audit.Entry) error {
-		if err := v.Add(e); err != nil {
-			return err
+	db := &DB{path: file, read: h, stmts: map[string]*sql.Stmt{}, log: slog.New(slog.DiscardHandler),
+		legacyAudit: snap.Schema < anchorSchema}
+	defer func() {
+		for _, st := range db.stmts {
+			st.Close()
 		}
-		head = e.Hash
-		return nil
-	})
-	for _, st := range db.stmts {
-		st.Close()
+	}()
+	if db.legacyAudit {
+		// No anchor and no digests to compare: the chain alone, and
+		// every version counted as not covered.
+		var v audit.Verifier
+		var head string
+		err = db.WalkAudit(ctx, func(e audit.Entry) error {
+			if err := v.Add(e); err != nil {
+				return err
+			}
+			head = e.Hash
+			return nil
+		})
+		if err != nil {
+			return Snapshot{}, inspectError(file, v.Count, err)
+		}
+		snap.AuditEntries, snap.AuditHead, snap.Uncovered = v.Count, head, snap.Versions
+		return snap, nil
 	}
+	rep, err := store.VerifyAudit(ctx, db, true)
 	if err != nil {
-		var br *audit.Break
-		if errors.As(err, &br) {
-			return Snapshot{}, fmt.Errorf("backup %s: audit chain broken after %d entries: %w", file, v.Count, err)
-		}
-		return Snapshot{}, fmt.Errorf("backup %s: read the audit log: %w", file, err)
+		return Snapshot{}, inspectError(file, rep.Entries, err)
 	}
-	snap.AuditEntries, snap.AuditHead = v.Count, head
+	snap.AuditEntries, snap.Anchored, snap.Covered, snap.Uncovered = rep.Entries, true, rep.Covered, rep.Uncovered
+	if rep.Entries > 0 {
+		snap.AuditHead = rep.Head
+	}
 	return snap, nil
+}
+
+// inspectError says what verifying a backup's audit log found wrong, the
+// error still matching the *audit.Break, *audit.AnchorMismatch or
+// *audit.BodyMismatch it holds.
+func inspectError(file string, verified int64, err error) error {
+	var (
+		br *audit.Break
+		am *audit.AnchorMismatch
+		bm *audit.BodyMismatch
+	)
+	switch {
+	case errors.As(err, &br):
+		return fmt.Errorf("backup %s: audit chain broken after %d entries: %w", file, verified, err)
+	case errors.As(err, &am):
+		return fmt.Errorf("backup %s: audit log cut short or rewritten: %w", file, err)
+	case errors.As(err, &bm):
+		return fmt.Errorf("backup %s: a record differs from what its audit entry vouches for: %w", file, err)
+	}
+	return fmt.Errorf("backup %s: read the audit log: %w", file, err)
 }
 
 // Restore installs the backup file as the database of the node in dir, which

@@ -447,6 +447,52 @@ func (db *DB) Deliveries(ctx context.Context, recordID string) ([]store.Delivery
 	return ds, nil
 }
 
+// sqlDeliveryVisible keeps the outbox rows of the records a restricted
+// user may see (see store.DeliveryQuery): rows about no record, and rows of
+// a record held whose latest version is not distributed to an operation,
+// or to one of those listed in the JSON array bound to it.
+const sqlDeliveryVisible = `(outbox.record_id = '' OR EXISTS (SELECT 1 FROM records r
+	JOIN record_versions v ON v.id = r.id AND v.version = r.version
+	WHERE r.id = outbox.record_id AND (
+		coalesce(json_extract(v.body, '$.distribution.scope'), '') <> 'operation'
+		OR coalesce(json_extract(v.body, '$.distribution.operation'), '') = ''
+		OR json_extract(v.body, '$.distribution.operation') IN (SELECT value FROM json_each(?)))))`
+
+// ListDeliveries returns a page of outbox rows in id order. One row more
+// than the page is read, to tell whether another page follows.
+func (db *DB) ListDeliveries(ctx context.Context, q store.DeliveryQuery) (store.DeliveryPage, error) {
+	q, err := q.Checked()
+	if err != nil {
+		return store.DeliveryPage{}, err
+	}
+	query := sqlDeliveryColumns + ` WHERE outbox.id > ?`
+	args := []any{q.After}
+	if q.Record != "" {
+		query += ` AND outbox.record_id = ?`
+		args = append(args, q.Record)
+	}
+	if q.Restricted {
+		ops, err := json.Marshal(append([]string{}, q.Operations...))
+		if err != nil {
+			return store.DeliveryPage{}, fmt.Errorf("list deliveries: %w", err)
+		}
+		query += ` AND ` + sqlDeliveryVisible
+		args = append(args, string(ops))
+	}
+	query += ` ORDER BY outbox.id LIMIT ?`
+	args = append(args, q.Limit+1)
+	ds, err := scanDeliveries(db.query(ctx, query, args...))
+	if err != nil {
+		return store.DeliveryPage{}, fmt.Errorf("list deliveries: %w", mapErr(err, "deliveries"))
+	}
+	page := store.DeliveryPage{Deliveries: ds}
+	if len(ds) > q.Limit {
+		page.Deliveries = ds[:q.Limit]
+		page.Next = ds[q.Limit-1].ID
+	}
+	return page, nil
+}
+
 // Delivery returns one outbox row.
 func (db *DB) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
 	ds, err := scanDeliveries(db.query(ctx, sqlDelivery, id))
@@ -815,7 +861,8 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		}
 		received := formatTime(db.now())
 		evs := make([]audit.Event, 0, len(rs))
-		accepted := make([]int, 0, len(rs)) // the receipt of each event, -1 for a refusal
+		vs := make([]audit.Vouch, 0, len(rs)) // what the entry of each event vouches for
+		accepted := make([]int, 0, len(rs))   // the receipt of each event, -1 for a refusal
 		// The records' bodies, encoded one after the other: the rows
 		// queued refer to them until they are written.
 		arena := (*bodies)[:0]
@@ -833,7 +880,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			}
 			rc := r.Received
 			if rc == nil {
-				evs, accepted = append(evs, r.Event), append(accepted, -1)
+				evs, vs, accepted = append(evs, r.Event), append(vs, audit.Vouch{}), append(accepted, -1)
 				continue
 			}
 			var (
@@ -846,14 +893,16 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), textOf(rc.Signed), received); err != nil {
 				return mapErr(err, "envelope "+rc.EnvelopeID)
 			}
+			var vouch audit.Vouch
 			if rec := rc.Record; rec != nil {
 				stored := false
 				switch h, ok := held[rec.ID]; {
 				case bulk && !ok:
-					if arena, err = addRecord(ctx, recs, vers, cats, rec, arena); err != nil {
+					var d audit.Digest
+					if arena, d, err = addRecord(ctx, recs, vers, cats, rec, arena); err != nil {
 						return err
 					}
-					stored = true
+					stored, vouch = true, audit.Vouch{Record: rec.ID, Digests: []audit.Digest{d}}
 				case bulk && h >= rec.Version:
 					// An older version arriving late: the inbox row is enough.
 				default:
@@ -862,7 +911,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 							return err
 						}
 					}
-					if stored, err = receiveRecord(ctx, tx, st, rec, rc.Rewrite); err != nil {
+					if stored, vouch, err = receiveRecord(ctx, tx, st, rec, rc.Rewrite); err != nil {
 						return err
 					}
 					if stored && len(rc.Rewrite) > 0 {
@@ -877,7 +926,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 					return err
 				}
 			}
-			evs, accepted = append(evs, r.Event), append(accepted, i)
+			evs, vs, accepted = append(evs, r.Event), append(vs, vouch), append(accepted, i)
 			outbox, extra = append(outbox, rc.Outbox...), append(extra, rc.Events...)
 		}
 		for _, in := range []*inserter{inbox, recs, vers, cats} {
@@ -892,7 +941,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			return err
 		}
 		for _, ev := range extra {
-			evs, accepted = append(evs, ev), append(accepted, -1)
+			evs, vs, accepted = append(evs, ev), append(vs, audit.Vouch{}), append(accepted, -1)
 		}
 		if changed {
 			if _, err := tx.ExecContext(ctx, sqlReceiveChanges); err != nil {
@@ -902,7 +951,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		if len(evs) == 0 {
 			return nil
 		}
-		linked, err := db.linkAudit(ctx, tx, evs)
+		linked, err := db.linkAuditWith(ctx, tx, evs, vouchesOf(vs))
 		if err != nil {
 			return err
 		}
@@ -1075,30 +1124,30 @@ func among(ctx context.Context, tx *sql.Tx, query string, ids []string) (map[str
 	return out, rows.Err()
 }
 
-// addRecord queues the rows of a record not held yet. Its body is encoded
-// at the end of arena, which addRecord returns grown by it: the queued row
-// refers to it (see textOf), so arena is only appended to until the rows
-// are written.
-func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, arena []byte) ([]byte, error) {
+// addRecord queues the rows of a record not held yet and returns the
+// digest of the body it stores. Its body is encoded at the end of arena,
+// which addRecord returns grown by it: the queued row refers to it (see
+// textOf), so arena is only appended to until the rows are written.
+func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record, arena []byte) ([]byte, audit.Digest, error) {
 	at := len(arena)
 	arena, err := intel.AppendJSON(arena, r)
 	if err != nil {
-		return arena[:at], fmt.Errorf("encode record %s: %w", r.ID, err)
+		return arena[:at], audit.Digest{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
 	body := arena[at:]
 	if err := recs.add(ctx, r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
 		nullTime(r.Created), nullTime(r.Updated)); err != nil {
-		return arena, mapErr(err, "record "+r.ID)
+		return arena, audit.Digest{}, mapErr(err, "record "+r.ID)
 	}
 	if err := vers.add(ctx, r.ID, int64(r.Version), textOf(body)); err != nil {
-		return arena, mapErr(err, "record "+r.ID)
+		return arena, audit.Digest{}, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
 		if err := cats.add(ctx, r.ID, c); err != nil {
-			return arena, mapErr(err, "record "+r.ID)
+			return arena, audit.Digest{}, mapErr(err, "record "+r.ID)
 		}
 	}
-	return arena, nil
+	return arena, audit.DigestOf(r.Version, body), nil
 }
 
 // bodyArenas keeps the memory ReceiveBatch encodes a batch's records in,
@@ -1203,23 +1252,26 @@ func (st *receiveStmts) Close() {
 	}
 }
 
-// receiveRecord stores r if it is newer than the version held and reports
-// whether it did; the caller bumps the change count.
-func receiveRecord(ctx context.Context, tx *sql.Tx, st *receiveStmts, r *intel.Record, rewrite []*intel.Record) (bool, error) {
+// receiveRecord stores r if it is newer than the version held, with the
+// rewritten bodies of the earlier versions held, and reports whether it
+// did and the digests of every body it wrote; the caller bumps the change
+// count.
+func receiveRecord(ctx context.Context, tx *sql.Tx, st *receiveStmts, r *intel.Record, rewrite []*intel.Record) (bool, audit.Vouch, error) {
 	var held int
 	switch err := st.held.QueryRowContext(ctx, r.ID).Scan(&held); {
 	case errors.Is(err, sql.ErrNoRows):
 		held = 0
 	case err != nil:
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if r.Version <= held {
-		return false, nil // an older version arriving late: the inbox row is enough
+		return false, audit.Vouch{}, nil // an older version arriving late: the inbox row is enough
 	}
 	body, err := json.Marshal(r)
 	if err != nil {
-		return false, fmt.Errorf("encode record %s: %w", r.ID, err)
+		return false, audit.Vouch{}, fmt.Errorf("encode record %s: %w", r.ID, err)
 	}
+	v := audit.Vouch{Record: r.ID, Digests: []audit.Digest{audit.DigestOf(r.Version, body)}}
 	args := []any{string(r.Kind), r.Originator, r.Version, string(r.Status), intel.EventDate(r), nullTime(r.Created),
 		nullTime(r.Updated), r.ID}
 	if held == 0 {
@@ -1228,17 +1280,17 @@ func receiveRecord(ctx context.Context, tx *sql.Tx, st *receiveStmts, r *intel.R
 		_, err = st.update.ExecContext(ctx, args...)
 	}
 	if err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if _, err := st.version.ExecContext(ctx, r.ID, r.Version, string(body)); err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	if _, err := st.delCat.ExecContext(ctx, r.ID); err != nil {
-		return false, mapErr(err, "record "+r.ID)
+		return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 	}
 	for _, c := range intel.Categories(r) {
 		if _, err := st.insCat.ExecContext(ctx, r.ID, c); err != nil {
-			return false, mapErr(err, "record "+r.ID)
+			return false, audit.Vouch{}, mapErr(err, "record "+r.ID)
 		}
 	}
 	for _, old := range rewrite {
@@ -1247,11 +1299,21 @@ func receiveRecord(ctx context.Context, tx *sql.Tx, st *receiveStmts, r *intel.R
 		}
 		b, err := json.Marshal(old)
 		if err != nil {
-			return false, fmt.Errorf("encode record %s: %w", old.ID, err)
+			return false, audit.Vouch{}, fmt.Errorf("encode record %s: %w", old.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, sqlRewriteVersion, string(b), old.ID, old.Version); err != nil {
-			return false, mapErr(err, "record "+old.ID)
+		res, err := tx.ExecContext(ctx, sqlRewriteVersion, string(b), old.ID, old.Version)
+		if err != nil {
+			return false, audit.Vouch{}, mapErr(err, "record "+old.ID)
+		}
+		// The purge is audited with the bodies it leaves: the entry of
+		// the retraction vouches for them, superseding the entries that
+		// vouched for the bodies it replaced. A version not held is not
+		// written, and not vouched for.
+		if n, err := res.RowsAffected(); err != nil {
+			return false, audit.Vouch{}, mapErr(err, "record "+old.ID)
+		} else if n > 0 {
+			v.Digests = audit.WithDigest(v.Digests, audit.DigestOf(old.Version, b))
 		}
 	}
-	return true, nil
+	return true, v, nil
 }

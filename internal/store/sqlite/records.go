@@ -58,6 +58,7 @@ func categoryInserter(tx *sql.Tx, conn *sql.Conn) *inserter {
 type row struct {
 	r    *intel.Record
 	body []byte
+	sum  audit.Digest // of body, which the record's audit entry vouches for
 	text string
 	cats []string
 	args [8]any // id, kind, originator, version, status, event_date, created, updated
@@ -86,7 +87,7 @@ func encode(r *intel.Record) (row, error) {
 
 // derive completes the row of a record whose body is encoded.
 func derive(r *intel.Record, body []byte) row {
-	return row{r: r, body: body, text: intel.SearchText(r), cats: intel.Categories(r),
+	return row{r: r, body: body, sum: audit.DigestOf(r.Version, body), text: intel.SearchText(r), cats: intel.Categories(r),
 		args: [8]any{r.ID, string(r.Kind), r.Originator, int64(r.Version), string(r.Status), intel.EventDate(r),
 			nullTime(r.Created), nullTime(r.Updated)}}
 }
@@ -296,6 +297,12 @@ func (e *encoder) release() {
 // are written to search.db alongside and committed after them, in the
 // background (see the package documentation).
 func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event) error {
+	return db.createRecords(ctx, rs, evs, nil)
+}
+
+// createRecords is CreateRecords with first, when not nil, run first in
+// the transaction: an error it returns rolls everything back.
+func (db *DB) createRecords(ctx context.Context, rs []*intel.Record, evs []audit.Event, first func(*sql.Tx) error) error {
 	if len(rs) != len(evs) {
 		return fault.E(fault.Invalid, "%d records but %d audit events", len(rs), len(evs))
 	}
@@ -311,11 +318,29 @@ func (db *DB) CreateRecords(ctx context.Context, rs []*intel.Record, evs []audit
 	defer db.smu.Unlock()
 	job := db.startIndex(ctx)
 	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
 		var seq int64
 		if err := tx.QueryRowContext(ctx, sqlBumpChanges).Scan(&seq); err != nil {
 			return err
 		}
-		entries, err := db.linkAudit(ctx, tx, evs)
+		// Each entry vouches for its record's body, so it is hashed once
+		// the record's chunk is encoded: on this goroutine, encoding the
+		// chunk if need be, when the batch is small enough to be linked
+		// here; otherwise on the hashing goroutine, which waits for the
+		// encoder (or for this goroutine's help) chunk by chunk.
+		help := len(evs) < hashInBackground
+		entries, err := db.linkAuditWith(ctx, tx, evs, func(i int) (audit.Vouch, error) {
+			rows, err := enc.chunk(ctx, i/encodeChunk, help)
+			if err != nil {
+				return audit.Vouch{}, err
+			}
+			w := &rows[i%encodeChunk]
+			return audit.Vouch{Record: w.r.ID, Digests: []audit.Digest{w.sum}}, nil
+		})
 		if err != nil {
 			return err
 		}
@@ -456,7 +481,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *intel.Record, ev audit.Event)
 				return mapErr(err, "record "+r.ID)
 			}
 		}
-		_, err = db.appendAudit(ctx, tx, []audit.Event{ev})
+		_, err = db.appendAuditVouching(ctx, tx, []audit.Event{ev}, []audit.Vouch{{Record: r.ID, Digests: []audit.Digest{w.sum}}})
 		return err
 	})
 	close(job.plan)

@@ -120,6 +120,11 @@ type DB struct {
 	now   func() time.Time
 	log   *slog.Logger
 
+	// legacyAudit is set on a database read by Inspect whose schema
+	// predates audit_head and the body digests (anchorSchema): its audit
+	// rows are read without them.
+	legacyAudit bool
+
 	// searchW is search.db's writer, one connection like write. smu
 	// orders this process's changes to the index after the record changes
 	// they follow: a write of records holds it until its records commit,

@@ -37,6 +37,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AnsweringPeerRecovers", testRecovered},
 		{"DeadLetterAndRetry", testDeadRetry},
 		{"RecentDeliveriesAndCounts", testRecentDeliveries},
+		{"ListDeliveriesPagesVisibleRows", testListDeliveries},
 		{"UpdateOfSharedRecordFollows", testFollow},
 		{"ReceiveDedupes", testReceiveDedupe},
 		{"ReceiveIgnoresOlderVersion", testReceiveOlder},
@@ -1243,4 +1244,105 @@ func testRecentDeliveries(t *testing.T, s store.Store) {
 	}
 	_, err = s.RecentDeliveries(ctx, "", 0, 0)
 	WantField(t, err, "limit")
+}
+
+// testListDeliveries pages through the outbox in id order, for everyone and
+// for users who may not see every record: a page is never short while
+// visible rows follow, every visible row comes once, hidden ones never.
+func testListDeliveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	operation := func(op string) func(*intel.Record) {
+		return func(r *intel.Record) { r.Distribution = intel.Distribution{Scope: intel.ScopeOperation, Operation: op} }
+	}
+	open, jade, other := NewRecord(t), NewRecord(t, operation("OP-JADE")), NewRecord(t, operation("OP-OTHER"))
+	// Visibility follows the latest version: hidden now, and no longer.
+	hidden, unveiled := NewRecord(t), NewRecord(t, operation("OP-OTHER"))
+	MustCreate(t, s, open, jade, other, hidden, unveiled)
+	for _, r := range []*intel.Record{NextVersion(t, hidden, operation("OP-OTHER")), NextVersion(t, unveiled, func(r *intel.Record) {
+		r.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{"JP"}}
+	})} {
+		if err := s.UpdateRecord(ctx, r, ev(audit.ActionRecordUpdate, r.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ds []store.Delivery
+	for range 3 {
+		for _, r := range []*intel.Record{open, jade, other, hidden, unveiled} {
+			ds = append(ds, NewDelivery("JP", r.ID))
+		}
+	}
+	rotate := NewDelivery("JP", "")
+	rotate.Type, rotate.Payload = "key.rotate", []byte(`{"statement":"x"}`)
+	ds = append(ds, rotate, NewDelivery("JP", ulid.Make().String())) // the last of a record not held
+	ds = MustShare(t, s, ds...)
+	all, err := s.Deliveries(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	visibleTo := func(ops ...string) []int64 {
+		seen := map[string]bool{open.ID: true, unveiled.ID: true, "": true}
+		for _, op := range ops {
+			seen[map[string]string{"OP-JADE": jade.ID, "OP-OTHER": other.ID}[op]] = true
+		}
+		var ids []int64
+		for _, d := range all {
+			if seen[d.RecordID] || (slices.Contains(ops, "OP-OTHER") && d.RecordID == hidden.ID) {
+				ids = append(ids, d.ID)
+			}
+		}
+		return ids
+	}
+	walk := func(q store.DeliveryQuery) []int64 {
+		t.Helper()
+		var ids []int64
+		for pages := 0; ; pages++ {
+			if pages > len(all) {
+				t.Fatalf("paging %+v does not end", q)
+			}
+			page, err := s.ListDeliveries(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, rowIDs(page.Deliveries)...)
+			if page.Next == 0 {
+				return ids
+			}
+			if len(page.Deliveries) != q.Limit {
+				t.Fatalf("page %d of %+v has %d rows and a next page", pages, q, len(page.Deliveries))
+			}
+			if page.Next != page.Deliveries[len(page.Deliveries)-1].ID {
+				t.Fatalf("next %d is not the last row of the page %v", page.Next, rowIDs(page.Deliveries))
+			}
+			q.After = page.Next
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		q    store.DeliveryQuery
+		want []int64
+	}{
+		{"everyone's", store.DeliveryQuery{Limit: 4}, rowIDs(all)},
+		{"default limit", store.DeliveryQuery{}, rowIDs(all)},
+		{"outside every operation", store.DeliveryQuery{Limit: 2, Restricted: true}, visibleTo()},
+		{"in OP-JADE", store.DeliveryQuery{Limit: 3, Restricted: true, Operations: []string{"OP-JADE"}}, visibleTo("OP-JADE")},
+		{"in both", store.DeliveryQuery{Limit: 1, Restricted: true, Operations: []string{"OP-OTHER", "OP-JADE"}}, visibleTo("OP-JADE", "OP-OTHER")},
+		{"page the size of the whole", store.DeliveryQuery{Limit: len(visibleTo()), Restricted: true}, visibleTo()},
+		{"one record", store.DeliveryQuery{Record: open.ID, Limit: 2, Restricted: true}, []int64{ds[0].ID, ds[5].ID, ds[10].ID}},
+		{"a hidden record", store.DeliveryQuery{Record: jade.ID, Restricted: true}, nil},
+	} {
+		if got := walk(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: rows %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if n := len(visibleTo()); n == 0 || n >= len(all) {
+		t.Fatalf("%d of %d rows visible outside operations: the test shows nothing", n, len(all))
+	}
+	if got, want := walk(store.DeliveryQuery{After: ds[5].ID, Limit: 5}), rowIDs(all[6:]); !slices.Equal(got, want) {
+		t.Errorf("rows after %d: %v, want %v", ds[5].ID, got, want)
+	}
+	for _, q := range []store.DeliveryQuery{{Limit: -1}, {Limit: store.MaxLimit + 1}, {After: -1}} {
+		_, err := s.ListDeliveries(ctx, q)
+		WantKind(t, err, fault.Invalid)
+	}
 }

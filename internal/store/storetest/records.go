@@ -147,7 +147,10 @@ func NextVersion(tb testing.TB, r *intel.Record, mods ...func(*intel.Record)) *i
 }
 
 // MustVerifyAudit walks the whole audit log of s through an audit.Verifier
-// and returns its entries, failing the test at the first broken link.
+// and returns its entries, failing the test at the first broken link; it
+// then verifies the log as store.VerifyAudit does (its anchor, and every
+// stored body against the digest vouching for it), so that every test
+// checking the chain also checks that what it stored was vouched for.
 func MustVerifyAudit(tb testing.TB, s store.Store) []audit.Entry {
 	tb.Helper()
 	var v audit.Verifier
@@ -161,6 +164,9 @@ func MustVerifyAudit(tb testing.TB, s store.Store) []audit.Entry {
 	})
 	if err != nil {
 		tb.Fatalf("verify audit: %v", err)
+	}
+	if _, err := store.VerifyAudit(context.Background(), s, false); err != nil {
+		tb.Fatalf("verify audit log, anchor and record bodies: %v", err)
 	}
 	return es
 }

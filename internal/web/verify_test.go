@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"liaison/internal/store"
+	"liaison/internal/store/sqlite"
+	"liaison/internal/web"
+)
+
+// TestAuditVerifyAPIFindsTampering changes a SQLite node's database behind
+// its back and checks that GET /api/v1/audit/verify names what was done: a
+// letter changed in a stored record body (problem "body", the record and
+// version), then the last audit entries deleted (problem "anchor").
+func TestAuditVerifyAPIFindsTampering(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sqlite.OpenWith(context.Background(), dir, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	n := mustNodeOn(t, db, web.Config{})
+	id := n.MustPost(t, canonical(t)).ID
+	raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+
+	type verdict struct {
+		OK        bool   `json:"ok"`
+		Entries   *int64 `json:"entries"`
+		Head      string `json:"head"`
+		Versions  *int64 `json:"versions"`
+		Uncovered *int64 `json:"versions_not_covered"`
+		Problem   string `json:"problem"`
+		BrokenAt  int64  `json:"broken_at"`
+		Record    string `json:"record"`
+		Version   int    `json:"version"`
+		Reason    string `json:"reason"`
+	}
+	verify := func() verdict {
+		t.Helper()
+		r := n.do(t, store.RoleAuditor, "GET", "/api/v1/audit/verify", nil)
+		want(t, r, http.StatusOK)
+		var v verdict
+		r.json(t, &v)
+		return v
+	}
+	if v := verify(); !v.OK || v.Entries == nil || *v.Entries < 2 || v.Versions == nil || *v.Versions != 1 || *v.Uncovered != 0 || v.Head == "" {
+		t.Fatalf("an untouched node: %+v, want ok with one version checked", v)
+	}
+
+	var body string
+	if err := raw.QueryRow(`SELECT body FROM record_versions WHERE id = ? AND version = 1`, id).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	altered := strings.Replace(body, `"version":1`, `"version":1 `, 1)
+	if altered == body {
+		t.Fatalf("no version field to alter in %s", body)
+	}
+	if _, err := raw.Exec(`UPDATE record_versions SET body = ? WHERE id = ? AND version = 1`, altered, id); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(); v.OK || v.Problem != "body" || v.Record != id || v.Version != 1 || v.BrokenAt == 0 || !strings.Contains(v.Reason, id) {
+		t.Errorf("an altered body: %+v, want problem body naming record %s version 1 and the entry vouching for it", v, id)
+	}
+	if _, err := raw.Exec(`UPDATE record_versions SET body = ? WHERE id = ? AND version = 1`, body, id); err != nil {
+		t.Fatal(err)
+	}
+
+	var last int64
+	if err := raw.QueryRow(`SELECT max(seq) FROM audit`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM audit WHERE seq = ?`, last); err != nil {
+		t.Fatal(err)
+	}
+	// The verification's own read is audited after its walk: the entry it
+	// appends does not hide the deletion.
+	if v := verify(); v.OK || v.Problem != "anchor" || v.BrokenAt != last-1 || !strings.Contains(v.Reason, "deleted") {
+		t.Errorf("the last audit entry deleted: %+v, want problem anchor at entry %d", v, last-1)
+	}
+}
