@@ -415,23 +415,6 @@ func clone(r *intel.Record) (*intel.Record, error) {
 
 func (s *Service) today() string { return s.now().Format("2006-01-02") }
 
-// all lists every active record of a kind.
-func (s *Service) all(ctx context.Context, kind intel.Kind) ([]*intel.Record, error) {
-	var out []*intel.Record
-	q := store.RecordQuery{Kind: kind, Limit: 1000}
-	for {
-		p, err := s.cfg.Store.ListRecords(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("list %s records: %w", kind, err)
-		}
-		out = append(out, p.Records...)
-		if p.Next == "" {
-			return out, nil
-		}
-		q.Cursor = p.Next
-	}
-}
-
 // Feedback lists the feedback records held that answer a warning, oldest
 // first.
 func (s *Service) Feedback(ctx context.Context, warningID string) ([]*intel.Record, error) {
@@ -444,15 +427,17 @@ func (s *Service) Feedback(ctx context.Context, warningID string) ([]*intel.Reco
 		// feedback yet".
 		return nil, fault.E(fault.Invalid, "record %s is a %s, not a warning: feedback answers warnings", warningID, w.Kind)
 	}
-	fs, err := s.all(ctx, intel.KindFeedback)
+	ids, err := s.cfg.Store.FeedbackOn(ctx, warningID)
 	if err != nil {
 		return nil, err
 	}
-	out := []*intel.Record{}
-	for i := len(fs) - 1; i >= 0; i-- {
-		if f := fs[i]; f.Feedback != nil && f.Feedback.Warning == warningID {
-			out = append(out, f)
+	out := make([]*intel.Record, 0, len(ids))
+	for _, id := range ids {
+		f, err := s.cfg.Store.GetRecord(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("feedback on %s: %w", warningID, err)
 		}
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -75,6 +75,10 @@ type Requests interface {
 	// first. The index follows every record stored, however it was
 	// stored (created, updated, received, retracted).
 	ListRequests(ctx context.Context, q RequestQuery) ([]RequestRow, error)
+	// FeedbackOn returns the ids of the feedback records held that answer
+	// warning, retracted ones included, oldest first, from an index kept
+	// the same way.
+	FeedbackOn(ctx context.Context, warning string) ([]string, error)
 }
 
 // Checked returns q with its defaults filled in, or an Invalid error naming
@@ -115,11 +119,13 @@ type RequestFacts struct {
 	Acknowledged                                        bool
 	// For a response.
 	Request, Outcome string
+	// For feedback: the warning it answers.
+	Warning string
 }
 
 // FactsOf reads the index's facts from the stored body of a record's latest
 // version. ok is false for records the index does not keep: other kinds, or
-// a request or response without its section.
+// a request, response or feedback without its section.
 func FactsOf(body []byte) (f RequestFacts, ok bool, err error) {
 	var r intel.Record
 	if err := intel.DecodeJSON(body, &r); err != nil {
@@ -138,6 +144,9 @@ func FactsOf(body []byte) (f RequestFacts, ok bool, err error) {
 		return f, true, nil
 	case r.Kind == intel.KindResponse && r.Response != nil:
 		f.Request, f.Outcome = r.Response.Request, r.Response.Outcome
+		return f, true, nil
+	case r.Kind == intel.KindFeedback && r.Feedback != nil:
+		f.Warning = r.Feedback.Warning
 		return f, true, nil
 	}
 	return f, false, nil

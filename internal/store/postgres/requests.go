@@ -35,6 +35,11 @@ const (
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, request = excluded.request,
 			outcome = excluded.outcome, active = excluded.active
 		WHERE excluded.version >= request_responses.version`
+	sqlFeedbackPut = `INSERT INTO feedback_index (id, version, warning, active) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, warning = excluded.warning, active = excluded.active
+		WHERE excluded.version >= feedback_index.version`
+	sqlFeedbackDrop = `DELETE FROM feedback_index WHERE id = $1`
+	sqlFeedbackOn   = `SELECT id FROM feedback_index WHERE warning = $1 ORDER BY id`
 	sqlRequestDrop  = `DELETE FROM request_index WHERE id = $1`
 	sqlResponseDrop = `DELETE FROM request_responses WHERE id = $1`
 	sqlResponsesOf  = `SELECT request, id FROM request_responses WHERE active AND request = ANY($1::text[]) ORDER BY request, id`
@@ -133,7 +138,32 @@ func (db *DB) ListRequests(ctx context.Context, q store.RequestQuery) ([]store.R
 	return out, nil
 }
 
-// syncRequests brings the requests index up to date with the requests and
+// FeedbackOn lists the feedback answering a warning from the feedback
+// index.
+func (db *DB) FeedbackOn(ctx context.Context, warning string) ([]string, error) {
+	if err := db.syncRequests(ctx); err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, err)
+	}
+	rows, err := db.pool.Query(ctx, sqlFeedbackOn, warning)
+	if err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+	}
+	return ids, nil
+}
+
+// syncRequests brings the requests index (and the feedback index) up to date with the requests and
 // responses logged since it last was, reading only their latest bodies.
 func (db *DB) syncRequests(ctx context.Context) error {
 	var pending bool
@@ -207,10 +237,17 @@ func indexRequest(ctx context.Context, tx pgx.Tx, id string) error {
 		if _, err := tx.Exec(ctx, sqlRequestDrop, id); err != nil {
 			return mapErr(err, "request")
 		}
+		if _, err := tx.Exec(ctx, sqlFeedbackDrop, id); err != nil {
+			return mapErr(err, "feedback")
+		}
 		_, err := tx.Exec(ctx, sqlResponseDrop, id)
 		return mapErr(err, "response")
 	}
-	if f.Kind == intel.KindRequest {
+	switch f.Kind {
+	case intel.KindFeedback:
+		_, err = tx.Exec(ctx, sqlFeedbackPut, id, f.Version, f.Warning, f.Active)
+		return mapErr(err, "feedback "+id)
+	case intel.KindRequest:
 		_, err = tx.Exec(ctx, sqlRequestPut, id, f.Version, f.Originator, f.Requesting, f.Requested, f.Agreement,
 			f.Subject, f.Deadline, f.Acknowledged, f.Operation, f.Active)
 		return mapErr(err, "request "+id)

@@ -29,6 +29,11 @@ const (
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, request = excluded.request,
 			outcome = excluded.outcome, active = excluded.active
 		WHERE excluded.version >= request_responses.version`
+	sqlFeedbackPut = `INSERT INTO feedback_index (id, version, warning, active) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, warning = excluded.warning, active = excluded.active
+		WHERE excluded.version >= feedback_index.version`
+	sqlFeedbackDrop  = `DELETE FROM feedback_index WHERE id = ?`
+	sqlFeedbackOn    = `SELECT id FROM feedback_index WHERE warning = ? ORDER BY id`
 	sqlRequestDrop   = `DELETE FROM request_index WHERE id = ?`
 	sqlResponseDrop  = `DELETE FROM request_responses WHERE id = ?`
 	sqlResponsesOf   = `SELECT request, id FROM request_responses WHERE active = 1 AND request IN (SELECT value FROM json_each(?)) ORDER BY request, id`
@@ -137,7 +142,32 @@ func (db *DB) ListRequests(ctx context.Context, q store.RequestQuery) ([]store.R
 	return out, nil
 }
 
-// syncRequests brings the requests index up to date with the requests and
+// FeedbackOn lists the feedback answering a warning from the feedback
+// index.
+func (db *DB) FeedbackOn(ctx context.Context, warning string) ([]string, error) {
+	if err := db.syncRequests(ctx); err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, err)
+	}
+	rows, err := db.query(ctx, sqlFeedbackOn, warning)
+	if err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("feedback on %s: %w", warning, mapErr(err, "feedback"))
+	}
+	return ids, nil
+}
+
+// syncRequests brings the requests index (and the feedback index) up to date with the requests and
 // responses logged since it last was, reading only their latest bodies.
 func (db *DB) syncRequests(ctx context.Context) error {
 	var pending bool
@@ -205,7 +235,7 @@ func (db *DB) syncRequests(ctx context.Context) error {
 // indexStmts are the statements of one update of the requests index,
 // prepared once for all the records it reads.
 type indexStmts struct {
-	get, putRequest, putResponse, dropRequest, dropResponse *sql.Stmt
+	get, putRequest, putResponse, putFeedback, dropRequest, dropResponse, dropFeedback *sql.Stmt
 }
 
 func prepareIndex(ctx context.Context, tx *sql.Tx) (*indexStmts, error) {
@@ -214,7 +244,8 @@ func prepareIndex(ctx context.Context, tx *sql.Tx) (*indexStmts, error) {
 		dst   **sql.Stmt
 		query string
 	}{{&st.get, sqlGetRecord}, {&st.putRequest, sqlRequestPut}, {&st.putResponse, sqlResponsePut},
-		{&st.dropRequest, sqlRequestDrop}, {&st.dropResponse, sqlResponseDrop}} {
+		{&st.putFeedback, sqlFeedbackPut}, {&st.dropRequest, sqlRequestDrop}, {&st.dropResponse, sqlResponseDrop},
+		{&st.dropFeedback, sqlFeedbackDrop}} {
 		stmt, err := tx.PrepareContext(ctx, p.query)
 		if err != nil {
 			st.close()
@@ -226,14 +257,15 @@ func prepareIndex(ctx context.Context, tx *sql.Tx) (*indexStmts, error) {
 }
 
 func (st *indexStmts) close() {
-	for _, s := range []*sql.Stmt{st.get, st.putRequest, st.putResponse, st.dropRequest, st.dropResponse} {
+	for _, s := range []*sql.Stmt{st.get, st.putRequest, st.putResponse, st.putFeedback, st.dropRequest, st.dropResponse, st.dropFeedback} {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
 
-// index puts the latest version of record id in the requests index.
+// index puts the latest version of record id in the requests index, or
+// the feedback index.
 func (st *indexStmts) index(ctx context.Context, id string) error {
 	var body []byte
 	err := st.get.QueryRowContext(ctx, id).Scan(&body)
@@ -251,10 +283,17 @@ func (st *indexStmts) index(ctx context.Context, id string) error {
 		if _, err := st.dropRequest.ExecContext(ctx, id); err != nil {
 			return mapErr(err, "request")
 		}
+		if _, err := st.dropFeedback.ExecContext(ctx, id); err != nil {
+			return mapErr(err, "feedback")
+		}
 		_, err := st.dropResponse.ExecContext(ctx, id)
 		return mapErr(err, "response")
 	}
-	if f.Kind == intel.KindRequest {
+	switch f.Kind {
+	case intel.KindFeedback:
+		_, err = st.putFeedback.ExecContext(ctx, id, f.Version, f.Warning, f.Active)
+		return mapErr(err, "feedback "+id)
+	case intel.KindRequest:
 		_, err = st.putRequest.ExecContext(ctx, id, f.Version, f.Originator, f.Requesting, f.Requested, f.Agreement,
 			f.Subject, f.Deadline, f.Acknowledged, f.Operation, f.Active)
 		return mapErr(err, "request "+id)

@@ -23,6 +23,7 @@ func RunRequests(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Pages", testRequestPages},
 		{"FollowsChanges", testRequestChanges},
 		{"Refused", testRequestRefused},
+		{"FeedbackOn", testFeedbackOn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,4 +307,67 @@ func testRequestRefused(t *testing.T, s store.Store) {
 	}
 	_, err := s.ListRequests(ctx, store.RequestQuery{Self: "HK", Today: requestsToday, Limit: -1})
 	WantKind(t, err, fault.Invalid)
+}
+
+// NewFeedback returns feedback from JP on warning w.
+func NewFeedback(tb testing.TB, w *intel.Record, result string) *intel.Record {
+	tb.Helper()
+	return NewRecord(tb, func(r *intel.Record) {
+		r.Kind, r.Seizure, r.Originator = intel.KindFeedback, nil, "JP"
+		r.Distribution = intel.Distribution{Scope: intel.ScopeBilateral, Recipients: []string{w.Originator}}
+		r.Feedback = &intel.Feedback{Warning: w.ID, Controlled: true, Result: result, Date: "2026-11-19"}
+	})
+}
+
+// testFeedbackOn lists the feedback answering each warning from the index:
+// created, received, updated and retracted feedback, oldest first, and
+// only that warning's.
+func testFeedbackOn(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	warning := func() *intel.Record {
+		return NewRecord(t, func(r *intel.Record) {
+			r.Kind, r.Seizure = intel.KindWarning, nil
+			r.Warning = &intel.Warning{Subject: "Courier of methamphetamine"}
+		})
+	}
+	w1, w2 := warning(), warning()
+	MustCreate(t, s, w1, w2)
+	on := func(w *intel.Record) []string {
+		t.Helper()
+		ids, err := s.FeedbackOn(ctx, w.ID)
+		if err != nil {
+			t.Fatalf("feedback on %s: %v", w.ID, err)
+		}
+		return ids
+	}
+	if ids := on(w1); ids == nil || len(ids) != 0 {
+		t.Fatalf("feedback on a warning without any: %#v, want an empty list", ids)
+	}
+	f1 := NewFeedback(t, w1, "nothing-found")
+	MustCreate(t, s, f1, NewFeedback(t, w2, "not-encountered"))
+	f3 := NewFeedback(t, w1, "seizure")
+	mustReceive(t, s, NewReceived(f3))
+	MustCreate(t, s, NewRecord(t))
+	if ids := on(w1); !slices.Equal(ids, []string{f1.ID, f3.ID}) {
+		t.Fatalf("feedback on the first warning: %v, want %v", ids, []string{f1.ID, f3.ID})
+	}
+	if ids := on(w2); len(ids) != 1 || ids[0] == f1.ID || ids[0] == f3.ID {
+		t.Fatalf("feedback on the second warning: %v, want its one feedback", ids)
+	}
+	// A new version is listed once; a retracted feedback stays listed (its
+	// page says it was retracted).
+	mustUpdate(t, s, NextVersion(t, f1, func(r *intel.Record) { r.Feedback.Narrative = "Searched twice." }))
+	gone := NextVersion(t, f3, func(r *intel.Record) {
+		r.Status = intel.StatusRetracted
+		r.Retraction = &intel.Retraction{At: Base().Add(time.Hour), Reason: "sent in error"}
+	})
+	rc := NewReceived(gone)
+	rc.Type = "record.retract"
+	mustReceive(t, s, rc)
+	if ids := on(w1); !slices.Equal(ids, []string{f1.ID, f3.ID}) {
+		t.Fatalf("after an update and a retraction: %v, want %v", ids, []string{f1.ID, f3.ID})
+	}
+	if ids := on(NewRecord(t)); len(ids) != 0 {
+		t.Fatalf("feedback on a record not held: %v", ids)
+	}
 }
