@@ -94,6 +94,58 @@ func TestAuditVerifyNamesAlteredRecordAndCutLog(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyNamesRewrittenAndDeletedAnchor runs `liaison audit verify`
+// on a node whose anchor no longer names the last entry's hash, then on
+// one whose anchor was deleted with its last entry: each exits 1, its
+// summary saying what was found (not "cut short" for a log that ends where
+// the anchor says), and the reason naming it.
+func TestAuditVerifyNamesRewrittenAndDeletedAnchor(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := b.db(t, dir)
+			initNode(t, dir, "HK", db...)
+			importOne(t, dir, db)
+			verify := append([]string{"audit", "verify", "--data", dir}, db...)
+			m := entriesRE.FindStringSubmatch(mustLiaison(t, verify...))
+			if m == nil {
+				t.Fatal("audit verify printed no count")
+			}
+			var n int
+			fmt.Sscan(m[1], &n)
+			run := func(sqlite string, pg string) {
+				t.Helper()
+				if db == nil {
+					h, err := sql.Open("sqlite", filepath.Join(dir, "liaison.db"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer h.Close()
+					if _, err := h.Exec(sqlite); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				pgtest.Exec(t, db[1], pg)
+			}
+			rewrite := `UPDATE audit_head SET hash = '00' || substr(hash, 3)`
+			run(rewrite, rewrite)
+			out, errOut, code := liaison(t, verify...)
+			if code != 1 || !strings.Contains(out, "REWRITTEN") || strings.Contains(out, "CUT SHORT") ||
+				!strings.Contains(errOut, fmt.Sprintf("audit entry %d is not the one the node recorded as the head of the chain", n)) {
+				t.Fatalf("verify after rewriting the anchor: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			run(`DELETE FROM audit_head`, `DELETE FROM audit_head`)
+			run(fmt.Sprintf(`DELETE FROM audit WHERE seq = %d`, n), fmt.Sprintf(`DELETE FROM audit WHERE seq = %d`, n))
+			out, errOut, code = liaison(t, verify...)
+			want := fmt.Sprintf("the node's record of where the audit log ends (audit_head) was deleted; the log ends at entry %d", n-1)
+			if code != 1 || !strings.Contains(out, "ANCHOR DELETED") || !strings.Contains(errOut, want) {
+				t.Fatalf("verify after deleting the anchor: exit %d, stdout %q, stderr %q; want exit 1 saying %q", code, out, errOut, want)
+			}
+		})
+	}
+}
+
 // TestBackupVerifyNamesAlteredRecord checks a backup copy in which a letter
 // of a record's body was changed: `liaison backup verify` exits 1 naming the
 // record and version, and `liaison restore` refuses it.

@@ -418,10 +418,18 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "audit chain BROKEN: %d entries verified before entry %d\n", rep.Entries, br.Seq)
 		return exitError{code: 1, msg: br.Error()}
 	case errors.As(err, &am):
-		fmt.Fprintf(stdout, "audit log CUT SHORT: %d entries verified, the node records %d\n", rep.Entries, am.Anchor.Entries)
+		switch {
+		case am.Format == store.NoAnchorFormat:
+			fmt.Fprintf(stdout, "audit log ANCHOR DELETED: %d entries verified, the node's record of where the log ends is gone\n", rep.Entries)
+		case am.Last < am.Anchor.Entries:
+			fmt.Fprintf(stdout, "audit log CUT SHORT: %d entries verified, the node records %d\n", rep.Entries, am.Anchor.Entries)
+		default:
+			fmt.Fprintf(stdout, "audit log REWRITTEN: %d entries verified, entry %d is not the one the node recorded as the head of the chain\n",
+				rep.Entries, am.Anchor.Entries)
+		}
 		return exitError{code: 1, msg: am.Error()}
 	case errors.As(err, &bm):
-		fmt.Fprintf(stdout, "record ALTERED: %d audit entries verified; record %s version %d differs from its audit entry\n",
+		fmt.Fprintf(stdout, "record ALTERED: %d audit entries verified; record %s version %d differs from what the audit log vouches for\n",
 			rep.Entries, bm.Record, bm.Version)
 		return exitError{code: 1, msg: bm.Error()}
 	case err != nil:

@@ -225,6 +225,16 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 type Break struct {
 	Seq    int64
 	Reason string
+	// Format and Args are what Reason was made of (Reason is
+	// fmt.Sprintf(Format, Args...), Format one of ReasonFormats), for a
+	// user interface that words the reason in its user's language.
+	Format string
+	Args   []any
+}
+
+// broken is the Break at entry seq for the reason format says of args.
+func broken(seq int64, format string, args ...any) *Break {
+	return &Break{Seq: seq, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 func (b *Break) Error() string {
@@ -247,11 +257,11 @@ func (v *Verifier) Add(e Entry) error {
 	}
 	switch {
 	case e.Seq != wantSeq:
-		return &Break{Seq: wantSeq, Reason: fmt.Sprintf("expected entry %d, found %d (an entry is missing or out of order)", wantSeq, e.Seq)}
+		return broken(wantSeq, "expected entry %d, found %d (an entry is missing or out of order)", wantSeq, e.Seq)
 	case e.Prev != wantPrev:
-		return &Break{Seq: e.Seq, Reason: "link to the previous entry does not match its hash"}
+		return broken(e.Seq, "link to the previous entry does not match its hash")
 	case Hash(e) != e.Hash:
-		return &Break{Seq: e.Seq, Reason: "entry content does not match its hash (altered)"}
+		return broken(e.Seq, "entry content does not match its hash (altered)")
 	}
 	if err := checkVouch(e); err != nil {
 		return err
@@ -270,10 +280,10 @@ func checkVouch(e Entry) error {
 	case e.Record == "" && e.Digests == "":
 		return nil
 	case e.Record == "":
-		return &Break{Seq: e.Seq, Reason: "entry carries body digests but names no record"}
+		return broken(e.Seq, "entry carries body digests but names no record")
 	}
 	if _, err := ParseDigests(e.Digests); err != nil {
-		return &Break{Seq: e.Seq, Reason: fmt.Sprintf("body digests of record %s do not parse: %v", e.Record, err)}
+		return broken(e.Seq, "body digests of record %s do not parse: %v", e.Record, err)
 	}
 	return nil
 }

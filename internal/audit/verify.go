@@ -22,9 +22,20 @@ type AnchorMismatch struct {
 	Last   int64
 	Anchor Anchor
 	Reason string
+	// Format and Args are what Reason was made of (Reason is
+	// fmt.Sprintf(Format, Args...), Format one of ReasonFormats), for a
+	// user interface that words the reason in its user's language.
+	Format string
+	Args   []any
 }
 
 func (m *AnchorMismatch) Error() string { return m.Reason }
+
+// mismatch is the AnchorMismatch of a chain whose last entry is last, for
+// the reason format says of args.
+func mismatch(last int64, a Anchor, format string, args ...any) *AnchorMismatch {
+	return &AnchorMismatch{Last: last, Anchor: a, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
 
 // AnchorCheck follows a chain as a Verifier accepts it, entry by entry, and
 // then compares its end with an anchor. The anchor is read before the walk
@@ -52,20 +63,19 @@ func (c *AnchorCheck) Check(exact bool) error {
 	a := c.Anchor
 	switch {
 	case c.last < a.Entries:
-		return &AnchorMismatch{Last: c.last, Anchor: a, Reason: fmt.Sprintf(
+		return mismatch(c.last, a,
 			"the audit log ends at entry %d but the node records %d entries; entries after %d were deleted",
-			c.last, a.Entries, c.last)}
+			c.last, a.Entries, c.last)
 	case a.Entries == 0 && a.Head != Genesis:
-		return &AnchorMismatch{Last: c.last, Anchor: a, Reason: fmt.Sprintf(
-			"the node records no audit entries but a head hash %s", a.Head)}
+		return mismatch(c.last, a, "the node records no audit entries but a head hash %s", a.Head)
 	case a.Entries > 0 && c.hashAt != a.Head:
-		return &AnchorMismatch{Last: c.last, Anchor: a, Reason: fmt.Sprintf(
+		return mismatch(c.last, a,
 			"audit entry %d is not the one the node recorded as the head of the chain (hash %s, recorded %s); the entries up to it were rewritten",
-			a.Entries, c.hashAt, a.Head)}
+			a.Entries, c.hashAt, a.Head)
 	case exact && c.last > a.Entries:
-		return &AnchorMismatch{Last: c.last, Anchor: a, Reason: fmt.Sprintf(
+		return mismatch(c.last, a,
 			"the audit log ends at entry %d but the node records %d entries; entries after %d were added without the node recording them",
-			c.last, a.Entries, a.Entries)}
+			c.last, a.Entries, a.Entries)
 	}
 	return nil
 }
@@ -120,11 +130,11 @@ func (c *BodyCheck) Add(rb RecordBodies) error {
 	oldest := 0 // the lowest version an entry vouches for
 	for _, e := range rb.Entries {
 		if Hash(e) != e.Hash {
-			return &Break{Seq: e.Seq, Reason: "entry content does not match its hash (altered)"}
+			return broken(e.Seq, "entry content does not match its hash (altered)")
 		}
 		ds, err := ParseDigests(e.Digests)
 		if err != nil {
-			return &Break{Seq: e.Seq, Reason: fmt.Sprintf("body digests of record %s do not parse: %v", rb.Record, err)}
+			return broken(e.Seq, "body digests of record %s do not parse: %v", rb.Record, err)
 		}
 		for _, d := range ds {
 			if w, ok := want[d.Version]; !ok || e.Seq > w.seq {

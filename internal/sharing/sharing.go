@@ -353,15 +353,70 @@ type Partner struct {
 	// Summary says the same in a sentence fragment, e.g. "through the
 	// Customs Cooperation Agreement … as a member of the European Union".
 	Summary string `json:"summary"`
+	// SummaryFormat and SummaryArgs are what Summary was made of (Summary
+	// is fmt.Sprintf(SummaryFormat, SummaryArgs...), the format one of
+	// SummaryFormats), for a user interface that words the summary in its
+	// user's language. They are not encoded. SummaryFormat is "" for an
+	// agreement of a kind this version does not know, whose summary is
+	// English alone.
+	SummaryFormat string `json:"-"`
+	SummaryArgs   []any  `json:"-"`
 	// Also lists the other bases that link the two, in the same order.
 	Also []agreement.Basis `json:"also,omitempty"`
+}
+
+// summary is a Partner's Summary and what it was made of.
+type summary struct {
+	text, format string
+	args         []any
+}
+
+func summarise(format string, args ...any) summary {
+	return summary{text: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// underFormats are the formats of the summary of a basis that is an
+// agreement, by how the agreement is called ("binding agreement",
+// "non-binding arrangement"…): for two direct parties, and for a party
+// covered through a bloc. Each how is spelled out in its formats so that a
+// language can agree the adjective with its noun.
+var underFormats = map[string][2]string{
+	"binding agreement": {"under the binding agreement %q",
+		"under the binding agreement %q, %s being covered as a member of %s"},
+	"agreement": {"under the agreement %q",
+		"under the agreement %q, %s being covered as a member of %s"},
+	"binding arrangement": {"under the binding arrangement %q",
+		"under the binding arrangement %q, %s being covered as a member of %s"},
+	"non-binding arrangement": {"under the non-binding arrangement %q",
+		"under the non-binding arrangement %q, %s being covered as a member of %s"},
+	"binding convention": {"under the binding convention %q",
+		"under the binding convention %q, %s being covered as a member of %s"},
+	"convention": {"under the convention %q",
+		"under the convention %q, %s being covered as a member of %s"},
+}
+
+// regionSummaryFormat is the format of the summary of region membership.
+const regionSummaryFormat = "through membership of the WCO %s region, which %s serves (non-personal data only)"
+
+// SummaryFormats returns every format a Partner's SummaryFormat can be,
+// sorted, with its verbs where the agreement's title (%q) and the names of
+// administrations, blocs, regions and RILOs go. A user interface words a
+// summary in its user's language by looking its format up. A test holds
+// the list to what the code makes.
+func SummaryFormats() []string {
+	out := []string{regionSummaryFormat}
+	for _, fs := range underFormats {
+		out = append(out, fs[0], fs[1])
+	}
+	slices.Sort(out)
+	return out
 }
 
 // candidate is one basis linking the administration to a partner.
 type candidate struct {
 	basis     agreement.Basis
 	agreement *agreement.Agreement // nil for region membership
-	summary   string
+	summary   summary
 }
 
 func (c candidate) binding() bool { return c.agreement != nil && c.agreement.Binding }
@@ -445,15 +500,16 @@ func (s *Service) Partners(ctx context.Context, code string) ([]Partner, error) 
 			cands[r.ID] = append(cands[r.ID], candidate{
 				basis: agreement.Basis{Kind: agreement.BasisRegion, Region: region.Code,
 					Title: "Membership of the WCO " + region.Name + " region"},
-				summary: fmt.Sprintf("through membership of the WCO %s region, which %s serves (non-personal data only)",
-					region.Name, r.Name),
+				summary: summarise(regionSummaryFormat, region.Name, r.Name),
 			})
 		}
 	}
 	out := make([]Partner, 0, len(cands))
 	for partner, cs := range cands {
 		slices.SortStableFunc(cs, better)
-		p := Partner{Code: partner, Name: cmp.Or(s.Directory.Name(partner), partner), Basis: cs[0].basis, Summary: cs[0].summary}
+		sum := cs[0].summary
+		p := Partner{Code: partner, Name: cmp.Or(s.Directory.Name(partner), partner), Basis: cs[0].basis,
+			Summary: sum.text, SummaryFormat: sum.format, SummaryArgs: sum.args}
 		for _, c := range cs[1:] {
 			p.Also = append(p.Also, c.basis)
 		}
@@ -523,21 +579,32 @@ func (s *Service) linked(a *agreement.Agreement, code string, on time.Time) map[
 
 // agreementSummary is the sentence fragment naming the basis between code
 // and partner under a.
-func (s *Service) agreementSummary(a *agreement.Agreement, code, partner, via string) string {
+func (s *Service) agreementSummary(a *agreement.Agreement, code, partner, via string) summary {
 	noun := a.Kind.Noun()
 	if a.Binding {
 		noun = "binding " + noun
 	} else if a.Kind == agreement.KindArrangement {
 		noun = "non-binding " + noun
 	}
-	text := fmt.Sprintf("under the %s %q", noun, a.Title)
+	var member, bloc string
 	if via != "" {
-		member := partner
+		m := partner
 		if !a.HasParty(code) {
-			member = code
+			m = code
 		}
-		text += fmt.Sprintf(", %s being covered as a member of %s", cmp.Or(s.Directory.Name(member), member),
-			cmp.Or(s.Directory.Name(via), via))
+		member, bloc = cmp.Or(s.Directory.Name(m), m), cmp.Or(s.Directory.Name(via), via)
 	}
-	return text
+	fs, ok := underFormats[noun]
+	switch {
+	case !ok:
+		// A kind this version does not know: said in English alone.
+		text := fmt.Sprintf("under the %s %q", noun, a.Title)
+		if via != "" {
+			text += fmt.Sprintf(", %s being covered as a member of %s", member, bloc)
+		}
+		return summary{text: text}
+	case via == "":
+		return summarise(fs[0], a.Title)
+	}
+	return summarise(fs[1], a.Title, member, bloc)
 }

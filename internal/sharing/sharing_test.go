@@ -1,8 +1,11 @@
 package sharing_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -530,6 +533,12 @@ func TestPartners(t *testing.T) {
 		if p.Name == "" || p.Summary == "" || p.Basis.Title == "" {
 			t.Errorf("partner %+v lacks a name, summary or basis title", p)
 		}
+		if !slices.Contains(sharing.SummaryFormats(), p.SummaryFormat) || fmt.Sprintf(p.SummaryFormat, p.SummaryArgs...) != p.Summary {
+			t.Errorf("partner %s: summary %q is not made of its format %q and arguments %v", p.Code, p.Summary, p.SummaryFormat, p.SummaryArgs)
+		}
+	}
+	if b, err := json.Marshal(ps); err != nil || bytes.Contains(b, []byte("SummaryFormat")) || bytes.Contains(b, []byte("SummaryArgs")) {
+		t.Errorf("partners encoded with the format of their summaries (%v): %.200s", err, b)
 	}
 	if !slices.IsSortedFunc(ps, func(x, y sharing.Partner) int { return strings.Compare(x.Code, y.Code) }) {
 		t.Error("partners are not sorted by code")

@@ -130,7 +130,8 @@ type Store interface {
 	// first error fn returns.
 	WalkAudit(ctx context.Context, fn func(audit.Entry) error) error
 	// AuditAnchor returns what the node records of the end of its audit
-	// chain, written in the same transaction as every append.
+	// chain, written in the same transaction as every append; an error
+	// wrapping ErrNoAnchor when that record was deleted.
 	AuditAnchor(ctx context.Context) (audit.Anchor, error)
 	// WalkRecordBodies streams to fn, a record at a time in id order (byte
 	// order), the digest of every stored version's body, computed from
@@ -139,7 +140,10 @@ type Store interface {
 	// returns. A record that entries name but that has no stored version
 	// comes too. Every method that stores a record version (CreateRecords,
 	// UpdateRecord, Receive, ReceiveBatch, a rewrite included) vouches
-	// for the bytes it writes in the audit entry of its event.
+	// for the bytes it writes in the audit entry of its event. Once fn has
+	// had every record, it compares, in the same snapshot, each record's
+	// row in the table of records held with its latest stored version, and
+	// returns the HeadMismatch of the first that differs.
 	WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error
 
 	// PutRefdata replaces a loaded reference list (e.g. "hs", "countries").

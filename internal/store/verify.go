@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"liaison/internal/audit"
@@ -10,9 +11,23 @@ import (
 // AuditReader is what VerifyAudit reads of a store.
 type AuditReader interface {
 	WalkAudit(ctx context.Context, fn func(audit.Entry) error) error
+	// AuditAnchor returns the anchor, or an error wrapping ErrNoAnchor
+	// when its row is gone.
 	AuditAnchor(ctx context.Context) (audit.Anchor, error)
+	// WalkRecordBodies hands fn every record's stored versions and the
+	// entries vouching for them, then, in the same snapshot, returns the
+	// HeadMismatch of the first record whose row does not say what its
+	// latest stored version says.
 	WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error
 }
+
+// ErrNoAnchor is what AuditAnchor returns, wrapped, when the database
+// holds the anchor's table but not the anchor: its one row was deleted.
+var ErrNoAnchor = errors.New("the audit anchor (table audit_head) has no row")
+
+// NoAnchorFormat is the reason VerifyChain gives, with the number of the
+// last entry found, for a chain whose anchor was deleted.
+const NoAnchorFormat = "the node's record of where the audit log ends (audit_head) was deleted; the log ends at entry %d, and entries after it may have been deleted too"
 
 // AuditReport says what VerifyAudit checked.
 type AuditReport struct {
@@ -31,9 +46,10 @@ type AuditReport struct {
 // VerifyAudit checks a store's audit log and what it vouches for: the
 // chain link by link (an *audit.Break at the first broken entry), its end
 // against the node's anchor (an *audit.AnchorMismatch when entries were
-// cut off the end or the anchored entry was replaced), and every stored
-// record version's body against the digest its audit entry carries (an
-// *audit.BodyMismatch naming the record and version). With exact, the
+// cut off the end, the anchored entry was replaced or the anchor itself
+// deleted), every stored record version's body against the digest its
+// audit entry carries and every record's row against its latest version
+// (an *audit.BodyMismatch naming the record and version). With exact, the
 // store is not written meanwhile (a backup) and the chain must end exactly
 // at the anchor; otherwise entries appended while it is verified are
 // accepted after it.
@@ -58,28 +74,70 @@ func VerifyChain(ctx context.Context, r AuditReader, exact bool) (AuditReport, e
 	var rep AuditReport
 	// Read first: entries appended during the walk then come after it.
 	anchor, err := r.AuditAnchor(ctx)
-	if err != nil {
+	missing := errors.Is(err, ErrNoAnchor)
+	if err != nil && !missing {
 		return rep, fmt.Errorf("read the audit anchor: %w", err)
 	}
 	rep.Anchor, rep.Head = anchor, audit.Genesis
-	var v audit.Verifier
+	var (
+		v    audit.Verifier
+		last int64
+	)
 	ac := audit.AnchorCheck{Anchor: anchor}
 	err = r.WalkAudit(ctx, func(e audit.Entry) error {
 		if err := v.Add(e); err != nil {
 			return err
 		}
 		ac.Add(e)
-		rep.Head = e.Hash
+		rep.Head, last = e.Hash, e.Seq
 		return nil
 	})
 	rep.Entries = v.Count
 	if err != nil {
 		return rep, err
 	}
+	if missing {
+		// The anchor is moved by every append and never removed: without
+		// it, entries cut off the end would go unnoticed.
+		return rep, &audit.AnchorMismatch{Last: last, Reason: fmt.Sprintf(NoAnchorFormat, last),
+			Format: NoAnchorFormat, Args: []any{last}}
+	}
 	if err := ac.Check(exact); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// RecordRow is what a store says of a record's latest version: in its
+// row in the table of records held, which listings, filters and searches
+// read, or in the body of its latest stored version. Version 0 is a record
+// the table or the stored versions do not hold.
+type RecordRow struct {
+	Version                  int
+	Status, Kind, Originator string
+}
+
+// HeadMismatch reports a record whose row in the table of records held
+// does not say what its latest stored version says (head what the row
+// says, latest what the version does), or nil when both agree. A driver's
+// WalkRecordBodies returns it for the first such record: the bodies are
+// vouched for by the audit chain, and the row must follow them, or a
+// retracted record would be listed as active, say, without any body
+// changed.
+func HeadMismatch(id string, head, latest RecordRow) *audit.BodyMismatch {
+	switch {
+	case head == latest:
+		return nil
+	case head.Version == 0:
+		return &audit.BodyMismatch{Record: id, Version: latest.Version, Reason: "the version is stored but the record " +
+			"has no row in the table of records held, so it is neither listed nor found (deleted)"}
+	case latest.Version == 0:
+		return &audit.BodyMismatch{Record: id, Version: head.Version, Reason: "the table of records held lists the " +
+			"record at this version, but no version of it is stored (deleted)"}
+	}
+	return &audit.BodyMismatch{Record: id, Version: latest.Version, Reason: fmt.Sprintf(
+		"the table of records held says version %d, %s %s of %s, but the latest version stored is %d, %s %s of %s (altered)",
+		head.Version, head.Status, head.Kind, head.Originator, latest.Version, latest.Status, latest.Kind, latest.Originator)}
 }
 
 // MergeBodies turns two streams sorted by record id in byte order, the

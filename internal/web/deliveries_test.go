@@ -325,8 +325,10 @@ func TestDeliveriesAPIPages(t *testing.T) {
 			// One record's deliveries without a limit: all of them, more
 			// than a default page, in one answer.
 			secretRows := len(all) - len(visible)
-			if p := get("admin", "?record="+secret.ID); len(p.Deliveries) != secretRows || *p.Next != "" || secretRows <= 50 {
-				t.Errorf("a record's deliveries without a limit: %d, next %q; want all %d (more than 50), no next", len(p.Deliveries), *p.Next, secretRows)
+			for _, q := range []string{"?record=" + secret.ID, "?record=" + secret.ID + "&limit=", "?limit=&record=" + secret.ID + "&cursor="} {
+				if p := get("admin", q); len(p.Deliveries) != secretRows || *p.Next != "" || secretRows <= 50 {
+					t.Errorf("%s: %d deliveries, next %q; want all %d (more than 50), no next", q, len(p.Deliveries), *p.Next, secretRows)
+				}
 			}
 			for _, q := range []string{"limit=0", "limit=1001", "limit=x", "limit=-1", "limit=2&limit=3",
 				"cursor=abc", "cursor=0", "cursor=-5", "cursor=007", "cursor=1.5", "cursor=" + open[0].ID} {

@@ -150,10 +150,11 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	// those records are (the record asked for is checked already), by the
 	// store, so that a page is full whenever more visible rows follow.
 	q.Restricted, q.Operations = records.OperationsSeen(ctx)
-	// One record's deliveries without a limit are all of them, as the
-	// route always answered: each recipient's state at a glance. They are
-	// read a page at a time.
-	whole := q.Record != "" && !v.Has("limit")
+	// One record's deliveries without a limit (or with an empty one, which
+	// is no limit everywhere else too) are all of them, as the route always
+	// answered: each recipient's state at a glance. They are read a page
+	// at a time.
+	whole := q.Record != "" && v.Get("limit") == ""
 	if whole {
 		q.Limit = store.MaxLimit
 	}

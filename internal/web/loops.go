@@ -66,7 +66,17 @@ func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, feedbackResponse{Warning: id, Feedback: fs})
+	// Feedback distributed to an operation is shown only to those who may
+	// see it, as every listing does (the warning itself is checked
+	// already): anyone may store feedback on a warning with any
+	// distribution, and the index lists it whoever asks.
+	visible := make([]*intel.Record, 0, len(fs))
+	for _, f := range fs {
+		if records.Visible(r.Context(), f) {
+			visible = append(visible, f)
+		}
+	}
+	writeJSON(w, http.StatusOK, feedbackResponse{Warning: id, Feedback: visible})
 	return nil
 }
 

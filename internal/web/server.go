@@ -431,7 +431,7 @@ func (s *Server) routeTable() []route {
 				{"cursor", "string", "the next value of the previous page"},
 				{"limit", "integer", "page size, 1 to 1000 (default 50)"},
 			},
-			status: 200, response: deliveriesResponse{}},
+			status: 200, response: deliveriesResponse{}, extra: []int{404}},
 		{method: "POST", pattern: "/api/v1/deliveries/{id}/retry", perm: access.PermPeerManage, handler: s.needFed(s.retryDelivery),
 			tag: "federation", id: "retryDelivery", summary: "Put a dead, failed or refused delivery back in the queue",
 			status: 200, response: deliveryBody{}, extra: []int{409}},

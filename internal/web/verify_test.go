@@ -17,7 +17,9 @@ import (
 // TestAuditVerifyAPIFindsTampering changes a SQLite node's database behind
 // its back and checks that GET /api/v1/audit/verify names what was done: a
 // letter changed in a stored record body (problem "body", the record and
-// version), then the last audit entries deleted (problem "anchor").
+// version), a retracted record's row rolled back to an active version
+// (problem "body" too), then the last audit entries deleted, then the
+// anchor itself (problem "anchor").
 func TestAuditVerifyAPIFindsTampering(t *testing.T) {
 	dir := t.TempDir()
 	db, err := sqlite.OpenWith(context.Background(), dir, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
@@ -75,6 +77,24 @@ func TestAuditVerifyAPIFindsTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The record retracted, then its row in the table of records rolled
+	// back to the first version, active, no body touched: listings would
+	// show it as active again.
+	want(t, n.do(t, store.RoleAdmin, "POST", "/api/v1/records/"+id+"/retract", []byte(`{"reason":"sent in error"}`)), http.StatusOK)
+	if _, err := raw.Exec(`UPDATE records SET version = 1, status = 'active' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(); v.OK || v.Problem != "body" || v.Record != id || v.Version != 2 || v.BrokenAt != 0 ||
+		!strings.Contains(v.Reason, "says version 1, active seizure") {
+		t.Errorf("the record's row rolled back: %+v, want problem body naming record %s version 2", v, id)
+	}
+	if _, err := raw.Exec(`UPDATE records SET version = 2, status = 'retracted' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(); !v.OK {
+		t.Fatalf("the row put back: %+v", v)
+	}
+
 	var last int64
 	if err := raw.QueryRow(`SELECT max(seq) FROM audit`).Scan(&last); err != nil {
 		t.Fatal(err)
@@ -86,5 +106,14 @@ func TestAuditVerifyAPIFindsTampering(t *testing.T) {
 	// appends does not hide the deletion.
 	if v := verify(); v.OK || v.Problem != "anchor" || v.BrokenAt != last-1 || !strings.Contains(v.Reason, "deleted") {
 		t.Errorf("the last audit entry deleted: %+v, want problem anchor at entry %d", v, last-1)
+	}
+
+	// The anchor itself deleted, as someone cutting the log would to hide
+	// the cut: still a problem of the anchor, not a 404 for the anchor.
+	if _, err := raw.Exec(`DELETE FROM audit_head`); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(); v.OK || v.Problem != "anchor" || v.BrokenAt == 0 || !strings.Contains(v.Reason, "audit_head") {
+		t.Errorf("the anchor deleted: %+v, want problem anchor naming audit_head", v)
 	}
 }

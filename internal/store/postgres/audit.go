@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +31,20 @@ const (
 		` WHERE record <> '' ORDER BY record, seq`
 	sqlFetchVersions = `FETCH 500 FROM version_bodies`
 	sqlFetchVouchers = `FETCH 500 FROM vouchers`
+	// The first record whose row does not say what its latest stored
+	// version says, and the first stored version whose record has no row
+	// (see store.HeadMismatch).
+	sqlHeadMismatch = `SELECT r.id, r.version, r.status, r.kind, r.originator, coalesce(v.version, 0),
+		coalesce(v.body->>'status', ''), coalesce(v.body->>'kind', ''), coalesce(v.body->>'originator', '')
+		FROM records r LEFT JOIN LATERAL (SELECT version, body FROM record_versions
+			WHERE id = r.id ORDER BY version DESC LIMIT 1) v ON true
+		WHERE v.version IS NULL OR r.version <> v.version OR r.status <> coalesce(v.body->>'status', '')
+			OR r.kind <> coalesce(v.body->>'kind', '') OR r.originator <> coalesce(v.body->>'originator', '')
+		ORDER BY r.id LIMIT 1`
+	sqlHeadless = `SELECT DISTINCT ON (v.id) v.id, v.version, coalesce(v.body->>'status', ''),
+		coalesce(v.body->>'kind', ''), coalesce(v.body->>'originator', '')
+		FROM record_versions v WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = v.id)
+		ORDER BY v.id, v.version DESC LIMIT 1`
 )
 
 // walkPage is how many entries WalkAudit reads at a time.
@@ -185,7 +200,11 @@ func scanEntry(rows pgx.Rows) (audit.Entry, error) {
 // locks and moves.
 func (db *DB) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
 	var a audit.Anchor
-	if err := db.pool.QueryRow(ctx, sqlAuditHead).Scan(&a.Entries, &a.Head); err != nil {
+	err := db.pool.QueryRow(ctx, sqlAuditHead).Scan(&a.Entries, &a.Head)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", store.ErrNoAnchor)
+	}
+	if err != nil {
 		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", mapErr(err, "audit head"))
 	}
 	return a, nil
@@ -229,7 +248,39 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 		return v.id, v.d, ok, err
 	}
 	nextEntry := func() (audit.Entry, bool, error) { return vouchers.next(ctx, tx) }
-	return store.MergeBodies(nextVersion, nextEntry, fn)
+	if err := store.MergeBodies(nextVersion, nextEntry, fn); err != nil {
+		return err
+	}
+	return checkHeads(ctx, tx)
+}
+
+// checkHeads compares, in the snapshot of tx, every record's row with its
+// latest stored version (store.HeadMismatch).
+func checkHeads(ctx context.Context, tx pgx.Tx) error {
+	for _, q := range []string{sqlHeadMismatch, sqlHeadless} {
+		var (
+			id           string
+			hv, lv       int32
+			head, latest store.RecordRow
+		)
+		dest := []any{&id, &hv, &head.Status, &head.Kind, &head.Originator,
+			&lv, &latest.Status, &latest.Kind, &latest.Originator}
+		if q == sqlHeadless {
+			dest = []any{&id, &lv, &latest.Status, &latest.Kind, &latest.Originator}
+		}
+		err := tx.QueryRow(ctx, q).Scan(dest...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("compare records with their latest versions: %w", mapErr(err, "records"))
+		}
+		head.Version, latest.Version = int(hv), int(lv)
+		if m := store.HeadMismatch(id, head, latest); m != nil {
+			return m
+		}
+	}
+	return nil
 }
 
 // cursor reads the rows of a declared cursor a page at a time.

@@ -257,9 +257,24 @@ func checkDeliveries(ds []store.Delivery) error {
 	return nil
 }
 
+// sqlLockOutboxOrder takes the lock a transaction holds from the moment it
+// takes an outbox id until it ends, here and in the outbox_follow trigger
+// (migration 0012): the audit chain's head, which the transaction's audit
+// entries lock anyway. Ids are then taken in the order their rows are
+// committed, so that a listing paged by id (ListDeliveries) never passes
+// the id of a row still to be committed: a client that had been shown a
+// later row would never be shown it.
+const sqlLockOutboxOrder = sqlLockAuditHead
+
 // insertDeliveries writes outbox rows inside tx and returns them with
 // their ids and defaults (queued, due when created, created now).
 func (db *DB) insertDeliveries(ctx context.Context, tx pgx.Tx, ds []store.Delivery) ([]store.Delivery, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.Exec(ctx, sqlLockOutboxOrder); err != nil {
+		return nil, mapErr(err, "outbox")
+	}
 	out := make([]store.Delivery, len(ds))
 	now := db.now()
 	for i, d := range ds {

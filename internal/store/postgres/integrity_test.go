@@ -44,6 +44,14 @@ func tamperer(db *DB) storetest.Tamper {
 		ReplaceAudit: func(es []audit.Entry) error {
 			return db.inTx(ctx, func(tx pgx.Tx) error { return replaceAudit(ctx, tx, es) })
 		},
+		DeleteAnchor: func() error {
+			_, err := db.pool.Exec(ctx, `DELETE FROM audit_head`)
+			return err
+		},
+		SetRow: func(id string, version int, status intel.Status) error {
+			_, err := db.pool.Exec(ctx, `UPDATE records SET version = $1, status = $2 WHERE id = $3`, version, string(status), id)
+			return err
+		},
 	}
 }
 

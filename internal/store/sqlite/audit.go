@@ -37,6 +37,22 @@ const (
 	// the same order (byte order of the record id), for WalkRecordBodies.
 	sqlVersionBodies = `SELECT id, version, body FROM record_versions ORDER BY id, version`
 	sqlVouchers      = sqlAuditColumns + ` WHERE record <> '' ORDER BY record, seq`
+	// The first record whose row does not say what its latest stored
+	// version says, and the first stored version whose record has no row
+	// (see store.HeadMismatch).
+	sqlHeadMismatch = `SELECT r.id, r.version, r.status, r.kind, r.originator, coalesce(v.version, 0),
+		coalesce(json_extract(v.body, '$.status'), ''), coalesce(json_extract(v.body, '$.kind'), ''),
+		coalesce(json_extract(v.body, '$.originator'), '')
+		FROM records r LEFT JOIN record_versions v ON v.id = r.id
+			AND v.version = (SELECT max(version) FROM record_versions WHERE id = r.id)
+		WHERE v.id IS NULL OR r.version <> v.version OR r.status <> coalesce(json_extract(v.body, '$.status'), '')
+			OR r.kind <> coalesce(json_extract(v.body, '$.kind'), '')
+			OR r.originator <> coalesce(json_extract(v.body, '$.originator'), '')
+		ORDER BY r.id LIMIT 1`
+	sqlHeadless = `SELECT v.id, max(v.version), coalesce(json_extract(v.body, '$.status'), ''),
+		coalesce(json_extract(v.body, '$.kind'), ''), coalesce(json_extract(v.body, '$.originator'), '')
+		FROM record_versions v WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = v.id)
+		GROUP BY v.id ORDER BY v.id LIMIT 1`
 )
 
 // anchorSchema is the migration that added audit_head and the body
@@ -514,7 +530,11 @@ func (db *DB) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
 		return audit.Anchor{}, fault.E(fault.NotFound, "the database predates the audit anchor (schema %d)", anchorSchema-1)
 	}
 	var a audit.Anchor
-	if err := db.queryRow(ctx, []any{&a.Entries, &a.Head}, sqlAuditHead); err != nil {
+	err := db.queryRow(ctx, []any{&a.Entries, &a.Head}, sqlAuditHead)
+	if errors.Is(err, sql.ErrNoRows) {
+		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", store.ErrNoAnchor)
+	}
+	if err != nil {
 		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", mapErr(err, "audit head"))
 	}
 	return a, nil
@@ -565,5 +585,35 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 			return e, err == nil, err
 		}
 	}
-	return store.MergeBodies(nextVersion, nextEntry, fn)
+	if err := store.MergeBodies(nextVersion, nextEntry, fn); err != nil {
+		return err
+	}
+	return checkHeads(ctx, tx)
+}
+
+// checkHeads compares, in the snapshot of tx, every record's row with its
+// latest stored version (store.HeadMismatch).
+func checkHeads(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{sqlHeadMismatch, sqlHeadless} {
+		var (
+			id           string
+			head, latest store.RecordRow
+		)
+		dest := []any{&id, &head.Version, &head.Status, &head.Kind, &head.Originator,
+			&latest.Version, &latest.Status, &latest.Kind, &latest.Originator}
+		if q == sqlHeadless {
+			dest = []any{&id, &latest.Version, &latest.Status, &latest.Kind, &latest.Originator}
+		}
+		err := tx.QueryRowContext(ctx, q).Scan(dest...)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("compare records with their latest versions: %w", mapErr(err, "records"))
+		}
+		if m := store.HeadMismatch(id, head, latest); m != nil {
+			return m
+		}
+	}
+	return nil
 }

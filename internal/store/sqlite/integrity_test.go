@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"liaison/internal/audit"
+	"liaison/internal/intel"
 	"liaison/internal/store"
 	"liaison/internal/store/storetest"
 )
@@ -39,6 +40,14 @@ func tamperer(w *sql.DB) storetest.Tamper {
 			return inTxOn(context.Background(), w, func(tx *sql.Tx) error {
 				return replaceAudit(tx, es)
 			})
+		},
+		DeleteAnchor: func() error {
+			_, err := w.Exec(`DELETE FROM audit_head`)
+			return err
+		},
+		SetRow: func(id string, version int, status intel.Status) error {
+			_, err := w.Exec(`UPDATE records SET version = ?, status = ? WHERE id = ?`, version, string(status), id)
+			return err
 		},
 	}
 }

@@ -24,6 +24,11 @@ type Tamper struct {
 	// record or digests, and moves the anchor to the last of them: the log
 	// as a node of a release before body digests wrote it.
 	ReplaceAudit func(es []audit.Entry) error
+	// DeleteAnchor deletes the anchor's row (audit_head).
+	DeleteAnchor func() error
+	// SetRow sets the version and status a record's row in the table of
+	// records held gives, leaving the stored versions as they are.
+	SetRow func(id string, version int, status intel.Status) error
 }
 
 // RunIntegrity checks that verifying a store's audit log (store.VerifyAudit)
@@ -39,6 +44,8 @@ func RunIntegrity(t *testing.T, open func(t *testing.T) (store.Store, Tamper)) {
 		{"EveryStoredBodyIsVouchedFor", testBodiesVouched},
 		{"AlteredBodyIsNamed", testAlteredBody},
 		{"DeletedLastEntriesAreFound", testDeletedTail},
+		{"DeletedAnchorIsFound", testDeletedAnchor},
+		{"RecordRowFollowsLatestVersion", testRecordRow},
 		{"PurgeOnRetractionVerifies", testPurgeVerifies},
 		{"OldFormatChainVerifies", testOldFormat},
 	}
@@ -288,6 +295,82 @@ func testDeletedTail(t *testing.T, s store.Store, tamper Tamper) {
 	if !errors.As(err, &br) || br.Seq != n-1 {
 		t.Fatalf("verify after appending past the deletion: %v, want a break at entry %d", err, n-1)
 	}
+}
+
+// testDeletedAnchor deletes the anchor together with the last entries, as
+// someone hiding the deletion from the anchor would: verifying reports an
+// *audit.AnchorMismatch saying so and where the log now ends, rather than
+// failing to read the anchor.
+func testDeletedAnchor(t *testing.T, s store.Store, tamper Tamper) {
+	ctx := context.Background()
+	MustCreate(t, s, NewRecord(t))
+	for i := range 2 {
+		if _, err := s.Audit(ctx, ev(audit.ActionRecordRead, fmt.Sprintf("R%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := mustVerify(t, s).Entries
+	if err := tamper.DeleteAuditAfter(n - 1); err != nil {
+		t.Fatalf("delete the last entry: %v", err)
+	}
+	if err := tamper.DeleteAnchor(); err != nil {
+		t.Fatalf("delete the anchor: %v", err)
+	}
+	for _, exact := range []bool{true, false} {
+		rep, err := store.VerifyAudit(ctx, s, exact)
+		var am *audit.AnchorMismatch
+		if !errors.As(err, &am) {
+			t.Fatalf("verify (exact %v) without an anchor: %v, want a *audit.AnchorMismatch", exact, err)
+		}
+		want := fmt.Sprintf(store.NoAnchorFormat, n-1)
+		if am.Last != n-1 || err.Error() != want || am.Format != store.NoAnchorFormat || fmt.Sprintf(am.Format, am.Args...) != want {
+			t.Errorf("verify (exact %v) without an anchor: %q (last %d), want %q", exact, err, am.Last, want)
+		}
+		if rep.Entries != n-1 {
+			t.Errorf("%d entries verified, want %d", rep.Entries, n-1)
+		}
+	}
+	// Every entry deleted with it: an empty log is not taken for a new
+	// node's.
+	if err := tamper.DeleteAuditAfter(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.VerifyAudit(ctx, s, true); err == nil || err.Error() != fmt.Sprintf(store.NoAnchorFormat, 0) {
+		t.Errorf("verify of an empty log without an anchor: %v, want the anchor named", err)
+	}
+}
+
+// testRecordRow rolls the row of a retracted record back to its first
+// version, active, without touching a body: listings would show it as
+// active again. Verifying names the record and its latest version; once
+// the row is put back, the log verifies again.
+func testRecordRow(t *testing.T, s store.Store, tamper Tamper) {
+	ctx := context.Background()
+	r := NewRecord(t)
+	MustCreate(t, s, r, NewRecord(t))
+	v2 := NextVersion(t, r, Narrative("Updated."))
+	mustUpdate(t, s, v2)
+	v3 := NextVersion(t, v2, func(x *intel.Record) {
+		x.Status = intel.StatusRetracted
+		x.Retraction = &intel.Retraction{At: Base(), Reason: "sent in error"}
+	})
+	mustUpdate(t, s, v3)
+	mustVerify(t, s)
+	if err := tamper.SetRow(r.ID, 1, intel.StatusActive); err != nil {
+		t.Fatalf("set the row of %s: %v", r.ID, err)
+	}
+	for _, exact := range []bool{true, false} {
+		_, err := store.VerifyAudit(ctx, s, exact)
+		var bm *audit.BodyMismatch
+		if !errors.As(err, &bm) || bm.Record != r.ID || bm.Version != 3 ||
+			!strings.Contains(err.Error(), "says version 1, active seizure of HK, but the latest version stored is 3, retracted seizure of HK (altered)") {
+			t.Fatalf("verify (exact %v) with the row rolled back: %v, want a *audit.BodyMismatch naming record %s version 3", exact, err, r.ID)
+		}
+	}
+	if err := tamper.SetRow(r.ID, 3, intel.StatusRetracted); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, s)
 }
 
 // testPurgeVerifies receives a record and its retraction, which rewrites

@@ -828,7 +828,7 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request, c *call) 
 // editable returns the current version of a record the form may change:
 // a seizure or warning this node originated and has not retracted.
 func (h *Handler) editable(r *http.Request, c *call, id string) (*intel.Record, error) {
-	rec, err := h.cfg.Records.Get(r.Context(), c.user.Name, id)
+	rec, err := h.getRecord(r.Context(), c, id)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 // funcs are the template functions that need no language; everything
 // language-dependent is a method of Locale.
 var funcs = template.FuncMap{
-	"summary":  summary,
 	"join":     strings.Join,
 	"recordID": isRecordID,
 	"add":      func(a, b int) int { return a + b },
@@ -58,9 +57,10 @@ func isRecordID(s string) bool {
 // summaryLen is the length of the one-line summary of a record in lists.
 const summaryLen = 140
 
-// summary is a one-line description of a record for lists: its title, else
-// what its kind says first (goods, subject, result).
-func summary(r *intel.Record) string {
+// Summary is a one-line description of a record for lists: its title, else
+// what its kind says first (goods, subject, result), the result of
+// feedback and the outcome of a response in the locale's language.
+func (l *Locale) Summary(r *intel.Record) string {
 	s := r.Title
 	if s == "" {
 		switch {
@@ -78,11 +78,11 @@ func summary(r *intel.Record) string {
 		case r.Warning != nil:
 			s = r.Warning.Subject
 		case r.Feedback != nil:
-			s = r.Feedback.Result + " " + r.Feedback.Narrative
+			s = l.Enum("result", r.Feedback.Result) + " " + r.Feedback.Narrative
 		case r.Request != nil:
 			s = r.Request.Subject
 		case r.Response != nil:
-			s = r.Response.Outcome + " " + r.Response.Narrative
+			s = l.Enum("outcome", r.Response.Outcome) + " " + r.Response.Narrative
 		case r.Alert != nil:
 			s = r.Alert.Subject
 		}

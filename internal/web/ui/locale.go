@@ -241,6 +241,16 @@ func formatVerbs(format string) []byte {
 	return out
 }
 
+// AgreementField names a field of an agreement, given by its JSON name as
+// agreement.Agreement.Unknown lists them ("in_force"), by its label, or by
+// the name itself when the catalogue has no label for it.
+func (l *Locale) AgreementField(name string) string {
+	if s, ok := l.msgs["agreement."+name]; ok && s != "" {
+		return s
+	}
+	return name
+}
+
 // faultKey prefixes the catalogue keys of error messages' formats.
 const faultKey = "fault:"
 

@@ -209,7 +209,7 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	ctx := r.Context()
 	id := r.PathValue("id")
-	warning, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	warning, err := h.getRecord(ctx, c, id)
 	if err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func (h *Handler) declineRequest(w http.ResponseWriter, r *http.Request, c *call
 // received returns a request for assistance addressed to this node by
 // another, which this node may answer or decline.
 func (h *Handler) received(ctx context.Context, c *call, id string) (*intel.Record, error) {
-	req, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	req, err := h.getRecord(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}

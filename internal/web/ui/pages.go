@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -330,6 +331,18 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request, c *call) error 
 	return h.render(w, r, c, "record", b)
 }
 
+// getRecord reads the current version of record id for the user of c,
+// audited. A record not found (or hidden from the user) is said in the
+// records' own words, which the catalogue translates, rather than in the
+// store's, whose subject is English.
+func (h *Handler) getRecord(ctx context.Context, c *call, id string) (*intel.Record, error) {
+	rec, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	if fault.Is(err, fault.NotFound) {
+		return nil, fault.E(fault.NotFound, "record %s not found", id)
+	}
+	return rec, err
+}
+
 // loopKind reports the kinds that belong to an operational loop.
 func loopKind(k intel.Kind) bool {
 	return k == intel.KindRequest || k == intel.KindResponse || k == intel.KindFeedback
@@ -338,7 +351,7 @@ func loopKind(k intel.Kind) bool {
 // recordBody reads what the page of record id shows.
 func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, error) {
 	ctx := r.Context()
-	rec, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	rec, err := h.getRecord(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +465,7 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	ctx := r.Context()
 	id := r.PathValue("id")
-	rec, err := h.cfg.Records.Get(ctx, c.user.Name, id)
+	rec, err := h.getRecord(ctx, c, id)
 	if err != nil {
 		return err
 	}
@@ -740,7 +753,7 @@ func (h *Handler) administration(w http.ResponseWriter, r *http.Request, c *call
 			}
 			for _, p := range ps {
 				if b.Self || p.Code == h.cfg.Node {
-					b.Partners = append(b.Partners, partnerView{Code: p.Code, Summary: p.Summary, Basis: p.Basis})
+					b.Partners = append(b.Partners, partnerView{Code: p.Code, Summary: c.loc.PartnerSummary(p), Basis: p.Basis})
 				}
 			}
 		}
@@ -775,7 +788,13 @@ func (h *Handler) agreement(w http.ResponseWriter, r *http.Request, c *call) err
 	if h.cfg.Sharing == nil {
 		return fault.E(fault.Unavailable, "the agreement registry is not configured on this node")
 	}
-	a, err := h.cfg.Sharing.Agreement(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	a, err := h.cfg.Sharing.Agreement(r.Context(), id)
+	if fault.Is(err, fault.NotFound) {
+		// The store's message names the subject in English; say it as the
+		// request form does.
+		return fault.E(fault.NotFound, "no agreement %q in the registry", id)
+	}
 	if err != nil {
 		return err
 	}
@@ -847,9 +866,9 @@ func (h *Handler) auditLog(w http.ResponseWriter, r *http.Request, c *call) erro
 	)
 	switch {
 	case errors.As(err, &br):
-		b.BrokenAt, b.Reason = br.Seq, br.Reason
+		b.BrokenAt, b.Reason = br.Seq, c.loc.AuditReason(br.Format, br.Args, br.Reason)
 	case errors.As(err, &am):
-		b.BrokenAt, b.Reason = am.Last, am.Reason
+		b.BrokenAt, b.Reason = am.Last, c.loc.AuditReason(am.Format, am.Args, am.Reason)
 	case err != nil:
 		return err
 	default:

@@ -10,10 +10,13 @@ import (
 	"unicode/utf8"
 
 	"liaison/internal/agreement"
+	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/intel"
 	"liaison/internal/match"
+	"liaison/internal/sharing"
+	"liaison/internal/store"
 )
 
 // The reasons of a sharing decision and of a match, and the warnings of
@@ -33,11 +36,19 @@ const (
 	romanisationKey = "romanisation:" // a romanisation a name match names (match.RomanisationNames)
 	labelKey        = "label:"        // the label of a field in a validation message
 	warningKey      = "warning:"      // a validation warning, around a validation message
+	partnerKey      = "partner:"      // the summary of a partner's basis (sharing.SummaryFormats)
+	auditKey        = "audit:"        // why the audit chain fails verification (auditReasonFormats)
+	digestKey       = "digest:"       // why an audit entry's body digests do not parse (audit.DigestFormats)
 )
 
 // peerReasonFormats are the reasons the federation adds to a decision the
 // agreements allow when no peer is pinned for the recipient.
 var peerReasonFormats = []string{"no pinned peer for %s: add it with `liaison peers add`"}
+
+// auditReasonFormats are the formats of the reasons the audit page gives
+// for a chain that fails verification: audit's (a broken link, an anchor
+// that does not match) and the store's for an anchor deleted.
+func auditReasonFormats() []string { return append(audit.ReasonFormats(), store.NoAnchorFormat) }
 
 // warningFormats are the formats of validation's warnings (intel.Validate),
 // each around the message of a problem, itself a validation message.
@@ -204,7 +215,30 @@ type reasonBook struct {
 	matches   []*pattern          // match.ReasonFormats, most specific first
 	warnings  []*pattern          // warningFormats
 	faults    []*pattern          // the formats of validation messages the catalogue words
+	partners  formats             // sharing.SummaryFormats
+	audits    formats             // auditReasonFormats
+	digests   []*pattern          // audit.DigestFormats, most specific first
 	names     map[string]partyName
+}
+
+// formats are the patterns of one set of formats, the most specific first
+// (to recover the format of a text) and by format (for a text that
+// carries its own).
+type formats struct {
+	list     []*pattern
+	byFormat map[string]*pattern
+}
+
+func newFormats(fs []string) (formats, error) {
+	ps, err := newPatterns(fs)
+	if err != nil {
+		return formats{}, err
+	}
+	f := formats{list: ps, byFormat: make(map[string]*pattern, len(ps))}
+	for _, p := range ps {
+		f.byFormat[p.format] = p
+	}
+	return f, nil
 }
 
 // partyName is what an English name in a reason stands for: an
@@ -246,6 +280,15 @@ func newReasonBook(dir *directory.Directory, faultFormats []string) (*reasonBook
 		return nil, err
 	}
 	if b.warnings, err = newPatterns(warningFormats); err != nil {
+		return nil, err
+	}
+	if b.partners, err = newFormats(sharing.SummaryFormats()); err != nil {
+		return nil, err
+	}
+	if b.audits, err = newFormats(auditReasonFormats()); err != nil {
+		return nil, err
+	}
+	if b.digests, err = newPatterns(audit.DigestFormats()); err != nil {
 		return nil, err
 	}
 	for _, f := range faultFormats {
@@ -360,6 +403,71 @@ func (l *Locale) Warning(w intel.FieldWarning) string {
 		}
 	}
 	return l.printer.Sprintf(s, args...)
+}
+
+// PartnerSummary words the summary of a partner's basis in the locale's
+// language: the kind of agreement, and the names of administrations,
+// blocs, regions and RILOs in it; the agreement's title stays as it is. A
+// summary of no known format is shown as it is.
+func (l *Locale) PartnerSummary(p sharing.Partner) string {
+	if l.english() || l.book == nil {
+		return p.Summary
+	}
+	q, args := l.find(l.book.partners, p.SummaryFormat, p.SummaryArgs, p.Summary)
+	if q == nil {
+		return p.Summary
+	}
+	if s, ok := l.say(partnerKey, q, args, 0); ok {
+		return s
+	}
+	return p.Summary
+}
+
+// AuditReason words in the locale's language why the audit chain failed
+// verification: the Reason (text) of an audit.Break or
+// audit.AnchorMismatch, made of format and args, with the error inside it
+// when an entry's digests do not parse. Entry numbers, hashes and record
+// ids stay as they are. A reason of no known format is shown as it is.
+func (l *Locale) AuditReason(format string, args []any, text string) string {
+	if l.english() || l.book == nil {
+		return text
+	}
+	p, args := l.find(l.book.audits, format, args, text)
+	if p == nil {
+		return text
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			a = err.Error()
+		}
+		if s, ok := a.(string); ok && p.verbs[i] == 'v' {
+			args[i] = worded(s)
+			if q, dargs := l.recover(l.book.digests, s); q != nil {
+				if w, ok := l.say(digestKey, q, dargs, 0); ok {
+					args[i] = worded(w)
+				}
+			}
+		}
+	}
+	if s, ok := l.say(auditKey, p, args, 0); ok {
+		return s
+	}
+	return text
+}
+
+// worded is an argument already in the page's language, which say leaves
+// as it is.
+type worded string
+
+// find returns the format of fs that text was made of and its arguments:
+// the format and arguments the text carries, or, when it carries none
+// (text alone), those recovered from it; p is nil when neither is known.
+func (l *Locale) find(fs formats, format string, args []any, text string) (*pattern, []any) {
+	if p := fs.byFormat[format]; p != nil && len(args) == len(p.verbs) {
+		return p, args
+	}
+	return l.recover(fs.list, text)
 }
 
 // Basis names the basis of an allowed exchange: an agreement by its title,

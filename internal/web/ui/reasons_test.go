@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"liaison/internal/agreement"
+	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/intel"
 	"liaison/internal/match"
+	"liaison/internal/sharing"
 )
 
 // holdFormats checks the catalogue's entries under key for formats, made
@@ -57,8 +59,9 @@ func holdFormats(t *testing.T, c *catalogue, key string, formats []string) {
 
 // TestReasonTranslationsHoldTheirFormats holds the catalogue's wordings of
 // the reasons of sharing decisions, of the phrases their arguments are made
-// of, of the reasons of matches and of validation's warnings to the
-// formats the code makes them of.
+// of, of the reasons of matches, of validation's warnings, of the summaries
+// of partners' bases and of the reasons the audit chain fails verification
+// (with the errors of its digests) to the formats the code makes them of.
 func TestReasonTranslationsHoldTheirFormats(t *testing.T) {
 	c := MustCatalogue(t)
 	holdFormats(t, c, reasonKey, append(agreement.ReasonFormats(), peerReasonFormats...))
@@ -66,6 +69,12 @@ func TestReasonTranslationsHoldTheirFormats(t *testing.T) {
 	holdFormats(t, c, matchKey, match.ReasonFormats())
 	holdFormats(t, c, romanisationKey, match.RomanisationNames())
 	holdFormats(t, c, warningKey, warningFormats)
+	holdFormats(t, c, partnerKey, sharing.SummaryFormats())
+	holdFormats(t, c, auditKey, auditReasonFormats())
+	holdFormats(t, c, digestKey, audit.DigestFormats())
+	if n := len(sharing.SummaryFormats()) + len(audit.ReasonFormats()); n < 20 {
+		t.Errorf("%d formats of partners' summaries and audit reasons, want every one (at least 20)", n)
+	}
 	if n := len(agreement.ReasonFormats()); n < 50 {
 		t.Errorf("%d reason formats, want every sentence of Decide (at least 50)", n)
 	}
@@ -504,4 +513,94 @@ func BenchmarkReasonReadBack(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(stored)), "ns/reason")
+}
+
+// TestSummariesAndAuditReasonsWorded words every format of partners'
+// summaries and of audit reasons in French and Chinese, from the format and
+// arguments the text was made of and from the text alone, and checks that
+// both give the same wording, which is no longer the English, shows no
+// formatting error and words the names and the error of the digests in
+// it; English and a text of no known format stay as they are.
+func TestSummariesAndAuditReasonsWorded(t *testing.T) {
+	c := MustCatalogue(t)
+	fr, zh, en := c.locale("fr"), c.locale("zh-Hant"), c.locale("en")
+	_, digestErr := audit.ParseDigests("1:xyz")
+	if digestErr == nil {
+		t.Fatal("ParseDigests accepted 1:xyz")
+	}
+	type text struct {
+		format string
+		args   []any
+	}
+	var summaries, reasons []text
+	for _, f := range sharing.SummaryFormats() {
+		args := []any{`Customs Cooperation Agreement "CCA"`, "France", "European Union"}
+		if strings.HasPrefix(f, "through") {
+			args = []any{"Asia/Pacific", "RILO Asia/Pacific"}
+		}
+		summaries = append(summaries, text{f, args[:len(formatVerbs(f))]})
+	}
+	for _, f := range auditReasonFormats() {
+		var args []any
+		for _, v := range formatVerbs(f) {
+			switch v {
+			case 'd':
+				args = append(args, 12)
+			case 'v':
+				args = append(args, digestErr)
+			default:
+				args = append(args, "01JABCDEFGHJKMNPQRSTVWXYZ0")
+			}
+		}
+		reasons = append(reasons, text{f, args})
+	}
+	for _, l := range []*Locale{fr, zh} {
+		for _, s := range summaries {
+			english := fmt.Sprintf(s.format, s.args...)
+			fresh := l.PartnerSummary(sharing.Partner{Summary: english, SummaryFormat: s.format, SummaryArgs: s.args})
+			back := l.PartnerSummary(sharing.Partner{Summary: english})
+			if fresh != back || fresh == english || strings.Contains(fresh, "%!") {
+				t.Errorf("%s %q: worded %q, from its text alone %q", l.Lang, english, fresh, back)
+			}
+			if strings.Contains(fresh, "European Union") || strings.Contains(fresh, "Asia/Pacific region") {
+				t.Errorf("%s %q: the names are not worded: %q", l.Lang, english, fresh)
+			}
+		}
+		for _, r := range reasons {
+			english := fmt.Sprintf(r.format, r.args...)
+			fresh, back := l.AuditReason(r.format, r.args, english), l.AuditReason("", nil, english)
+			if fresh != back || fresh == english || strings.Contains(fresh, "%!") {
+				t.Errorf("%s %q: worded %q, from its text alone %q", l.Lang, english, fresh, back)
+			}
+			if strings.Contains(fresh, "lower-case") {
+				t.Errorf("%s %q: the error of the digests is not worded: %q", l.Lang, english, fresh)
+			}
+		}
+	}
+	if got, want := fr.AuditReason("", nil, "the chain is on fire"), "the chain is on fire"; got != want {
+		t.Errorf("a reason of no known format is worded %q", got)
+	}
+	if got, want := fr.PartnerSummary(sharing.Partner{Summary: `under the treaty "T"`}), `under the treaty "T"`; got != want {
+		t.Errorf("a summary of no known format is worded %q", got)
+	}
+	r := reasons[0]
+	if english := fmt.Sprintf(r.format, r.args...); en.AuditReason(r.format, r.args, english) != english {
+		t.Errorf("the English page words %q otherwise", english)
+	}
+	for _, tt := range []struct {
+		got, want string
+	}{
+		{fr.PartnerSummary(sharing.Partner{Summary: "through membership of the WCO Asia/Pacific region, which RILO Asia/Pacific serves (non-personal data only)"}),
+			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert RILO Asia/Pacific (données non personnelles uniquement)"},
+		{zh.PartnerSummary(sharing.Partner{Summary: `under the convention "Nairobi", Japan being covered as a member of European Union`}),
+			`根據公約 "Nairobi"；Japan以歐洲聯盟成員身分受其涵蓋`},
+		{zh.AuditReason("", nil, `body digests of record 01J do not parse: digest "2:ab": version "2x" is not a positive number`),
+			`記錄 01J 的內容雜湊值無法解讀：雜湊值 "2:ab"：版本 "2x" 不是正數`},
+		{fr.AuditReason("", nil, "expected entry 4, found 6 (an entry is missing or out of order)"),
+			"entrée 4 attendue, entrée 6 trouvée (une entrée manque ou n'est pas à sa place)"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("worded %q, want %q", tt.got, tt.want)
+		}
+	}
 }

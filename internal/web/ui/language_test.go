@@ -1,0 +1,358 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"liaison/internal/audit"
+	"liaison/internal/directory"
+	"liaison/internal/intel"
+	"liaison/internal/store"
+	"liaison/internal/web/ui"
+)
+
+// TestPartnerSummariesInThePagesLanguage checks that the directory pages
+// word the summary of each partner's basis in the page's language: an
+// arrangement, an agreement through the EU seen from either side, and
+// region membership; the English page keeps the English the API gives.
+func TestPartnerSummariesInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	const (
+		jpTitle = `"Customs Cooperative Arrangement between Hong Kong Customs and Japan Customs"`
+		euTitle = `"Customs Cooperation Agreement between Hong Kong, China and the European Community"`
+	)
+	english := []string{"under the binding", "under the non-binding", "being covered as a member of", "through membership of the WCO", "non-personal data only"}
+	for _, tc := range []struct {
+		lang, path string
+		want       []string
+	}{
+		{"fr", "/ui/directory/HK", []string{
+			"au titre de l'arrangement non contraignant " + jpTitle,
+			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne",
+			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert RILO Asia/Pacific (données non personnelles uniquement)"}},
+		{"fr", "/ui/directory/JP", []string{"au titre de l'arrangement non contraignant " + jpTitle}},
+		{"fr", "/ui/directory/FR", []string{
+			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne"}},
+		{"zh-Hant", "/ui/directory/HK", []string{
+			"根據不具約束力的安排 " + jpTitle,
+			"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋",
+			"根據世界海關組織亞太區成員身分，該地區由RILO Asia/Pacific服務（只限非個人資料）"}},
+		{"zh-Hant", "/ui/directory/FR", []string{"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋"}},
+	} {
+		t.Run(tc.lang+tc.path, func(t *testing.T) {
+			p := b.get(tc.path + "?lang=" + tc.lang)
+			if p.status != http.StatusOK {
+				t.Fatalf("%d\n%s", p.status, p.body)
+			}
+			noMissing(t, tc.path, p)
+			text := pageText(p.body)
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			for _, e := range english {
+				if strings.Contains(text, e) {
+					t.Errorf("the page shows English %q", e)
+				}
+			}
+		})
+	}
+	en := pageText(b.get("/ui/directory/HK?lang=en").body)
+	for _, w := range []string{"under the non-binding arrangement " + jpTitle,
+		"under the binding agreement " + euTitle + ", France being covered as a member of European Union",
+		"through membership of the WCO Asia/Pacific region, which RILO Asia/Pacific serves (non-personal data only)"} {
+		if !strings.Contains(en, w) {
+			t.Errorf("the English page lacks %q", w)
+		}
+	}
+}
+
+// tamperedAudit is a store whose audit log is read back altered, as by
+// someone with write access to the database, for the audit page's check.
+type tamperedAudit struct {
+	store.Store
+	entry    func(audit.Entry) audit.Entry   // alters an entry as it is walked
+	anchor   func(audit.Anchor) audit.Anchor // alters the anchor
+	noAnchor bool                            // the anchor's row is deleted
+}
+
+func (s *tamperedAudit) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	return s.Store.WalkAudit(ctx, func(e audit.Entry) error {
+		if s.entry != nil {
+			e = s.entry(e)
+		}
+		return fn(e)
+	})
+}
+
+func (s *tamperedAudit) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
+	a, err := s.Store.AuditAnchor(ctx)
+	if s.noAnchor {
+		return audit.Anchor{}, fmt.Errorf("read audit anchor: %w", store.ErrNoAnchor)
+	}
+	if err == nil && s.anchor != nil {
+		a = s.anchor(a)
+	}
+	return a, err
+}
+
+// MustTamperedUI serves n's UI over a store whose audit log reads back as
+// st alters it, and signs an auditor in.
+func MustTamperedUI(tb testing.TB, n *node, st *tamperedAudit) *browser {
+	tb.Helper()
+	dir, err := directory.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st.Store = n.store
+	h, err := ui.New(ui.Config{Node: "HK", Store: st, Records: n.records, Directory: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatalf("new ui: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	tn := *n
+	tn.url = srv.URL
+	return MustLogin(tb, &tn, store.RoleAuditor)
+}
+
+// TestAuditReasonInThePagesLanguage breaks the audit chain in three ways
+// (an entry altered, entries cut off the end, an entry whose body digests
+// do not parse) and checks that the audit page says why in the page's
+// language, with the error of the digests inside the reason, and in
+// English on the English page.
+func TestAuditReasonInThePagesLanguage(t *testing.T) {
+	const record = "01JABCDEFGHJKMNPQRSTVWXYZ0"
+	tests := []struct {
+		name           string
+		tamper         tamperedAudit
+		en, fr, zh     string
+		englishMarkers []string
+	}{
+		{"altered", tamperedAudit{entry: func(e audit.Entry) audit.Entry {
+			if e.Seq == 2 {
+				e.Detail = "forged"
+			}
+			return e
+		}}, "Audit chain broken at entry 2 — entry content does not match its hash (altered)",
+			"Chaîne d'audit rompue à l'entrée 2 — le contenu de l'entrée ne correspond pas à son empreinte (entrée altérée)",
+			"審計鏈於第 2 項斷裂 — 項目內容不符合其雜湊值（已被改動）",
+			[]string{"does not match its hash", "altered)"}},
+		{"cut short", tamperedAudit{anchor: func(a audit.Anchor) audit.Anchor { a.Entries += 5; return a }},
+			"entries; entries after", "mais le nœud en enregistre", "項之後的項目已被刪除",
+			[]string{"the node records", "were deleted", "entries after"}},
+		{"anchor deleted", tamperedAudit{noAnchor: true}, "(audit_head) was deleted; the log ends at entry",
+			"(audit_head) a été supprimé ; le journal s'arrête à l'entrée", "（audit_head）已被刪除；日誌止於第",
+			[]string{"was deleted", "may have been deleted"}},
+		{"digests", tamperedAudit{entry: func(e audit.Entry) audit.Entry {
+			if e.Seq == 2 {
+				e.Record, e.Digests = record, "1:xyz"
+				e.Hash = audit.Hash(e)
+			}
+			return e
+		}}, `body digests of record ` + record + ` do not parse: digest "1:xyz": "xyz" is not a SHA-256 in lower-case hex`,
+			`les empreintes de contenu de la fiche ` + record + ` sont illisibles : empreinte "1:xyz" : "xyz" n'est pas un SHA-256 en hexadécimal minuscule`,
+			`記錄 ` + record + ` 的內容雜湊值無法解讀：雜湊值 "1:xyz"："xyz" 不是小寫十六進位的 SHA-256`,
+			[]string{"do not parse", "is not a SHA-256", "lower-case"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := MustNode(t, nil, nil)
+			b := MustTamperedUI(t, n, &tc.tamper)
+			chain := regexp.MustCompile(`<p class="notice bad" id="chain">([^<]*)</p>`)
+			for lang, want := range map[string]string{"en": tc.en, "fr": tc.fr, "zh-Hant": tc.zh} {
+				p := b.get("/ui/audit?lang=" + lang)
+				if p.status != http.StatusOK {
+					t.Fatalf("%s: %d\n%s", lang, p.status, p.body)
+				}
+				noMissing(t, lang, p)
+				m := chain.FindStringSubmatch(p.body)
+				if m == nil {
+					t.Fatalf("%s: the audit page does not say the chain is broken", lang)
+				}
+				said := pageText(m[1])
+				if !strings.Contains(said, want) {
+					t.Errorf("%s: the audit page says %q, want %q in it", lang, said, want)
+				}
+				if lang == "en" {
+					continue
+				}
+				for _, e := range tc.englishMarkers {
+					if strings.Contains(said, e) {
+						t.Errorf("%s: the audit page says English %q: %q", lang, e, said)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCodeWordsInThePagesLanguage checks words the pages take from codes:
+// the result of feedback and the outcome of a response in the lists of
+// records, the fields an agreement's source leaves unstated, and the
+// messages of a record or agreement not found.
+func TestCodeWordsInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	everyKind(t, n)
+	b := MustLogin(t, n, store.RoleAdmin)
+	for _, tc := range []struct {
+		lang, path string
+		status     int
+		want, not  []string
+	}{
+		{"fr", "/ui/records?kind=response", 200, []string{"<td>réponse partielle</td>"}, []string{">partial<"}},
+		{"zh-Hant", "/ui/records?kind=feedback", 200, []string{"檢獲 Courier stopped"}, []string{"seizure Courier"}},
+		{"fr", "/ui/agreements/hk-jp-arrangement", 200, []string{"Non précisé par la source</dt><dd>Signé, En vigueur, Champ, Modalités, Conditions"},
+			[]string{"in_force"}},
+		{"zh-Hant", "/ui/agreements/hk-jp-arrangement", 200, []string{"來源未有說明</dt><dd>簽署、生效、範圍、方式、條件"}, []string{"in_force"}},
+		{"en", "/ui/agreements/hk-jp-arrangement", 200, []string{"Signed, In force, Scope, Modes, Conditions"}, []string{"in_force"}},
+		{"fr", "/ui/agreements/no-such-agreement", 404, []string{`aucun accord "no-such-agreement" dans le registre`}, []string{"not found"}},
+		{"zh-Hant", "/ui/records/01ARZ3NDEKTSV4RRFFQ69G5FAV", 404, []string{"找不到記錄 01ARZ3NDEKTSV4RRFFQ69G5FAV"}, []string{"not found"}},
+		{"en", "/ui/records/01ARZ3NDEKTSV4RRFFQ69G5FAV", 404, []string{"record 01ARZ3NDEKTSV4RRFFQ69G5FAV not found"}, nil},
+	} {
+		t.Run(tc.lang+tc.path, func(t *testing.T) {
+			sep := "?"
+			if strings.Contains(tc.path, "?") {
+				sep = "&"
+			}
+			p := b.get(tc.path + sep + "lang=" + tc.lang)
+			if p.status != tc.status {
+				t.Fatalf("%d, want %d\n%s", p.status, tc.status, p.body)
+			}
+			text := pageText(p.body)
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			for _, e := range tc.not {
+				if strings.Contains(text, e) {
+					t.Errorf("the page shows %q", e)
+				}
+			}
+		})
+	}
+}
+
+var (
+	scriptRE  = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>`)
+	textRE    = regexp.MustCompile(`>([^<]+)<`)
+	attrRE    = regexp.MustCompile(`\b(?:title|placeholder|aria-label|alt)="([^"]*)"`)
+	formatRE  = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+	minPieces = 4 // words in a piece of English worth looking for
+)
+
+// shownText returns the text a page shows: its text nodes and the
+// attributes people read, entities decoded, scripts and styles left out.
+func shownText(body string) []string {
+	body = scriptRE.ReplaceAllString(body, "")
+	var out []string
+	for _, m := range textRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	for _, m := range attrRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
+}
+
+// englishPieces returns the runs of literal text, of at least minPieces
+// words, of every English message that lang words otherwise: what a page
+// in lang shows only if a message, or a sentence made of one of the
+// formats the catalogue translates, was left in English.
+func englishPieces(tb testing.TB, lang string) []string {
+	tb.Helper()
+	read := func(lang string) map[string]string {
+		data, err := os.ReadFile("messages/" + lang + ".json")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			tb.Fatal(err)
+		}
+		return m
+	}
+	en, other := read("en"), read(lang)
+	seen := map[string]bool{}
+	var out []string
+	for k, v := range en {
+		if other[k] == v {
+			continue
+		}
+		for _, piece := range formatRE.Split(v, -1) {
+			piece = strings.TrimSpace(piece)
+			if len(strings.Fields(piece)) >= minPieces && !strings.Contains(other[k], piece) && !seen[piece] {
+				seen[piece] = true
+				out = append(out, piece)
+			}
+		}
+	}
+	return out
+}
+
+// TestNoEnglishOnFrenchAndChinesePages walks the pages of a node holding
+// records of every kind, records received from a partner, a delivery, the
+// directory, the agreements and the audit log, and checks that no page in
+// French or Chinese shows a piece of an English message, a partner's
+// summary or a decision's reason, nor the English of the words taken
+// from codes. What a page shows in English besides comes from the data:
+// records, agreement titles and sources, directory entries and names the
+// directory has only in English, and the audit log's stored details.
+func TestNoEnglishOnFrenchAndChinesePages(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	recs := everyKind(t, n)
+	w := MustReceive(t, n, warningFromJP())
+	q := MustReceive(t, n, requestFromJP("2026-01-15"))
+	b := MustLogin(t, n, store.RoleAdmin)
+	sid := recs[intel.KindSeizure].id
+	share := b.post("/ui/records/"+sid+"/share", url.Values{"csrf": {csrfOf(t, b.get("/ui/records/"+sid))}, "recipient": {"JP", "FR"}})
+	if share.status != http.StatusOK {
+		t.Fatalf("share: %d", share.status)
+	}
+	paths := []string{"/ui/", "/ui/records", "/ui/records?q=cigarettes", "/ui/records?from=yesterday",
+		"/ui/records/01ARZ3NDEKTSV4RRFFQ69G5FAV", "/ui/records/new", "/ui/records/new?kind=warning", "/ui/records/new?kind=alert",
+		"/ui/records/" + sid + "/edit", "/ui/records/" + w.ID, "/ui/records/" + q.ID, "/ui/requests", "/ui/requests/new",
+		"/ui/deliveries", "/ui/deliveries?state=bogus", "/ui/screen", "/ui/directory", "/ui/directory/HK", "/ui/directory/JP",
+		"/ui/directory/FR", "/ui/directory/RILO-AP", "/ui/directory/ZZ", "/ui/agreements", "/ui/agreements/hk-jp-arrangement",
+		"/ui/agreements/hk-eu-cca-1999", "/ui/agreements/nope", "/ui/audit", "/ui/audit?from=bad", "/ui/no-such-page"}
+	for _, r := range recs {
+		paths = append(paths, "/ui/records/"+r.id)
+	}
+	// The English of words taken from codes, as the pages showed them.
+	codeEnglish := []string{"under the binding", "under the non-binding", "being covered as a member of", "non-personal data only", "not found",
+		"partial", "seizure Courier", "in_force"}
+	for _, lang := range []string{"fr", "zh-Hant"} {
+		pieces := append(englishPieces(t, lang), codeEnglish...)
+		if len(pieces) < 300 {
+			t.Fatalf("%s: %d pieces of English to look for; the catalogue is no longer read", lang, len(pieces))
+		}
+		for _, path := range paths {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			p := b.get(path + sep + "lang=" + lang)
+			noMissing(t, lang+" "+path, p)
+			for _, s := range shownText(p.body) {
+				for _, piece := range pieces {
+					if strings.Contains(s, piece) {
+						t.Errorf("%s %s shows English %q in %q", lang, path, piece, s)
+					}
+				}
+			}
+		}
+	}
+}
