@@ -4,16 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"math/rand/v2"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"liaison/internal/fault/faulttest"
 	"liaison/internal/intel"
 )
 
@@ -23,73 +19,21 @@ import (
 // those: a sentence changed or added in the code without the list would
 // leave the user interface unable to word it in another language.
 func TestReasonFormatsAreTheCode(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	formatArg := map[string]int{"add": 2, "refuse": 1, "say": 0}
-	used := map[string]bool{}
-	fs := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	used := faulttest.FormatsInCode(t, ".", func(_ *ast.FuncDecl, call *ast.CallExpr) (int, bool) {
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return 0, false
 		}
-		f, err := parser.ParseFile(fs, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
-			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				i, ok := formatArg[sel.Sel.Name]
-				if !ok || len(call.Args) <= i {
-					return true
-				}
-				switch a := call.Args[i].(type) {
-				case *ast.BasicLit:
-					s, err := strconv.Unquote(a.Value)
-					if err != nil {
-						t.Fatal(err)
-					}
-					used[s] = true
-				case *ast.Ident:
-					// add, refuse and say hand their own format on.
-					if _, ok := formatArg[fn.Name.Name]; !ok || a.Name != "format" {
-						t.Errorf("%s: %s is given a format that is not a literal", fs.Position(call.Pos()), sel.Sel.Name)
-					}
-				default:
-					t.Errorf("%s: %s is given a format that is not a literal", fs.Position(call.Pos()), sel.Sel.Name)
-				}
-				return true
-			})
-		}
-	}
-	listed := map[string]bool{}
-	for _, f := range ReasonFormats() {
-		if listed[f] {
-			t.Errorf("ReasonFormats lists %q twice", f)
-		}
-		listed[f] = true
-		if !used[f] {
-			t.Errorf("ReasonFormats lists %q, which the code no longer says", f)
-		}
-	}
-	for f := range used {
-		if !listed[f] {
-			t.Errorf("the code says %q, which ReasonFormats lacks", f)
-		}
-	}
+		i, ok := formatArg[sel.Sel.Name]
+		return i, ok
+	}, func(fn *ast.FuncDecl, arg ast.Expr) bool {
+		// add, refuse and say hand their own format on.
+		id, ok := arg.(*ast.Ident)
+		_, passes := formatArg[fn.Name.Name]
+		return ok && passes && id.Name == "format"
+	})
+	faulttest.HoldList(t, "ReasonFormats", ReasonFormats(), used)
 	if len(used) < 50 {
 		t.Fatalf("found %d formats in the code: the search no longer sees them", len(used))
 	}
@@ -144,33 +88,6 @@ func TestReasonsKeepFormatAndArgs(t *testing.T) {
 	}
 }
 
-// formatRE matches what format makes, whatever its arguments.
-func formatRE(format string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for rest := format; rest != ""; {
-		i := strings.IndexByte(rest, '%')
-		if i < 0 || i == len(rest)-1 {
-			b.WriteString(regexp.QuoteMeta(rest))
-			break
-		}
-		b.WriteString(regexp.QuoteMeta(rest[:i]))
-		switch rest[i+1] {
-		case 'd':
-			b.WriteString(`-?[0-9]+`)
-		case 'q':
-			b.WriteString(`".*"`)
-		case '%':
-			b.WriteString("%")
-		default:
-			b.WriteString(`.+`)
-		}
-		rest = rest[i+2:]
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
-}
-
 // TestPhraseFormatsAreWhatTheCodeMakes makes every phrase the reasons'
 // arguments are made of and checks that each is of one of PhraseFormats,
 // and that each of those is made.
@@ -215,28 +132,5 @@ func TestPhraseFormatsAreWhatTheCodeMakes(t *testing.T) {
 		}
 	}
 
-	res := map[string]*regexp.Regexp{}
-	for _, f := range PhraseFormats() {
-		if _, ok := res[f]; ok {
-			t.Errorf("PhraseFormats lists %q twice", f)
-		}
-		res[f] = formatRE(f)
-	}
-	used := map[string]bool{}
-	for _, s := range made {
-		ok := false
-		for f, re := range res {
-			if re.MatchString(s) {
-				ok, used[f] = true, true
-			}
-		}
-		if !ok {
-			t.Errorf("the code makes %q, which is of none of PhraseFormats", s)
-		}
-	}
-	for f := range res {
-		if !used[f] {
-			t.Errorf("PhraseFormats lists %q, which the code does not make", f)
-		}
-	}
+	faulttest.CheckMade(t, "PhraseFormats", PhraseFormats(), made)
 }

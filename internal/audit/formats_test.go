@@ -4,92 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
+
+	"liaison/internal/fault/faulttest"
 )
 
-// formatsInCode reads the package's source for the literal formats given
-// to the calls named in formatArg (the index of the format among their
-// arguments), and to fmt.Errorf inside the functions in errorfIn; a format
-// that is not a literal is an error.
+// formatsInCode returns the formats the package's code hands to the
+// functions of formatArg (at the argument each gives) and, inside function
+// errorfIn, to fmt.Errorf.
 func formatsInCode(t *testing.T, formatArg map[string]int, errorfIn string) map[string]bool {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	used := map[string]bool{}
-	fs := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fs, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
+	return faulttest.FormatsInCode(t, ".", func(fn *ast.FuncDecl, call *ast.CallExpr) (int, bool) {
+		switch fun := call.Fun.(type) {
+		case *ast.Ident:
+			i, ok := formatArg[fun.Name]
+			return i, ok
+		case *ast.SelectorExpr:
+			if x, isIdent := fun.X.(*ast.Ident); isIdent && x.Name == "fmt" && fun.Sel.Name == "Errorf" && fn.Name.Name == errorfIn {
+				return 0, true
 			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				i, ok := -1, false
-				switch fun := call.Fun.(type) {
-				case *ast.Ident:
-					i, ok = formatArg[fun.Name]
-				case *ast.SelectorExpr:
-					if x, isIdent := fun.X.(*ast.Ident); isIdent && x.Name == "fmt" && fun.Sel.Name == "Errorf" && fn.Name.Name == errorfIn {
-						i, ok = 0, true
-					}
-				}
-				if !ok || len(call.Args) <= i {
-					return true
-				}
-				lit, isLit := call.Args[i].(*ast.BasicLit)
-				if !isLit {
-					t.Errorf("%s: a format that is not a literal", fs.Position(call.Pos()))
-					return true
-				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					t.Fatal(err)
-				}
-				used[s] = true
-				return true
-			})
 		}
-	}
-	return used
-}
-
-// holdList checks that listed names exactly the formats used, once each.
-func holdList(t *testing.T, name string, listed []string, used map[string]bool) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, f := range listed {
-		if seen[f] {
-			t.Errorf("%s lists %q twice", name, f)
-		}
-		seen[f] = true
-		if !used[f] {
-			t.Errorf("%s lists %q, which the code no longer says", name, f)
-		}
-	}
-	for f := range used {
-		if !seen[f] {
-			t.Errorf("the code says %q, which %s lacks", f, name)
-		}
-	}
+		return 0, false
+	}, nil)
 }
 
 // TestFormatsAreTheCode holds ReasonFormats to the formats the package
@@ -102,12 +39,12 @@ func TestFormatsAreTheCode(t *testing.T) {
 	if len(reasons) < 8 {
 		t.Fatalf("found %d reason formats in the code: the search no longer sees them", len(reasons))
 	}
-	holdList(t, "ReasonFormats", ReasonFormats(), reasons)
+	faulttest.HoldList(t, "ReasonFormats", ReasonFormats(), reasons)
 	digests := formatsInCode(t, nil, "ParseDigests")
 	if len(digests) < 4 {
 		t.Fatalf("found %d formats of ParseDigests' errors: the search no longer sees them", len(digests))
 	}
-	holdList(t, "DigestFormats", DigestFormats(), digests)
+	faulttest.HoldList(t, "DigestFormats", DigestFormats(), digests)
 }
 
 // TestReasonsKeepFormatAndArgs breaks chains and anchors in every way the

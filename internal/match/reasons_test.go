@@ -1,35 +1,12 @@
 package match
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 
+	"liaison/internal/fault/faulttest"
 	"liaison/internal/intel"
 )
-
-// formatRE matches what format makes, whatever its arguments.
-func formatRE(format string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for rest := format; rest != ""; {
-		i := strings.IndexByte(rest, '%')
-		if i < 0 || i == len(rest)-1 {
-			b.WriteString(regexp.QuoteMeta(rest))
-			break
-		}
-		b.WriteString(regexp.QuoteMeta(rest[:i]))
-		switch rest[i+1] {
-		case 'q':
-			b.WriteString(`".*"`)
-		default:
-			b.WriteString(`.+`)
-		}
-		rest = rest[i+2:]
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
-}
 
 // TestReasonFormatsAreTheReasonsMade makes the index give every kind of
 // reason, through its links and its evidence, and checks that each is of
@@ -68,30 +45,7 @@ func TestReasonFormatsAreTheReasonsMade(t *testing.T) {
 		nameReason("Chan Tai Man", "Chan Tai Ming", 0.91, "", ""),
 		nameReason("Chan Tai Man", "陳大文", 0.96, "", "hk"))
 
-	res := map[string]*regexp.Regexp{}
-	for _, f := range ReasonFormats() {
-		if _, ok := res[f]; ok {
-			t.Errorf("ReasonFormats lists %q twice", f)
-		}
-		res[f] = formatRE(f)
-	}
-	used := map[string]bool{}
-	for _, s := range made {
-		ok := false
-		for f, re := range res {
-			if re.MatchString(s) {
-				ok, used[f] = true, true
-			}
-		}
-		if !ok {
-			t.Errorf("the index gives the reason %q, which is of none of ReasonFormats", s)
-		}
-	}
-	for f := range res {
-		if !used[f] {
-			t.Errorf("ReasonFormats lists %q, which no reason made here is of", f)
-		}
-	}
+	faulttest.CheckMade(t, "ReasonFormats", ReasonFormats(), made)
 	for _, s := range made {
 		if strings.Contains(s, "(") && !strings.Contains(s, "(Hong Kong romanisation)") {
 			t.Errorf("name reason %q names no romanisation of RomanisationNames", s)
