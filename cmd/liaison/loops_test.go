@@ -104,6 +104,13 @@ func TestLoops(t *testing.T) {
 		id := request(t, soon)
 		inState(t, jp.url, jpTok, id, "acknowledged")
 		inState(t, hk.url, hkTok, id, "acknowledged")
+		// The version the acknowledgement stores on HK keeps times to the
+		// millisecond, as every version does.
+		if code, rec := call(t, "GET", hk.url+"/api/v1/records/"+id, hkTok, nil); code != 200 {
+			t.Fatalf("the acknowledged request on HK: %d %v", code, rec)
+		} else if at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["updated"])); err != nil || !at.Equal(at.Truncate(time.Millisecond)) {
+			t.Errorf("the acknowledged request's updated time %v: want milliseconds at most (%v)", rec["updated"], err)
+		}
 		code, m := call(t, "POST", jp.url+"/api/v1/records/"+id+"/answer", jpTok, map[string]any{"answers": []string{"Registered in Osaka."}})
 		if code != 201 {
 			t.Fatalf("answer: %d %v", code, m)

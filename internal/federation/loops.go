@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"liaison/internal/agreement"
 	"liaison/internal/audit"
@@ -394,7 +395,9 @@ func (s *Service) receiveAck(ctx context.Context, v envelope.Verified) (store.Re
 	if err != nil {
 		return store.Received{}, audit.Event{}, "", err
 	}
-	now := s.now()
+	// Record times are kept to the millisecond, as the records service
+	// keeps them.
+	now := s.now().Truncate(time.Millisecond)
 	next.Version++
 	next.Updated = &now
 	next.Request.State = StateAcknowledged
