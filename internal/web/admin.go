@@ -206,7 +206,17 @@ func parseTime(s string, end bool) (time.Time, error) {
 	return d, nil
 }
 
+// verifyWriteTime bounds how long GET /api/v1/audit/verify may take to
+// answer. It reads every audit entry and every stored record version,
+// which on a node of millions of records takes longer than the server's
+// write timeout for other routes: without it the connection would be cut
+// with no answer.
+const verifyWriteTime = time.Hour
+
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	// A ResponseWriter without deadlines (a test's recorder) has nothing to
+	// extend.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(verifyWriteTime))
 	rep, err := store.VerifyAudit(r.Context(), s.store, false)
 	var (
 		br *audit.Break

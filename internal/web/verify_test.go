@@ -3,11 +3,14 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liaison/internal/store"
 	"liaison/internal/store/sqlite"
@@ -115,5 +118,38 @@ func TestAuditVerifyAPIFindsTampering(t *testing.T) {
 	}
 	if v := verify(); v.OK || v.Problem != "anchor" || v.BrokenAt == 0 || !strings.Contains(v.Reason, "audit_head") {
 		t.Errorf("the anchor deleted: %+v, want problem anchor naming audit_head", v)
+	}
+}
+
+// TestAuditVerifyOutlastsTheWriteTimeout serves a node with a write timeout
+// already past when any handler answers: another route's answer is lost
+// (the connection is closed), while GET /api/v1/audit/verify, which on a
+// large node takes longer than other routes may, still answers.
+func TestAuditVerifyOutlastsTheWriteTimeout(t *testing.T) {
+	n := MustNode(t)
+	srv := httptest.NewUnstartedServer(n.server)
+	srv.Config.WriteTimeout = time.Nanosecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	get := func(path string) (*http.Response, error) {
+		req, err := http.NewRequest("GET", srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+n.tokens[store.RoleAuditor])
+		return srv.Client().Do(req)
+	}
+	if resp, err := get("/api/v1/audit?limit=1"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("another route answered %d past the write timeout: the test cannot tell", resp.StatusCode)
+	}
+	resp, err := get("/api/v1/audit/verify")
+	if err != nil {
+		t.Fatalf("verify past the write timeout: %v", err)
+	}
+	defer resp.Body.Close()
+	var v struct{ OK bool }
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK || !v.OK {
+		t.Errorf("verify past the write timeout: %d %+v %v", resp.StatusCode, v, err)
 	}
 }
