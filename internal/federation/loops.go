@@ -224,8 +224,10 @@ func (s *Service) sendLoop(ctx context.Context, actor string, rec *intel.Record,
 		if err != nil {
 			return ShareResult{}, fmt.Errorf("encode decision: %w", err)
 		}
+		// A request's envelope is queued once: a creation sent again under
+		// its idempotency key while the first was queuing it finds it.
 		ds = append(ds, store.Delivery{EnvelopeID: id, Peer: to, Type: string(t), RecordID: rec.ID, Version: rec.Version,
-			Payload: p, Decision: dj})
+			Payload: p, Decision: dj, Once: t == envelope.TypeRequest})
 	}
 	stored, err := s.Enqueue(ctx, ds, []audit.Event{ev})
 	if err != nil {

@@ -98,6 +98,12 @@ type Delivery struct {
 	RefusalReason string
 	// RefusalSigned is the receiver's signed refusal, verified.
 	RefusalSigned string
+	// Once, on a row given to Share, leaves it unwritten when the outbox
+	// already holds a delivery of the same record version and type to the
+	// same peer that was not refused, and Share returns that one in its
+	// place: a request for assistance sent again (a client resending its
+	// creation) is queued once. Not stored.
+	Once bool
 }
 
 // DeliveryQuery selects a page of outbox rows for a listing, in id order.

@@ -309,4 +309,34 @@ func TestCreateRequestIdempotencyKey(t *testing.T) {
 	if c := n.count(t); c != 1 {
 		t.Errorf("%d records, want 1", c)
 	}
+	// Sent many times at once under another key: one record, its request
+	// queued once, however the sends interleave between storing the
+	// record and queuing its envelope.
+	const sends = 8
+	ids := make(chan string, sends)
+	var wg sync.WaitGroup
+	for range sends {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := n.postKeyed(t, "liaison", "/api/v1/requests", body, "rfa-2")
+			var g struct{ Record struct{ ID string } }
+			if r.status == http.StatusCreated {
+				r.json(t, &g)
+			}
+			ids <- g.Record.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	id := ""
+	for got := range ids {
+		if got == "" || (id != "" && got != id) {
+			t.Fatalf("concurrent sends under one key answered records %q and %q", id, got)
+		}
+		id = got
+	}
+	if ds, err := n.store.Deliveries(ctx, id); err != nil || len(ds) != 1 {
+		t.Errorf("the request sent %d times at once was queued %d times (%v), want once", sends, len(ds), err)
+	}
 }

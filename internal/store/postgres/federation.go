@@ -43,6 +43,9 @@ const (
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = $1 ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = $1`
+	// The delivery a row given with Once would repeat.
+	sqlDeliveryHeld = sqlDeliveryColumns + ` WHERE record_id = $1 AND version = $2 AND type = $3 AND peer = $4
+		AND state <> 'refused' ORDER BY id LIMIT 1`
 	sqlRecentDeliveries = sqlDeliveryColumns + ` WHERE id < $1 AND ($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3`
 	sqlDeliveryCounts   = `SELECT state, count(*) FROM outbox GROUP BY state`
 
@@ -278,6 +281,19 @@ func (db *DB) insertDeliveries(ctx context.Context, tx pgx.Tx, ds []store.Delive
 	out := make([]store.Delivery, len(ds))
 	now := db.now()
 	for i, d := range ds {
+		if d.Once {
+			// Read under the lock above, which every transaction
+			// queuing deliveries takes first: no other can queue the
+			// same row meanwhile.
+			held, err := scanDeliveries(tx.Query(ctx, sqlDeliveryHeld, d.RecordID, d.Version, d.Type, d.Peer))
+			if err != nil {
+				return nil, fmt.Errorf("deliveries of %s: %w", d.RecordID, err)
+			}
+			if len(held) > 0 {
+				out[i] = held[0]
+				continue
+			}
+		}
 		d = d.WithDefaults(now)
 		err := tx.QueryRow(ctx, sqlInsertDelivery, d.EnvelopeID, d.Peer, d.Type, d.RecordID, d.Version,
 			string(d.Payload), string(d.Decision), d.SignKey, d.State, d.NextAttempt, d.Created).Scan(&d.ID)

@@ -45,6 +45,9 @@ const (
 	sqlDeliveriesAll    = sqlDeliveryColumns + ` ORDER BY id`
 	sqlDeliveriesRecord = sqlDeliveryColumns + ` WHERE record_id = ? ORDER BY id`
 	sqlDelivery         = sqlDeliveryColumns + ` WHERE id = ?`
+	// The delivery a row given with Once would repeat.
+	sqlDeliveryHeld = sqlDeliveryColumns + ` WHERE record_id = ? AND version = ? AND type = ? AND peer = ?
+		AND state <> 'refused' ORDER BY id LIMIT 1`
 	sqlRecentDeliveries = sqlDeliveryColumns + ` WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`
 	sqlDeliveryCounts   = `SELECT state, count(*) FROM outbox GROUP BY state`
 
@@ -323,6 +326,16 @@ func (db *DB) insertDeliveries(ctx context.Context, conn *sql.Conn, tx *sql.Tx, 
 	defer ins.close()
 	var decisions decisionIDs
 	for i, d := range ds {
+		if d.Once {
+			held, err := scanDeliveries(tx.QueryContext(ctx, sqlDeliveryHeld, d.RecordID, int64(d.Version), d.Type, d.Peer))
+			if err != nil {
+				return nil, fmt.Errorf("deliveries of %s: %w", d.RecordID, err)
+			}
+			if len(held) > 0 {
+				out[i] = held[0]
+				continue
+			}
+		}
 		d = d.WithDefaults(now)
 		last++
 		d.ID = last

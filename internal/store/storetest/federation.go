@@ -30,6 +30,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Peers", testPeers},
 		{"ShareWritesRowsAndAuditTogether", testShare},
 		{"ShareFailureStoresNothing", testShareFailure},
+		{"ShareOnceQueuesOnce", testShareOnce},
 		{"ClaimLeasesOnePeer", testClaimLease},
 		{"ClaimAfterLeaseExpiry", testClaimReclaim},
 		{"ClaimRespectsDueTimeAndMax", testClaimDue},
@@ -1344,5 +1345,41 @@ func testListDeliveries(t *testing.T, s store.Store) {
 	for _, q := range []store.DeliveryQuery{{Limit: -1}, {Limit: store.MaxLimit + 1}, {After: -1}} {
 		_, err := s.ListDeliveries(ctx, q)
 		WantKind(t, err, fault.Invalid)
+	}
+}
+
+// testShareOnce shares a request's delivery with Once again and again: it
+// is queued once per record version, type and peer, Share returning the
+// row queued first, and queued anew once that row was refused.
+func testShareOnce(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	MustPeer(t, s, NewPeer("FR"))
+	request := func(peer string, version int) store.Delivery {
+		d := NewDelivery(peer, "R1")
+		d.Type, d.Version, d.Once = "request", version, true
+		return d
+	}
+	first := MustShare(t, s, request("JP", 1))[0]
+	again := MustShare(t, s, request("JP", 1))[0]
+	if again.ID != first.ID || again.EnvelopeID != first.EnvelopeID {
+		t.Fatalf("the same delivery again gave row %d (%s), want the first, %d (%s)", again.ID, again.EnvelopeID, first.ID, first.EnvelopeID)
+	}
+	other := MustShare(t, s, request("FR", 1), request("JP", 2))
+	if other[0].ID == first.ID || other[1].ID == first.ID || other[0].ID == other[1].ID {
+		t.Fatalf("another peer and another version were not queued rows of their own: %d, %d (first %d)", other[0].ID, other[1].ID, first.ID)
+	}
+	if ds, err := s.Deliveries(ctx, "R1"); err != nil || len(ds) != 3 {
+		t.Fatalf("the outbox holds %d rows of R1 (%v), want 3", len(ds), err)
+	}
+	if _, _, err := s.ClaimDeliveries(ctx, "A", Base().Add(time.Minute), time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishDeliveries(ctx, "A", "JP", Base().Add(time.Minute),
+		[]store.DeliveryOutcome{{ID: first.ID, State: store.DeliveryRefused, Error: "no agreement"}}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if anew := MustShare(t, s, request("JP", 1))[0]; anew.ID == first.ID || anew.State != store.DeliveryQueued {
+		t.Fatalf("after the first was refused, the delivery gave row %d in state %s, want a new queued row", anew.ID, anew.State)
 	}
 }
