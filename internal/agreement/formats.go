@@ -142,3 +142,16 @@ var phraseFormats = []string{
 	// An operation without an id (checkDistribution).
 	"(unnamed)",
 }
+
+// ConsentDetailFormats returns the shapes of Consent.AuditDetail, the
+// detail of the audit entry of a consent recorded, with its verbs where
+// the originator's code, the recipient's and the reference go. A test
+// holds the list to the code.
+func ConsentDetailFormats() []string {
+	return []string{
+		"originator %s consents to onward transmission to %s",
+		"originator %s consents to onward transmission to %s (ref %s)",
+		"originator %s consents to onward transmission to any recipient",
+		"originator %s consents to onward transmission to any recipient (ref %s)",
+	}
+}

@@ -86,7 +86,7 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
 		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Relay: federation.RegionRelay(dir, info.Code)})
 	officers, err := ui.New(ui.Config{Node: info.Code, Store: st, Records: rs, Sharing: sh, Federation: fed,
-		Directory: dir, Matcher: ms, Screener: ms, Logger: c.Logger, Now: c.Now})
+		Directory: dir, Matcher: ms, Screener: ms, Logger: c.Logger, Now: c.Now, AuditDetailFormats: AuditDetailFormats()})
 	if err != nil {
 		return nil, fmt.Errorf("build web ui: %w", err)
 	}

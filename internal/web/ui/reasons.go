@@ -218,6 +218,7 @@ type reasonBook struct {
 	partners  formats             // sharing.SummaryFormats
 	audits    formats             // auditReasonFormats
 	digests   []*pattern          // audit.DigestFormats, most specific first
+	details   *detailBook         // the formats of audit details
 	names     map[string]partyName
 }
 
@@ -289,6 +290,9 @@ func newReasonBook(dir *directory.Directory, faultFormats []string) (*reasonBook
 		return nil, err
 	}
 	if b.digests, err = newPatterns(audit.DigestFormats()); err != nil {
+		return nil, err
+	}
+	if b.details, err = newDetailBook(nil); err != nil {
 		return nil, err
 	}
 	for _, f := range faultFormats {

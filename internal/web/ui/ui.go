@@ -88,6 +88,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// AuditDetailFormats are the formats of the audit details written by
+	// packages the UI cannot import (app.AuditDetailFormats, the node's
+	// administration), which the audit page words as it does the others.
+	AuditDetailFormats []string
 }
 
 //go:embed templates/*.html
@@ -137,6 +141,11 @@ func New(cfg Config) (*Handler, error) {
 	cat, err := loadCatalogue(cfg.Directory)
 	if err != nil {
 		return nil, fmt.Errorf("ui: %w", err)
+	}
+	if len(cfg.AuditDetailFormats) > 0 {
+		if cat, err = cat.withDetails(cfg.AuditDetailFormats); err != nil {
+			return nil, fmt.Errorf("ui: audit detail formats: %w", err)
+		}
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, cat: cat, pages: map[string]*template.Template{},
 		sessions: newSessions(cfg.SessionTTL, maxSessions), submitted: newSubmissions(), mux: http.NewServeMux()}
