@@ -18,6 +18,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/intel"
 	"liaison/internal/store"
+	"liaison/internal/store/storetest"
 	"liaison/internal/web/ui"
 )
 
@@ -86,6 +87,17 @@ type tamperedAudit struct {
 	entry    func(audit.Entry) audit.Entry   // alters an entry as it is walked
 	anchor   func(audit.Anchor) audit.Anchor // alters the anchor
 	noAnchor bool                            // the anchor's row is deleted
+	// bodies alters a record's stored versions as they are walked.
+	bodies func(audit.RecordBodies) audit.RecordBodies
+}
+
+func (s *tamperedAudit) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) error) error {
+	return s.Store.WalkRecordBodies(ctx, func(rb audit.RecordBodies) error {
+		if s.bodies != nil {
+			rb = s.bodies(rb)
+		}
+		return fn(rb)
+	})
 }
 
 func (s *tamperedAudit) WalkAudit(ctx context.Context, fn func(audit.Entry) error) error {
@@ -354,5 +366,51 @@ func TestNoEnglishOnFrenchAndChinesePages(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAuditPageChecksBodiesOnRequest checks the audit page's second check:
+// by default the chain and its end only (and a link to check every stored
+// record version); with ?bodies=1 every version too, counted, and an
+// altered version named, with a link to its record, in the page's language.
+func TestAuditPageChecksBodiesOnRequest(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	rec := storetest.NewRecord(t)
+	storetest.MustCreate(t, n.store, rec)
+	intact := MustTamperedUI(t, n, &tamperedAudit{})
+	p := intact.get("/ui/audit?lang=fr")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="check-bodies"`) || strings.Contains(p.body, `id="bodies"`) {
+		t.Fatalf("the audit page by default: %d, want the chain checked and a link to check the bodies\n%s", p.status, p.body)
+	}
+	p = intact.get("/ui/audit?bodies=1&lang=fr")
+	if !strings.Contains(pageText(p.body), "Chaque version de fiche conservée a été vérifiée au regard de l'empreinte portée par son entrée d'audit : 1 versions") ||
+		strings.Contains(p.body, `id="check-bodies"`) {
+		t.Errorf("the bodies checked, in French: %s", pageText(p.body))
+	}
+	if p := intact.get("/ui/audit?bodies=yes"); p.status != http.StatusBadRequest || !strings.Contains(p.body, "bodies") {
+		t.Errorf("bodies=yes: %d, want 400 naming bodies", p.status)
+	}
+	altered := MustTamperedUI(t, n, &tamperedAudit{bodies: func(rb audit.RecordBodies) audit.RecordBodies {
+		if rb.Record == rec.ID {
+			rb.Stored = []audit.Digest{audit.DigestOf(1, []byte("{}"))}
+		}
+		return rb
+	}})
+	for lang, want := range map[string]string{
+		"en":      "Version 1 of this record is not what the audit log vouches for: " + rec.ID,
+		"fr":      "La version 1 de cette fiche ne correspond pas à ce que garantit le journal d'audit : " + rec.ID,
+		"zh-Hant": "此記錄的第 1 版與審計日誌所擔保的內容不符： " + rec.ID,
+	} {
+		p := altered.get("/ui/audit?bodies=1&lang=" + lang)
+		if p.status != http.StatusOK {
+			t.Fatalf("%s: %d", lang, p.status)
+		}
+		said := pageText(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(p.body, ""))
+		if !strings.Contains(said, want) || !strings.Contains(p.body, `href="/ui/records/`+rec.ID+`"`) {
+			t.Errorf("%s: an altered version: %s\nwant %q and a link to the record", lang, said, want)
+		}
+	}
+	if p := altered.get("/ui/audit"); !strings.Contains(p.body, `id="check-bodies"`) || strings.Contains(p.body, "notice bad") {
+		t.Errorf("without ?bodies=1 the altered version is not read: %s", pageText(p.body))
 	}
 }
