@@ -147,6 +147,10 @@ func BenchmarkCreateRecordsBatch(b *testing.B) {
 	storetest.BenchCreateRecords(b, func(b *testing.B) store.Store { return MustOpenDB(b) })
 }
 
+func BenchmarkVerifyAudit(b *testing.B) {
+	storetest.BenchVerifyAudit(b, func(b *testing.B) store.Store { return MustOpenDB(b) })
+}
+
 func BenchmarkGetRecord(b *testing.B) {
 	storetest.BenchGetRecord(b, func(b *testing.B) store.Store { return MustOpenDB(b) })
 }

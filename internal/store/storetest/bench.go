@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +197,35 @@ func BenchListText(b *testing.B, open func(*testing.B) store.Store) {
 			b.Fatal("no record found")
 		}
 	}
+}
+
+// BenchVerifyAudit measures store.VerifyAudit over a node holding
+// LIAISON_BENCH_VERIFY_RECORDS generated records (20,000 unless set), each
+// stored with its audit entry: the chain, its anchor, and every version's
+// body hashed and compared with its digest. It reports the versions
+// checked a second, what an operator divides a node's versions by to know
+// how long `liaison audit verify` takes.
+func BenchVerifyAudit(b *testing.B, open func(*testing.B) store.Store) {
+	n := 20000
+	if v := os.Getenv("LIAISON_BENCH_VERIFY_RECORDS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("LIAISON_BENCH_VERIFY_RECORDS=%q: want a positive number", v)
+		}
+	}
+	s := open(b)
+	preload(b, s, n)
+	ctx := context.Background()
+	var versions int64
+	for b.Loop() {
+		rep, err := store.VerifyAudit(ctx, s, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Covered != int64(n) {
+			b.Fatalf("verified %d versions against their digests, want %d", rep.Covered, n)
+		}
+		versions += rep.Versions
+	}
+	b.ReportMetric(float64(versions)/b.Elapsed().Seconds(), "versions/s")
 }
