@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"liaison/internal/audit"
+	"liaison/internal/jsonread"
 )
 
 // AuditReader is what VerifyAudit reads of a store.
@@ -183,4 +185,126 @@ func MergeBodies(nextVersion func() (string, audit.Digest, bool, error), nextEnt
 		}
 	}
 	return nil
+}
+
+// HeadCheck compares every record's row in the table of records held with
+// its latest stored version while a driver's WalkRecordBodies streams the
+// versions, so that the bodies are read once: Version notes each version
+// as it is read (its body's version, status, kind and originator), Record
+// compares the rows up to a record whose bodies were just checked, End
+// the rows after the last. rows gives the table's rows in the order of the
+// walk (record id in byte order); it reports false at its end.
+type HeadCheck struct {
+	rows   func() (string, RecordRow, bool, error)
+	id     string
+	head   RecordRow
+	more   bool
+	read   bool
+	latest map[string]RecordRow // versions read ahead of their record's check
+	unread map[string]*audit.BodyMismatch
+}
+
+// NewHeadCheck returns a HeadCheck over the rows rows gives.
+func NewHeadCheck(rows func() (string, RecordRow, bool, error)) *HeadCheck {
+	return &HeadCheck{rows: rows, latest: map[string]RecordRow{}, unread: map[string]*audit.BodyMismatch{}}
+}
+
+// Version notes a stored version of record id, read in version order.
+func (c *HeadCheck) Version(id string, version int, body []byte) error {
+	row, err := RowOfBody(body)
+	if err != nil {
+		// Said once the body has been compared with its digest, which
+		// names an altered body first.
+		c.unread[id] = &audit.BodyMismatch{Record: id, Version: version, Reason: err.Error()}
+	} else {
+		delete(c.unread, id) // only the latest version is compared with the row
+	}
+	row.Version = version
+	c.latest[id] = row
+	return nil
+}
+
+// Record compares the rows of the records up to id, whose versions have
+// all been noted, with their latest versions, and returns the
+// HeadMismatch of the first that differs.
+func (c *HeadCheck) Record(id string) error {
+	latest := c.latest[id]
+	delete(c.latest, id)
+	if m := c.unread[id]; m != nil {
+		return m
+	}
+	if err := c.before(id, true); err != nil {
+		return err
+	}
+	var head RecordRow
+	if c.more && c.id == id {
+		head = c.head
+		c.read = false
+	}
+	if m := HeadMismatch(id, head, latest); m != nil {
+		return m
+	}
+	return nil
+}
+
+// End compares the rows after the last record walked: records with no
+// version stored.
+func (c *HeadCheck) End() error { return c.before("", false) }
+
+// before reports the first row, before id (bounded) or to the end, of a
+// record with no version stored, and leaves the row at id, if any, read.
+func (c *HeadCheck) before(id string, bounded bool) error {
+	for {
+		if !c.read {
+			var err error
+			c.id, c.head, c.more, err = c.rows()
+			if err != nil {
+				return fmt.Errorf("read the table of records held: %w", err)
+			}
+			c.read = true
+		}
+		if !c.more || (bounded && c.id >= id) {
+			return nil
+		}
+		if m := HeadMismatch(c.id, c.head, RecordRow{}); m != nil {
+			return m
+		}
+		c.read = false
+	}
+}
+
+// RowOfBody reads what a stored body says of its record's row: version,
+// status, kind and originator (each "" when absent), its other members
+// skipped.
+func RowOfBody(body []byte) (RecordRow, error) {
+	var row RecordRow
+	r := jsonread.New(body)
+	r.Object(func(name []byte) bool {
+		switch string(name) {
+		case "version":
+			row.Version = int(r.Int())
+		case "status":
+			row.Status = r.Str()
+		case "kind":
+			row.Kind = r.Str()
+		case "originator":
+			row.Originator = r.Str()
+		default:
+			r.Skip()
+		}
+		return true
+	})
+	if !r.Bad() {
+		return row, nil
+	}
+	// Not in the canonical form the stores write (the reader above takes
+	// no spaces, say): read it as any JSON.
+	var v struct {
+		Version                  int
+		Status, Kind, Originator string
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return RecordRow{}, fmt.Errorf("the stored body is not a JSON record: %w", err)
+	}
+	return RecordRow{Version: v.Version, Status: v.Status, Kind: v.Kind, Originator: v.Originator}, nil
 }

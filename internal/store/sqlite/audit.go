@@ -40,19 +40,9 @@ const (
 	// The first record whose row does not say what its latest stored
 	// version says, and the first stored version whose record has no row
 	// (see store.HeadMismatch).
-	sqlHeadMismatch = `SELECT r.id, r.version, r.status, r.kind, r.originator, coalesce(v.version, 0),
-		coalesce(json_extract(v.body, '$.status'), ''), coalesce(json_extract(v.body, '$.kind'), ''),
-		coalesce(json_extract(v.body, '$.originator'), '')
-		FROM records r LEFT JOIN record_versions v ON v.id = r.id
-			AND v.version = (SELECT max(version) FROM record_versions WHERE id = r.id)
-		WHERE v.id IS NULL OR r.version <> v.version OR r.status <> coalesce(json_extract(v.body, '$.status'), '')
-			OR r.kind <> coalesce(json_extract(v.body, '$.kind'), '')
-			OR r.originator <> coalesce(json_extract(v.body, '$.originator'), '')
-		ORDER BY r.id LIMIT 1`
-	sqlHeadless = `SELECT v.id, max(v.version), coalesce(json_extract(v.body, '$.status'), ''),
-		coalesce(json_extract(v.body, '$.kind'), ''), coalesce(json_extract(v.body, '$.originator'), '')
-		FROM record_versions v WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = v.id)
-		GROUP BY v.id ORDER BY v.id LIMIT 1`
+	// The table of records held, in the order of sqlVersionBodies, for
+	// store.HeadCheck.
+	sqlRecordRows = `SELECT id, version, status, kind, originator FROM records ORDER BY id`
 )
 
 // anchorSchema is the migration that added audit_head and the body
@@ -556,6 +546,24 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 		return fmt.Errorf("walk record bodies: %w", mapErr(err, "record versions"))
 	}
 	defer vrows.Close()
+	// Each record's row is compared with its latest version as the walk
+	// reads the bodies, rather than parsing every body again in SQL.
+	rrows, err := tx.QueryContext(ctx, sqlRecordRows)
+	if err != nil {
+		return fmt.Errorf("walk record bodies: %w", mapErr(err, "records"))
+	}
+	defer rrows.Close()
+	heads := store.NewHeadCheck(func() (string, store.RecordRow, bool, error) {
+		if !rrows.Next() {
+			return "", store.RecordRow{}, false, mapErr(rrows.Err(), "records")
+		}
+		var (
+			id  string
+			row store.RecordRow
+		)
+		err := rrows.Scan(&id, &row.Version, &row.Status, &row.Kind, &row.Originator)
+		return id, row, err == nil, mapErr(err, "records")
+	})
 	nextVersion := func() (string, audit.Digest, bool, error) {
 		if !vrows.Next() {
 			return "", audit.Digest{}, false, mapErr(vrows.Err(), "record versions")
@@ -566,6 +574,9 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 			body    sql.RawBytes
 		)
 		if err := vrows.Scan(&id, &version, &body); err != nil {
+			return "", audit.Digest{}, false, err
+		}
+		if err := heads.Version(id, version, body); err != nil {
 			return "", audit.Digest{}, false, err
 		}
 		return id, audit.DigestOf(version, body), true, nil
@@ -585,35 +596,14 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 			return e, err == nil, err
 		}
 	}
-	if err := store.MergeBodies(nextVersion, nextEntry, fn); err != nil {
+	err = store.MergeBodies(nextVersion, nextEntry, func(rb audit.RecordBodies) error {
+		if err := fn(rb); err != nil {
+			return err
+		}
+		return heads.Record(rb.Record)
+	})
+	if err != nil {
 		return err
 	}
-	return checkHeads(ctx, tx)
-}
-
-// checkHeads compares, in the snapshot of tx, every record's row with its
-// latest stored version (store.HeadMismatch).
-func checkHeads(ctx context.Context, tx *sql.Tx) error {
-	for _, q := range []string{sqlHeadMismatch, sqlHeadless} {
-		var (
-			id           string
-			head, latest store.RecordRow
-		)
-		dest := []any{&id, &head.Version, &head.Status, &head.Kind, &head.Originator,
-			&latest.Version, &latest.Status, &latest.Kind, &latest.Originator}
-		if q == sqlHeadless {
-			dest = []any{&id, &latest.Version, &latest.Status, &latest.Kind, &latest.Originator}
-		}
-		err := tx.QueryRowContext(ctx, q).Scan(dest...)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("compare records with their latest versions: %w", mapErr(err, "records"))
-		}
-		if m := store.HeadMismatch(id, head, latest); m != nil {
-			return m
-		}
-	}
-	return nil
+	return heads.End()
 }
