@@ -133,16 +133,11 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		}
 		q.After = n
 	}
-	if l := v.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		switch {
-		case err != nil:
-			errs = append(errs, fault.Field("limit", "must be an integer"))
-		case n < 1 || n > store.MaxLimit:
-			errs = append(errs, fault.Field("limit", "must be between 1 and %d", store.MaxLimit))
-		}
-		q.Limit = n
+	n, ferr := pageLimit(v)
+	if ferr != nil {
+		errs = append(errs, ferr)
 	}
+	q.Limit = n
 	if err := errs.Err(); err != nil {
 		return err
 	}

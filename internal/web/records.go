@@ -136,16 +136,11 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkCategory(q.Category); err != nil {
 		return err
 	}
-	if l := v.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return fault.Field("limit", "must be an integer")
-		}
-		if n < 1 {
-			return fault.Field("limit", "must be between 1 and 1000")
-		}
-		q.Limit = n
+	n, ferr := pageLimit(v)
+	if ferr != nil {
+		return ferr
 	}
+	q.Limit = n
 	page, err := s.records.List(r.Context(), userFrom(r.Context()).Name, q)
 	if err != nil {
 		return err
@@ -204,4 +199,22 @@ func (s *Server) retractRecord(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, rec)
 	return nil
+}
+
+// pageLimit reads the limit of a paged listing (GET /api/v1/records,
+// /api/v1/deliveries): 0 when none is given (the store's default), else an
+// integer from 1 to store.MaxLimit.
+func pageLimit(v url.Values) (int, *fault.Error) {
+	l := v.Get("limit")
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	switch {
+	case err != nil:
+		return 0, fault.Field("limit", "must be an integer")
+	case n < 1 || n > store.MaxLimit:
+		return 0, fault.Field("limit", "must be between 1 and %d", store.MaxLimit)
+	}
+	return n, nil
 }

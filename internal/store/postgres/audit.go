@@ -255,7 +255,10 @@ func (db *DB) WalkRecordBodies(ctx context.Context, fn func(audit.RecordBodies) 
 }
 
 // checkHeads compares, in the snapshot of tx, every record's row with its
-// latest stored version (store.HeadMismatch).
+// latest stored version (store.HeadMismatch). SQLite does it during the
+// walk (store.HeadCheck) from the bodies the walk reads; here the bodies
+// are jsonb, whose members the server reads cheaply, while their text, in
+// jsonb's own spacing, would have to be parsed again in Go.
 func checkHeads(ctx context.Context, tx pgx.Tx) error {
 	for _, q := range []string{sqlHeadMismatch, sqlHeadless} {
 		var (

@@ -173,24 +173,12 @@ func (l *Locale) detail(text string, depth int) (string, bool) {
 // sayDetail formats the catalogue's wording of p with args, each worded
 // where it is a detail itself or a list of words from closed sets.
 func (l *Locale) sayDetail(p *pattern, args []any, depth int) (string, bool) {
-	s, ok := l.msgs[detailKey+p.format]
-	if !ok || s == "" {
-		return "", false
-	}
-	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = a
-		text, ok := a.(string)
-		if !ok || p.verbs[i] != 's' {
-			continue
-		}
+	return l.sayWith(detailKey, p, args, func(text string) (string, bool) {
 		if w, ok := l.detailWords(text); ok {
-			out[i] = w
-		} else if w, ok := l.detail(text, depth+1); ok {
-			out[i] = w
+			return w, true
 		}
-	}
-	return l.printer.Sprintf(s, out...), true
+		return l.detail(text, depth+1)
+	})
 }
 
 // detailWords words s when it is a word from a closed set, or a list of

@@ -540,6 +540,12 @@ const maxDepth = 3
 // each worded in the locale's language where it is a phrase, a name, a
 // date or a list of them.
 func (l *Locale) say(key string, p *pattern, args []any, depth int) (string, bool) {
+	return l.sayWith(key, p, args, func(text string) (string, bool) { return l.phrase(text, depth+1) })
+}
+
+// sayWith formats the catalogue's wording of p (under key) with args, each
+// text argument of a %s or %v verb worded by word where it can be.
+func (l *Locale) sayWith(key string, p *pattern, args []any, word func(string) (string, bool)) (string, bool) {
 	s, ok := l.msgs[key+p.format]
 	if !ok || s == "" {
 		return "", false
@@ -548,7 +554,7 @@ func (l *Locale) say(key string, p *pattern, args []any, depth int) (string, boo
 	for i, a := range args {
 		out[i] = a
 		if text, ok := a.(string); ok && (p.verbs[i] == 's' || p.verbs[i] == 'v') {
-			if w, ok := l.phrase(text, depth+1); ok {
+			if w, ok := word(text); ok {
 				out[i] = w
 			}
 		}
