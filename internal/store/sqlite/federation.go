@@ -903,7 +903,14 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			if rc.Record != nil {
 				rid, ver = rc.Record.ID, rc.Record.Version
 			}
-			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), textOf(rc.Signed), received); err != nil {
+			// The envelope is kept packed (see packSigned), in the
+			// arena the batch's bodies are encoded in.
+			var signed any = textOf(rc.Signed)
+			at := len(arena)
+			if a, ok := packSigned(arena, rc.Signed); ok {
+				arena, signed = a, a[at:len(a):len(a)]
+			}
+			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), signed, received); err != nil {
 				return mapErr(err, "envelope "+rc.EnvelopeID)
 			}
 			var vouch audit.Vouch
@@ -1039,7 +1046,11 @@ func detachReceived(ctx context.Context, tx *sql.Tx, id string) error {
 		return fmt.Errorf("purge envelopes of %s: %w", id, mapErr(err, "inbox"))
 	}
 	for _, r := range kept {
-		if d := string(store.Detached([]byte(r.Text))); d != r.Text {
+		signed, err := unpackSigned([]byte(r.Text))
+		if err != nil {
+			return fmt.Errorf("purge envelope %s: %w", r.Key, err)
+		}
+		if d := string(store.Detached(signed)); d != r.Text {
 			if _, err := tx.ExecContext(ctx, sqlDetachSigned, d, r.Key); err != nil {
 				return fmt.Errorf("purge envelope %s: %w", r.Key, mapErr(err, "inbox"))
 			}
@@ -1210,7 +1221,7 @@ func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeRe
 		var (
 			r             store.EnvelopeReceipt
 			via, received string
-			signed        string
+			signed        []byte
 		)
 		if err := rows.Scan(&r.EnvelopeID, &r.RecordID, &r.Version, &r.Type, &r.From, &r.Key, &via, &received,
 			&r.AuditSeq, &signed); err != nil {
@@ -1219,7 +1230,9 @@ func (db *DB) Receipts(ctx context.Context, recordID string) ([]store.EnvelopeRe
 		if via != "" {
 			r.Via = strings.Split(via, ",")
 		}
-		r.Signed = []byte(signed)
+		if r.Signed, err = unpackSigned(signed); err != nil {
+			return nil, fmt.Errorf("receipts of %s: envelope %s: %w", recordID, r.EnvelopeID, err)
+		}
 		if r.Received, err = parseTime(received); err != nil {
 			return nil, err
 		}
