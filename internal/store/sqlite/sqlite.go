@@ -337,6 +337,12 @@ func dsn(path string, writer bool) string {
 	if writer {
 		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpointPages))
+		// A statement that writes many rows and may fail on a
+		// constraint keeps the pages it changes in a statement journal,
+		// to undo itself alone: in memory, not in a temporary file that
+		// the inbox's multi-row inserts wrote about 2.5 KiB an envelope
+		// to (a sort too large for memory still spills to disk).
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(ON)")
