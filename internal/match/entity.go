@@ -70,7 +70,11 @@ type Entity struct {
 // validation of the record itself reports them. A phone number without a
 // country code is read as a number of the party's country or nationality.
 func Extract(r *intel.Record) []Entity {
-	out := make([]Entity, 0, extractCap(r))
+	return appendEntities(make([]Entity, 0, extractCap(r)), r)
+}
+
+// appendEntities appends the entities Extract returns to out.
+func appendEntities(out []Entity, r *intel.Record) []Entity {
 	switch {
 	case r.Seizure != nil:
 		s := r.Seizure

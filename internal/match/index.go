@@ -273,7 +273,72 @@ type Loader struct {
 type loadPart struct {
 	rs    []*intel.Record
 	ps    []prepared
+	mem   *partMem // what ps are carved from, given back once they are stored
 	ready chan struct{}
+}
+
+// partMem is the memory a Loader prepares a part's records in: each
+// record's entities, renderings, keys and token ids are carved from
+// blocks kept from one part to the next, rather than allocated record by
+// record (about a kilobyte a record, most of what a rebuild allocated
+// besides the records themselves, and what set the collector's pace).
+type partMem struct {
+	es    partArena[Entity]
+	names partArena[[]norm.Rendering]
+	keys  partArena[key]
+	kend  partArena[int32]
+	toks  partArena[uint32]
+}
+
+var partMems = sync.Pool{New: func() any { return new(partMem) }}
+
+func takePartMem() *partMem { return partMems.Get().(*partMem) }
+
+// putPartMem keeps m for another part once nothing carved from it is
+// used any more.
+func putPartMem(m *partMem) {
+	m.es.reset()
+	m.names.reset()
+	m.keys.reset()
+	m.kend.reset()
+	m.toks.reset()
+	partMems.Put(m)
+}
+
+// partArena hands out slices carved one after another from a block; a
+// part that needs more than the block gets blocks of its own meanwhile,
+// and the block is made large enough for it at reset.
+type partArena[T any] struct {
+	block []T // the block kept, of which used elements were handed out
+	free  []T // what is left of the block being carved, length 0
+	used  int
+}
+
+// take returns n elements, zero or as reset left them, that nothing else
+// is handed.
+func (a *partArena[T]) take(n int) []T {
+	if a.free == nil {
+		a.free = a.block[:0]
+	}
+	if cap(a.free) < n {
+		a.free = make([]T, 0, max(n, 1024))
+	}
+	s := a.free[:n:n]
+	a.free = a.free[n:n]
+	a.used += n
+	return s
+}
+
+// reset makes the whole block available again, zeroed where it was
+// handed out (so that it holds on to no strings of records gone), and
+// grows it to what the last part took when that was more.
+func (a *partArena[T]) reset() {
+	if a.used > cap(a.block) {
+		a.block = make([]T, 0, a.used+a.used/4)
+	} else {
+		clear(a.block[:a.used])
+	}
+	a.free, a.used = a.block[:0], 0
 }
 
 // NewLoader starts a Loader. Close must be called to index the last
@@ -294,11 +359,17 @@ func (ix *Index) newLoader(size int) *Loader {
 		l.workers.Add(1)
 		go func() {
 			defer l.workers.Done()
+			var ebuf []Entity // a record's entities, extracted
 			for p := range l.todo {
 				p.ps = make([]prepared, len(p.rs))
+				p.mem = takePartMem()
 				for i, r := range p.rs {
-					p.ps[i] = ix.prepare(Extract(r))
+					ebuf = appendEntities(ebuf[:0], r)
+					es := p.mem.es.take(len(ebuf))
+					copy(es, ebuf)
+					p.ps[i] = ix.prepareIn(es, p.mem)
 				}
+				clear(ebuf)
 				close(p.ready)
 			}
 		}()
@@ -317,6 +388,8 @@ func (ix *Index) newLoader(size int) *Loader {
 				ix.mu.Lock()
 			}
 			ix.storeAll(p.rs, p.ps, seen)
+			p.ps = nil
+			putPartMem(p.mem)
 			if held += len(p.rs); held >= loadFlush {
 				ix.flush()
 				clear(seen)
@@ -388,8 +461,17 @@ type prepared struct {
 // prepare normalises the names of es, looks their tokens up in the
 // vocabulary and works out the keys of each entity, as entKeys will find
 // them once stored. It does not take mu.
-func (ix *Index) prepare(es []Entity) prepared {
-	p := prepared{es: es, names: make([][]norm.Rendering, len(es)), kend: make([]int32, len(es))}
+func (ix *Index) prepare(es []Entity) prepared { return ix.prepareIn(es, nil) }
+
+// prepareIn is prepare with what it returns carved from m, or allocated
+// when m is nil.
+func (ix *Index) prepareIn(es []Entity, m *partMem) prepared {
+	p := prepared{es: es}
+	if m != nil {
+		p.names, p.kend = m.names.take(len(es)), m.kend.take(len(es))
+	} else {
+		p.names, p.kend = make([][]norm.Rendering, len(es)), make([]int32, len(es))
+	}
 	// The keys are worked out in a buffer kept from one record to the
 	// next and copied once they are all known: a record has from a few
 	// to a few hundred, and growing a slice to fit them cost as much
@@ -399,6 +481,7 @@ func (ix *Index) prepare(es []Entity) prepared {
 		sc = &prepScratch{keys: make([]key, 0, 256), rends: make([]rend, 0, 8), toks: make([][]string, 0, 8*maxTokens)}
 	}
 	keys := sc.keys[:0]
+	p.toks = sc.ids[:0]
 	for i := range es {
 		e := &es[i]
 		typ := typeCodes[e.Type]
@@ -410,8 +493,16 @@ func (ix *Index) prepare(es []Entity) prepared {
 		}
 		p.kend[i] = int32(len(keys))
 	}
-	p.keys = slices.Clone(keys)
-	sc.keys = keys[:0]
+	toks := p.toks
+	if m != nil {
+		p.keys = m.keys.take(len(keys))
+		p.toks = m.toks.take(len(toks))
+		copy(p.keys, keys)
+		copy(p.toks, toks)
+	} else {
+		p.keys, p.toks = slices.Clone(keys), slices.Clone(toks)
+	}
+	sc.keys, sc.ids = keys[:0], toks[:0]
 	ix.prep.Put(sc)
 	return p
 }
@@ -471,6 +562,7 @@ func (ix *Index) prepareName(p *prepared, i int, typ uint8, keys []key, sc *prep
 // prepScratch is the working memory of prepare.
 type prepScratch struct {
 	keys  []key
+	ids   []uint32 // the tokens' vocabulary ids
 	rends []rend
 	toks  [][]string
 }
