@@ -71,10 +71,11 @@ type Region struct {
 // RILO is a WCO Regional Intelligence Liaison Office. Its host administration
 // may change over time; Hosts lists the periods in order.
 type RILO struct {
-	ID    string    `json:"id"`
-	Name  string    `json:"name"`
-	Hosts []Hosting `json:"hosts,omitempty"`
-	Note  string    `json:"note,omitempty"`
+	ID     string    `json:"id"`
+	Name   string    `json:"name"`
+	Labels Labels    `json:"labels,omitempty"`
+	Hosts  []Hosting `json:"hosts,omitempty"`
+	Note   string    `json:"note,omitempty"`
 }
 
 // Hosting is a period during which an administration hosted a RILO. From and
@@ -390,6 +391,20 @@ func (d *Directory) Name(code string) string {
 		}
 	}
 	return ""
+}
+
+// RILO returns the RILO whose id is code (case-insensitive, e.g.
+// "RILO-AP"); ok is false when code is not a RILO.
+func (d *Directory) RILO(code string) (RILO, bool) {
+	code = strings.ToUpper(code)
+	for _, r := range d.regions {
+		for _, ro := range r.RILOs {
+			if ro.ID == code {
+				return ro, true
+			}
+		}
+	}
+	return RILO{}, false
 }
 
 // RILOFor returns the RILOs of the region an administration belongs to, or a

@@ -741,3 +741,31 @@ func TestRegionsAndNamesForSharingDecisions(t *testing.T) {
 		})
 	}
 }
+
+// Every RILO is named in each language of the user interface.
+func TestRILOsAreLabelled(t *testing.T) {
+	d, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range d.Regions() {
+		for _, ro := range r.RILOs {
+			n++
+			for _, lang := range []string{"en", "fr", "zh-Hant"} {
+				if ro.Labels[lang] == "" {
+					t.Errorf("%s has no %s label", ro.ID, lang)
+				}
+			}
+			if got, ok := d.RILO(strings.ToLower(ro.ID)); !ok || got.ID != ro.ID {
+				t.Errorf("RILO(%q) = %v, %v", strings.ToLower(ro.ID), got.ID, ok)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("%d RILOs, want the ten of the directory", n)
+	}
+	if _, ok := d.RILO("HK"); ok {
+		t.Error("an administration was found as a RILO")
+	}
+}

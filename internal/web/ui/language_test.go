@@ -41,14 +41,14 @@ func TestPartnerSummariesInThePagesLanguage(t *testing.T) {
 		{"fr", "/ui/directory/HK", []string{
 			"au titre de l'arrangement non contraignant " + jpTitle,
 			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne",
-			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert RILO Asia/Pacific (données non personnelles uniquement)"}},
+			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert BRLR Asie/Pacifique (données non personnelles uniquement)"}},
 		{"fr", "/ui/directory/JP", []string{"au titre de l'arrangement non contraignant " + jpTitle}},
 		{"fr", "/ui/directory/FR", []string{
 			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne"}},
 		{"zh-Hant", "/ui/directory/HK", []string{
 			"根據不具約束力的安排 " + jpTitle,
 			"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋",
-			"根據世界海關組織亞太區成員身分，該地區由RILO Asia/Pacific服務（只限非個人資料）"}},
+			"根據世界海關組織亞太區成員身分，該地區由亞太區區域情報聯絡中心服務（只限非個人資料）"}},
 		{"zh-Hant", "/ui/directory/FR", []string{"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋"}},
 	} {
 		t.Run(tc.lang+tc.path, func(t *testing.T) {

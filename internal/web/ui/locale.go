@@ -428,6 +428,12 @@ func (l *Locale) Party(code string) string {
 	if _, err := l.codes.dir.Administration(code); err == nil {
 		return l.Country(code)
 	}
+	if ro, ok := l.codes.dir.RILO(code); ok {
+		if s := ro.Labels.In(l.Lang); s != "" {
+			return s
+		}
+		return ro.Name
+	}
 	if s := l.codes.dir.Name(code); s != "" {
 		return s
 	}

@@ -139,6 +139,9 @@ func TestLocaleFormats(t *testing.T) {
 		{"fr", func(l *Locale) string { return l.Code("transport", "sea") }, "Maritime"},
 		{"zh-Hant", func(l *Locale) string { return l.Category("drugs/cocaine") }, "毒品 / 可卡因"},
 		{"en", func(l *Locale) string { return l.Party("EU") }, "European Union"},
+		{"en", func(l *Locale) string { return l.Party("RILO-AP") }, "RILO Asia/Pacific"},
+		{"fr", func(l *Locale) string { return l.Party("RILO-AP") }, "BRLR Asie/Pacifique"},
+		{"zh-Hant", func(l *Locale) string { return l.Party("rilo-ap") }, "亞太區區域情報聯絡中心"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+" "+tt.want, func(t *testing.T) {

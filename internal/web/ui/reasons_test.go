@@ -413,7 +413,7 @@ func TestReasonWords(t *testing.T) {
 		{fr, "Conditions of the agreement: use is limited to customs offences; fiscal offences; use as evidence needs the originator's consent.",
 			"Conditions de l'accord : l'utilisation est limitée aux fins suivantes : customs offences; fiscal offences ; l'utilisation comme preuve requiert le consentement de l'administration d'origine."},
 		{zh, "Distribution is limited to the WCO Asia/Pacific region; RILO Western Europe serves the Europe region.",
-			"分發範圍只限世界海關組織亞太區；RILO Western Europe服務歐洲區。"},
+			"分發範圍只限世界海關組織亞太區；西歐區域情報聯絡中心服務歐洲區。"},
 	}
 	for _, tt := range tests {
 		if got := tt.l.Reason(agreement.Reason{Text: tt.text}); got != tt.want {
@@ -591,7 +591,7 @@ func TestSummariesAndAuditReasonsWorded(t *testing.T) {
 		got, want string
 	}{
 		{fr.PartnerSummary(sharing.Partner{Summary: "through membership of the WCO Asia/Pacific region, which RILO Asia/Pacific serves (non-personal data only)"}),
-			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert RILO Asia/Pacific (données non personnelles uniquement)"},
+			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert BRLR Asie/Pacifique (données non personnelles uniquement)"},
 		{zh.PartnerSummary(sharing.Partner{Summary: `under the convention "Nairobi", Japan being covered as a member of European Union`}),
 			`根據公約 "Nairobi"；Japan以歐洲聯盟成員身分受其涵蓋`},
 		{zh.AuditReason("", nil, `body digests of record 01J do not parse: digest "2:ab": version "2x" is not a positive number`),
