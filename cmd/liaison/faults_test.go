@@ -17,6 +17,7 @@ import (
 	"liaison/internal/federation/envelope"
 	"liaison/internal/federation/identity"
 	"liaison/internal/intel"
+	"liaison/internal/store/sqlite"
 )
 
 // The fault tests of issue 4 run real nodes as separate processes over HTTP
@@ -243,12 +244,16 @@ func TestFaultKeyRotation(t *testing.T) {
 	}
 	// The stored envelope of a record shared after the rotation verifies
 	// with the new key.
-	var signed string
+	var stored []byte
 	c := openSQLite(t, p.jpDir)
-	if err := c.QueryRow(`SELECT signed FROM inbox WHERE record_id = ?`, ids[2]).Scan(&signed); err != nil {
+	if err := c.QueryRow(`SELECT signed FROM inbox WHERE record_id = ?`, ids[2]).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := envelope.Verify([]byte(signed), newKey.Public); err != nil {
+	signed, err := sqlite.UnpackSigned(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := envelope.Verify(signed, newKey.Public); err != nil {
 		t.Errorf("envelope shared after the rotation does not verify with the new key: %v", err)
 	}
 

@@ -76,6 +76,11 @@ func packSigned(dst, jws []byte) ([]byte, bool) {
 	return dst[:len(dst)+len(c)], true
 }
 
+// UnpackSigned returns the compact JWS that an inbox row's signed column
+// holds, packed or text, for tools and tests that read a node's database
+// directly; the store's own readers unpack what they return.
+func UnpackSigned(stored []byte) ([]byte, error) { return unpackSigned(stored) }
+
 // unpackSigned returns the compact JWS that v holds: v itself if it is
 // text, the envelope it packs otherwise.
 func unpackSigned(v []byte) ([]byte, error) {
