@@ -4,11 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
 )
 
 // TestDemo starts `liaison demo`, reads its lines, checks that the five
@@ -82,6 +88,7 @@ func TestDemo(t *testing.T) {
 	if code, v := call(t, "GET", jp[0]+"/api/v1/audit/verify", jp[1], nil); code != 200 || v["ok"] != true {
 		t.Fatalf("JP audit chain: %d %v", code, v)
 	}
+	checkSignedReceipts(t, hk, jp, fromHK)
 
 	// The RILO has region reports and relayed them.
 	waitFor(t, "RILO statistics with relays", func() bool {
@@ -115,5 +122,56 @@ func TestDemo(t *testing.T) {
 	cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("demo after SIGINT: %v; stderr: %s", err, stderr.String())
+	}
+}
+
+// checkSignedReceipts reads the envelopes that carried record id to JP as
+// Hong Kong signed them: each verifies with Hong Kong's published key,
+// the read is in JP's audit log, and they are left out unless asked for.
+func checkSignedReceipts(t *testing.T, hk, jp [2]string, id string) {
+	t.Helper()
+	code, node := call(t, "GET", hk[0]+"/federation/v1/node", "", nil)
+	if code != 200 {
+		t.Fatalf("HK node document: %d %v", code, node)
+	}
+	pub, err := identity.ParsePublic(node["public_key"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, v := call(t, "GET", jp[0]+"/api/v1/audit/verify", jp[1], nil)
+	before := int64(v["entries"].(float64))
+	code, rc := call(t, "GET", jp[0]+"/api/v1/records/"+id+"/receipts?signed=true", jp[1], nil)
+	if code != 200 || len(rc["receipts"].([]any)) == 0 {
+		t.Fatalf("signed receipts on JP: %d %v", code, rc)
+	}
+	for _, r := range rc["receipts"].([]any) {
+		r := r.(map[string]any)
+		signed, _ := r["signed"].(string)
+		env, err := envelope.Verify([]byte(signed), pub)
+		if err != nil {
+			t.Fatalf("envelope %v as kept by JP does not verify with HK's key: %v", r["envelope"], err)
+		}
+		if env.ID != r["envelope"] || env.From != "HK" {
+			t.Errorf("receipt %v holds envelope %s from %s", r["envelope"], env.ID, env.From)
+		}
+	}
+	code, es := call(t, "GET", jp[0]+"/api/v1/audit?after="+strconv.FormatInt(before, 10), jp[1], nil)
+	found := false
+	for _, e := range es["entries"].([]any) {
+		e := e.(map[string]any)
+		found = found || e["action"] == "record.read" && e["target"] == id && e["detail"] == "signed envelopes"
+	}
+	if code != 200 || !found {
+		t.Errorf("JP's audit log after entry %d has no read of %s's signed envelopes: %d %v", before, id, code, es)
+	}
+	_, plain := call(t, "GET", jp[0]+"/api/v1/records/"+id+"/receipts", jp[1], nil)
+	for _, r := range plain["receipts"].([]any) {
+		if _, ok := r.(map[string]any)["signed"]; ok {
+			t.Fatalf("receipts without ?signed=true carry the envelope: %v", r)
+		}
+	}
+	if code, bad := call(t, "GET", jp[0]+"/api/v1/records/"+id+"/receipts?signed=yes", jp[1], nil); code != 400 ||
+		!strings.Contains(fmt.Sprint(bad), "signed") {
+		t.Errorf("?signed=yes answered %d %v, want 400 naming the parameter", code, bad)
 	}
 }

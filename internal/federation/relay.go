@@ -230,6 +230,12 @@ type Receipt struct {
 	Received time.Time `json:"received"`
 	// Seq is the audit entry that records the receipt.
 	Seq int64 `json:"audit_seq"`
+	// Signed is the envelope as its sender signed it (a compact JWS that
+	// the sender's key verifies), or, once a retraction purged the
+	// record's personal data here, the same without its payload
+	// ("HEADER..SIGNATURE"). Empty for a receipt read back from the audit
+	// log.
+	Signed string `json:"signed,omitempty"`
 }
 
 var receiptRE = regexp.MustCompile(`^(\S+) (\S+)(?: version (\d+))? from ([A-Z0-9-]+).*?; signed by \S+ key ([^;\s]+)(?:; via ([^;\s]+))?`)
@@ -254,7 +260,7 @@ func (s *Service) Receipts(ctx context.Context, recordID string) ([]Receipt, err
 			via = []string{}
 		}
 		out = append(out, Receipt{Envelope: r.EnvelopeID, Type: r.Type, From: r.From, Key: r.Key, Via: via,
-			Version: r.Version, Received: r.Received, Seq: r.AuditSeq})
+			Version: r.Version, Received: r.Received, Seq: r.AuditSeq, Signed: string(r.Signed)})
 	}
 	return out, nil
 }

@@ -20,6 +20,7 @@ var auditDetailFormats = []string{
 	"version %d",
 	"import version %d",
 	"latest version",
+	"signed envelopes",
 	"history, %d versions",
 	"version 1; creation sent again under its idempotency key",
 	"filters %s; %d results",

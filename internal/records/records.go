@@ -368,6 +368,13 @@ func (s *Service) Get(ctx context.Context, actor, id string) (*intel.Record, err
 	return r, nil
 }
 
+// AuditEnvelopesRead logs a read of the signed envelopes that carried
+// record id to this node, which carry the record: the caller checked that
+// the actor may see it, and returns the envelopes once this returns.
+func (s *Service) AuditEnvelopesRead(ctx context.Context, actor, id string) error {
+	return s.audit(ctx, audit.Event{Actor: actor, Action: audit.ActionRecordRead, Target: id, Detail: "signed envelopes"})
+}
+
 // Version returns version n of a record and audits the read.
 func (s *Service) Version(ctx context.Context, actor, id string, n int) (*intel.Record, error) {
 	if !validID(id) {

@@ -198,12 +198,31 @@ func (s *Server) riloStatistics(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) listReceipts(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	signed := false
+	switch v := r.URL.Query().Get("signed"); v {
+	case "", "false":
+	case "true":
+		signed = true
+	default:
+		return fault.E(fault.Invalid, "signed: %q is not true or false", v)
+	}
 	if _, err := s.store.GetRecord(r.Context(), id); err != nil {
 		return err
 	}
 	rs, err := s.fed.Receipts(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if signed {
+		// The envelopes carry the record: reading them is a read of the
+		// record, in the log before they are returned.
+		if err := s.records.AuditEnvelopesRead(r.Context(), userFrom(r.Context()).Name, id); err != nil {
+			return err
+		}
+	} else {
+		for i := range rs {
+			rs[i].Signed = ""
+		}
 	}
 	writeJSON(w, http.StatusOK, receiptsResponse{Record: id, Receipts: rs})
 	return nil

@@ -443,6 +443,7 @@ func (s *Server) routeTable() []route {
 			request: peerRequest{}, status: 201, response: peerBody{}},
 		{method: "GET", pattern: "/api/v1/records/{id}/receipts", perm: access.PermRecordRead, handler: s.needFed(s.listReceipts),
 			tag: "federation", id: "listReceipts", summary: "Envelopes of a record this node accepted: originator, signing key and the relays (via) it came through",
+			query:  []param{{"signed", "boolean", "true: each receipt also carries the envelope as its sender signed it (an audited read of the record)"}},
 			status: 200, response: receiptsResponse{}},
 		{method: "POST", pattern: "/api/v1/records/{id}/feedback", perm: access.PermShare, handler: s.needFed(s.giveFeedback),
 			tag: "loops", id: "giveFeedback", summary: "Answer a partner's warning: create a feedback record and send it back to the warning's originator",
