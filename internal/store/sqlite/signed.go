@@ -16,8 +16,7 @@ import (
 // envelope's JSON in base64url. Stored as that text, an envelope took three
 // times the room of the record it carries (the sharing decision's reasons
 // travel with it), and writing it, to the WAL and again at checkpoints,
-// was most of what a receiving node wrote: the cost grew with the database
-// until it was a fifth of the node's time per envelope.
+// was the largest part of what a receiving node wrote.
 //
 // So an envelope is kept packed, as a BLOB: the byte packedSigned, the
 // header and the signature as they came, each after its length (uvarint),
