@@ -13,12 +13,7 @@ import (
 // filterNames gives: a detail changed or added in the code without the
 // list would be left in English on a French or Chinese audit page.
 func TestAuditDetailFormatsAreTheCode(t *testing.T) {
-	d := faulttest.DetailsInCode(t, ".", faulttest.DetailOptions{})
-	if len(d.Whole) < 6 {
-		t.Fatalf("found %d detail shapes in the code: the search no longer sees them", len(d.Whole))
-	}
-	faulttest.HoldList(t, "AuditDetailFormats", AuditDetailFormats(), d.Whole)
-	faulttest.HoldList(t, "appended details", nil, d.Appended)
+	faulttest.HoldDetails(t, "AuditDetailFormats", AuditDetailFormats(), 6)
 
 	all := filterNames(store.RecordQuery{Kind: "x", Category: "x", Text: "x", From: "x", To: "x", Originator: "x",
 		Status: "x", Cursor: "x"})

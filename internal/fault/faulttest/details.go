@@ -319,3 +319,17 @@ func dedupe(ss []string) []string {
 	}
 	return out
 }
+
+// HoldDetails is what most packages check of their audit details: that
+// the details the package in the working directory writes whole are found
+// (at least least shapes, or the search no longer sees them), that the list
+// named name is exactly their formats, and that no detail is appended to.
+func HoldDetails(tb testing.TB, name string, listed []string, least int) {
+	tb.Helper()
+	d := DetailsInCode(tb, ".", DetailOptions{})
+	if len(d.Whole) < least {
+		tb.Fatalf("found %d detail shapes in the code: the search no longer sees them", len(d.Whole))
+	}
+	HoldList(tb, name, listed, d.Whole)
+	HoldList(tb, "appended details", nil, d.Appended)
+}
