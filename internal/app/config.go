@@ -43,6 +43,9 @@ type Config struct {
 	// DeliveryPoll is how often idle delivery workers look for due
 	// deliveries; default 1s (LIAISON_DELIVERY_POLL).
 	DeliveryPoll time.Duration
+	// DeliveryClaim is how many outbox rows a delivery worker claims at a
+	// time (store.MaxClaim when 0).
+	DeliveryClaim int
 }
 
 // Defaults used when neither a flag nor the environment sets a value.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"testing"
 	"time"
@@ -32,9 +33,18 @@ import (
 // benchNode initialises and starts a node in dir listening on listen.
 func benchNode(tb testing.TB, dir, code, listen string) *Node {
 	tb.Helper()
+	return benchNodeWith(tb, dir, code, listen, nil)
+}
+
+// benchNodeWith is benchNode with the configuration changed by with.
+func benchNodeWith(tb testing.TB, dir, code, listen string, with func(*Config)) *Node {
+	tb.Helper()
 	ctx := context.Background()
 	c := Config{DataDir: dir, Listen: listen, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DeliveryPoll: 50 * time.Millisecond}
+	if with != nil {
+		with(&c)
+	}
 	if _, err := os.Stat(dir + "/liaison.db"); err != nil {
 		if _, err := Init(ctx, c, code); err != nil {
 			tb.Fatalf("init %s: %v", code, err)
@@ -247,6 +257,29 @@ func profileTimed(tb testing.TB) (stop func()) {
 	}
 }
 
+// traceTimed writes an execution trace of the timed span to the file
+// LIAISON_BENCH_TRACE names: where the processors wait, which a CPU
+// profile does not show.
+func traceTimed(tb testing.TB) (stop func()) {
+	path := os.Getenv("LIAISON_BENCH_TRACE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatalf("trace: %v", err)
+	}
+	if err := trace.Start(f); err != nil {
+		tb.Fatalf("trace: %v", err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			tb.Fatalf("trace: %v", err)
+		}
+	}
+}
+
 func benchSize(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
@@ -274,12 +307,13 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		ds := benchRecords(b, hk, n, corpus)
 		waitMatched(b, hk)
 		b.StartTimer()
-		stopProfile := profileTimed(b)
+		stopProfile, stopTrace := profileTimed(b), traceTimed(b)
 		start, use0 := time.Now(), procstat.Now()
 		alloc0, w0 := allocated(), written(b)
 		enqueue(b, hk, ds)
 		waitDelivered(b, hk, jp, n, 30*time.Minute)
 		el, use := time.Since(start), procstat.Now()
+		stopTrace()
 		cpu := use.CPU - use0.CPU
 		alloc, wrote := allocated()-alloc0, written(b)-w0
 		b.StopTimer()

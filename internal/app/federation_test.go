@@ -16,14 +16,22 @@ import (
 )
 
 // TestFederationVersionOrder sends three versions of each of 300 records
-// from HK to JP in one claim, in requests of which two may be in flight at
-// once, and checks that JP stored every version of every record: a version
+// from HK to JP, in requests of which two may be in flight at once, and
+// checks that JP stored every version of every record: a version
 // overtaken by a newer one would be answered but not stored, so a missing
-// version means the versions of a record did not arrive in order.
+// version means the versions of a record did not arrive in order. The 900
+// rows go in one claim, then in claims of 128 rows, each claimed while the
+// rows before it are in flight, so that a record's later versions are
+// claimed while its earlier ones are still unanswered.
 func TestFederationVersionOrder(t *testing.T) {
+	t.Run("one claim", func(t *testing.T) { testVersionOrder(t, 0) })
+	t.Run("claims continued in flight", func(t *testing.T) { testVersionOrder(t, 128) })
+}
+
+func testVersionOrder(t *testing.T, claim int) {
 	const records, versions = 300, 3
 	ctx := context.Background()
-	hk := benchNode(t, t.TempDir(), "HK", "127.0.0.1:0")
+	hk := benchNodeWith(t, t.TempDir(), "HK", "127.0.0.1:0", func(c *Config) { c.DeliveryClaim = claim })
 	defer closeNode(t, hk)
 	jp := benchNode(t, t.TempDir(), "JP", "127.0.0.1:0")
 	defer closeNode(t, jp)

@@ -84,7 +84,7 @@ func build(ctx context.Context, c Config, st store.Store) (*Node, error) {
 	rs := records.New(records.Config{Node: info.Code, Store: st, Codes: dir, Now: c.Now})
 	sh := &sharing.Service{Store: st, Directory: dir, Node: info.Code, Now: c.Now}
 	fed := federation.New(federation.Config{Node: info.Code, Store: st, Directory: dir, Logger: c.Logger, Now: c.Now,
-		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Relay: federation.RegionRelay(dir, info.Code)})
+		DeadAfter: c.DeadAfter, Poll: c.DeliveryPoll, Claim: c.DeliveryClaim, Relay: federation.RegionRelay(dir, info.Code)})
 	officers, err := ui.New(ui.Config{Node: info.Code, Store: st, Records: rs, Sharing: sh, Federation: fed,
 		Directory: dir, Matcher: ms, Screener: ms, Logger: c.Logger, Now: c.Now, AuditDetailFormats: AuditDetailFormats()})
 	if err != nil {

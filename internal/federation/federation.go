@@ -93,6 +93,9 @@ type Config struct {
 	Lease time.Duration
 	// Poll is how often idle workers look for due deliveries.
 	Poll time.Duration
+	// Claim is how many rows a worker claims at a time, first and each
+	// time it claims more (store.MaxClaim when 0 or above it).
+	Claim int
 	// Workers is the number of delivery goroutines.
 	Workers int
 	// Relay reports whether a node may relay envelopes to this one (a
@@ -156,6 +159,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Claim <= 0 || cfg.Claim > store.MaxClaim {
+		cfg.Claim = store.MaxClaim
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, owner: ownerID(), wake: make(chan struct{}, 1)}
 	if r, ok := cfg.Directory.RILORegion(cfg.Node); ok {

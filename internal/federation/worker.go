@@ -70,7 +70,7 @@ func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
 
 func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 	now := s.now()
-	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, owner, now, s.cfg.Lease, store.MaxClaim)
+	peerCode, ds, err := s.cfg.Store.ClaimDeliveries(ctx, owner, now, s.cfg.Lease, s.cfg.Claim)
 	if err != nil || peerCode == "" {
 		return 0, err
 	}
@@ -91,13 +91,62 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 			outs = s.failAll(ds, contactErr, time.Time{})
 		}
 	}
+	claimed := len(ds)
 	if contactErr == "" {
-		outs, contactErr = s.send(ctx, peer, ds, now.Add(s.cfg.Lease/2))
+		c := &claim{s: s, owner: owner, peer: peerCode, started: now, rows: ds, stop: now.Add(s.cfg.Lease / 2)}
+		outs, contactErr = s.send(ctx, peer, c)
+		claimed = c.claimed
 	}
 	if err := s.cfg.Store.FinishDeliveries(ctx, owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
 		return 0, err
 	}
-	return len(ds), nil
+	return claimed, nil
+}
+
+// claimFor is how long a worker goes on claiming more rows of one peer
+// (ClaimMore) before it records the outcomes and releases the peer: a
+// backlog streams without the pipeline draining at every claim, and the
+// outcomes of what was sent are recorded at least this often.
+func claimFor(lease time.Duration) time.Duration { return lease / 4 }
+
+// claim is the rows a worker holds of one peer: those claimed first, then
+// more claimed while they are in flight, until the peer has nothing more
+// due, the lease is lost or claimFor has passed.
+type claim struct {
+	s       *Service
+	owner   string
+	peer    string
+	started time.Time
+	// rows are the rows claimed last, not yet taken by next; stop is when
+	// their lease is half gone: nothing of them is posted after it.
+	rows    []store.Delivery
+	stop    time.Time
+	last    int64 // the highest row id claimed
+	claimed int   // every row claimed
+}
+
+// next returns the rows claimed and not yet sent, with their stop,
+// claiming more when those were all taken; none when the claim is over.
+func (c *claim) next(ctx context.Context) ([]store.Delivery, time.Time) {
+	if c.rows == nil && c.claimed > 0 {
+		now := c.s.now()
+		if now.Sub(c.started) >= claimFor(c.s.cfg.Lease) {
+			return nil, time.Time{}
+		}
+		more, err := c.s.cfg.Store.ClaimMore(ctx, c.owner, c.peer, c.last, now, c.s.cfg.Lease, c.s.cfg.Claim)
+		if err != nil {
+			c.s.log.Warn("claiming more deliveries failed", "peer", c.peer, "err", err)
+			return nil, time.Time{}
+		}
+		c.rows, c.stop = more, now.Add(c.s.cfg.Lease/2)
+	}
+	rows := c.rows
+	c.rows = nil
+	c.claimed += len(rows)
+	for _, d := range rows {
+		c.last = max(c.last, d.ID)
+	}
+	return rows, c.stop
 }
 
 // pipelineBatch is the number of envelopes of one request of a pipelined
@@ -114,11 +163,13 @@ const pipelineBatch = 500
 const inFlight = 2
 
 // signedBatch is one request of a delivery, signed: the envelopes to post
-// (sent, in claim order) and the outcomes of rows that could not be built.
+// (sent, in claim order), the outcomes of rows that could not be built,
+// and the time after which it is not posted (half its rows' lease).
 type signedBatch struct {
 	items [][]byte
 	sent  []store.Delivery
 	outs  []store.DeliveryOutcome
+	stop  time.Time
 }
 
 // concurrent reports whether b may be posted while earlier requests are
@@ -143,37 +194,55 @@ type posted struct {
 	notBefore time.Time
 }
 
-// send signs the claimed rows and posts them in requests of at most
-// pipelineBatch envelopes, signing the next requests while earlier ones
-// are in flight. Up to inFlight requests are in flight at once when they
-// carry record versions of distinct records; any other request waits for
-// every earlier one to be answered, and is answered before anything after
-// it is posted. It turns the answers into outcomes; the string is the
-// transport error for the peer's state ("" when it answered). After a
-// request fails, the rest are not posted and fail with it. Nothing is
-// posted after stop (half the lease): the rows not posted get no outcome
-// and stay due, so that a slow peer never keeps rows past the lease, when
-// another worker could claim them.
-func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery, stop time.Time) ([]store.DeliveryOutcome, string) {
+// send signs the rows of c and posts them in requests of at most
+// pipelineBatch envelopes, signing the next requests (and claiming more
+// rows, see claim) while earlier ones are in flight. Up to inFlight
+// requests are in flight at once when they carry record versions of
+// distinct records; any other request waits for every earlier one to be
+// answered, and is answered before anything after it is posted. It turns
+// the answers into outcomes; the string is the transport error for the
+// peer's state ("" when it answered). After a request fails, the rest are
+// not posted and fail with it, and nothing more is claimed. Nothing is
+// posted after its rows' stop (half their lease): the rows not posted get
+// no outcome and stay due, so that a slow peer never keeps rows past the
+// lease, when another worker could claim them.
+func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.DeliveryOutcome, string) {
+	first, _ := c.next(ctx)
 	cur, all, _, err := s.keys(ctx)
 	if err != nil {
-		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
+		return s.failAll(first, err.Error(), time.Time{}), err.Error()
 	}
 	pub, err := identity.ParsePublic(peer.PublicKey)
 	if err != nil {
-		return s.failAll(ds, err.Error(), time.Time{}), err.Error()
+		return s.failAll(first, err.Error(), time.Time{}), err.Error()
 	}
 	var failed atomic.Bool
 	batches := make(chan signedBatch, inFlight)
 	go func() {
 		defer close(batches)
-		for start := 0; start < len(ds); start += pipelineBatch {
-			part := ds[start:min(start+pipelineBatch, len(ds))]
-			if failed.Load() {
-				batches <- signedBatch{sent: part}
-				continue
+		ds, stop := first, c.stop
+		for len(ds) > 0 {
+			for start := 0; start < len(ds); start += pipelineBatch {
+				part := ds[start:min(start+pipelineBatch, len(ds))]
+				if failed.Load() {
+					batches <- signedBatch{sent: part, stop: stop}
+					continue
+				}
+				b := s.signBatch(ctx, cur, all, part)
+				b.stop = stop
+				batches <- b
 			}
-			batches <- s.signBatch(ctx, cur, all, part)
+			if failed.Load() {
+				return
+			}
+			// The rows claimed next are signed with the keys as they are
+			// then: a rotation may have happened meanwhile.
+			if ds, stop = c.next(ctx); len(ds) > 0 {
+				if cur, all, _, err = s.keys(ctx); err != nil {
+					s.log.Warn("reading the node's keys failed", "err", err)
+					return // the rows stay due
+				}
+			}
 		}
 	}()
 	var (
@@ -216,7 +285,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, ds []store.Delivery
 			outs = append(outs, s.failAll(b.sent, contact, notBefore)...)
 			continue
 		}
-		if s.now().After(stop) {
+		if s.now().After(b.stop) {
 			failed.Store(true) // nothing more to sign
 			continue
 		}

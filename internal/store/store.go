@@ -238,6 +238,15 @@ type Federation interface {
 	// the same row at once; a crashed owner's lease simply runs out.
 	// No due peer returns "" and no rows.
 	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []Delivery, error)
+	// ClaimMore continues owner's claim on peer, so that a worker can
+	// claim the next rows while the ones before are still in flight:
+	// while owner holds the peer's lease it extends the lease to
+	// now+lease and returns up to max of the peer's due rows with ids
+	// above after (the rows claimed so far), ordered and given envelope
+	// ids as ClaimDeliveries does. A lease lost to another owner (or
+	// released) returns no rows, as does a peer with nothing more due.
+	// The claim still ends with one FinishDeliveries for all its rows.
+	ClaimMore(ctx context.Context, owner, peer string, after int64, now time.Time, lease time.Duration, max int) ([]Delivery, error)
 	// FinishDeliveries records the outcomes of an attempt, the peer's
 	// contact (errMsg "" for a successful exchange) and audit events, and
 	// releases owner's lease on the peer, in one transaction. An outcome

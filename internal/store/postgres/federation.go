@@ -55,8 +55,12 @@ const (
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= $1)
 		ORDER BY p.lease_until, p.code LIMIT 1 FOR UPDATE SKIP LOCKED`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = $1, lease_until = $2 WHERE code = $3`
-	sqlDueRows   = sqlDeliveryColumns + ` WHERE peer = $1 AND state IN ('queued', 'failed') AND next_attempt <= $2
-		ORDER BY type <> 'key.rotate', id LIMIT $3 FOR UPDATE SKIP LOCKED`
+	// Ids above $3 only: 0 for a new claim, the last row claimed for
+	// ClaimMore.
+	sqlDueRows = sqlDeliveryColumns + ` WHERE peer = $1 AND state IN ('queued', 'failed') AND next_attempt <= $2
+		AND id > $3 ORDER BY type <> 'key.rotate', id LIMIT $4 FOR UPDATE SKIP LOCKED`
+	// A lease is extended only while its owner still holds it.
+	sqlExtendLease   = `UPDATE peers SET lease_until = $1 WHERE code = $2 AND lease_owner = $3`
 	sqlSetEnvelopeID = `UPDATE outbox SET envelope_id = $1 WHERE id = $2 AND envelope_id IS NULL`
 	sqlReleasePeer   = `UPDATE peers SET lease_owner = '', lease_until = '-infinity' WHERE code = $1 AND lease_owner = $2`
 	sqlPeerContact   = `UPDATE peers SET state = $1, last_contact = coalesce($2, last_contact), last_error = $3,
@@ -449,9 +453,6 @@ func scanDeliveries(rows pgx.Rows, err error) ([]store.Delivery, error) {
 // ClaimDeliveries leases a due peer with FOR UPDATE SKIP LOCKED and returns
 // its due rows.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > store.MaxClaim {
-		max = store.MaxClaim
-	}
 	var (
 		peer string
 		ds   []store.Delivery
@@ -468,29 +469,59 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 			return mapErr(err, "peer "+peer)
 		}
 		var err error
-		ds, err = scanDeliveries(tx.Query(ctx, sqlDueRows, peer, now, max))
-		if err != nil {
-			return err
-		}
-		for i := range ds {
-			if ds[i].EnvelopeID != "" {
-				continue
-			}
-			id, err := envelope.NewID(now)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, sqlSetEnvelopeID, id, ds[i].ID); err != nil {
-				return mapErr(err, "delivery")
-			}
-			ds[i].EnvelopeID = id
-		}
-		return nil
+		ds, err = claimRows(ctx, tx, peer, now, 0, max)
+		return err
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	return peer, ds, nil
+}
+
+// ClaimMore continues owner's claim on peer (see store.Outbox).
+func (db *DB) ClaimMore(ctx context.Context, owner, peer string, after int64, now time.Time, lease time.Duration, max int) ([]store.Delivery, error) {
+	var ds []store.Delivery
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlExtendLease, now.Add(lease), peer, owner)
+		if err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // the lease was lost: nothing more
+		}
+		ds, err = claimRows(ctx, tx, peer, now, after, max)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim more deliveries to %s: %w", peer, err)
+	}
+	return ds, nil
+}
+
+// claimRows returns up to max due rows of peer with ids above after,
+// locking them, having given an envelope id to any row without one.
+func claimRows(ctx context.Context, tx pgx.Tx, peer string, now time.Time, after int64, max int) ([]store.Delivery, error) {
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
+	}
+	ds, err := scanDeliveries(tx.Query(ctx, sqlDueRows, peer, now, after, max))
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		if ds[i].EnvelopeID != "" {
+			continue
+		}
+		id, err := envelope.NewID(now)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, sqlSetEnvelopeID, id, ds[i].ID); err != nil {
+			return nil, mapErr(err, "delivery")
+		}
+		ds[i].EnvelopeID = id
+	}
+	return ds, nil
 }
 
 // FinishDeliveries records outcomes and releases the lease.

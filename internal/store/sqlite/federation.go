@@ -55,12 +55,16 @@ const (
 		AND EXISTS (SELECT 1 FROM outbox o WHERE o.peer = p.code AND o.state IN ('queued', 'failed') AND o.next_attempt <= ?)
 		ORDER BY p.lease_until, p.code LIMIT 1`
 	sqlLeasePeer = `UPDATE peers SET lease_owner = ?, lease_until = ? WHERE code = ?`
+	// A lease is extended only while its owner still holds it.
+	sqlExtendLease = `UPDATE peers SET lease_until = ? WHERE code = ? AND lease_owner = ?`
 	// The due rows of a peer, each with the body of the record version it
 	// sends (record.create and record.update). The rows are chosen first by
 	// id alone, so that picking a few thousand of a large backlog sorts
 	// ids rather than every due row with its body and signed answer.
+	// Ids above the fourth argument only: 0 for a new claim, the last row
+	// claimed for ClaimMore.
 	sqlDueRows = `WITH due AS (SELECT id, type <> 'key.rotate' AS later FROM outbox
-			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ?
+			WHERE peer = ? AND state IN ('queued', 'failed') AND next_attempt <= ? AND id > ?
 			ORDER BY later, id LIMIT ?)
 		SELECT o.id, coalesce(o.envelope_id, ''), o.peer, o.type, o.record_id, o.version, o.payload, o.decision,
 		o.sign_key, o.state, o.attempts, o.last_error, o.next_attempt, o.created, o.delivered_at, o.refusal_reason,
@@ -617,9 +621,6 @@ func scanOutbox(rows *sql.Rows, err error, claimed *[]int64) ([]store.Delivery, 
 // ClaimDeliveries leases a due peer and returns its due rows. SQLite
 // serialises writers, so the lease check and the lease are one step.
 func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, max int) (string, []store.Delivery, error) {
-	if max <= 0 || max > store.MaxClaim {
-		max = store.MaxClaim
-	}
 	var (
 		peer string
 		ds   []store.Delivery
@@ -636,34 +637,69 @@ func (db *DB) ClaimDeliveries(ctx context.Context, owner string, now time.Time, 
 		if _, err := tx.ExecContext(ctx, sqlLeasePeer, owner, formatTime(now.Add(lease)), peer); err != nil {
 			return mapErr(err, "peer "+peer)
 		}
-		var decisions []int64
-		rows, err := tx.QueryContext(ctx, sqlDueRows, peer, n, max)
-		ds, err = scanOutbox(rows, err, &decisions)
-		if err != nil {
-			return err
-		}
-		if err := readDecisions(ctx, tx, ds, decisions); err != nil {
-			return err
-		}
-		for i := range ds {
-			if ds[i].EnvelopeID != "" {
-				continue
-			}
-			id, err := envelope.NewID(now)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, sqlSetEnvelopeID, id, ds[i].ID); err != nil {
-				return mapErr(err, "delivery")
-			}
-			ds[i].EnvelopeID = id
-		}
-		return nil
+		var err error
+		ds, err = claimRows(ctx, tx, peer, now, 0, max)
+		return err
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	return peer, ds, nil
+}
+
+// ClaimMore continues owner's claim on peer (see store.Outbox).
+func (db *DB) ClaimMore(ctx context.Context, owner, peer string, after int64, now time.Time, lease time.Duration, max int) ([]store.Delivery, error) {
+	var ds []store.Delivery
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, sqlExtendLease, formatTime(now.Add(lease)), peer, owner)
+		if err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return mapErr(err, "peer "+peer)
+		}
+		if n == 0 {
+			return nil // the lease was lost: nothing more
+		}
+		ds, err = claimRows(ctx, tx, peer, now, after, max)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim more deliveries to %s: %w", peer, err)
+	}
+	return ds, nil
+}
+
+// claimRows returns up to max due rows of peer with ids above after, with
+// their decisions, having given an envelope id to any row without one.
+func claimRows(ctx context.Context, tx *sql.Tx, peer string, now time.Time, after int64, max int) ([]store.Delivery, error) {
+	if max <= 0 || max > store.MaxClaim {
+		max = store.MaxClaim
+	}
+	var decisions []int64
+	rows, err := tx.QueryContext(ctx, sqlDueRows, peer, formatTime(now), after, max)
+	ds, err := scanOutbox(rows, err, &decisions)
+	if err != nil {
+		return nil, err
+	}
+	if err := readDecisions(ctx, tx, ds, decisions); err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		if ds[i].EnvelopeID != "" {
+			continue
+		}
+		id, err := envelope.NewID(now)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, sqlSetEnvelopeID, id, ds[i].ID); err != nil {
+			return nil, mapErr(err, "delivery")
+		}
+		ds[i].EnvelopeID = id
+	}
+	return ds, nil
 }
 
 // FinishDeliveries records outcomes and releases the lease.

@@ -36,6 +36,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimLeasesOnePeer", testClaimLease},
 		{"ClaimAfterLeaseExpiry", testClaimReclaim},
 		{"ClaimRespectsDueTimeAndMax", testClaimDue},
+		{"ClaimMoreContinuesTheLease", testClaimMore},
 		{"FinishAppliesOutcomes", testFinish},
 		{"AnsweringPeerRecovers", testRecovered},
 		{"DeadLetterAndRetry", testDeadRetry},
@@ -316,6 +317,61 @@ func testClaimReclaim(t *testing.T, s store.Store) {
 	}
 	if p, _, err := s.ClaimDeliveries(ctx, "A", now.Add(150*time.Second), time.Minute, 10); err != nil || p != "" {
 		t.Errorf("A claims %q (%v) during B's lease, want nothing", p, err)
+	}
+}
+
+func testClaimMore(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	var ds []store.Delivery
+	for i := range 5 {
+		ds = append(ds, NewDelivery("JP", fmt.Sprintf("R%d", i)))
+	}
+	ds = MustShare(t, s, ds...)
+	now := Base().Add(time.Minute)
+	p, first, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 2)
+	if err != nil || p != "JP" || !sameIDs(rowIDs(first), rowIDs(ds[:2])) {
+		t.Fatalf("A claims %q %v %v, want JP's first two rows", p, rowIDs(first), err)
+	}
+	// Rows shared while the first are in flight are claimed after them.
+	late := MustShare(t, s, NewDelivery("JP", "R9"))
+	// Continuing the claim gives the next rows, never those in flight,
+	// with envelope ids, and extends the lease.
+	later := now.Add(50 * time.Second)
+	more, err := s.ClaimMore(ctx, "A", "JP", ds[1].ID, later, time.Minute, 2)
+	if err != nil || !sameIDs(rowIDs(more), rowIDs(ds[2:4])) {
+		t.Fatalf("A claims more %v %v, want rows %v", rowIDs(more), err, rowIDs(ds[2:4]))
+	}
+	for _, d := range more {
+		if d.EnvelopeID == "" {
+			t.Errorf("row %d claimed with no envelope id", d.ID)
+		}
+	}
+	// The first lease would have ended at now+1m; the extended one has not.
+	if p, _, err := s.ClaimDeliveries(ctx, "B", now.Add(90*time.Second), time.Minute, 10); err != nil || p != "" {
+		t.Fatalf("B claims %q (%v) during A's extended lease, want nothing", p, err)
+	}
+	more, err = s.ClaimMore(ctx, "A", "JP", ds[3].ID, later, time.Minute, 10)
+	if want := append(rowIDs(ds[4:]), rowIDs(late)...); err != nil || !sameIDs(rowIDs(more), want) {
+		t.Fatalf("A claims the rest %v %v, want %v", rowIDs(more), err, want)
+	}
+	more, err = s.ClaimMore(ctx, "A", "JP", late[0].ID, later, time.Minute, 10)
+	if err != nil || len(more) != 0 {
+		t.Fatalf("A claims more %v %v with nothing more due, want nothing", rowIDs(more), err)
+	}
+	// Once the lease has gone to another owner, A gets nothing more and
+	// does not take it back.
+	if err := s.FinishDeliveries(ctx, "A", "JP", later, nil, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, got, err := s.ClaimDeliveries(ctx, "B", later, time.Minute, 1); err != nil || p != "JP" || len(got) != 1 {
+		t.Fatalf("B claims %q %v %v after A finished, want JP's first row", p, rowIDs(got), err)
+	}
+	if more, err := s.ClaimMore(ctx, "A", "JP", 0, later, time.Minute, 10); err != nil || len(more) != 0 {
+		t.Fatalf("A claims more %v %v of a peer leased to B, want nothing", rowIDs(more), err)
+	}
+	if p, _, err := s.ClaimDeliveries(ctx, "C", later.Add(30*time.Second), time.Minute, 10); err != nil || p != "" {
+		t.Errorf("C claims %q (%v) during B's lease, want nothing: A's attempt must not have moved it", p, err)
 	}
 }
 
