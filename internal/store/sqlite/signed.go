@@ -45,7 +45,10 @@ func packSigned(dst, jws []byte) ([]byte, bool) {
 		return dst, false
 	}
 	header, payload, sig := jws[:i], jws[i+1:j], jws[j+1:]
-	if len(payload) < minPacked || bytes.ContainsAny(payload, "\r\n=") {
+	// (Three scans for one byte each are several times quicker than one
+	// for any of the three.)
+	if len(payload) < minPacked || bytes.IndexByte(payload, '\n') >= 0 || bytes.IndexByte(payload, '\r') >= 0 ||
+		bytes.IndexByte(payload, '=') >= 0 {
 		return dst, false
 	}
 	// The payload is decoded into dst's spare room, after the room its
