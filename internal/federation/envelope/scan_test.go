@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -70,7 +71,15 @@ func TestScanPlainBatch(t *testing.T) {
 		{`["a.b.c",]`, nil, false},
 		{`["a.b.c"] x`, nil, false},
 		{`["a.b.c"`, nil, false},
-		{`["a b"]`, nil, false},
+		// Other printable characters need no decoding either: the items
+		// are what the decoder gives.
+		{`["a b!~"]`, []string{"a b!~"}, true},
+		{"[\"a\tb\"]", nil, false},
+		{`["a\"b"]`, nil, false},
+		{`["a\\b"]`, nil, false},
+		{`["日本"]`, nil, false},
+		{"[\"abcdefgh\x7fijklmnop\"]", []string{"abcdefgh\x7fijklmnop"}, true},
+		{"[\"abcdefgh\x01ijklmnop\"]", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -81,14 +90,60 @@ func TestScanPlainBatch(t *testing.T) {
 			if !ok {
 				return
 			}
-			var ss []string
+			var ss, decoded []string
 			for _, it := range got {
 				ss = append(ss, string(it))
 			}
 			if !reflect.DeepEqual(ss, tt.want) {
 				t.Errorf("items %q, want %q", ss, tt.want)
 			}
+			if err := json.Unmarshal([]byte(tt.in), &decoded); err != nil || !reflect.DeepEqual(ss, decoded) {
+				t.Errorf("items %q, the JSON decoder gives %q (%v)", ss, decoded, err)
+			}
 		})
+	}
+}
+
+// TestPlainJSON holds plainJSON, which reads eight bytes at a time, to
+// the rule it implements, byte by byte, on every byte value in every
+// place of a word and on random strings of every length up to 40.
+func TestPlainJSON(t *testing.T) {
+	plain := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n <= 17; n++ {
+		for at := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'A'}, n)
+				b[at] = byte(c)
+				if got, want := plainJSON(b), plain(b); got != want {
+					t.Fatalf("plainJSON(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		b := make([]byte, r.IntN(41))
+		for i := range b {
+			// Mostly plain bytes, some at the edges of the rule.
+			switch r.IntN(8) {
+			case 0:
+				b[i] = byte(r.IntN(256))
+			case 1:
+				b[i] = []byte{0x1f, 0x20, 0x21, 0x22, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xff}[r.IntN(11)]
+			default:
+				b[i] = byte(0x20 + r.IntN(0x60))
+			}
+		}
+		if got, want := plainJSON(b), plain(b); got != want {
+			t.Fatalf("plainJSON(%q) = %v, want %v", b, got, want)
+		}
 	}
 }
 
