@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -155,6 +156,13 @@ func writeAgreement(w io.Writer, a agreement.Agreement) {
 	}
 	fmt.Fprintf(tw, "id:\t%s\n", a.ID)
 	fmt.Fprintf(tw, "title:\t%s%s\n", a.Title, mark("title"))
+	for i, lang := range slices.Sorted(maps.Keys(a.Titles)) {
+		label := ""
+		if i == 0 {
+			label = "titles:"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", label, lang, a.Titles[lang])
+	}
 	fmt.Fprintf(tw, "kind:\t%s%s\n", a.Kind, mark("kind"))
 	fmt.Fprintf(tw, "binding:\t%s%s\n", yesNo(a.Binding), mark("binding"))
 	fmt.Fprintf(tw, "parties:\t%s%s\n", partiesText(a.Parties), mark("parties"))

@@ -66,7 +66,9 @@ func testAgreementsEndToEnd(t *testing.T, b backend) {
 		t.Errorf("%d rows are seed agreements, want 31:\n%s", n, out)
 	}
 	show := mustLiaison(t, args("agreements", "show", "hk-eu-cca-1999")...)
-	for _, s := range []string{"binding:     yes", "EU (bloc)", "1999", "not stated in the source", "assumed"} {
+	for _, s := range []string{"binding:     yes", "EU (bloc)", "1999", "not stated in the source", "assumed",
+		"titles:      fr       Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne",
+		"             zh-Hant  中國香港與歐洲共同體海關合作協定"} {
 		if !strings.Contains(show, s) {
 			t.Errorf("agreements show lacks %q:\n%s", s, show)
 		}

@@ -10,8 +10,10 @@ package agreement
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"liaison/internal/fault"
@@ -53,11 +55,16 @@ func (k Kind) Noun() string {
 // Decide to work, the assumption is flagged too (Scope.Assumed,
 // Modes.Assumed) and Decide says so in its reasons.
 type Agreement struct {
-	ID      string  `json:"id"`
-	Title   string  `json:"title"`
-	Kind    Kind    `json:"kind"`
-	Binding bool    `json:"binding"`
-	Parties []Party `json:"parties"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Titles optionally gives the title in other languages, by language
+	// tag (one of TitleLanguages): what a user interface shows in that
+	// language. Title stays the English title, the one sentences and
+	// decisions name the agreement by.
+	Titles  map[string]string `json:"titles,omitempty"`
+	Kind    Kind              `json:"kind"`
+	Binding bool              `json:"binding"`
+	Parties []Party           `json:"parties"`
 	// Signed, InForce and Terminated may be partial or unknown. An agreement
 	// whose in-force date is unknown counts from its signature; one with
 	// neither date known is never treated as in force.
@@ -74,6 +81,33 @@ type Agreement struct {
 	// "scope". A field listed here may still hold a value the registry
 	// assumes; the Notes and the assumption flags say which.
 	Unknown []string `json:"unknown,omitempty"`
+}
+
+// TitleLanguages are the languages Agreement.Titles may give a title in:
+// those of the user interface other than English, which Title is in.
+var TitleLanguages = []string{"fr", "zh-Hant"}
+
+// TitleIn returns the title in lang: the one TitlesOrSeed gives, or Title.
+func (a Agreement) TitleIn(lang string) string {
+	if t := a.TitlesOrSeed()[lang]; t != "" {
+		return t
+	}
+	return a.Title
+}
+
+// TitlesOrSeed returns Titles or, for an agreement without them that a
+// node stored from the seed before the seed gave titles in other
+// languages (the seed's id and English title), the seed's: nodes set up
+// then name their seed agreements in every language without their stored
+// agreements being rewritten. Nil when neither has any.
+func (a Agreement) TitlesOrSeed() map[string]string {
+	if len(a.Titles) > 0 {
+		return a.Titles
+	}
+	if s, ok := seedByID()[a.ID]; ok && s.Title == a.Title {
+		return s.Titles
+	}
+	return nil
 }
 
 // Party is a party to an agreement: an administration (its code, e.g. "JP")
@@ -228,7 +262,8 @@ var fieldNames = []string{"title", "kind", "binding", "parties", "signed", "in_f
 
 // Validate checks an agreement as POST /api/v1/agreements receives it. It
 // returns nil or a fault.List of invalid-input errors, each naming its field:
-// the id is 3 to 64 lowercase letters, digits and hyphens; the kind is known;
+// the id is 3 to 64 lowercase letters, digits and hyphens; titles, if any,
+// are in TitleLanguages and not empty; the kind is known;
 // an arrangement is not binding; there are at least two distinct parties with
 // well-formed codes; dates are real and ordered (signed ≤ in force ≤
 // terminated, as far as partial dates allow); scope kinds are record kinds.
@@ -239,6 +274,18 @@ func (a Agreement) Validate() error {
 	}
 	if a.Title == "" {
 		errs = append(errs, fault.Field("title", "is required"))
+	}
+	for _, lang := range slices.Sorted(maps.Keys(a.Titles)) {
+		switch {
+		case lang == "en":
+			errs = append(errs, fault.Field("titles.en", "is not accepted: the English title is title, and titles gives the title in %s",
+				strings.Join(TitleLanguages, " or ")))
+		case !slices.Contains(TitleLanguages, lang):
+			errs = append(errs, fault.Field("titles", "%q is not a language a title is given in; want %s",
+				lang, strings.Join(TitleLanguages, " or ")))
+		case strings.TrimSpace(a.Titles[lang]) == "":
+			errs = append(errs, fault.Field("titles."+lang, "is empty"))
+		}
 	}
 	switch {
 	case !slices.Contains(Kinds, a.Kind):

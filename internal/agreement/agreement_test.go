@@ -33,6 +33,15 @@ func TestValidate(t *testing.T) {
 		{"id too short", func(a *Agreement) { a.ID = "hk" }, "id"},
 		{"id ends in hyphen", func(a *Agreement) { a.ID = "hk-jp-" }, "id"},
 		{"no title", func(a *Agreement) { a.Title = "" }, "title"},
+		{"valid titles", func(a *Agreement) {
+			a.Titles = map[string]string{"fr": "Accord entre Hong Kong et le Japon", "zh-Hant": "香港與日本協定"}
+		}, ""},
+		{"one title", func(a *Agreement) { a.Titles = map[string]string{"zh-Hant": "香港與日本協定"} }, ""},
+		{"empty titles", func(a *Agreement) { a.Titles = map[string]string{} }, ""},
+		{"English title in titles", func(a *Agreement) { a.Titles = map[string]string{"en": a.Title} }, "titles.en"},
+		{"title in an unknown language", func(a *Agreement) { a.Titles = map[string]string{"de": "Abkommen"} }, "titles"},
+		{"title in a tag of another case", func(a *Agreement) { a.Titles = map[string]string{"zh-hant": "香港與日本協定"} }, "titles"},
+		{"empty title in titles", func(a *Agreement) { a.Titles = map[string]string{"fr": " "} }, "titles.fr"},
 		{"unknown kind", func(a *Agreement) { a.Kind = "treaty" }, "kind"},
 		{"binding arrangement", func(a *Agreement) { a.Kind = KindArrangement }, "binding"},
 		{"one party", func(a *Agreement) { a.Parties = a.Parties[:1] }, "parties"},
@@ -72,6 +81,33 @@ func TestValidate(t *testing.T) {
 				t.Errorf("error kind = %v, want invalid", fault.KindOf(err))
 			}
 		})
+	}
+}
+
+// TestTitleIn checks that an agreement is named in a language by its
+// title in that language, and by its English title where it has none.
+func TestTitleIn(t *testing.T) {
+	a := valid()
+	a.Titles = map[string]string{"fr": "Accord entre Hong Kong et le Japon", "zh-Hant": ""}
+	for lang, want := range map[string]string{"fr": a.Titles["fr"], "zh-Hant": a.Title, "en": a.Title, "": a.Title} {
+		if got := a.TitleIn(lang); got != want {
+			t.Errorf("TitleIn(%q) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := valid().TitleIn("fr"); got != valid().Title {
+		t.Errorf("an agreement without titles in French: %q, want its title", got)
+	}
+	// A seed agreement stored before the seed had titles is named as the
+	// seed names it, unless its English title has changed since.
+	seed := Seed("JP")[0]
+	stored := seed
+	stored.Titles = nil
+	if got := stored.TitleIn("zh-Hant"); got != seed.Titles["zh-Hant"] || got == "" {
+		t.Errorf("a seed agreement stored without titles: %q in Chinese, want the seed's %q", got, seed.Titles["zh-Hant"])
+	}
+	stored.Title = "Arrangement renegotiated"
+	if got := stored.TitleIn("fr"); got != stored.Title {
+		t.Errorf("a seed agreement retitled: %q in French, want its own title", got)
 	}
 }
 

@@ -3,22 +3,33 @@ package agreement
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // SeedSource names the text the seed agreements come from.
 const SeedSource = "seed/international-cooperation.txt (Hong Kong Customs and Excise Department, international cooperation)"
 
-// seedPartners are the 30 administrations the seed names, in its order, with
-// the short name used in titles.
-var seedPartners = []struct{ code, name string }{
-	{"AR", "Argentina"}, {"AU", "Australia"}, {"BE", "Belgium"}, {"KH", "Cambodia"},
-	{"CA", "Canada"}, {"FJ", "Fiji"}, {"FR", "France"}, {"GE", "Georgia"},
-	{"IN", "India"}, {"ID", "Indonesia"}, {"IL", "Israel"}, {"IT", "Italy"},
-	{"JP", "Japan"}, {"KR", "Korea"}, {"MG", "Madagascar"}, {"MV", "Maldives"},
-	{"MX", "Mexico"}, {"MN", "Mongolia"}, {"NZ", "New Zealand"}, {"PE", "Peru"},
-	{"SG", "Singapore"}, {"TH", "Thailand"}, {"NL", "Netherlands"}, {"CN", "China"},
-	{"CG", "Congo"}, {"RU", "Russia"}, {"UA", "Ukraine"}, {"GB", "United Kingdom"},
-	{"US", "United States"}, {"VN", "Vietnam"},
+// seedPartners are the 30 administrations the seed names, in its order,
+// with the short name used in titles, and how the French and Chinese
+// titles name their customs: "de la France" after "les douanes de Hong
+// Kong et" (French places most country names behind an article), and the
+// name Hong Kong uses in Chinese.
+var seedPartners = []struct{ code, name, fr, zh string }{
+	{"AR", "Argentina", "de l'Argentine", "阿根廷"}, {"AU", "Australia", "de l'Australie", "澳洲"},
+	{"BE", "Belgium", "de la Belgique", "比利時"}, {"KH", "Cambodia", "du Cambodge", "柬埔寨"},
+	{"CA", "Canada", "du Canada", "加拿大"}, {"FJ", "Fiji", "des Fidji", "斐濟"},
+	{"FR", "France", "de la France", "法國"}, {"GE", "Georgia", "de la Géorgie", "格魯吉亞"},
+	{"IN", "India", "de l'Inde", "印度"}, {"ID", "Indonesia", "de l'Indonésie", "印尼"},
+	{"IL", "Israel", "d'Israël", "以色列"}, {"IT", "Italy", "de l'Italie", "意大利"},
+	{"JP", "Japan", "du Japon", "日本"}, {"KR", "Korea", "de la Corée", "韓國"},
+	{"MG", "Madagascar", "de Madagascar", "馬達加斯加"}, {"MV", "Maldives", "des Maldives", "馬爾代夫"},
+	{"MX", "Mexico", "du Mexique", "墨西哥"}, {"MN", "Mongolia", "de la Mongolie", "蒙古"},
+	{"NZ", "New Zealand", "de la Nouvelle-Zélande", "新西蘭"}, {"PE", "Peru", "du Pérou", "秘魯"},
+	{"SG", "Singapore", "de Singapour", "新加坡"}, {"TH", "Thailand", "de la Thaïlande", "泰國"},
+	{"NL", "Netherlands", "des Pays-Bas", "荷蘭"}, {"CN", "China", "de la Chine", "中國"},
+	{"CG", "Congo", "du Congo", "剛果"}, {"RU", "Russia", "de la Russie", "俄羅斯"},
+	{"UA", "Ukraine", "de l'Ukraine", "烏克蘭"}, {"GB", "United Kingdom", "du Royaume-Uni", "英國"},
+	{"US", "United States", "des États-Unis", "美國"}, {"VN", "Vietnam", "du Viet Nam", "越南"},
 }
 
 // SeedEUAgreement is the id of the Customs Cooperation Agreement between Hong
@@ -41,6 +52,9 @@ func SeedArrangementID(partner string) string {
 // blocs (the blocs the node belongs to today, from the directory) include
 // "EU". Nothing else is invented for other nodes.
 //
+// Every entry carries its title in French and Traditional Chinese (Titles)
+// beside the English one.
+//
 // The seed states neither the exact dates nor the scope, modes or conditions
 // of these agreements. The seed entries therefore list those fields in
 // Unknown and carry these readings, which Decide repeats in its reasons:
@@ -57,7 +71,7 @@ func Seed(node string, blocs ...string) []Agreement {
 	var out []Agreement
 	for _, p := range seedPartners {
 		if node == "HK" || node == p.code {
-			out = append(out, seedArrangement(p.code, p.name))
+			out = append(out, seedArrangement(p.code, p.name, p.fr, p.zh))
 		}
 	}
 	if node == "HK" || slices.Contains(blocs, "EU") {
@@ -66,10 +80,24 @@ func Seed(node string, blocs ...string) []Agreement {
 	return out
 }
 
-func seedArrangement(code, name string) Agreement {
+// seedByID is every agreement of the seed (Hong Kong's side holds them
+// all), by id.
+var seedByID = sync.OnceValue(func() map[string]Agreement {
+	out := map[string]Agreement{}
+	for _, a := range Seed("HK") {
+		out[a.ID] = a
+	}
+	return out
+})
+
+func seedArrangement(code, name, fr, zh string) Agreement {
 	return Agreement{
-		ID:         SeedArrangementID(code),
-		Title:      "Customs Cooperative Arrangement between Hong Kong Customs and " + name + " Customs",
+		ID:    SeedArrangementID(code),
+		Title: "Customs Cooperative Arrangement between Hong Kong Customs and " + name + " Customs",
+		Titles: map[string]string{
+			"fr":      "Arrangement de coopération douanière entre les douanes de Hong Kong et " + fr,
+			"zh-Hant": "香港海關與" + zh + "海關的海關合作安排",
+		},
 		Kind:       KindArrangement,
 		Binding:    false,
 		Parties:    []Party{{Code: "HK"}, {Code: code}},
@@ -88,8 +116,12 @@ func seedArrangement(code, name string) Agreement {
 
 func seedEU() Agreement {
 	return Agreement{
-		ID:         SeedEUAgreement,
-		Title:      "Customs Cooperation Agreement between Hong Kong, China and the European Community",
+		ID:    SeedEUAgreement,
+		Title: "Customs Cooperation Agreement between Hong Kong, China and the European Community",
+		Titles: map[string]string{
+			"fr":      "Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne",
+			"zh-Hant": "中國香港與歐洲共同體海關合作協定",
+		},
 		Kind:       KindAgreement,
 		Binding:    true,
 		Parties:    []Party{{Code: "HK"}, {Code: "EU", Bloc: true}},

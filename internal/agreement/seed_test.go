@@ -75,6 +75,44 @@ func TestSeedHK(t *testing.T) {
 	}
 }
 
+// TestSeedTitles checks that every seed agreement is titled in each
+// language a title may be given in, each title its own, and that the
+// titles of the Japanese arrangement and the EU agreement read as they
+// should.
+func TestSeedTitles(t *testing.T) {
+	seen := map[string]string{}
+	for _, a := range Seed("HK") {
+		if len(a.Titles) != len(TitleLanguages) {
+			t.Errorf("%s: titles %v, want one in each of %v", a.ID, a.Titles, TitleLanguages)
+		}
+		for _, lang := range TitleLanguages {
+			title := a.Titles[lang]
+			if title == "" || title == a.Title {
+				t.Errorf("%s: title in %s %q, want its own", a.ID, lang, title)
+			}
+			if other, ok := seen[title]; ok {
+				t.Errorf("%s and %s are both titled %q", other, a.ID, title)
+			}
+			seen[title] = a.ID
+		}
+	}
+	want := map[string]map[string]string{
+		SeedArrangementID("JP"): {"fr": "Arrangement de coopération douanière entre les douanes de Hong Kong et du Japon",
+			"zh-Hant": "香港海關與日本海關的海關合作安排"},
+		SeedArrangementID("US"): {"fr": "Arrangement de coopération douanière entre les douanes de Hong Kong et des États-Unis",
+			"zh-Hant": "香港海關與美國海關的海關合作安排"},
+		SeedEUAgreement: {"fr": "Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne",
+			"zh-Hant": "中國香港與歐洲共同體海關合作協定"},
+	}
+	for _, a := range Seed("HK") {
+		for lang, title := range want[a.ID] {
+			if got := a.TitleIn(lang); got != title {
+				t.Errorf("%s in %s: %q, want %q", a.ID, lang, got, title)
+			}
+		}
+	}
+}
+
 func TestSeedJSON(t *testing.T) {
 	var eu Agreement
 	for _, a := range Seed("HK") {
@@ -88,7 +126,8 @@ func TestSeedJSON(t *testing.T) {
 	}
 	for _, want := range []string{`"id":"hk-eu-cca-1999"`, `"kind":"agreement"`, `"binding":true`,
 		`"parties":[{"code":"HK"},{"code":"EU","bloc":true}]`, `"signed":"1999"`, `"in_force":null`,
-		`"scope":{"personal_data":true,"assumed":true}`, `"unknown":["signed","in_force","scope","modes","conditions"]`} {
+		`"scope":{"personal_data":true,"assumed":true}`, `"unknown":["signed","in_force","scope","modes","conditions"]`,
+		`"titles":{"fr":"Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne","zh-Hant":"中國香港與歐洲共同體海關合作協定"}`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("json %s lacks %s", b, want)
 		}

@@ -76,18 +76,43 @@ type RILO struct {
 	Labels Labels    `json:"labels,omitempty"`
 	Hosts  []Hosting `json:"hosts,omitempty"`
 	Note   string    `json:"note,omitempty"`
+	// NoteLabels is Note in each language of the user interface; its
+	// English label, when present, is Note.
+	NoteLabels Labels `json:"note_labels,omitempty"`
 }
+
+// NoteIn returns the RILO's note in lang, falling back to Note.
+func (r RILO) NoteIn(lang string) string { return labelOr(r.NoteLabels, lang, r.Note) }
 
 // Hosting is a period during which an administration hosted a RILO. From and
 // To are "YYYY" or "YYYY-MM" (inclusive); an empty To means it continues and
 // an empty From that the start is not recorded. A Note marks what is not
-// confirmed against a primary source.
+// confirmed against a primary source. CityLabels and NoteLabels give City
+// and Note in each language of the user interface; their English labels,
+// when present, are City and Note.
 type Hosting struct {
-	Host string `json:"host,omitempty"` // administration code
-	City string `json:"city,omitempty"`
-	From string `json:"from,omitempty"`
-	To   string `json:"to,omitempty"`
-	Note string `json:"note,omitempty"`
+	Host       string `json:"host,omitempty"` // administration code
+	City       string `json:"city,omitempty"`
+	CityLabels Labels `json:"city_labels,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	Note       string `json:"note,omitempty"`
+	NoteLabels Labels `json:"note_labels,omitempty"`
+}
+
+// CityIn returns the host city in lang, falling back to City (English).
+func (h Hosting) CityIn(lang string) string { return labelOr(h.CityLabels, lang, h.City) }
+
+// NoteIn returns the note in lang, falling back to Note (English).
+func (h Hosting) NoteIn(lang string) string { return labelOr(h.NoteLabels, lang, h.Note) }
+
+// labelOr returns the label of l in lang, or text (English) when l has
+// none in that language.
+func labelOr(l Labels, lang, text string) string {
+	if s := l[lang]; s != "" {
+		return s
+	}
+	return text
 }
 
 // HostOn returns the hosting in force on the date of t, if any.

@@ -769,3 +769,80 @@ func TestRILOsAreLabelled(t *testing.T) {
 		t.Error("an administration was found as a RILO")
 	}
 }
+
+// Every host city and every note of a RILO or of its hosts is given in each
+// language of the user interface, its English label being the English text
+// itself, and is read back in a language or, without a label in it, in
+// English.
+func TestRILOHostsAreLabelled(t *testing.T) {
+	d := MustLoad(t)
+	langs := []string{"en", "fr", "zh-Hant"}
+	cities, notes := 0, 0
+	check := func(what, text string, labels Labels, in func(string) string) {
+		t.Helper()
+		for _, lang := range langs {
+			if labels[lang] == "" {
+				t.Errorf("%s %q has no %s label", what, text, lang)
+			}
+			if got := in(lang); got != labels.In(lang) || got == "" {
+				t.Errorf("%s %q in %s = %q, want the label %q", what, text, lang, got, labels.In(lang))
+			}
+		}
+		if labels["en"] != text {
+			t.Errorf("%s %q has the English label %q", what, text, labels["en"])
+		}
+		if got := in("de"); got != text {
+			t.Errorf("%s %q in a language without a label = %q, want the English", what, text, got)
+		}
+	}
+	for _, r := range d.Regions() {
+		for _, ro := range r.RILOs {
+			if ro.Note != "" {
+				notes++
+				check(ro.ID+" note", ro.Note, ro.NoteLabels, ro.NoteIn)
+			}
+			for _, h := range ro.Hosts {
+				if h.City != "" {
+					cities++
+					check(ro.ID+" host "+h.Host+" city", h.City, h.CityLabels, h.CityIn)
+				}
+				if h.Note != "" {
+					notes++
+					check(ro.ID+" host "+h.Host+" note", h.Note, h.NoteLabels, h.NoteIn)
+				}
+			}
+		}
+	}
+	if cities < 11 || notes < 12 {
+		t.Errorf("%d host cities and %d notes checked, want every one of the data (11 and 12)", cities, notes)
+	}
+	ap, _ := d.RILO("RILO-AP")
+	for lang, want := range map[string]string{"en": "Beijing", "fr": "Pékin", "zh-Hant": "北京"} {
+		if got := ap.Hosts[1].CityIn(lang); got != want {
+			t.Errorf("RILO-AP's second host city in %s = %q, want %q", lang, got, want)
+		}
+	}
+	if got := (Hosting{City: "Lomé"}).CityIn("fr"); got != "Lomé" {
+		t.Errorf("a city without labels in French = %q, want the city", got)
+	}
+}
+
+// Labels of a city or a note that say something else in English than the
+// text, or that label no text, are refused.
+func TestLoadRejectsDriftingLabels(t *testing.T) {
+	tests := []struct{ name, old, new, want string }{
+		{"English city label", `"city_labels": {"en": "Beijing"`, `"city_labels": {"en": "Peking"`,
+			`RILO-AP host CN: city_labels.en "Peking" is not the city "Beijing"`},
+		{"English note label", `"note_labels": {"en": "Host administration not recorded here."`,
+			`"note_labels": {"en": "Host not recorded."`, `RILO-NA: note_labels.en "Host not recorded."`},
+		{"labels without a city", `"city": "Seoul",`, ``, "RILO-AP host KR: city_labels without a city"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(brokenFS(t, "regions.json", replaceIn(t, "regions.json", tt.old, tt.new)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "regions.json") {
+				t.Errorf("load: %v, want an error naming regions.json and %q", err, tt.want)
+			}
+		})
+	}
+}

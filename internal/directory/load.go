@@ -234,8 +234,17 @@ func (d *Directory) loadRegions(data []byte) error {
 				return fmt.Errorf("region %s: RILO %q missing a name or listed twice", r.Code, ro.ID)
 			}
 			rilos[ro.ID] = true
+			if err := checkTextLabels("note", ro.Note, ro.NoteLabels); err != nil {
+				return fmt.Errorf("%s: %w", ro.ID, err)
+			}
 			for _, h := range ro.Hosts {
 				if err := checkPeriod(h.From, h.To); err != nil {
+					return fmt.Errorf("%s host %s: %w", ro.ID, h.Host, err)
+				}
+				if err := checkTextLabels("city", h.City, h.CityLabels); err != nil {
+					return fmt.Errorf("%s host %s: %w", ro.ID, h.Host, err)
+				}
+				if err := checkTextLabels("note", h.Note, h.NoteLabels); err != nil {
 					return fmt.Errorf("%s host %s: %w", ro.ID, h.Host, err)
 				}
 			}
@@ -243,6 +252,23 @@ func (d *Directory) loadRegions(data []byte) error {
 	}
 	if len(d.regions) != 6 {
 		return fmt.Errorf("%d regions, want the six WCO regions", len(d.regions))
+	}
+	return nil
+}
+
+// checkTextLabels checks the labels of an English text of a data file
+// (field "city" with "city_labels"): labels need the text they translate,
+// and the English label, when given, is the text itself, so that the two
+// cannot drift apart.
+func checkTextLabels(field, text string, labels Labels) error {
+	if len(labels) == 0 {
+		return nil
+	}
+	if text == "" {
+		return fmt.Errorf("%s_labels without a %s", field, field)
+	}
+	if en, ok := labels["en"]; ok && en != text {
+		return fmt.Errorf("%s_labels.en %q is not the %s %q", field, en, field, text)
 	}
 	return nil
 }

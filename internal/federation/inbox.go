@@ -654,11 +654,10 @@ func (s *Service) invalidRecord(rec *intel.Record) string {
 	} else {
 		problems = append(problems, reasonOf(err))
 	}
-	more := ""
 	if n := len(problems) - maxReasonProblems; n > 0 {
-		problems, more = problems[:maxReasonProblems], fmt.Sprintf("; and %d more", n)
+		return fmt.Sprintf("record %s is invalid: %s; and %d more", rec.ID, strings.Join(problems[:maxReasonProblems], "; "), n)
 	}
-	return fmt.Sprintf("record %s is invalid: %s%s", rec.ID, strings.Join(problems, "; "), more)
+	return fmt.Sprintf("record %s is invalid: %s", rec.ID, strings.Join(problems, "; "))
 }
 
 // receiveRetract marks a held record retracted at the version the

@@ -22,6 +22,7 @@ import (
 type AgreementInput struct {
 	ID         string               `json:"id"`
 	Title      string               `json:"title"`
+	Titles     map[string]string    `json:"titles,omitempty"`
 	Kind       agreement.Kind       `json:"kind"`
 	Binding    bool                 `json:"binding"`
 	Parties    []agreement.Party    `json:"parties"`
@@ -41,7 +42,7 @@ type AgreementInput struct {
 // by Service.AddAgreement.
 func (in AgreementInput) Agreement() (agreement.Agreement, error) {
 	a := agreement.Agreement{
-		ID: in.ID, Title: in.Title, Kind: in.Kind, Binding: in.Binding, Parties: in.Parties,
+		ID: in.ID, Title: in.Title, Titles: in.Titles, Kind: in.Kind, Binding: in.Binding, Parties: in.Parties,
 		Scope: in.Scope, Modes: in.Modes, Conditions: in.Conditions,
 		Source: in.Source, Notes: in.Notes, Unknown: in.Unknown,
 	}

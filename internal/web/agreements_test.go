@@ -113,6 +113,9 @@ func TestGetAgreement(t *testing.T) {
 	if scope, _ := raw["scope"].(map[string]any); scope["assumed"] != true {
 		t.Errorf("EU agreement scope not flagged as assumed: %v", raw["scope"])
 	}
+	if titles, _ := raw["titles"].(map[string]any); titles["fr"] == nil || titles["zh-Hant"] != "中國香港與歐洲共同體海關合作協定" {
+		t.Errorf("EU agreement titles = %v, want French and Chinese", raw["titles"])
+	}
 	e := n.do(t, store.RoleAnalyst, "GET", "/api/v1/agreements/hk-mars-treaty", nil)
 	wantError(t, e, http.StatusNotFound, "")
 	if !strings.Contains(e.apiError(t).Error.Message, "hk-mars-treaty") {
@@ -146,6 +149,10 @@ func TestCreateAgreement(t *testing.T) {
 	if !strings.Contains(string(g.body), `"in_force":"2019-09"`) {
 		t.Errorf("read back %s", g.body)
 	}
+	// Without titles, the agreement reads as it did before they existed.
+	if strings.Contains(string(g.body), `"titles"`) {
+		t.Errorf("an agreement without titles is read back with them: %s", g.body)
+	}
 	wantError(t, n.do(t, store.RoleAdmin, "POST", "/api/v1/agreements", []byte(newAgreement)), http.StatusConflict, "")
 
 	edit := func(old, new string) []byte { return []byte(strings.Replace(newAgreement, old, new, 1)) }
@@ -168,6 +175,10 @@ func TestCreateAgreement(t *testing.T) {
 		{"bloc not marked", store.RoleLiaison, edit(`{"code":"KR"}`, `{"code":"EU"}`), http.StatusBadRequest, "parties[1].bloc"},
 		{"one party", store.RoleLiaison, edit(`{"code":"HK"},{"code":"KR"}`, `{"code":"HK"}`), http.StatusBadRequest, "parties"},
 		{"bad id", store.RoleLiaison, edit("hk-kr-cmaa", "HK KR"), http.StatusBadRequest, "id"},
+		{"title in an unknown language", store.RoleLiaison, edit(`"kind"`, `"titles":{"de":"Abkommen"},"kind"`), http.StatusBadRequest, "titles"},
+		{"English title in titles", store.RoleLiaison, edit(`"kind"`, `"titles":{"en":"CMAA"},"kind"`), http.StatusBadRequest, "titles.en"},
+		{"empty title", store.RoleLiaison, edit(`"kind"`, `"titles":{"fr":""},"kind"`), http.StatusBadRequest, "titles.fr"},
+		{"titles not an object", store.RoleLiaison, edit(`"kind"`, `"titles":"Accord","kind"`), http.StatusBadRequest, "titles"},
 		{"trailing data", store.RoleLiaison, append([]byte(newAgreement), " {}"...), http.StatusBadRequest, ""},
 		{"empty body", store.RoleLiaison, []byte{}, http.StatusBadRequest, ""},
 		{"malformed", store.RoleLiaison, []byte(`{"id":`), http.StatusBadRequest, ""},
@@ -186,6 +197,22 @@ func TestCreateAgreement(t *testing.T) {
 	}
 	if got := n.auditActions(t)[sharing.ActionAgreementAdd]; got != 1 {
 		t.Errorf("%d agreement.add audit entries, want 1", got)
+	}
+}
+
+// TestCreateAgreementWithTitles adds an agreement titled in French and
+// Chinese and reads its titles back.
+func TestCreateAgreementWithTitles(t *testing.T) {
+	n := MustSeeded(t)
+	body := strings.Replace(newAgreement, `"kind"`, `"titles":{"fr":"Accord d'assistance mutuelle entre Hong Kong, Chine et la Corée",
+		"zh-Hant":"中國香港與韓國海關互助協定"},"kind"`, 1)
+	want(t, n.do(t, store.RoleLiaison, "POST", "/api/v1/agreements", []byte(body)), http.StatusCreated)
+	g := n.do(t, store.RoleAnalyst, "GET", "/api/v1/agreements/hk-kr-cmaa", nil)
+	want(t, g, http.StatusOK)
+	var a agreement.Agreement
+	g.json(t, &a)
+	if a.TitleIn("fr") != "Accord d'assistance mutuelle entre Hong Kong, Chine et la Corée" || a.TitleIn("zh-Hant") != "中國香港與韓國海關互助協定" {
+		t.Errorf("titles read back %v", a.Titles)
 	}
 }
 
@@ -425,7 +452,7 @@ func TestOpenAPIDescribesAgreements(t *testing.T) {
 			t.Errorf("Agreement.%s has type %s, want a string or null", f, got)
 		}
 	}
-	for _, f := range []string{"id", "kind", "binding", "parties", "scope", "modes", "conditions", "unknown"} {
+	for _, f := range []string{"id", "title", "titles", "kind", "binding", "parties", "scope", "modes", "conditions", "unknown"} {
 		if _, ok := a.Properties[f]; !ok {
 			t.Errorf("Agreement schema lacks %s", f)
 		}

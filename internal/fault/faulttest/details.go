@@ -47,28 +47,7 @@ type DetailOptions struct {
 // user interface shows such a detail as it is.
 func DetailsInCode(tb testing.TB, dir string, opt DetailOptions) Details {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := &detailReader{tb: tb, opt: opt, funcs: map[string][]*ast.FuncDecl{}, busy: map[*ast.FuncDecl]bool{}}
-	fs := token.NewFileSet()
-	var decls []*ast.FuncDecl
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fs, name, nil, 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			if fn, ok := d.(*ast.FuncDecl); ok && fn.Body != nil {
-				decls = append(decls, fn)
-				r.funcs[fn.Name.Name] = append(r.funcs[fn.Name.Name], fn)
-			}
-		}
-	}
+	r, decls := readFuncs(tb, dir, opt)
 	out := Details{Whole: map[string]bool{}, Appended: map[string]bool{}}
 	add := func(to map[string]bool, shapes []string) {
 		for _, s := range shapes {
@@ -116,6 +95,35 @@ func DetailsInCode(tb testing.TB, dir string, opt DetailOptions) Details {
 		}
 	}
 	return out
+}
+
+// readFuncs parses the Go files of dir, tests aside, and returns a reader
+// of their shapes and the functions with a body they declare.
+func readFuncs(tb testing.TB, dir string, opt DetailOptions) (*detailReader, []*ast.FuncDecl) {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &detailReader{tb: tb, opt: opt, funcs: map[string][]*ast.FuncDecl{}, busy: map[*ast.FuncDecl]bool{}}
+	fs := token.NewFileSet()
+	var decls []*ast.FuncDecl
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fs, name, nil, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Body != nil {
+				decls = append(decls, fn)
+				r.funcs[fn.Name.Name] = append(r.funcs[fn.Name.Name], fn)
+			}
+		}
+	}
+	return r, decls
 }
 
 type detailReader struct {

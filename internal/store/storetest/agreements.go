@@ -46,6 +46,7 @@ func NewAgreement(partner string, mods ...func(*agreement.Agreement)) agreement.
 	a := agreement.Agreement{
 		ID:         "hk-" + strings.ToLower(partner) + "-cmaa",
 		Title:      "Customs Mutual Assistance Agreement between Hong Kong, China and " + partner,
+		Titles:     map[string]string{"fr": "Accord d'assistance administrative mutuelle en matière douanière entre Hong Kong, Chine et " + partner},
 		Kind:       agreement.KindAgreement,
 		Binding:    true,
 		Parties:    []agreement.Party{{Code: "HK"}, {Code: partner}},
@@ -106,7 +107,7 @@ func testPutAgreement(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Partial dates, assumption flags and the unknown list survive.
+	// Partial dates, titles, assumption flags and the unknown list survive.
 	sameJSON(t, "stored agreement", got, a)
 	if got.InForce.Precision() != agreement.PrecisionMonth || got.Signed.Precision() != agreement.PrecisionDay {
 		t.Errorf("dates lost precision: signed %s, in force %s", got.Signed, got.InForce)

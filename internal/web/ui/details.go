@@ -76,16 +76,34 @@ func detailWords() []string {
 	return slices.Compact(out)
 }
 
+// exclusionDetail is the detail of a match exclusion
+// (matching.Service.Exclude): the reason the administrator typed.
+const exclusionDetail = "reason: %s"
+
+// typedDetailFormats are the details whose arguments hold what a person
+// typed — an exclusion's reason, a consent's reference — which is shown as
+// typed, even where it reads like a sentence or word the UI words.
+func typedDetailFormats() map[string]bool {
+	out := map[string]bool{exclusionDetail: true}
+	for _, f := range agreement.ConsentDetailFormats() {
+		if strings.Contains(f, "(ref %s)") {
+			out[f] = true
+		}
+	}
+	return out
+}
+
 // detailBook is what the UI knows of the formats of audit details.
 type detailBook struct {
 	details []*pattern // auditDetailFormats but clauses, most specific first
 	clauses []*pattern // federation.AuditDetailClauses
 	formats []string   // every format known, clauses included
 	words   map[string]bool
+	typed   map[string]bool // typedDetailFormats
 }
 
 func newDetailBook(extra []string) (*detailBook, error) {
-	b := &detailBook{words: map[string]bool{}}
+	b := &detailBook{words: map[string]bool{}, typed: typedDetailFormats()}
 	for _, w := range detailWords() {
 		b.words[w] = true
 	}
@@ -133,14 +151,21 @@ const maxDetailDepth = 2
 // AuditDetail words the detail of an audit entry in the locale's
 // language: by the format it is of, with the clauses that follow it (the
 // key that signed an envelope received, the RILO it came through),
-// arguments that are details themselves or words from closed sets worded
-// too. Ids, codes, numbers, addresses, dates and free text stay as they
-// are; a detail of no known format is shown as it is.
+// arguments that are details themselves, words from closed sets or the
+// reason a Liaison node gives for refusing an envelope worded too. Ids,
+// codes, numbers, addresses, dates and free text stay as they are, and so
+// does what a person typed (typedDetailFormats); a detail of no known
+// format is shown as it is.
 func (l *Locale) AuditDetail(text string) string {
 	if l.english() || l.book == nil || l.book.details == nil || text == "" {
 		return text
 	}
 	if s, ok := l.detail(text, 0); ok {
+		return s
+	}
+	// The refusal of an envelope whose sender is not known is audited
+	// with its reason alone.
+	if s, ok := l.refusal(text); ok {
 		return s
 	}
 	return text
@@ -171,13 +196,20 @@ func (l *Locale) detail(text string, depth int) (string, bool) {
 }
 
 // sayDetail formats the catalogue's wording of p with args, each worded
-// where it is a detail itself or a list of words from closed sets.
+// where it is a detail itself, a list of words from closed sets or a
+// refusal's reason, unless a person typed it.
 func (l *Locale) sayDetail(p *pattern, args []any, depth int) (string, bool) {
+	if l.book.details.typed[p.format] {
+		return l.sayWith(detailKey, p, args, func(string) (string, bool) { return "", false })
+	}
 	return l.sayWith(detailKey, p, args, func(text string) (string, bool) {
 		if w, ok := l.detailWords(text); ok {
 			return w, true
 		}
-		return l.detail(text, depth+1)
+		if w, ok := l.detail(text, depth+1); ok {
+			return w, true
+		}
+		return l.refusal(text)
 	})
 }
 

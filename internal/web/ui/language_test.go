@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/intel"
@@ -23,33 +24,39 @@ import (
 )
 
 // TestPartnerSummariesInThePagesLanguage checks that the directory pages
-// word the summary of each partner's basis in the page's language: an
-// arrangement, an agreement through the EU seen from either side, and
-// region membership; the English page keeps the English the API gives.
+// word the summary of each partner's basis in the page's language, the
+// agreement named by its title in it: an arrangement, an agreement through
+// the EU seen from either side, and region membership; the English page
+// keeps the English the API gives.
 func TestPartnerSummariesInThePagesLanguage(t *testing.T) {
 	n := MustNode(t, nil, nil)
 	b := MustLogin(t, n, store.RoleAnalyst)
 	const (
-		jpTitle = `"Customs Cooperative Arrangement between Hong Kong Customs and Japan Customs"`
-		euTitle = `"Customs Cooperation Agreement between Hong Kong, China and the European Community"`
+		jpTitle   = `"Customs Cooperative Arrangement between Hong Kong Customs and Japan Customs"`
+		euTitle   = `"Customs Cooperation Agreement between Hong Kong, China and the European Community"`
+		jpTitleFR = `"Arrangement de coopération douanière entre les douanes de Hong Kong et du Japon"`
+		euTitleFR = `"Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne"`
+		jpTitleZH = `"香港海關與日本海關的海關合作安排"`
+		euTitleZH = `"中國香港與歐洲共同體海關合作協定"`
 	)
-	english := []string{"under the binding", "under the non-binding", "being covered as a member of", "through membership of the WCO", "non-personal data only"}
+	english := []string{"under the binding", "under the non-binding", "being covered as a member of", "through membership of the WCO", "non-personal data only",
+		"Customs Cooperative Arrangement", "Customs Cooperation Agreement"}
 	for _, tc := range []struct {
 		lang, path string
 		want       []string
 	}{
 		{"fr", "/ui/directory/HK", []string{
-			"au titre de l'arrangement non contraignant " + jpTitle,
-			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne",
+			"au titre de l'arrangement non contraignant " + jpTitleFR,
+			"au titre de l'accord contraignant " + euTitleFR + " ; France en relève en tant que membre du groupement Union européenne",
 			"au titre de l'appartenance à la région OMD Asie/Pacifique, que dessert BRLR Asie/Pacifique (données non personnelles uniquement)"}},
-		{"fr", "/ui/directory/JP", []string{"au titre de l'arrangement non contraignant " + jpTitle}},
+		{"fr", "/ui/directory/JP", []string{"au titre de l'arrangement non contraignant " + jpTitleFR}},
 		{"fr", "/ui/directory/FR", []string{
-			"au titre de l'accord contraignant " + euTitle + " ; France en relève en tant que membre du groupement Union européenne"}},
+			"au titre de l'accord contraignant " + euTitleFR + " ; France en relève en tant que membre du groupement Union européenne"}},
 		{"zh-Hant", "/ui/directory/HK", []string{
-			"根據不具約束力的安排 " + jpTitle,
-			"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋",
+			"根據不具約束力的安排 " + jpTitleZH,
+			"根據具約束力的協定 " + euTitleZH + "；France以歐洲聯盟成員身分受其涵蓋",
 			"根據世界海關組織亞太區成員身分，該地區由亞太區區域情報聯絡中心服務（只限非個人資料）"}},
-		{"zh-Hant", "/ui/directory/FR", []string{"根據具約束力的協定 " + euTitle + "；France以歐洲聯盟成員身分受其涵蓋"}},
+		{"zh-Hant", "/ui/directory/FR", []string{"根據具約束力的協定 " + euTitleZH + "；France以歐洲聯盟成員身分受其涵蓋"}},
 	} {
 		t.Run(tc.lang+tc.path, func(t *testing.T) {
 			p := b.get(tc.path + "?lang=" + tc.lang)
@@ -412,5 +419,127 @@ func TestAuditPageChecksBodiesOnRequest(t *testing.T) {
 	}
 	if p := altered.get("/ui/audit"); !strings.Contains(p.body, `id="check-bodies"`) || strings.Contains(p.body, "notice bad") {
 		t.Errorf("without ?bodies=1 the altered version is not read: %s", pageText(p.body))
+	}
+}
+
+// TestRILOHostsInThePagesLanguage checks that a RILO's page gives its host
+// cities and the notes on its hosts (and on the RILO itself) in the page's
+// language, and the English page the English of the directory.
+func TestRILOHostsInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	b := MustLogin(t, n, store.RoleAnalyst)
+	for _, tc := range []struct {
+		lang, path string
+		want       []string
+	}{
+		{"en", "/ui/directory/RILO-AP", []string{"Hong Kong", "Beijing", "Seoul",
+			"The first WCO RILO, hosted by the Customs and Excise Department on behalf of the region.",
+			"Period not confirmed against a primary source.", "Start year not confirmed against a primary source."}},
+		{"fr", "/ui/directory/RILO-AP", []string{"Hong Kong", "Pékin", "Séoul",
+			"Premier BRLR de l'OMD, accueilli par le Département des douanes et accises de Hong Kong pour le compte de la région.",
+			"Période non confirmée par une source primaire.", "Année de début non confirmée par une source primaire."}},
+		{"zh-Hant", "/ui/directory/RILO-AP", []string{"香港", "北京", "首爾",
+			"世界海關組織首個區域情報聯絡中心，由香港海關代表該區主辦。", "期間未經原始資料核實。", "開始年份未經原始資料核實。"}},
+		{"fr", "/ui/directory/RILO-WE", []string{"Cologne", "Année d'ouverture non consignée ici."}},
+		{"zh-Hant", "/ui/directory/RILO-WE", []string{"科隆", "此處未有記錄開設年份。"}},
+		{"fr", "/ui/directory/RILO-NA", []string{"Administration hôte non consignée ici."}},
+		{"zh-Hant", "/ui/directory/RILO-NA", []string{"此處未有記錄主辦當局。"}},
+	} {
+		t.Run(tc.lang+tc.path, func(t *testing.T) {
+			p := b.get(tc.path + "?lang=" + tc.lang)
+			if p.status != http.StatusOK {
+				t.Fatalf("%d\n%s", p.status, p.body)
+			}
+			noMissing(t, tc.path, p)
+			text := pageText(p.body)
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			if tc.lang == "en" {
+				return
+			}
+			for _, e := range []string{"Beijing", "Seoul", "not confirmed", "not recorded", "hosted by", "Opening year", "Host administration"} {
+				if strings.Contains(text, e) {
+					t.Errorf("the page shows English %q", e)
+				}
+			}
+		})
+	}
+}
+
+// TestAgreementTitlesInThePagesLanguage checks that the pages naming an
+// agreement name it by its title in the page's language: the list of
+// agreements, an agreement's page (which also gives the English title),
+// and a record's delivery, whose stored decision names the basis and
+// words its reasons from their text alone; an agreement without a title
+// in the language is named in English, and the English pages keep the
+// English titles.
+func TestAgreementTitlesInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	const (
+		jp   = "Customs Cooperative Arrangement between Hong Kong Customs and Japan Customs"
+		jpFR = "Arrangement de coopération douanière entre les douanes de Hong Kong et du Japon"
+		jpZH = "香港海關與日本海關的海關合作安排"
+		kr   = "Customs Mutual Assistance Agreement between Hong Kong, China and Korea"
+	)
+	untitled := agreement.Agreement{ID: "hk-kr-cmaa", Title: kr, Kind: agreement.KindAgreement, Binding: true,
+		Parties: []agreement.Party{{Code: "HK"}, {Code: "KR"}}, InForce: agreement.Year(2019),
+		Modes: agreement.Modes{OnRequest: true}}
+	if err := n.store.PutAgreement(context.Background(), untitled, audit.Event{Actor: "system", Action: "agreement.add", Target: untitled.ID}); err != nil {
+		t.Fatal(err)
+	}
+	rec := MustCreate(t, n, seizure())
+	b := MustLogin(t, n, store.RoleLiaison)
+	if p := b.post("/ui/records/"+rec.ID+"/share", url.Values{"csrf": {csrfOf(t, b.get("/ui/records/"+rec.ID))}, "recipient": {"JP"}}); p.status != http.StatusOK {
+		t.Fatalf("share to Japan: %d", p.status)
+	}
+	deliveries := regexp.MustCompile(`(?s)<table class="grid deliveries">.*?</table>`)
+	for _, tc := range []struct {
+		lang, title string
+		reason      string // the decision's reason naming the agreement
+		english     string // the label of the English title on the agreement's page
+	}{
+		{"en", jp, "The " + jp + " is in force on ", ""},
+		{"fr", jpFR, "« " + jpFR + " » est en vigueur le ", "Titre en anglais"},
+		{"zh-Hant", jpZH, "《" + jpZH + "》於", "英文名稱"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			list := b.get("/ui/agreements?lang=" + tc.lang)
+			noMissing(t, "list", list)
+			text := pageText(list.body)
+			for _, w := range []string{"<td>" + tc.title + "</td>", "<td>" + kr + "</td>"} {
+				if !strings.Contains(text, w) {
+					t.Errorf("the list of agreements lacks %q", w)
+				}
+			}
+			one := b.get("/ui/agreements/hk-jp-arrangement?lang=" + tc.lang)
+			noMissing(t, "agreement", one)
+			text = pageText(one.body)
+			if !strings.Contains(text, "<h1>"+tc.title+"</h1>") || !strings.Contains(text, "<title>"+tc.title+" · ") {
+				t.Errorf("the agreement's page is not headed and titled %q", tc.title)
+			}
+			if tc.english != "" && !strings.Contains(text, "<dt>"+tc.english+`</dt><dd lang="en">`+jp+"</dd>") {
+				t.Errorf("the agreement's page does not give the English title as %q", tc.english)
+			}
+			if tc.english == "" && strings.Contains(text, `<dd lang="en">`) {
+				t.Error("the English page gives the English title twice")
+			}
+			if text := pageText(b.get("/ui/agreements/hk-kr-cmaa?lang=" + tc.lang).body); !strings.Contains(text, "<h1>"+kr+"</h1>") {
+				t.Errorf("an agreement without titles is not headed by its English title")
+			}
+			page := b.get("/ui/records/" + rec.ID + "?lang=" + tc.lang)
+			noMissing(t, "record", page)
+			stored := pageText(deliveries.FindString(page.body))
+			for _, w := range []string{"<summary>" + tc.title + "</summary>", tc.reason} {
+				if !strings.Contains(stored, w) {
+					t.Errorf("the record's delivery lacks %q:\n%s", w, stored)
+				}
+			}
+			if tc.lang != "en" && strings.Contains(stored, jp) {
+				t.Errorf("the record's delivery names the agreement in English:\n%s", stored)
+			}
+		})
 	}
 }

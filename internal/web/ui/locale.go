@@ -125,6 +125,10 @@ type Locale struct {
 	codes   *codeLabels
 	book    *reasonBook
 	printer *message.Printer
+	// titles is the node's agreement registry, for naming in the
+	// language an agreement known by its id or English title; nil on a
+	// page that cannot read it.
+	titles *agreementTitles
 }
 
 // T returns the message key in the locale's language (English when it has

@@ -481,7 +481,7 @@ func (h *Handler) newRequestForm(ctx context.Context, c *call, v url.Values) (*r
 		now := h.cfg.Now()
 		for _, a := range as {
 			if a.InForceOn(now) {
-				bases = append(bases, option{Value: a.ID, Label: a.ID + " — " + a.Title})
+				bases = append(bases, option{Value: a.ID, Label: a.ID + " — " + l.AgreementTitle(a)})
 			}
 		}
 	}

@@ -726,9 +726,13 @@ func (h *Handler) administration(w http.ResponseWriter, r *http.Request, c *call
 			if ri.ID != code {
 				continue
 			}
-			rv := &riloView{Name: ri.Name, Region: region, Note: ri.Note}
+			// Cities and notes in the page's language, in English where
+			// the directory has no label in it.
+			lang := c.loc.Lang
+			rv := &riloView{Name: ri.Name, Region: region, Note: ri.NoteIn(lang)}
 			for _, hs := range ri.Hosts {
-				rv.Hosts = append(rv.Hosts, hostView{Host: hs.Host, City: hs.City, From: hs.From, To: hs.To, Note: hs.Note})
+				rv.Hosts = append(rv.Hosts, hostView{Host: hs.Host, City: hs.CityIn(lang), From: hs.From, To: hs.To,
+					Note: hs.NoteIn(lang)})
 			}
 			b.RILO = rv
 		}
@@ -798,7 +802,7 @@ func (h *Handler) agreement(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	c.title = a.Title
+	c.title = c.loc.AgreementTitle(a)
 	return h.render(w, r, c, "agreement", agreementBody{A: a, InForce: a.InForceOn(h.cfg.Now())})
 }
 

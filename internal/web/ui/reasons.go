@@ -13,6 +13,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/sharing"
@@ -30,15 +31,17 @@ import (
 
 // Catalogue key prefixes of what the UI words from formats made elsewhere.
 const (
-	reasonKey       = "reason:"       // a sentence of a sharing decision (agreement.ReasonFormats)
-	phraseKey       = "phrase:"       // a phrase its arguments are made of (agreement.PhraseFormats)
-	matchKey        = "match:"        // a reason of a match (match.ReasonFormats)
-	romanisationKey = "romanisation:" // a romanisation a name match names (match.RomanisationNames)
-	labelKey        = "label:"        // the label of a field in a validation message
-	warningKey      = "warning:"      // a validation warning, around a validation message
-	partnerKey      = "partner:"      // the summary of a partner's basis (sharing.SummaryFormats)
-	auditKey        = "audit:"        // why the audit chain fails verification (auditReasonFormats)
-	digestKey       = "digest:"       // why an audit entry's body digests do not parse (audit.DigestFormats)
+	reasonKey       = "reason:"        // a sentence of a sharing decision (agreement.ReasonFormats)
+	phraseKey       = "phrase:"        // a phrase its arguments are made of (agreement.PhraseFormats)
+	matchKey        = "match:"         // a reason of a match (match.ReasonFormats)
+	romanisationKey = "romanisation:"  // a romanisation a name match names (match.RomanisationNames)
+	labelKey        = "label:"         // the label of a field in a validation message
+	warningKey      = "warning:"       // a validation warning, around a validation message
+	partnerKey      = "partner:"       // the summary of a partner's basis (sharing.SummaryFormats)
+	auditKey        = "audit:"         // why the audit chain fails verification (auditReasonFormats)
+	digestKey       = "digest:"        // why an audit entry's body digests do not parse (audit.DigestFormats)
+	refusalKey      = "refusal:"       // why a node refused an envelope (refusalFormats)
+	deliveryKey     = "deliveryerror:" // why a delivery attempt failed (federation.DeliveryErrorFormats)
 )
 
 // peerReasonFormats are the reasons the federation adds to a decision the
@@ -218,6 +221,8 @@ type reasonBook struct {
 	partners  formats             // sharing.SummaryFormats
 	audits    formats             // auditReasonFormats
 	digests   []*pattern          // audit.DigestFormats, most specific first
+	refusals  []*pattern          // refusalFormats, most specific first
+	failures  []*pattern          // federation.DeliveryErrorFormats, most specific first
 	details   *detailBook         // the formats of audit details
 	names     map[string]partyName
 }
@@ -292,6 +297,12 @@ func newReasonBook(dir *directory.Directory, faultFormats []string) (*reasonBook
 	if b.digests, err = newPatterns(audit.DigestFormats()); err != nil {
 		return nil, err
 	}
+	if b.refusals, err = newPatterns(refusalFormats()); err != nil {
+		return nil, err
+	}
+	if b.failures, err = newPatterns(federation.DeliveryErrorFormats()); err != nil {
+		return nil, err
+	}
 	if b.details, err = newDetailBook(nil); err != nil {
 		return nil, err
 	}
@@ -339,9 +350,10 @@ func (l *Locale) english() bool { return l.Lang == languages[0] }
 // the format and arguments it was made of, or, for a reason read back from
 // storage or received from a peer (its text alone), by those recovered from
 // its text. Arguments from closed sets (how a reason calls the basis, kinds
-// of record, the mode of giving…), the names of administrations and dates
-// are worded in the language too; codes, ids and the originator's own
-// words stay as they are. A reason of no known format is shown as it is.
+// of record, the mode of giving…), the names of administrations, the titles
+// of the registry's agreements and dates are worded in the language too;
+// codes, ids and the originator's own words stay as they are. A reason of
+// no known format is shown as it is.
 func (l *Locale) Reason(r agreement.Reason) string {
 	if l.english() || l.book == nil {
 		return r.Text
@@ -410,9 +422,9 @@ func (l *Locale) Warning(w intel.FieldWarning) string {
 }
 
 // PartnerSummary words the summary of a partner's basis in the locale's
-// language: the kind of agreement, and the names of administrations,
-// blocs, regions and RILOs in it; the agreement's title stays as it is. A
-// summary of no known format is shown as it is.
+// language: the kind of agreement, the agreement's title (where it has one
+// in the language) and the names of administrations, blocs, regions and
+// RILOs in it. A summary of no known format is shown as it is.
 func (l *Locale) PartnerSummary(p sharing.Partner) string {
 	if l.english() || l.book == nil {
 		return p.Summary
@@ -420,6 +432,14 @@ func (l *Locale) PartnerSummary(p sharing.Partner) string {
 	q, args := l.find(l.book.partners, p.SummaryFormat, p.SummaryArgs, p.Summary)
 	if q == nil {
 		return p.Summary
+	}
+	// The title is the summary's quoted argument, which say leaves as it
+	// is.
+	args = slices.Clone(args)
+	for i, a := range args {
+		if s, ok := a.(string); ok && q.verbs[i] == 'q' && p.Basis.Kind == agreement.BasisAgreement && s == p.Basis.Title {
+			args[i] = l.basisTitle(p.Basis)
+		}
 	}
 	if s, ok := l.say(partnerKey, q, args, 0); ok {
 		return s
@@ -474,11 +494,15 @@ func (l *Locale) find(fs formats, format string, args []any, text string) (*patt
 	return l.recover(fs.list, text)
 }
 
-// Basis names the basis of an allowed exchange: an agreement by its title,
+// Basis names the basis of an allowed exchange: an agreement by its title
+// in the locale's language (its English title where it has none there),
 // membership of a WCO region in the locale's language.
 func (l *Locale) Basis(b agreement.Basis) string {
 	if b.Kind == agreement.BasisRegion && b.Region != "" && !l.english() {
 		return l.T("basis.region", l.Region(b.Region))
+	}
+	if b.Kind == agreement.BasisAgreement {
+		return l.basisTitle(b)
 	}
 	return b.Title
 }
@@ -571,7 +595,8 @@ const (
 
 // phrase words s in the locale's language when it is a phrase of a reason
 // (capitalised or not), a name the directory knows, a date as reasons
-// write them (a day, a month or a year), or a list of those.
+// write them (a day, a month or a year), the English title of an agreement
+// of the registry, or a list of those.
 func (l *Locale) phrase(s string, depth int) (string, bool) {
 	if strings.Contains(s, "; ") {
 		// A list of conditions, which an item with a free-text argument
@@ -624,6 +649,11 @@ func (l *Locale) item(s string, depth int) (string, bool) {
 		if args, ok := p.match(s, nil); ok {
 			return l.say(phraseKey, p, args, depth)
 		}
+	}
+	// After the phrases: a reason names an agreement "The %s", whose
+	// argument is its title without the article.
+	if t, ok := l.titleOf(s); ok {
+		return t, true
 	}
 	return "", false
 }

@@ -18,6 +18,7 @@ import (
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
+	"liaison/internal/federation"
 	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/sharing"
@@ -72,8 +73,13 @@ func TestReasonTranslationsHoldTheirFormats(t *testing.T) {
 	holdFormats(t, c, partnerKey, sharing.SummaryFormats())
 	holdFormats(t, c, auditKey, auditReasonFormats())
 	holdFormats(t, c, digestKey, audit.DigestFormats())
+	holdFormats(t, c, refusalKey, refusalFormats())
+	holdFormats(t, c, deliveryKey, federation.DeliveryErrorFormats())
 	if n := len(sharing.SummaryFormats()) + len(audit.ReasonFormats()); n < 20 {
 		t.Errorf("%d formats of partners' summaries and audit reasons, want every one (at least 20)", n)
+	}
+	if n := len(federation.RefusalFormats()) + len(federation.DeliveryErrorFormats()); n < 30 {
+		t.Errorf("%d formats of refusals and delivery errors, want every one (at least 30)", n)
 	}
 	if n := len(agreement.ReasonFormats()); n < 50 {
 		t.Errorf("%d reason formats, want every sentence of Decide (at least 50)", n)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"liaison/internal/access"
+	"liaison/internal/agreement"
 	"liaison/internal/audit"
 	"liaison/internal/directory"
 	"liaison/internal/fault"
@@ -293,6 +294,7 @@ func (h *Handler) handle(pattern string, perm access.Permission, p page) {
 			return
 		}
 		c.user = u
+		c.loc.titles = h.agreementTitles(r)
 		if post {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
@@ -318,6 +320,23 @@ func (h *Handler) handle(pattern string, perm access.Permission, p page) {
 			h.pageError(w, r, c, err)
 		}
 	})
+}
+
+// agreementTitles reads the node's agreement registry for a page's locale
+// when it first names an agreement it knows by id or English title only;
+// nil without the registry.
+func (h *Handler) agreementTitles(r *http.Request) *agreementTitles {
+	if h.cfg.Sharing == nil {
+		return nil
+	}
+	ctx := r.Context()
+	return &agreementTitles{load: func() ([]agreement.Agreement, error) {
+		as, err := h.cfg.Sharing.Agreements(ctx, "")
+		if err != nil {
+			h.log.WarnContext(ctx, "agreement titles", slog.Any("err", err))
+		}
+		return as, err
+	}}
 }
 
 // language returns the UI language of a request. A valid ?lang= is also

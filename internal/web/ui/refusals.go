@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"liaison/internal/agreement"
+	"liaison/internal/fault"
+	"liaison/internal/federation"
+	"liaison/internal/store"
+)
+
+// A delivery's error, the reason a peer refused it and the audit entry of
+// an envelope this node refused are English text. Where the text is of a
+// format this software makes — a Liaison node's refusal, the worker's
+// account of a failed attempt — the UI words it as it does a stored reason,
+// with the sharing decision's reasons and the validation problems a refusal
+// lists worded too. Node codes, ids, envelope types, field paths and any
+// text of no known format (a peer's own wording, a transport's error) stay
+// as they are.
+
+// refusalFormats are the reasons a node's inbox gives for refusing an
+// envelope and the reason a sender's outbox gives a delivery it withdrew.
+func refusalFormats() []string { return append(federation.RefusalFormats(), store.Withdrawn) }
+
+// Refusal words the reason an envelope was refused in the locale's
+// language when it is of a format a Liaison node gives, and returns it as
+// it is otherwise.
+func (l *Locale) Refusal(text string) string {
+	if l.english() || l.book == nil {
+		return text
+	}
+	if s, ok := l.refusal(text); ok {
+		return s
+	}
+	return text
+}
+
+// DeliveryError words the error of a delivery's last attempt in the
+// locale's language: the worker's account of a failed attempt, or the
+// peer's reason for a refusal.
+func (l *Locale) DeliveryError(text string) string {
+	if l.english() || l.book == nil {
+		return text
+	}
+	if p, args := l.recover(l.book.failures, text); p != nil {
+		// What the failure quotes (the transport's error, the peer's
+		// answer) is not this software's sentence.
+		if s, ok := l.sayWith(deliveryKey, p, args, func(string) (string, bool) { return "", false }); ok {
+			return s
+		}
+	}
+	return l.Refusal(text)
+}
+
+// refusal words text when it is a refusal's reason of a known format.
+func (l *Locale) refusal(text string) (string, bool) {
+	p, args := l.recover(l.book.refusals, text)
+	if p == nil {
+		return "", false
+	}
+	return l.sayWith(refusalKey, p, args, func(s string) (string, bool) {
+		if w, ok := l.decisionReasons(s); ok {
+			return w, true
+		}
+		return l.problems(s)
+	})
+}
+
+// decisionReasons words s when it is the reasons of a sharing decision
+// joined by spaces, as a refusal lists those the decision failed on: s is
+// cut after the end of a sentence where every part is a reason of a known
+// format, the shortest first.
+func (l *Locale) decisionReasons(s string) (string, bool) {
+	parts, ok := l.sentences(s, 0, map[int]bool{})
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, part := range parts {
+		// Sentences follow one another after a space, but for those
+		// ending in a full-width stop (Chinese), which needs none.
+		if r, _ := utf8.DecodeLastRuneInString(b.String()); b.Len() > 0 && r < fullWidth {
+			b.WriteByte(' ')
+		}
+		b.WriteString(l.Reason(agreement.Reason{Text: part}))
+	}
+	return b.String(), true
+}
+
+// fullWidth is where the CJK symbols and punctuation (。，：) begin.
+const fullWidth = '\u3000'
+
+// maxSentences bounds the reasons one text is cut into.
+const maxSentences = 32
+
+// sentences cuts s[from:] into reasons of known formats; failed holds the
+// starts already found not to cut.
+func (l *Locale) sentences(s string, from int, failed map[int]bool) ([]string, bool) {
+	if failed[from] || len(failed) > maxSentences*maxSentences {
+		return nil, false
+	}
+	for end := from; end < len(s); {
+		i := strings.Index(s[end:], ". ")
+		last := i < 0
+		if last {
+			end = len(s)
+		} else {
+			end += i + 1
+		}
+		if p, _ := l.recover(l.book.decisions, s[from:end]); p != nil {
+			if last || end == len(s) {
+				return []string{s[from:end]}, true
+			}
+			if rest, ok := l.sentences(s, end+1, failed); ok && len(rest) < maxSentences {
+				return append([]string{s[from:end]}, rest...), true
+			}
+		}
+		if last {
+			break
+		}
+	}
+	failed[from] = true
+	return nil, false
+}
+
+// problems words s when it lists validation problems as a refusal of an
+// invalid record does ("seizure.goods[0].hs: HS code …; …"): each problem
+// whose message is of a format the catalogue words is worded, its field's
+// path kept; the others stay as they are.
+func (l *Locale) problems(s string) (string, bool) {
+	parts := strings.Split(s, "; ")
+	worded := false
+	for i, part := range parts {
+		if w, ok := l.problem(part); ok {
+			parts[i], worded = w, true
+		}
+	}
+	if !worded {
+		return "", false
+	}
+	return strings.Join(parts, l.T("list.semicolon")), true
+}
+
+// problem words one validation problem: a message, after its field's path
+// where it has one.
+func (l *Locale) problem(s string) (string, bool) {
+	if w, ok := l.validation(s); ok {
+		return w, true
+	}
+	path, msg, ok := strings.Cut(s, ": ")
+	if !ok || strings.ContainsAny(path, " ") {
+		return "", false
+	}
+	if w, ok := l.validation(msg); ok {
+		return l.T("refusal.problem", path, w), true
+	}
+	return "", false
+}
+
+// validation words a validation message of a format the catalogue words.
+func (l *Locale) validation(msg string) (string, bool) {
+	q, args := l.recover(l.book.faults, msg)
+	if q == nil {
+		return "", false
+	}
+	return l.Fault(&fault.Error{Message: msg, Format: q.format, Args: args}), true
+}
