@@ -97,6 +97,8 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 		outs, contactErr = s.send(ctx, peer, c)
 		claimed = c.claimed
 	}
+	// The outcomes send did not record as it went (see claim), and the
+	// peer's contact; the lease is released.
 	if err := s.cfg.Store.FinishDeliveries(ctx, owner, peerCode, s.now(), outs, contactErr, nil); err != nil {
 		return 0, err
 	}
@@ -104,14 +106,16 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 }
 
 // claimFor is how long a worker goes on claiming more rows of one peer
-// (ClaimMore) before it records the outcomes and releases the peer: a
-// backlog streams without the pipeline draining at every claim, and the
-// outcomes of what was sent are recorded at least this often.
+// (ClaimMore) before it releases the peer: a backlog streams without the
+// pipeline draining at every claim to record outcomes and claim again,
+// and other peers' rows wait at most this long for the worker.
 func claimFor(lease time.Duration) time.Duration { return lease / 4 }
 
 // claim is the rows a worker holds of one peer: those claimed first, then
 // more claimed while they are in flight, until the peer has nothing more
-// due, the lease is lost or claimFor has passed.
+// due, the lease is lost or claimFor has passed. The outcomes of its rows
+// are recorded as they come, a claim's worth at a time (RecordDeliveries),
+// and the rest when the claim ends (FinishDeliveries).
 type claim struct {
 	s       *Service
 	owner   string
@@ -202,7 +206,9 @@ type posted struct {
 // answered, and is answered before anything after it is posted. It turns
 // the answers into outcomes; the string is the transport error for the
 // peer's state ("" when it answered). After a request fails, the rest are
-// not posted and fail with it, and nothing more is claimed. Nothing is
+// not posted and fail with it, and nothing more is claimed. The outcomes
+// are recorded as they come, s.cfg.Claim at a time while the peer
+// answers; those not recorded yet are returned. Nothing is
 // posted after its rows' stop (half their lease): the rows not posted get
 // no outcome and stay due, so that a slow peer never keeps rows past the
 // lease, when another worker could claim them.
@@ -271,6 +277,13 @@ func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.
 		if p.msg != "" && contact == "" {
 			contact, notBefore = p.msg, p.notBefore
 			failed.Store(true)
+		}
+		if contact == "" && len(outs) >= s.cfg.Claim {
+			if err := s.cfg.Store.RecordDeliveries(ctx, c.peer, s.now(), outs); err != nil {
+				s.log.Warn("recording deliveries failed", "peer", c.peer, "err", err)
+				return // they are recorded with the rest when the claim ends
+			}
+			outs = outs[:0]
 		}
 	}
 	for b := range batches {

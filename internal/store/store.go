@@ -245,13 +245,18 @@ type Federation interface {
 	// above after (the rows claimed so far), ordered and given envelope
 	// ids as ClaimDeliveries does. A lease lost to another owner (or
 	// released) returns no rows, as does a peer with nothing more due.
-	// The claim still ends with one FinishDeliveries for all its rows.
+	// The claim still ends with FinishDeliveries.
 	ClaimMore(ctx context.Context, owner, peer string, after int64, now time.Time, lease time.Duration, max int) ([]Delivery, error)
 	// FinishDeliveries records the outcomes of an attempt, the peer's
 	// contact (errMsg "" for a successful exchange) and audit events, and
 	// releases owner's lease on the peer, in one transaction. An outcome
 	// for a row already delivered or refused is ignored.
 	FinishDeliveries(ctx context.Context, owner, peer string, now time.Time, outs []DeliveryOutcome, errMsg string, evs []audit.Event) error
+	// RecordDeliveries records the outcomes of rows of a claim still held
+	// (an attempt going on, see ClaimMore), as FinishDeliveries records
+	// them, without touching the peer's state or lease: a long claim shows
+	// what it delivered as it goes.
+	RecordDeliveries(ctx context.Context, peer string, now time.Time, outs []DeliveryOutcome) error
 	// RetryDelivery puts a dead, failed or refused row back in the queue,
 	// due at once, with its audit event. A delivered row is a Conflict, and
 	// so is a queued one (it is due already, or on its way); nothing is

@@ -532,36 +532,8 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				return mapErr(err, "peer "+peer)
 			}
 		}
-		answers := map[string]int64{}
-		delivered, rest := store.PlainlyDelivered(outs)
-		if len(delivered) > 0 {
-			if _, err := tx.Exec(ctx, sqlFinishDelivered, now, now, delivered); err != nil {
-				return mapErr(err, "delivery")
-			}
-		}
-		for _, o := range rest {
-			var answer int64
-			if o.RefusalSigned != "" {
-				var ok bool
-				if answer, ok = answers[o.RefusalSigned]; !ok {
-					if err := tx.QueryRow(ctx, sqlInsertAnswer, peer, o.RefusalSigned, now).Scan(&answer); err != nil {
-						return mapErr(err, "answer")
-					}
-					answers[o.RefusalSigned] = answer
-				}
-			}
-			var delivered *time.Time
-			if o.State == store.DeliveryDelivered {
-				delivered = &now
-			}
-			next := o.NextAttempt
-			if next.IsZero() {
-				next = now
-			}
-			if _, err := tx.Exec(ctx, sqlFinishRow, o.State, o.Error, next, delivered, o.RefusalReason,
-				answer, o.ID); err != nil {
-				return mapErr(err, "delivery")
-			}
+		if err := recordOutcomes(ctx, tx, peer, now, outs); err != nil {
+			return err
 		}
 		state, contact, retry := store.PeerActive, &now, (*time.Time)(nil)
 		if errMsg != "" {
@@ -579,6 +551,53 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 	})
 	if err != nil {
 		return fmt.Errorf("finish deliveries to %s: %w", peer, err)
+	}
+	return nil
+}
+
+// RecordDeliveries records outcomes of a claim still held (see store.Outbox).
+func (db *DB) RecordDeliveries(ctx context.Context, peer string, now time.Time, outs []store.DeliveryOutcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	if err := db.inTx(ctx, func(tx pgx.Tx) error { return recordOutcomes(ctx, tx, peer, now, outs) }); err != nil {
+		return fmt.Errorf("record deliveries to %s: %w", peer, err)
+	}
+	return nil
+}
+
+// recordOutcomes writes the outcomes of an attempt to their rows.
+func recordOutcomes(ctx context.Context, tx pgx.Tx, peer string, now time.Time, outs []store.DeliveryOutcome) error {
+	answers := map[string]int64{}
+	delivered, rest := store.PlainlyDelivered(outs)
+	if len(delivered) > 0 {
+		if _, err := tx.Exec(ctx, sqlFinishDelivered, now, now, delivered); err != nil {
+			return mapErr(err, "delivery")
+		}
+	}
+	for _, o := range rest {
+		var answer int64
+		if o.RefusalSigned != "" {
+			var ok bool
+			if answer, ok = answers[o.RefusalSigned]; !ok {
+				if err := tx.QueryRow(ctx, sqlInsertAnswer, peer, o.RefusalSigned, now).Scan(&answer); err != nil {
+					return mapErr(err, "answer")
+				}
+				answers[o.RefusalSigned] = answer
+			}
+		}
+		var delivered *time.Time
+		if o.State == store.DeliveryDelivered {
+			delivered = &now
+		}
+		next := o.NextAttempt
+		if next.IsZero() {
+			next = now
+		}
+		if _, err := tx.Exec(ctx, sqlFinishRow, o.State, o.Error, next, delivered, o.RefusalReason,
+			answer, o.ID); err != nil {
+			return mapErr(err, "delivery")
+		}
 	}
 	return nil
 }

@@ -711,46 +711,8 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 				return mapErr(err, "peer "+peer)
 			}
 		}
-		finish, err := tx.PrepareContext(ctx, sqlFinishRow)
-		if err != nil {
-			return mapErr(err, "delivery")
-		}
-		defer finish.Close()
-		answers := map[string]int64{}
-		delivered, rest := store.PlainlyDelivered(outs)
-		if len(delivered) > 0 {
-			list, err := json.Marshal(delivered)
-			if err != nil {
-				return fmt.Errorf("delivered rows: %w", err)
-			}
-			n := formatTime(now)
-			if _, err := tx.ExecContext(ctx, sqlFinishDelivered, n, n, string(list)); err != nil {
-				return mapErr(err, "delivery")
-			}
-		}
-		for _, o := range rest {
-			var answer int64
-			if o.RefusalSigned != "" {
-				var ok bool
-				if answer, ok = answers[o.RefusalSigned]; !ok {
-					if err := tx.QueryRowContext(ctx, sqlInsertAnswer, peer, o.RefusalSigned, formatTime(now)).Scan(&answer); err != nil {
-						return mapErr(err, "answer")
-					}
-					answers[o.RefusalSigned] = answer
-				}
-			}
-			var delivered any
-			if o.State == store.DeliveryDelivered {
-				delivered = formatTime(now)
-			}
-			next := o.NextAttempt
-			if next.IsZero() {
-				next = now
-			}
-			if _, err := finish.ExecContext(ctx, o.State, o.Error, formatTime(next), delivered,
-				o.RefusalReason, answer, o.ID); err != nil {
-				return mapErr(err, "delivery")
-			}
+		if err := recordOutcomes(ctx, tx, peer, now, outs); err != nil {
+			return err
 		}
 		state, contact, retry := store.PeerActive, any(formatTime(now)), ""
 		if errMsg != "" {
@@ -765,11 +727,68 @@ func (db *DB) FinishDeliveries(ctx context.Context, owner, peer string, now time
 		if len(evs) == 0 {
 			return nil
 		}
-		_, err = db.appendAudit(ctx, tx, evs)
+		_, err := db.appendAudit(ctx, tx, evs)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("finish deliveries to %s: %w", peer, err)
+	}
+	return nil
+}
+
+// RecordDeliveries records outcomes of a claim still held (see store.Outbox).
+func (db *DB) RecordDeliveries(ctx context.Context, peer string, now time.Time, outs []store.DeliveryOutcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return recordOutcomes(ctx, tx, peer, now, outs) }); err != nil {
+		return fmt.Errorf("record deliveries to %s: %w", peer, err)
+	}
+	return nil
+}
+
+// recordOutcomes writes the outcomes of an attempt to their rows.
+func recordOutcomes(ctx context.Context, tx *sql.Tx, peer string, now time.Time, outs []store.DeliveryOutcome) error {
+	finish, err := tx.PrepareContext(ctx, sqlFinishRow)
+	if err != nil {
+		return mapErr(err, "delivery")
+	}
+	defer finish.Close()
+	answers := map[string]int64{}
+	delivered, rest := store.PlainlyDelivered(outs)
+	if len(delivered) > 0 {
+		list, err := json.Marshal(delivered)
+		if err != nil {
+			return fmt.Errorf("delivered rows: %w", err)
+		}
+		n := formatTime(now)
+		if _, err := tx.ExecContext(ctx, sqlFinishDelivered, n, n, string(list)); err != nil {
+			return mapErr(err, "delivery")
+		}
+	}
+	for _, o := range rest {
+		var answer int64
+		if o.RefusalSigned != "" {
+			var ok bool
+			if answer, ok = answers[o.RefusalSigned]; !ok {
+				if err := tx.QueryRowContext(ctx, sqlInsertAnswer, peer, o.RefusalSigned, formatTime(now)).Scan(&answer); err != nil {
+					return mapErr(err, "answer")
+				}
+				answers[o.RefusalSigned] = answer
+			}
+		}
+		var delivered any
+		if o.State == store.DeliveryDelivered {
+			delivered = formatTime(now)
+		}
+		next := o.NextAttempt
+		if next.IsZero() {
+			next = now
+		}
+		if _, err := finish.ExecContext(ctx, o.State, o.Error, formatTime(next), delivered,
+			o.RefusalReason, answer, o.ID); err != nil {
+			return mapErr(err, "delivery")
+		}
 	}
 	return nil
 }

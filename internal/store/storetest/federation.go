@@ -37,6 +37,7 @@ func RunFederation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimAfterLeaseExpiry", testClaimReclaim},
 		{"ClaimRespectsDueTimeAndMax", testClaimDue},
 		{"ClaimMoreContinuesTheLease", testClaimMore},
+		{"RecordKeepsTheClaim", testRecordDeliveries},
 		{"FinishAppliesOutcomes", testFinish},
 		{"AnsweringPeerRecovers", testRecovered},
 		{"DeadLetterAndRetry", testDeadRetry},
@@ -372,6 +373,53 @@ func testClaimMore(t *testing.T, s store.Store) {
 	}
 	if p, _, err := s.ClaimDeliveries(ctx, "C", later.Add(30*time.Second), time.Minute, 10); err != nil || p != "" {
 		t.Errorf("C claims %q (%v) during B's lease, want nothing: A's attempt must not have moved it", p, err)
+	}
+}
+
+func testRecordDeliveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	MustPeer(t, s, NewPeer("JP"))
+	ds := MustShare(t, s, NewDelivery("JP", "R1"), NewDelivery("JP", "R2"), NewDelivery("JP", "R3"))
+	now := Base().Add(time.Minute)
+	if p, got, err := s.ClaimDeliveries(ctx, "A", now, time.Minute, 10); err != nil || p != "JP" || len(got) != 3 {
+		t.Fatalf("A claims %q %v %v, want JP's three rows", p, rowIDs(got), err)
+	}
+	before, err := s.Peer(ctx, "JP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := []store.DeliveryOutcome{
+		{ID: ds[0].ID, State: store.DeliveryDelivered},
+		{ID: ds[1].ID, State: store.DeliveryRefused, Error: "refused", RefusalReason: "not allowed"},
+	}
+	if err := s.RecordDeliveries(ctx, "JP", now.Add(time.Second), outs); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{store.DeliveryDelivered, store.DeliveryRefused, store.DeliveryQueued} {
+		if got := mustDelivery(t, s, ds[i].ID); got.State != want {
+			t.Errorf("row %d is %s after the outcomes were recorded, want %s", i, got.State, want)
+		}
+	}
+	if got := mustDelivery(t, s, ds[0].ID); got.DeliveredAt == nil || got.Attempts != 1 {
+		t.Errorf("the delivered row: delivered at %v after %d attempts, want a time and 1", got.DeliveredAt, got.Attempts)
+	}
+	// The claim goes on: the lease is A's, the peer as it was.
+	if p, _, err := s.ClaimDeliveries(ctx, "B", now.Add(2*time.Second), time.Minute, 10); err != nil || p != "" {
+		t.Errorf("B claims %q (%v) while A's claim goes on, want nothing", p, err)
+	}
+	after, err := s.Peer(ctx, "JP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.State != before.State || after.LastError != before.LastError {
+		t.Errorf("peer went from %s %q to %s %q, want it unchanged", before.State, before.LastError, after.State, after.LastError)
+	}
+	more, err := s.ClaimMore(ctx, "A", "JP", 0, now.Add(3*time.Second), time.Minute, 10)
+	if err != nil || !sameIDs(rowIDs(more), rowIDs(ds[2:])) {
+		t.Errorf("A claims more %v %v, want only the row without an outcome", rowIDs(more), err)
+	}
+	if err := s.RecordDeliveries(ctx, "JP", now, nil); err != nil {
+		t.Errorf("recording no outcome: %v", err)
 	}
 }
 
