@@ -224,7 +224,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.
 	}
 	var failed atomic.Bool
 	batches := make(chan signedBatch, inFlight)
-	go func() {
+	go func(cur identity.Key, all map[string]identity.Key) {
 		defer close(batches)
 		ds, stop := first, c.stop
 		for len(ds) > 0 {
@@ -244,13 +244,14 @@ func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.
 			// The rows claimed next are signed with the keys as they are
 			// then: a rotation may have happened meanwhile.
 			if ds, stop = c.next(ctx); len(ds) > 0 {
+				var err error
 				if cur, all, _, err = s.keys(ctx); err != nil {
 					s.log.Warn("reading the node's keys failed", "err", err)
 					return // the rows stay due
 				}
 			}
 		}
-	}()
+	}(cur, all)
 	var (
 		outs      []store.DeliveryOutcome
 		contact   string
@@ -264,6 +265,7 @@ func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.
 	}
 	var pending []request
 	open := map[string]int{}
+	record := true // outcomes are recorded as they come, until that fails
 	collect := func() {
 		r := pending[0]
 		pending = pending[1:]
@@ -278,10 +280,12 @@ func (s *Service) send(ctx context.Context, peer store.Peer, c *claim) ([]store.
 			contact, notBefore = p.msg, p.notBefore
 			failed.Store(true)
 		}
-		if contact == "" && len(outs) >= s.cfg.Claim {
+		if contact == "" && record && len(outs) >= s.cfg.Claim {
 			if err := s.cfg.Store.RecordDeliveries(ctx, c.peer, s.now(), outs); err != nil {
+				// They are recorded with the rest when the claim ends.
 				s.log.Warn("recording deliveries failed", "peer", c.peer, "err", err)
-				return // they are recorded with the rest when the claim ends
+				record = false
+				return
 			}
 			outs = outs[:0]
 		}
