@@ -101,11 +101,23 @@ func DetailsInCode(tb testing.TB, dir string, opt DetailOptions) Details {
 // of their shapes and the functions with a body they declare.
 func readFuncs(tb testing.TB, dir string, opt DetailOptions) (*detailReader, []*ast.FuncDecl) {
 	tb.Helper()
+	r := &detailReader{tb: tb, opt: opt, funcs: map[string][]*ast.FuncDecl{}, busy: map[*ast.FuncDecl]bool{}}
+	_, decls := funcsIn(tb, dir)
+	for _, fn := range decls {
+		r.funcs[fn.Name.Name] = append(r.funcs[fn.Name.Name], fn)
+	}
+	return r, decls
+}
+
+// funcsIn parses the Go files of dir, tests aside, and returns the
+// functions with a body they declare, in the order of the files, with the
+// file set that places them.
+func funcsIn(tb testing.TB, dir string) (*token.FileSet, []*ast.FuncDecl) {
+	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &detailReader{tb: tb, opt: opt, funcs: map[string][]*ast.FuncDecl{}, busy: map[*ast.FuncDecl]bool{}}
 	fs := token.NewFileSet()
 	var decls []*ast.FuncDecl
 	for _, name := range files {
@@ -119,11 +131,10 @@ func readFuncs(tb testing.TB, dir string, opt DetailOptions) (*detailReader, []*
 		for _, d := range f.Decls {
 			if fn, ok := d.(*ast.FuncDecl); ok && fn.Body != nil {
 				decls = append(decls, fn)
-				r.funcs[fn.Name.Name] = append(r.funcs[fn.Name.Name], fn)
 			}
 		}
 	}
-	return r, decls
+	return fs, decls
 }
 
 type detailReader struct {

@@ -5,9 +5,7 @@ package faulttest
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -81,50 +79,33 @@ func CheckMade(tb testing.TB, list string, formats, made []string) {
 func FormatsInCode(tb testing.TB, dir string, argAt func(fn *ast.FuncDecl, call *ast.CallExpr) (int, bool),
 	passOn func(fn *ast.FuncDecl, arg ast.Expr) bool) map[string]bool {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	used := map[string]bool{}
-	fs := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fs, name, nil, 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
-			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				i, ok := argAt(fn, call)
-				if !ok || len(call.Args) <= i {
-					return true
-				}
-				arg := call.Args[i]
-				lit, isLit := arg.(*ast.BasicLit)
-				if !isLit || lit.Kind != token.STRING {
-					if passOn == nil || !passOn(fn, arg) {
-						tb.Errorf("%s: a format that is not a literal", fs.Position(call.Pos()))
-					}
-					return true
-				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					tb.Fatal(err)
-				}
-				used[s] = true
+	fs, decls := funcsIn(tb, dir)
+	for _, fn := range decls {
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
 				return true
-			})
-		}
+			}
+			i, ok := argAt(fn, call)
+			if !ok || len(call.Args) <= i {
+				return true
+			}
+			arg := call.Args[i]
+			lit, isLit := arg.(*ast.BasicLit)
+			if !isLit || lit.Kind != token.STRING {
+				if passOn == nil || !passOn(fn, arg) {
+					tb.Errorf("%s: a format that is not a literal", fs.Position(call.Pos()))
+				}
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			used[s] = true
+			return true
+		})
 	}
 	return used
 }

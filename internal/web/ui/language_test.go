@@ -59,22 +59,7 @@ func TestPartnerSummariesInThePagesLanguage(t *testing.T) {
 		{"zh-Hant", "/ui/directory/FR", []string{"根據具約束力的協定 " + euTitleZH + "；France以歐洲聯盟成員身分受其涵蓋"}},
 	} {
 		t.Run(tc.lang+tc.path, func(t *testing.T) {
-			p := b.get(tc.path + "?lang=" + tc.lang)
-			if p.status != http.StatusOK {
-				t.Fatalf("%d\n%s", p.status, p.body)
-			}
-			noMissing(t, tc.path, p)
-			text := pageText(p.body)
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("the page lacks %q", w)
-				}
-			}
-			for _, e := range english {
-				if strings.Contains(text, e) {
-					t.Errorf("the page shows English %q", e)
-				}
-			}
+			pageInLanguage(t, b, tc.path, tc.lang, http.StatusOK, tc.want, english)
 		})
 	}
 	en := pageText(b.get("/ui/directory/HK?lang=en").body)
@@ -242,25 +227,7 @@ func TestCodeWordsInThePagesLanguage(t *testing.T) {
 		{"en", "/ui/records/01ARZ3NDEKTSV4RRFFQ69G5FAV", 404, []string{"record 01ARZ3NDEKTSV4RRFFQ69G5FAV not found"}, nil},
 	} {
 		t.Run(tc.lang+tc.path, func(t *testing.T) {
-			sep := "?"
-			if strings.Contains(tc.path, "?") {
-				sep = "&"
-			}
-			p := b.get(tc.path + sep + "lang=" + tc.lang)
-			if p.status != tc.status {
-				t.Fatalf("%d, want %d\n%s", p.status, tc.status, p.body)
-			}
-			text := pageText(p.body)
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("the page lacks %q", w)
-				}
-			}
-			for _, e := range tc.not {
-				if strings.Contains(text, e) {
-					t.Errorf("the page shows %q", e)
-				}
-			}
+			pageInLanguage(t, b, tc.path, tc.lang, tc.status, tc.want, tc.not)
 		})
 	}
 }
@@ -446,25 +413,11 @@ func TestRILOHostsInThePagesLanguage(t *testing.T) {
 		{"zh-Hant", "/ui/directory/RILO-NA", []string{"此處未有記錄主辦當局。"}},
 	} {
 		t.Run(tc.lang+tc.path, func(t *testing.T) {
-			p := b.get(tc.path + "?lang=" + tc.lang)
-			if p.status != http.StatusOK {
-				t.Fatalf("%d\n%s", p.status, p.body)
+			var english []string
+			if tc.lang != "en" {
+				english = []string{"Beijing", "Seoul", "not confirmed", "not recorded", "hosted by", "Opening year", "Host administration"}
 			}
-			noMissing(t, tc.path, p)
-			text := pageText(p.body)
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("the page lacks %q", w)
-				}
-			}
-			if tc.lang == "en" {
-				return
-			}
-			for _, e := range []string{"Beijing", "Seoul", "not confirmed", "not recorded", "hosted by", "Opening year", "Host administration"} {
-				if strings.Contains(text, e) {
-					t.Errorf("the page shows English %q", e)
-				}
-			}
+			pageInLanguage(t, b, tc.path, tc.lang, http.StatusOK, tc.want, english)
 		})
 	}
 }
@@ -541,5 +494,34 @@ func TestAgreementTitlesInThePagesLanguage(t *testing.T) {
 				t.Errorf("the record's delivery names the agreement in English:\n%s", stored)
 			}
 		})
+	}
+}
+
+// pageInLanguage gets path in lang, wanting status, and checks that the
+// page's text holds every string of want and none of not (and, for a page
+// found, no missing translation).
+func pageInLanguage(t *testing.T, b *browser, path, lang string, status int, want, not []string) {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	p := b.get(path + sep + "lang=" + lang)
+	if p.status != status {
+		t.Fatalf("%d, want %d\n%s", p.status, status, p.body)
+	}
+	if status == http.StatusOK {
+		noMissing(t, path, p)
+	}
+	text := pageText(p.body)
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the page lacks %q", w)
+		}
+	}
+	for _, e := range not {
+		if strings.Contains(text, e) {
+			t.Errorf("the page shows %q", e)
+		}
 	}
 }
