@@ -108,8 +108,9 @@ func (s *Service) deliver(ctx context.Context, owner string) (int, error) {
 // claimFor is how long a worker goes on claiming more rows of one peer
 // (ClaimMore) before it releases the peer: a backlog streams without the
 // pipeline draining at every claim to record outcomes and claim again,
-// and other peers' rows wait at most this long for the worker.
-func claimFor(lease time.Duration) time.Duration { return lease / 4 }
+// and other peers' rows, when every worker is busy with a backlog, wait
+// about this long for one (5 s with the default lease).
+func claimFor(lease time.Duration) time.Duration { return lease / 12 }
 
 // claim is the rows a worker holds of one peer: those claimed first, then
 // more claimed while they are in flight, until the peer has nothing more
