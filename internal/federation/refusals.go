@@ -9,8 +9,10 @@ import "slices"
 // sharing decision or the validation problems go. A peer that runs Liaison
 // answers in these; a user interface words a reason in its user's language
 // by matching it against them. The reasons an envelope that does not
-// verify is refused with are the verifier's own. A test holds the list to
-// the reasons the code gives.
+// open, or a key rotation that does not verify, is refused with are those
+// of envelope.RefusalFormats and identity.RefusalFormats, or "envelope
+// does not verify" for an error that is not a fault. A test holds the list
+// to the reasons the code gives.
 func RefusalFormats() []string { return slices.Clone(refusalFormats) }
 
 // DeliveryErrorFormats returns the shape of every error a delivery

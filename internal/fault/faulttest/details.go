@@ -101,12 +101,19 @@ func DetailsInCode(tb testing.TB, dir string, opt DetailOptions) Details {
 // of their shapes and the functions with a body they declare.
 func readFuncs(tb testing.TB, dir string, opt DetailOptions) (*detailReader, []*ast.FuncDecl) {
 	tb.Helper()
+	_, r, decls := readFuncsAt(tb, dir, opt)
+	return r, decls
+}
+
+// readFuncsAt is readFuncs with the file set that places the functions.
+func readFuncsAt(tb testing.TB, dir string, opt DetailOptions) (*token.FileSet, *detailReader, []*ast.FuncDecl) {
+	tb.Helper()
 	r := &detailReader{tb: tb, opt: opt, funcs: map[string][]*ast.FuncDecl{}, busy: map[*ast.FuncDecl]bool{}}
-	_, decls := funcsIn(tb, dir)
+	fs, decls := funcsIn(tb, dir)
 	for _, fn := range decls {
 		r.funcs[fn.Name.Name] = append(r.funcs[fn.Name.Name], fn)
 	}
-	return r, decls
+	return fs, r, decls
 }
 
 // funcsIn parses the Go files of dir, tests aside, and returns the

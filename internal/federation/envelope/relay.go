@@ -133,12 +133,12 @@ func Open(b []byte, p Policy) (v Verified, err error) {
 	}
 	var rp RelayPayload
 	if err := hop.Decode(&rp); err != nil {
-		return Verified{Hop: hop}, within(hop.From, err)
+		return Verified{Hop: hop}, within(err, "envelope relayed by %s", hop.From)
 	}
 	signed := []byte(rp.Envelope)
 	iu, err := Parse(signed, p.MaxSize)
 	if err != nil {
-		return Verified{Hop: hop}, within(hop.From, err)
+		return Verified{Hop: hop}, within(err, "envelope relayed by %s", hop.From)
 	}
 	if iu.Envelope.Type == TypeRelay {
 		return Verified{Hop: hop}, fault.E(fault.Forbidden,
@@ -148,8 +148,8 @@ func Open(b []byte, p Policy) (v Verified, err error) {
 	if err != nil {
 		// The envelope's id and sender are what it claims, unverified, but
 		// they tell the operators which envelope to look for.
-		return Verified{Hop: hop}, within(fmt.Sprintf("%s (envelope %s, which says it is from %s)", hop.From,
-			clip(iu.Envelope.ID), clip(iu.Envelope.From)), err)
+		return Verified{Hop: hop}, within(err, "envelope relayed by %s (envelope %s, which says it is from %s)", hop.From,
+			clip(iu.Envelope.ID), clip(iu.Envelope.From))
 	}
 	if !inner.AddressedTo(p.Self, p.Region) {
 		return Verified{Hop: hop}, fault.E(fault.Forbidden, "%s relayed envelope %s from %s, which %s addressed to %s, not to %s",
@@ -173,15 +173,19 @@ func verifyPinned(u Unverified, p Policy) (Envelope, error) {
 	return u.Verify(pub)
 }
 
-// within puts an error about the envelope a relay carried in its context.
-func within(relay string, err error) error {
+// within puts an error about the envelope a relay carried in its context:
+// the sentence format makes of args naming the relay, a colon, and the
+// error's message (after its field, where it has one). The sentence is a
+// literal at each call, where the list of refusal reasons is read from.
+func within(err error, format string, args ...any) error {
+	context := fmt.Sprintf(format, args...)
 	var fe *fault.Error
 	if !errors.As(err, &fe) {
-		return fmt.Errorf("envelope relayed by %s: %w", relay, err)
+		return fmt.Errorf("%s: %w", context, err)
 	}
 	msg := fe.Message
 	if fe.Field != "" {
 		msg = fe.Field + ": " + msg
 	}
-	return &fault.Error{Kind: fe.Kind, Message: "envelope relayed by " + relay + ": " + msg, Err: fe.Err}
+	return &fault.Error{Kind: fe.Kind, Message: context + ": " + msg, Err: fe.Err}
 }

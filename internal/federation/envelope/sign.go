@@ -513,12 +513,13 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
+// tooLarge refuses an envelope of n bytes, beyond limit. Each kind of
+// envelope has its own sentence, which a user interface words whole.
 func tooLarge(typ string, n, limit int) error {
-	what := "envelope"
 	if typ == TypRelay {
-		what = "relayed envelope"
+		return fault.E(fault.TooLarge, "relayed envelope too large: %s bytes (limit %s)", thousands(n), thousands(limit))
 	}
-	return fault.E(fault.TooLarge, "%s too large: %s bytes (limit %s)", what, thousands(n), thousands(limit))
+	return fault.E(fault.TooLarge, "envelope too large: %s bytes (limit %s)", thousands(n), thousands(limit))
 }
 
 // thousands writes n with comma separators: 1,048,576.

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"liaison/internal/agreement"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
+	"liaison/internal/federation/identity"
 	"liaison/internal/store"
 )
 
@@ -20,8 +23,13 @@ import (
 // as they are.
 
 // refusalFormats are the reasons a node's inbox gives for refusing an
-// envelope and the reason a sender's outbox gives a delivery it withdrew.
-func refusalFormats() []string { return append(federation.RefusalFormats(), store.Withdrawn) }
+// envelope (its own, and those of an envelope or a key rotation that does
+// not open or verify) and the reason a sender's outbox gives a delivery it
+// withdrew.
+func refusalFormats() []string {
+	return slices.Concat(federation.RefusalFormats(), envelope.RefusalFormats(), identity.RefusalFormats(),
+		[]string{store.Withdrawn})
+}
 
 // Refusal words the reason an envelope was refused in the locale's
 // language when it is of a format a Liaison node gives, and returns it as
@@ -63,7 +71,12 @@ func (l *Locale) refusal(text string) (string, bool) {
 		if w, ok := l.decisionReasons(s); ok {
 			return w, true
 		}
-		return l.problems(s)
+		if w, ok := l.problems(s); ok {
+			return w, true
+		}
+		// The reason about the envelope a relay carried, after the
+		// relay's sentence; it is shorter than text, so this ends.
+		return l.refusal(s)
 	})
 }
 

@@ -102,3 +102,68 @@ func TestRefusalsAndTypedReasonsOnTheAuditPage(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeRefusalsInThePagesLanguage checks that the reasons an
+// envelope that does not open is refused with (a clock outside the
+// window, and a signature that does not verify inside a relay's wrapper,
+// the reason inside the relay's sentence worded too) are worded in the
+// page's language on the sender's deliveries page and on the receiver's
+// audit page, the times, node codes and ids as they are.
+func TestEnvelopeRefusalsInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	rec := MustCreate(t, n, seizure())
+	const (
+		window = "created: envelope created 2026-11-26T09:40:00Z is outside the accepted window of ±5m around 2026-11-26T10:00:00Z"
+		relay  = "envelope relayed by RILO-AP (envelope 01JABCDEFGHJKMNPQRSTVWXYZ3, which says it is from HK): signature does not verify"
+	)
+	mustDeliveries(t, n, rec.ID, "record.create",
+		store.DeliveryOutcome{State: store.DeliveryRefused, Error: window, RefusalReason: window},
+		store.DeliveryOutcome{State: store.DeliveryRefused, Error: relay, RefusalReason: relay})
+	if _, err := n.store.Audit(context.Background(), audit.Event{Actor: "federation", Action: federation.ActionRefuse,
+		Target: "01JABCDEFGHJKMNPQRSTVWXYZ1", Detail: "from JP: " + window}); err != nil {
+		t.Fatal(err)
+	}
+	liaison := MustLogin(t, n, store.RoleLiaison)
+	auditor := MustLogin(t, n, store.RoleAuditor)
+	for _, tc := range []struct {
+		lang                string
+		window, relay, from string
+	}{
+		{"en", window, relay, "from JP: "},
+		{"fr", "created : l'enveloppe, créée le 2026-11-26T09:40:00Z, est hors de la fenêtre acceptée de ±5m autour de 2026-11-26T10:00:00Z",
+			"enveloppe relayée par RILO-AP (enveloppe 01JABCDEFGHJKMNPQRSTVWXYZ3, qui se dit émise par HK) : la signature ne passe pas la vérification",
+			"de JP : "},
+		{"zh-Hant", "created：信封建立於 2026-11-26T09:40:00Z，超出可接受的時間範圍（±5m，以 2026-11-26T10:00:00Z 為準）",
+			"經RILO-AP轉發的信封（信封 01JABCDEFGHJKMNPQRSTVWXYZ3，自稱來自HK）：簽章未能通過驗證",
+			"來自JP："},
+	} {
+		for _, pc := range []struct {
+			b    *browser
+			path string
+			want []string
+		}{
+			{liaison, "/ui/deliveries", []string{tc.window, tc.relay}},
+			{auditor, "/ui/audit", []string{tc.from + tc.window}},
+		} {
+			p := pc.b.get(pc.path + "?lang=" + tc.lang)
+			if p.status != http.StatusOK {
+				t.Fatalf("%s %s: %d", tc.lang, pc.path, p.status)
+			}
+			noMissing(t, pc.path, p)
+			text := pageText(p.body)
+			for _, w := range pc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%s %s lacks %q", tc.lang, pc.path, w)
+				}
+			}
+			if tc.lang == "en" {
+				continue
+			}
+			for _, e := range []string{"outside the accepted window", "relayed by", "does not verify"} {
+				if strings.Contains(text, e) {
+					t.Errorf("%s %s shows English %q", tc.lang, pc.path, e)
+				}
+			}
+		}
+	}
+}
