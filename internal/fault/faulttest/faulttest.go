@@ -114,12 +114,8 @@ func FormatsInCode(tb testing.TB, dir string, argAt func(fn *ast.FuncDecl, call 
 // formats used, once each.
 func HoldList(tb testing.TB, name string, listed []string, used map[string]bool) {
 	tb.Helper()
-	seen := map[string]bool{}
+	seen := listedOnce(tb, name, listed)
 	for _, f := range listed {
-		if seen[f] {
-			tb.Errorf("%s lists %q twice", name, f)
-		}
-		seen[f] = true
 		if !used[f] {
 			tb.Errorf("%s lists %q, which the code no longer says", name, f)
 		}
@@ -129,4 +125,18 @@ func HoldList(tb testing.TB, name string, listed []string, used map[string]bool)
 			tb.Errorf("the code says %q, which %s lacks", f, name)
 		}
 	}
+}
+
+// listedOnce returns the entries of listed, the list called name, failing
+// tb for each listed twice.
+func listedOnce(tb testing.TB, name string, listed []string) map[string]bool {
+	tb.Helper()
+	seen := map[string]bool{}
+	for _, f := range listed {
+		if seen[f] {
+			tb.Errorf("%s lists %q twice", name, f)
+		}
+		seen[f] = true
+	}
+	return seen
 }

@@ -21,29 +21,11 @@ type Site struct {
 // with no literal text (a value alone) is left out.
 func MessagesInCode(tb testing.TB, dir string, opt DetailOptions, pick func(Site) []ast.Expr) map[string]bool {
 	tb.Helper()
-	r, decls := readFuncs(tb, dir, opt)
 	out := map[string]bool{}
-	for _, fn := range decls {
-		var walk func(body ast.Node, typ *ast.FuncType)
-		walk = func(body ast.Node, typ *ast.FuncType) {
-			ast.Inspect(body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.FuncLit:
-					walk(n.Body, n.Type)
-					return false
-				case *ast.CallExpr, *ast.ReturnStmt:
-					for _, e := range pick(Site{Func: fn, Type: typ, Node: n}) {
-						for _, s := range r.shapes(fn, e) {
-							if hasText(s) {
-								out[s] = true
-							}
-						}
-					}
-				}
-				return true
-			})
+	for _, m := range MessageSites(tb, dir, opt, nil, pick) {
+		for _, s := range m.Shapes {
+			out[s] = true
 		}
-		walk(fn.Body, fn.Type)
 	}
 	return out
 }

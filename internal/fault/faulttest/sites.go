@@ -62,13 +62,7 @@ func MessageSites(tb testing.TB, dir string, opt DetailOptions, in map[string]bo
 // every message made and only shapes of messages made, once each.
 func HoldSites(tb testing.TB, name string, listed []string, made []Message) {
 	tb.Helper()
-	seen := map[string]bool{}
-	for _, f := range listed {
-		if seen[f] {
-			tb.Errorf("%s lists %q twice", name, f)
-		}
-		seen[f] = true
-	}
+	seen := listedOnce(tb, name, listed)
 	shapes := map[string]bool{}
 	for _, m := range made {
 		found := false
