@@ -61,9 +61,9 @@ func (s *Service) work(ctx context.Context, owner string) {
 	}
 }
 
-// DeliverOnce claims one peer's due deliveries, sends them and records the
-// outcome. It returns how many deliveries it attempted (0 when nothing was
-// due).
+// DeliverOnce claims one peer's due deliveries (and more as they are sent,
+// see claim), sends them and records the outcomes. It returns how many
+// deliveries it claimed (0 when nothing was due).
 func (s *Service) DeliverOnce(ctx context.Context) (int, error) {
 	return s.deliver(ctx, s.owner)
 }
