@@ -182,6 +182,11 @@ func writeAgreement(w io.Writer, a agreement.Agreement) {
 	if a.Notes != "" {
 		fmt.Fprintf(tw, "notes:\t%s\n", a.Notes)
 	}
+	// The notes in other languages (notes_translations) follow the
+	// English ones, each on a line of its own after its language tag.
+	for _, lang := range slices.Sorted(maps.Keys(a.NotesTranslations)) {
+		fmt.Fprintf(tw, "\t%s\t%s\n", lang, a.NotesTranslations[lang])
+	}
 	if len(a.Unknown) > 0 {
 		fmt.Fprintf(tw, "not stated:\t%s\n", strings.Join(a.Unknown, ", "))
 	}

@@ -68,7 +68,10 @@ func testAgreementsEndToEnd(t *testing.T, b backend) {
 	show := mustLiaison(t, args("agreements", "show", "hk-eu-cca-1999")...)
 	for _, s := range []string{"binding:     yes", "EU (bloc)", "1999", "not stated in the source", "assumed",
 		"titles:      fr       Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne",
-		"             zh-Hant  中國香港與歐洲共同體海關合作協定"} {
+		"             zh-Hant  中國香港與歐洲共同體海關合作協定",
+		"\nnotes:       The seed says the HKSAR Government concluded",
+		"\n             fr       Selon le texte initial, le Gouvernement de la Région administrative spéciale de Hong Kong",
+		"\n             zh-Hant  初始文本指出，香港特別行政區政府於1999年"} {
 		if !strings.Contains(show, s) {
 			t.Errorf("agreements show lacks %q:\n%s", s, show)
 		}
@@ -84,12 +87,18 @@ func testAgreementsEndToEnd(t *testing.T, b backend) {
 		t.Fatalf("agreements add of a bad file: exit %d, stderr %q; want a one-line error naming signed", code, errOut)
 	}
 	good := filepath.Join(t.TempDir(), "good.json")
-	os.WriteFile(good, []byte(strings.Replace(mustRead(t, bad), "2019-02-30", "2019-05-13", 1)), 0o600)
+	os.WriteFile(good, []byte(strings.NewReplacer("2019-02-30", "2019-05-13",
+		`"modes"`, `"notes":"Signed in Seoul.","notes_translations":{"fr":"Signé à Séoul."},"modes"`).Replace(mustRead(t, bad))), 0o600)
 	if out := mustLiaison(t, args("agreements", "add", good)...); !strings.Contains(out, "agreement hk-kr-cmaa added") {
 		t.Fatalf("agreements add: %q", out)
 	}
 	if _, errOut, code := liaison(t, args("agreements", "add", good)...); code == 0 || !strings.Contains(errOut, "already exists") {
 		t.Fatalf("adding the same agreement again: exit %d, stderr %q", code, errOut)
+	}
+	// Notes given in French are stored and shown under the English ones.
+	if show := mustLiaison(t, args("agreements", "show", "hk-kr-cmaa")...); !strings.Contains(show,
+		"\nnotes:       Signed in Seoul.\n             fr  Signé à Séoul.\n") {
+		t.Errorf("agreements show of an agreement with notes in French:\n%s", show)
 	}
 
 	// A record received from Japan (imported with its originator and id):

@@ -76,7 +76,15 @@ type Agreement struct {
 	Conditions Conditions `json:"conditions"`
 	// Source says where the entry comes from, e.g. the text of the seed.
 	Source string `json:"source,omitempty"`
-	Notes  string `json:"notes,omitempty"`
+	// Notes are free text in English: what the registry knows of the
+	// agreement beyond its fields, and how it reads what the source
+	// leaves out.
+	Notes string `json:"notes,omitempty"`
+	// NotesTranslations optionally gives Notes in other languages, by
+	// language tag (one of TitleLanguages), as Titles gives the title:
+	// what a user interface shows in that language. Notes stays the
+	// English text.
+	NotesTranslations map[string]string `json:"notes_translations,omitempty"`
 	// Unknown names the fields the source does not state, e.g. "in_force",
 	// "scope". A field listed here may still hold a value the registry
 	// assumes; the Notes and the assumption flags say which.
@@ -106,6 +114,41 @@ func (a Agreement) TitlesOrSeed() map[string]string {
 	}
 	if s, ok := seedByID()[a.ID]; ok && s.Title == a.Title {
 		return s.Titles
+	}
+	return nil
+}
+
+// NotesIn returns the notes in lang: the ones NotesTranslationsOrSeed
+// gives, or Notes.
+func (a Agreement) NotesIn(lang string) string {
+	if t := a.notesTranslations()[lang]; t != "" {
+		return t
+	}
+	return a.Notes
+}
+
+// NotesTranslationsOrSeed returns NotesTranslations or, for an agreement
+// without them that a node stored from the seed before the seed gave its
+// notes in other languages (the seed's id and English notes), a copy of
+// the seed's: nodes set up then show the notes of their seed agreements in
+// every language without their stored agreements being rewritten. Notes
+// that differ from the seed's are never given the seed's translations.
+// Nil when neither has any.
+func (a Agreement) NotesTranslationsOrSeed() map[string]string {
+	if len(a.NotesTranslations) > 0 {
+		return a.NotesTranslations
+	}
+	return maps.Clone(a.notesTranslations())
+}
+
+// notesTranslations is NotesTranslationsOrSeed without the copy, for
+// reading only.
+func (a Agreement) notesTranslations() map[string]string {
+	if len(a.NotesTranslations) > 0 {
+		return a.NotesTranslations
+	}
+	if s, ok := seedByID()[a.ID]; ok && a.Notes != "" && s.Notes == a.Notes {
+		return s.NotesTranslations
 	}
 	return nil
 }
@@ -262,8 +305,9 @@ var fieldNames = []string{"title", "kind", "binding", "parties", "signed", "in_f
 
 // Validate checks an agreement as POST /api/v1/agreements receives it. It
 // returns nil or a fault.List of invalid-input errors, each naming its field:
-// the id is 3 to 64 lowercase letters, digits and hyphens; titles, if any,
-// are in TitleLanguages and not empty; the kind is known;
+// the id is 3 to 64 lowercase letters, digits and hyphens; titles and
+// notes_translations, if any, are in TitleLanguages and not empty, and
+// notes_translations come with English notes; the kind is known;
 // an arrangement is not binding; there are at least two distinct parties with
 // well-formed codes; dates are real and ordered (signed ≤ in force ≤
 // terminated, as far as partial dates allow); scope kinds are record kinds.
@@ -286,6 +330,22 @@ func (a Agreement) Validate() error {
 		case strings.TrimSpace(a.Titles[lang]) == "":
 			errs = append(errs, fault.Field("titles."+lang, "is empty"))
 		}
+	}
+	for _, lang := range slices.Sorted(maps.Keys(a.NotesTranslations)) {
+		field := "notes_translations." + lang
+		switch {
+		case lang == "en":
+			errs = append(errs, fault.Field(field, "is not accepted: the English notes are notes, and notes_translations gives the notes in %s",
+				strings.Join(TitleLanguages, " or ")))
+		case !slices.Contains(TitleLanguages, lang):
+			errs = append(errs, fault.Field(field, "%q is not a language notes are given in; want %s",
+				lang, strings.Join(TitleLanguages, " or ")))
+		case strings.TrimSpace(a.NotesTranslations[lang]) == "":
+			errs = append(errs, fault.Field(field, "is empty"))
+		}
+	}
+	if len(a.NotesTranslations) > 0 && strings.TrimSpace(a.Notes) == "" {
+		errs = append(errs, fault.Field("notes", "is required with notes_translations: the notes in English are the ones every language falls back to"))
 	}
 	switch {
 	case !slices.Contains(Kinds, a.Kind):

@@ -2,6 +2,8 @@ package agreement
 
 import (
 	"errors"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +44,29 @@ func TestValidate(t *testing.T) {
 		{"title in an unknown language", func(a *Agreement) { a.Titles = map[string]string{"de": "Abkommen"} }, "titles"},
 		{"title in a tag of another case", func(a *Agreement) { a.Titles = map[string]string{"zh-hant": "香港與日本協定"} }, "titles"},
 		{"empty title in titles", func(a *Agreement) { a.Titles = map[string]string{"fr": " "} }, "titles.fr"},
+		{"valid notes translations", func(a *Agreement) {
+			a.Notes = "Signed in Tokyo."
+			a.NotesTranslations = map[string]string{"fr": "Signé à Tokyo.", "zh-Hant": "於東京簽署。"}
+		}, ""},
+		{"one notes translation", func(a *Agreement) {
+			a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{"zh-Hant": "於東京簽署。"}
+		}, ""},
+		{"empty notes translations", func(a *Agreement) { a.NotesTranslations = map[string]string{} }, ""},
+		{"English notes in notes translations", func(a *Agreement) {
+			a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{"en": "Signed in Tokyo."}
+		}, "notes_translations.en"},
+		{"notes in an unknown language", func(a *Agreement) {
+			a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{"de": "In Tokio unterzeichnet."}
+		}, "notes_translations.de"},
+		{"notes in a tag of another case", func(a *Agreement) {
+			a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{"zh-hant": "於東京簽署。"}
+		}, "notes_translations.zh-hant"},
+		{"empty notes translation", func(a *Agreement) {
+			a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{"fr": "\t"}
+		}, "notes_translations.fr"},
+		{"notes translated without English notes", func(a *Agreement) {
+			a.NotesTranslations = map[string]string{"fr": "Signé à Tokyo."}
+		}, "notes"},
 		{"unknown kind", func(a *Agreement) { a.Kind = "treaty" }, "kind"},
 		{"binding arrangement", func(a *Agreement) { a.Kind = KindArrangement }, "binding"},
 		{"one party", func(a *Agreement) { a.Parties = a.Parties[:1] }, "parties"},
@@ -108,6 +133,100 @@ func TestTitleIn(t *testing.T) {
 	stored.Title = "Arrangement renegotiated"
 	if got := stored.TitleIn("fr"); got != stored.Title {
 		t.Errorf("a seed agreement retitled: %q in French, want its own title", got)
+	}
+}
+
+// TestValidateNotesTranslationsSaysWhy checks that a refused translation of
+// the notes says what is wanted instead.
+func TestValidateNotesTranslationsSaysWhy(t *testing.T) {
+	for _, tc := range []struct {
+		lang, want string
+	}{
+		{"en", "the English notes are notes"},
+		{"de", `"de" is not a language notes are given in; want fr or zh-Hant`},
+	} {
+		a := valid()
+		a.Notes, a.NotesTranslations = "Signed in Tokyo.", map[string]string{tc.lang: "Text"}
+		if err := a.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("notes in %s: %v, want an error saying %q", tc.lang, err, tc.want)
+		}
+	}
+}
+
+// TestNotesIn checks that an agreement's notes are given in a language by
+// their translation into it, and in English where there is none.
+func TestNotesIn(t *testing.T) {
+	a := valid()
+	a.Notes = "Signed in Tokyo."
+	a.NotesTranslations = map[string]string{"fr": "Signé à Tokyo.", "zh-Hant": ""}
+	for lang, want := range map[string]string{"fr": "Signé à Tokyo.", "zh-Hant": a.Notes, "en": a.Notes, "": a.Notes} {
+		if got := a.NotesIn(lang); got != want {
+			t.Errorf("NotesIn(%q) = %q, want %q", lang, got, want)
+		}
+	}
+	a.NotesTranslations = nil
+	if got := a.NotesIn("fr"); got != a.Notes {
+		t.Errorf("notes without translations in French: %q, want the English %q", got, a.Notes)
+	}
+	if got := valid().NotesIn("zh-Hant"); got != "" {
+		t.Errorf("an agreement without notes has notes in Chinese: %q", got)
+	}
+}
+
+// TestNotesTranslationsOrSeed checks that a seed agreement stored before
+// the seed translated its notes shows the seed's translations while its
+// English notes are the seed's, and only then; and that an agreement's own
+// translations are preferred.
+func TestNotesTranslationsOrSeed(t *testing.T) {
+	seed := Seed("JP")[0]
+	if len(seed.NotesTranslations) == 0 {
+		t.Fatal("the seed has no translated notes")
+	}
+	stored := seed
+	stored.NotesTranslations = nil
+	if got := stored.NotesTranslationsOrSeed(); !maps.Equal(got, seed.NotesTranslations) {
+		t.Errorf("a seed agreement stored without translations: %v, want the seed's %v", got, seed.NotesTranslations)
+	}
+	if got := stored.NotesIn("fr"); got != seed.NotesTranslations["fr"] || got == stored.Notes {
+		t.Errorf("a seed agreement stored without translations, in French: %q, want the seed's %q", got, seed.NotesTranslations["fr"])
+	}
+	// What NotesTranslationsOrSeed returns is the caller's: changing it
+	// leaves the seed as it was.
+	stored.NotesTranslationsOrSeed()["fr"] = "changed"
+	if got := stored.NotesIn("fr"); got != seed.NotesTranslations["fr"] {
+		t.Errorf("changing the returned translations changed the seed's: %q", got)
+	}
+	// A seed agreement retitled keeps the translations of its unchanged
+	// notes.
+	retitled := stored
+	retitled.Title = "Arrangement renegotiated"
+	if got := retitled.NotesIn("zh-Hant"); got != seed.NotesTranslations["zh-Hant"] {
+		t.Errorf("a seed agreement retitled, notes unchanged: %q in Chinese, want the seed's %q", got, seed.NotesTranslations["zh-Hant"])
+	}
+	// Notes rewritten since are not the seed's to translate.
+	rewritten := stored
+	rewritten.Notes = "Renegotiated in 2024."
+	if got := rewritten.NotesTranslationsOrSeed(); got != nil {
+		t.Errorf("a seed agreement with other notes: translations %v, want none", got)
+	}
+	if got := rewritten.NotesIn("fr"); got != rewritten.Notes {
+		t.Errorf("a seed agreement with other notes, in French: %q, want its own %q", got, rewritten.Notes)
+	}
+	// Another agreement with the seed's notes but not its id is not a seed
+	// agreement.
+	other := stored
+	other.ID = "hk-jp-cmaa"
+	if got := other.NotesTranslationsOrSeed(); got != nil {
+		t.Errorf("an agreement of another id with the seed's notes: translations %v, want none", got)
+	}
+	// An agreement's own translations come first.
+	own := stored
+	own.NotesTranslations = map[string]string{"fr": "Traduction propre."}
+	if got := own.NotesIn("fr"); got != "Traduction propre." {
+		t.Errorf("a seed agreement with its own translations, in French: %q", got)
+	}
+	if got := own.NotesIn("zh-Hant"); got != own.Notes {
+		t.Errorf("a seed agreement with its own translations but none in Chinese: %q, want the English notes", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package agreement
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -53,7 +54,7 @@ func SeedArrangementID(partner string) string {
 // "EU". Nothing else is invented for other nodes.
 //
 // Every entry carries its title in French and Traditional Chinese (Titles)
-// beside the English one.
+// beside the English one, and its notes in both (NotesTranslations).
 //
 // The seed states neither the exact dates nor the scope, modes or conditions
 // of these agreements. The seed entries therefore list those fields in
@@ -90,6 +91,48 @@ var seedByID = sync.OnceValue(func() map[string]Agreement {
 	return out
 })
 
+// The notes of the seed agreements, in English and, by language tag, in
+// French and Traditional Chinese: every arrangement has the same notes.
+// Each agreement gets its own copy of a translations map, so that changing
+// one agreement's never changes another's.
+const (
+	seedArrangementNotes = "The seed lists this among the non-binding Customs cooperative arrangements the Department has " +
+		"entered into with 30 Customs Administrations since 1991, to strengthen bilateral Customs cooperation " +
+		"against cross-boundary offences. The date of this arrangement is not stated; 1991 is the earliest " +
+		"year the seed gives for the set. Scope, modes and conditions are not stated and are assumed."
+	seedEUNotes = "The seed says the HKSAR Government concluded a binding Customs Cooperation Agreement with the " +
+		"European Community (now the European Union) in 1999, to enhance cooperation between the Department " +
+		"and the Customs Administrations of the EU member states. Each member state is covered from its " +
+		"accession. The exact dates of signature and entry into force are not stated; it is counted from " +
+		"1999. Scope, modes and conditions are not stated and are assumed."
+)
+
+var (
+	seedArrangementNotesTranslations = map[string]string{
+		"fr": "Le texte initial range cet arrangement parmi les arrangements de coopération douanière non " +
+			"contraignants que le Département des douanes et accises a conclus avec 30 administrations douanières " +
+			"depuis 1991, afin de renforcer la coopération douanière bilatérale contre les infractions " +
+			"transfrontalières. La date de cet arrangement n'est pas précisée ; 1991 est la première année que le " +
+			"texte initial donne pour l'ensemble. Le champ d'application, les modalités et les conditions ne sont " +
+			"pas précisés et sont présumés.",
+		"zh-Hant": "初始文本將本安排列為香港海關自1991年起與30個海關當局訂立的非約束性海關合作安排之一，" +
+			"旨在加強雙邊海關合作，打擊跨境罪行。本安排的日期未有說明；1991年為初始文本就該等安排所載的最早年份。" +
+			"適用範圍、提供方式及條件均未有說明，屬假定。",
+	}
+	seedEUNotesTranslations = map[string]string{
+		"fr": "Selon le texte initial, le Gouvernement de la Région administrative spéciale de Hong Kong a conclu " +
+			"en 1999 avec la Communauté européenne (aujourd'hui l'Union européenne) un accord de coopération " +
+			"douanière contraignant, afin de renforcer la coopération entre le Département des douanes et accises " +
+			"et les administrations douanières des États membres de l'UE. Chaque État membre est couvert à compter " +
+			"de son adhésion. Les dates exactes de signature et d'entrée en vigueur ne sont pas précisées ; l'accord " +
+			"est pris en compte à partir de 1999. Le champ d'application, les modalités et les conditions ne sont " +
+			"pas précisés et sont présumés.",
+		"zh-Hant": "初始文本指出，香港特別行政區政府於1999年與歐洲共同體（現為歐洲聯盟）締結具約束力的海關合作協定，" +
+			"以加強香港海關與歐盟成員國海關當局之間的合作。各成員國自加入之日起受本協定涵蓋。" +
+			"簽署及生效的確切日期未有說明；本協定由1999年起計。適用範圍、提供方式及條件均未有說明，屬假定。",
+	}
+)
+
 func seedArrangement(code, name, fr, zh string) Agreement {
 	return Agreement{
 		ID:    SeedArrangementID(code),
@@ -98,19 +141,17 @@ func seedArrangement(code, name, fr, zh string) Agreement {
 			"fr":      "Arrangement de coopération douanière entre les douanes de Hong Kong et " + fr,
 			"zh-Hant": "香港海關與" + zh + "海關的海關合作安排",
 		},
-		Kind:       KindArrangement,
-		Binding:    false,
-		Parties:    []Party{{Code: "HK"}, {Code: code}},
-		InForce:    Year(1991),
-		Scope:      assumedScope(),
-		Modes:      assumedModes(),
-		Conditions: assumedConditions(),
-		Source:     SeedSource,
-		Notes: "The seed lists this among the non-binding Customs cooperative arrangements the Department has " +
-			"entered into with 30 Customs Administrations since 1991, to strengthen bilateral Customs cooperation " +
-			"against cross-boundary offences. The date of this arrangement is not stated; 1991 is the earliest " +
-			"year the seed gives for the set. Scope, modes and conditions are not stated and are assumed.",
-		Unknown: []string{"signed", "in_force", "scope", "modes", "conditions"},
+		Kind:              KindArrangement,
+		Binding:           false,
+		Parties:           []Party{{Code: "HK"}, {Code: code}},
+		InForce:           Year(1991),
+		Scope:             assumedScope(),
+		Modes:             assumedModes(),
+		Conditions:        assumedConditions(),
+		Source:            SeedSource,
+		Notes:             seedArrangementNotes,
+		NotesTranslations: maps.Clone(seedArrangementNotesTranslations),
+		Unknown:           []string{"signed", "in_force", "scope", "modes", "conditions"},
 	}
 }
 
@@ -122,20 +163,17 @@ func seedEU() Agreement {
 			"fr":      "Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne",
 			"zh-Hant": "中國香港與歐洲共同體海關合作協定",
 		},
-		Kind:       KindAgreement,
-		Binding:    true,
-		Parties:    []Party{{Code: "HK"}, {Code: "EU", Bloc: true}},
-		Signed:     Year(1999),
-		Scope:      assumedScope(),
-		Modes:      assumedModes(),
-		Conditions: assumedConditions(),
-		Source:     SeedSource,
-		Notes: "The seed says the HKSAR Government concluded a binding Customs Cooperation Agreement with the " +
-			"European Community (now the European Union) in 1999, to enhance cooperation between the Department " +
-			"and the Customs Administrations of the EU member states. Each member state is covered from its " +
-			"accession. The exact dates of signature and entry into force are not stated; it is counted from " +
-			"1999. Scope, modes and conditions are not stated and are assumed.",
-		Unknown: []string{"signed", "in_force", "scope", "modes", "conditions"},
+		Kind:              KindAgreement,
+		Binding:           true,
+		Parties:           []Party{{Code: "HK"}, {Code: "EU", Bloc: true}},
+		Signed:            Year(1999),
+		Scope:             assumedScope(),
+		Modes:             assumedModes(),
+		Conditions:        assumedConditions(),
+		Source:            SeedSource,
+		Notes:             seedEUNotes,
+		NotesTranslations: maps.Clone(seedEUNotesTranslations),
+		Unknown:           []string{"signed", "in_force", "scope", "modes", "conditions"},
 	}
 }
 

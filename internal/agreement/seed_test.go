@@ -2,6 +2,7 @@ package agreement
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +114,64 @@ func TestSeedTitles(t *testing.T) {
 	}
 }
 
+// simplified are the Simplified forms of the Chinese characters the seed
+// writes in their Traditional forms, each differing from it.
+const simplified = "亚个别刚区协员国围将属强击于时条欧济为乌尔现当确范签约结缔罗联与盖兰订计该说载达适边间关际双韩马体鲁"
+
+// TestSeedNotesTranslations checks that every seed agreement has its notes
+// in each language a title may be given in, each a translation of its own
+// (not the English), that the arrangements, whose English notes are one
+// text, share one translation in each language, that the EU agreement's
+// read as they should, and that the Chinese of the seed, titles and notes,
+// is written in Traditional characters.
+func TestSeedNotesTranslations(t *testing.T) {
+	byNotes := map[string]map[string]string{} // English notes -> translations
+	for _, a := range Seed("HK") {
+		if a.Notes == "" || len(a.NotesTranslations) != len(TitleLanguages) {
+			t.Errorf("%s: notes translated into %v, want English notes and one translation in each of %v", a.ID, a.NotesTranslations, TitleLanguages)
+		}
+		for _, lang := range TitleLanguages {
+			if n := a.NotesTranslations[lang]; n == "" || n == a.Notes || a.NotesIn(lang) != n {
+				t.Errorf("%s: notes in %s %q, want a translation of their own", a.ID, lang, n)
+			}
+		}
+		if other, ok := byNotes[a.Notes]; ok && !maps.Equal(other, a.NotesTranslations) {
+			t.Errorf("%s: notes %q translated otherwise than in another agreement", a.ID, a.Notes)
+		}
+		byNotes[a.Notes] = a.NotesTranslations
+		for _, text := range []string{a.Titles["zh-Hant"], a.NotesTranslations["zh-Hant"]} {
+			if i := strings.IndexAny(text, simplified); i >= 0 {
+				t.Errorf("%s: the Chinese %q writes %q in its Simplified form", a.ID, text, []rune(text[i:])[0])
+			}
+		}
+	}
+	if len(byNotes) != 2 {
+		t.Errorf("the seed has %d distinct notes, want 2 (the arrangements' and the EU agreement's)", len(byNotes))
+	}
+	// Each agreement holds its own translations: changing one changes no
+	// other.
+	as := Seed("HK")
+	as[0].NotesTranslations["fr"] = "changed"
+	if as[1].NotesTranslations["fr"] == "changed" || Seed("HK")[0].NotesTranslations["fr"] == "changed" {
+		t.Error("changing one seed agreement's translated notes changed another's")
+	}
+	eu := seedByID()[SeedEUAgreement]
+	for lang, want := range map[string]string{
+		"fr":      "Selon le texte initial, le Gouvernement de la Région administrative spéciale de Hong Kong a conclu en 1999",
+		"zh-Hant": "初始文本指出，香港特別行政區政府於1999年與歐洲共同體（現為歐洲聯盟）締結具約束力的海關合作協定",
+	} {
+		if got := eu.NotesIn(lang); !strings.HasPrefix(got, want) {
+			t.Errorf("the EU agreement's notes in %s: %q, want them to begin %q", lang, got, want)
+		}
+	}
+	jp := seedByID()[SeedArrangementID("JP")]
+	for lang, want := range map[string]string{"fr": "non contraignants", "zh-Hant": "非約束性海關合作安排"} {
+		if got := jp.NotesIn(lang); !strings.Contains(got, want) {
+			t.Errorf("the Japanese arrangement's notes in %s: %q, want them to say %q", lang, got, want)
+		}
+	}
+}
+
 func TestSeedJSON(t *testing.T) {
 	var eu Agreement
 	for _, a := range Seed("HK") {
@@ -127,7 +186,8 @@ func TestSeedJSON(t *testing.T) {
 	for _, want := range []string{`"id":"hk-eu-cca-1999"`, `"kind":"agreement"`, `"binding":true`,
 		`"parties":[{"code":"HK"},{"code":"EU","bloc":true}]`, `"signed":"1999"`, `"in_force":null`,
 		`"scope":{"personal_data":true,"assumed":true}`, `"unknown":["signed","in_force","scope","modes","conditions"]`,
-		`"titles":{"fr":"Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne","zh-Hant":"中國香港與歐洲共同體海關合作協定"}`} {
+		`"titles":{"fr":"Accord de coopération douanière entre Hong Kong, Chine et la Communauté européenne","zh-Hant":"中國香港與歐洲共同體海關合作協定"}`,
+		`"notes_translations":{"fr":"Selon le texte initial, `, `"zh-Hant":"初始文本指出，`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("json %s lacks %s", b, want)
 		}

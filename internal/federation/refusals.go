@@ -19,8 +19,38 @@ func RefusalFormats() []string { return slices.Clone(refusalFormats) }
 // attempt records when the peer cannot be reached or its answer cannot be
 // taken (a refused delivery records the peer's reason instead), with its
 // verbs where the transport's error, the status and text of the peer's
-// answer and the counts go. A test holds the list to the code.
+// answer and the counts go. The text of an answer that is not 200 is, from
+// a node that runs Liaison, an error document whose message is of
+// BatchErrorFormats; the reason an answer does not verify is of
+// envelope.RefusalFormats or envelope.AnswerFormats, or "envelope does
+// not verify" for an error that is not a fault. A test holds the list to
+// the code.
 func DeliveryErrorFormats() []string { return slices.Clone(deliveryErrorFormats) }
+
+// BatchErrorFormats returns the shape of every message a node's inbox
+// answers a request it does not take at all with: the message of the
+// error document ({"error":{"code":…,"message":…}}) that comes with a
+// status other than 200 when the request is too large or cut short, the
+// batch is empty, too large or not a JSON array of envelopes, or the node
+// runs without federation. A sender records such an answer as "peer
+// answered %d: %s" with the document; a user interface words its message
+// in its user's language by matching it against them. What a node
+// answers when it cannot answer at all (its store or keys unavailable, an
+// internal error) is no such message. A test of the web layer holds the
+// list to the messages of envelope.DecodeBatch, of Receive and of the
+// inbox's handler.
+func BatchErrorFormats() []string { return slices.Clone(batchErrorFormats) }
+
+var batchErrorFormats = []string{
+	// The request, read by the web layer.
+	"federation is not available on this server",
+	"inbox request larger than %d bytes",
+	"read request body",
+	// The batch (envelope.DecodeBatch).
+	"batch is empty",
+	"batch too large: %s envelopes (limit %s)",
+	"batch is not a JSON array of compact JWS strings: %s",
+}
 
 var refusalFormats = []string{
 	// Any envelope.

@@ -34,7 +34,10 @@ type AgreementInput struct {
 	Conditions agreement.Conditions `json:"conditions"`
 	Source     string               `json:"source,omitempty"`
 	Notes      string               `json:"notes,omitempty"`
-	Unknown    []string             `json:"unknown,omitempty"`
+	// NotesTranslations gives Notes in other languages, as Titles gives
+	// Title.
+	NotesTranslations map[string]string `json:"notes_translations,omitempty"`
+	Unknown           []string          `json:"unknown,omitempty"`
 }
 
 // Agreement converts the input, parsing its dates. It returns a fault.List
@@ -44,7 +47,7 @@ func (in AgreementInput) Agreement() (agreement.Agreement, error) {
 	a := agreement.Agreement{
 		ID: in.ID, Title: in.Title, Titles: in.Titles, Kind: in.Kind, Binding: in.Binding, Parties: in.Parties,
 		Scope: in.Scope, Modes: in.Modes, Conditions: in.Conditions,
-		Source: in.Source, Notes: in.Notes, Unknown: in.Unknown,
+		Source: in.Source, Notes: in.Notes, NotesTranslations: in.NotesTranslations, Unknown: in.Unknown,
 	}
 	var errs fault.List
 	for _, d := range []struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -514,6 +515,28 @@ func TestDecodeAgreement(t *testing.T) {
 			}
 			wantField(t, err, tc.field)
 		})
+	}
+}
+
+// TestDecodeAgreementTakesWhatGetGives checks that an agreement as the API
+// gives it, every field set (a seed agreement, with its titles and its
+// notes in other languages), is read back by DecodeAgreement as it was.
+func TestDecodeAgreementTakesWhatGetGives(t *testing.T) {
+	for _, a := range agreement.Seed("FR", "EU") {
+		if len(a.Titles) == 0 || len(a.NotesTranslations) == 0 || a.Source == "" {
+			t.Fatalf("%s lacks a field the test reads back: %+v", a.ID, a)
+		}
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sharing.DecodeAgreement(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", a.ID, err)
+		}
+		if !reflect.DeepEqual(got, a) {
+			t.Errorf("%s read back as\n%+v\nwant\n%+v", a.ID, got, a)
+		}
 	}
 }
 

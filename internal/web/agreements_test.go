@@ -116,6 +116,13 @@ func TestGetAgreement(t *testing.T) {
 	if titles, _ := raw["titles"].(map[string]any); titles["fr"] == nil || titles["zh-Hant"] != "中國香港與歐洲共同體海關合作協定" {
 		t.Errorf("EU agreement titles = %v, want French and Chinese", raw["titles"])
 	}
+	notes, _ := raw["notes_translations"].(map[string]any)
+	if fr, _ := notes["fr"].(string); !strings.HasPrefix(fr, "Selon le texte initial") {
+		t.Errorf("EU agreement notes_translations = %v, want French and Chinese", raw["notes_translations"])
+	}
+	if zh, _ := notes["zh-Hant"].(string); !strings.HasPrefix(zh, "初始文本指出") {
+		t.Errorf("EU agreement notes_translations = %v, want French and Chinese", raw["notes_translations"])
+	}
 	e := n.do(t, store.RoleAnalyst, "GET", "/api/v1/agreements/hk-mars-treaty", nil)
 	wantError(t, e, http.StatusNotFound, "")
 	if !strings.Contains(e.apiError(t).Error.Message, "hk-mars-treaty") {
@@ -153,6 +160,9 @@ func TestCreateAgreement(t *testing.T) {
 	if strings.Contains(string(g.body), `"titles"`) {
 		t.Errorf("an agreement without titles is read back with them: %s", g.body)
 	}
+	if strings.Contains(string(g.body), `"notes_translations"`) {
+		t.Errorf("an agreement without translated notes is read back with them: %s", g.body)
+	}
 	wantError(t, n.do(t, store.RoleAdmin, "POST", "/api/v1/agreements", []byte(newAgreement)), http.StatusConflict, "")
 
 	edit := func(old, new string) []byte { return []byte(strings.Replace(newAgreement, old, new, 1)) }
@@ -179,6 +189,12 @@ func TestCreateAgreement(t *testing.T) {
 		{"English title in titles", store.RoleLiaison, edit(`"kind"`, `"titles":{"en":"CMAA"},"kind"`), http.StatusBadRequest, "titles.en"},
 		{"empty title", store.RoleLiaison, edit(`"kind"`, `"titles":{"fr":""},"kind"`), http.StatusBadRequest, "titles.fr"},
 		{"titles not an object", store.RoleLiaison, edit(`"kind"`, `"titles":"Accord","kind"`), http.StatusBadRequest, "titles"},
+		{"notes in an unknown language", store.RoleLiaison, edit(`"kind"`, `"notes":"Signed in Seoul.","notes_translations":{"de":"In Seoul unterzeichnet."},"kind"`), http.StatusBadRequest, "notes_translations.de"},
+		{"English notes in notes_translations", store.RoleLiaison, edit(`"kind"`, `"notes":"Signed in Seoul.","notes_translations":{"en":"Signed in Seoul."},"kind"`), http.StatusBadRequest, "notes_translations.en"},
+		{"empty notes translation", store.RoleLiaison, edit(`"kind"`, `"notes":"Signed in Seoul.","notes_translations":{"fr":""},"kind"`), http.StatusBadRequest, "notes_translations.fr"},
+		{"notes translated without notes", store.RoleLiaison, edit(`"kind"`, `"notes_translations":{"fr":"Signé à Séoul."},"kind"`), http.StatusBadRequest, "notes"},
+		{"notes_translations not an object", store.RoleLiaison, edit(`"kind"`, `"notes":"Signed in Seoul.","notes_translations":["Signé à Séoul."],"kind"`), http.StatusBadRequest, "notes_translations"},
+		{"notes translation not a string", store.RoleLiaison, edit(`"kind"`, `"notes":"Signed in Seoul.","notes_translations":{"fr":1},"kind"`), http.StatusBadRequest, "notes_translations"},
 		{"trailing data", store.RoleLiaison, append([]byte(newAgreement), " {}"...), http.StatusBadRequest, ""},
 		{"empty body", store.RoleLiaison, []byte{}, http.StatusBadRequest, ""},
 		{"malformed", store.RoleLiaison, []byte(`{"id":`), http.StatusBadRequest, ""},
@@ -213,6 +229,40 @@ func TestCreateAgreementWithTitles(t *testing.T) {
 	g.json(t, &a)
 	if a.TitleIn("fr") != "Accord d'assistance mutuelle entre Hong Kong, Chine et la Corée" || a.TitleIn("zh-Hant") != "中國香港與韓國海關互助協定" {
 		t.Errorf("titles read back %v", a.Titles)
+	}
+}
+
+// TestCreateAgreementWithNotesTranslations adds an agreement whose notes
+// are given in French and Chinese, and reads them back, one and in the
+// list, as they were given.
+func TestCreateAgreementWithNotesTranslations(t *testing.T) {
+	n := MustSeeded(t)
+	const (
+		notes   = "Signed in Seoul; the Korea Customs Service is the competent authority."
+		notesFR = "Signé à Séoul ; le Service des douanes de Corée est l'autorité compétente."
+		notesZH = "於首爾簽署；韓國關稅廳為主管當局。"
+	)
+	body := strings.Replace(newAgreement, `"kind"`, `"notes":"`+notes+`","notes_translations":{"fr":"`+notesFR+`","zh-Hant":"`+notesZH+`"},"kind"`, 1)
+	r := n.do(t, store.RoleLiaison, "POST", "/api/v1/agreements", []byte(body))
+	want(t, r, http.StatusCreated)
+	var created agreement.Agreement
+	r.json(t, &created)
+	if created.NotesIn("fr") != notesFR {
+		t.Errorf("created with notes_translations %v", created.NotesTranslations)
+	}
+	g := n.do(t, store.RoleAnalyst, "GET", "/api/v1/agreements/hk-kr-cmaa", nil)
+	want(t, g, http.StatusOK)
+	var a agreement.Agreement
+	g.json(t, &a)
+	if a.Notes != notes || a.NotesIn("fr") != notesFR || a.NotesIn("zh-Hant") != notesZH || len(a.NotesTranslations) != 2 {
+		t.Errorf("notes read back %q, %v", a.Notes, a.NotesTranslations)
+	}
+	l := n.do(t, store.RoleAnalyst, "GET", "/api/v1/agreements?party=KR", nil)
+	var list agreementsBody
+	l.json(t, &list)
+	i := slices.IndexFunc(list.Agreements, func(a agreement.Agreement) bool { return a.ID == "hk-kr-cmaa" })
+	if i < 0 || list.Agreements[i].NotesIn("zh-Hant") != notesZH {
+		t.Errorf("the list of Korea's agreements lacks hk-kr-cmaa with its notes in Chinese: %s", l.body)
 	}
 }
 
@@ -452,7 +502,7 @@ func TestOpenAPIDescribesAgreements(t *testing.T) {
 			t.Errorf("Agreement.%s has type %s, want a string or null", f, got)
 		}
 	}
-	for _, f := range []string{"id", "title", "titles", "kind", "binding", "parties", "scope", "modes", "conditions", "unknown"} {
+	for _, f := range []string{"id", "title", "titles", "kind", "binding", "parties", "scope", "modes", "conditions", "notes", "notes_translations", "unknown"} {
 		if _, ok := a.Properties[f]; !ok {
 			t.Errorf("Agreement schema lacks %s", f)
 		}

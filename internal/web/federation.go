@@ -17,12 +17,12 @@ import (
 	"liaison/internal/store"
 )
 
-var errNoFederation = fault.E(fault.Unavailable, "federation is not available on this server")
-
+// needFed serves h when federation is configured. The inbox answers a
+// batch with its message when it is not (federation.BatchErrorFormats).
 func (s *Server) needFed(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.fed == nil {
-			return errNoFederation
+			return fault.E(fault.Unavailable, "federation is not available on this server")
 		}
 		return h(w, r)
 	}
@@ -233,6 +233,9 @@ func (s *Server) nodeDocument(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// inbox answers POST /federation/v1/inbox. What it answers a request it
+// does not take at all with (a body too large or cut short, a batch that
+// does not read) is of federation.BatchErrorFormats.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	limit := s.fed.MaxInbox()
 	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)

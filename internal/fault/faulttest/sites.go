@@ -107,6 +107,29 @@ func FaultReason(s Site) []ast.Expr {
 	return nil
 }
 
+// FaultMessage returns, for a call at s that makes a *fault.Error
+// (fault.E, fault.Field, fault.Wrap), its message as an error document
+// of the REST layer gives it: without the field, which the document names
+// apart, and without the cause, which only goes to the log. It returns nil
+// anywhere else.
+func FaultMessage(s Site) []ast.Expr {
+	call, ok := s.Node.(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || !isIdent(sel.X, "fault") {
+		return nil
+	}
+	switch {
+	case (sel.Sel.Name == "E" || sel.Sel.Name == "Field") && len(call.Args) >= 2:
+		return []ast.Expr{Sprintf(call.Args[1])}
+	case sel.Sel.Name == "Wrap" && len(call.Args) >= 3:
+		return []ast.Expr{Sprintf(call.Args[2])}
+	}
+	return nil
+}
+
 // Sprintf is an expression whose shape is format, a format string.
 func Sprintf(format ast.Expr) ast.Expr {
 	return &ast.CallExpr{Fun: &ast.SelectorExpr{X: ast.NewIdent("fmt"), Sel: ast.NewIdent("Sprintf")}, Args: []ast.Expr{format}}

@@ -307,7 +307,9 @@ func SignResponse(key identity.Key, self string, to []string, batch []byte, resu
 // r.Results say, result by result, and that every result is definite (as
 // SignResponse requires). It returns the signed envelope. Any mismatch is
 // an Unauthorized *fault.Error, a result that is not definite an Invalid
-// one naming it.
+// one naming it. The reason a *fault.Error it fails with gives, written as
+// a receiver writes a refusal's, is of RefusalFormats (the signed answer
+// does not parse or verify as an envelope) or of AnswerFormats.
 func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, error) {
 	if r.Signed == "" {
 		return Envelope{}, fault.E(fault.Unauthorized, "answer is not signed")
@@ -320,25 +322,26 @@ func VerifyResponse(r Response, batch []byte, pub ed25519.PublicKey) (Envelope, 
 	if err != nil {
 		return Envelope{}, err
 	}
-	mismatch := func(format string, args ...any) error {
-		return fault.E(fault.Unauthorized, "signed answer does not match the answer given: "+format, args...)
-	}
+	// Each sentence is written whole, as AnswerFormats lists it.
 	if e.Type != TypeResults {
-		return Envelope{}, mismatch("it is signed as %s", e.Type)
+		return Envelope{}, fault.E(fault.Unauthorized, "signed answer does not match the answer given: it is signed as %s", e.Type)
 	}
 	var p ResultsPayload
 	if err := e.Decode(&p); err != nil {
 		return Envelope{}, err
 	}
 	if want := BatchDigest(batch); p.Batch != want {
-		return Envelope{}, mismatch("it answers batch %s, not %s", clip(p.Batch), want)
+		return Envelope{}, fault.E(fault.Unauthorized, "signed answer does not match the answer given: it answers batch %s, not %s",
+			clip(p.Batch), want)
 	}
 	if len(p.Results) != len(r.Results) {
-		return Envelope{}, mismatch("%d results signed, %d given", len(p.Results), len(r.Results))
+		return Envelope{}, fault.E(fault.Unauthorized, "signed answer does not match the answer given: %d results signed, %d given",
+			len(p.Results), len(r.Results))
 	}
 	for i, got := range r.Results {
 		if p.Results[i] != got {
-			return Envelope{}, mismatch("result %d is signed as %s %q for %q", i, p.Results[i].Status, p.Results[i].Reason, p.Results[i].ID)
+			return Envelope{}, fault.E(fault.Unauthorized, "signed answer does not match the answer given: result %d is signed as %s %q for %q",
+				i, p.Results[i].Status, p.Results[i].Reason, p.Results[i].ID)
 		}
 		if err := got.check(i); err != nil {
 			return Envelope{}, err

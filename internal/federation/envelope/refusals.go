@@ -13,6 +13,26 @@ import "slices"
 // language by matching it against them. A test holds the list to the code.
 func RefusalFormats() []string { return slices.Clone(refusalFormats) }
 
+// AnswerFormats returns the shape of every reason a sender does not take
+// a receiver's answer to a batch with when VerifyResponse fails, besides
+// those of RefusalFormats (a signed answer that does not parse or verify
+// fails as an envelope does): written as RefusalFormats are, the field and
+// a colon before the message where it names one. A user interface words
+// a reason in its user's language by matching it against them and
+// RefusalFormats. A test holds the list to the code.
+func AnswerFormats() []string { return slices.Clone(answerFormats) }
+
+var answerFormats = []string{
+	"answer is not signed",
+	"signed answer does not match the answer given: it is signed as %s",
+	"signed answer does not match the answer given: it answers batch %s, not %s",
+	"signed answer does not match the answer given: %d results signed, %d given",
+	"signed answer does not match the answer given: result %d is signed as %s %q for %q",
+	"results[%d].id: an %s result names the envelope",
+	"results[%d].reason: a refusal gives its reason",
+	"results[%d].status: %q is not accepted, duplicate or refused",
+}
+
 var refusalFormats = []string{
 	// Parse: the JWS and its header.
 	"envelope is not a compact JWS (header.payload.signature)",

@@ -497,6 +497,77 @@ func TestAgreementTitlesInThePagesLanguage(t *testing.T) {
 	}
 }
 
+// TestAgreementNotesAndSourceInThePagesLanguage checks that an agreement's
+// page gives its notes in the page's language: a seed agreement's from the
+// seed's translations, an added agreement's from its own, in English
+// (marked so) where it has none in the language; and that it gives the
+// seed's source in the page's language and any other source as typed.
+func TestAgreementNotesAndSourceInThePagesLanguage(t *testing.T) {
+	n := MustNode(t, nil, nil)
+	const (
+		notes   = "Signed in Seoul; the Korea Customs Service is the competent authority."
+		notesFR = "Signé à Séoul ; le Service des douanes de Corée est l'autorité compétente."
+		source  = "Text of the agreement as signed, 13 May 2019"
+	)
+	kr := agreement.Agreement{ID: "hk-kr-cmaa", Title: "Customs Mutual Assistance Agreement between Hong Kong, China and Korea",
+		Kind: agreement.KindAgreement, Binding: true, Parties: []agreement.Party{{Code: "HK"}, {Code: "KR"}},
+		InForce: agreement.Year(2019), Modes: agreement.Modes{OnRequest: true},
+		Source: source, Notes: notes, NotesTranslations: map[string]string{"fr": notesFR}}
+	if err := n.store.PutAgreement(context.Background(), kr, audit.Event{Actor: "system", Action: "agreement.add", Target: kr.ID}); err != nil {
+		t.Fatal(err)
+	}
+	b := MustLogin(t, n, store.RoleAnalyst)
+	const (
+		euNotes   = "The seed says the HKSAR Government concluded a binding Customs Cooperation Agreement"
+		euNotesFR = "Selon le texte initial, le Gouvernement de la Région administrative spéciale de Hong Kong"
+		euNotesZH = "初始文本指出，香港特別行政區政府於1999年與歐洲共同體"
+		jpNotes   = "The seed lists this among the non-binding Customs cooperative arrangements"
+		jpNotesFR = "Le texte initial range cet arrangement parmi les arrangements de coopération douanière non contraignants"
+		jpNotesZH = "初始文本將本安排列為香港海關自1991年起與30個海關當局訂立的非約束性海關合作安排之一"
+		seedFR    = "seed/international-cooperation.txt (Département des douanes et accises de Hong Kong, coopération internationale)"
+		seedZH    = "seed/international-cooperation.txt（香港海關，國際合作）"
+	)
+	// The English of the seed's notes and source, which a page in another
+	// language does not show.
+	english := []string{euNotes, jpNotes, "Hong Kong Customs and Excise Department, international cooperation"}
+	for _, tc := range []struct {
+		lang, path string
+		want, not  []string
+	}{
+		{"en", "/ui/agreements/hk-eu-cca-1999", []string{"<dd>" + euNotes, "<dd>" + agreement.SeedSource + "</dd>"}, []string{euNotesFR, seedFR}},
+		{"fr", "/ui/agreements/hk-eu-cca-1999", []string{"<dd>" + euNotesFR, "<dd>" + seedFR + "</dd>"}, english},
+		{"zh-Hant", "/ui/agreements/hk-eu-cca-1999", []string{"<dd>" + euNotesZH, "<dd>" + seedZH + "</dd>"}, english},
+		{"en", "/ui/agreements/hk-jp-arrangement", []string{"<dd>" + jpNotes, "<dd>" + agreement.SeedSource + "</dd>"}, []string{jpNotesFR}},
+		{"fr", "/ui/agreements/hk-jp-arrangement", []string{"<dd>" + jpNotesFR, "<dd>" + seedFR + "</dd>"}, english},
+		{"zh-Hant", "/ui/agreements/hk-jp-arrangement", []string{"<dd>" + jpNotesZH, "<dd>" + seedZH + "</dd>"}, english},
+		{"en", "/ui/agreements/hk-kr-cmaa", []string{"<dd>" + notes + "</dd>", "<dd>" + source + "</dd>"}, []string{notesFR, `<dd lang="en">`}},
+		{"fr", "/ui/agreements/hk-kr-cmaa", []string{"<dd>" + notesFR + "</dd>", "<dd>" + source + "</dd>"}, []string{notes}},
+		// No notes in Chinese: the English, marked as English.
+		{"zh-Hant", "/ui/agreements/hk-kr-cmaa", []string{`<dd lang="en">` + notes + "</dd>", "<dd>" + source + "</dd>"}, []string{notesFR}},
+	} {
+		t.Run(tc.lang+tc.path, func(t *testing.T) {
+			pageInLanguage(t, b, tc.path, tc.lang, http.StatusOK, tc.want, tc.not)
+		})
+	}
+}
+
+// TestSeedSourceMessageIsTheSeeds holds the English of the message the UI
+// shows the seed's source by to agreement.SeedSource, so that English pages
+// show the source as the registry holds it.
+func TestSeedSourceMessageIsTheSeeds(t *testing.T) {
+	data, err := os.ReadFile("messages/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var en map[string]string
+	if err := json.Unmarshal(data, &en); err != nil {
+		t.Fatal(err)
+	}
+	if got := en["agreement.source.seed"]; got != agreement.SeedSource {
+		t.Errorf("agreement.source.seed is %q in English, want agreement.SeedSource %q", got, agreement.SeedSource)
+	}
+}
+
 // pageInLanguage gets path in lang, wanting status, and checks that the
 // page's text holds every string of want and none of not (and, for a page
 // found, no missing translation).

@@ -14,6 +14,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/sharing"
@@ -42,6 +43,8 @@ const (
 	digestKey       = "digest:"        // why an audit entry's body digests do not parse (audit.DigestFormats)
 	refusalKey      = "refusal:"       // why a node refused an envelope (refusalFormats)
 	deliveryKey     = "deliveryerror:" // why a delivery attempt failed (federation.DeliveryErrorFormats)
+	answerKey       = "answer:"        // why a peer's answer does not verify (envelope.AnswerFormats)
+	batchKey        = "batcherror:"    // why a peer's inbox took no batch (federation.BatchErrorFormats)
 )
 
 // peerReasonFormats are the reasons the federation adds to a decision the
@@ -223,6 +226,8 @@ type reasonBook struct {
 	digests   []*pattern          // audit.DigestFormats, most specific first
 	refusals  []*pattern          // refusalFormats, most specific first
 	failures  []*pattern          // federation.DeliveryErrorFormats, most specific first
+	answers   []*pattern          // envelope.AnswerFormats, most specific first
+	batches   []*pattern          // federation.BatchErrorFormats, most specific first
 	details   *detailBook         // the formats of audit details
 	names     map[string]partyName
 }
@@ -301,6 +306,12 @@ func newReasonBook(dir *directory.Directory, faultFormats []string) (*reasonBook
 		return nil, err
 	}
 	if b.failures, err = newPatterns(federation.DeliveryErrorFormats()); err != nil {
+		return nil, err
+	}
+	if b.answers, err = newPatterns(envelope.AnswerFormats()); err != nil {
+		return nil, err
+	}
+	if b.batches, err = newPatterns(federation.BatchErrorFormats()); err != nil {
 		return nil, err
 	}
 	if b.details, err = newDetailBook(nil); err != nil {

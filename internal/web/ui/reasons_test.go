@@ -19,6 +19,7 @@ import (
 	"liaison/internal/directory"
 	"liaison/internal/fault"
 	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
 	"liaison/internal/match"
 	"liaison/internal/sharing"
@@ -61,8 +62,10 @@ func holdFormats(t *testing.T, c *catalogue, key string, formats []string) {
 // TestReasonTranslationsHoldTheirFormats holds the catalogue's wordings of
 // the reasons of sharing decisions, of the phrases their arguments are made
 // of, of the reasons of matches, of validation's warnings, of the summaries
-// of partners' bases and of the reasons the audit chain fails verification
-// (with the errors of its digests) to the formats the code makes them of.
+// of partners' bases, of the reasons the audit chain fails verification
+// (with the errors of its digests), of refusals and of the errors of
+// delivery attempts (with why an answer does not verify and why a peer's
+// inbox took no batch) to the formats the code makes them of.
 func TestReasonTranslationsHoldTheirFormats(t *testing.T) {
 	c := MustCatalogue(t)
 	holdFormats(t, c, reasonKey, append(agreement.ReasonFormats(), peerReasonFormats...))
@@ -75,11 +78,16 @@ func TestReasonTranslationsHoldTheirFormats(t *testing.T) {
 	holdFormats(t, c, digestKey, audit.DigestFormats())
 	holdFormats(t, c, refusalKey, refusalFormats())
 	holdFormats(t, c, deliveryKey, federation.DeliveryErrorFormats())
+	holdFormats(t, c, answerKey, envelope.AnswerFormats())
+	holdFormats(t, c, batchKey, federation.BatchErrorFormats())
 	if n := len(sharing.SummaryFormats()) + len(audit.ReasonFormats()); n < 20 {
 		t.Errorf("%d formats of partners' summaries and audit reasons, want every one (at least 20)", n)
 	}
 	if n := len(federation.RefusalFormats()) + len(federation.DeliveryErrorFormats()); n < 30 {
 		t.Errorf("%d formats of refusals and delivery errors, want every one (at least 30)", n)
+	}
+	if n := len(envelope.AnswerFormats()) + len(federation.BatchErrorFormats()); n < 12 {
+		t.Errorf("%d formats of answers that do not verify and of batches not taken, want every one (at least 12)", n)
 	}
 	if n := len(agreement.ReasonFormats()); n < 50 {
 		t.Errorf("%d reason formats, want every sentence of Decide (at least 50)", n)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -18,9 +19,11 @@ import (
 // format this software makes — a Liaison node's refusal, the worker's
 // account of a failed attempt — the UI words it as it does a stored reason,
 // with the sharing decision's reasons and the validation problems a refusal
-// lists worded too. Node codes, ids, envelope types, field paths and any
-// text of no known format (a peer's own wording, a transport's error) stay
-// as they are.
+// lists worded too, and what a failed attempt quotes when a Liaison node
+// made it (why the peer's answer does not verify, the message of its
+// inbox's error document). Node codes, ids, envelope types, field paths
+// and any text of no known format (a peer's own wording, a transport's
+// error) stay as they are.
 
 // refusalFormats are the reasons a node's inbox gives for refusing an
 // envelope (its own, and those of an envelope or a key rotation that does
@@ -45,20 +48,73 @@ func (l *Locale) Refusal(text string) string {
 }
 
 // DeliveryError words the error of a delivery's last attempt in the
-// locale's language: the worker's account of a failed attempt, or the
-// peer's reason for a refusal.
+// locale's language: the worker's account of a failed attempt, with what
+// it quotes where that is this software's sentence (deliveryQuotes), or
+// the peer's reason for a refusal.
 func (l *Locale) DeliveryError(text string) string {
 	if l.english() || l.book == nil {
 		return text
 	}
 	if p, args := l.recover(l.book.failures, text); p != nil {
-		// What the failure quotes (the transport's error, the peer's
-		// answer) is not this software's sentence.
-		if s, ok := l.sayWith(deliveryKey, p, args, func(string) (string, bool) { return "", false }); ok {
+		quoted := deliveryQuotes[p.format]
+		if quoted == nil {
+			quoted = (*Locale).notWorded
+		}
+		if s, ok := l.sayWith(deliveryKey, p, args, func(s string) (string, bool) { return quoted(l, s) }); ok {
 			return s
 		}
 	}
 	return l.Refusal(text)
+}
+
+// deliveryQuotes words what a delivery error quotes, by the error's
+// format, where a Liaison node made it: the reason the peer's signed
+// answer does not verify, and the error document with which the inbox of
+// a peer that runs Liaison took no batch. What the other errors quote (a
+// transport's error) and any other text (a peer's own wording, a proxy's
+// page) are not this software's sentences and are shown as they are.
+var deliveryQuotes = map[string]func(*Locale, string) (string, bool){
+	"answer does not verify: %s": (*Locale).answerReason,
+	"peer answered %d: %s":       (*Locale).batchError,
+}
+
+// notWorded words nothing.
+func (l *Locale) notWorded(string) (string, bool) { return "", false }
+
+// answerReason words why a peer's signed answer does not verify: a reason
+// of envelope.AnswerFormats, or one an envelope is refused with (the
+// signed answer is an envelope that may not parse or verify).
+func (l *Locale) answerReason(s string) (string, bool) {
+	if p, args := l.recover(l.book.answers, s); p != nil {
+		return l.sayWith(answerKey, p, args, l.notWorded)
+	}
+	return l.refusal(s)
+}
+
+// errorDocument is the body of an error answer of a Liaison node, as far
+// as the UI reads it: {"error":{"code":…,"message":…}}.
+type errorDocument struct {
+	Error *struct {
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	} `json:"error"`
+}
+
+// batchError words body, what a peer's inbox answered a request it took
+// no batch from with, when it is a Liaison node's error document whose
+// message is of federation.BatchErrorFormats: the message alone, in the
+// locale's language. Any other body, and a document the worker cut short,
+// is not worded.
+func (l *Locale) batchError(body string) (string, bool) {
+	var doc errorDocument
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Error == nil || doc.Error.Field != "" {
+		return "", false
+	}
+	p, args := l.recover(l.book.batches, doc.Error.Message)
+	if p == nil {
+		return "", false
+	}
+	return l.sayWith(batchKey, p, args, l.notWorded)
 }
 
 // refusal words text when it is a refusal's reason of a known format.

@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"liaison/internal/agreement"
+	"liaison/internal/fault"
+	"liaison/internal/federation"
+	"liaison/internal/federation/envelope"
 	"liaison/internal/matching"
 	"liaison/internal/store"
 )
@@ -162,5 +167,85 @@ func TestAgreementTitlesInReasons(t *testing.T) {
 	}
 	if strings.Contains(locale("fr").AgreementTitle(agreement.Agreement{Title: other}), "«") {
 		t.Error("an agreement without titles is not named by its title alone")
+	}
+}
+
+// TestDeliveryErrorQuotesWorded words what a failed delivery attempt
+// quotes when a Liaison node made it: why the peer's signed answer does
+// not verify (a reason of the answer's checks, or one an envelope is
+// refused with) and the message of the error document with which a
+// Liaison peer's inbox took no batch, the message alone. Any other body of
+// an answer that is not 200 (another implementation's wording, a proxy's
+// page, a document cut short), and a reason of no known format, is shown
+// exactly as stored after the worded sentence; English is left as it is.
+func TestDeliveryErrorQuotesWorded(t *testing.T) {
+	c := MustCatalogue(t)
+	// What the code really makes: an answer without its signature, and
+	// the error document the web layer writes (code and message) for a
+	// batch that is empty.
+	_, err := envelope.VerifyResponse(envelope.Response{}, []byte(`["x"]`), make([]byte, 32))
+	unsigned := "answer does not verify: " + err.Error()
+	_, err = envelope.DecodeBatch([]byte("[]"), 0)
+	var fe *fault.Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("an empty batch: %v, want a fault", err)
+	}
+	doc, err := json.Marshal(map[string]map[string]string{"error": {"code": string(fe.Kind), "message": fe.Message}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := "peer answered 400: " + string(doc)
+
+	const html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+	tests := []struct{ en, fr, zh string }{
+		// The reason an answer does not verify.
+		{unsigned, "la réponse ne passe pas la vérification : la réponse n'est pas signée", "回覆未能通過驗證：回覆未經簽署"},
+		{"answer does not verify: signed answer does not match the answer given: 2 results signed, 3 given",
+			"la réponse ne passe pas la vérification : la réponse signée ne correspond pas à la réponse donnée : 2 résultats signés, 3 donnés",
+			"回覆未能通過驗證：已簽署的回覆與所給的回覆不符：簽署了 2 項結果，所給的有 3 項"},
+		{`answer does not verify: results[1].status: "maybe" is not accepted, duplicate or refused`,
+			`la réponse ne passe pas la vérification : results[1].status : "maybe" n'est ni accepted, ni duplicate, ni refused`,
+			`回覆未能通過驗證：results[1].status："maybe" 不是 accepted、duplicate 或 refused`},
+		{"answer does not verify: signature does not verify",
+			"la réponse ne passe pas la vérification : la signature ne passe pas la vérification", "回覆未能通過驗證：簽章未能通過驗證"},
+		{"answer does not verify: envelope does not verify",
+			"la réponse ne passe pas la vérification : l'enveloppe ne passe pas la vérification", "回覆未能通過驗證：信封未能通過驗證"},
+		{"answer does not verify: the moon is made of cheese",
+			"la réponse ne passe pas la vérification : the moon is made of cheese", "回覆未能通過驗證：the moon is made of cheese"},
+		// The error document of a Liaison node's inbox.
+		{empty, "le nœud partenaire a répondu 400 : le lot est vide", "夥伴節點回覆 400：批次是空的"},
+		{`peer answered 413: {"error":{"code":"too_large","message":"batch too large: 1,001 envelopes (limit 1,000)"}}`,
+			"le nœud partenaire a répondu 413 : lot trop volumineux : 1,001 enveloppes (limite : 1,000)",
+			"夥伴節點回覆 413：批次過大：1,001 個信封（上限 1,000）"},
+		{`peer answered 400: {"error":{"code":"invalid","message":"batch is not a JSON array of compact JWS strings: unexpected end of JSON input"}}`,
+			"le nœud partenaire a répondu 400 : le lot n'est pas un tableau JSON de chaînes JWS compactes : unexpected end of JSON input",
+			"夥伴節點回覆 400：批次不是由精簡格式 JWS 字串組成的 JSON 陣列：unexpected end of JSON input"},
+		{`peer answered 503: {"error":{"code":"unavailable","message":"federation is not available on this server"}}`,
+			"le nœud partenaire a répondu 503 : la fédération n'est pas disponible sur ce serveur", "夥伴節點回覆 503：此伺服器不提供聯網功能"},
+		// Any other body, as stored.
+		{"peer answered 502: " + html, "le nœud partenaire a répondu 502 : " + html, "夥伴節點回覆 502：" + html},
+		{`peer answered 400: {"error":{"code":"invalid","message":"we do not take batches on Sundays"}}`,
+			`le nœud partenaire a répondu 400 : {"error":{"code":"invalid","message":"we do not take batches on Sundays"}}`,
+			`夥伴節點回覆 400：{"error":{"code":"invalid","message":"we do not take batches on Sundays"}}`},
+		{`peer answered 400: {"error":{"code":"invalid","message":"batch is empty"`,
+			`le nœud partenaire a répondu 400 : {"error":{"code":"invalid","message":"batch is empty"`,
+			`夥伴節點回覆 400：{"error":{"code":"invalid","message":"batch is empty"`},
+		{`peer answered 400: {"message":"batch is empty"}`,
+			`le nœud partenaire a répondu 400 : {"message":"batch is empty"}`, `夥伴節點回覆 400：{"message":"batch is empty"}`},
+	}
+	for _, tc := range tests {
+		for lang, want := range map[string]string{"en": tc.en, "fr": tc.fr, "zh-Hant": tc.zh} {
+			if got := c.locale(lang).DeliveryError(tc.en); got != want {
+				t.Errorf("delivery error in %s of %q:\n got %q\nwant %q", lang, tc.en, got, want)
+			}
+		}
+	}
+	// The formats whose quotes are worded are delivery errors the worker
+	// makes: one it no longer makes would leave its quote in English.
+	formats := federation.DeliveryErrorFormats()
+	for f := range deliveryQuotes {
+		if !slices.Contains(formats, f) {
+			t.Errorf("the UI words what %q quotes, which is no delivery error of federation.DeliveryErrorFormats", f)
+		}
 	}
 }

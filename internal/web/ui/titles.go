@@ -113,3 +113,18 @@ func (l *Locale) basisTitle(b agreement.Basis) string {
 	}
 	return b.Title
 }
+
+// AgreementNotes gives an agreement's notes in the locale's language: the
+// agreement's own translation (or, for a seed agreement stored without
+// one, the seed's), or its notes in English.
+func (l *Locale) AgreementNotes(a agreement.Agreement) string { return a.NotesIn(l.Lang) }
+
+// AgreementSource says where an agreement comes from: the seed's text,
+// agreement.SeedSource, in the locale's language; any other source as it
+// was typed.
+func (l *Locale) AgreementSource(a agreement.Agreement) string {
+	if a.Source == agreement.SeedSource {
+		return l.T("agreement.source.seed")
+	}
+	return a.Source
+}
