@@ -793,6 +793,27 @@ func (s *Service) Pending(ctx context.Context, recordID string) (bool, error) {
 	return v < r.Version, nil
 }
 
+// RecordMatchesPending is RecordMatches together with whether the links
+// are pending. Whether they are pending is read first: read after the
+// links, it could say "not pending" of links read moments before the
+// matching of the record stored them, and a record with links would look
+// as if it had none. Read first, a record whose links are stored meanwhile
+// is said to be pending once more, and its links are shown on the next
+// look.
+func (s *Service) RecordMatchesPending(ctx context.Context, u store.User, recordID string) ([]match.Link, bool, error) {
+	pending, perr := s.Pending(ctx, recordID)
+	ls, err := s.RecordMatches(ctx, u, recordID)
+	if err != nil {
+		// Not found or not visible is said by RecordMatches, whatever
+		// Pending found.
+		return nil, false, err
+	}
+	if perr != nil {
+		return nil, false, perr
+	}
+	return ls, pending, nil
+}
+
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // CheckQuery validates an ad-hoc search, naming the offending field, and

@@ -428,6 +428,78 @@ func TestServesWhileBuilding(t *testing.T) {
 	}
 }
 
+// matchedBetween runs then, once, as soon as the first read of a record's
+// links or of its matched version has returned: what a service's own
+// matching does when it stores a record's links between the two reads.
+type matchedBetween struct {
+	store.Store
+	once sync.Once
+	then func()
+}
+
+func (m *matchedBetween) Matches(ctx context.Context, id string) ([]store.MatchLink, error) {
+	ls, err := m.Store.Matches(ctx, id)
+	m.once.Do(m.then)
+	return ls, err
+}
+
+func (m *matchedBetween) MatchedVersion(ctx context.Context, id string) (int, error) {
+	v, err := m.Store.MatchedVersion(ctx, id)
+	m.once.Do(m.then)
+	return v, err
+}
+
+// TestMatchesNeverSayNonePending checks that a record whose links are
+// stored while they are being read is either still said to be pending or
+// shown with its links: never shown with none and not pending, which reads
+// as "no other record shares an entity with it".
+func TestMatchesNeverSayNonePending(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	a := person(t, "Ivanov Sergei Petrovich", "1980-05-05", "RU")
+	b := person(t, "Иванов Сергей Петрович", "1980-05-05", "RU")
+	storetest.MustCreate(t, st, a, b) // not matched yet, as on a node just restored
+	mb := &matchedBetween{Store: st}
+	svc, err := New(Config{Store: mb, Logger: slog.New(slog.DiscardHandler), CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	mb.then = func() {
+		ran = true
+		// The build matches the records stored without it.
+		if err := svc.Rebuild(ctx); err != nil {
+			t.Error(err)
+		}
+	}
+	ls, pending, err := svc.RecordMatchesPending(ctx, admin, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ran {
+		t.Fatal("the records were not matched between the reads")
+	}
+	if !pending && len(ls) == 0 {
+		t.Fatal("matches of a record matched while they were read: none, and not pending")
+	}
+	// Once matched, the next look shows the link and nothing pending.
+	ls, pending, err = svc.RecordMatchesPending(ctx, admin, a.ID)
+	if err != nil || pending || !slices.Equal(others(ls), []string{b.ID}) {
+		t.Fatalf("matches once matched: %v, pending %v, %v; want b's and not pending", others(ls), pending, err)
+	}
+	if _, _, err := svc.RecordMatchesPending(ctx, outside, operationRecord(t, st).ID); !fault.Is(err, fault.NotFound) {
+		t.Errorf("matches of a record the user may not see: %v, want not found", err)
+	}
+}
+
+// operationRecord stores a record of operation OP-JADE.
+func operationRecord(tb testing.TB, st store.Store) *intel.Record {
+	tb.Helper()
+	r := person(tb, "Wong Siu Ming", "", "HK", operation("OP-JADE"))
+	storetest.MustCreate(tb, st, r)
+	return r
+}
+
 // puts counts the sets of each PutMatches call.
 type puts struct {
 	store.Store

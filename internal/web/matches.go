@@ -75,11 +75,7 @@ func toExclusion(x store.MatchExclusion) exclusionBody {
 }
 
 func (s *Server) recordMatches(w http.ResponseWriter, r *http.Request) error {
-	ls, err := s.matching.RecordMatches(r.Context(), userFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pending, err := s.matching.Pending(r.Context(), r.PathValue("id"))
+	ls, pending, err := s.matching.RecordMatchesPending(r.Context(), userFrom(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -415,17 +415,18 @@ func (h *Handler) recordBody(r *http.Request, c *call, id string) (*recordBody, 
 	if h.cfg.Matcher == nil {
 		b.MatchingOff = true
 	} else {
-		ms, err := h.cfg.Matcher.RecordMatches(ctx, c.user, id)
+		var ms []match.Link
+		var err error
+		if pm, ok := h.cfg.Matcher.(PendingMatcher); ok {
+			ms, b.MatchPending, err = pm.RecordMatchesPending(ctx, c.user, id)
+		} else {
+			ms, err = h.cfg.Matcher.RecordMatches(ctx, c.user, id)
+		}
 		if err != nil {
 			b.MatchErr = errMessage(err)
 			h.log.WarnContext(ctx, "record matches", "err", err)
 		}
 		b.Matches = ms
-		if pm, ok := h.cfg.Matcher.(PendingMatcher); ok && err == nil {
-			if b.MatchPending, err = pm.Pending(ctx, id); err != nil {
-				h.log.WarnContext(ctx, "whether record matches are pending", "err", err)
-			}
-		}
 	}
 	if err := h.loopsOf(ctx, c, b); err != nil {
 		return nil, err

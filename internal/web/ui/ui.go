@@ -46,9 +46,11 @@ type Matcher interface {
 }
 
 // PendingMatcher is a Matcher that also says whether the links of a
-// record's latest version are still being worked out.
+// record's latest version are still being worked out, read so that a
+// record whose links are being stored is never said to have none (see
+// matching.Service.RecordMatchesPending).
 type PendingMatcher interface {
-	Pending(ctx context.Context, recordID string) (bool, error)
+	RecordMatchesPending(ctx context.Context, u store.User, recordID string) ([]match.Link, bool, error)
 }
 
 // Screener screens a name or identifier against the entities of the

@@ -708,8 +708,8 @@ func (m *lateMatcher) RecordMatches(ctx context.Context, u store.User, id string
 	return m.svc.RecordMatches(ctx, u, id)
 }
 
-func (m *lateMatcher) Pending(ctx context.Context, id string) (bool, error) {
-	return m.svc.Pending(ctx, id)
+func (m *lateMatcher) RecordMatchesPending(ctx context.Context, u store.User, id string) ([]match.Link, bool, error) {
+	return m.svc.RecordMatchesPending(ctx, u, id)
 }
 
 // TestMatchesPending checks that the record page says a record's matches
