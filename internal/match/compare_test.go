@@ -260,3 +260,45 @@ func TestBoundsAsGeneralPath(t *testing.T) {
 	}
 	t.Logf("%d links, %d found by searches", links, found)
 }
+
+// TestIngestFoundAsLinks checks that IngestBatchFound, which gives the
+// links as a node stores them, finds what IngestBatch finds, link for
+// link and in the same order: the same record, score, reasons and paths of
+// both entities. Two indexes of the same records ingest the same batches,
+// one through each.
+func TestIngestFoundAsLinks(t *testing.T) {
+	s := newRecordStream(t, 2000)
+	a, b := MustIndex(t), MustIndex(t)
+	base := s.next(4000)
+	a.AddRecords(base)
+	b.AddRecords(base)
+	rs := s.next(1000)
+	compared := 0
+	for len(rs) > 0 {
+		n := min(256, len(rs))
+		links := a.IngestBatch(rs[:n], 10)
+		found := b.IngestBatchFound(rs[:n], 10)
+		if len(links) != len(found) {
+			t.Fatalf("%d lists of links, %d of found", len(links), len(found))
+		}
+		for i := range links {
+			if len(links[i]) != len(found[i]) {
+				t.Fatalf("record %s: %d links, %d found", rs[i].ID, len(links[i]), len(found[i]))
+			}
+			for j, l := range links[i] {
+				f := found[i][j]
+				want := Found{Record: l.Record, Score: l.Score, EntityPath: l.Entity.Path, MatchedPath: l.Matched.Path, Reasons: l.Reasons}
+				if f.Record != want.Record || f.Score != want.Score || f.EntityPath != want.EntityPath ||
+					f.MatchedPath != want.MatchedPath || !slices.Equal(f.Reasons, want.Reasons) {
+					t.Fatalf("record %s, link %d: found %+v, want %+v", rs[i].ID, j, f, want)
+				}
+				compared++
+			}
+		}
+		rs = rs[n:]
+	}
+	if compared < 1000 {
+		t.Fatalf("%d links compared: too few to tell", compared)
+	}
+	t.Logf("%d links compared", compared)
+}

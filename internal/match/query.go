@@ -220,6 +220,9 @@ type effort struct {
 	// its name is compared, without the bounds that pass over those that
 	// cannot reach the minimum: the general path, which finds the same.
 	plain bool
+	// paths says the results' entities are given by their type and path
+	// alone (Found): their fields are not copied out of the index.
+	paths bool
 }
 
 func (ix *Index) thorough() effort {
@@ -247,6 +250,34 @@ func (ix *Index) Ingest(r *intel.Record, perEntity int) []Link {
 // links of rs[i] are out[i]. A record id given twice keeps its last
 // version, and only that version is linked (the others' lists are nil).
 func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
+	return ingestBatch(ix, rs, func(i int, p *prepared) []Link {
+		return ix.ingestLinks(rs[i].ID, p, p.ids, perEntity)
+	})
+}
+
+// Found is a link as a node stores it: the other record, the score, the
+// paths of the two entities in their records and the reasons.
+type Found struct {
+	Record      string
+	Score       float64
+	EntityPath  string
+	MatchedPath string
+	Reasons     []string
+}
+
+// IngestBatchFound is IngestBatch giving each link as a node stores it
+// (Found): the other record's entity is not copied out of the index,
+// which IngestBatch does for every link, only to have it dropped by a
+// node that keeps its path. The links are the same, in the same order.
+func (ix *Index) IngestBatchFound(rs []*intel.Record, perEntity int) [][]Found {
+	return ingestBatch(ix, rs, func(i int, p *prepared) []Found {
+		return ix.ingestFound(rs[i].ID, p, perEntity)
+	})
+}
+
+// ingestBatch prepares and indexes rs, then calls link for the latest
+// version of each record, on every core, and returns what it gives.
+func ingestBatch[T any](ix *Index, rs []*intel.Record, link func(i int, p *prepared) []T) [][]T {
 	ps := ix.prepareAll(rs)
 	ix.mu.Lock()
 	ix.addAll(rs, ps)
@@ -255,10 +286,10 @@ func (ix *Index) IngestBatch(rs []*intel.Record, perEntity int) [][]Link {
 	for i, r := range rs {
 		last[r.ID] = i
 	}
-	out := make([][]Link, len(rs))
+	out := make([][]T, len(rs))
 	parallel(len(rs), func(i int) {
 		if last[rs[i].ID] == i {
-			out[i] = ix.ingestLinks(rs[i].ID, &ps[i], ps[i].ids, perEntity)
+			out[i] = link(i, &ps[i])
 		}
 	})
 	return out
@@ -289,7 +320,51 @@ func parallel(n int, f func(int)) {
 
 // ingestLinks matches the entities of a record just indexed as ids.
 func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEntity int) []Link {
-	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true}
+	rb := ix.ingestResults(recordID, p, ids, perEntity, false)
+	defer ix.putResults(rb)
+	if len(rb.order) == 0 {
+		return nil
+	}
+	// The entities matched are copied out of the working memory, into
+	// one slice for the record's links; its own entities are es.
+	out := make([]Link, len(rb.order))
+	matched := make([]Entity, len(rb.order))
+	for k, o := range rb.order {
+		r := &rb.res[o.res]
+		matched[k] = r.Entity
+		out[k] = Link{Record: r.Record, Score: r.Score, Entity: &p.es[o.ent], Matched: &matched[k], Reasons: r.Reasons}
+	}
+	return out
+}
+
+// ingestFound is ingestLinks giving each link as Found.
+func (ix *Index) ingestFound(recordID string, p *prepared, perEntity int) []Found {
+	rb := ix.ingestResults(recordID, p, p.ids, perEntity, true)
+	defer ix.putResults(rb)
+	if len(rb.order) == 0 {
+		return nil
+	}
+	out := make([]Found, len(rb.order))
+	for k, o := range rb.order {
+		r := &rb.res[o.res]
+		out[k] = Found{Record: r.Record, Score: r.Score, EntityPath: p.es[o.ent].Path, MatchedPath: r.Entity.Path, Reasons: r.Reasons}
+	}
+	return out
+}
+
+// putResults lets go of what rb's results refer to and gives rb back.
+func (ix *Index) putResults(rb *resultBuf) {
+	clear(rb.res) // let go of the strings
+	rb.res, rb.order = rb.res[:0], rb.order[:0]
+	ix.results.Put(rb)
+}
+
+// ingestResults matches the entities of a record just indexed as ids and
+// returns its results in working memory taken from ix.results, their
+// order best first in order (see putResults); with paths, each result's
+// entity is given by its type and path alone.
+func (ix *Index) ingestResults(recordID string, p *prepared, ids []uint32, perEntity int, paths bool) *resultBuf {
+	ef := effort{candidates: ix.opt.IngestCandidates, budget: ix.opt.IngestCandidates * 250, stored: true, paths: paths}
 	es := p.es
 	// The results of every entity are gathered first, so that the links
 	// are made once, in a slice of the right size, in the order of a
@@ -301,13 +376,8 @@ func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEnti
 	if rb == nil {
 		rb = &resultBuf{}
 	}
-	defer ix.results.Put(rb)
 	res := rb.res[:0]
 	order := rb.order[:0]
-	defer func() {
-		clear(res) // let go of the strings
-		rb.res, rb.order = res[:0], order[:0]
-	}()
 	from := int32(0)
 	for i := range es {
 		ef.id = ids[i]
@@ -319,9 +389,6 @@ func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEnti
 			order = append(order, linkRef{score: res[j].Score, ent: int32(i), res: int32(j)})
 		}
 	}
-	if len(order) == 0 {
-		return nil
-	}
 	// The results are in the order found: comparing their places after
 	// the score sorts as a stable sort by score would.
 	slices.SortFunc(order, func(a, b linkRef) int {
@@ -330,19 +397,11 @@ func (ix *Index) ingestLinks(recordID string, p *prepared, ids []uint32, perEnti
 		}
 		return cmp.Compare(a.res, b.res)
 	})
-	// The entities matched are copied out of the working memory, into
-	// one slice for the record's links; its own entities are es.
-	out := make([]Link, len(order))
-	matched := make([]Entity, len(order))
-	for k, o := range order {
-		r := &res[o.res]
-		matched[k] = r.Entity
-		out[k] = Link{Record: r.Record, Score: r.Score, Entity: &es[o.ent], Matched: &matched[k], Reasons: r.Reasons}
-	}
-	return out
+	rb.res, rb.order = res, order
+	return rb
 }
 
-// resultBuf is the working memory of ingestLinks.
+// resultBuf is the working memory of ingestResults.
 type resultBuf struct {
 	res   []Result
 	order []linkRef
@@ -376,7 +435,7 @@ func (ix *Index) matchInto(e *Entity, limit int, min float64, visible Visible, s
 	base := len(out)
 	typ := typeCodes[e.Type]
 	if (!e.Type.named() || e.Type == Vessel) && e.Value != "" {
-		out = ix.exact(e, typ, limit, visible, self, out)
+		out = ix.exact(e, typ, limit, visible, self, out, ef.paths)
 	}
 	if e.Type.named() && e.Name != "" {
 		out = ix.fuzzy(e, typ, limit, min, visible, self, out, base, ef)
@@ -384,8 +443,9 @@ func (ix *Index) matchInto(e *Entity, limit int, min float64, visible Visible, s
 	return out
 }
 
-// exact looks an identifier up and appends what it finds to out.
-func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string, out []Result) []Result {
+// exact looks an identifier up and appends what it finds to out, each
+// result's entity by its type and path alone when paths is set.
+func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self string, out []Result, paths bool) []Result {
 	h := ix.hash(typ, keyValue, e.Value)
 	list := ix.vals.get(h)
 	// Every result gives the same reason: it is made once, and each
@@ -407,7 +467,13 @@ func (ix *Index) exact(e *Entity, typ uint8, limit int, visible Visible, self st
 				reasons[i] = reason
 			}
 		}
-		out = append(out, Result{Record: rec, Score: 1, Entity: ix.entity(id), Reasons: reasons[:1:1]})
+		var m Entity
+		if paths {
+			m = Entity{Type: Types[en.typ], Path: ix.paths[en.path]}
+		} else {
+			m = ix.entity(id)
+		}
+		out = append(out, Result{Record: rec, Score: 1, Entity: m, Reasons: reasons[:1:1]})
 		reasons = reasons[1:]
 		if len(reasons) == 0 {
 			break
@@ -752,10 +818,19 @@ func (ix *Index) fuzzy(e *Entity, typ uint8, limit int, min float64, visible Vis
 			break
 		}
 		// The result outlives the lock: its entity is copied out of the
-		// index's memory (ents[c.m] shares it).
-		m := ix.entity(c.id)
+		// index's memory (ents[c.m] shares it), or given by its type and
+		// path alone. The reasons are strings of their own either way.
+		var m Entity
+		if ef.paths {
+			m = ix.entityView(c.id)
+		} else {
+			m = ix.entity(c.id)
+		}
 		reasons := []string{nameReason(e.Name, m.Name, c.ns, qr[c.ri].scheme, c.scheme)}
 		score, reasons := evidence(e, &m, c.ns, reasons)
+		if ef.paths {
+			m = Entity{Type: m.Type, Path: m.Path}
+		}
 		out = append(out, Result{Record: ix.strs.str(ix.ents[c.id].recID), Score: round2(score), Entity: m, Reasons: reasons})
 	}
 	// The entities are let go, not kept alive by the scratch space.

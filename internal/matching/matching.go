@@ -568,7 +568,8 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		live = append(live, r)
 		at = append(at, i)
 	}
-	found := ix.IngestBatch(live, s.perEntity)
+	// The links come as the store keeps them, each entity by its path.
+	found := ix.IngestBatchFound(live, s.perEntity)
 	// The links of every set are laid out in one slice kept from batch to
 	// batch: a link carries both entities whole, and a slice of them made
 	// for each record was most of what matching allocates outside the
@@ -588,7 +589,7 @@ func (s *Service) process(ctx context.Context, items []item) error {
 		from := len(links)
 		for _, l := range ls {
 			links = append(links, store.MatchLink{Record: r.ID, Other: l.Record, RecordAudience: mine,
-				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, EntityPath: l.Entity.Path, MatchedPath: l.Matched.Path,
+				OtherAudience: encodeAudience(s.audience(l.Record)), Score: l.Score, EntityPath: l.EntityPath, MatchedPath: l.MatchedPath,
 				Reasons: l.Reasons})
 		}
 		sets[at[j]].Links = links[from:len(links):len(links)]
