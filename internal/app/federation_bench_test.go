@@ -238,36 +238,14 @@ func allocated() uint64 {
 // matching after it, to the file LIAISON_BENCH_CPUPROFILE names (the test
 // binary's own -cpuprofile also covers setting up both nodes).
 func profileTimed(tb testing.TB) (stop func()) {
-	return recordTimed(tb, "LIAISON_BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
+	return procstat.Record(tb, "LIAISON_BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // traceTimed writes an execution trace of the timed span to the file
 // LIAISON_BENCH_TRACE names: where the processors wait, which a CPU
 // profile does not show.
 func traceTimed(tb testing.TB) (stop func()) {
-	return recordTimed(tb, "LIAISON_BENCH_TRACE", trace.Start, trace.Stop)
-}
-
-// recordTimed starts recording into the file the variable env names, if
-// it names one, and returns what stops it and closes the file.
-func recordTimed(tb testing.TB, env string, start func(io.Writer) error, end func()) (stop func()) {
-	path := os.Getenv(env)
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatalf("%s: %v", env, err)
-	}
-	if err := start(f); err != nil {
-		tb.Fatalf("%s: %v", env, err)
-	}
-	return func() {
-		end()
-		if err := f.Close(); err != nil {
-			tb.Fatalf("%s: %v", env, err)
-		}
-	}
+	return procstat.Record(tb, "LIAISON_BENCH_TRACE", trace.Start, trace.Stop)
 }
 
 func benchSize(name string, def int) int {

@@ -508,7 +508,7 @@ func benchIngest(b *testing.B, base int, varied bool) {
 			warmUp(b.N, func(rs []*intel.Record) { ingest(rs) })
 			recs := newRecords(b.N)
 			runtime.GC()
-			stop := profileTimed(b, "LIAISON_BENCH_CPUPROFILE")
+			stop := procstat.Record(b, "LIAISON_BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
 			b.ResetTimer()
 			use0 := procstat.Now()
 			links := 0
@@ -531,29 +531,6 @@ func benchIngest(b *testing.B, base int, varied bool) {
 		}
 		return n
 	}))
-}
-
-// profileTimed writes a CPU profile of the timed span to the file the
-// environment variable env names, if it is set: the profile of a whole
-// run also holds the set-up and the untimed warm-up.
-func profileTimed(tb testing.TB, env string) (stop func()) {
-	path := os.Getenv(env)
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatalf("%s: %v", env, err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		tb.Fatalf("%s: %v", env, err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			tb.Fatalf("%s: %v", env, err)
-		}
-	}
 }
 
 // varyFreshParties gives each party of r that labels say is not a

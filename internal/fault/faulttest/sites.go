@@ -88,23 +88,30 @@ func HoldSites(tb testing.TB, name string, listed []string, made []Message) {
 // not (a cause that is itself a fault is left out). It returns nil
 // anywhere else.
 func FaultReason(s Site) []ast.Expr {
+	name, args := faultCall(s)
+	switch {
+	case name == "E" && len(args) >= 2:
+		return []ast.Expr{Sprintf(args[1])}
+	case name == "Field" && len(args) >= 2:
+		return []ast.Expr{Join(args[0], Literal(": "), Sprintf(args[1]))}
+	case name == "Wrap" && len(args) >= 3:
+		return []ast.Expr{Sprintf(args[2]), Join(Sprintf(args[2]), Literal(": "), Value())}
+	}
+	return nil
+}
+
+// faultCall returns the name of the function of package fault that the
+// call at s makes and its arguments, or "" when s is no such call.
+func faultCall(s Site) (string, []ast.Expr) {
 	call, ok := s.Node.(*ast.CallExpr)
 	if !ok {
-		return nil
+		return "", nil
 	}
 	sel, ok := call.Fun.(*ast.SelectorExpr)
 	if !ok || !isIdent(sel.X, "fault") {
-		return nil
+		return "", nil
 	}
-	switch {
-	case sel.Sel.Name == "E" && len(call.Args) >= 2:
-		return []ast.Expr{Sprintf(call.Args[1])}
-	case sel.Sel.Name == "Field" && len(call.Args) >= 2:
-		return []ast.Expr{Join(call.Args[0], Literal(": "), Sprintf(call.Args[1]))}
-	case sel.Sel.Name == "Wrap" && len(call.Args) >= 3:
-		return []ast.Expr{Sprintf(call.Args[2]), Join(Sprintf(call.Args[2]), Literal(": "), Value())}
-	}
-	return nil
+	return sel.Sel.Name, call.Args
 }
 
 // FaultMessage returns, for a call at s that makes a *fault.Error
@@ -113,19 +120,12 @@ func FaultReason(s Site) []ast.Expr {
 // apart, and without the cause, which only goes to the log. It returns nil
 // anywhere else.
 func FaultMessage(s Site) []ast.Expr {
-	call, ok := s.Node.(*ast.CallExpr)
-	if !ok {
-		return nil
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok || !isIdent(sel.X, "fault") {
-		return nil
-	}
+	name, args := faultCall(s)
 	switch {
-	case (sel.Sel.Name == "E" || sel.Sel.Name == "Field") && len(call.Args) >= 2:
-		return []ast.Expr{Sprintf(call.Args[1])}
-	case sel.Sel.Name == "Wrap" && len(call.Args) >= 3:
-		return []ast.Expr{Sprintf(call.Args[2])}
+	case (name == "E" || name == "Field") && len(args) >= 2:
+		return []ast.Expr{Sprintf(args[1])}
+	case name == "Wrap" && len(args) >= 3:
+		return []ast.Expr{Sprintf(args[2])}
 	}
 	return nil
 }
