@@ -799,8 +799,7 @@ func (s *Service) Pending(ctx context.Context, recordID string) (bool, error) {
 // links, it could say "not pending" of links read moments before the
 // matching of the record stored them, and a record with links would look
 // as if it had none. Read first, a record whose links are stored meanwhile
-// is said to be pending once more, and its links are shown on the next
-// look.
+// is still said to be pending, and its links are shown on the next look.
 func (s *Service) RecordMatchesPending(ctx context.Context, u store.User, recordID string) ([]match.Link, bool, error) {
 	pending, perr := s.Pending(ctx, recordID)
 	ls, err := s.RecordMatches(ctx, u, recordID)
