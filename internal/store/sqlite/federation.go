@@ -11,10 +11,10 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"liaison/internal/audit"
+	"liaison/internal/bufpool"
 	"liaison/internal/fault"
 	"liaison/internal/federation/envelope"
 	"liaison/internal/intel"
@@ -896,13 +896,8 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 	}
 	// The rows are written on the transaction's driver connection (see
 	// inserter), with statements kept prepared from one batch to the next.
-	bodies := bodyArenas.Get().(*[]byte)
-	defer func() {
-		if cap(*bodies) <= maxArena {
-			*bodies = (*bodies)[:0]
-			bodyArenas.Put(bodies)
-		}
-	}()
+	bodies := bodyArenas.Get(0)
+	defer func() { bodyArenas.Put(bodies) }()
 	err := db.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		for i := range rs {
 			rs[i].Duplicate, rs[i].Stored = false, false
@@ -933,8 +928,8 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 		accepted := make([]int, 0, len(rs))   // the receipt of each event, -1 for a refusal
 		// The records' bodies, encoded one after the other: the rows
 		// queued refer to them until they are written.
-		arena := (*bodies)[:0]
-		defer func() { *bodies = arena }()
+		arena := bodies[:0]
+		defer func() { bodies = arena }()
 		changed := false
 		var purged []*intel.Record // records whose earlier versions were rewritten
 		var (
@@ -1229,12 +1224,13 @@ func addRecord(ctx context.Context, recs, vers, cats *inserter, r *intel.Record,
 	return arena, audit.DigestOf(r.Version, body), nil
 }
 
-// bodyArenas keeps the memory ReceiveBatch encodes a batch's records in,
-// for the next batch.
-var bodyArenas = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxArena is the largest arena kept in bodyArenas.
-const maxArena = 16 << 20
+// bodyArenas keeps the memory ReceiveBatch encodes a batch's records and
+// packs its envelopes in (a few MiB for a request of 500), for the next
+// batch. Two are kept for good, as many as batches a receiver stores at
+// once (one storing, the next waiting for the writer): in a sync.Pool,
+// which every garbage collection may empty, the arena was made anew for
+// most batches, zeroed and faulted in page by page.
+var bodyArenas = bufpool.Pool{Max: 16 << 20, Keep: 2}
 
 // insertReceipts writes the receipts of the accepted envelopes of rs, each
 // with its audit entry: accepted[k] is the receipt of entries[k] (-1 for a
