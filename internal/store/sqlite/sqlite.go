@@ -91,11 +91,10 @@ const readerMmapBytes = 0
 const checkpointDelay = time.Second
 
 // autoCheckpointPages is the WAL size, in pages, at which the writer
-// checkpoints by itself: a safety net behind the checkpointer. Under a
-// sustained load the WAL never empties between two commits, so it only
-// starts again from its beginning after a checkpoint that no commit
-// follows before the next write; the writer's own checkpoint provides one
-// every 256 MiB of WAL, with most of its pages already copied by the
+// checkpoints by itself: a safety net behind the checkpointer, for bulk
+// inserts that commit faster than it copies (see restartFrames). The
+// writer's own checkpoint lets the WAL start again from its beginning
+// every 256 MiB, with most of its pages already copied by the
 // checkpointer. At 4,096 pages it fell due every second or so of bulk
 // inserts and held the writer in fsync for about a quarter of the time.
 const autoCheckpointPages = 16384
@@ -262,6 +261,8 @@ func (db *DB) checkpointer() {
 	defer close(db.stopped)
 	timer := time.NewTimer(checkpointDelay)
 	timer.Stop()
+	files := []*walFile{{schema: "main", writer: db.write}, {schema: searchSchema, writer: db.searchW},
+		{schema: linksSchema, writer: db.linksW}}
 	for {
 		select {
 		case <-db.stop:
@@ -275,11 +276,86 @@ func (db *DB) checkpointer() {
 			return
 		case <-timer.C:
 		}
-		var busy, walPages, copied int
-		if err := db.read.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walPages, &copied); err != nil {
-			db.log.Warn("checkpoint failed", "store", "sqlite", "err", err)
+		for _, f := range files {
+			if err := db.checkpoint(f); err != nil {
+				db.log.Warn("checkpoint failed", "store", "sqlite", "file", f.schema, "err", err)
+			}
 		}
 	}
+}
+
+// walFile is one of the three database files as the checkpointer sees it:
+// its schema on the read pool, its writer, and how many frames its WAL held
+// at the last checkpoint.
+type walFile struct {
+	schema string
+	writer *sql.DB
+	frames int
+}
+
+// restartFrames is the WAL size, in frames (pages), from which the
+// checkpointer makes sure that the next write starts the WAL again from its
+// beginning, so that the file's pages, and the memory the system caches
+// them in, are written over rather than new ones added. Under a sustained
+// load the WAL never empties between two commits: it would otherwise grow
+// to autoCheckpointPages (256 MiB) before the writer's own checkpoint lets
+// it start again, and every page of it on the way is memory the system
+// must find anew. 16 MiB.
+const restartFrames = 1024
+
+// catchUpWithin and catchUpPasses bound the passive checkpoints the
+// checkpointer runs before it holds the writer for the last one: a pass
+// that took no longer than catchUpWithin leaves no more than that much of
+// the writer's commits to copy while the writer waits. When the writer
+// commits faster than the passes copy (bulk inserts), there is no last
+// pass and the WAL grows as before.
+const (
+	catchUpWithin = 50 * time.Millisecond
+	catchUpPasses = 3
+)
+
+// checkpoint copies the WAL of f into its database file. When the WAL has
+// grown to restartFrames and the passive passes catch up with the writer,
+// the last pass runs on the writer's own connection, between two of its
+// transactions: nothing is committed during it, so it copies every frame
+// (unless a reader still needs one) and the writer's next transaction
+// starts the WAL again from its beginning.
+func (db *DB) checkpoint(f *walFile) error {
+	ctx := context.Background()
+	last := f.frames
+	var frames, copied int
+	caughtUp := false
+	for range catchUpPasses {
+		start := time.Now()
+		var busy int
+		if err := db.read.QueryRowContext(ctx, `PRAGMA `+f.schema+`.wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+			return mapErr(err, "checkpoint")
+		}
+		f.frames = frames
+		if frames < restartFrames || frames == last && copied == frames {
+			// A small WAL, or nothing written to it since the last
+			// checkpoint: nothing to start again.
+			return nil
+		}
+		if time.Since(start) <= catchUpWithin {
+			caughtUp = true
+			break
+		}
+	}
+	if !caughtUp {
+		return nil
+	}
+	conn, err := f.writer.Conn(ctx)
+	if err != nil {
+		return mapErr(err, "checkpoint")
+	}
+	defer conn.Close()
+	var busy int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return mapErr(err, "checkpoint")
+	}
+	f.frames = frames
+	return nil
 }
 
 // oneConn keeps a pool to the single connection a writer uses.
