@@ -100,7 +100,7 @@ type Service struct {
 	behind   atomic.Bool // a batch was not queued, or not stored: catch up
 	rebuild  chan struct{}
 	mark     int64             // highest mark seen; worker only
-	matched  map[string]int    // versions this process marked since the last catch-up; worker only
+	matched  map[string]int    // versions this process marked, see forget; worker only
 	links    []store.MatchLink // the links of the batch being stored, kept for the next; worker only
 	idleWait chan chan struct{}
 }
@@ -299,10 +299,13 @@ func (s *Service) lastMark(ctx context.Context) (int64, error) {
 const unmatchedPage = 500
 
 // matchUnmatched matches every record whose latest version is not the one
-// whose links are stored, and returns how many.
+// whose links are stored, and returns how many. It pages through the
+// records once, in id order: a record changed again while its page was
+// matched is left to the next catch-up (or to the queue), not read again
+// here.
 func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
 	total := 0
-	var last []string
+	after := ""
 	// A node whose links were lost or never stored (a new links file, a
 	// restore) matches every record here before it serves: say how far it
 	// has got, so that an operator watching a long start sees it move.
@@ -313,17 +316,14 @@ func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
 				"elapsed", time.Since(start).Round(time.Second))
 			said = time.Now()
 		}
-		ids, err := s.st.Unmatched(ctx, unmatchedPage)
+		ids, err := s.st.Unmatched(ctx, after, unmatchedPage)
 		if err != nil {
 			return total, fmt.Errorf("find unmatched records: %w", err)
 		}
-		if len(ids) == 0 || equalIDs(ids, last) {
-			// The same page twice means its records could not be marked
-			// (each was changed again meanwhile): the next catch-up
-			// takes them.
+		if len(ids) == 0 {
 			return total, nil
 		}
-		last = ids
+		after = ids[len(ids)-1]
 		items := make([]item, len(ids))
 		for i, id := range ids {
 			items[i] = item{id: id}
@@ -332,19 +332,10 @@ func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
 			return total, err
 		}
 		total += len(ids)
-	}
-}
-
-func equalIDs(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+		if len(ids) < unmatchedPage {
+			return total, nil
 		}
 	}
-	return true
 }
 
 // notify queues committed records for matching without waiting. When the
@@ -368,8 +359,11 @@ func (s *Service) notify(items []item) {
 }
 
 // Run drains the queue, matching each batch of records and storing their
-// links, until ctx ends. It also catches up every Config.CatchUp, and at
-// once after a batch could not be queued or stored.
+// links, until ctx ends. It also catches up every Config.CatchUp, and after
+// a batch could not be queued or stored as soon as the queue is empty: a
+// catch-up while batches wait would match their records before them (and
+// they would be matched again if they came after the catch-up forgot
+// them), and it finds the records that could not be queued all the same.
 func (s *Service) Run(ctx context.Context) {
 	s.running.Store(true)
 	defer s.running.Store(false)
@@ -398,7 +392,7 @@ func (s *Service) Run(ctx context.Context) {
 		tick = t.C
 	}
 	for {
-		if s.behind.Swap(false) {
+		if len(s.queue) == 0 && s.behind.Swap(false) {
 			s.catchUpNow(ctx)
 		}
 		select {
@@ -623,6 +617,22 @@ func (s *Service) index(ix *match.Index, r *intel.Record) {
 	s.setAudience(r.ID, records.AudienceOf(r))
 }
 
+// forget lets go of the versions this process marked, which a catch-up has
+// read past, unless batches still wait in the queue: those queued before a
+// catch-up matched their records are skipped by the versions kept (matched
+// again, each would cost as much as the first time, and a stored set
+// replaced more), which a sustained load that overflows the queue makes
+// common. maxMatched bounds what is kept; past it a duplicate costs time,
+// never a link.
+func (s *Service) forget() {
+	if len(s.queue) == 0 || len(s.matched) > maxMatched {
+		s.matched = nil
+	}
+}
+
+// maxMatched is the most versions kept while batches wait: about 20 MB.
+const maxMatched = 1 << 18
+
 // markWindow is how far behind the last mark seen a catch-up reads again:
 // on PostgreSQL a transaction may commit a lower sequence number after a
 // higher one was seen.
@@ -662,7 +672,7 @@ func (s *Service) catchUpNow(ctx context.Context) {
 			break
 		}
 	}
-	s.matched = nil
+	s.forget()
 	n, err := s.matchUnmatched(ctx)
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("match catch-up", "err", err)

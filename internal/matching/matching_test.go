@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -195,7 +196,7 @@ func TestRebuildMatchesWhatWasStoredWithoutIt(t *testing.T) {
 	if len(ls) != 1 || ls[0].Other != b.ID {
 		t.Fatalf("links of a after rebuild: %+v, want one to b", ls)
 	}
-	left, err := st.Unmatched(ctx, 10)
+	left, err := st.Unmatched(ctx, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -788,4 +789,97 @@ func TestRecordMatchesLeaveOutRetracted(t *testing.T) {
 	if ls, err := svc.RecordMatches(ctx, admin, b.ID); err != nil || ls == nil || len(ls) != 0 {
 		t.Errorf("matches of the retracted b: %+v, %v; want an empty list", ls, err)
 	}
+}
+
+// slowPuts counts the sets stored for each record and takes its time over
+// each call, as a node's links store does under a sustained load.
+type slowPuts struct {
+	store.Store
+	delay time.Duration
+	mu    sync.Mutex
+	sets  map[string]int
+}
+
+func (p *slowPuts) PutMatches(ctx context.Context, sets []store.MatchSet) error {
+	time.Sleep(p.delay)
+	p.mu.Lock()
+	for _, s := range sets {
+		p.sets[s.Record]++
+	}
+	p.mu.Unlock()
+	return p.Store.PutMatches(ctx, sets)
+}
+
+// TestOverflowMatchesEachRecordOnce checks that records arriving faster
+// than they are matched, so that the queue overflows and the catch-up
+// finds what it could not hold, are each matched once: a catch-up while
+// batches wait in the queue, or one that forgot what it matched before
+// those batches came out of the queue, matched them twice (replacing the
+// stored set the second time), which made a node under a sustained load
+// fall further behind.
+func TestOverflowMatchesEachRecordOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _ := MustStore(t)
+	p := &slowPuts{Store: st, delay: 20 * time.Millisecond, sets: map[string]int{}}
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	svc, err := New(Config{Store: p, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, nil)),
+		Queue: 2, CatchUp: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+	for !svc.running.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	// Batches stored and handed over as a node receives them: stored,
+	// then queued if the queue has room.
+	var ids []string
+	for range 40 {
+		batch := make([]*intel.Record, 5)
+		items := make([]item, len(batch))
+		for i := range batch {
+			batch[i] = storetest.NewRecord(t)
+			items[i] = item{id: batch[i].ID}
+			ids = append(ids, batch[i].ID)
+		}
+		storetest.MustCreate(t, st, batch...)
+		svc.notify(items)
+		time.Sleep(5 * time.Millisecond)
+	}
+	mustIdle(t, svc)
+	logMu.Lock()
+	said := logs.String()
+	logMu.Unlock()
+	if !strings.Contains(said, "match catch-up") {
+		t.Fatalf("the queue never overflowed (no catch-up logged): the test did not test it\n%s", said)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		if n := p.sets[id]; n != 1 {
+			t.Errorf("record %s matched %d times, want once", id, n)
+		}
+		if v, err := st.MatchedVersion(ctx, id); err != nil || v != 1 {
+			t.Errorf("record %s matched at version %d (%v), want 1", id, v, err)
+		}
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }

@@ -364,8 +364,10 @@ type Matching interface {
 	// A record without links gives an empty list, not an error.
 	Matches(ctx context.Context, recordID string) ([]MatchLink, error)
 	// Unmatched returns up to limit ids of records whose latest version is
-	// not the one marked matched, in storage order.
-	Unmatched(ctx context.Context, limit int) ([]string, error)
+	// not the one marked matched, in id order, from the first id after
+	// after ("" for the first page): a caller pages on from the last id it
+	// was given, and reads every record once however many are matched.
+	Unmatched(ctx context.Context, after string, limit int) ([]string, error)
 	// MatchedVersion returns the version of a record marked matched: the
 	// one whose links are stored, 0 when none is.
 	MatchedVersion(ctx context.Context, recordID string) (int, error)

@@ -29,7 +29,7 @@ const (
 		UNION ALL
 		SELECT b, a, b_path, a_path, b_audience, a_audience, score, reasons, created FROM match_links WHERE b = $1`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN match_state m ON m.id = r.id
-		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.id LIMIT $1`
+		WHERE r.id > $1 AND (m.version IS NULL OR m.version <> r.version) ORDER BY r.id LIMIT $2`
 	sqlMatchMarks      = `SELECT id, version, seq FROM match_state WHERE seq > $1 ORDER BY seq LIMIT $2`
 	sqlMatchedVersion  = `SELECT version FROM match_state WHERE id = $1`
 	sqlInsertExclusion = `INSERT INTO match_exclusions (type, value, reason, actor, created) VALUES ($1, $2, $3, $4, $5) RETURNING id`
@@ -163,8 +163,8 @@ func (db *DB) Matches(ctx context.Context, recordID string) ([]store.MatchLink, 
 }
 
 // Unmatched returns records whose latest version is not marked matched.
-func (db *DB) Unmatched(ctx context.Context, limit int) ([]string, error) {
-	rows, err := db.pool.Query(ctx, sqlUnmatched, limit)
+func (db *DB) Unmatched(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := db.pool.Query(ctx, sqlUnmatched, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unmatched records: %w", mapErr(err, "records"))
 	}

@@ -30,7 +30,7 @@ func linkedPair(t *testing.T, db *DB) (a, b *intel.Record) {
 
 func unmatched(t *testing.T, db *DB) []string {
 	t.Helper()
-	ids, err := db.Unmatched(context.Background(), 10)
+	ids, err := db.Unmatched(context.Background(), "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}

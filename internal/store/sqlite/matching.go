@@ -52,7 +52,7 @@ const (
 	sqlLinkedRecords = `SELECT n, id, coalesce(seq, 0) FROM links.match_records WHERE n IN (` +
 		`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUnmatched = `SELECT r.id FROM records r LEFT JOIN links.match_records m ON m.id = r.id
-		WHERE m.version IS NULL OR m.version <> r.version ORDER BY r.rid LIMIT ?`
+		WHERE r.id > ? AND (m.version IS NULL OR m.version <> r.version) ORDER BY r.id LIMIT ?`
 	sqlMatchMarks     = `SELECT id, version, seq FROM links.match_records WHERE seq > ? ORDER BY seq LIMIT ?`
 	sqlMatchedVersion = `SELECT version FROM links.match_records WHERE id = ?`
 )
@@ -693,8 +693,8 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // Unmatched returns records whose latest version is not marked matched.
-func (db *DB) Unmatched(ctx context.Context, limit int) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, sqlUnmatched, limit)
+func (db *DB) Unmatched(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, sqlUnmatched, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unmatched records: %w", mapErr(err, "records"))
 	}

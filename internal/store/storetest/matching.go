@@ -183,15 +183,33 @@ func testUnmatched(t *testing.T, s store.Store) {
 	MustCreate(t, s, a, b, c)
 	unmatched := func(limit int) []string {
 		t.Helper()
-		ids, err := s.Unmatched(ctx, limit)
+		ids, err := s.Unmatched(ctx, "", limit)
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.Sort(ids)
+		if !slices.IsSorted(ids) {
+			t.Errorf("unmatched %v: not in id order", ids)
+		}
 		return ids
 	}
-	if got := unmatched(10); !slices.Equal(got, []string{a.ID, b.ID, c.ID}) {
+	all := []string{a.ID, b.ID, c.ID}
+	slices.Sort(all)
+	if got := unmatched(10); !slices.Equal(got, all) {
 		t.Fatalf("unmatched %v, want all three", got)
+	}
+	// Paged on from the last id given, each record once.
+	for _, page := range []struct {
+		after string
+		want  []string
+	}{{"", all[:2]}, {all[1], all[2:]}, {all[2], nil}} {
+		after, want := page.after, page.want
+		got, err := s.Unmatched(ctx, after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("unmatched after %q, 2 at most: %v, want %v", after, got, want)
+		}
 	}
 	matchedVersion := func(id string) int {
 		t.Helper()
@@ -220,7 +238,7 @@ func testUnmatched(t *testing.T, s store.Store) {
 	if err := s.UpdateRecord(ctx, v2, CreateEvent(v2)); err != nil {
 		t.Fatal(err)
 	}
-	if got := unmatched(10); !slices.Equal(got, []string{a.ID, c.ID}) {
+	if got, want := unmatched(10), sorted(a.ID, c.ID); !slices.Equal(got, want) {
 		t.Errorf("after a's update unmatched %v, want a and c", got)
 	}
 	marks, err := s.MatchMarks(ctx, 0, 10)
@@ -346,7 +364,7 @@ func testNamedNotMatched(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	// b is linked to, but was not matched itself.
-	ids, err := s.Unmatched(ctx, 10)
+	ids, err := s.Unmatched(ctx, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,4 +407,10 @@ func testPutMatchesRefuses(t *testing.T, s store.Store) {
 	if marks, err := s.MatchMarks(ctx, 0, 10); err != nil || len(marks) != 0 {
 		t.Errorf("marks after a refused call: %+v (%v), want none", marks, err)
 	}
+}
+
+// sorted returns ids in order.
+func sorted(ids ...string) []string {
+	slices.Sort(ids)
+	return ids
 }
