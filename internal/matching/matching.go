@@ -95,14 +95,19 @@ type Service struct {
 	mu  sync.RWMutex
 	aud map[string]records.Audience
 
-	queue    chan []item
-	running  atomic.Bool
-	behind   atomic.Bool // a batch was not queued, or not stored: catch up
-	rebuild  chan struct{}
-	mark     int64             // highest mark seen; worker only
-	matched  map[string]int    // versions this process marked, see forget; worker only
-	links    []store.MatchLink // the links of the batch being stored, kept for the next; worker only
-	idleWait chan chan struct{}
+	queue   chan []item
+	running atomic.Bool
+	behind  atomic.Bool // a batch was not queued, or not stored: catch up
+	missMu  sync.Mutex
+	missed  []string // ids of the records behind is about, when missedAll is not set
+	// missedAll says that behind is about more records than missed
+	// holds, or about records not known: the catch-up reads them all.
+	missedAll bool
+	rebuild   chan struct{}
+	mark      int64             // highest mark seen; worker only
+	matched   map[string]int    // versions this process marked, see forget; worker only
+	links     []store.MatchLink // the links of the batch being stored, kept for the next; worker only
+	idleWait  chan chan struct{}
 }
 
 // item is a record to match: the stored record itself, or only its id
@@ -338,9 +343,26 @@ func (s *Service) matchUnmatched(ctx context.Context) (int, error) {
 	}
 }
 
+// matchIDs matches the records of ids, a page at a time, and returns how
+// many it matched.
+func (s *Service) matchIDs(ctx context.Context, ids []string) (int, error) {
+	for i := 0; i < len(ids); i += unmatchedPage {
+		page := ids[i:min(i+unmatchedPage, len(ids))]
+		items := make([]item, len(page))
+		for j, id := range page {
+			items[j] = item{id: id}
+		}
+		if err := s.process(ctx, items); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
 // notify queues committed records for matching without waiting. When the
-// queue is full the records are left to the catch-up, which finds them
-// through the watermark. Before Run, nothing is queued: Run catches up as
+// queue is full the records are left to the catch-up, which matches them
+// by id (or, when more were left than it notes, finds them through the
+// watermark). Before Run, nothing is queued: Run catches up as
 // it starts, and a process that never runs it leaves them to the next
 // Rebuild.
 func (s *Service) notify(items []item) {
@@ -348,15 +370,58 @@ func (s *Service) notify(items []item) {
 		return
 	}
 	if !s.running.Load() {
-		s.behind.Store(true)
+		s.miss(items)
 		return
 	}
 	select {
 	case s.queue <- items:
 	default:
-		s.behind.Store(true)
+		s.miss(items)
 	}
 }
+
+// miss notes items the catch-up must match: they could not be queued, or
+// their batch could not be stored.
+func (s *Service) miss(items []item) {
+	s.missMu.Lock()
+	if !s.missedAll {
+		if len(s.missed)+len(items) > maxMissed {
+			s.missed, s.missedAll = nil, true
+		} else {
+			for _, it := range items {
+				if it.rec != nil {
+					s.missed = append(s.missed, it.rec.ID)
+				} else {
+					s.missed = append(s.missed, it.id)
+				}
+			}
+		}
+	}
+	s.missMu.Unlock()
+	s.behind.Store(true)
+}
+
+// missAll notes that the catch-up must read every record.
+func (s *Service) missAll() {
+	s.missMu.Lock()
+	s.missed, s.missedAll = nil, true
+	s.missMu.Unlock()
+	s.behind.Store(true)
+}
+
+// takeMissed returns, and forgets, what the catch-up must match: the ids
+// noted, or all when every record must be read.
+func (s *Service) takeMissed() (ids []string, all bool) {
+	s.missMu.Lock()
+	defer s.missMu.Unlock()
+	ids, all = s.missed, s.missedAll
+	s.missed, s.missedAll = nil, false
+	return ids, all
+}
+
+// maxMissed is the most ids noted for the catch-up (about 3 MB); beyond
+// it the catch-up reads every record. A variable for tests.
+var maxMissed = 1 << 16
 
 // Run drains the queue, matching each batch of records and storing their
 // links, until ctx ends. It also catches up every Config.CatchUp, and after
@@ -393,7 +458,7 @@ func (s *Service) Run(ctx context.Context) {
 	}
 	for {
 		if len(s.queue) == 0 && s.behind.Swap(false) {
-			s.catchUpNow(ctx)
+			s.catchUpNow(ctx, false)
 		}
 		select {
 		case <-ctx.Done():
@@ -405,10 +470,10 @@ func (s *Service) Run(ctx context.Context) {
 					return
 				}
 				s.log.Error("match records", "records", len(batch), "err", err)
-				s.behind.Store(true)
+				s.miss(batch)
 			}
 		case <-tick:
-			s.catchUpNow(ctx)
+			s.catchUpNow(ctx, true)
 		case <-s.rebuild:
 			if err := s.Rebuild(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("rebuild match index", "err", err)
@@ -639,9 +704,15 @@ const maxMatched = 1 << 18
 const markWindow = 1000
 
 // catchUpNow indexes the records other processes matched since the last
-// mark seen, then matches the records nobody matched yet.
-func (s *Service) catchUpNow(ctx context.Context) {
+// mark seen, then matches the records nobody matched yet: with all, or
+// when more were missed than noted, every record whose latest version is
+// not marked matched (which reads every record); otherwise those noted as
+// missed. The periodic catch-up reads all, for the records other
+// processes stored without matching them.
+func (s *Service) catchUpNow(ctx context.Context, all bool) {
 	start := time.Now()
+	ids, every := s.takeMissed()
+	all = all || every
 	ix := s.ix.Load()
 	from := max(0, s.mark-markWindow)
 	seen := 0
@@ -650,6 +721,7 @@ func (s *Service) catchUpNow(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("match catch-up", "err", err)
+				s.missAll()
 			}
 			return
 		}
@@ -673,13 +745,19 @@ func (s *Service) catchUpNow(ctx context.Context) {
 		}
 	}
 	s.forget()
-	n, err := s.matchUnmatched(ctx)
+	var n int
+	var err error
+	if all {
+		n, err = s.matchUnmatched(ctx)
+	} else {
+		n, err = s.matchIDs(ctx, ids)
+	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("match catch-up", "err", err)
-		s.behind.Store(true)
+		s.missAll()
 	}
 	if seen+n > 0 {
-		s.log.Info("match catch-up", "indexed", seen, "matched", n, "duration", time.Since(start).Round(time.Millisecond))
+		s.log.Info("match catch-up", "indexed", seen, "matched", n, "every_record", all, "duration", time.Since(start).Round(time.Millisecond))
 	}
 }
 

@@ -816,8 +816,26 @@ func (p *slowPuts) PutMatches(ctx context.Context, sets []store.MatchSet) error 
 // batches wait in the queue, or one that forgot what it matched before
 // those batches came out of the queue, matched them twice (replacing the
 // stored set the second time), which made a node under a sustained load
-// fall further behind.
+// fall further behind. The catch-up matches the records it noted as
+// missed, or, when more were missed than it notes, reads them all.
 func TestOverflowMatchesEachRecordOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		max  int
+	}{{"noted", maxMissed}, {"read all", 3}} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(m int) { maxMissed = m }(maxMissed)
+			maxMissed = tc.max
+			said := testOverflowMatchesEachRecordOnce(t)
+			// Which way the catch-ups found the records.
+			if all := strings.Contains(said, "every_record=true"); all != (tc.max < 200) {
+				t.Errorf("a catch-up read every record: %v, want %v\n%s", all, tc.max < 200, said)
+			}
+		})
+	}
+}
+
+func testOverflowMatchesEachRecordOnce(t *testing.T) (said string) {
 	ctx := context.Background()
 	st, _ := MustStore(t)
 	p := &slowPuts{Store: st, delay: 20 * time.Millisecond, sets: map[string]int{}}
@@ -855,7 +873,7 @@ func TestOverflowMatchesEachRecordOnce(t *testing.T) {
 	}
 	mustIdle(t, svc)
 	logMu.Lock()
-	said := logs.String()
+	said = logs.String()
 	logMu.Unlock()
 	if !strings.Contains(said, "match catch-up") {
 		t.Fatalf("the queue never overflowed (no catch-up logged): the test did not test it\n%s", said)
@@ -870,6 +888,7 @@ func TestOverflowMatchesEachRecordOnce(t *testing.T) {
 			t.Errorf("record %s matched at version %d (%v), want 1", id, v, err)
 		}
 	}
+	return said
 }
 
 // lockedWriter serialises writes to w.
