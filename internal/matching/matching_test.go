@@ -838,7 +838,7 @@ func TestOverflowMatchesEachRecordOnce(t *testing.T) {
 func testOverflowMatchesEachRecordOnce(t *testing.T) (said string) {
 	ctx := context.Background()
 	st, _ := MustStore(t)
-	p := &slowPuts{Store: st, delay: 20 * time.Millisecond, sets: map[string]int{}}
+	p := &slowPuts{Store: st, delay: 50 * time.Millisecond, sets: map[string]int{}}
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	svc, err := New(Config{Store: p, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, nil)),
@@ -869,7 +869,7 @@ func testOverflowMatchesEachRecordOnce(t *testing.T) (said string) {
 		}
 		storetest.MustCreate(t, st, batch...)
 		svc.notify(items)
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 	mustIdle(t, svc)
 	logMu.Lock()

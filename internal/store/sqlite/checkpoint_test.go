@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // walFrames returns how many frames the WAL of main holds, as a passive
@@ -25,6 +26,10 @@ func walFrames(t *testing.T, db *DB) int {
 // checkpoint alone never copies the frames committed during it, so the
 // WAL would only grow.
 func TestCheckpointStartsTheWALAgainUnderLoad(t *testing.T) {
+	// However slow this machine's fsync, the first pass counts as caught
+	// up: what is tested is the last pass on the writer's connection.
+	defer func(d time.Duration) { catchUpWithin = d }(catchUpWithin)
+	catchUpWithin = time.Minute
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE scratch (b BLOB NOT NULL)`); err != nil {

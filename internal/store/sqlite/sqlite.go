@@ -308,11 +308,10 @@ const restartFrames = 1024
 // that took no longer than catchUpWithin leaves no more than that much of
 // the writer's commits to copy while the writer waits. When the writer
 // commits faster than the passes copy (bulk inserts), there is no last
-// pass and the WAL grows as before.
-const (
-	catchUpWithin = 50 * time.Millisecond
-	catchUpPasses = 3
-)
+// pass and the WAL grows as before. catchUpWithin is a variable for tests.
+var catchUpWithin = 50 * time.Millisecond
+
+const catchUpPasses = 3
 
 // checkpoint copies the WAL of f into its database file. When the WAL has
 // grown to restartFrames and the passive passes catch up with the writer,
