@@ -134,3 +134,49 @@ func TestCheckpointLeavesASmallWALAlone(t *testing.T) {
 		t.Errorf("the checkpoint saw %d frames, want a few", f.frames)
 	}
 }
+
+// TestCheckpointDoesNotWaitForABusyWriter: a writer held by a long
+// transaction is not waited for, so that the other files' checkpoints (and
+// Close) go on; the WAL is started again another time.
+func TestCheckpointDoesNotWaitForABusyWriter(t *testing.T) {
+	defer func(d, w time.Duration) { catchUpWithin, writerWait = d, w }(catchUpWithin, writerWait)
+	catchUpWithin, writerWait = time.Minute, 50*time.Millisecond
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE scratch (b BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	page := bytes.Repeat([]byte{7}, pageSize)
+	big, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range restartFrames + 100 {
+		if _, err := big.ExecContext(ctx, `INSERT INTO scratch (b) VALUES (?)`, page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := big.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.write.BeginTx(ctx, nil) // the writer's one connection, held
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO scratch (b) VALUES (x'01')`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- db.checkpoint(&walFile{schema: "main", writer: db.write}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("checkpoint with the writer busy: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the checkpoint waited for the busy writer")
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+}
