@@ -13,11 +13,34 @@ import (
 // checkpoint on the read pool reports them.
 func walFrames(t *testing.T, db *DB) int {
 	t.Helper()
-	var busy, frames, copied int
-	if err := db.read.QueryRow(`PRAGMA main.wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+	frames, _, err := walCheckpoint(context.Background(), db.read, `PRAGMA main.wal_checkpoint(PASSIVE)`)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return frames
+}
+
+// fillWAL creates the table scratch and commits one transaction of more
+// than restartFrames pages to it.
+func fillWAL(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE scratch (b BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := bytes.Repeat([]byte{7}, pageSize)
+	for range restartFrames + 100 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scratch (b) VALUES (?)`, page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestCheckpointStartsTheWALAgainUnderLoad holds the checkpointer to its
@@ -32,23 +55,7 @@ func TestCheckpointStartsTheWALAgainUnderLoad(t *testing.T) {
 	catchUpWithin = time.Minute
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE scratch (b BLOB NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	// One transaction of more than restartFrames pages.
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := bytes.Repeat([]byte{7}, pageSize)
-	for range restartFrames + 100 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO scratch (b) VALUES (?)`, page); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	fillWAL(t, db)
 	// (Not counted with a checkpoint, which would copy the whole WAL
 	// while nothing commits: the next commit would start it again.)
 	if st, err := os.Stat(db.path + "-wal"); err != nil || st.Size() <= restartFrames*pageSize {
@@ -143,22 +150,7 @@ func TestCheckpointDoesNotWaitForABusyWriter(t *testing.T) {
 	catchUpWithin, writerWait = time.Minute, 50*time.Millisecond
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE scratch (b BLOB NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	page := bytes.Repeat([]byte{7}, pageSize)
-	big, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range restartFrames + 100 {
-		if _, err := big.ExecContext(ctx, `INSERT INTO scratch (b) VALUES (?)`, page); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := big.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	fillWAL(t, db)
 	tx, err := db.write.BeginTx(ctx, nil) // the writer's one connection, held
 	if err != nil {
 		t.Fatal(err)

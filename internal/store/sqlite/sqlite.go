@@ -252,11 +252,12 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// checkpointer runs passive checkpoints after commits, at most once per
+// checkpointer runs checkpoints after commits, at most once per
 // checkpointDelay so that one checkpoint (and its fsync) covers many
-// transactions. A passive checkpoint never blocks the writer or readers;
-// the writer's own automatic checkpoint, set much higher, only acts if this
-// one falls far behind.
+// transactions. Its passive passes never block the writer or readers; only
+// the last pass of a large WAL waits for the writer, briefly (see
+// checkpoint). The writer's own automatic checkpoint, set much higher, only
+// acts if the checkpointer falls far behind.
 func (db *DB) checkpointer() {
 	defer close(db.stopped)
 	timer := time.NewTimer(checkpointDelay)
@@ -311,12 +312,12 @@ const restartFrames = 1024
 // pass and the WAL grows as before. catchUpWithin is a variable for tests.
 var catchUpWithin = 50 * time.Millisecond
 
+const catchUpPasses = 3
+
 // writerWait is how long the checkpointer waits for the writer to finish
 // its transaction before the last pass; in the federation benchmark it
 // waited up to about 200 ms. A variable for tests.
 var writerWait = 500 * time.Millisecond
-
-const catchUpPasses = 3
 
 // checkpoint copies the WAL of f into its database file. When the WAL has
 // grown to restartFrames and the passive passes catch up with the writer,
@@ -327,13 +328,11 @@ const catchUpPasses = 3
 func (db *DB) checkpoint(f *walFile) error {
 	ctx := context.Background()
 	last := f.frames
-	var frames, copied int
-	caughtUp := false
-	for range catchUpPasses {
+	for pass := 1; ; pass++ {
 		start := time.Now()
-		var busy int
-		if err := db.read.QueryRowContext(ctx, `PRAGMA `+f.schema+`.wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
-			return mapErr(err, "checkpoint")
+		frames, copied, err := walCheckpoint(ctx, db.read, `PRAGMA `+f.schema+`.wal_checkpoint(PASSIVE)`)
+		if err != nil {
+			return err
 		}
 		f.frames = frames
 		if frames < restartFrames || frames == last && copied == frames {
@@ -342,12 +341,11 @@ func (db *DB) checkpoint(f *walFile) error {
 			return nil
 		}
 		if time.Since(start) <= catchUpWithin {
-			caughtUp = true
 			break
 		}
-	}
-	if !caughtUp {
-		return nil
+		if pass == catchUpPasses {
+			return nil // the writer commits faster than the passes copy
+		}
 	}
 	// A writer busy for longer (a long transaction, a rebuild) is not
 	// waited for: the next checkpoint tries again, and the writer's own
@@ -362,12 +360,24 @@ func (db *DB) checkpoint(f *walFile) error {
 		return mapErr(err, "checkpoint")
 	}
 	defer conn.Close()
-	var busy int
-	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
-		return mapErr(err, "checkpoint")
+	frames, _, err := walCheckpoint(ctx, conn, `PRAGMA wal_checkpoint(PASSIVE)`)
+	if err != nil {
+		return err
 	}
 	f.frames = frames
 	return nil
+}
+
+// walCheckpoint runs a wal_checkpoint pragma on q and returns how many
+// frames the WAL held and how many of them are copied.
+func walCheckpoint(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, pragma string) (frames, copied int, err error) {
+	var busy int
+	if err := q.QueryRowContext(ctx, pragma).Scan(&busy, &frames, &copied); err != nil {
+		return 0, 0, mapErr(err, "checkpoint")
+	}
+	return frames, copied, nil
 }
 
 // oneConn keeps a pool to the single connection a writer uses.

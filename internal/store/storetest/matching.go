@@ -192,8 +192,7 @@ func testUnmatched(t *testing.T, s store.Store) {
 		}
 		return ids
 	}
-	all := []string{a.ID, b.ID, c.ID}
-	slices.Sort(all)
+	all := sorted(a.ID, b.ID, c.ID)
 	if got := unmatched(10); !slices.Equal(got, all) {
 		t.Fatalf("unmatched %v, want all three", got)
 	}
