@@ -164,14 +164,20 @@ func benchRecords(tb testing.TB, hk *Node, n int, corpus string) []store.Deliver
 	return ds
 }
 
-// enqueue writes ds to hk's outbox in transactions of 1,000 rows.
-func enqueue(tb testing.TB, hk *Node, ds []store.Delivery) {
+// enqueue writes ds to hk's outbox in transactions of 1,000 rows and
+// returns the id of the last row written.
+func enqueue(tb testing.TB, hk *Node, ds []store.Delivery) (last int64) {
 	tb.Helper()
 	for i := 0; i < len(ds); i += 1000 {
-		if _, err := hk.Federation.Enqueue(context.Background(), ds[i:min(i+1000, len(ds))], nil); err != nil {
+		out, err := hk.Federation.Enqueue(context.Background(), ds[i:min(i+1000, len(ds))], nil)
+		if err != nil {
 			tb.Fatal(err)
 		}
+		for _, d := range out {
+			last = max(last, d.ID)
+		}
 	}
+	return last
 }
 
 // waitMatched waits until n's cross-matching has matched what n holds:
@@ -189,11 +195,28 @@ func waitMatched(tb testing.TB, n *Node) {
 }
 
 // waitDelivered waits until hk has nothing queued for JP and checks that
-// JP holds exactly n records and n inbox rows.
-func waitDelivered(tb testing.TB, hk, jp *Node, n int, limit time.Duration) {
+// JP holds exactly n records and n inbox rows. When last, the outbox row
+// enqueued last, is known (not 0), it is watched until it is no longer
+// queued before what is queued is counted: HK claims rows in id order,
+// and reading one row costs the nodes nothing, where counting reads the
+// whole backlog.
+func waitDelivered(tb testing.TB, hk, jp *Node, n int, last int64, limit time.Duration) {
 	tb.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(limit)
+	for last > 0 {
+		d, err := hk.Store.Delivery(ctx, last)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if d.State != store.DeliveryQueued && d.State != store.DeliveryFailed {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("delivery %d still %s after %s (last error %q)", last, d.State, limit, d.LastError)
+		}
+		time.Sleep(waitPoll)
+	}
 	for {
 		p, err := hk.Store.Peer(ctx, "JP")
 		if err != nil {
@@ -278,8 +301,8 @@ func benchThroughput(b *testing.B, n int, corpus string) {
 		stopProfile, stopTrace := profileTimed(b), traceTimed(b)
 		start, use0 := time.Now(), procstat.Now()
 		alloc0, w0 := allocated(), written(b)
-		enqueue(b, hk, ds)
-		waitDelivered(b, hk, jp, n, 30*time.Minute)
+		last := enqueue(b, hk, ds)
+		waitDelivered(b, hk, jp, n, last, 30*time.Minute)
 		el, use := time.Since(start), procstat.Now()
 		stopTrace()
 		cpu := use.CPU - use0.CPU
@@ -337,14 +360,14 @@ func benchBacklog(b *testing.B, n int, corpus string) {
 		closeNode(b, jp)
 		ds := benchRecords(b, hk, n, corpus)
 		built := time.Now()
-		enqueue(b, hk, ds)
+		last := enqueue(b, hk, ds)
 		waitBacklog(b, hk, n)
 		b.ReportMetric(time.Since(built).Seconds(), "build-s")
 		waitMatched(b, hk)
 		b.StartTimer()
 		start := time.Now()
 		jp = benchNode(b, jpDir, "JP", addr)
-		waitDelivered(b, hk, jp, n, 30*time.Minute)
+		waitDelivered(b, hk, jp, n, last, 30*time.Minute)
 		el := time.Since(start)
 		b.StopTimer()
 		b.ReportMetric(el.Seconds(), "drain-s")

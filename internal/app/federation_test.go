@@ -91,7 +91,7 @@ func testVersionOrder(t *testing.T, claim int) {
 	if _, err := hk.Federation.Enqueue(ctx, ds, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitDelivered(t, hk, jp, records, 5*time.Minute)
+	waitDelivered(t, hk, jp, records, 0, 5*time.Minute)
 	for _, r := range rs {
 		hist, err := jp.Store.RecordHistory(ctx, r.ID)
 		if err != nil {
