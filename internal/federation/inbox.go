@@ -510,7 +510,7 @@ func (s *Service) decide(ctx context.Context, o openedEnvelope, p envelope.Polic
 	if reason != "" {
 		return refusal(ans, v.Hop.From, reason), nil
 	}
-	rc.EnvelopeID, rc.From, rc.Type, rc.Signed, rc.Key, rc.Via = e.ID, e.From, string(e.Type), v.Signed, e.Key, e.Via
+	rc.EnvelopeID, rc.From, rc.Type, rc.Signed, rc.Claims, rc.Key, rc.Via = e.ID, e.From, string(e.Type), v.Signed, v.Claims, e.Key, e.Via
 	return decision{result: envelope.Result{ID: ans, Status: envelope.Accepted}, to: v.Hop.From,
 		receipt: store.Receipt{Received: &rc, Event: ev}, store: true}, nil
 }

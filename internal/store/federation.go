@@ -161,6 +161,10 @@ type Received struct {
 	From       string
 	Type       string
 	Signed     []byte
+	// Claims, when set, is Signed's JWS payload decoded, which a store
+	// that keeps Signed packed then need not decode again. It must be
+	// exactly that.
+	Claims []byte
 	// Key is the fingerprint of the key that signed the envelope, and Via
 	// the relays it came through; both are kept with its receipt.
 	Key string

@@ -86,6 +86,9 @@ type Verified struct {
 	// Signed is the originator's compact JWS exactly as signed: what proves
 	// the envelope's origin later, and what a relay passes on.
 	Signed []byte
+	// Claims is Signed's JWS payload decoded (the envelope's JSON, its
+	// payload inside), so that what keeps Signed need not decode it again.
+	Claims []byte
 	// Hop is the envelope as delivered: the relay's wrapper, or Envelope
 	// itself when it came directly. Its From is the node that delivered it.
 	Hop Envelope
@@ -125,7 +128,7 @@ func Open(b []byte, p Policy) (v Verified, err error) {
 			hop.ID, hop.From, strings.Join(hop.To, ", "), p.Self)
 	}
 	if hop.Type != TypeRelay {
-		return Verified{Envelope: hop, Signed: b, Hop: hop}, nil
+		return Verified{Envelope: hop, Signed: b, Claims: u.claims, Hop: hop}, nil
 	}
 
 	if p.Relay == nil || !p.Relay(hop.From) {
@@ -156,7 +159,7 @@ func Open(b []byte, p Policy) (v Verified, err error) {
 			hop.From, inner.ID, inner.From, inner.From, strings.Join(inner.To, ", "), p.Self)
 	}
 	inner.Via = []string{hop.From}
-	return Verified{Envelope: inner, Signed: signed, Hop: hop}, nil
+	return Verified{Envelope: inner, Signed: signed, Claims: iu.claims, Hop: hop}, nil
 }
 
 func verifyPinned(u Unverified, p Policy) (Envelope, error) {

@@ -261,10 +261,10 @@ type Unverified struct {
 	// Typ is the JWS typ header: TypEnvelope or TypRelay.
 	Typ string
 
-	// input is the JWS signing input (header.payload) and sig the
-	// decoded signature.
-	input, sig []byte
-	err        error
+	// input is the JWS signing input (header.payload), claims the
+	// payload decoded and sig the decoded signature.
+	input, claims, sig []byte
+	err                error
 }
 
 // Parse reads a compact JWS envelope without trusting it. It refuses, with a
@@ -330,9 +330,10 @@ func Parse(b []byte, maxSize int) (Unverified, error) {
 	u := Unverified{
 		Envelope: Envelope{ID: bd.ID, Type: bd.Type, From: bd.From, To: bd.To, Created: bd.Created,
 			Payload: bd.Payload, Key: h.Kid},
-		Typ:   h.Typ,
-		input: b[:last:last],
-		sig:   sig[:ed25519.SignatureSize],
+		Typ:    h.Typ,
+		input:  b[:last:last],
+		claims: claims,
+		sig:    sig[:ed25519.SignatureSize],
 	}
 	if err := check(u.Envelope); err != nil {
 		u.err = err

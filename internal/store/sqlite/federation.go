@@ -957,7 +957,7 @@ func (db *DB) ReceiveBatch(ctx context.Context, rs []store.Receipt) error {
 			// arena the batch's bodies are encoded in.
 			var signed any = textOf(rc.Signed)
 			at := len(arena)
-			if a, ok := packSigned(arena, rc.Signed); ok {
+			if a, ok := packSigned(arena, rc.Signed, rc.Claims); ok {
 				arena, signed = a, a[at:len(a):len(a)]
 			}
 			if err := inbox.add(ctx, rc.EnvelopeID, rc.From, rc.Type, rid, int64(ver), signed, received); err != nil {

@@ -35,7 +35,10 @@ const minPacked = 256
 
 // packSigned appends the packed form of jws to dst. It returns dst
 // unchanged and false if jws is not canonical compact JWS worth packing.
-func packSigned(dst, jws []byte) ([]byte, bool) {
+// claims, when not nil, is jws's payload decoded already (the inbox has
+// it from verifying the envelope): it is packed as it is rather than
+// decoded again, if its length is the decoded payload's.
+func packSigned(dst, jws, claims []byte) ([]byte, bool) {
 	i := bytes.IndexByte(jws, '.')
 	if i < 0 {
 		return dst, false
@@ -61,14 +64,20 @@ func packSigned(dst, jws []byte) ([]byte, bool) {
 		return dst, false
 	}
 	frame := 1 + 2*binary.MaxVarintLen64 + len(header) + len(sig)
-	dst = slices.Grow(dst, frame+m+rawLen)
-	at := len(dst)
-	raw := dst[at+frame+m : at+frame+m+rawLen]
-	n, err := enc.Decode(raw, payload)
-	if err != nil {
-		return dst, false
+	var raw []byte
+	if claims != nil && enc.EncodedLen(len(claims)) == len(payload) {
+		dst = slices.Grow(dst, frame+m)
+		raw = claims
+	} else {
+		dst = slices.Grow(dst, frame+m+rawLen)
+		at := len(dst)
+		raw = dst[at+frame+m : at+frame+m+rawLen]
+		n, err := enc.Decode(raw, payload)
+		if err != nil {
+			return dst, false
+		}
+		raw = raw[:n]
 	}
-	raw = raw[:n]
 	dst = append(dst, packedSigned)
 	dst = binary.AppendUvarint(dst, uint64(len(header)))
 	dst = append(dst, header...)

@@ -15,13 +15,14 @@ import (
 func TestPackSignedRoundTrip(t *testing.T) {
 	b64 := base64.RawURLEncoding.EncodeToString
 	header := b64([]byte(`{"alg":"EdDSA","kid":"SHA256:aa","typ":"liaison-envelope+jws"}`))
-	payload := b64([]byte(`{"id":"01M8","type":"record.create","payload":{"record":{"narrative":"` +
-		strings.Repeat("Air cargo screening of a consignment. ", 40) + `"}}}`))
+	claims := []byte(`{"id":"01M8","type":"record.create","payload":{"record":{"narrative":"` +
+		strings.Repeat("Air cargo screening of a consignment. ", 40) + `"}}}`)
+	payload := b64(claims)
 	sig := b64(bytes.Repeat([]byte{0xfe}, 64))
 	jws := []byte(header + "." + payload + "." + sig)
 
 	arena := []byte("bodies before it")
-	packed, ok := packSigned(arena, jws)
+	packed, ok := packSigned(arena, jws, nil)
 	if !ok {
 		t.Fatal("a canonical compact JWS was not packed")
 	}
@@ -40,6 +41,16 @@ func TestPackSignedRoundTrip(t *testing.T) {
 		t.Fatalf("unpacked envelope differs from the one signed:\n%s\n%s", got, jws)
 	}
 
+	// Given the payload decoded already, packing gives the same bytes
+	// without decoding it again; given claims of another length, it
+	// decodes the payload as if given none.
+	if with, ok := packSigned(nil, jws, claims); !ok || !bytes.Equal(with, kept) {
+		t.Errorf("packed with the decoded payload to %d bytes (%v), want the %d packed without", len(with), ok, len(kept))
+	}
+	if with, ok := packSigned(nil, jws, claims[1:]); !ok || !bytes.Equal(with, kept) {
+		t.Errorf("packed with claims of another length to %d bytes (%v), want the %d packed without", len(with), ok, len(kept))
+	}
+
 	// Texts that would not come back byte for byte, or are not worth it,
 	// are kept as they are; so are rows written before packing.
 	for name, s := range map[string]string{
@@ -52,7 +63,7 @@ func TestPackSignedRoundTrip(t *testing.T) {
 		"four parts":    header + "." + payload + "." + sig + ".x",
 		"detached":      header + ".." + sig,
 	} {
-		if out, ok := packSigned(nil, []byte(s)); ok {
+		if out, ok := packSigned(nil, []byte(s), nil); ok {
 			t.Errorf("%s: packed (%d bytes), want it kept as text", name, len(out))
 		}
 		if got, err := unpackSigned([]byte(s)); err != nil || string(got) != s {
@@ -64,7 +75,7 @@ func TestPackSignedRoundTrip(t *testing.T) {
 func TestUnpackSignedDamaged(t *testing.T) {
 	b64 := base64.RawURLEncoding.EncodeToString
 	jws := b64([]byte(`{"alg":"EdDSA"}`)) + "." + b64([]byte(strings.Repeat(`{"a":"b"}`, 60))) + ".c2ln"
-	packed, ok := packSigned(nil, []byte(jws))
+	packed, ok := packSigned(nil, []byte(jws), nil)
 	if !ok {
 		t.Fatal("not packed")
 	}
