@@ -154,6 +154,21 @@ func checkSignedReceipts(t *testing.T, hk, jp [2]string, id string) {
 		if env.ID != r["envelope"] || env.From != "HK" {
 			t.Errorf("receipt %v holds envelope %s from %s", r["envelope"], env.ID, env.From)
 		}
+		// The decision it carries claims the basis and the verdict of
+		// every rule checked, without Hong Kong's sentences.
+		var p envelope.RecordPayload
+		if err := env.DecodeRecord(&p); err != nil {
+			t.Fatalf("envelope %s: %v", env.ID, err)
+		}
+		d := p.Decision
+		if !d.Allowed || d.Basis == nil || d.Basis.Kind == "" || d.Basis.Title == "" || len(d.Reasons) < 5 {
+			t.Fatalf("envelope %s claims decision %+v (basis %+v), want an allowed one with its basis and rules", env.ID, d, d.Basis)
+		}
+		for _, reason := range d.Reasons {
+			if reason.Rule == "" || !reason.Met || reason.Text != "" {
+				t.Errorf("envelope %s claims reason %+v, want a rule met, without its sentence", env.ID, reason)
+			}
+		}
 	}
 	code, es := call(t, "GET", jp[0]+"/api/v1/audit?after="+strconv.FormatInt(before, 10), jp[1], nil)
 	found := false

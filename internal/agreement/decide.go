@@ -115,7 +115,10 @@ const (
 type Reason struct {
 	Rule string `json:"rule"`
 	Met  bool   `json:"met"`
-	Text string `json:"text"`
+	// Text is the sentence saying why, which Decide always writes. A
+	// decision as an envelope carries it has none (see envelope.Claimed),
+	// and then no "text" is encoded.
+	Text string `json:"text,omitempty"`
 	// Format and Args are what Decide made Text of (Text is
 	// fmt.Sprintf(Format, Args...), Format one of ReasonFormats), for a
 	// user interface that words the reason in its user's language. They

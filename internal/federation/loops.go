@@ -216,7 +216,7 @@ func (s *Service) sendLoop(ctx context.Context, actor string, rec *intel.Record,
 		if err != nil {
 			return ShareResult{}, err
 		}
-		p, err := envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: d})
+		p, err := envelope.NewPayload(envelope.RecordPayload{Record: *rec, Decision: envelope.Claimed(d)})
 		if err != nil {
 			return ShareResult{}, err
 		}

@@ -343,6 +343,7 @@ func (s *Service) signBatch(ctx context.Context, cur identity.Key, all map[strin
 				}
 			}
 			if dd.err == nil {
+				dd.decision = envelope.Claimed(dd.decision)
 				dd.encoded, dd.err = envelope.NewPayload(dd.decision)
 			}
 			decisions[string(d.Decision)] = dd
@@ -443,8 +444,8 @@ func (s *Service) post(ctx context.Context, peer store.Peer, pub ed25519.PublicK
 	return outs, "", time.Time{}
 }
 
-// decodedDecision is a stored sharing decision, decoded, and encoded as
-// it goes in a record payload.
+// decodedDecision is a stored sharing decision, decoded as it goes in a
+// record payload (envelope.Claimed), and encoded.
 type decodedDecision struct {
 	decision agreement.Decision
 	encoded  []byte

@@ -11,10 +11,28 @@ import (
 	"liaison/internal/intel"
 )
 
+// Claimed returns the sharing decision d as a record envelope carries it:
+// whether it allowed the exchange, its legal basis and the verdict of each
+// rule, in order, without the sentences. The sentences stay with the
+// sender, which stores and audits the decision as made; on the wire they
+// were most of every envelope, in one language, and the receiver words
+// reasons from its own decision, in its users' languages.
+func Claimed(d agreement.Decision) agreement.Decision {
+	c := agreement.Decision{Allowed: d.Allowed, Basis: d.Basis}
+	if d.Reasons != nil {
+		c.Reasons = make([]agreement.Reason, len(d.Reasons))
+		for i, r := range d.Reasons {
+			c.Reasons[i] = agreement.Reason{Rule: r.Rule, Met: r.Met}
+		}
+	}
+	return c
+}
+
 // RecordPayload carries one version of a record (TypeRecordCreate,
 // TypeRecordUpdate, TypeFeedback, TypeRequest, TypeResponse) with the
-// sender's sharing decision as it was made, so that the receiver sees the
-// legal basis claimed and can check the same rules from its side.
+// sender's sharing decision as it was made, as Claimed gives it, so that
+// the receiver sees the legal basis claimed and the rules the sender found
+// met, and can check the same rules from its side.
 type RecordPayload struct {
 	Record   intel.Record       `json:"record"`
 	Decision agreement.Decision `json:"decision"`

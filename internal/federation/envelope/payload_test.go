@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"liaison/internal/agreement"
 	"liaison/internal/fault"
 	"liaison/internal/federation/envelope"
 	"liaison/internal/federation/identity"
@@ -129,5 +130,39 @@ func TestNewPayloadKeepsHTMLCharacters(t *testing.T) {
 	p := MustPayload(t, map[string]string{"narrative": "<b> & </b>"})
 	if string(p) != `{"narrative":"<b> & </b>"}` {
 		t.Fatalf("NewPayload = %s", p)
+	}
+}
+
+// TestClaimedKeepsTheVerdictsAlone checks the decision a record envelope
+// carries: allowed, the basis and each rule's verdict in order, no
+// sentences, and the decision it was made from unchanged.
+func TestClaimedKeepsTheVerdictsAlone(t *testing.T) {
+	d := agreement.Decision{Allowed: true,
+		Basis: &agreement.Basis{Kind: agreement.BasisAgreement, Agreement: "hk-jp", Title: "HK-JP arrangement"},
+		Reasons: []agreement.Reason{
+			{Rule: agreement.RuleRecord, Met: true, Text: "The record is active.", Format: "The record is active."},
+			{Rule: agreement.RuleHandling, Met: true, Text: "Handling code H2.", Format: "Handling code %s.", Args: []any{"H2"}},
+		}}
+	c := envelope.Claimed(d)
+	p, err := envelope.NewPayload(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"allowed":true,"basis":{"kind":"agreement","agreement":"hk-jp","title":"HK-JP arrangement"},` +
+		`"reasons":[{"rule":"record","met":true},{"rule":"handling","met":true}]}`
+	if string(p) != want {
+		t.Errorf("claimed decision\n%s\nwant\n%s", p, want)
+	}
+	if d.Reasons[1].Text != "Handling code H2." || d.Reasons[1].Format == "" {
+		t.Errorf("Claimed changed the decision it was given: %+v", d.Reasons[1])
+	}
+	// A receiver reads it back as a decision, texts or none.
+	var back agreement.Decision
+	if err := json.Unmarshal(p, &back); err != nil || !back.Allowed || back.Basis.Agreement != "hk-jp" ||
+		len(back.Reasons) != 2 || back.Reasons[1].Rule != agreement.RuleHandling || back.Reasons[1].Text != "" {
+		t.Errorf("read back: %+v (%v)", back, err)
+	}
+	if c := envelope.Claimed(agreement.Decision{}); c.Reasons != nil || c.Basis != nil || c.Allowed {
+		t.Errorf("Claimed of an empty decision: %+v", c)
 	}
 }
