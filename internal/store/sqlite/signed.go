@@ -15,8 +15,9 @@ import (
 // it: a compact JWS, "HEADER.PAYLOAD.SIGNATURE", whose payload is the
 // envelope's JSON in base64url. Stored as that text, an envelope took three
 // times the room of the record it carries (the sharing decision's reasons
-// travel with it), and writing it, to the WAL and again at checkpoints,
-// was the largest part of what a receiving node wrote.
+// travelled with it as sentences then), and writing it, to the WAL and
+// again at checkpoints, was the largest part of what a receiving node
+// wrote.
 //
 // So an envelope is kept packed, as a BLOB: the byte packedSigned, the
 // header and the signature as they came, each after its length (uvarint),
